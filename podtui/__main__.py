@@ -1,0 +1,3 @@
+from podtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""Errors shown to the user as one line: what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class PodtuiError(Exception):
+    """A fatal, explained error. The CLI prints `podtui: <message>` and exits non-zero."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UsageError(PodtuiError):
+    exit_code = 2
+
+
+class ConfigError(PodtuiError):
+    """kubeconfig missing, unknown context, bad scenario or theme file."""
+
+
+class ConnectError(PodtuiError):
+    """Server unreachable, TLS, 401/403."""
+
+
+class RecordingError(PodtuiError):
+    """Corrupt or unsupported recording."""

@@ -1,0 +1,45 @@
+"""The command line: one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from podtui import cli
+from podtui.errors import ConfigError
+
+
+def test_explained_errors_are_one_line_with_a_non_zero_exit(monkeypatch, capsys):
+    def boom(args):
+        raise ConfigError("no kubeconfig found", "set --kubeconfig")
+
+    monkeypatch.setattr(cli, "build_parser", lambda command: _parser(boom))
+    assert cli.main([]) == 1
+    err = capsys.readouterr().err
+    assert err == "podtui: no kubeconfig found (set --kubeconfig)\n"
+
+
+def test_unexpected_errors_are_one_line_and_the_traceback_goes_to_a_log(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+
+    def boom(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "build_parser", lambda command: _parser(boom))
+    assert cli.main([]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: ZeroDivisionError" in err
+    assert "Traceback" in (tmp_path / "podtui-crash.log").read_text()
+
+
+def test_version_runs_as_a_console_command():
+    out = subprocess.run([sys.executable, "-m", "podtui", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("podtui ")
+
+
+def _parser(run):
+    import argparse
+
+    p = argparse.ArgumentParser()
+    p.set_defaults(_run=run)
+    return p
