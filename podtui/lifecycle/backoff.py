@@ -1,0 +1,255 @@
+"""Where each container stands on the kubelet's restart and image-pull back-off.
+
+The kubelet (kuberuntime_manager.go doBackOff, client-go flowcontrol.Backoff) keeps one
+entry per container: the first crash restarts at once, then each crash waits
+initial, 2x, 4x ... up to a cap (10s..300s by default), measured from the crashed
+instance's finishedAt. An instance that ran longer than 10 minutes resets the ladder.
+While it waits, the container's state says `back-off 40s restarting failed
+container=...`: that figure is ground truth (measured). Otherwise the delay is
+estimated from restartCount and what podtui learned from earlier transitions
+(a Ladder per container, fed by learn() as the store applies each version).
+
+Nodes may run a shorter curve (feature gates ReduceDefaultCrashLoopBackOffDecay: 1s
+to 60s; KubeletCrashLoopBackOffMax: a per-node cap). A monitor can't read kubelet
+config, so infer_curve() reads it off measured delays and observed restart gaps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+
+from podtui.lifecycle.records import CONTAINER_STATE, RESTART, BackoffInfo, Transition
+from podtui.lifecycle.times import parse_go_duration, parse_ts
+from podtui.lifecycle.read import as_dict as _d
+
+DEFAULT_INITIAL = 10.0
+DEFAULT_CAP = 300.0
+REDUCED_INITIAL = 1.0  # ReduceDefaultCrashLoopBackOffDecay
+REDUCED_CAP = 60.0
+RESET_AFTER = 600.0  # an instance that ran this long resets the ladder
+_MAX_DOUBLINGS = 40
+
+_CRASH_MESSAGE = re.compile(r"back-off (\S+) restarting failed container")
+IMAGE_WAITING = ("ImagePullBackOff", "ErrImagePull")
+
+
+class Ladder:
+    """What podtui learned about one container's back-off from the versions it saw."""
+
+    __slots__ = ("reset_count", "anchor", "measured", "gaps", "pull_failures", "last_pull_failure")
+
+    def __init__(self) -> None:
+        # restartCount of the instance whose crash started the current chain (ran
+        # > 10 min, or the first instance): its crash restarted at once.
+        self.reset_count = 0
+        self.anchor: tuple[int, float] | None = None  # (restartCount, measured delay)
+        self.measured: deque[tuple[int, float]] = deque(maxlen=8)
+        self.gaps: deque[tuple[int, float]] = deque(maxlen=8)  # (restartCount of the dead instance, wait)
+        self.pull_failures = 0
+        self.last_pull_failure: float | None = None
+
+
+def crash_message_delay(message: str) -> float | None:
+    """`back-off 1m20s restarting failed container=app pod=...` -> 80.0."""
+    m = _CRASH_MESSAGE.search(message or "")
+    return parse_go_duration(m.group(1)) if m else None
+
+
+def learn(ladders: dict[str, Ladder], transitions: Iterable[Transition]) -> None:
+    """Feed a version's transitions into the per-container ladders (O(transitions))."""
+    for t in transitions:
+        if t.kind == RESTART:
+            _learn_restart(ladders, t)
+        elif t.kind == CONTAINER_STATE and t.new:
+            new = t.new
+            if new == "waiting:CrashLoopBackOff":
+                data = t.data or {}
+                delay = crash_message_delay(data.get("message") or t.detail)
+                rc = data.get("restartCount")
+                if delay is not None and isinstance(rc, int):
+                    ladder = _ladder(ladders, t.subject)
+                    ladder.measured.append((rc, delay))
+                    ladder.anchor = (rc, delay)
+            elif new == "waiting:ErrImagePull":
+                ladder = _ladder(ladders, t.subject)
+                ladder.pull_failures += 1
+                ladder.last_pull_failure = t.at
+            elif new == "running" and t.subject in ladders:
+                ladders[t.subject].pull_failures = 0
+
+
+def _ladder(ladders: dict[str, Ladder], name: str) -> Ladder:
+    ladder = ladders.get(name)
+    if ladder is None:
+        ladder = ladders[name] = Ladder()
+    return ladder
+
+
+def _learn_restart(ladders: dict[str, Ladder], t: Transition) -> None:
+    data = t.data or {}
+    rc = data.get("restartCount")
+    started, finished = data.get("startedAt"), data.get("finishedAt")
+    if not isinstance(rc, int) or rc < 1 or started is None or finished is None:
+        return
+    ladder = _ladder(ladders, t.subject)
+    dead = rc - 1  # the instance that ended before this restart
+    if finished - started > RESET_AFTER:
+        ladder.reset_count = dead
+        if ladder.anchor is not None and ladder.anchor[0] <= dead:
+            ladder.anchor = None
+        return
+    restarted = data.get("restartedAt")
+    if restarted is not None and dead > ladder.reset_count:
+        ladder.gaps.append((dead, restarted - finished))
+
+
+def _on_ladder(delay: float, initial: float) -> bool:
+    """delay == initial * 2**k for some k >= 0."""
+    if delay < initial:
+        return False
+    ratio = delay / initial
+    k = round(ratio).bit_length() - 1
+    return abs(ratio - 2**k) < 0.01 * ratio
+
+
+def infer_curve(ladder: Ladder | None) -> tuple[float, float, bool]:
+    """(initial, cap, inferred): the node's curve as far as the evidence shows."""
+    if ladder is None or (not ladder.measured and not ladder.gaps):
+        return DEFAULT_INITIAL, DEFAULT_CAP, False
+    delays = [d for _, d in ladder.measured]
+    initial = DEFAULT_INITIAL
+    # A wait that isn't the first of a chain can't be under `initial`; the kubelet
+    # may add a second or two of sync latency to an observed gap, never subtract.
+    short_gaps = [g for _, g in ladder.gaps if 0.0 <= g < DEFAULT_INITIAL * 0.7]
+    if (delays and min(delays) < DEFAULT_INITIAL) or short_gaps:
+        initial = REDUCED_INITIAL
+    default_cap = DEFAULT_CAP if initial == DEFAULT_INITIAL else REDUCED_CAP
+    cap = default_cap
+    if delays:
+        top = max(delays)
+        repeated = sum(1 for d in delays if d == top) >= 2 and len({rc for rc, d in ladder.measured if d == top}) >= 2
+        if not _on_ladder(top, initial) or repeated:
+            cap = top  # a clamp: the node's maxContainerRestartPeriod
+        else:
+            cap = max(cap, top)
+    elif len(ladder.gaps) >= 2:
+        # Two consecutive waits of about the same length below the cap: the cap.
+        (r1, g1), (r2, g2) = ladder.gaps[-2], ladder.gaps[-1]
+        if r2 == r1 + 1 and g1 >= 2 * initial and abs(g2 - g1) <= 0.2 * g1 and g1 < 0.8 * default_cap:
+            cap = float(round(g2))
+    initial = min(initial, cap)
+    return initial, cap, (initial, cap) != (DEFAULT_INITIAL, DEFAULT_CAP)
+
+
+def _step(delay: float, initial: float) -> int:
+    step = 0
+    d = initial
+    while d < delay and step < _MAX_DOUBLINGS:
+        d *= 2
+        step += 1
+    return step
+
+
+def crash_delay(ladder: Ladder | None, restart_count: int, initial: float, cap: float) -> float:
+    """The estimated wait after the crash of the instance numbered `restart_count`."""
+    r0 = ladder.reset_count if ladder is not None else 0
+    anchor = ladder.anchor if ladder is not None else None
+    if restart_count <= r0:
+        return 0.0  # the first crash of a chain restarts at once
+    if anchor is not None and r0 < anchor[0] <= restart_count:
+        delay = anchor[1]
+        doublings = restart_count - anchor[0]
+    else:
+        delay = initial
+        doublings = restart_count - r0 - 1
+    for _ in range(min(doublings, _MAX_DOUBLINGS)):
+        delay = min(cap, delay * 2)
+    return min(cap, delay)
+
+
+def _statuses(pod: dict) -> Iterable[dict]:
+    status = _d(pod.get("status"))
+    for key in ("initContainerStatuses", "containerStatuses"):
+        items = status.get(key)
+        if isinstance(items, list):
+            for cs in items:
+                if isinstance(cs, dict) and isinstance(cs.get("name"), str):
+                    yield cs
+
+
+def _pull_failure_events(record, container: str) -> tuple[int, float | None]:
+    """(failed pulls, time of the last) from the pod's Events for `container`."""
+    count, last = 0, None
+    for ev in getattr(record, "events", ()):
+        if ev.container == container and ev.reason == "Failed" and ev.message.startswith("Failed to pull image"):
+            count = max(count, ev.count)
+            if ev.last is not None and (last is None or ev.last > last):
+                last = ev.last
+    return count, last
+
+
+def backoffs(record, now: float) -> list[BackoffInfo]:
+    """Containers in crash or image-pull back-off, and the recently restarted with
+    their ladder position (delay = the wait a crash right now would bring)."""
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
+    out: list[BackoffInfo] = []
+    for cs in _statuses(pod):
+        name = cs["name"]
+        state = _d(cs.get("state"))
+        waiting = _d(state.get("waiting"))
+        reason = waiting.get("reason")
+        rc = cs.get("restartCount")
+        rc = rc if isinstance(rc, int) and not isinstance(rc, bool) and rc >= 0 else 0
+        ladder = ladders.get(name)
+        last = _d(_d(cs.get("lastState")).get("terminated"))
+        if reason == "CrashLoopBackOff":
+            message = waiting.get("message") if isinstance(waiting.get("message"), str) else ""
+            initial, cap, _ = infer_curve(ladder)
+            delay = crash_message_delay(message)
+            measured = delay is not None
+            if delay is None:
+                delay = crash_delay(ladder, rc, initial, cap)
+            finished = parse_ts(last.get("finishedAt"))
+            out.append(BackoffInfo(
+                container=name, kind="crash", delay=delay,
+                next_at=finished + delay if finished is not None else None,
+                measured=measured, initial=initial, cap=cap, step=_step(delay, initial), message=message,
+            ))
+        elif reason in IMAGE_WAITING:
+            out.append(_image_backoff(record, name, waiting, ladder, now))
+        elif isinstance(state.get("running"), dict) and rc > 0 and last:
+            started = parse_ts(state["running"].get("startedAt"))
+            if started is None or now - started >= RESET_AFTER:
+                continue
+            initial, cap, _ = infer_curve(ladder)
+            delay = crash_delay(ladder, rc, initial, cap)
+            out.append(BackoffInfo(
+                container=name, kind="crash", delay=delay, next_at=None, measured=False,
+                initial=initial, cap=cap, step=_step(delay, initial) if delay else 0,
+                reset_at=started + RESET_AFTER,
+            ))
+    return out
+
+
+def _image_backoff(record, name: str, waiting: dict, ladder: Ladder | None, now: float) -> BackoffInfo:
+    """image_manager.go: after the n-th failed pull the next try waits initial * 2**(n-1)."""
+    failures = ladder.pull_failures if ladder is not None else 0
+    last = ladder.last_pull_failure if ladder is not None else None
+    ev_count, ev_last = _pull_failure_events(record, name)
+    failures = max(failures, ev_count, 1)
+    if ev_last is not None and (last is None or ev_last > last):
+        last = ev_last  # the kubelet's own timestamp beats podtui's observation
+    if last is not None and now - last > RESET_AFTER:
+        failures = 1
+    delay = DEFAULT_INITIAL
+    for _ in range(min(failures - 1, _MAX_DOUBLINGS)):
+        delay = min(DEFAULT_CAP, delay * 2)
+    message = waiting.get("message") if isinstance(waiting.get("message"), str) else ""
+    return BackoffInfo(
+        container=name, kind="image", delay=delay,
+        next_at=last + delay if last is not None else None,
+        measured=False, step=_step(delay, DEFAULT_INITIAL), message=message,
+    )

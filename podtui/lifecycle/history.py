@@ -1,0 +1,682 @@
+"""A pod's lifecycle history: what changed between two versions of it, and what its own
+timestamps say about its past when podtui first sees it.
+
+diff() compares small pieces (phase, each condition, each container status) and skips
+every piece that is equal, so an unchanged container costs one dict comparison.
+Entries carry the object's own time (lastTransitionTime, startedAt, finishedAt) when it
+has one (exact=True), else the time podtui observed the change (exact=False).
+
+Between two versions podtui may miss whole container instances (a crash and restart in
+under a second, or a gap in the watch). The instance that moved into lastState still
+tells when it started and ended, so those steps are filled in as entries with
+observed=False: known from timestamps, not seen happening.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from collections.abc import Iterable
+from itertools import zip_longest
+from operator import attrgetter
+
+from podtui.lifecycle.records import (
+    CONDITION,
+    CONTAINER_STATE,
+    CREATED,
+    DELETION,
+    DISRUPTION,
+    IP,
+    NOMINATED,
+    PHASE,
+    READY,
+    REASON,
+    RESTART,
+    SCHEDULED,
+    STARTED,
+    Transition,
+)
+from podtui.lifecycle.times import format_ts, parse_ts
+from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
+
+STATUS_LISTS = (
+    ("initContainerStatuses", "init"),
+    ("containerStatuses", "main"),
+    ("ephemeralContainerStatuses", "ephemeral"),
+)
+_MESSAGE_LIMIT = 300
+_EMPTY: dict = {}  # shared stand-in for a missing mapping; never written to
+_NO_LIST: list = []  # likewise for a missing list
+_AT = attrgetter("at")  # sort key: a Transition's time
+
+
+class History:
+    """Transitions oldest -> newest, bounded; `dropped` counts what fell off the front."""
+
+    __slots__ = ("entries", "dropped")
+
+    def __init__(self, limit: int = 500) -> None:
+        self.entries: deque[Transition] = deque(maxlen=max(1, int(limit)))
+        self.dropped = 0
+
+    def add(self, t: Transition) -> None:
+        entries = self.entries
+        full = len(entries) == entries.maxlen
+        if not entries or entries[-1].at <= t.at:
+            if full:
+                self.dropped += 1  # append pushes the oldest out
+            entries.append(t)
+            return
+        # Older than the newest entry (an object timestamp behind podtui's clock):
+        # insert in time order, normally a step or two from the end.
+        if full:
+            self.dropped += 1
+            if t.at < entries[0].at:
+                return  # it would be the oldest: it is the one to drop
+            entries.popleft()
+        entries.insert(bisect.bisect_right(entries, t.at, key=_at), t)
+
+    def extend(self, ts: Iterable[Transition]) -> None:
+        for t in ts:
+            self.add(t)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self):
+        return iter(self.entries)
+
+
+def _at(t: Transition) -> float:
+    return t.at
+
+
+def _flag(value: object) -> str | None:
+    return ("true" if value else "false") if isinstance(value, bool) else None
+
+
+# -- container states
+
+
+def terminated_reason(t: dict) -> str:
+    """kubectl's word for a terminated state: its reason, else Signal:N / ExitCode:N."""
+    reason = t.get("reason")
+    if type(reason) is str and reason:
+        return reason
+    signal = t.get("signal")
+    if type(signal) is int and signal:
+        return f"Signal:{signal}"
+    code = t.get("exitCode")
+    return f"ExitCode:{code if type(code) is int and code else 0}"
+
+
+def state_key(state: dict) -> str:
+    """"waiting:Reason" / "running" / "terminated:Reason" / "unknown"."""
+    waiting = state.get("waiting")
+    if type(waiting) is dict:
+        reason = waiting.get("reason")
+        return "waiting:" + reason if type(reason) is str and reason else "waiting"
+    terminated = state.get("terminated")
+    if type(terminated) is dict:
+        return "terminated:" + terminated_reason(terminated)
+    if type(state.get("running")) is dict:
+        return "running"
+    return "unknown"
+
+
+def terminated_detail(t: dict) -> str:
+    """"exit code 137 (OOMKilled)", "exit code 143, signal 15 (Error): message"."""
+    return _terminated(t, None)[0]
+
+
+def terminated_data(t: dict, restart_count: int | None = None) -> dict:
+    """A terminated instance as plain facts, for Transition.data."""
+    return _terminated(t, restart_count)[1]
+
+
+def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
+    """terminated_detail() and terminated_data() from one read of the state."""
+    code, signal, reason, message = t.get("exitCode"), t.get("signal"), t.get("reason"), t.get("message")
+    if type(code) is not int:
+        code = None
+    if type(signal) is not int:
+        signal = None
+    if type(reason) is not str:
+        reason = ""
+    message = message[:_MESSAGE_LIMIT] if type(message) is str else ""
+    text = f"exit code {code if code is not None else '?'}"
+    if signal:
+        text += f", signal {signal}"
+    if reason:
+        text += f" ({reason})"
+    if message:
+        trimmed = t["message"].strip()  # trimmed before the limit: leading blanks don't count
+        if trimmed:
+            text += ": " + trimmed[:_MESSAGE_LIMIT]
+    container_id = t.get("containerID")
+    return text, {
+        "exitCode": code,
+        "signal": signal,
+        "reason": reason,
+        "message": message,
+        "startedAt": parse_ts(t.get("startedAt")),
+        "finishedAt": parse_ts(t.get("finishedAt")),
+        "containerID": container_id if type(container_id) is str else "",
+        "restartCount": restart_count,
+    }
+
+
+def container_kinds(pod: dict) -> dict[str, str]:
+    """name -> "init" / "sidecar" (init with restartPolicy Always) / "main" / "ephemeral"."""
+    spec = _d(pod.get("spec"))
+    kinds: dict[str, str] = {}
+    for c in _l(spec.get("initContainers")):
+        if isinstance(c, dict) and isinstance(c.get("name"), str):
+            kinds[c["name"]] = "sidecar" if c.get("restartPolicy") == "Always" else "init"
+    for key, kind in (("containers", "main"), ("ephemeralContainers", "ephemeral")):
+        for c in _l(spec.get(key)):
+            if isinstance(c, dict) and isinstance(c.get("name"), str):
+                kinds[c["name"]] = kind
+    return kinds
+
+
+def _same_instance(a: dict, a_id: str, b: dict, b_id: str) -> bool:
+    """Two states describe the same container instance (by startedAt, else containerID)."""
+    sa, sb = a.get("startedAt"), b.get("startedAt")
+    if sa and sb:
+        return sa == sb
+    return bool(a_id) and a_id == b_id
+
+
+def _current(status: dict, state: dict) -> tuple[str, dict, str] | None:
+    """The current instance, if `state` (status's) names one: (kind, state body, container id)."""
+    terminated = state.get("terminated")
+    if type(terminated) is dict:
+        cid = terminated.get("containerID")
+        if type(cid) is str and cid:
+            return "terminated", terminated, cid
+        cid = status.get("containerID")
+        return "terminated", terminated, cid if type(cid) is str else ""
+    running = state.get("running")
+    if type(running) is dict and type(state.get("waiting")) is not dict:
+        cid = status.get("containerID")
+        return "running", running, cid if type(cid) is str else ""
+    return None
+
+
+class _Emitter:
+    """Collects a diff's transitions with the flags they share.
+
+    Hot paths append Transition(...) to `out` themselves (one call less per entry);
+    `seen` is the observed flag of an entry that isn't inferred."""
+
+    __slots__ = ("out", "observed", "first_sight", "seen", "touched")
+
+    def __init__(self, observed: float, first_sight: bool) -> None:
+        self.out: list[Transition] = []
+        self.observed = observed
+        self.first_sight = first_sight
+        self.seen = not first_sight
+        self.touched = False  # some piece kubectl's row reads differed (even with no transition)
+
+    def add(self, kind: str, subject: str, old: str | None, new: str | None, at: float | None = None,
+            detail: str = "", inferred: bool = False, container_kind: str = "", data: dict | None = None) -> None:
+        if at is None:
+            self.out.append(Transition(self.observed, kind, subject, old, new, detail,
+                                       not (inferred or self.first_sight), False, container_kind, data))
+        else:
+            self.out.append(Transition(at, kind, subject, old, new, detail,
+                                       not (inferred or self.first_sight), True, container_kind, data))
+
+
+def _state(status: dict, state: dict) -> tuple[str, tuple[str, dict, str] | None]:
+    """state_key(state) and the current instance it names, if any: (kind, state body,
+    container id)."""
+    waiting, terminated, running = state.get("waiting"), state.get("terminated"), state.get("running")
+    if type(terminated) is dict:
+        cid = terminated.get("containerID")
+        if type(cid) is not str or not cid:
+            cid = status.get("containerID")
+            if type(cid) is not str:
+                cid = ""
+        current: tuple[str, dict, str] | None = ("terminated", terminated, cid)
+    elif type(running) is dict and type(waiting) is not dict:
+        cid = status.get("containerID")
+        current = ("running", running, cid if type(cid) is str else "")
+    else:
+        current = None
+    if type(waiting) is dict:
+        reason = waiting.get("reason")
+        return ("waiting:" + reason if type(reason) is str and reason else "waiting"), current
+    if type(terminated) is dict:
+        return "terminated:" + terminated_reason(terminated), current
+    return ("running" if type(running) is dict else "unknown"), current
+
+
+def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
+    """Transitions of one container between its status `o` (None: not seen) and `n`."""
+    rc_new = n.get("restartCount")
+    if type(rc_new) is not int:
+        rc_new = None
+    nstate = n.get("state")
+    if o is not None:
+        rc_old = o.get("restartCount")
+        if type(rc_old) is not int:
+            rc_old = None
+        ostate = o.get("state")
+        if ostate == nstate and o.get("lastState") == n.get("lastState"):
+            # The common case (a readiness flip): no instance changed.
+            if rc_new != rc_old:
+                _restart(em, name, kind, o, n, _current(n, nstate if type(nstate) is dict else _EMPTY),
+                         rc_old, rc_new, False)
+            oready, nready = o.get("ready"), n.get("ready")
+            if oready is not nready and type(oready) is bool and type(nready) is bool:
+                em.out.append(Transition(em.observed, READY, name, "true" if oready else "false",
+                                         "true" if nready else "false", "", em.seen, False, kind, None))
+                if o.get("started") is not n.get("started"):
+                    _started(em, name, kind, o, n)
+            elif oready is not nready or o.get("started") is not n.get("started"):
+                _flags(em, name, kind, o, n)
+            return
+        okey, ocur = _state(o, ostate if type(ostate) is dict else _EMPTY)
+        olast = o.get("lastState")
+        olast = olast.get("terminated") if type(olast) is dict else None
+    else:
+        rc_old = okey = ocur = olast = None
+    if type(nstate) is not dict:
+        nstate = _EMPTY
+    nkey, ncur = _state(n, nstate)
+    out, observed = em.out, em.observed
+
+    # 1. An instance that moved into lastState since `o`: fill in what was missed.
+    nlast = n.get("lastState")
+    nlast = nlast.get("terminated") if type(nlast) is dict else None
+    new_last = False
+    if type(nlast) is dict and nlast:
+        nlast_id = nlast.get("containerID")
+        if type(nlast_id) is not str:
+            nlast_id = ""
+        if type(olast) is dict and olast:
+            olast_id = olast.get("containerID")
+            new_last = not _same_instance(nlast, nlast_id, olast, olast_id if type(olast_id) is str else "")
+        else:
+            new_last = True
+    if new_last:
+        seen = ocur is not None and _same_instance(ocur[1], ocur[2], nlast, nlast_id)
+        if not seen:
+            started = parse_ts(nlast.get("startedAt"))
+            if started is not None:
+                out.append(Transition(started, CONTAINER_STATE, name, okey, "running", "", False, True, kind, None))
+                okey = "running"
+        if not (seen and ocur[0] == "terminated"):  # type: ignore[index]
+            last_key = "terminated:" + terminated_reason(nlast)
+            detail, data = _terminated(nlast, rc_new)
+            finished = parse_ts(nlast.get("finishedAt"))
+            out.append(Transition(observed if finished is None else finished, CONTAINER_STATE, name, okey, last_key,
+                                  detail, False, finished is not None, kind, data))
+            okey = last_key
+
+    # 2. The current state.
+    if ncur is not None:
+        ckind, body, cid = ncur
+        same = ocur is not None and _same_instance(ocur[1], ocur[2], body, cid)
+        if ckind == "running":
+            if not same or okey != "running":
+                at = parse_ts(body.get("startedAt"))
+                out.append(Transition(observed if at is None else at, CONTAINER_STATE, name, okey, "running", "",
+                                      em.seen, at is not None, kind, None))
+        else:
+            if not same and okey != "running":
+                started = parse_ts(body.get("startedAt"))
+                if started is not None:  # it ran between two versions: podtui never saw it running
+                    out.append(Transition(started, CONTAINER_STATE, name, okey, "running", "", False, True, kind,
+                                          None))
+                    okey = "running"
+            if okey != nkey or not same:
+                detail, data = _terminated(body, rc_new)
+                at = parse_ts(body.get("finishedAt"))
+                out.append(Transition(observed if at is None else at, CONTAINER_STATE, name, okey, nkey, detail,
+                                      em.seen, at is not None, kind, data))
+    elif okey != nkey:
+        waiting = nstate.get("waiting")
+        message = waiting.get("message") if type(waiting) is dict else None
+        message = message[:_MESSAGE_LIMIT] if type(message) is str else ""
+        out.append(Transition(observed, CONTAINER_STATE, name, okey, nkey, message, em.seen, False, kind,
+                              {"message": message, "restartCount": rc_new} if type(waiting) is dict and waiting
+                              else None))
+
+    if rc_new != rc_old:
+        _restart(em, name, kind, o, n, ncur, rc_old, rc_new, new_last)
+    _flags(em, name, kind, o, n)
+
+
+def _restart(em: _Emitter, name: str, kind: str, o: dict | None, n: dict, ncur: tuple | None,
+             rc_old: int | None, rc_new: int | None, new_last: bool) -> None:
+    if rc_new is None or (o is None and rc_new == 0):
+        return
+    nlast = _d(_d(n.get("lastState")).get("terminated"))
+    if ncur is not None:
+        # The restart started the current instance, after the one now in lastState.
+        at = parse_ts(ncur[1].get("startedAt"))
+        if nlast:
+            detail, data = _terminated(nlast, rc_new)
+            detail = "after " + detail
+        else:
+            detail, data = "", {}
+    else:
+        # Waiting again: the restart started the instance now in lastState; what
+        # ended the one before it is not in the object any more.
+        at = parse_ts(nlast.get("startedAt")) if new_last else None
+        detail, data = "", {}
+    data["restartCount"] = rc_new
+    data["restartedAt"] = at
+    em.add(RESTART, name, None if rc_old is None else str(rc_old), str(rc_new), at, detail, False, kind, data)
+
+
+def _flags(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
+    oready, nready = (o.get("ready") if o is not None else None), n.get("ready")
+    if oready is not nready:
+        oready = ("true" if oready else "false") if type(oready) is bool else None
+        nready = ("true" if nready else "false") if type(nready) is bool else None
+        if nready != oready and (o is not None or nready == "true"):
+            em.out.append(Transition(em.observed, READY, name, oready, nready, "", em.seen, False, kind, None))
+    if (o.get("started") if o is not None else None) is not n.get("started"):
+        _started(em, name, kind, o, n)
+
+
+def _started(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
+    ostarted, nstarted = (o.get("started") if o is not None else None), n.get("started")
+    ostarted = ("true" if ostarted else "false") if type(ostarted) is bool else None
+    nstarted = ("true" if nstarted else "false") if type(nstarted) is bool else None
+    if nstarted != ostarted and (o is not None or nstarted == "true"):
+        em.out.append(Transition(em.observed, STARTED, name, ostarted, nstarted, "", em.seen, False, kind, None))
+
+
+def _containers(em: _Emitter, pod: dict, old_status: dict, new_status: dict) -> None:
+    for key, default_kind in STATUS_LISTS:
+        olist, nlist = old_status.get(key), new_status.get(key)
+        if type(nlist) is list and olist is not nlist:
+            _status_list(em, pod, default_kind, olist, nlist)
+
+
+def _status_list(em: _Emitter, pod: dict, default_kind: str, olist: object, nlist: list) -> None:
+    """One of the container status lists, matched by position, else by name."""
+    if type(olist) is not list:
+        olist = _NO_LIST
+        if nlist:
+            em.touched = True
+    elif len(olist) != len(nlist):
+        em.touched = True
+    kinds: dict | None = None  # for init containers: sidecar or init, read when needed
+    olds: dict | None = None
+    # Status lists follow the spec's order: try the same position first. zip_longest
+    # pads the shorter list with None; a None status is skipped like any non-mapping.
+    for o, n in zip_longest(olist, nlist):
+        if o == n:
+            continue
+        em.touched = True  # the row reads the list in order: any moved piece may count
+        if type(n) is not dict:
+            continue
+        name = n.get("name")
+        if type(name) is not str:
+            continue
+        if type(o) is not dict or o.get("name") != name:
+            if olds is None:
+                olds = {c["name"]: c for c in olist if type(c) is dict and type(c.get("name")) is str}
+            o = olds.get(name)
+            if o == n:
+                continue
+        if default_kind == "init":
+            if kinds is None:
+                kinds = container_kinds(pod)
+            _container(em, name, kinds.get(name, "init"), o, n)
+        else:
+            _container(em, name, default_kind, o, n)
+
+
+def _conditions(em: _Emitter, old_list: object, new_list: object) -> None:
+    old_list, new_list = _l(old_list), _l(new_list)
+    olds: dict | None = None
+    aligned = len(old_list) == len(new_list)  # same types at the same positions: nothing removed
+    for o, c in zip_longest(old_list, new_list):
+        if o == c:
+            continue
+        em.touched = True
+        if type(c) is not dict:
+            continue
+        ctype = c.get("type")
+        if type(ctype) is not str:
+            continue
+        if type(o) is dict and o.get("type") == ctype:
+            if o.get("status") == c.get("status") and o.get("reason") == c.get("reason"):
+                continue  # only message/probe times moved
+        else:
+            aligned = False
+            if olds is None:
+                olds = {x["type"]: x for x in old_list if type(x) is dict and type(x.get("type")) is str}
+            o = olds.get(ctype)
+            if o == c:
+                continue
+        _condition(em, ctype, o, c)
+    if not aligned:
+        em.touched = True
+    if not em.first_sight and not aligned and old_list:
+        present = {c["type"] for c in new_list if type(c) is dict and type(c.get("type")) is str}
+        for o in old_list:
+            if type(o) is dict and type(o.get("type")) is str and o["type"] not in present:
+                em.add(CONDITION, o["type"], _s(o.get("status")), None, detail="condition removed")
+
+
+def _condition(em: _Emitter, ctype: str, o: dict | None, c: dict) -> None:
+    """One condition that differs from `o` (None: not there before)."""
+    status, reason = c.get("status"), c.get("reason")
+    if type(status) is not str:
+        status = ""
+    if type(reason) is not str:
+        reason = ""
+    if o is not None:
+        ostatus = o.get("status")
+        if type(ostatus) is not str:
+            ostatus = ""
+        if ostatus == status:
+            oreason = o.get("reason")
+            if (oreason if type(oreason) is str else "") == reason:
+                return  # only message/probe times moved
+            ltt = None  # the reason changed without a transition: lastTransitionTime is older
+        else:
+            ltt = parse_ts(c.get("lastTransitionTime"))
+    else:
+        ostatus = None
+        ltt = parse_ts(c.get("lastTransitionTime"))
+    message = c.get("message")
+    if type(message) is not str:
+        message = ""
+    if ctype == "DisruptionTarget" and status == "True":
+        oreason = _s(o.get("reason")) or None if o is not None and ostatus == "True" else None
+        em.add(DISRUPTION, "", oreason, reason or "True", ltt, message[:_MESSAGE_LIMIT])
+    else:
+        detail = (f"{reason}: {message}" if reason and message else (reason or message))[:_MESSAGE_LIMIT]
+        em.out.append(Transition(em.observed if ltt is None else ltt, CONDITION, ctype, ostatus, status, detail,
+                                 em.seen, ltt is not None, "", None))
+
+
+def _condition_time(status: dict, ctype: str) -> float | None:
+    for c in _l(status.get("conditions")):
+        if isinstance(c, dict) and c.get("type") == ctype and c.get("status") == "True":
+            return parse_ts(c.get("lastTransitionTime"))
+    return None
+
+
+def _deletion(em: _Emitter, old_meta: dict, new_meta: dict) -> None:
+    ots, nts = old_meta.get("deletionTimestamp"), new_meta.get("deletionTimestamp")
+    if ots == nts or not nts:
+        return
+    kill_at = parse_ts(nts)
+    grace = _i(new_meta.get("deletionGracePeriodSeconds"))
+    data = {"deletionTimestamp": kill_at, "grace": grace}
+    until = f"SIGKILL at {format_ts(kill_at)}" if kill_at is not None else "SIGKILL time unknown"
+    if ots:
+        em.add(DELETION, "", _s(ots), _s(nts), detail=f"grace shortened to {grace}s, {until}", data=data)
+        return
+    # deletionTimestamp = request time + grace, so the request time is exact.
+    requested = kill_at - grace if kill_at is not None and grace is not None else None
+    em.add(DELETION, "", None, _s(nts), at=requested, detail=f"grace {grace}s, {until}", data=data)
+
+
+def _ips(status: dict) -> str | None:
+    ips = [_s(_d(p).get("ip")) for p in _l(status.get("podIPs"))]
+    ips = [ip for ip in ips if ip]
+    if ips:
+        return ",".join(ips)
+    return _s(status.get("podIP")) or None
+
+
+def _spec_and_meta(em: _Emitter, old: dict, new: dict, new_status: dict) -> None:
+    """The node assignment and the deletion request."""
+    ospec, nspec = old.get("spec"), new.get("spec")
+    onode = ospec.get("nodeName") if type(ospec) is dict else None
+    nnode = nspec.get("nodeName") if type(nspec) is dict else None
+    if onode != nnode:
+        em.touched = True
+        onode, nnode = _s(onode) or None, _s(nnode) or None
+        if nnode and onode != nnode:
+            em.add(SCHEDULED, "", onode, nnode, at=_condition_time(new_status, "PodScheduled"))
+    ometa, nmeta = old.get("metadata"), new.get("metadata")
+    if type(ometa) is not dict:
+        ometa = _EMPTY
+    if type(nmeta) is not dict:
+        nmeta = _EMPTY
+    if ometa.get("deletionTimestamp") != nmeta.get("deletionTimestamp"):
+        em.touched = True
+        _deletion(em, ometa, nmeta)
+
+
+def _status(em: _Emitter, old_status: dict, new_status: dict) -> None:
+    """Phase, reason, IPs, nominated node and conditions."""
+    oget, nget = old_status.get, new_status.get
+    if (oget("phase") != nget("phase") or oget("reason") != nget("reason") or oget("podIPs") != nget("podIPs")
+            or oget("podIP") != nget("podIP") or oget("nominatedNodeName") != nget("nominatedNodeName")):
+        _pod_fields(em, old_status, new_status)
+    oconditions, nconditions = oget("conditions"), nget("conditions")
+    if oconditions or nconditions:
+        _conditions(em, oconditions, nconditions)
+
+
+def _pod_fields(em: _Emitter, old_status: dict, new_status: dict) -> None:
+    oget, nget = old_status.get, new_status.get
+    ophase, nphase = oget("phase"), nget("phase")
+    if ophase != nphase:
+        em.touched = True
+        ophase, nphase = _s(ophase) or None, _s(nphase) or None
+        if ophase != nphase:
+            em.add(PHASE, "", ophase, nphase)
+    oreason, nreason = oget("reason"), nget("reason")
+    if oreason != nreason:
+        em.touched = True
+        oreason, nreason = _s(oreason) or None, _s(nreason) or None
+        if oreason != nreason:
+            em.add(REASON, "", oreason, nreason, detail=_s(nget("message"))[:_MESSAGE_LIMIT])
+    if oget("podIPs") != nget("podIPs") or oget("podIP") != nget("podIP"):
+        em.touched = True
+        oip, nip = _ips(old_status), _ips(new_status)
+        if oip != nip:
+            em.add(IP, "", oip, nip)
+    onom, nnom = oget("nominatedNodeName"), nget("nominatedNodeName")
+    if onom != nnom:
+        em.touched = True
+        onom, nnom = _s(onom) or None, _s(nnom) or None
+        if onom != nnom:
+            em.add(NOMINATED, "", onom, nnom)
+
+
+def diff(old: dict, new: dict, observed: float) -> list[Transition]:
+    """Transitions from pod version `old` to `new`, oldest first. Never raises on bad input."""
+    return diff_versions(old, new, observed)[0]
+
+
+def diff_versions(old: dict, new: dict, observed: float) -> tuple[list[Transition], bool]:
+    """diff(), plus whether anything kubectl's row reads changed (phase, reason, IPs,
+    nominated node, conditions, container statuses, node, deletion): when nothing did,
+    the store keeps the row it has."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [], old is not new
+    em = _Emitter(observed, False)
+    ospec, nspec, ometa, nmeta = old.get("spec"), new.get("spec"), old.get("metadata"), new.get("metadata")
+    old_status, new_status = old.get("status"), new.get("status")
+    if type(new_status) is not dict:
+        new_status = {}
+    if ((ospec.get("nodeName") if type(ospec) is dict else None) != (nspec.get("nodeName") if type(nspec) is dict
+                                                                     else None)
+            or (ometa.get("deletionTimestamp") if type(ometa) is dict else None)
+            != (nmeta.get("deletionTimestamp") if type(nmeta) is dict else None)):
+        _spec_and_meta(em, old, new, new_status)
+    if type(ospec) is dict and type(nspec) is dict and ospec is not nspec:
+        # The API keeps these immutable, so this costs a len() and two absent-key
+        # lookups; but a row must never be kept on a spec it no longer describes.
+        oc, nc = ospec.get("containers"), nspec.get("containers")
+        if ((len(oc) if type(oc) is list else -1) != (len(nc) if type(nc) is list else -1)
+                or ospec.get("initContainers") != nspec.get("initContainers")
+                or ospec.get("readinessGates") != nspec.get("readinessGates")):
+            em.touched = True
+    elif (type(ospec) is dict) != (type(nspec) is dict):
+        em.touched = True
+    if ((ometa.get("creationTimestamp") if type(ometa) is dict else None)
+            != (nmeta.get("creationTimestamp") if type(nmeta) is dict else None)):
+        em.touched = True  # immutable in the API, read by the AGE column
+    if type(old_status) is not dict:
+        old_status = {}
+    # One C-level comparison settles a status that didn't change (a metadata-only
+    # update): every piece of it would compare equal and add nothing. Otherwise it
+    # stops at the first difference.
+    if old_status != new_status:
+        _status(em, old_status, new_status)
+        oget, nget = old_status.get, new_status.get
+        olist, nlist = oget("initContainerStatuses"), nget("initContainerStatuses")
+        if type(nlist) is list:
+            _status_list(em, new, "init", olist, nlist)
+        elif olist:
+            em.touched = True  # the statuses vanished: no transition, but the row changes
+        olist, nlist = oget("containerStatuses"), nget("containerStatuses")
+        if type(nlist) is list:
+            _status_list(em, new, "main", olist, nlist)
+        elif olist:
+            em.touched = True  # the statuses vanished: no transition, but the row changes
+        olist, nlist = oget("ephemeralContainerStatuses"), nget("ephemeralContainerStatuses")
+        if type(nlist) is list:
+            _status_list(em, new, "ephemeral", olist, nlist)
+        elif olist:
+            em.touched = True  # the statuses vanished: no transition, but the row changes
+    out = em.out
+    if len(out) > 1:
+        out.sort(key=_AT)
+    return out, em.touched
+
+
+def reconstruct(pod: dict, observed: float) -> list[Transition]:
+    """A pod's past as told by its own timestamps, at first sight (observed=False entries).
+
+    Creation, scheduling, each condition's last transition, each container's current
+    and previous instance (start, end, exit), the last restart and a requested
+    deletion. What has no timestamp (phase, waiting reasons, IP) is dated `observed`.
+    """
+    if not isinstance(pod, dict):
+        return []
+    em = _Emitter(observed, first_sight=True)
+    meta = _d(pod.get("metadata"))
+    owner = next((o for o in _l(meta.get("ownerReferences")) if isinstance(o, dict) and o.get("controller")), None)
+    em.add(CREATED, "", None, _s(meta.get("name")) or None, at=parse_ts(meta.get("creationTimestamp")),
+           detail=f"{_s(owner.get('kind'))}/{_s(owner.get('name'))}" if owner else "")
+    status = pod.get("status")
+    if type(status) is not dict:
+        status = {}
+    _spec_and_meta(em, _EMPTY, pod, status)
+    if status:
+        _status(em, _EMPTY, status)
+    if (ip_at := _condition_time(status, "PodReadyToStartContainers")) is not None:
+        # The sandbox's network came up then: a better date for the IP than first sight.
+        em.out = [Transition(at=ip_at, kind=IP, new=t.new, observed=False, exact=False) if t.kind == IP else t
+                  for t in em.out]
+    if status:
+        _containers(em, pod, _EMPTY, status)
+    em.out.sort(key=_AT)
+    return em.out

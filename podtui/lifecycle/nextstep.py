@@ -1,0 +1,109 @@
+"""The main table's NEXT column: the one thing that happens next to a pod, and when.
+
+The most pressing fact wins, in this order: a tombstone; a deletion (held by
+finalizers, or the SIGKILL countdown); a finished pod (nothing next); the
+scheduler's verdict; a restart or image-pull back-off; a probe streak; the
+activeDeadlineSeconds countdown; a readiness gate. Countdowns round up, so
+"in 0s" never shows before the moment is due.
+"""
+
+from __future__ import annotations
+
+import math
+
+from podtui.lifecycle.backoff import backoffs
+from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.probes import probe_states
+from podtui.lifecycle.records import NextStep
+from podtui.lifecycle.termination import termination
+from podtui.lifecycle.read import as_dict as _d
+
+INFO, WARNING, ERROR = "info", "warning", "error"
+_DEADLINE_SOON = 300.0  # an activeDeadlineSeconds countdown under 5 minutes is a warning
+
+
+def countdown(due: float, now: float) -> str:
+    """Seconds until `due`, kubectl-style ("37s", "4m12s", "70m"), rounded up."""
+    return human_duration(max(0, math.ceil(due - now)))
+
+
+def _condition(status: dict, ctype: str) -> dict | None:
+    conditions = status.get("conditions")
+    for c in conditions if isinstance(conditions, list) else ():
+        if isinstance(c, dict) and c.get("type") == ctype:
+            return c
+    return None
+
+
+def _ready_containers(status: dict) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for key in ("initContainerStatuses", "containerStatuses"):
+        items = status.get(key)
+        for cs in items if isinstance(items, list) else ():
+            if isinstance(cs, dict) and isinstance(cs.get("name"), str):
+                out[cs["name"]] = cs.get("ready") is True
+    return out
+
+
+def next_step(record, now: float) -> NextStep | None:
+    if getattr(record, "deleted_at", None) is not None:
+        return NextStep("deleted", severity=INFO)
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    status = _d(pod.get("status"))
+
+    term = termination(record, now)
+    if term.deletion_requested:
+        if term.waiting_on_finalizers:
+            n = len(term.finalizers)
+            return NextStep("waiting on finalizer" if n == 1 else f"waiting on {n} finalizers", severity=WARNING)
+        if term.kill_at is not None:
+            if now < term.kill_at:
+                return NextStep(f"SIGKILL in {countdown(term.kill_at, now)}", due_at=term.kill_at, severity=WARNING)
+            if term.status_reason == "NodeLost":
+                return NextStep("node unreachable", severity=ERROR)
+            return NextStep(f"past grace by {countdown(now, term.kill_at)}", due_at=term.kill_at, severity=ERROR)
+        return NextStep("terminating", severity=WARNING)
+
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return None
+
+    scheduled = _condition(status, "PodScheduled")
+    if scheduled is not None and scheduled.get("status") == "False":
+        if scheduled.get("reason") == "SchedulingGated":
+            return NextStep("scheduling gated", severity=WARNING)
+        return NextStep("unschedulable", severity=ERROR)
+
+    waits = backoffs(record, now)
+    pending = [b for b in waits if b.next_at is not None or b.reset_at is None]
+    if pending:
+        b = min(pending, key=lambda b: b.next_at if b.next_at is not None else math.inf)
+        what = "restart" if b.kind == "crash" else "pull retry"
+        if b.next_at is None:
+            return NextStep("crash loop" if b.kind == "crash" else "image pull back-off", severity=ERROR)
+        if now < b.next_at:
+            return NextStep(f"{what} in {countdown(b.next_at, now)}", due_at=b.next_at, severity=ERROR)
+        return NextStep(f"{what} due", due_at=b.next_at, severity=ERROR)
+
+    ready = _ready_containers(status)
+    failing = [p for p in probe_states(record, now) if p.streak > 0]
+    if failing:
+        # Liveness and startup kill; readiness only matters while it changes something.
+        order = {"liveness": 0, "startup": 1, "readiness": 2}
+        failing.sort(key=lambda p: (order.get(p.settings.type, 3), -(p.streak / p.settings.failure_threshold)))
+        p = failing[0]
+        if p.settings.type != "readiness" or not ready.get(p.settings.container, False) \
+                or p.streak < p.settings.failure_threshold:
+            return NextStep(f"{p.settings.type} {p.streak}/{p.settings.failure_threshold}",
+                            due_at=p.acts_at, severity=WARNING)
+
+    if term.deadline_at is not None:
+        left = term.deadline_at - now
+        if left > 0:
+            return NextStep(f"deadline in {countdown(term.deadline_at, now)}", due_at=term.deadline_at,
+                            severity=WARNING if left < _DEADLINE_SOON else INFO)
+        return NextStep("deadline passed", due_at=term.deadline_at, severity=ERROR)
+
+    ready_cond = _condition(status, "Ready")
+    if ready_cond is not None and ready_cond.get("reason") == "ReadinessGatesNotReady":
+        return NextStep("waiting on readiness gate", severity=INFO)
+    return None

@@ -1,0 +1,201 @@
+"""Probes: their effective settings, and how close each is to making the kubelet act.
+
+The kubelet's probe worker (pkg/kubelet/prober/worker.go) acts only after
+failureThreshold consecutive failures, and records a Warning `Unhealthy` Event
+("Liveness probe failed: ...") on every failed attempt, below the threshold too.
+Those Events are the only outside view of a streak, and a lossy one (the Event
+spam filter drops floods), so streaks and the time the kubelet acts are estimates:
+failures are counted from the Events since the current container instance started
+(or since the last liveness/startup kill), and a streak is taken as broken when no
+failure arrived for about a period and a half.
+"""
+
+from __future__ import annotations
+
+from podtui.lifecycle.records import EventRecord, ProbeSettings, ProbeState
+from podtui.lifecycle.times import parse_ts
+from podtui.lifecycle.read import as_dict as _d
+
+PROBE_TYPES = ("startup", "liveness", "readiness")
+_FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readiness": "readinessProbe"}
+_PREFIX = {t: t + " probe" for t in PROBE_TYPES}  # "Liveness probe failed: ...", matched case-blind
+_KILLING = {t: f"failed {t} probe" for t in ("liveness", "startup")}  # "Container app failed liveness probe, ..."
+
+
+def _n(value: object, default: int, minimum: int = 0) -> int:
+    """A probe's integer field: Kubernetes' default when unset (or nonsense)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return value
+    return default
+
+
+def _port(value: object) -> str:
+    return str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else "?"
+
+
+def handler_text(probe: dict) -> str:
+    """kubectl describe's wording, shortened: "http GET :8080/healthz", "exec [cat /tmp/ok]"."""
+    if isinstance(probe.get("httpGet"), dict):
+        h = probe["httpGet"]
+        scheme = h.get("scheme") if isinstance(h.get("scheme"), str) else "HTTP"
+        host = h.get("host") if isinstance(h.get("host"), str) else ""
+        path = h.get("path") if isinstance(h.get("path"), str) else "/"
+        return f"{scheme.lower()} GET {host}:{_port(h.get('port'))}{path}"
+    if isinstance(probe.get("exec"), dict):
+        cmd = probe["exec"].get("command")
+        words = [str(w) for w in cmd] if isinstance(cmd, list) else []
+        return f"exec [{' '.join(words)}]"
+    if isinstance(probe.get("tcpSocket"), dict):
+        t = probe["tcpSocket"]
+        host = t.get("host") if isinstance(t.get("host"), str) else ""
+        return f"tcp {host}:{_port(t.get('port'))}"
+    if isinstance(probe.get("grpc"), dict):
+        g = probe["grpc"]
+        service = g.get("service") if isinstance(g.get("service"), str) and g.get("service") else ""
+        return f"grpc :{_port(g.get('port'))}" + (f" {service}" if service else "")
+    return "unknown handler"
+
+
+def effective_probes(pod: dict) -> list[ProbeSettings]:
+    """Every probe of the pod's containers (sidecars included), with defaults filled in:
+    initialDelaySeconds 0, timeoutSeconds 1, periodSeconds 10, successThreshold 1,
+    failureThreshold 3 (core/v1 types.go, SetDefaults_Probe)."""
+    spec = _d(pod.get("spec")) if isinstance(pod, dict) else {}
+    out: list[ProbeSettings] = []
+    for key in ("initContainers", "containers"):
+        containers = spec.get(key)
+        if not isinstance(containers, list):
+            continue
+        for c in containers:
+            if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+                continue
+            for ptype in PROBE_TYPES:
+                probe = c.get(_FIELDS[ptype])
+                if not isinstance(probe, dict):
+                    continue
+                grace = probe.get("terminationGracePeriodSeconds")
+                out.append(ProbeSettings(
+                    container=c["name"],
+                    type=ptype,
+                    handler=handler_text(probe),
+                    initial_delay=_n(probe.get("initialDelaySeconds"), 0),
+                    timeout=_n(probe.get("timeoutSeconds"), 1, 1),
+                    period=_n(probe.get("periodSeconds"), 10, 1),
+                    # must be 1 for liveness and startup (validation), whatever is sent
+                    success_threshold=1 if ptype != "readiness" else _n(probe.get("successThreshold"), 1, 1),
+                    failure_threshold=_n(probe.get("failureThreshold"), 3, 1),
+                    termination_grace=grace if isinstance(grace, int) and not isinstance(grace, bool) else None,
+                ))
+    return out
+
+
+def probe_type_of(ev: EventRecord) -> str | None:
+    """Which probe an Event is about, from its reason and message prefix."""
+    msg = ev.message
+    if msg.startswith("(combined from similar events): "):
+        msg = msg[len("(combined from similar events): "):]
+    if ev.reason in ("Unhealthy", "ProbeWarning"):
+        head = msg[:16].lower()
+        for ptype, prefix in _PREFIX.items():
+            if head.startswith(prefix):
+                return ptype
+    elif ev.reason == "Killing":
+        for ptype, marker in _KILLING.items():
+            if marker in msg:
+                return ptype
+    return None
+
+
+def _container_statuses(pod: dict) -> dict[str, dict]:
+    status = _d(pod.get("status"))
+    out: dict[str, dict] = {}
+    for key in ("initContainerStatuses", "containerStatuses"):
+        items = status.get(key)
+        if isinstance(items, list):
+            for cs in items:
+                if isinstance(cs, dict) and isinstance(cs.get("name"), str):
+                    out[cs["name"]] = cs
+    return out
+
+
+def probe_states(record, now: float) -> list[ProbeState]:
+    """Per probe: its Events, last failure, current streak and when the kubelet acts."""
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    settings = effective_probes(pod)
+    if not settings:
+        return []
+    by_probe: dict[tuple[str, str], list[EventRecord]] = {}
+    for ev in getattr(record, "events", ()):
+        if ev.container is None:
+            continue
+        ptype = probe_type_of(ev)
+        if ptype is not None:
+            by_probe.setdefault((ev.container, ptype), []).append(ev)
+    statuses = _container_statuses(pod)
+    return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now)
+            for s in settings]
+
+
+def counts_as_failure(ev: EventRecord) -> bool:
+    """A failed attempt the worker counts. "probe errored" results are thrown away
+    (worker.go: "Prober error, throw away the result"), so they don't extend a streak."""
+    if ev.reason != "Unhealthy":
+        return False
+    msg = ev.message
+    if msg.startswith("(combined from similar events): "):
+        msg = msg[len("(combined from similar events): "):]
+    return " probe failed" in msg[:24]
+
+
+def _last(e: EventRecord) -> float:
+    return e.last if e.last is not None else float("-inf")
+
+
+def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float) -> ProbeState:
+    state = ProbeState(settings=s, events=events)
+    running = _d(_d(cs.get("state")).get("running"))
+    started_at = parse_ts(running.get("startedAt"))
+    unhealthy = [e for e in events if e.reason == "Unhealthy" and e.last is not None]
+    if unhealthy:
+        newest = max(unhealthy, key=_last)
+        state.last_failure = newest.message
+        state.last_failure_at = newest.last
+    failures = sorted((e for e in unhealthy if counts_as_failure(e)), key=_last, reverse=True)
+    if not running:
+        return state  # no instance to probe: nothing counts, nothing is due
+    # The streak starts over with a new container instance, and after a kill.
+    since = started_at if started_at is not None else float("-inf")
+    for e in events:
+        if e.reason == "Killing" and _last(e) > since:
+            since = _last(e)
+    gap = s.period * 1.5 + s.timeout + 1
+    streak = 0
+    newer = now
+    for e in failures:
+        last = _last(e)
+        if last <= since or newer - last > gap:
+            break  # before this instance, or a success (no Event) happened in between
+        first = e.first if e.first is not None else last
+        count = e.count
+        if first < since:
+            count = min(count, int((last - since) // s.period) + 1)
+            first = since
+        if count > 1 and last - first > (count - 1) * s.period * 1.5 + s.period:
+            streak += 1  # repeats spread out: successes in between; only the tail is current
+            break
+        streak += count
+        newer = first
+    kill_type = s.type in ("liveness", "startup")
+    if kill_type:
+        streak = min(streak, s.failure_threshold)
+    state.streak = streak
+    if streak:
+        last_counted = _last(failures[0])
+        if streak < s.failure_threshold:
+            state.acts_at = last_counted + (s.failure_threshold - streak) * s.period
+        elif kill_type:
+            state.acts_at = last_counted  # due now: the kill is under way
+    elif s.type == "startup" and started_at is not None and cs.get("started") is not True:
+        # No failure seen yet: the startup budget runs out at the latest then.
+        state.acts_at = started_at + s.initial_delay + s.failure_threshold * s.period
+    return state

@@ -1,0 +1,20 @@
+"""Readers that never raise on malformed input: the API's JSON may hold anything, and
+the model reads it field by field."""
+
+from __future__ import annotations
+
+
+def as_dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def as_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

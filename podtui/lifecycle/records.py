@@ -1,0 +1,158 @@
+"""The model's vocabulary: plain data the store derives and the UI, recorder and
+history export read. No logic lives here; see store.py, history.py, backoff.py,
+probes.py, termination.py, nextstep.py.
+
+All times are float epoch seconds (UTC); None means unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Row:
+    """The time-independent part of kubectl's pod row, computed once per pod version.
+
+    AGE and the "(5m ago)" of RESTARTS depend on now; columns.py formats them.
+    """
+
+    ready: str  # "1/2"
+    status: str  # "CrashLoopBackOff", "Init:0/2", "Terminating", ...
+    restarts: int
+    last_restart: float | None  # newest lastState.terminated.finishedAt counted in restarts
+    created: float | None
+    ip: str  # "<none>" when absent
+    node: str
+    nominated_node: str
+    readiness_gates: str
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """A core/v1 or events.k8s.io/v1 Event, read the way kubectl reads either API."""
+
+    uid: str
+    namespace: str
+    name: str
+    type: str  # Normal / Warning
+    reason: str
+    message: str
+    first: float | None  # firstTimestamp or eventTime
+    last: float | None  # series.lastObservedTime or lastTimestamp or first
+    count: int  # series.count or count or 1
+    field_path: str  # involvedObject.fieldPath / regarding.fieldPath
+    container: str | None  # parsed from field_path: spec.containers{app} -> "app"
+    source: str  # source.component or reportingController
+    involved_kind: str
+    involved_namespace: str
+    involved_name: str
+    involved_uid: str
+    resource_version: str = ""
+
+
+# Transition.kind values
+CREATED = "created"
+SCHEDULED = "scheduled"  # node assigned
+PHASE = "phase"
+REASON = "reason"  # status.reason
+CONDITION = "condition"  # subject = condition type; old/new = status
+CONTAINER_STATE = "container-state"  # subject = container; old/new = "waiting:X" / "running" / "terminated:Reason"
+READY = "ready"  # subject = container; "true"/"false"
+STARTED = "started"  # subject = container
+RESTART = "restart"  # subject = container; old/new = restart counts
+IP = "ip"
+NOMINATED = "nominated"
+DELETION = "deletion"  # deletionTimestamp set; detail = grace
+DISRUPTION = "disruption"  # DisruptionTarget reason
+REMOVED = "removed"  # the object is gone from the API (DELETED)
+REPLACED = "replaced"  # a new pod took this name; subject = the new uid
+
+
+@dataclass(slots=True)
+class Transition:
+    """One observed (or reconstructed) change in a pod's lifecycle.
+
+    Treat as immutable. Not declared frozen because a frozen dataclass's __init__ costs
+    ~2 us against ~0.3 us, and a watch event makes three or four of these
+    (tests/benchmarks/bench_model.py).
+    """
+
+    at: float  # best timestamp: the object's own where it has one, else observed
+    kind: str
+    subject: str = ""  # "" = the pod; else a container name or a condition type
+    old: str | None = None
+    new: str | None = None
+    detail: str = ""  # reason/message, exit code and signal, grace seconds, ...
+    observed: bool = True  # False: reconstructed from timestamps on first sight
+    exact: bool = True  # `at` comes from the object, not from when podtui saw it
+    container_kind: str = ""  # "init" / "sidecar" / "main" / "ephemeral" for container entries
+    # Structured facts behind `detail` (exit code, signal, reason, startedAt/finishedAt of
+    # a terminated instance, restartCount...) so later code needn't parse strings.
+    data: dict | None = field(default=None, hash=False)
+
+
+@dataclass(slots=True)
+class BackoffInfo:
+    """Where a container stands on the kubelet's restart (or image pull) back-off."""
+
+    container: str
+    kind: str  # "crash" (CrashLoopBackOff) or "image" (ImagePullBackOff)
+    delay: float  # the current delay, seconds
+    next_at: float | None  # when the kubelet tries again (finishedAt + delay)
+    measured: bool  # True: read from the kubelet's message; False: estimated
+    initial: float = 10.0  # the curve in use (10s doubling to 300s unless inferred)
+    cap: float = 300.0
+    step: int = 0  # position on the ladder: 0 -> initial, 1 -> 2x initial, ...
+    reset_at: float | None = None  # running since t: back-off resets at t + 600s
+    message: str = ""
+
+
+@dataclass(slots=True)
+class ProbeSettings:
+    """A probe with Kubernetes' defaults filled in."""
+
+    container: str
+    type: str  # liveness / readiness / startup
+    handler: str  # "http GET :8080/healthz", "exec [cat /tmp/ok]", "tcp :5432", "grpc :9000"
+    initial_delay: int = 0
+    timeout: int = 1
+    period: int = 10
+    success_threshold: int = 1
+    failure_threshold: int = 3
+    termination_grace: int | None = None
+
+
+@dataclass(slots=True)
+class ProbeState:
+    settings: ProbeSettings
+    streak: int = 0  # failures in the current streak (from Unhealthy events)
+    last_failure: str = ""  # last failure message
+    last_failure_at: float | None = None
+    acts_at: float | None = None  # estimated time the kubelet acts (kill / unready)
+    events: list[EventRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TerminationInfo:
+    deletion_requested: bool = False
+    kill_at: float | None = None  # deletionTimestamp: SIGKILL deadline
+    grace: int | None = None  # deletionGracePeriodSeconds
+    prestop: list[str] = field(default_factory=list)  # containers with a preStop hook
+    finalizers: list[str] = field(default_factory=list)
+    waiting_on_finalizers: bool = False  # past the deadline, held only by finalizers
+    removed_at: float | None = None  # gone from the API (DELETED seen): nothing holds it any more
+    disruption_reason: str = ""  # DisruptionTarget reason (EvictionByEvictionAPI, ...)
+    disruption_message: str = ""
+    status_reason: str = ""  # Evicted, NodeLost, DeadlineExceeded, ...
+    deadline_at: float | None = None  # status.startTime + activeDeadlineSeconds
+    active_deadline: int | None = None
+
+
+@dataclass(slots=True)
+class NextStep:
+    """What happens next and when: the main table's NEXT column."""
+
+    text: str  # "restart in 37s", "SIGKILL in 12s", "liveness 2/3", "waiting on finalizer"
+    due_at: float | None = None
+    severity: str = "info"  # info / warning / error

@@ -1,0 +1,358 @@
+"""The lifecycle history of pods as plain data, for incident reports: `podtui history`.
+
+pod_report() turns one PodRecord into nested dicts/lists of strings, numbers and
+booleans (so yaml.safe_dump takes it as is), with every time in RFC 3339 UTC and an
+offset from the pod's creation. render_markdown() and render_yaml() print a whole
+report. Everything is computed against an explicit `now` (for a recording: its end),
+so the same input always gives the same text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import yaml
+
+from podtui.lifecycle.backoff import backoffs
+from podtui.lifecycle.explain import RestartExplanation, restart_explanations
+from podtui.lifecycle.probes import counts_as_failure, probe_states
+from podtui.lifecycle.records import EventRecord, Transition
+from podtui.lifecycle.termination import termination
+from podtui.lifecycle.times import go_duration
+from podtui.lifecycle.unready import flaps, unready_periods
+
+
+def rfc3339(at: float | None) -> str | None:
+    """`2024-05-01T10:00:06Z`, or with milliseconds when the time has a fraction."""
+    if at is None or not math.isfinite(at):
+        return None
+    from datetime import datetime, timezone
+
+    dt = datetime.fromtimestamp(at, timezone.utc)
+    if dt.microsecond:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def offset(at: float | None, origin: float | None) -> str | None:
+    """`+2m13s` after the origin (`-5s` before it)."""
+    if at is None or origin is None:
+        return None
+    seconds = at - origin
+    text = go_duration(abs(seconds))
+    return ("-" if seconds < -0.5 else "+") + text
+
+
+def duration(seconds: float | None) -> str | None:
+    return None if seconds is None else go_duration(max(0.0, seconds))
+
+
+def _clean(d: dict) -> dict:
+    """Drop empty values, so each entry says only what is known."""
+    return {k: v for k, v in d.items() if v is not None and v != "" and v != [] and v != {}}
+
+
+def transition_text(t: Transition) -> str:
+    """`container-state app: running -> terminated:Error`."""
+    who = f" {t.subject}" if t.subject else ""
+    if t.old is None and t.new is None:
+        change = ""
+    elif t.old is None:
+        change = f": {t.new}"
+    else:
+        change = f": {t.old} -> {t.new}"
+    return f"{t.kind}{who}{change}"
+
+
+def _transition(t: Transition, origin: float | None) -> dict:
+    return _clean({
+        "at": rfc3339(t.at),
+        "offset": offset(t.at, origin),
+        "change": transition_text(t),
+        "container_kind": t.container_kind or None,
+        "detail": t.detail or None,
+        # Reconstructed from the object's timestamps at first sight, not seen happening.
+        "reconstructed": True if not t.observed else None,
+        # Dated when podtui saw it: the object carries no timestamp for it.
+        "time_observed": True if not t.exact else None,
+    })
+
+
+def _explanation(ex: RestartExplanation, origin: float | None) -> dict:
+    return _clean({
+        "kind": ex.kind,
+        "container": ex.container or None,
+        "container_kind": ex.container_kind or None,
+        "restart": ex.number,
+        "pending": True if ex.pending else None,
+        "cause": ex.cause,
+        "summary": ex.summary,
+        "at": rfc3339(ex.at),
+        "offset": offset(ex.at, origin),
+        "started": rfc3339(ex.started_at),
+        "until": rfc3339(ex.end),
+        "exit_code": ex.exit_code,
+        "signal": ex.signal,
+        "reason": ex.reason or None,
+        "message": ex.message or None,
+        "memory_limit": ex.memory_limit or None,
+        "missing": ex.missing or None,
+        "restarted_at": rfc3339(ex.restarted_at),
+        "backoff_after": duration(ex.backoff_after),
+        "backoff_from": ("kubelet message" if ex.backoff_measured else "observed gap")
+        if ex.backoff_after is not None else None,
+        "evidence": list(ex.evidence),
+    })
+
+
+def _probe_failures(record, now: float, origin: float | None) -> list[dict]:
+    out = []
+    for state in probe_states(record, now):
+        failures = [e for e in state.events if counts_as_failure(e)]
+        if not failures and not state.streak:
+            continue
+        firsts = [e.first for e in failures if e.first is not None]
+        lasts = [e.last for e in failures if e.last is not None]
+        messages = []
+        for e in sorted(failures, key=lambda e: e.last or 0.0):
+            if e.message not in messages:
+                messages.append(e.message)
+        s = state.settings
+        out.append(_clean({
+            "container": s.container,
+            "probe": s.type,
+            "handler": s.handler,
+            "failures_reported": sum(e.count for e in failures),
+            "first": rfc3339(min(firsts)) if firsts else None,
+            "last": rfc3339(max(lasts)) if lasts else None,
+            "last_offset": offset(max(lasts), origin) if lasts else None,
+            "current_streak": f"{state.streak}/{s.failure_threshold}" if state.streak else None,
+            "messages": messages[-5:],
+        }))
+    return out
+
+
+def _backoff_now(record, now: float) -> list[dict]:
+    out = []
+    for b in backoffs(record, now):
+        if b.next_at is None and b.reset_at is not None:
+            continue  # running again; nothing is waiting
+        out.append(_clean({
+            "container": b.container,
+            "kind": "restart" if b.kind == "crash" else "image pull",
+            "delay": duration(b.delay),
+            "from": "kubelet message" if b.measured else "estimated",
+            "next_attempt": rfc3339(b.next_at),
+            "message": b.message or None,
+        }))
+    return out
+
+
+def _termination(record, now: float) -> dict | None:
+    info = termination(record, now)
+    if not (info.deletion_requested or info.disruption_reason or info.status_reason or info.deadline_at):
+        return None
+    return _clean({
+        "deletion_requested": True if info.deletion_requested else None,
+        "sigkill_deadline": rfc3339(info.kill_at),
+        "grace": f"{info.grace}s" if info.grace is not None else None,
+        "prestop_hooks": list(info.prestop),
+        "finalizers": list(info.finalizers),
+        "waiting_on_finalizers": True if info.waiting_on_finalizers else None,
+        "removed": rfc3339(info.removed_at),
+        "disruption": info.disruption_reason or None,
+        "disruption_message": info.disruption_message or None,
+        "status_reason": info.status_reason or None,
+        "active_deadline": rfc3339(info.deadline_at),
+    })
+
+
+def _unready(record, now: float, origin: float | None, events: list[EventRecord] | None) -> tuple[list[dict], int]:
+    periods = unready_periods(record, now, events)
+    out = []
+    for p in periods:
+        out.append(_clean({
+            "subject": p.subject,
+            "subject_kind": p.subject_kind,
+            "from": rfc3339(p.start),
+            "offset": offset(p.start, origin),
+            "to": rfc3339(p.end),
+            "duration": duration(p.duration),
+            "ongoing": True if p.ongoing else None,
+            "at_start": True if p.starting else None,
+            "reason": p.reason,
+            "probe_messages": list(p.probe_messages),
+            "start_time_observed": True if not p.exact else None,
+        }))
+    return out, flaps(periods, now)
+
+
+def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) -> dict:
+    """One pod's lifecycle history. `events`: every version of the pod's Events, when
+    the caller has them (each repeat then keeps its own time), else record.events."""
+    obj = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    row = record.row
+    origin = row.created if row.created is not None else record.first_seen
+    entries = list(record.history.entries)
+    events = list(events) if events is not None else None
+    unready, flap_count = _unready(record, now, origin, events)
+    return _clean({
+        "pod": f"{record.namespace}/{record.name}",
+        "uid": record.uid,
+        "node": row.node if row.node != "<none>" else None,
+        "status": row.status,
+        "ready": row.ready,
+        "restarts": row.restarts,
+        "created": rfc3339(row.created),
+        "first_seen": rfc3339(record.first_seen),
+        "deleted": rfc3339(record.deleted_at),
+        "replaces": record.replaces,
+        "replaced_by": record.replaced_by,
+        "restarts_and_failures": [_explanation(ex, origin) for ex in restart_explanations(record, now, events)],
+        "unready_periods": unready,
+        "unready_flaps_last_hour": flap_count or None,
+        "probe_failures": _probe_failures(record, now, origin),
+        "back_off_now": _backoff_now(record, now),
+        "termination": _termination(record, now),
+        "transitions": [_transition(t, origin) for t in entries],
+        "older_transitions_dropped": record.history.dropped or None,
+        "owner": _owner(obj),
+    })
+
+
+def _owner(obj: dict) -> str | None:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    for o in meta.get("ownerReferences") or []:
+        if isinstance(o, dict) and o.get("controller"):
+            return f"{o.get('kind', '?')}/{o.get('name', '?')}"
+    return None
+
+
+def report(pods: list[dict], *, source: str, context: str = "", server: str = "", start: float | None = None,
+           end: float | None = None, warnings: Iterable[str] = ()) -> dict:
+    """The whole export: where it came from, the time span, and each pod's history."""
+    return _clean({
+        "recording": source,
+        "context": context or None,
+        "server": server or None,
+        "from": rfc3339(start),
+        "to": rfc3339(end),
+        "span": duration(end - start) if start is not None and end is not None else None,
+        "warnings": list(warnings),
+        "pods": pods,
+    })
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def render_yaml(data: dict) -> str:
+    # libyaml's emitter when present: ~10x the pure-Python one on a long history.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(data: dict) -> str:
+    out = ["# Pod lifecycle history", ""]
+    where = f"Recording `{data.get('recording', '?')}`"
+    if data.get("context"):
+        where += f", context `{data['context']}`"
+    if data.get("server"):
+        where += f", server `{data['server']}`"
+    out.append(where + ".")
+    if data.get("from"):
+        out.append(f"From {data['from']} to {data.get('to')} ({data.get('span')}). "
+                   "Times are UTC; offsets (+2m13s) count from each pod's creation.")
+    for w in data.get("warnings", []):
+        out.append(f"\n> warning: {w}")
+    for pod in data.get("pods", []):
+        out += ["", f"## {pod['pod']}", ""]
+        facts = [f"uid `{pod.get('uid')}`", f"status **{pod.get('status')}**", f"ready {pod.get('ready')}",
+                 f"restarts {pod.get('restarts')}"]
+        if pod.get("node"):
+            facts.append(f"node `{pod['node']}`")
+        if pod.get("owner"):
+            facts.append(f"owner {pod['owner']}")
+        out.append(", ".join(facts) + ".")
+        times = [f"created {pod.get('created') or '?'}"]
+        if pod.get("deleted"):
+            times.append(f"removed {pod['deleted']}")
+        if pod.get("replaces"):
+            times.append(f"replaces pod `{pod['replaces']}`")
+        if pod.get("replaced_by"):
+            times.append(f"replaced by pod `{pod['replaced_by']}`")
+        out.append(", ".join(times) + ".")
+
+        explained = pod.get("restarts_and_failures", [])
+        if explained:
+            out += ["", "### Restarts, failures and disruptions", ""]
+            for ex in explained:
+                who = ex.get("container") or "pod"
+                label = {"restart": f"restart #{ex.get('restart', '?')}" + (" (pending)" if ex.get("pending") else ""),
+                         "termination": "ended", "start-failure": "cannot start", "disruption": "disruption",
+                         "missed": "restarts not seen"}.get(ex["kind"], ex["kind"])
+                line = f"- **{who}** {label}, {ex.get('at', '?')} ({ex.get('offset', '?')}): " \
+                       f"`{ex['cause']}`: {ex['summary']}"
+                if ex.get("backoff_after") == "0s":
+                    line += "; restarted at once"
+                elif ex.get("backoff_after"):
+                    line += f"; back-off after: {ex['backoff_after']} ({ex.get('backoff_from')})"
+                out.append(line)
+                for ev in ex.get("evidence", []):
+                    out.append(f"  - {ev}")
+
+        unready = pod.get("unready_periods", [])
+        if unready:
+            out += ["", "### Unready periods", ""]
+            if pod.get("unready_flaps_last_hour"):
+                out += [f"Pod readiness flaps in the last hour: {pod['unready_flaps_last_hour']}.", ""]
+            rows = [[p["subject"], p.get("from"), p.get("to") or "(ongoing)",
+                     (p.get("duration") or "") + (" so far" if p.get("ongoing") else ""),
+                     p.get("reason", "") + (" (at start)" if p.get("at_start") else ""),
+                     "; ".join(p.get("probe_messages", []))] for p in unready]
+            out += _table(["subject", "from", "to", "duration", "reason", "readiness probe messages"], rows)
+
+        probes = pod.get("probe_failures", [])
+        if probes:
+            out += ["", "### Probe failures", ""]
+            rows = [[p["container"], p["probe"], p.get("failures_reported"), p.get("first"), p.get("last"),
+                     p.get("current_streak", ""), (p.get("messages") or [""])[-1]] for p in probes]
+            out += _table(["container", "probe", "failures", "first", "last", "streak now", "last message"], rows)
+
+        waits = pod.get("back_off_now", [])
+        if waits:
+            out += ["", "### Back-off at the end of the recording", ""]
+            rows = [[b["container"], b["kind"], b.get("delay"), b.get("from"), b.get("next_attempt", "")]
+                    for b in waits]
+            out += _table(["container", "waiting for", "delay", "from", "next attempt"], rows)
+
+        term = pod.get("termination")
+        if term:
+            out += ["", "### Termination", ""]
+            out += [f"- {k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+                    for k, v in term.items()]
+
+        transitions = pod.get("transitions", [])
+        if transitions:
+            out += ["", "### Transitions", ""]
+            rows = [[t.get("at"), t.get("offset"),
+                     t["change"] + (" ~" if t.get("reconstructed") else "") + (" ≈" if t.get("time_observed") else ""),
+                     t.get("detail", "")] for t in transitions]
+            out += _table(["time", "offset", "change", "detail"], rows)
+            out.append("")
+            out.append("`~` reconstructed from the object's timestamps; `≈` dated when podtui saw it.")
+            if pod.get("older_transitions_dropped"):
+                out.append(f"{pod['older_transitions_dropped']} older transitions were dropped (history limit).")
+    return "\n".join(out) + "\n"

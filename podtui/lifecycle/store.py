@@ -1,0 +1,422 @@
+"""The store: every pod the source has shown, by UID, with its history and Events.
+
+apply() takes one watch event and touches only the pod it names: a dict lookup, a
+piece-by-piece comparison with the previous version (history.diff_versions), and a
+new kubectl row only when something the row reads changed. Nothing is proportional
+to the number of pods or the length of a history.
+
+The store holds every pod as decoded JSON: a large heap of long-lived objects that
+keeps being replaced. Under CPython's default GC thresholds that churn triggers full
+collections every few hundred events; a long-running process should gc.freeze()
+after the initial list and raise the gen-0 threshold (tests/benchmarks/bench_model.py
+measures both).
+
+Identity is the pod UID: a pod recreated under the same name is a new record that
+remembers the one it replaced. A deleted pod stays as a tombstone with its final
+state until expire() drops it. Events may arrive before their pod (Scheduled precedes
+the first status): they wait in a bounded pending area keyed by namespace/name.
+
+apply() never raises: anything malformed is recorded in `problems` and skipped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from podtui.clock import Clock
+from podtui.lifecycle import backoff
+from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED, PODS, Change
+from podtui.lifecycle.columns import pod_row
+from podtui.lifecycle.events import involved_object, normalize_event
+from podtui.lifecycle.history import History, diff_versions, reconstruct
+from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
+
+PROBLEMS_LIMIT = 1000
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something the store could not use, and why (shown in the UI's problems view)."""
+
+    at: float
+    resource: str
+    text: str
+
+
+class PodRecord:
+    """One pod (one UID) as podtui knows it."""
+
+    __slots__ = (
+        "uid", "namespace", "name", "obj", "row", "version", "history", "events",
+        "first_seen", "changed_at", "deleted_at", "replaces", "replaced_by", "ladders",
+        "event_index",
+    )
+
+    def __init__(self, uid: str, namespace: str, name: str, obj: dict, row: Row, observed: float,
+                 history_limit: int) -> None:
+        self.uid = uid
+        self.namespace = namespace
+        self.name = name
+        self.obj = obj  # the latest object as served
+        self.row = row  # pod_row(obj)
+        self.version = 0  # bumps on every change; the UI caches rendered lines by (uid, version)
+        self.history = History(history_limit)
+        self.events: list[EventRecord] = []  # one per Event uid, ordered by last time
+        self.event_index: dict[str, EventRecord] = {}
+        self.first_seen = observed
+        self.changed_at = observed  # when podtui last saw this record change
+        self.deleted_at: float | None = None  # tombstone since
+        self.replaces: str | None = None  # uid of the pod that had this name before
+        self.replaced_by: str | None = None
+        self.ladders: dict[str, backoff.Ladder] = {}  # per-container back-off memory
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.deleted_at is not None
+
+    def __repr__(self) -> str:
+        state = " tombstone" if self.deleted_at is not None else ""
+        return f"<PodRecord {self.namespace}/{self.name} {self.uid} v{self.version}{state}>"
+
+
+def _event_time(ev: EventRecord) -> float:
+    return ev.last if ev.last is not None else 0.0
+
+
+def _unknown_row(obj: dict) -> Row:
+    return Row(ready="?", status="Unknown", restarts=0, last_restart=None, created=None, ip="<none>",
+               node="<none>", nominated_node="<none>", readiness_gates="<none>")
+
+
+class Store:
+    def __init__(self, clock: Clock, *, tombstone_ttl: float = 300.0, history_limit: int = 500,
+                 events_per_pod: int = 200, pending_events_limit: int = 10_000) -> None:
+        self.clock = clock
+        self.tombstone_ttl = tombstone_ttl
+        self.history_limit = history_limit
+        self.events_per_pod = max(1, events_per_pod)
+        self.pending_events_limit = max(0, pending_events_limit)
+        self.pods: dict[str, PodRecord] = {}  # by uid, tombstones included
+        self.problems: deque[Problem] = deque(maxlen=PROBLEMS_LIMIT)
+        self.resource_versions: dict[str, str] = {}
+        # resource -> counter name (ADDED, MODIFIED, DELETED, BOOKMARK, ignored, problems) -> n
+        self.stats: dict[str, dict[str, int]] = {PODS: {}, EVENTS: {}}
+        self._dirty: set[str] = set()
+        self._live: dict[tuple[str, str], str] = {}  # (namespace, name) -> uid of the pod that exists
+        self._last_tombstone: dict[tuple[str, str], str] = {}
+        self._tombstones: dict[str, float] = {}  # uid -> deleted_at, in deletion order
+        self._pending: dict[tuple[str, str], dict[str, EventRecord]] = {}
+        self._pending_count = 0
+
+    # -- applying
+
+    def apply_batch(self, changes: Iterable[object]) -> None:
+        """Apply the Changes among `changes`; SourceStatus and Relist items are ignored."""
+        for item in changes:
+            if isinstance(item, Change):
+                self.apply(item)
+
+    def apply(self, change: Change) -> None:
+        """Apply one watch event. Never raises: bad input becomes a Problem."""
+        resource = getattr(change, "resource", "?")
+        try:
+            self._apply(change)
+        except Exception as exc:  # noqa: BLE001 - the model must outlive any object
+            self._problem(str(resource), f"could not apply {getattr(change, 'type', '?')}: "
+                                         f"{type(exc).__name__}: {exc}")
+
+    def _apply(self, change: Change) -> None:
+        resource, kind, obj = change.resource, change.type, change.obj
+        observed = change.observed
+        if type(observed) is not float or not math.isfinite(observed):
+            observed = float(observed) if type(observed) is int else self.clock.time()
+        counters = self.stats.get(resource)
+        if counters is None:
+            counters = self.stats[resource] = {}
+        counters[kind] = counters.get(kind, 0) + 1
+        if type(obj) is not dict:
+            self._problem(resource, f"{kind} object is a {type(obj).__name__}, not a mapping: ignored")
+            return
+        if resource == PODS:
+            meta = obj.get("metadata")
+            if type(meta) is not dict:
+                self._problem(PODS, f"{kind} pod without metadata: ignored")
+                return
+            rv = meta.get("resourceVersion")
+            if type(rv) is str and rv:
+                self.resource_versions[PODS] = rv
+            if kind == BOOKMARK:
+                return
+            uid = meta.get("uid")
+            if type(uid) is not str or not uid:
+                self._problem(PODS, f"{kind} pod {_ns_name(meta)} without metadata.uid: ignored")
+                return
+            if kind == MODIFIED or kind == ADDED:
+                rec = self.pods.get(uid)
+                if rec is None:
+                    self._new_pod(uid, meta, obj, observed)
+                else:
+                    if rec.deleted_at is not None:
+                        self._revive(rec)
+                    self._update_pod(rec, obj, observed)
+            elif kind == DELETED:
+                self._delete_pod(uid, meta, obj, observed, change.synthetic)
+            else:
+                self._problem(PODS, f"unexpected watch event type {kind!r} for pod {_ns_name(meta)}: ignored")
+        elif kind == BOOKMARK:
+            meta = obj.get("metadata")
+            rv = meta.get("resourceVersion") if type(meta) is dict else None
+            if type(rv) is str and rv:
+                self.resource_versions[resource] = rv
+        elif resource == EVENTS:
+            self._apply_event(kind, obj, observed)
+        else:
+            counters["ignored"] = counters.get("ignored", 0) + 1
+
+    def _row(self, obj: dict) -> Row:
+        try:
+            return pod_row(obj)
+        except Exception as exc:  # noqa: BLE001
+            self._problem(PODS, f"pod {_ns_name(obj.get('metadata'))}: row failed: {type(exc).__name__}: {exc}")
+            return _unknown_row(obj)
+
+    def _new_pod(self, uid: str, meta: dict, obj: dict, observed: float, *, alive: bool = True) -> PodRecord:
+        namespace, name = _str(meta.get("namespace")), _str(meta.get("name"))
+        rec = PodRecord(uid, namespace, name, obj, self._row(obj), observed, self.history_limit)
+        past = reconstruct(obj, observed)
+        rec.history.extend(past)
+        backoff.learn(rec.ladders, past)
+        key = (namespace, name)
+        if not alive:
+            # Seen only in its deletion: it must not take the name from a live pod.
+            self.pods[uid] = rec
+            self._dirty.add(uid)
+            self._attach_pending(rec, key)
+            return rec
+        previous_uid = self._live.get(key) or self._last_tombstone.get(key)
+        self.pods[uid] = rec
+        if previous_uid and previous_uid != uid:
+            previous = self.pods.get(previous_uid)
+            if previous is not None:
+                rec.replaces = previous_uid
+                previous.replaced_by = uid
+                if previous.deleted_at is None:
+                    # Two pods can't share a name: the old one's deletion was missed.
+                    self._tombstone(previous, observed, "deletion not seen; a new pod took its name")
+                previous.history.add(Transition(at=observed, kind=REPLACED, subject=uid, new=uid, exact=False,
+                                                detail=f"new pod {uid} took the name"))
+                self._touch(previous, observed)
+        self._live[key] = uid
+        self._dirty.add(uid)
+        self._attach_pending(rec, key)
+        return rec
+
+    def _update_pod(self, rec: PodRecord, obj: dict, observed: float) -> None:
+        old = rec.obj
+        if old is obj:
+            return
+        rec.obj = obj
+        transitions, touched = diff_versions(old, obj, observed)
+        if transitions:
+            rec.history.extend(transitions)
+            backoff.learn(rec.ladders, transitions)
+        if touched:
+            # Only then can the row differ: the rest of the spec that matters is
+            # immutable and diff_versions compared everything else the row reads.
+            rec.row = self._row(obj)
+        rec.version += 1
+        rec.changed_at = observed
+        self._dirty.add(rec.uid)
+
+    def _delete_pod(self, uid: str, meta: dict, obj: dict, observed: float, synthetic: bool) -> None:
+        rec = self.pods.get(uid)
+        if rec is None:
+            rec = self._new_pod(uid, meta, obj, observed, alive=False)  # deleted before podtui saw it alive
+        elif rec.deleted_at is not None:
+            return  # a repeated deletion (relist after a watch already said so)
+        else:
+            self._update_pod(rec, obj, observed)
+        detail = "not in a relist: deleted while the watch was down" if synthetic else ""
+        self._tombstone(rec, observed, detail)
+
+    def _tombstone(self, rec: PodRecord, observed: float, detail: str) -> None:
+        rec.deleted_at = observed
+        rec.history.add(Transition(at=observed, kind=REMOVED, detail=detail, exact=False))
+        self._tombstones[rec.uid] = observed
+        key = (rec.namespace, rec.name)
+        if self._live.get(key) == rec.uid:
+            del self._live[key]
+        if key not in self._live:
+            self._last_tombstone[key] = rec.uid
+        self._touch(rec, observed)
+
+    def _revive(self, rec: PodRecord) -> None:
+        # A relist can show a pod the store had given up on (a synthetic delete that
+        # raced a slow list): trust the newer sighting.
+        rec.deleted_at = None
+        self._tombstones.pop(rec.uid, None)
+        key = (rec.namespace, rec.name)
+        if self._last_tombstone.get(key) == rec.uid:
+            del self._last_tombstone[key]
+        self._live[key] = rec.uid
+
+    def _touch(self, rec: PodRecord, observed: float) -> None:
+        rec.version += 1
+        rec.changed_at = observed
+        self._dirty.add(rec.uid)
+
+    # -- Events
+
+    def _apply_event(self, kind: str, obj: dict, observed: float) -> None:
+        if involved_object(obj).get("kind") != "Pod":
+            counters = self.stats[EVENTS]
+            counters["ignored"] = counters.get("ignored", 0) + 1
+            return
+        if kind == DELETED:
+            return  # Events expire after an hour; what they said stays part of the pod's story
+        if kind != ADDED and kind != MODIFIED:
+            self._problem(EVENTS, f"unexpected watch event type {kind!r} for an Event: ignored")
+            return
+        why: list[str] = []
+        ev = normalize_event(obj, why)
+        if ev is None:
+            self._problem(EVENTS, (why[0] if why else "unusable Event") + ": ignored")
+            return
+        if ev.last is None:
+            ev.first = ev.last = observed
+        rec = None
+        if ev.involved_uid:
+            rec = self.pods.get(ev.involved_uid)
+        else:
+            uid = self._live.get((ev.involved_namespace, ev.involved_name))
+            rec = self.pods.get(uid) if uid else None
+        if rec is not None:
+            self._attach(rec, ev, observed)
+        else:
+            self._park(ev)
+
+    def _attach(self, rec: PodRecord, ev: EventRecord, observed: float) -> None:
+        events, index = rec.events, rec.event_index
+        old = index.get(ev.uid)
+        if old is not None:
+            if old == ev:
+                return
+            if old.resource_version and ev.resource_version and _rv_older(ev.resource_version, old.resource_version):
+                return  # a stale copy (relist racing the watch)
+            pos = bisect.bisect_left(events, _event_time(old), key=_event_time)
+            while pos < len(events) and events[pos] is not old:
+                pos += 1
+            if pos < len(events):
+                del events[pos]
+            else:
+                events.remove(old)
+        if events and _event_time(ev) < _event_time(events[-1]):
+            events.insert(bisect.bisect_right(events, _event_time(ev), key=_event_time), ev)
+        else:
+            events.append(ev)
+        index[ev.uid] = ev
+        if len(events) > self.events_per_pod:
+            dropped = events.pop(0)
+            index.pop(dropped.uid, None)
+        self._touch(rec, observed)
+
+    def _park(self, ev: EventRecord) -> None:
+        if self.pending_events_limit == 0:
+            return
+        key = (ev.involved_namespace, ev.involved_name)
+        bucket = self._pending.get(key)
+        if bucket is None:
+            bucket = self._pending[key] = {}
+        if ev.uid not in bucket:
+            self._pending_count += 1
+        bucket[ev.uid] = ev
+        while self._pending_count > self.pending_events_limit:
+            oldest_key = next(iter(self._pending))
+            oldest = self._pending[oldest_key]
+            oldest.pop(next(iter(oldest)))
+            self._pending_count -= 1
+            if not oldest:
+                del self._pending[oldest_key]
+
+    def _attach_pending(self, rec: PodRecord, key: tuple[str, str]) -> None:
+        bucket = self._pending.get(key)
+        if not bucket:
+            return
+        keep: dict[str, EventRecord] = {}
+        for ev in bucket.values():
+            if not ev.involved_uid or ev.involved_uid == rec.uid:
+                self._attach(rec, ev, rec.changed_at)
+                self._pending_count -= 1
+            else:
+                keep[ev.uid] = ev  # another incarnation of the name
+        if keep:
+            self._pending[key] = keep
+        else:
+            del self._pending[key]
+
+    @property
+    def pending_events(self) -> int:
+        return self._pending_count
+
+    # -- reading
+
+    def by_name(self, namespace: str, name: str) -> PodRecord | None:
+        """The pod that has this name now, else the latest tombstone under it."""
+        key = (namespace, name)
+        uid = self._live.get(key) or self._last_tombstone.get(key)
+        return self.pods.get(uid) if uid else None
+
+    def take_dirty(self) -> set[str]:
+        """UIDs added, changed, removed or expired since the last call."""
+        dirty, self._dirty = self._dirty, set()
+        return dirty
+
+    def expire(self, now: float) -> list[str]:
+        """Drop tombstones older than tombstone_ttl; O(expired)."""
+        limit = now - self.tombstone_ttl
+        gone: list[str] = []
+        for uid, at in self._tombstones.items():
+            if at > limit:
+                break
+            gone.append(uid)
+        for uid in gone:
+            del self._tombstones[uid]
+            rec = self.pods.pop(uid, None)
+            if rec is not None:
+                key = (rec.namespace, rec.name)
+                if self._last_tombstone.get(key) == uid:
+                    del self._last_tombstone[key]
+            self._dirty.add(uid)
+        return gone
+
+    def _problem(self, resource: str, text: str) -> None:
+        self.problems.append(Problem(at=self.clock.time(), resource=resource, text=text))
+        counters = self.stats.get(resource)
+        if counters is None:
+            counters = self.stats[resource] = {}
+        counters["problems"] = counters.get("problems", 0) + 1
+
+
+def _get(d: object, key: str) -> object:
+    return d.get(key) if type(d) is dict else None
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _ns_name(meta: object) -> str:
+    if not isinstance(meta, dict):
+        return "?"
+    return f"{_str(meta.get('namespace')) or '?'}/{_str(meta.get('name')) or '?'}"
+
+
+def _rv_older(a: str, b: str) -> bool:
+    """resourceVersions are opaque, but etcd's are integers: compare when both are."""
+    if a.isdigit() and b.isdigit():
+        return int(a) < int(b)
+    return False

@@ -1,0 +1,206 @@
+"""Store behaviour beyond the fixtures: versions and dirt, the cheap path, indexes,
+bounds, expiry, and that applying never walks the other pods."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED, PODS, Change, Relist, SourceStatus
+from podtui.lifecycle.store import Store
+
+T0 = 1_714_557_600.0
+
+
+def make_pod(uid="u1", name="web-0", ready=True, restarts=0, rv="1"):
+    return {
+        "metadata": {"uid": uid, "name": name, "namespace": "shop", "resourceVersion": rv,
+                     "creationTimestamp": "2024-05-01T10:00:00Z"},
+        "spec": {"nodeName": "n1", "containers": [{"name": "app"}]},
+        "status": {"phase": "Running", "containerStatuses": [
+            {"name": "app", "ready": ready, "restartCount": restarts,
+             "state": {"running": {"startedAt": "2024-05-01T10:00:03Z"}}}]},
+    }
+
+
+def make_event(uid, pod_uid="u1", pod_name="web-0", count=1, last="2024-05-01T10:00:10Z", rv="1", message="m"):
+    return {"metadata": {"uid": uid, "name": f"{pod_name}.{uid}", "namespace": "shop", "resourceVersion": rv},
+            "involvedObject": {"kind": "Pod", "name": pod_name, "namespace": "shop", "uid": pod_uid},
+            "reason": "Unhealthy", "message": message, "type": "Warning", "count": count,
+            "firstTimestamp": "2024-05-01T10:00:00Z", "lastTimestamp": last}
+
+
+def new_store(**kw) -> Store:
+    return Store(ManualClock(T0), **kw)
+
+
+def test_versions_dirt_and_the_unchanged_status_path():
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    assert store.take_dirty() == {"u1"}
+    rec = store.pods["u1"]
+    row, history_len, version = rec.row, len(rec.history), rec.version
+
+    # A new resourceVersion with an identical status: new object, same row, no history.
+    store.apply(Change(PODS, MODIFIED, make_pod(rv="2"), T0 + 1))
+    assert rec.obj["metadata"]["resourceVersion"] == "2"
+    assert rec.row is row and len(rec.history) == history_len
+    assert rec.version == version + 1 and store.take_dirty() == {"u1"}
+
+    store.apply(Change(PODS, MODIFIED, make_pod(ready=False, rv="3"), T0 + 2))
+    assert rec.row is not row and rec.row.ready == "0/1"
+    assert len(rec.history) == history_len + 1
+    added = [e for e in rec.history if e.observed]  # everything else was reconstructed at first sight
+    assert [(e.kind, e.old, e.new, e.at) for e in added] == [("ready", "true", "false", T0 + 2)]
+    assert store.take_dirty() == {"u1"} and store.take_dirty() == set()
+    assert store.resource_versions[PODS] == "3"
+    assert store.stats[PODS] == {ADDED: 1, MODIFIED: 2}
+
+
+def test_apply_never_walks_the_other_pods():
+    """O(changed pod): applying an event must not iterate the pod map (or the history)."""
+
+    class Watched(dict):
+        walks = 0
+
+        def __iter__(self):
+            Watched.walks += 1
+            return super().__iter__()
+
+        def values(self):
+            Watched.walks += 1
+            return super().values()
+
+        def items(self):
+            Watched.walks += 1
+            return super().items()
+
+    store = new_store()
+    store.pods = Watched()
+    for i in range(50):
+        store.apply(Change(PODS, ADDED, make_pod(uid=f"u{i}", name=f"web-{i}"), T0))
+    for i in range(50):
+        store.apply(Change(PODS, MODIFIED, make_pod(uid=f"u{i}", name=f"web-{i}", ready=False, restarts=1), T0 + 1))
+        store.apply(Change(EVENTS, ADDED, make_event(f"e{i}", pod_uid=f"u{i}", pod_name=f"web-{i}"), T0 + 1))
+    store.apply(Change(PODS, DELETED, make_pod(uid="u3", name="web-3"), T0 + 2))
+    assert Watched.walks == 0
+    assert len(store.pods) == 50 and store.pods["u3"].is_tombstone
+
+
+def test_by_name_prefers_the_live_pod_and_falls_back_to_the_latest_tombstone():
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod("a"), T0))
+    store.apply(Change(PODS, DELETED, make_pod("a"), T0 + 1))
+    assert store.by_name("shop", "web-0").uid == "a"
+    store.apply(Change(PODS, ADDED, make_pod("b"), T0 + 2))
+    assert store.by_name("shop", "web-0").uid == "b"
+    assert store.pods["b"].replaces == "a" and store.pods["a"].replaced_by == "b"
+    store.apply(Change(PODS, DELETED, make_pod("b"), T0 + 3))
+    assert store.by_name("shop", "web-0").uid == "b"
+    assert store.by_name("shop", "nope") is None
+
+
+def test_expire_drops_only_old_tombstones_and_reports_them_dirty():
+    store = new_store(tombstone_ttl=60)
+    for i, at in enumerate((0, 10, 20)):
+        store.apply(Change(PODS, ADDED, make_pod(f"u{i}", f"web-{i}"), T0))
+        store.apply(Change(PODS, DELETED, make_pod(f"u{i}", f"web-{i}"), T0 + at))
+    store.apply(Change(PODS, ADDED, make_pod("live", "web-9"), T0))
+    store.take_dirty()
+    assert store.expire(T0 + 69) == ["u0"]
+    assert store.take_dirty() == {"u0"}
+    assert store.expire(T0 + 1000) == ["u1", "u2"]
+    assert set(store.pods) == {"live"} and store.by_name("shop", "web-1") is None
+
+
+def test_a_tombstone_seen_again_comes_back():
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    store.apply(Change(PODS, DELETED, make_pod(), T0 + 1, synthetic=True))
+    store.apply(Change(PODS, MODIFIED, make_pod(ready=False), T0 + 2))
+    rec = store.pods["u1"]
+    assert not rec.is_tombstone and store.by_name("shop", "web-0") is rec
+    assert store.expire(T0 + 10_000) == []
+
+
+def test_history_limit_drops_the_oldest_and_counts_them():
+    store = new_store(history_limit=5)
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    for i in range(20):
+        store.apply(Change(PODS, MODIFIED, make_pod(ready=i % 2 == 0), T0 + 10 + i))
+    h = store.pods["u1"].history
+    assert len(h.entries) == 5 and h.dropped > 0
+    assert [e.at for e in h.entries] == [T0 + 25, T0 + 26, T0 + 27, T0 + 28, T0 + 29]
+
+
+def test_events_update_in_place_stay_bounded_and_ignore_stale_copies():
+    store = new_store(events_per_pod=3)
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    store.apply(Change(EVENTS, ADDED, make_event("e1", count=1, rv="10"), T0))
+    store.apply(Change(EVENTS, MODIFIED, make_event("e1", count=4, last="2024-05-01T10:00:40Z", rv="14"), T0))
+    store.apply(Change(EVENTS, MODIFIED, make_event("e1", count=2, last="2024-05-01T10:00:20Z", rv="12"), T0))
+    rec = store.pods["u1"]
+    assert [(e.uid, e.count) for e in rec.events] == [("e1", 4)]
+    for i in range(2, 6):
+        store.apply(Change(EVENTS, ADDED, make_event(f"e{i}", last=f"2024-05-01T10:01:0{i}Z"), T0))
+    assert [e.uid for e in rec.events] == ["e3", "e4", "e5"]
+    assert set(rec.event_index) == {"e3", "e4", "e5"}
+
+
+def test_pending_events_are_bounded_oldest_first_and_attach_by_uid():
+    store = new_store(pending_events_limit=3)
+    for i in range(5):
+        store.apply(Change(EVENTS, ADDED, make_event(f"e{i}", pod_uid=f"x{i}", pod_name=f"p{i}"), T0))
+    assert store.pending_events == 3
+    store.apply(Change(PODS, ADDED, make_pod("x0", "p0"), T0))  # its event was dropped
+    assert store.pods["x0"].events == []
+    store.apply(Change(PODS, ADDED, make_pod("other", "p4"), T0))  # another incarnation of p4
+    assert store.pods["other"].events == [] and store.pending_events == 3
+    store.apply(Change(PODS, DELETED, make_pod("other", "p4"), T0))
+    store.apply(Change(PODS, ADDED, make_pod("x4", "p4"), T0 + 1))
+    assert [e.uid for e in store.pods["x4"].events] == ["e4"] and store.pending_events == 2
+
+
+def test_events_of_other_kinds_are_ignored_cheaply():
+    store = new_store()
+    ev = make_event("n1")
+    ev["involvedObject"] = {"kind": "Node", "name": "n1"}
+    store.apply(Change(EVENTS, ADDED, ev, T0))
+    assert store.stats[EVENTS] == {ADDED: 1, "ignored": 1}
+    assert store.pending_events == 0 and not store.problems
+
+
+def test_apply_batch_applies_changes_and_skips_status_items():
+    store = new_store()
+    store.apply_batch([
+        SourceStatus(state="live", at=T0), Relist(resource=PODS, at=T0, phase="start"),
+        Change(PODS, ADDED, make_pod(), T0), Relist(resource=PODS, at=T0, phase="end"),
+        Change(PODS, BOOKMARK, {"metadata": {"resourceVersion": "99"}}, T0),
+    ])
+    assert list(store.pods) == ["u1"] and store.resource_versions[PODS] == "99"
+    assert not store.problems
+
+
+def test_a_non_finite_observed_time_falls_back_to_the_clock():
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), math.nan))
+    rec = store.pods["u1"]
+    assert rec.first_seen == T0
+    assert all(math.isfinite(e.at) for e in rec.history)
+
+
+def test_a_change_that_is_not_a_change_is_a_problem_not_a_crash():
+    store = new_store()
+    store.apply("nonsense")  # type: ignore[arg-type]
+    store.apply_batch([None, 3])  # type: ignore[list-item]
+    assert len(store.problems) == 1 and "could not apply" in store.problems[0].text
+
+
+def test_the_store_keeps_the_object_as_served():
+    store = new_store()
+    pod = make_pod()
+    snapshot = copy.deepcopy(pod)
+    store.apply(Change(PODS, ADDED, pod, T0))
+    store.apply(Change(PODS, DELETED, pod, T0 + 1))
+    assert store.pods["u1"].obj is pod and pod == snapshot  # never mutated: the recorder shares it

@@ -1,0 +1,295 @@
+"""The timer rules on their own: back-off ladder and curve inference, probe event
+reading, Event normalisation, termination and the NEXT column's priorities."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from podtui.lifecycle.backoff import Ladder, backoffs, crash_delay, crash_message_delay, infer_curve, learn
+from podtui.lifecycle.events import container_from_field_path, normalize_event
+from podtui.lifecycle.nextstep import countdown, next_step
+from podtui.lifecycle.probes import counts_as_failure, effective_probes, handler_text, probe_states, probe_type_of
+from podtui.lifecycle.records import CONTAINER_STATE, RESTART, EventRecord, Transition
+from podtui.lifecycle.termination import termination
+from podtui.lifecycle.times import format_ts
+
+T0 = 1_714_557_600.0
+
+
+def ts(offset: float) -> str:
+    return format_ts(T0 + offset)
+
+
+def record(pod: dict, events=(), deleted_at=None, ladders=None):
+    return SimpleNamespace(obj=pod, events=list(events), deleted_at=deleted_at, ladders=ladders or {})
+
+
+# -- back-off
+
+
+@pytest.mark.parametrize("message, seconds", [
+    ("back-off 10s restarting failed container=app pod=web-0_shop(u1)", 10.0),
+    ("back-off 1m20s restarting failed container=app pod=web-0_shop(u1)", 80.0),
+    ("back-off 5m0s restarting failed container=app pod=web-0_shop(u1)", 300.0),
+    ("back-off 500ms restarting failed container=app pod=p_ns(u)", 0.5),
+    ("Back-off restarting failed container app in pod web-0_shop(u1)", None),  # the Event's text: no figure
+    ("back-off soon restarting failed container=app", None),
+    ("", None),
+])
+def test_crash_message_delay(message, seconds):
+    assert crash_message_delay(message) == seconds
+
+
+def ladder(reset_count=0, anchor=None, measured=(), gaps=()):
+    lad = Ladder()
+    lad.reset_count, lad.anchor = reset_count, anchor
+    lad.measured.extend(measured)
+    lad.gaps.extend(gaps)
+    return lad
+
+
+@pytest.mark.parametrize("lad, restart_count, initial, cap, delay", [
+    (None, 0, 10, 300, 0.0),        # the first crash restarts at once
+    (None, 1, 10, 300, 10.0),
+    (None, 3, 10, 300, 40.0),
+    (None, 6, 10, 300, 300.0),      # 320 capped
+    (None, 60, 10, 300, 300.0),
+    (ladder(reset_count=5), 5, 10, 300, 0.0),   # the instance that ran > 10 min: immediate
+    (ladder(reset_count=5), 7, 10, 300, 20.0),
+    (ladder(anchor=(2, 40.0)), 4, 10, 300, 160.0),  # measured 40s at 2 -> 80 -> 160
+    (ladder(anchor=(2, 40.0), reset_count=3), 4, 10, 300, 10.0),  # the reset voids the older anchor
+    (None, 4, 1, 60, 8.0),
+    (None, 9, 1, 60, 60.0),
+])
+def test_crash_delay(lad, restart_count, initial, cap, delay):
+    assert crash_delay(lad, restart_count, initial, cap) == delay
+
+
+@pytest.mark.parametrize("lad, curve", [
+    (None, (10.0, 300.0, False)),
+    (ladder(measured=[(1, 10.0), (2, 20.0)]), (10.0, 300.0, False)),
+    (ladder(measured=[(3, 4.0)]), (1.0, 60.0, True)),             # ReduceDefaultCrashLoopBackOffDecay
+    (ladder(measured=[(5, 60.0), (6, 60.0)]), (10.0, 60.0, True)),  # repeated below 300: a per-node cap
+    (ladder(measured=[(5, 100.0)]), (10.0, 100.0, True)),          # off the ladder: a clamp
+    (ladder(measured=[(4, 80.0)]), (10.0, 300.0, False)),
+    (ladder(gaps=[(3, 2.5)]), (1.0, 60.0, True)),                  # a wait too short for the 10s curve
+    (ladder(gaps=[(4, 30.4), (5, 30.1)]), (10.0, 30.0, True)),     # two equal waits: the cap
+    (ladder(gaps=[(4, 40.2), (6, 41.0)]), (10.0, 300.0, False)),   # not consecutive: no conclusion
+])
+def test_infer_curve(lad, curve):
+    assert infer_curve(lad) == curve
+
+
+def test_learn_reads_restarts_and_backoff_messages():
+    ladders: dict[str, Ladder] = {}
+    learn(ladders, [
+        Transition(at=T0, kind=CONTAINER_STATE, subject="app", new="waiting:CrashLoopBackOff",
+                   data={"message": "back-off 20s restarting failed container=app pod=p_ns(u)", "restartCount": 2}),
+        Transition(at=T0 + 30, kind=RESTART, subject="app", old="2", new="3",
+                   data={"restartCount": 3, "startedAt": T0 - 5, "finishedAt": T0, "restartedAt": T0 + 21}),
+        Transition(at=T0 + 40, kind=RESTART, subject="app", old="3", new="4",
+                   data={"restartCount": 4, "startedAt": T0 + 21, "finishedAt": T0 + 900, "restartedAt": T0 + 901}),
+        Transition(at=T0 + 50, kind=CONTAINER_STATE, subject="img", new="waiting:ErrImagePull"),
+        Transition(at=T0 + 60, kind=CONTAINER_STATE, subject="img", new="waiting:ErrImagePull"),
+    ])
+    app = ladders["app"]
+    assert list(app.measured) == [(2, 20.0)] and list(app.gaps) == [(2, 21.0)]
+    assert app.reset_count == 3 and app.anchor is None  # instance 3 ran 879s: the ladder starts over
+    assert ladders["img"].pull_failures == 2 and ladders["img"].last_pull_failure == T0 + 60
+
+
+def _waiting_pod(reason, message=None, restarts=0, last=None):
+    state = {"waiting": {"reason": reason, **({"message": message} if message else {})}}
+    cs = {"name": "app", "restartCount": restarts, "state": state}
+    if last:
+        cs["lastState"] = {"terminated": last}
+    return {"spec": {"containers": [{"name": "app"}]}, "status": {"containerStatuses": [cs]}}
+
+
+def test_image_backoff_resets_after_ten_quiet_minutes():
+    lad = ladder()
+    lad.pull_failures, lad.last_pull_failure = 5, T0
+    rec = record(_waiting_pod("ImagePullBackOff", 'Back-off pulling image "x"'), ladders={"app": lad})
+    (b,) = backoffs(rec, T0 + 30)
+    assert (b.kind, b.delay, b.next_at) == ("image", 160.0, T0 + 160)
+    (b,) = backoffs(rec, T0 + 700)
+    assert b.delay == 10.0
+
+
+def test_crash_backoff_without_a_finish_time_has_no_due_time():
+    rec = record(_waiting_pod("CrashLoopBackOff", None, restarts=2))
+    (b,) = backoffs(rec, T0)
+    assert (b.delay, b.next_at, b.measured) == (20.0, None, False)
+    assert next_step(rec, T0).text == "crash loop"
+
+
+# -- probes
+
+
+@pytest.mark.parametrize("probe, text", [
+    ({"httpGet": {"path": "/healthz", "port": 8080}}, "http GET :8080/healthz"),
+    ({"httpGet": {"path": "/", "port": "https", "scheme": "HTTPS", "host": "10.0.0.1"}}, "https GET 10.0.0.1:https/"),
+    ({"exec": {"command": ["sh", "-c", "test -f /ok"]}}, "exec [sh -c test -f /ok]"),
+    ({"tcpSocket": {"port": 5432}}, "tcp :5432"),
+    ({"grpc": {"port": 9000, "service": "health"}}, "grpc :9000 health"),
+    ({}, "unknown handler"),
+])
+def test_handler_text(probe, text):
+    assert handler_text(probe) == text
+
+
+def test_effective_probes_fill_defaults_and_ignore_nonsense():
+    pod = {"spec": {"initContainers": [{"name": "side", "restartPolicy": "Always",
+                                        "readinessProbe": {"tcpSocket": {"port": 1}}}],
+                    "containers": [{"name": "app", "livenessProbe": {
+                        "exec": {"command": ["true"]}, "periodSeconds": 0, "failureThreshold": -2,
+                        "timeoutSeconds": True, "initialDelaySeconds": 15, "terminationGracePeriodSeconds": 5}}]}}
+    side, app = effective_probes(pod)
+    assert (side.container, side.type, side.period, side.failure_threshold) == ("side", "readiness", 10, 3)
+    assert (app.period, app.failure_threshold, app.timeout, app.initial_delay, app.termination_grace) == (10, 3, 1, 15, 5)
+
+
+def ev(reason, message, last=T0, first=None, count=1, container="app", uid=None):
+    return EventRecord(uid=uid or f"{reason}{last}", namespace="shop", name="x", type="Warning", reason=reason,
+                       message=message, first=first if first is not None else last, last=last, count=count,
+                       field_path=f"spec.containers{{{container}}}", container=container, source="kubelet",
+                       involved_kind="Pod", involved_namespace="shop", involved_name="web-0", involved_uid="u1")
+
+
+@pytest.mark.parametrize("event, ptype, counted", [
+    (ev("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500"), "liveness", True),
+    (ev("Unhealthy", "Readiness probe failed: connection refused"), "readiness", True),
+    (ev("Unhealthy", "Startup probe errored: rpc error"), "startup", False),
+    (ev("Unhealthy", "(combined from similar events): Readiness probe failed: x"), "readiness", True),
+    (ev("Unhealthy", "liveness probe failed: old lowercase kubelet"), "liveness", True),
+    (ev("ProbeWarning", "Readiness probe warning: redirect"), "readiness", False),
+    (ev("Killing", "Container app failed startup probe, will be restarted"), "startup", False),
+    (ev("Killing", "Stopping container app"), None, False),
+    (ev("BackOff", "Back-off restarting failed container app"), None, False),
+])
+def test_probe_event_reading(event, ptype, counted):
+    assert probe_type_of(event) == ptype
+    assert counts_as_failure(event) == counted
+
+
+def _probed_pod(started_at=T0 - 100, period=10, threshold=3):
+    return {"spec": {"containers": [{"name": "app", "livenessProbe": {
+        "httpGet": {"port": 8080}, "periodSeconds": period, "failureThreshold": threshold}}]},
+        "status": {"containerStatuses": [{"name": "app", "ready": True, "started": True, "restartCount": 0,
+                                          "state": {"running": {"startedAt": format_ts(started_at)}}}]}}
+
+
+@pytest.mark.parametrize("events, now, streak, acts_at", [
+    ([ev("Unhealthy", "Liveness probe failed: a", last=T0)], T0 + 1, 1, T0 + 20),
+    # A failure half a minute ago and none since: the probe passed in between.
+    ([ev("Unhealthy", "Liveness probe failed: a", last=T0)], T0 + 30, 0, None),
+    # Two separate Events ten seconds apart join into one streak.
+    ([ev("Unhealthy", "Liveness probe failed: a", last=T0, uid="1"),
+      ev("Unhealthy", "Liveness probe failed: b", last=T0 + 10, uid="2")], T0 + 12, 2, T0 + 20),
+    # ...but not across a gap of a minute.
+    ([ev("Unhealthy", "Liveness probe failed: a", last=T0 - 60, uid="1"),
+      ev("Unhealthy", "Liveness probe failed: b", last=T0 + 10, uid="2")], T0 + 12, 1, T0 + 30),
+    # The threshold reached: the kill is due; the streak shows no more than the threshold.
+    ([ev("Unhealthy", "Liveness probe failed: a", first=T0 - 40, last=T0, count=5)], T0 + 2, 3, T0),
+    # Repeats spread far apart (one Event, count 3 over ten minutes): only the latest is current.
+    ([ev("Unhealthy", "Liveness probe failed: a", first=T0 - 600, last=T0, count=3)], T0 + 2, 1, T0 + 20),
+    # Failures from before the current instance started don't count.
+    ([ev("Unhealthy", "Liveness probe failed: a", first=T0 - 300, last=T0 - 200, count=10)], T0 - 195, 0, None),
+])
+def test_liveness_streaks(events, now, streak, acts_at):
+    (state,) = probe_states(record(_probed_pod(started_at=T0 - 150), events), now)
+    assert (state.streak, state.acts_at) == (streak, acts_at)
+
+
+def test_a_kill_event_starts_the_streak_over():
+    events = [ev("Unhealthy", "Liveness probe failed: a", first=T0 - 20, last=T0, count=3, uid="f"),
+              ev("Killing", "Container app failed liveness probe, will be restarted", last=T0 + 1, uid="k")]
+    (state,) = probe_states(record(_probed_pod(), events), T0 + 3)
+    assert state.streak == 0 and state.last_failure_at == T0
+
+
+# -- Events
+
+
+@pytest.mark.parametrize("path, name", [
+    ("spec.containers{app}", "app"), ("spec.initContainers{init-db}", "init-db"),
+    ("spec.ephemeralContainers{debugger-x}", "debugger-x"), ("spec.containers{", None), ("", None),
+    ("metadata.name", None),
+])
+def test_container_from_field_path(path, name):
+    assert container_from_field_path(path) == name
+
+
+def test_normalize_core_event_with_series_and_fallbacks():
+    obj = {"metadata": {"name": "web-0.1", "namespace": "shop", "resourceVersion": "9"},
+           "involvedObject": {"kind": "Pod", "name": "web-0", "uid": "u1", "fieldPath": "spec.containers{app}"},
+           "reason": "Unhealthy", "message": "Readiness probe failed", "count": 3,
+           "eventTime": ts(5), "series": {"count": 7, "lastObservedTime": ts(60)},
+           "reportingComponent": "kubelet"}
+    e = normalize_event(obj)
+    assert (e.uid, e.first, e.last, e.count, e.container, e.source, e.type) == \
+        ("shop/web-0.1", T0 + 5, T0 + 60, 7, "app", "kubelet", "Normal")
+    assert e.involved_namespace == "shop"
+
+
+def test_normalize_events_v1_with_deprecated_fields():
+    obj = {"metadata": {"uid": "e1", "name": "x", "namespace": "shop"}, "regarding": {"kind": "Pod", "name": "web-0"},
+           "note": "Started container app", "reason": "Started", "type": "Normal",
+           "deprecatedFirstTimestamp": ts(1), "deprecatedLastTimestamp": ts(9), "deprecatedCount": 4,
+           "deprecatedSource": {"component": "kubelet"}}
+    e = normalize_event(obj)
+    assert (e.message, e.first, e.last, e.count, e.source) == ("Started container app", T0 + 1, T0 + 9, 4, "kubelet")
+
+
+@pytest.mark.parametrize("obj, why", [
+    ("x", "event is a str"), ({"metadata": {}}, "without metadata.uid or name"), ({}, "without metadata.uid"),
+])
+def test_unusable_events(obj, why):
+    problems: list[str] = []
+    assert normalize_event(obj, problems) is None
+    assert why in problems[0]
+
+
+# -- termination and the NEXT column
+
+
+def test_termination_of_a_plain_running_pod():
+    info = termination(record({"metadata": {}, "spec": {}, "status": {}}), T0)
+    assert not info.deletion_requested and info.kill_at is None and info.deadline_at is None
+    assert not info.waiting_on_finalizers
+
+
+@pytest.mark.parametrize("pod, now, text, severity", [
+    ({"metadata": {"deletionTimestamp": ts(0), "deletionGracePeriodSeconds": 30}, "status": {"phase": "Running"}},
+     T0 + 5, "past grace by 5s", "error"),
+    ({"metadata": {"deletionTimestamp": "garbage"}, "status": {}}, T0, "terminating", "warning"),
+    ({"metadata": {"deletionTimestamp": ts(100), "finalizers": ["a", "b"]}, "status": {"phase": "Failed"}},
+     T0, "waiting on 2 finalizers", "warning"),
+    ({"status": {"conditions": [{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}]}},
+     T0, "scheduling gated", "warning"),
+    ({"spec": {"activeDeadlineSeconds": 60}, "status": {"startTime": ts(0)}}, T0 + 61, "deadline passed", "error"),
+    ({"spec": {"activeDeadlineSeconds": 60}, "status": {"startTime": ts(0)}}, T0 + 59.2, "deadline in 1s", "warning"),
+    ({"status": {"phase": "Succeeded"}}, T0, None, None),
+    ({}, T0, None, None),
+])
+def test_next_step_table(pod, now, text, severity):
+    step = next_step(record(pod), now)
+    if text is None:
+        assert step is None
+    else:
+        assert (step.text, step.severity) == (text, severity)
+
+
+def test_next_step_of_a_tombstone_and_an_overdue_restart():
+    assert next_step(record({}, deleted_at=T0), T0).text == "deleted"
+    pod = _waiting_pod("CrashLoopBackOff", "back-off 20s restarting failed container=app pod=p_ns(u)", 2,
+                       last={"exitCode": 1, "finishedAt": ts(0)})
+    assert next_step(record(pod), T0 + 25).text == "restart due"
+    assert next_step(record(pod), T0 + 19.5).text == "restart in 1s"
+
+
+@pytest.mark.parametrize("left, text", [(0.2, "1s"), (0, "0s"), (-5, "0s"), (119.5, "2m"), (601, "10m")])
+def test_countdown_rounds_up(left, text):
+    assert countdown(T0 + left, T0) == text
