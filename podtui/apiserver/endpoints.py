@@ -1,0 +1,271 @@
+"""The REST verbs on pods and events: list, get, watch, delete.
+
+Query parameters and their validation follow staging/src/k8s.io/apiserver/pkg/
+endpoints/handlers/get.go and apimachinery's ListOptions validation: `limit` /
+`continue`, `labelSelector`, `fieldSelector`, `resourceVersion` +
+`resourceVersionMatch`, `watch`, `allowWatchBookmarks`, `timeoutSeconds`,
+`sendInitialEvents`, and for Tables `includeObject`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+
+from podtui.apiserver import tables
+from podtui.apiserver.discovery import EVENTS_GROUP
+from podtui.apiserver.eventsv1 import VIEW as EVENTS_V1_VIEW
+from podtui.apiserver.eventsv1 import to_events_v1
+from podtui.apiserver.routes import Route
+from podtui.apiserver.selectors import EVENTS_V1_FIELD_ALIASES, Predicate, combine, parse_field_selector, parse_label_selector
+from podtui.apiserver.status import APIError, bad_request, expired_continue, not_found
+from podtui.apiserver.storage import KINDS, PODS, Entry, Storage
+from podtui.apiserver.watch import WatchSpec
+
+NOT_OLDER_THAN = "NotOlderThan"
+EXACT = "Exact"
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def parse_bool(query: dict[str, str], name: str) -> bool | None:
+    """Go's strconv.ParseBool, as the API server decodes boolean query parameters."""
+    value = query.get(name)
+    if value is None or value == "":
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise bad_request(f'{name}: invalid value "{value}": must be a boolean')
+
+
+def _parse_int(query: dict[str, str], name: str) -> int | None:
+    value = query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f'{name}: invalid value "{value}": must be an integer') from None
+
+
+def _invalid(field: str, detail: str) -> APIError:
+    # apimachinery's ListOptions validation answers 422 Invalid.
+    return APIError(
+        422,
+        f'ListOptions.meta.k8s.io "" is invalid: {field}: Forbidden: {detail}',
+        details={"group": "meta.k8s.io", "kind": "ListOptions", "causes": [{"reason": "FieldValueForbidden", "message": f"Forbidden: {detail}", "field": field}]},
+    )
+
+
+def parse_resource_version(value: str) -> int:
+    try:
+        rv = int(value)
+        if rv < 0:
+            raise ValueError
+    except ValueError:
+        raise bad_request(f'resourceVersion: Invalid value: "{value}": must be a non-negative integer') from None
+    return rv
+
+
+# ---- continue tokens (shape of apiserver/pkg/storage/continue.go) ------------------
+
+
+def encode_continue(rv: int, after_key: str) -> str:
+    raw = orjson.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": after_key + "\x00"})
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_continue(token: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        doc = orjson.loads(raw)
+        rv, start = doc["rv"], doc["start"]
+        if doc.get("v") != "meta.k8s.io/v1" or not isinstance(rv, int) or not isinstance(start, str) or not start:
+            raise ValueError("unknown token format")
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as err:
+        raise bad_request(f"continue key is not valid: {err}") from None
+    return rv, start.rstrip("\x00")
+
+
+# ---- requests ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Representation:
+    """How objects go out for one request: JSON as stored, events.k8s.io/v1, or Table."""
+
+    resource: str
+    group: str
+    table: bool
+    include: str  # Table includeObject
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/v1" if self.group else "v1"
+
+    @property
+    def kind(self) -> str:
+        return KINDS[self.resource]
+
+    def converter(self) -> Callable[[dict], dict] | None:
+        return to_events_v1 if self.group == EVENTS_GROUP else None
+
+    def object_bytes(self, entry: Entry) -> bytes:
+        if self.group == EVENTS_GROUP:
+            return entry.view(EVENTS_V1_VIEW, to_events_v1)
+        return entry.data
+
+
+def representation(route: Route, query: dict[str, str], table: bool) -> Representation:
+    include = query.get("includeObject") or "Metadata"
+    if table and include not in tables.INCLUDE_OBJECT:
+        raise bad_request(f'unrecognized includeObject value: "{include}"')
+    return Representation(route.resource, route.group, table, include)
+
+
+def selection(route: Route, query: dict[str, str]) -> Predicate | None:
+    aliases = EVENTS_V1_FIELD_ALIASES if route.group == EVENTS_GROUP else None
+    preds = [
+        parse_label_selector(query.get("labelSelector", "")),
+        parse_field_selector(query.get("fieldSelector", ""), route.resource, aliases=aliases),
+    ]
+    if route.name is not None:
+        name = route.name
+        preds.append(lambda obj: (obj.get("metadata") or {}).get("name") == name)
+    return combine(*preds)
+
+
+def list_body(storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: datetime) -> bytes:
+    predicate = selection(route, query)
+    limit = _parse_int(query, "limit") or 0
+    rv_param = query.get("resourceVersion", "")
+    match = query.get("resourceVersionMatch", "")
+    if match not in ("", EXACT, NOT_OLDER_THAN):
+        raise _invalid("resourceVersionMatch", f'"{match}" is not one of Exact, NotOlderThan')
+    if match and not rv_param:
+        raise _invalid("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided")
+    token = query.get("continue", "")
+    after_key = None
+    at = None
+    if token:
+        if rv_param and rv_param != "0":
+            raise _invalid("resourceVersion", "specifying resource version is not allowed when using continue")
+        at, after_key = decode_continue(token)
+        if at < storage.oldest_resource_version:
+            raise expired_continue()
+    elif rv_param:
+        rv = parse_resource_version(rv_param)
+        if match == EXACT:
+            if rv == 0:
+                raise _invalid("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+            at = rv
+    try:
+        page = storage.page(route.resource, route.namespace, predicate=predicate, at=at, after_key=after_key, limit=limit)
+    except APIError as err:
+        if token and err.code == 410:
+            raise expired_continue() from None
+        raise
+    next_token = encode_continue(page.resource_version, page.next_key) if page.next_key else ""
+    if rep.table:
+        doc = tables.table(
+            route.resource,
+            page.entries,
+            now,
+            resource_version=str(page.resource_version),
+            continue_token=next_token,
+            include=rep.include,
+            render=rep.converter(),
+        )
+        return orjson.dumps(doc)
+    meta = b'{"resourceVersion":"%d"' % page.resource_version
+    if next_token:
+        meta += b',"continue":"' + next_token.encode("ascii") + b'"'
+    meta += b"}"
+    head = b'{"kind":"%sList","apiVersion":"%s","metadata":' % (rep.kind.encode(), rep.api_version.encode())
+    return b"".join([head, meta, b',"items":[', b",".join(rep.object_bytes(e) for e in page.entries), b"]}"])
+
+
+def get_body(storage: Storage, route: Route, rep: Representation, now: datetime) -> bytes:
+    assert route.name is not None and route.namespace is not None
+    entry = storage.get_entry(route.resource, route.namespace, route.name)
+    if entry is None:
+        raise not_found(route.resource, route.name, route.group)
+    if rep.table:
+        doc = tables.table(route.resource, [entry], now, resource_version=str(entry.rv), include=rep.include, render=rep.converter())
+        return orjson.dumps(doc)
+    return rep.object_bytes(entry)
+
+
+def watch_spec(storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: Callable[[], datetime]) -> WatchSpec:
+    predicate = selection(route, query)
+    bookmarks = bool(parse_bool(query, "allowWatchBookmarks"))
+    send_initial = parse_bool(query, "sendInitialEvents")
+    match = query.get("resourceVersionMatch", "")
+    rv_param = query.get("resourceVersion", "")
+    timeout = _parse_int(query, "timeoutSeconds")
+    if timeout is not None and timeout < 0:
+        raise bad_request(f'timeoutSeconds: invalid value "{timeout}": must be non-negative')
+    if send_initial is not None:
+        if match != NOT_OLDER_THAN:
+            raise _invalid("sendInitialEvents", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+        if not bookmarks:
+            raise _invalid("allowWatchBookmarks", "allowWatchBookmarks must be true when sendInitialEvents is set")
+    elif match:
+        raise _invalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+    initial = None
+    if send_initial or (send_initial is None and rv_param in ("", "0")):
+        page = storage.page(route.resource, route.namespace, predicate=predicate)
+        initial, start = page.entries, page.resource_version
+        if rv_param not in ("", "0") and parse_resource_version(rv_param) > start:
+            raise APIError(504, f"Too large resource version: {rv_param}, current: {start}", reason="Timeout")
+    elif rv_param in ("", "0"):
+        start = storage.resource_version
+    else:
+        start = parse_resource_version(rv_param)
+    render = None
+    if rep.table:
+        render = tables.WatchTables(route.resource, now, rep.include, rep.converter())
+    elif route.group == EVENTS_GROUP:
+        render = lambda kind, entry: rep.object_bytes(entry)  # noqa: E731
+    return WatchSpec(
+        resource=route.resource,
+        namespace=route.namespace,
+        predicate=predicate,
+        start_rv=start,
+        initial=initial,
+        initial_events_end=bool(send_initial),
+        bookmarks=bookmarks,
+        timeout=None if not timeout else float(timeout),
+        kind=rep.kind,
+        api_version=rep.api_version,
+        render=render,
+    )
+
+
+def delete_options(body: bytes, query: dict[str, str]) -> dict:
+    options: dict = {}
+    if body.strip():
+        try:
+            options = orjson.loads(body)
+        except orjson.JSONDecodeError as err:
+            raise bad_request(f"invalid DeleteOptions body: {err}") from None
+        if not isinstance(options, dict):
+            raise bad_request("invalid DeleteOptions body: not a JSON object")
+    grace = _parse_int(query, "gracePeriodSeconds")
+    if grace is not None:
+        options["gracePeriodSeconds"] = grace
+    if query.get("propagationPolicy"):
+        options["propagationPolicy"] = query["propagationPolicy"]
+    return options
+
+
+def is_pods(route: Route) -> bool:
+    return route.resource == PODS and route.group == ""

@@ -1,0 +1,179 @@
+"""Fault injection: make the API server misbehave the ways real clusters do.
+
+Tests reach it as `APIServer.faults`. Faults on open watches act on the watch
+connections open at the moment of the call and return how many they touched;
+request faults and cut_watches_after() stay armed until used up or clear()ed.
+An API server restart is APIServer.restart(), not a fault here.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from podtui.apiserver import status as st
+from podtui.apiserver.watch import Action
+
+if TYPE_CHECKING:
+    from podtui.apiserver.server import APIServer, RequestInfo
+
+VERBS = frozenset({"get", "list", "watch", "delete", "discovery"})
+
+
+@dataclass(slots=True)
+class _Rule:
+    remaining: int
+    status: int
+    path: str | None
+    verbs: frozenset[str] | None
+    retry_after: int
+    message: str | None
+
+    def matches(self, req: RequestInfo) -> bool:
+        if self.path is not None and self.path not in req.path:
+            return False
+        return self.verbs is None or req.verb in self.verbs
+
+
+class Faults:
+    def __init__(self, server: APIServer) -> None:
+        self._server = server
+        self._lock = threading.Lock()
+        self._rules: list[_Rule] = []
+        self._cut_after: int | None = None
+
+    # ---- open watches --------------------------------------------------------------
+
+    def cut_watches(self) -> int:
+        """Drop every open watch connection now (TCP shutdown, no final chunk), as a
+        dying load balancer or node would. Returns how many were cut."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.cut()
+        return len(sessions)
+
+    def cut_watches_after(self, events: int | None) -> None:
+        """From now on every watch connection (open or new) is dropped right after it
+        has written `events` watch events in total (bookmarks not counted); a watch
+        that already wrote that many is dropped at its next write. None turns it off."""
+        if events is not None and events < 1:
+            raise ValueError("events must be at least 1")
+        self._cut_after = events
+        self._server.storage.wake()
+
+    def expire_watches(self) -> int:
+        """Send `{"type":"ERROR","object":<Status 410 Expired>}` on every open watch and
+        end it, like an API server whose watch cache lost the client's resourceVersion.
+        Returns how many watches were told."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            err = st.too_old_resource_version(session.cursor, self._server.storage.resource_version)
+            session.post(Action.EXPIRE, err.body())
+        return len(sessions)
+
+    def stall_watches(self, seconds: float) -> int:
+        """Write nothing at all (no events, no bookmarks) to the open watches for
+        `seconds` while keeping their TCP connections open, so a client read timeout
+        fires; then carry on where they were. Returns how many were stalled."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.stall(seconds)
+        return len(sessions)
+
+    def corrupt_watches(self, line: bytes = b'{"type":"MODIFIED","object":{not json\n') -> int:
+        """Write one malformed, non-JSON line into every open watch stream (the stream
+        then goes on normally). Returns how many streams got it."""
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.post(Action.GARBAGE, line)
+        return len(sessions)
+
+    # ---- requests ------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        count: int,
+        status: int,
+        *,
+        path: str | None = None,
+        verbs: Iterable[str] | None = None,
+        retry_after: int = 1,
+        message: str | None = None,
+    ) -> None:
+        """Answer the next `count` matching requests with HTTP `status` and a proper
+        metav1.Status body instead of serving them.
+
+        `path`: only requests whose URL path contains this substring; `verbs`: only
+        these request verbs ("get", "list", "watch", "delete", "discovery"). Bodies:
+        401 Unauthorized; 403 Forbidden (`pods is forbidden: User "..." cannot list
+        resource "pods" in API group "" at the cluster scope`); 410 Expired; 429
+        TooManyRequests with a `Retry-After: <retry_after>` header and
+        details.retryAfterSeconds; 500 InternalError; any other code a Status with
+        that code. `message` replaces the default message. Rules queue in order; the
+        first armed rule that matches a request serves it.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        verb_set = None
+        if verbs is not None:
+            verb_set = frozenset(verbs)
+            unknown = verb_set - VERBS
+            if unknown:
+                raise ValueError(f"unknown verbs {sorted(unknown)}; use {sorted(VERBS)}")
+        with self._lock:
+            self._rules.append(_Rule(count, status, path, verb_set, retry_after, message))
+
+    def rotate_token(self, new_token: str | None = None) -> str:
+        """Replace the server's bearer token (a random one by default) and return it:
+        requests with the old token now get 401. Open watches stay open, as they
+        would on a real server. Turns authentication on if it was off."""
+        token = new_token or secrets.token_urlsafe(24)
+        self._server.token = token
+        return token
+
+    def clear(self) -> None:
+        """Disarm pending request faults and cut_watches_after()."""
+        with self._lock:
+            self._rules.clear()
+        self._cut_after = None
+
+    # ---- used by the server ----------------------------------------------------------
+
+    def cut_after(self) -> int | None:
+        return self._cut_after
+
+    def take(self, req: RequestInfo) -> st.APIError | None:
+        """The injected error for this request, consuming one use of the rule."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(req):
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self._rules.remove(rule)
+                    break
+            else:
+                return None
+        err = _error_for(rule, req, self._server.user_name())
+        if rule.message is not None:
+            err.message = rule.message
+        return err
+
+
+def _error_for(rule: _Rule, req: RequestInfo, user: str) -> st.APIError:
+    code = rule.status
+    if code == 401:
+        return st.unauthorized()
+    if code == 403:
+        return st.forbidden(user, req.verb, req.resource or "", req.group, req.namespace)
+    if code == 410:
+        return st.too_old_resource_version(0, 0) if req.verb == "watch" else st.expired_continue()
+    if code == 429:
+        return st.too_many_requests(rule.retry_after)
+    if code == 500:
+        return st.internal_error()
+    return st.APIError(code, f"injected fault: HTTP {code}")

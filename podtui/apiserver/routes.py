@@ -1,0 +1,69 @@
+"""URL paths of the Kubernetes REST API, as far as this server serves them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podtui.apiserver.discovery import EVENTS_GROUP
+from podtui.apiserver.storage import EVENTS, PODS
+
+# (group, resource) pairs that are served; the events.k8s.io group serves events only.
+SERVED = {("", PODS), ("", EVENTS), (EVENTS_GROUP, EVENTS)}
+
+PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    kind: str  # "version", "health", "api", "apis", "group", "resources", "object", "unknown"
+    group: str = ""
+    resource: str = ""
+    namespace: str | None = None
+    name: str | None = None
+    watch_path: bool = False  # the deprecated /watch/ prefix: always a watch
+
+
+UNKNOWN = Route("unknown")
+
+
+def route(path: str) -> Route:
+    if path in ("/version", "/version/"):
+        return Route("version")
+    if path in ("/healthz", "/livez", "/readyz"):
+        return Route("health")
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return UNKNOWN
+    if parts[0] == "api":
+        if len(parts) == 1:
+            return Route("api")
+        if parts[1] != "v1":
+            return UNKNOWN
+        group, rest = "", parts[2:]
+    elif parts[0] == "apis":
+        if len(parts) == 1:
+            return Route("apis")
+        if parts[1] != EVENTS_GROUP:
+            return UNKNOWN
+        if len(parts) == 2:
+            return Route("group", group=EVENTS_GROUP)
+        if parts[2] != "v1":
+            return UNKNOWN
+        group, rest = EVENTS_GROUP, parts[3:]
+    else:
+        return UNKNOWN
+    if not rest:
+        return Route("resources", group=group)
+    watch = rest[0] == "watch"
+    if watch:
+        rest = rest[1:]
+    namespace = None
+    if len(rest) >= 2 and rest[0] == "namespaces":
+        namespace, rest = rest[1], rest[2:]
+    if len(rest) not in (1, 2) or (len(rest) == 2 and namespace is None):
+        return UNKNOWN
+    resource = rest[0]
+    if (group, resource) not in SERVED:
+        return UNKNOWN
+    name = rest[1] if len(rest) == 2 else None
+    return Route("object", group=group, resource=resource, namespace=namespace, name=name, watch_path=watch)

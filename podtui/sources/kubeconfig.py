@@ -1,0 +1,437 @@
+"""Connecting to a cluster the way kubectl does, and explaining in one line when we can't.
+
+Flags mean what kubectl's do (--kubeconfig, --context, -n, -A, -l, --field-selector,
+--request-timeout). The official client's config loader does the heavy lifting (merging
+several KUBECONFIG paths, exec and OIDC plugins, client certificates, in-cluster service
+accounts); this module picks which config to load, turns the result into a Connection
+(the server URL, TLS settings and a way to get a fresh Authorization header) and maps
+every way that can fail to a ConfigError/ConnectError whose message names the cause and
+what to do. No traceback ever reaches the user from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import urllib3
+import yaml
+from kubernetes.client import Configuration
+from kubernetes.client.rest import RESTClientObject
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.incluster_config import (
+    SERVICE_CERT_FILENAME,
+    SERVICE_HOST_ENV_NAME,
+    SERVICE_PORT_ENV_NAME,
+    SERVICE_TOKEN_FILENAME,
+    InClusterConfigLoader,
+)
+from kubernetes.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR, ConfigNode, KubeConfigLoader, KubeConfigMerger
+from kubernetes.utils.keepalive import tcp_keepalive_socket_options
+
+from podtui.errors import ConfigError, ConnectError, UsageError
+from podtui.lifecycle.times import parse_go_duration
+from podtui.sources.base import Scope
+
+DEFAULT_KUBECONFIG = "~/.kube/config"
+SERVICE_NAMESPACE_FILENAME = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+IN_CLUSTER = "in-cluster"
+
+
+@dataclass(slots=True)
+class ConnectionOptions:
+    """The kubectl-compatible flags, already parsed."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    all_namespaces: bool = False
+    label_selector: str = ""
+    field_selector: str = ""
+    request_timeout: float | None = None  # seconds; None or 0: no limit (kubectl's "0")
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """kubectl's connection and scope flags, with kubectl's names and meaning."""
+    group = parser.add_argument_group("cluster (as kubectl)")
+    group.add_argument("--kubeconfig", metavar="PATH", help="path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+    group.add_argument("--context", metavar="NAME", help="the kubeconfig context to use (default: its current-context)")
+    group.add_argument("-n", "--namespace", metavar="NAMESPACE", help="watch this namespace (default: the context's namespace, else default)")
+    group.add_argument("-A", "--all-namespaces", action="store_true", help="watch pods in all namespaces (overrides -n)")
+    group.add_argument("-l", "--selector", metavar="SELECTOR", default="", help="label selector to filter on, e.g. -l app=web,tier!=cache")
+    group.add_argument("--field-selector", metavar="SELECTOR", default="", help="field selector to filter on, e.g. --field-selector spec.nodeName=node-1")
+    group.add_argument(
+        "--request-timeout",
+        metavar="DURATION",
+        default="0",
+        help="how long to wait for one API request, e.g. 30s or 1m; 0 waits as long as needed (watches use a read timeout instead)",
+    )
+
+
+def options_from_args(args: argparse.Namespace) -> ConnectionOptions:
+    return ConnectionOptions(
+        kubeconfig=getattr(args, "kubeconfig", None),
+        context=getattr(args, "context", None),
+        namespace=getattr(args, "namespace", None),
+        all_namespaces=bool(getattr(args, "all_namespaces", False)),
+        label_selector=getattr(args, "selector", "") or "",
+        field_selector=getattr(args, "field_selector", "") or "",
+        request_timeout=parse_request_timeout(getattr(args, "request_timeout", None)),
+    )
+
+
+def parse_request_timeout(text: str | None) -> float | None:
+    """kubectl's --request-timeout: "0" (none), a bare number of seconds, or "30s"/"1m"/"1h"."""
+    if text is None or text.strip() in ("", "0"):
+        return None
+    text = text.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = parse_go_duration(text)
+    if seconds is None or seconds < 0:
+        raise UsageError(f"invalid --request-timeout {text!r}: use a duration like 30s, 1m or 0 for none")
+    return seconds or None
+
+
+# ------------------------------------------------------------------------- connection
+
+
+class Connection:
+    """Where the cluster is and how to authenticate, reloadable when credentials expire.
+
+    Thread-safe: both watch threads share one Connection. `headers()` asks the client's
+    refresh hook for the current token (exec plugins and OIDC refresh there); `reload()`
+    re-reads the kubeconfig after a 401, once per generation however many threads saw it.
+    """
+
+    def __init__(
+        self,
+        load: Callable[[], Configuration],
+        scope: Scope,
+        *,
+        user: str = "",
+        request_timeout: float | None = None,
+    ) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self.scope = scope
+        self.user = user
+        self.request_timeout = request_timeout
+        self.generation = 0
+        self.configuration = load()
+        self.scope.server = self.server
+        self._pool = _pool_manager(self.configuration)
+
+    @property
+    def server(self) -> str:
+        return (self.configuration.host or "").rstrip("/")
+
+    @property
+    def pool(self) -> urllib3.PoolManager:
+        return self._pool
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": "podtui"}
+        try:
+            auth = self.configuration.auth_settings()
+        except ConfigException as exc:  # an exec plugin or OIDC refresh failed
+            raise ConfigError(f"cannot refresh credentials for {self.scope.context or 'the cluster'}: {_one_line(exc)}") from None
+        bearer = auth.get("BearerToken")
+        if bearer and bearer.get("value"):
+            headers["Authorization"] = bearer["value"].strip()  # token files often end in a newline
+        return headers
+
+    def reload(self, seen_generation: int | None = None) -> bool:
+        """Load credentials afresh. Returns False when another thread already did."""
+        with self._lock:
+            if seen_generation is not None and seen_generation != self.generation:
+                return False
+            configuration = self._load()
+            old = self._pool
+            self.configuration = configuration
+            self._pool = _pool_manager(configuration)
+            self.generation += 1
+        old.clear()
+        return True
+
+    def close(self) -> None:
+        self._pool.clear()
+
+
+def _pool_manager(configuration: Configuration) -> urllib3.PoolManager:
+    # The client's own REST object knows the kubeconfig's TLS, client certs, proxy and
+    # tls-server-name; TCP keepalive as client-go sets it notices half-dead links early.
+    if configuration.socket_options is None:
+        configuration.socket_options = tcp_keepalive_socket_options()
+    return RESTClientObject(configuration).pool_manager
+
+
+# ------------------------------------------------------------------------ resolving
+
+
+def kubeconfig_paths(explicit: str | None, environ: Mapping[str, str]) -> tuple[list[str], str]:
+    """The kubeconfig files to merge, in kubectl's order, and how they were chosen."""
+    if explicit:
+        return [os.path.expanduser(explicit)], "--kubeconfig"
+    env = environ.get("KUBECONFIG", "")
+    if env.strip():
+        paths = [os.path.expanduser(p) for p in env.split(ENV_KUBECONFIG_PATH_SEPARATOR) if p]
+        return paths, "KUBECONFIG"
+    return [os.path.expanduser(DEFAULT_KUBECONFIG)], "default"
+
+
+def resolve_connection(
+    options: ConnectionOptions,
+    environ: Mapping[str, str] | None = None,
+    *,
+    service_account_dir: str | None = None,
+) -> Connection:
+    """Pick and load the config like kubectl; raise ConfigError with one line if we can't.
+
+    Order: --kubeconfig, else the KUBECONFIG paths (merged, first wins), else
+    ~/.kube/config, else the in-cluster service account when running inside a pod.
+    """
+    environ = os.environ if environ is None else environ
+    paths, how = kubeconfig_paths(options.kubeconfig, environ)
+    existing = [p for p in paths if os.path.isfile(p)]
+    if how == "--kubeconfig" and not existing:
+        raise ConfigError(f"kubeconfig {paths[0]} not found (--kubeconfig): check the path")
+    if not existing:
+        if _in_cluster_available(environ, service_account_dir):
+            return _in_cluster_connection(options, environ, service_account_dir)
+        looked = ", ".join(paths)
+        where = "$KUBECONFIG" if how == "KUBECONFIG" else "~/.kube/config"
+        raise ConfigError(f"no kubeconfig found (looked at {where}: {looked}): set --kubeconfig or KUBECONFIG")
+    return _kubeconfig_connection(options, existing)
+
+
+def _read_merged(paths: list[str]):
+    try:
+        merger = KubeConfigMerger(ENV_KUBECONFIG_PATH_SEPARATOR.join(paths))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"kubeconfig is not valid YAML{where}: {_one_line(getattr(exc, 'problem', '') or exc)} (in {', '.join(paths)})") from None
+    except (ConfigException, OSError) as exc:
+        raise ConfigError(f"cannot read kubeconfig {', '.join(paths)}: {_one_line(exc)}") from None
+    except (AttributeError, TypeError, KeyError):
+        raise ConfigError(f"kubeconfig {', '.join(paths)} is not a kubeconfig (no clusters/contexts/users maps)") from None
+    if merger.config is None:
+        raise ConfigError(f"kubeconfig {', '.join(paths)} is empty: set --kubeconfig or KUBECONFIG")
+    return merger.config
+
+
+def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Connection:
+    merged = _read_merged(paths)
+    shown = ", ".join(paths)
+    try:
+        entries = [_plain(c) for c in merged.value.get("contexts") or []]
+        contexts = {c["name"]: (c.get("context") or {}) for c in entries if isinstance(c, Mapping) and "name" in c}
+    except (AttributeError, TypeError):
+        raise ConfigError(f"kubeconfig {shown} has a malformed contexts list") from None
+    available = ", ".join(sorted(contexts)) or "none"
+    context = options.context or merged.value.get("current-context") or ""
+    if not context:
+        raise ConfigError(f"kubeconfig {shown} has no current-context (available: {available}): pass --context")
+    if context not in contexts:
+        flag = "check --context" if options.context else "fix current-context or pass --context"
+        raise ConfigError(f'context "{context}" not found in kubeconfig {shown} (available: {available}): {flag}')
+    ctx = contexts[context] if isinstance(contexts[context], Mapping) else {}
+    namespace = _namespace(options, ctx.get("namespace") or "default")
+    user = str(ctx.get("user") or "")
+    if not _cluster_has_server(merged, ctx):
+        raise ConfigError(f'context "{context}" in {shown} names cluster "{ctx.get("cluster", "")}" which has no server URL: check its clusters entry')
+
+    def load() -> Configuration:
+        # Re-read the files each time: a 401 mid-session means someone (or an exec
+        # plugin) may have written fresh credentials since we started.
+        fresh = _read_merged(paths)
+        configuration = Configuration()
+        try:
+            KubeConfigLoader(fresh, active_context=context, config_base_path=None).load_and_set(configuration)
+        except ConfigException as exc:
+            raise ConfigError(f'cannot load context "{context}" from {shown}: {_one_line(exc)}') from None
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise ConfigError(f'context "{context}" in {shown} is incomplete ({_one_line(exc)}): check its cluster and user entries') from None
+        except OSError as exc:
+            raise ConfigError(f'context "{context}" in {shown}: {_one_line(exc)}') from None
+        return configuration
+
+    scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
+    return Connection(load, scope, user=user, request_timeout=options.request_timeout)
+
+
+def _cluster_has_server(merged, ctx: Mapping) -> bool:
+    name = ctx.get("cluster")
+    for cluster in merged.value.get("clusters") or []:
+        cluster = _plain(cluster)
+        if isinstance(cluster, Mapping) and cluster.get("name") == name:
+            return bool((cluster.get("cluster") or {}).get("server"))
+    return False
+
+
+def _plain(node: object) -> object:
+    # The merger wraps each merged entry in a ConfigNode (which remembers its file).
+    return node.value if isinstance(node, ConfigNode) else node
+
+
+def _namespace(options: ConnectionOptions, default: str) -> str | None:
+    if options.all_namespaces:
+        return None
+    return options.namespace or default
+
+
+def _in_cluster_available(environ: Mapping[str, str], service_account_dir: str | None) -> bool:
+    token = os.path.join(service_account_dir, "token") if service_account_dir else SERVICE_TOKEN_FILENAME
+    return bool(environ.get(SERVICE_HOST_ENV_NAME)) and bool(environ.get(SERVICE_PORT_ENV_NAME)) and os.path.isfile(token)
+
+
+def _in_cluster_connection(options: ConnectionOptions, environ: Mapping[str, str], service_account_dir: str | None) -> Connection:
+    base = Path(service_account_dir) if service_account_dir else None
+    token_file = str(base / "token") if base else SERVICE_TOKEN_FILENAME
+    cert_file = str(base / "ca.crt") if base else SERVICE_CERT_FILENAME
+    ns_file = str(base / "namespace") if base else SERVICE_NAMESPACE_FILENAME
+    try:
+        default_ns = Path(ns_file).read_text().strip() or "default"
+    except OSError:
+        default_ns = "default"
+
+    def load() -> Configuration:
+        configuration = Configuration()
+        try:
+            InClusterConfigLoader(token_filename=token_file, cert_filename=cert_file, environ=dict(environ)).load_and_set(configuration)
+        except (ConfigException, OSError) as exc:
+            raise ConfigError(f"in-cluster config (service account in {os.path.dirname(token_file)}): {_one_line(exc)}") from None
+        return configuration
+
+    scope = Scope(context=IN_CLUSTER, namespace=_namespace(options, default_ns), label_selector=options.label_selector, field_selector=options.field_selector)
+    return Connection(load, scope, user="serviceaccount", request_timeout=options.request_timeout)
+
+
+# -------------------------------------------------------------------- error mapping
+
+
+def _one_line(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """urllib3 wraps the socket/ssl error a few levels deep; find the innermost."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if isinstance(inner, BaseException):
+            exc = inner
+            continue
+        if exc.__cause__ is not None:
+            exc = exc.__cause__
+            continue
+        if exc.__context__ is not None and not isinstance(exc, (ssl.SSLError, OSError)):
+            exc = exc.__context__
+            continue
+        break
+    return exc
+
+
+def is_tls_error(exc: BaseException) -> bool:
+    return isinstance(exc, urllib3.exceptions.SSLError) or isinstance(_root_cause(exc), ssl.SSLError)
+
+
+def transport_reason(exc: BaseException) -> str:
+    """A short why for a failed connection: "connection refused", "read timeout", ..."""
+    root = _root_cause(exc)
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return f"TLS certificate verify failed: {root.verify_message or _one_line(root)}"
+    if isinstance(root, ssl.SSLError):
+        return f"TLS error: {root.reason or _one_line(root)}"
+    if isinstance(root, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(root, ConnectionResetError):
+        return "connection reset"
+    if isinstance(root, socket.gaierror):
+        return f"cannot resolve host name ({root.strerror or root})"
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError: check causes first.
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return "no data within the read timeout"
+    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError) or isinstance(root, (TimeoutError, socket.timeout)):
+        return "connection timed out"
+    if isinstance(exc, urllib3.exceptions.ProtocolError) or isinstance(root, (urllib3.exceptions.ProtocolError, ConnectionError)):
+        return "connection closed by the server"
+    if isinstance(root, OSError) and root.strerror:
+        return root.strerror.lower()
+    return _one_line(root) or type(root).__name__
+
+
+def describe_transport_error(exc: BaseException, server: str) -> ConnectError:
+    """A startup error for a request that never got an HTTP answer."""
+    if is_tls_error(exc):
+        return ConnectError(
+            f"TLS handshake with the API server at {server} failed: {transport_reason(exc)} "
+            "(check the cluster's certificate-authority in the kubeconfig)"
+        )
+    return ConnectError(f"cannot reach the API server at {server}: {transport_reason(exc)} (is the cluster up? check --context)")
+
+
+_USER_RE = re.compile(r'User "([^"]*)"')
+_VERB_RE = re.compile(r'cannot (\w+) resource "([^"]+)"')
+
+
+def status_message(body: bytes) -> str:
+    """The message of a metav1.Status body, or the body's first line."""
+    try:
+        status = orjson.loads(body)
+        if isinstance(status, dict) and isinstance(status.get("message"), str):
+            return _one_line(status["message"])
+    except orjson.JSONDecodeError:
+        pass
+    return _one_line(body[:300].decode("utf-8", "replace"))
+
+
+def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, connection: Connection) -> ConnectError:
+    """One line for an HTTP error answer to `verb resource` in the connection's scope."""
+    server = connection.server
+    message = status_message(body)
+    user_match = _USER_RE.search(message)
+    user = user_match.group(1) if user_match else connection.user or "unknown"
+    if status == 401:
+        return ConnectError(
+            f"the API server at {server} rejected the credentials (401 Unauthorized) for user \"{user}\" "
+            f"of context \"{connection.scope.context}\": log in again or check the kubeconfig's user entry"
+        )
+    if status == 403:
+        denied = _VERB_RE.search(message)
+        verb, resource = (denied.group(1), denied.group(2)) if denied else (verb, resource)
+        if connection.scope.namespace is None:
+            return ConnectError(f'{resource} is forbidden at the cluster scope for user "{user}" ({verb} {resource}): try -n NAMESPACE')
+        return ConnectError(
+            f'{resource} is forbidden in namespace "{connection.scope.namespace}" for user "{user}" ({verb} {resource}): '
+            "ask for access or try another -n NAMESPACE"
+        )
+    if status == 404:
+        return ConnectError(f"the server at {server} has no {resource} API (404 {message}): is it a Kubernetes API server? check --context")
+    return ConnectError(f"the API server at {server} answered {status} to {verb} {resource}: {message}")
+
+
+@dataclass
+class HttpFailure(Exception):
+    """An HTTP error answer, kept raw so the watch loop can decide what to do."""
+
+    status: int
+    body: bytes = b""
+    retry_after: float | None = None  # seconds, from Retry-After
+    verb: str = ""  # what we were doing: list / watch
+    generation: int = 0  # Connection.generation of the credentials that were sent
+
+    def __str__(self) -> str:
+        return f"HTTP {self.status}: {status_message(self.body)}"

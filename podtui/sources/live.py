@@ -1,0 +1,768 @@
+"""The live cluster source: LIST then WATCH the pods in scope and their Events, for hours.
+
+One worker thread per resource (pods, and the Events of pods in the same namespaces)
+runs a reflector loop like client-go's:
+
+    LIST (paged; restart on an expired continue token) -> diff against what we hold
+    WATCH from the list's resourceVersion, bookmarks on, read timeout set
+      connection cut / stall / malformed line / 5xx -> back off, WATCH again from the
+                                                       last resourceVersion seen
+      410 Expired (HTTP or ERROR event)             -> LIST again and diff
+      401                                           -> reload credentials, go on
+      403 (repeatedly)                              -> FAILED, with a one-line why
+
+The stream is read raw and decoded with orjson: no typed models per event. Decoded
+changes go to an ItemQueue one read-chunk at a time; the UI drains it on its own timer.
+Each reflector keeps its own map key -> last object, so a relist diff needs nothing
+from the UI thread and can emit synthetic deletions for what vanished while away.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
+
+import orjson
+import urllib3
+
+from podtui.clock import Clock
+from podtui.errors import ConfigError, ConnectError
+from podtui.lifecycle.changes import (
+    ADDED,
+    BOOKMARK,
+    CONNECTING,
+    DELETED,
+    EVENTS,
+    FAILED,
+    LISTING,
+    LIVE,
+    MODIFIED,
+    PODS,
+    RECONNECTING,
+    RELISTING,
+    STOPPED,
+    Change,
+    Item,
+    Relist,
+    SourceStatus,
+)
+from podtui.sources.base import ItemQueue, Scope
+from podtui.sources.kubeconfig import (
+    Connection,
+    ConnectionOptions,
+    HttpFailure,
+    describe_http_error,
+    describe_transport_error,
+    resolve_connection,
+    status_message,
+    transport_reason,
+)
+
+DEFAULT_READ_TIMEOUT = 90.0  # an idle API server sends only a bookmark about once a minute
+DEFAULT_CONNECT_TIMEOUT = 30.0
+DEFAULT_WATCH_TIMEOUT = (300, 600)  # timeoutSeconds, randomised like client-go's reflector
+EVENTS_FIELD_SELECTOR = "involvedObject.kind=Pod"
+READ_CHUNK = 1 << 18
+KIND = {PODS: "Pod", EVENTS: "Event"}
+_WATCH_TYPES = frozenset((ADDED, MODIFIED, DELETED, BOOKMARK))
+_TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, OSError)
+
+
+# ------------------------------------------------------------------------- pieces
+
+
+class Backoff:
+    """Exponential back-off with jitter: initial, x2 each failure, capped; reset on health."""
+
+    def __init__(
+        self,
+        initial: float = 0.5,
+        maximum: float = 30.0,
+        factor: float = 2.0,
+        jitter: float = 0.5,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.initial = initial
+        self.maximum = maximum
+        self.factor = factor
+        self.jitter = jitter
+        self._rng = rng
+        self.failures = 0
+
+    def next_delay(self) -> float:
+        base = min(self.maximum, self.initial * self.factor**self.failures)
+        self.failures += 1
+        # Spread reconnects of many clients after an API server restart.
+        return min(self.maximum, base * (1 - self.jitter / 2 + self.jitter * self._rng()))
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class MalformedLine:
+    """A line of the watch stream that is not JSON; kept in order with the good ones."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+
+class LineDecoder:
+    """Turns the chunks of a watch body into decoded JSON lines.
+
+    An event may span chunks and a chunk may hold many events, so the partial tail is
+    kept; joining parts only when a newline arrives keeps a large object linear.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self.raw: list[bytes] = []  # the lines behind the last feed()'s results, aligned
+
+    def feed(self, data: bytes) -> list[dict | MalformedLine]:
+        if b"\n" not in data:
+            if data:
+                self._parts.append(data)
+            self.raw = []
+            return []
+        lines = data.split(b"\n")
+        if self._parts:
+            # Only the line that spans reads is joined; copying the whole read each
+            # time cost ~10 us per 5 KB event.
+            self._parts.append(lines[0])
+            lines[0] = b"".join(self._parts)
+            self._parts = []
+        tail = lines.pop()
+        if tail:
+            self._parts.append(tail)
+        out: list[dict | MalformedLine] = []
+        self.raw = raw = []
+        loads = orjson.loads
+        for line in lines:
+            if not line or line.isspace():
+                continue
+            raw.append(line)
+            try:
+                decoded = loads(line)
+            except orjson.JSONDecodeError:
+                decoded = MalformedLine(line)
+            out.append(decoded if isinstance(decoded, dict) else MalformedLine(line))
+        return out
+
+    @property
+    def pending(self) -> int:
+        return sum(len(p) for p in self._parts)
+
+
+def object_key(obj: dict) -> str | None:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return None
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        return None
+    return f"{meta.get('namespace') or ''}/{name}"
+
+
+def resource_version(obj: dict) -> str:
+    meta = obj.get("metadata")
+    rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
+    return rv if isinstance(rv, str) else ""
+
+
+def _uid(obj: dict) -> str:
+    meta = obj.get("metadata")
+    return (meta.get("uid") or "") if isinstance(meta, dict) else ""
+
+
+def resource_path(resource: str, namespace: str | None) -> str:
+    if namespace:
+        return f"/api/v1/namespaces/{quote(namespace, safe='')}/{resource}"
+    return f"/api/v1/{resource}"
+
+
+# ----------------------------------------------------------------- control flow
+
+
+class _Stopped(Exception):
+    pass
+
+
+class _Expired(Exception):
+    """410: the resourceVersion is too old; relist."""
+
+
+class _Retry(Exception):
+    """A transient failure: back off (at least `delay`) and try again."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+class _Fatal(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------ the source
+
+
+class LiveSource:
+    """A Feed over a real (or podtui's own) API server. See the module docstring."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        clock: Clock,
+        page_size: int = 500,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        connect_timeout: float | None = None,
+        watch_timeout: tuple[float, float] = DEFAULT_WATCH_TIMEOUT,
+        events: bool = True,
+        events_field_selector: str = EVENTS_FIELD_SELECTOR,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 30.0,
+        healthy_after: float = 30.0,
+        max_forbidden: int = 3,
+        max_unauthorized: int = 5,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.connection = connection
+        self.scope: Scope = connection.scope
+        self.clock = clock
+        self.queue = ItemQueue()
+        rng = rng or random.Random()
+        settings = dict(
+            page_size=page_size,
+            read_timeout=read_timeout,
+            connect_timeout=connect_timeout or connection.request_timeout or DEFAULT_CONNECT_TIMEOUT,
+            watch_timeout=watch_timeout,
+            healthy_after=healthy_after,
+            max_forbidden=max_forbidden,
+            max_unauthorized=max_unauthorized,
+            rng=rng,
+            backoff=lambda: Backoff(backoff_initial, backoff_max, rng=rng.random),
+        )
+        scope = self.scope
+        self.reflectors = [
+            Reflector(self, PODS, label_selector=scope.label_selector, field_selector=scope.field_selector, **settings)
+        ]
+        if events:
+            self.reflectors.append(Reflector(self, EVENTS, field_selector=events_field_selector, **settings))
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # Feed ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        for reflector in self.reflectors:
+            thread = threading.Thread(target=reflector.run, name=f"podtui-watch-{reflector.resource}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def poll(self, limit: int | None = None) -> list[Item]:
+        return self.queue.poll(limit)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until something is queued (headless consumers: recorder, tests, benchmarks)."""
+        return self.queue.wait(timeout)
+
+    def stop(self, join_timeout: float = 5.0) -> None:
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        for reflector in self.reflectors:
+            reflector.interrupt()
+        for thread in self._threads:
+            thread.join(join_timeout)
+        self.queue.put(SourceStatus(STOPPED, self.clock.time()))
+        self.connection.close()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Stopped
+
+    # startup check -------------------------------------------------------------------
+
+    def preflight(self) -> None:
+        """Fail now, with one line, if we cannot list and watch pods in scope.
+
+        One LIST limit=1 surfaces unreachable servers, TLS and 401/403 on list; opening
+        (and at once closing) a WATCH from its resourceVersion surfaces a missing watch
+        permission, the usual surprise at the cluster scope. Events are optional: if
+        they're forbidden the events reflector is dropped and the status bar says so.
+        """
+        pods = self.reflectors[0]
+        try:
+            rv = pods.probe_list()
+            pods.probe_watch(rv)
+        except HttpFailure as failure:
+            raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS, connection=self.connection) from None
+        except _TRANSPORT_ERRORS as exc:
+            raise describe_transport_error(exc, self.connection.server) from None
+        for reflector in self.reflectors[1:]:
+            try:
+                reflector.probe_list()
+            except HttpFailure as failure:
+                if failure.status not in (401, 403):
+                    continue
+                self.reflectors.remove(reflector)
+                why = describe_http_error(failure.status, failure.body, verb="list", resource=reflector.resource, connection=self.connection)
+                self.queue.put(SourceStatus(FAILED, self.clock.time(), detail=f"events not shown: {why}", resource=reflector.resource))
+            except _TRANSPORT_ERRORS:
+                continue  # the reflector will retry with back-off
+
+
+class Reflector:
+    """LIST + WATCH of one resource, in one thread, forever (until stopped or fatal)."""
+
+    def __init__(
+        self,
+        source: LiveSource,
+        resource: str,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+        page_size: int,
+        read_timeout: float,
+        connect_timeout: float,
+        watch_timeout: tuple[float, float],
+        healthy_after: float,
+        max_forbidden: int,
+        max_unauthorized: int,
+        rng: random.Random,
+        backoff: Callable[[], Backoff],
+    ) -> None:
+        self.source = source
+        self.resource = resource
+        self.kind = KIND[resource]
+        self.label_selector = label_selector
+        self.field_selector = field_selector
+        self.page_size = page_size
+        self.read_timeout = read_timeout
+        self.connect_timeout = connect_timeout
+        self.watch_timeout = watch_timeout
+        self.healthy_after = healthy_after
+        self.max_forbidden = max_forbidden
+        self.max_unauthorized = max_unauthorized
+        self.rng = rng
+        self.backoff = backoff()
+        self.known: dict[str, dict] = {}  # key -> last object seen (for the relist diff)
+        self.resource_version = ""
+        self.lists = 0  # completed lists, for tests and the status bar
+        self.watches = 0  # watch connections established
+        self._state = ""
+        self._forbidden = 0
+        self._unauthorized = 0
+        self._expired_streak = 0  # 410s with no progress in between
+        self._response: urllib3.BaseHTTPResponse | None = None
+
+    @property
+    def connection(self) -> Connection:
+        return self.source.connection
+
+    @property
+    def path(self) -> str:
+        return resource_path(self.resource, self.source.scope.namespace)
+
+    # status -------------------------------------------------------------------------
+
+    def status(self, state: str, detail: str = "", retry_at: float | None = None, at: float | None = None) -> None:
+        if state == self._state and state in (LIVE, CONNECTING):
+            return
+        self._state = state
+        at = self.source.clock.time() if at is None else at
+        self.source.queue.put(SourceStatus(state, at, detail=detail, resource=self.resource, retry_at=retry_at))
+
+    # the loop -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.status(CONNECTING)
+        try:
+            self._loop()
+        except _Stopped:
+            pass
+        except _Fatal as exc:
+            self.status(FAILED, str(exc))
+        except Exception as exc:  # noqa: BLE001 - the thread must never die silently
+            self.status(FAILED, f"internal error in the {self.resource} watch: {type(exc).__name__}: {exc}")
+
+    def _loop(self) -> None:
+        """LIST when needed, then WATCH, forever. Waits raise _Stopped; fatal ends raise _Fatal."""
+        need_list, relist_reason = True, ""
+        while not self.source.stopping:
+            try:
+                if need_list:
+                    self.list_and_diff(relist_reason)
+                    need_list = False
+                self.watch()
+            except _Expired as exc:
+                need_list, relist_reason = True, self._expired(str(exc))
+            except HttpFailure as failure:
+                if failure.status == 410:
+                    need_list, relist_reason = True, self._expired(f"410 Gone: {status_message(failure.body)}")
+                else:
+                    self._on_http_failure(failure)
+            except _Retry as exc:
+                self._wait_retry(exc.reason, exc.delay)
+            except _TRANSPORT_ERRORS as exc:
+                if self.source.stopping:
+                    return
+                self._wait_retry(transport_reason(exc), None)
+            except ConfigError as exc:  # credentials could not be refreshed
+                self._wait_retry(str(exc), None)
+
+    def _expired(self, reason: str) -> str:
+        self._expired_streak += 1
+        if self._expired_streak > 1:  # expired again right after a relist: don't spin
+            self._wait_retry(f"{reason}; relisting", None)
+        return reason
+
+    def _wait_retry(self, reason: str, at_least: float | None) -> None:
+        delay = self.backoff.next_delay()
+        if at_least is not None:
+            delay = max(delay, at_least)
+        now = self.source.clock.time()
+        self.status(RECONNECTING, reason, retry_at=now + delay, at=now)
+        self.source.sleep(delay)
+
+    def _on_http_failure(self, failure: HttpFailure) -> None:
+        status = failure.status
+        verb = failure.verb or "watch"
+        if status == 401:
+            self._unauthorized += 1
+            if self._unauthorized > self.max_unauthorized:
+                raise _Fatal(str(describe_http_error(401, failure.body, verb=verb, resource=self.resource, connection=self.connection)))
+            try:
+                self.connection.reload(failure.generation)
+                reason = "401 Unauthorized: reloaded credentials from the kubeconfig"
+            except ConfigError as exc:
+                reason = f"401 Unauthorized; reloading credentials failed: {exc}"
+            # The first retry after a successful reload goes at once.
+            if self._unauthorized == 1 and "failed" not in reason:
+                now = self.source.clock.time()
+                self.status(RECONNECTING, reason, retry_at=now, at=now)
+                return
+            self._wait_retry(reason, None)
+            return
+        if status == 403:
+            self._forbidden += 1
+            if self._forbidden >= self.max_forbidden:
+                raise _Fatal(str(describe_http_error(403, failure.body, verb=verb, resource=self.resource, connection=self.connection)))
+            self._wait_retry(f"403 Forbidden: {status_message(failure.body)}", None)
+            return
+        if status == 429:
+            self._wait_retry("429 Too Many Requests: the API server asked us to slow down", failure.retry_after)
+            return
+        self._wait_retry(f"HTTP {status}: {status_message(failure.body)}", failure.retry_after)
+
+    # HTTP -----------------------------------------------------------------------------
+
+    def _params(self, extra: dict) -> str:
+        params = {}
+        if self.label_selector:
+            params["labelSelector"] = self.label_selector
+        if self.field_selector:
+            params["fieldSelector"] = self.field_selector
+        params.update(extra)
+        return urlencode(params)
+
+    def request(self, verb: str, params: dict, *, stream: bool, read_timeout: float | None) -> urllib3.BaseHTTPResponse:
+        connection = self.connection
+        generation = connection.generation
+        url = f"{connection.server}{self.path}?{self._params(params)}"
+        response = connection.pool.request(
+            "GET",
+            url,
+            headers=connection.headers(),
+            preload_content=False,
+            timeout=urllib3.Timeout(connect=self.connect_timeout, read=read_timeout),
+            retries=False,
+            redirect=False,
+        )
+        if response.status != 200:
+            try:
+                body = response.read(1 << 16)
+            except _TRANSPORT_ERRORS:
+                body = b""
+            finally:
+                response.release_conn()
+            retry_after = response.headers.get("Retry-After")
+            try:
+                retry_seconds = float(retry_after) if retry_after else None
+            except ValueError:
+                retry_seconds = None
+            raise HttpFailure(response.status, body, retry_seconds, verb=verb, generation=generation)
+        return response
+
+    def interrupt(self) -> None:
+        response = self._response
+        if response is not None:
+            try:
+                response.shutdown()
+            except Exception:  # noqa: BLE001 - best effort: the socket may be gone already
+                pass
+
+    def _list_timeout(self) -> float:
+        return self.connection.request_timeout or max(self.read_timeout, 60.0)
+
+    def probe_list(self) -> str:
+        response = self.request("list", {"limit": "1"}, stream=False, read_timeout=self._list_timeout())
+        try:
+            body = orjson.loads(response.read())
+        except orjson.JSONDecodeError:
+            raise ConnectError(f"the server at {self.connection.server} did not answer a {self.resource} list with JSON: is it a Kubernetes API server? check --context") from None
+        finally:
+            response.release_conn()
+        meta = body.get("metadata") if isinstance(body, dict) else None
+        return str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
+
+    def probe_watch(self, rv: str) -> None:
+        params = {"watch": "1", "timeoutSeconds": "1"}
+        if rv:
+            params["resourceVersion"] = rv
+        try:
+            response = self.request("watch", params, stream=True, read_timeout=self._list_timeout())
+        except HttpFailure as failure:
+            if failure.status in (401, 403):
+                raise
+            return  # anything else the watch loop handles (and reports) itself
+        response.close()  # the 200 was all we wanted to know
+
+    # LIST ---------------------------------------------------------------------------
+
+    def list_and_diff(self, reason: str = "") -> None:
+        """Paged LIST; emit only what differs from `known`, then deletions for what vanished."""
+        source = self.source
+        initial = self.lists == 0
+        self.status(LISTING if initial else RELISTING, reason)
+        source.queue.put(Relist(self.resource, source.clock.time(), "start"))
+        seen: set[str] = set()
+        restarts = 0
+        done = False
+        try:
+            while True:
+                try:
+                    rv = self._list_pages(seen)
+                    break
+                except HttpFailure as failure:
+                    # An expired continue token: the snapshot is gone; start over.
+                    if failure.status != 410 or restarts >= 3:
+                        raise
+                    restarts += 1
+                    seen.clear()
+            deletions = self._vanished(seen)
+            if deletions:
+                source.queue.extend(deletions)
+            self.resource_version = rv
+            self.lists += 1
+            self.backoff.reset()
+            done = True
+            source.queue.put(Relist(self.resource, source.clock.time(), "end", resource_version=rv, deleted=len(deletions)))
+        finally:
+            if not done:
+                source.queue.put(Relist(self.resource, source.clock.time(), "end", extra={"aborted": True}))
+
+    def _list_pages(self, seen: set[str]) -> str:
+        source = self.source
+        known = self.known
+        kind = self.kind
+        token = ""
+        while True:
+            if source.stopping:
+                raise _Stopped
+            params = {"limit": str(self.page_size)}
+            if token:
+                params["continue"] = token
+            response = self.request("list", params, stream=False, read_timeout=self._list_timeout())
+            try:
+                raw = response.read()
+            finally:
+                response.release_conn()
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                raise _Retry(f"malformed {self.resource} list from the server") from None
+            items = body.get("items") if isinstance(body, dict) else None
+            meta = body.get("metadata") if isinstance(body, dict) else None
+            if not isinstance(items, list) or not isinstance(meta, dict):
+                raise _Retry(f"malformed {self.resource} list from the server (no items/metadata)")
+            now = source.clock.time()
+            changes: list[Item] = []
+            for obj in items:
+                if not isinstance(obj, dict):
+                    continue
+                key = object_key(obj)
+                if key is None:
+                    continue
+                obj.setdefault("kind", kind)
+                obj.setdefault("apiVersion", "v1")
+                seen.add(key)
+                old = known.get(key)
+                if old is None:
+                    changes.append(Change(self.resource, ADDED, obj, now))
+                elif _uid(old) != _uid(obj):
+                    # Same name, new object: the old one was deleted while we were away.
+                    changes.append(Change(self.resource, DELETED, old, now, synthetic=True))
+                    changes.append(Change(self.resource, ADDED, obj, now))
+                elif resource_version(old) != resource_version(obj):
+                    changes.append(Change(self.resource, MODIFIED, obj, now))
+                else:
+                    continue
+                known[key] = obj
+            if changes:
+                source.queue.extend(changes)
+            token = meta.get("continue") or ""
+            if not token:
+                return str(meta.get("resourceVersion") or "")
+
+    def _vanished(self, seen: set[str]) -> list[Item]:
+        now = self.source.clock.time()
+        gone = [key for key in self.known if key not in seen]
+        out: list[Item] = []
+        for key in gone:
+            obj = self.known.pop(key)
+            out.append(Change(self.resource, DELETED, obj, now, synthetic=True))
+        return out
+
+    # WATCH --------------------------------------------------------------------------
+
+    def watch(self) -> None:
+        """One watch connection, until the server ends it cleanly (then we re-watch)."""
+        source = self.source
+        low, high = self.watch_timeout
+        params = {
+            "watch": "1",
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": str(int(self.rng.uniform(low, high))),
+        }
+        if self.resource_version:
+            params["resourceVersion"] = self.resource_version
+        response = self.request("watch", params, stream=True, read_timeout=self.read_timeout)
+        self._response = response
+        if source.stopping:
+            response.close()
+            raise _Stopped
+        self.watches += 1
+        self._forbidden = 0
+        self._unauthorized = 0
+        self.status(LIVE)
+        established = time.monotonic()
+        decoder = LineDecoder()
+        progressed = False
+        try:
+            while True:
+                data = response.read1(READ_CHUNK)
+                if not data:
+                    break
+                lines = decoder.feed(data)
+                if lines and self._apply(lines, decoder.raw):
+                    if not progressed:
+                        progressed = True
+                        self.backoff.reset()
+                        self._expired_streak = 0
+                elif not progressed and time.monotonic() - established > self.healthy_after:
+                    progressed = True
+                    self.backoff.reset()
+        except _TRANSPORT_ERRORS:
+            if source.stopping:
+                raise _Stopped from None
+            raise
+        finally:
+            self._response = None
+            response.release_conn()
+        if source.stopping:
+            raise _Stopped
+        if decoder.pending:
+            raise _Retry("the watch stream ended in the middle of an event")
+
+    def _apply(self, lines: list, raw: list[bytes]) -> bool:
+        """Queue the changes in `lines` (read as `raw`), in order; stop at an error line.
+        True if any change."""
+        source = self.source
+        resource = self.resource
+        known = self.known
+        now = source.clock.time()
+        changes: list[Item] = []
+        try:
+            for event, line in zip(lines, raw):
+                if isinstance(event, MalformedLine):
+                    raise _Retry(f"malformed line in the {resource} watch stream ({event.text[:60]!r}); reconnecting")
+                kind = event.get("type")
+                obj = event.get("object")
+                if not isinstance(obj, dict):
+                    raise _Retry(f"watch event without an object in the {resource} stream; reconnecting")
+                if kind == "ERROR":
+                    code = obj.get("code")
+                    if code == 410:
+                        raise _Expired(f"410 {obj.get('reason') or 'Expired'}: {obj.get('message') or 'resource version too old'}")
+                    raise _Retry(f"watch error {code} {obj.get('reason') or ''}: {obj.get('message') or ''}".strip())
+                if kind not in _WATCH_TYPES:
+                    raise _Retry(f"unknown watch event type {kind!r} in the {resource} stream; reconnecting")
+                rv = resource_version(obj)
+                if rv:
+                    self.resource_version = rv
+                if kind == BOOKMARK:
+                    continue
+                key = object_key(obj)
+                if key is None:
+                    continue  # nothing a store could file it under
+                if kind == DELETED:
+                    known.pop(key, None)
+                else:
+                    known[key] = obj
+                changes.append(Change(resource, kind, obj, now, raw=line))
+        finally:
+            if changes:
+                source.queue.extend(changes)
+        return bool(changes)
+
+
+def relax_gc() -> None:
+    """Collect young objects every 50,000 allocations instead of CPython's 700.
+
+    A watch allocates ~100 objects per pod event and the store keeps most of them; with
+    the default threshold the collector rescans that growing heap so often that it took
+    about a third of ingest time (tests/benchmarks/bench_watch.py). Reference counting
+    still frees everything at once; only reference cycles wait a little longer.
+    Process-wide, so the command that owns the process calls it, not the source.
+    """
+    gc.set_threshold(50_000, 10, 10)
+
+
+def connect(options: ConnectionOptions, clock: Clock, **source_options) -> LiveSource:
+    """Resolve the config, build the source and check access: raises ConfigError or
+    ConnectError with one line before anything is shown. The source is not started."""
+    source = LiveSource(resolve_connection(options), clock=clock, **source_options)
+    try:
+        source.preflight()
+    except BaseException:
+        source.connection.close()
+        raise
+    return source
+
+
+def drain_until(source: LiveSource, predicate: Callable[[list[Item]], bool], timeout: float, sink: list[Item]) -> bool:
+    """Headless helper: poll into `sink` until predicate(sink) holds or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sink.extend(source.poll())
+        if predicate(sink):
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        source.wait(min(left, 0.05))
+

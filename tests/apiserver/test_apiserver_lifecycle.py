@@ -1,0 +1,138 @@
+"""TLS, bearer tokens, kubeconfig, stop/restart, DELETE."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import ssl
+import threading
+
+import pytest
+import yaml
+from apiserver_wire import RawWatch, WatchClosed, pod, request
+
+from podtui.apiserver.server import APIServer
+
+
+def test_tls_with_token(tls_server, storage):
+    storage.create("pods", pod("a"))
+    assert tls_server.url.startswith("https://127.0.0.1:")
+    ok = request(tls_server.url, "/api/v1/pods", token="s3cret-token")
+    assert ok.status == 200 and ok.json()["items"][0]["metadata"]["name"] == "a"
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_missing_or_wrong_token_is_401(tls_server, token):
+    resp = request(tls_server.url, "/api/v1/pods", token=token)
+    assert resp.status == 401
+    assert resp.json() == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": "Unauthorized",
+        "reason": "Unauthorized",
+        "code": 401,
+    }
+
+
+def test_version_and_health_need_no_token(tls_server):
+    assert request(tls_server.url, "/version").status == 200
+    assert request(tls_server.url, "/readyz").status == 200
+
+
+def test_tls_rejects_clients_that_do_not_trust_it(tls_server):
+    with socket.create_connection(("127.0.0.1", tls_server.port), timeout=5) as raw:
+        with pytest.raises(ssl.SSLCertVerificationError):
+            ssl.create_default_context().wrap_socket(raw, server_hostname="127.0.0.1")
+    # ...and the server keeps serving others.
+    assert request(tls_server.url, "/version").status == 200
+
+
+def test_kubeconfig(tls_server, tmp_path, tls_files):
+    path = tmp_path / "sub" / "config"
+    tls_server.write_kubeconfig(path, context="ctx", namespace="shop")
+    config = yaml.safe_load(path.read_text())
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert config["current-context"] == "ctx"
+    assert config["clusters"][0]["cluster"]["server"] == tls_server.url
+    assert base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"]) == tls_files.ca_pem()
+    assert config["users"][0]["user"] == {"token": "s3cret-token"}
+    assert config["contexts"][0]["context"] == {"cluster": "ctx", "user": "ctx", "namespace": "shop"}
+
+
+def test_plain_kubeconfig_has_no_credentials(server, tmp_path):
+    server.write_kubeconfig(tmp_path / "kc")
+    config = yaml.safe_load((tmp_path / "kc").read_text())
+    assert config["clusters"][0]["cluster"] == {"server": server.url}
+    assert config["users"][0]["user"] == {}
+
+
+def test_stop_closes_open_watches_and_returns(storage, clock):
+    server = APIServer(storage, clock=clock).start()
+    watches = [RawWatch(server.url, f"/api/v1/pods?watch=1&resourceVersion={storage.resource_version}") for _ in range(3)]
+    idle = socket.create_connection(("127.0.0.1", server.port))  # a connection that never sends a request
+    done = threading.Event()
+    threading.Thread(target=lambda: (server.stop(), done.set()), daemon=True).start()
+    assert done.wait(10), "stop() hung"
+    for w in watches:
+        assert isinstance(w.end(), WatchClosed)
+        w.close()
+    idle.settimeout(5)
+    try:
+        assert idle.recv(10) == b""  # closed, or reset if it was never accepted
+    except ConnectionResetError:
+        pass
+    idle.close()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=2)
+    server.stop()  # idempotent
+
+
+def test_restart_keeps_port_and_storage(server, storage):
+    storage.create("pods", pod("a"))
+    port = server.port
+    w = RawWatch(server.url, f"/api/v1/pods?watch=1&resourceVersion={storage.resource_version}")
+    server.restart()
+    assert not w.end().clean  # the old watch was cut
+    w.close()
+    assert server.port == port
+    storage.create("pods", pod("b"))
+    assert [p["metadata"]["name"] for p in request(server.url, "/api/v1/pods").json()["items"]] == ["a", "b"]
+
+
+def test_delete_without_hook_deletes_now(server, storage):
+    storage.create("pods", pod("a"))
+    resp = request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE", body=b'{"propagationPolicy":"Background"}')
+    assert resp.status == 200 and resp.json()["metadata"]["name"] == "a"
+    assert storage.get("pods", "default", "a") is None
+    assert request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE").status == 404
+
+
+def test_delete_hook_decides(server, storage, clock):
+    storage.create("pods", pod("a"))
+    calls = []
+
+    def graceful(resource, namespace, name, options):
+        calls.append((resource, namespace, name, options))
+        obj = dict(storage.get(resource, namespace, name))
+        obj["metadata"] = dict(obj["metadata"], deletionTimestamp="2024-05-01T10:00:30Z", deletionGracePeriodSeconds=30)
+        return storage.update(resource, obj)
+
+    server.on_delete = graceful
+    resp = request(server.url, "/api/v1/namespaces/default/pods/a?gracePeriodSeconds=30", method="DELETE", body=b'{"propagationPolicy":"Background"}')
+    assert resp.json()["metadata"]["deletionTimestamp"] == "2024-05-01T10:00:30Z"
+    assert calls == [("pods", "default", "a", {"propagationPolicy": "Background", "gracePeriodSeconds": 30})]
+    assert storage.get("pods", "default", "a") is not None
+    server.on_delete = lambda *args: None  # None: answer with what storage holds now
+    assert request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE").json()["metadata"]["name"] == "a"
+    bad = request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE", body=b"{nope")
+    assert bad.status == 400
+
+
+def test_a_crashing_hook_is_a_500_not_a_dead_server(server, storage):
+    storage.create("pods", pod("a"))
+    server.on_delete = lambda *args: 1 / 0
+    resp = request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE")
+    assert resp.status == 500 and resp.json()["reason"] == "InternalError"
+    assert request(server.url, "/api/v1/pods").status == 200

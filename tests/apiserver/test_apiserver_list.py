@@ -1,0 +1,180 @@
+"""LIST and GET over plain HTTP, as a client library sees them."""
+
+from __future__ import annotations
+
+import base64
+
+import orjson
+import pytest
+from apiserver_wire import event, pod, request
+
+
+def names(doc: dict) -> list[str]:
+    return [i["metadata"]["name"] for i in doc["items"]]
+
+
+@pytest.fixture
+def populated(storage):
+    for i in range(7):
+        storage.create("pods", pod(f"p{i}", "ns-a" if i < 4 else "ns-b", labels={"app": "web" if i % 2 else "db"}, node=f"n{i % 2}"))
+    storage.create("events", event("p0.1", "ns-a", pod_name="p0", reason="Scheduled"))
+    storage.create("events", event("p5.1", "ns-b", pod_name="p5", reason="BackOff", type_="Warning"))
+    return storage
+
+
+def test_list_all_pods(server, populated):
+    resp = request(server.url, "/api/v1/pods")
+    assert resp.status == 200 and resp.headers["content-type"] == "application/json"
+    doc = resp.json()
+    assert doc["kind"] == "PodList" and doc["apiVersion"] == "v1"
+    assert doc["metadata"]["resourceVersion"] == str(populated.resource_version)
+    assert "continue" not in doc["metadata"]
+    assert names(doc) == [f"p{i}" for i in range(7)]
+    assert doc["items"][0]["metadata"]["uid"]
+
+
+def test_list_namespaced_and_events(server, populated):
+    assert names(request(server.url, "/api/v1/namespaces/ns-b/pods").json()) == ["p4", "p5", "p6"]
+    assert names(request(server.url, "/api/v1/namespaces/empty/pods").json()) == []
+    doc = request(server.url, "/api/v1/events").json()
+    assert doc["kind"] == "EventList" and names(doc) == ["p0.1", "p5.1"]
+
+
+def test_pagination_walks_everything_once(server, populated):
+    seen, token, pages = [], "", 0
+    while True:
+        path = "/api/v1/pods?limit=3" + (f"&continue={token}" if token else "")
+        doc = request(server.url, path).json()
+        pages += 1
+        seen += names(doc)
+        token = doc["metadata"].get("continue", "")
+        if not token:
+            break
+    assert seen == [f"p{i}" for i in range(7)] and pages == 3
+
+
+def test_continue_serves_one_consistent_snapshot(server, populated):
+    first = request(server.url, "/api/v1/pods?limit=2").json()
+    rv = first["metadata"]["resourceVersion"]
+    # Changes after the first page must not show in later pages.
+    populated.delete("pods", "ns-a", "p3")
+    populated.create("pods", pod("p35", "ns-a"))
+    populated.update("pods", pod("p4", "ns-b", phase="Running"))
+    second = request(server.url, f"/api/v1/pods?limit=10&continue={first['metadata']['continue']}").json()
+    assert second["metadata"]["resourceVersion"] == rv
+    assert names(second) == ["p2", "p3", "p4", "p5", "p6"]
+    assert second["items"][2]["status"]["phase"] == "Pending"
+
+
+def test_expired_continue_is_410(server, populated):
+    first = request(server.url, "/api/v1/pods?limit=2").json()
+    populated.create("pods", pod("late"))
+    populated.compact()
+    resp = request(server.url, f"/api/v1/pods?limit=2&continue={first['metadata']['continue']}")
+    assert resp.status == 410
+    status = resp.json()
+    assert status["kind"] == "Status" and status["reason"] == "Expired" and status["code"] == 410
+    assert "continue parameter is too old" in status["message"]
+
+
+def test_continue_at_the_current_rv_survives_compaction(server, populated):
+    # Nothing changed since the token was issued: nothing to undo, still consistent.
+    first = request(server.url, "/api/v1/pods?limit=2").json()
+    populated.compact()
+    second = request(server.url, f"/api/v1/pods?continue={first['metadata']['continue']}")
+    assert second.status == 200 and names(second.json())[0] == "p2"
+
+
+@pytest.mark.parametrize("token", ["%%%", base64.urlsafe_b64encode(b"{}").decode(), base64.urlsafe_b64encode(orjson.dumps({"v": "x", "rv": 1, "start": "a"})).decode()])
+def test_garbage_continue_is_400(server, populated, token):
+    resp = request(server.url, f"/api/v1/pods?continue={token}")
+    assert resp.status == 400 and "continue key is not valid" in resp.json()["message"]
+
+
+def test_selectors_over_http(server, populated):
+    assert names(request(server.url, "/api/v1/pods?labelSelector=app%3Dweb").json()) == ["p1", "p3", "p5"]
+    assert names(request(server.url, "/api/v1/pods?labelSelector=app+notin+(web)&fieldSelector=spec.nodeName%3Dn0").json()) == ["p0", "p2", "p4", "p6"]
+    assert names(request(server.url, "/api/v1/namespaces/ns-a/pods?fieldSelector=metadata.name!%3Dp0").json()) == ["p1", "p2", "p3"]
+    assert names(request(server.url, "/api/v1/events?fieldSelector=involvedObject.name%3Dp5,type%3DWarning").json()) == ["p5.1"]
+    bad = request(server.url, "/api/v1/pods?fieldSelector=spec.bogus%3D1")
+    assert bad.status == 400 and bad.json()["message"] == "field label not supported: spec.bogus"
+
+
+def test_limit_with_selector_fills_pages_with_matches(server, populated):
+    doc = request(server.url, "/api/v1/pods?labelSelector=app%3Dweb&limit=2").json()
+    assert names(doc) == ["p1", "p3"]
+    rest = request(server.url, f"/api/v1/pods?labelSelector=app%3Dweb&limit=2&continue={doc['metadata']['continue']}").json()
+    assert names(rest) == ["p5"] and "continue" not in rest["metadata"]
+
+
+def test_resource_version_match_exact_lists_the_past(server, populated):
+    rv = populated.resource_version
+    populated.delete("pods", "ns-a", "p0")
+    assert "p0" not in names(request(server.url, "/api/v1/pods").json())
+    past = request(server.url, f"/api/v1/pods?resourceVersion={rv}&resourceVersionMatch=Exact").json()
+    assert "p0" in names(past) and past["metadata"]["resourceVersion"] == str(rv)
+    not_older = request(server.url, f"/api/v1/pods?resourceVersion={rv}&resourceVersionMatch=NotOlderThan").json()
+    assert "p0" not in names(not_older)
+    assert request(server.url, "/api/v1/pods?resourceVersion=0").status == 200
+    assert request(server.url, "/api/v1/pods?resourceVersionMatch=Exact").status == 422
+
+
+def test_get_one(server, populated):
+    doc = request(server.url, "/api/v1/namespaces/ns-a/pods/p1").json()
+    assert doc["kind"] == "Pod" and doc["metadata"]["name"] == "p1"
+    missing = request(server.url, "/api/v1/namespaces/ns-a/pods/nope")
+    assert missing.status == 404
+    assert missing.json() == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'pods "nope" not found',
+        "reason": "NotFound",
+        "details": {"name": "nope", "kind": "pods"},
+        "code": 404,
+    }
+
+
+def test_events_k8s_io_view(server, populated):
+    doc = request(server.url, "/apis/events.k8s.io/v1/namespaces/ns-b/events").json()
+    assert doc["kind"] == "EventList" and doc["apiVersion"] == "events.k8s.io/v1"
+    ev = doc["items"][0]
+    assert ev["apiVersion"] == "events.k8s.io/v1"
+    assert ev["regarding"]["name"] == "p5" and ev["note"] == "BackOff container app"
+    assert ev["deprecatedSource"] == {"component": "kubelet", "host": "node-1"} and ev["deprecatedCount"] == 1
+    assert "involvedObject" not in ev and "message" not in ev
+    one = request(server.url, "/apis/events.k8s.io/v1/namespaces/ns-b/events/p5.1").json()
+    assert one["regarding"]["name"] == "p5"
+    assert names(request(server.url, "/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dp0").json()) == ["p0.1"]
+    assert request(server.url, "/apis/events.k8s.io/v1/pods").status == 404
+
+
+def test_unknown_paths_and_methods(server, populated):
+    assert request(server.url, "/api/v1/nodes").status == 404
+    assert request(server.url, "/api/v2/pods").status == 404
+    assert request(server.url, "/api/v1/namespaces/ns-a/pods/p1/log").status == 404
+    post = request(server.url, "/api/v1/namespaces/ns-a/pods", method="POST", body=b"{}")
+    assert post.status == 405 and post.json()["reason"] == "MethodNotAllowed"
+    assert request(server.url, "/api/v1/namespaces/ns-a/events/p0.1", method="DELETE").status == 405
+    assert request(server.url, "/api/v1/pods", accept="application/vnd.kubernetes.protobuf").status == 406
+
+
+def test_discovery(server):
+    version = request(server.url, "/version").json()
+    assert version["major"] == "1" and version["gitVersion"].startswith("v1.")
+    assert request(server.url, "/api").json()["versions"] == ["v1"]
+    v1 = request(server.url, "/api/v1").json()
+    pods = next(r for r in v1["resources"] if r["name"] == "pods")
+    assert pods["shortNames"] == ["po"] and {"list", "watch", "get"} <= set(pods["verbs"]) and pods["namespaced"]
+    assert next(r for r in v1["resources"] if r["name"] == "events")["shortNames"] == ["ev"]
+    groups = request(server.url, "/apis").json()
+    assert [g["name"] for g in groups["groups"]] == ["events.k8s.io"]
+    assert request(server.url, "/apis/events.k8s.io/v1").json()["groupVersion"] == "events.k8s.io/v1"
+    agg = request(server.url, "/apis", accept="application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json")
+    assert agg.headers["content-type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    assert agg.json()["items"][0]["metadata"]["name"] == "events.k8s.io"
+    core = request(server.url, "/api", accept="application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList").json()
+    assert core["apiVersion"] == "apidiscovery.k8s.io/v2beta1"
+    assert {r["resource"] for r in core["items"][0]["versions"][0]["resources"]} == {"pods", "events"}
+    assert request(server.url, "/healthz").body == b"ok"

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from apiserver_wire import event, pod
+
+from podtui.apiserver.selectors import EVENTS_V1_FIELD_ALIASES, parse_field_selector, parse_label_selector
+from podtui.apiserver.status import APIError
+
+PODS = [
+    pod("web-1", labels={"app": "web", "tier": "front", "rank": "3"}),
+    pod("web-2", labels={"app": "web", "tier": "back", "rank": "10"}),
+    pod("db-1", labels={"app": "db"}),
+    pod("bare"),
+]
+
+
+def selected(selector: str) -> list[str]:
+    pred = parse_label_selector(selector)
+    return [p["metadata"]["name"] for p in PODS if pred is None or pred(p)]
+
+
+@pytest.mark.parametrize(
+    "selector, expected",
+    [
+        ("", ["web-1", "web-2", "db-1", "bare"]),
+        ("app=web", ["web-1", "web-2"]),
+        ("app==web", ["web-1", "web-2"]),
+        ("app!=web", ["db-1", "bare"]),  # != matches objects without the label too
+        ("app in (db, web)", ["web-1", "web-2", "db-1"]),
+        ("app notin (web)", ["db-1", "bare"]),
+        ("tier", ["web-1", "web-2"]),
+        ("!tier", ["db-1", "bare"]),
+        ("app=web,tier=back", ["web-2"]),
+        ("app in (web),tier notin (front)", ["web-2"]),
+        ("rank>5", ["web-2"]),
+        ("rank<5", ["web-1"]),
+        (" app = web ", ["web-1", "web-2"]),
+    ],
+)
+def test_label_selectors(selector, expected):
+    assert selected(selector) == expected
+
+
+@pytest.mark.parametrize("bad", ["app in (web", "app=web)", "=web", "app=we b", "rank>x", "a,,b", "-bad-key"])
+def test_bad_label_selectors_are_400(bad):
+    with pytest.raises(APIError) as err:
+        parse_label_selector(bad)
+    assert err.value.code == 400
+
+
+def test_pod_field_selectors():
+    pods = [
+        pod("a", "ns1", node="n1", phase="Running"),
+        pod("b", "ns2", node="n2", phase="Pending"),
+        pod("c", "ns1", phase="Pending"),
+    ]
+
+    def sel(text):
+        pred = parse_field_selector(text, "pods")
+        return [p["metadata"]["name"] for p in pods if pred(p)]
+
+    assert sel("spec.nodeName=n1") == ["a"]
+    assert sel("spec.nodeName==n2") == ["b"]
+    assert sel("spec.nodeName=") == ["c"]  # unscheduled pods, as the scheduler watches them
+    assert sel("status.phase!=Running") == ["b", "c"]
+    assert sel("metadata.namespace=ns1,status.phase=Pending") == ["c"]
+    assert sel("metadata.name=b") == ["b"]
+
+
+def test_event_field_selectors_and_events_v1_names():
+    events = [
+        event("e1", pod_name="web-1", reason="BackOff", type_="Warning"),
+        event("e2", pod_name="web-2", reason="Started"),
+    ]
+    events[1]["source"] = {}
+    events[1]["reportingComponent"] = "kubelet"
+
+    def sel(text, aliases=None):
+        pred = parse_field_selector(text, "events", aliases=aliases)
+        return [e["metadata"]["name"] for e in events if pred(e)]
+
+    assert sel("involvedObject.name=web-1") == ["e1"]
+    assert sel("involvedObject.kind=Pod,reason=Started") == ["e2"]
+    assert sel("type=Warning") == ["e1"]
+    assert sel("involvedObject.fieldPath=spec.containers{app}") == ["e1", "e2"]
+    assert sel("source=kubelet") == ["e1", "e2"]  # falls back to reportingComponent
+    assert sel("regarding.name=web-2", EVENTS_V1_FIELD_ALIASES) == ["e2"]
+
+
+def test_field_selector_escapes():
+    p = pod("a,b=c")
+    pred = parse_field_selector(r"metadata.name=a\,b\=c", "pods")
+    assert pred(p)
+
+
+@pytest.mark.parametrize("bad, message", [("spec.foo=1", "field label not supported: spec.foo"), ("nonsense", "invalid selector")])
+def test_bad_field_selectors_are_400(bad, message):
+    with pytest.raises(APIError) as err:
+        parse_field_selector(bad, "pods")
+    assert err.value.code == 400 and message in err.value.message
+
+
+def test_selectors_never_raise_on_malformed_objects():
+    label = parse_label_selector("app=web,rank>1,!x")
+    field = parse_field_selector("spec.nodeName=n,status.phase=Running", "pods")
+    for junk in [{}, {"metadata": None}, {"metadata": {"labels": ["a"]}}, {"spec": "x", "status": 3}]:
+        assert label(junk) is False
+        assert field(junk) is False

@@ -1,0 +1,300 @@
+"""Choosing and loading the config like kubectl, and the one-line errors when we can't."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+
+import pytest
+import yaml
+from scripted_server import TLS_DIR, Answer, ScriptedServer, json_answer, pod_list, write_kubeconfig
+
+from podtui.clock import ManualClock
+from podtui.errors import ConfigError, ConnectError, UsageError
+from podtui.sources.kubeconfig import ConnectionOptions, parse_request_timeout, resolve_connection
+from podtui.sources.live import LiveSource
+
+
+def opts(**kw) -> ConnectionOptions:
+    return ConnectionOptions(**kw)
+
+
+def test_no_kubeconfig_anywhere_names_where_it_looked(tmp_path):
+    env = {"KUBECONFIG": f"{tmp_path}/a:{tmp_path}/b"}
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(), env, service_account_dir=str(tmp_path / "sa"))
+    msg = str(err.value)
+    assert msg.startswith("no kubeconfig found (looked at $KUBECONFIG:")
+    assert f"{tmp_path}/a, {tmp_path}/b" in msg
+    assert msg.endswith("set --kubeconfig or KUBECONFIG")
+    assert "\n" not in msg
+
+
+def test_default_location_is_home_kube_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"looked at ~/.kube/config: .*\.kube/config\)"):
+        resolve_connection(opts(), {}, service_account_dir=str(tmp_path / "sa"))
+    (tmp_path / ".kube").mkdir()
+    write_kubeconfig(tmp_path / ".kube" / "config", "https://10.0.0.1:6443")
+    assert resolve_connection(opts(), {}).server == "https://10.0.0.1:6443"
+
+
+def test_explicit_kubeconfig_missing(tmp_path):
+    with pytest.raises(ConfigError, match=r"kubeconfig .*/nope not found \(--kubeconfig\): check the path"):
+        resolve_connection(opts(kubeconfig=str(tmp_path / "nope")), {})
+
+
+def test_unknown_context_lists_the_available_ones(tmp_path):
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443", context="prod", extra_contexts=("staging", "dev"))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg), context="qa"), {})
+    assert str(err.value) == f'context "qa" not found in kubeconfig {cfg} (available: dev, prod, staging): check --context'
+
+
+def test_kubeconfig_paths_merge_first_wins(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    write_kubeconfig(first, "https://first:6443", context="a")
+    write_kubeconfig(second, "https://second:6443", context="b", namespace="team-b")
+    # Cluster "c" and user "u" come from the first file (first wins), context "b" from the second.
+    env = {"KUBECONFIG": f"{first}:{tmp_path}/missing:{second}"}
+    conn = resolve_connection(opts(), env)
+    assert conn.scope.context == "b"  # the last file's current-context is the merged one
+    assert conn.server == "https://first:6443"
+    assert conn.scope.namespace == "team-b"
+    assert resolve_connection(opts(context="a"), env).scope.namespace == "default"
+
+
+def test_namespace_flags(tmp_path):
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443", namespace="payments")
+    assert resolve_connection(opts(kubeconfig=str(cfg)), {}).scope.namespace == "payments"
+    assert resolve_connection(opts(kubeconfig=str(cfg), namespace="web"), {}).scope.namespace == "web"
+    assert resolve_connection(opts(kubeconfig=str(cfg), namespace="web", all_namespaces=True), {}).scope.namespace is None
+    scope = resolve_connection(opts(kubeconfig=str(cfg), label_selector="app=x", field_selector="spec.nodeName=n1"), {}).scope
+    assert (scope.label_selector, scope.field_selector, scope.server) == ("app=x", "spec.nodeName=n1", "https://10.0.0.1:6443")
+
+
+def test_malformed_kubeconfig_is_one_line(tmp_path):
+    cfg = tmp_path / "config"
+    cfg.write_text("apiVersion: v1\nclusters: [\n  - name: x\n contexts: {\n")
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value).startswith("kubeconfig is not valid YAML line ")
+    assert "\n" not in str(err.value)
+
+
+def test_no_current_context(tmp_path):
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443", context="only")
+    data = yaml.safe_load(cfg.read_text())
+    del data["current-context"]
+    cfg.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=r"has no current-context \(available: only\): pass --context"):
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+
+
+def test_in_cluster_service_account(tmp_path):
+    sa = tmp_path / "sa"
+    sa.mkdir()
+    (sa / "token").write_text("sa-token\n")
+    (sa / "ca.crt").write_text((TLS_DIR / "ca.crt").read_text())
+    (sa / "namespace").write_text("monitoring")
+    env = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443", "KUBECONFIG": str(tmp_path / "none")}
+    conn = resolve_connection(opts(), env, service_account_dir=str(sa))
+    assert conn.server == "https://10.96.0.1:443"
+    assert conn.scope.context == "in-cluster"
+    assert conn.scope.namespace == "monitoring"
+    assert conn.headers()["Authorization"] == "bearer sa-token"
+    assert resolve_connection(opts(all_namespaces=True), env, service_account_dir=str(sa)).scope.namespace is None
+
+
+def test_exec_plugin_token_through_the_official_loader(tmp_path):
+    plugin = tmp_path / "get-token"
+    plugin.write_text(
+        f"#!{sys.executable}\n"
+        "import json\n"
+        'print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",'
+        ' "status": {"token": "from-exec"}}))\n'
+    )
+    plugin.chmod(plugin.stat().st_mode | stat.S_IEXEC)
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "current-context": "x",
+                "clusters": [{"name": "c", "cluster": {"server": "https://10.0.0.1:6443"}}],
+                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "e"}}],
+                "users": [
+                    {
+                        "name": "e",
+                        "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin), "interactiveMode": "Never"}},
+                    }
+                ],
+            }
+        )
+    )
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert conn.headers()["Authorization"] == "Bearer from-exec"
+
+
+def test_client_certificate_files_are_passed_to_tls(tmp_path):
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "current-context": "x",
+                "clusters": [{"name": "c", "cluster": {"server": "https://10.0.0.1:6443", "certificate-authority": str(TLS_DIR / "ca.crt")}}],
+                "contexts": [{"name": "x", "context": {"cluster": "c", "user": "cert"}}],
+                "users": [{"name": "cert", "user": {"client-certificate": str(TLS_DIR / "server.crt"), "client-key": str(TLS_DIR / "server.key")}}],
+            }
+        )
+    )
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert conn.configuration.cert_file == str(TLS_DIR / "server.crt")
+    assert conn.configuration.key_file == str(TLS_DIR / "server.key")
+    assert conn.configuration.ssl_ca_cert == str(TLS_DIR / "ca.crt")
+    assert "Authorization" not in conn.headers()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [(None, None), ("0", None), ("30", 30.0), ("30s", 30.0), ("1m", 60.0), ("1m30s", 90.0), ("500ms", 0.5)],
+)
+def test_request_timeout_like_kubectl(text, seconds):
+    assert parse_request_timeout(text) == seconds
+
+
+def test_request_timeout_rejects_nonsense():
+    with pytest.raises(UsageError, match="invalid --request-timeout 'soon'"):
+        parse_request_timeout("soon")
+
+
+# --------------------------------------------------------------- startup errors (preflight)
+
+
+def _source(tmp_path, server_url: str, **kw) -> LiveSource:
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, server_url, namespace=kw.pop("namespace", None))
+    conn = resolve_connection(opts(kubeconfig=str(cfg), all_namespaces=kw.pop("all_namespaces", False), request_timeout=5), {})
+    return LiveSource(conn, clock=ManualClock(1000.0), **kw)
+
+
+def test_unreachable_server_names_the_url(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    source = _source(tmp_path, f"https://127.0.0.1:{port}")
+    with pytest.raises(ConnectError) as err:
+        source.preflight()
+    assert str(err.value) == f"cannot reach the API server at https://127.0.0.1:{port}: connection refused (is the cluster up? check --context)"
+
+
+def test_tls_failure_is_explained(tmp_path):
+    server = ScriptedServer(lambda r: pod_list([], 1), tls=True).start()
+    try:
+        source = _source(tmp_path, server.url)  # no certificate-authority: the test CA is unknown
+        with pytest.raises(ConnectError) as err:
+            source.preflight()
+        msg = str(err.value)
+        assert msg.startswith(f"TLS handshake with the API server at {server.url} failed: TLS certificate verify failed:")
+        assert msg.endswith("(check the cluster's certificate-authority in the kubeconfig)")
+    finally:
+        server.stop()
+
+
+def test_tls_with_the_right_ca_connects(tmp_path):
+    server = ScriptedServer(lambda r: pod_list([], 1) if not r.is_watch else Answer(body=[]), tls=True).start()
+    try:
+        cfg = tmp_path / "config"
+        write_kubeconfig(cfg, server.url)
+        data = yaml.safe_load(cfg.read_text())
+        data["clusters"][0]["cluster"]["certificate-authority"] = str(TLS_DIR / "ca.crt")
+        cfg.write_text(yaml.safe_dump(data))
+        source = LiveSource(resolve_connection(opts(kubeconfig=str(cfg)), {}), clock=ManualClock(0))
+        source.preflight()
+        assert [r.path for r in server.requests] == ["/api/v1/namespaces/default/pods", "/api/v1/namespaces/default/pods", "/api/v1/namespaces/default/events"]
+    finally:
+        server.stop()
+
+
+def _status(code: int, reason: str, message: str) -> Answer:
+    return json_answer({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "reason": reason, "code": code}, code)
+
+
+def test_401_at_startup(tmp_path):
+    server = ScriptedServer(lambda r: _status(401, "Unauthorized", "Unauthorized")).start()
+    try:
+        with pytest.raises(ConnectError) as err:
+            _source(tmp_path, server.url).preflight()
+        assert str(err.value) == (
+            f'the API server at {server.url} rejected the credentials (401 Unauthorized) for user "u" of context "test": '
+            "log in again or check the kubeconfig's user entry"
+        )
+        assert server.requests[0].headers["Authorization"] == "Bearer t0"
+    finally:
+        server.stop()
+
+
+def test_403_on_cluster_wide_watch_suggests_a_namespace(tmp_path):
+    forbidden = 'pods is forbidden: User "jane" cannot watch resource "pods" in API group "" at the cluster scope'
+
+    def handler(r):
+        if r.is_watch:
+            return _status(403, "Forbidden", forbidden)
+        return pod_list([], 7)
+
+    server = ScriptedServer(handler).start()
+    try:
+        with pytest.raises(ConnectError) as err:
+            _source(tmp_path, server.url, all_namespaces=True).preflight()
+        assert str(err.value) == 'pods is forbidden at the cluster scope for user "jane" (watch pods): try -n NAMESPACE'
+        assert server.watches()[0].query["resourceVersion"] == "7"
+    finally:
+        server.stop()
+
+
+def test_403_in_a_namespace(tmp_path):
+    server = ScriptedServer(lambda r: _status(403, "Forbidden", 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "kube-system"')).start()
+    try:
+        with pytest.raises(ConnectError) as err:
+            _source(tmp_path, server.url, namespace="kube-system").preflight()
+        assert str(err.value) == 'pods is forbidden in namespace "kube-system" for user "jane" (list pods): ask for access or try another -n NAMESPACE'
+    finally:
+        server.stop()
+
+
+def test_forbidden_events_are_dropped_not_fatal(tmp_path):
+    def handler(r):
+        if r.path.endswith("/events"):
+            return _status(403, "Forbidden", 'events is forbidden: User "jane" cannot list resource "events" in API group "" in the namespace "default"')
+        return pod_list([], 3) if not r.is_watch else Answer(body=[])
+
+    server = ScriptedServer(handler).start()
+    try:
+        source = _source(tmp_path, server.url)
+        source.preflight()
+        assert [r.resource for r in source.reflectors] == ["pods"]
+        (status,) = source.poll()
+        assert status.state == "failed" and status.resource == "events"
+        assert status.detail.startswith('events not shown: events is forbidden in namespace "default" for user "jane" (list events)')
+    finally:
+        server.stop()
+
+
+def test_not_an_api_server(tmp_path):
+    server = ScriptedServer(lambda r: Answer(200, b"<html>hello</html>", {"Content-Type": "text/html"})).start()
+    try:
+        with pytest.raises(ConnectError, match=r"did not answer a pods list with JSON: is it a Kubernetes API server\? check --context"):
+            _source(tmp_path, server.url).preflight()
+    finally:
+        server.stop()
+
+
+def test_environment_is_not_consulted_when_given(tmp_path, monkeypatch):
+    # resolve_connection(environ=...) must not fall back to the process environment.
+    monkeypatch.setenv("KUBECONFIG", os.devnull)
+    with pytest.raises(ConfigError, match="no kubeconfig found"):
+        resolve_connection(opts(), {"KUBECONFIG": str(tmp_path / "x")}, service_account_dir=str(tmp_path))

@@ -1,0 +1,304 @@
+"""The reflector loop against a scripted server: paging, decoding, reconnects, relists."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, watch_line, write_kubeconfig
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import Change, Relist, SourceStatus
+from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
+from podtui.sources.live import Backoff, LineDecoder, LiveSource, MalformedLine, drain_until
+
+WAIT = 20.0  # generous: only a failing test ever waits this long
+
+
+class Script:
+    """Answers lists from `lists` and watches from `watches`, in order; then holds."""
+
+    def __init__(self, lists: list[Answer], watches: list[Answer]) -> None:
+        self.lists = list(lists)
+        self.watches = list(watches)
+        self.release = threading.Event()
+        self.last_list = lists[-1] if lists else pod_list([], 1)
+
+    def __call__(self, request):
+        if request.is_watch:
+            if self.watches:
+                return self.watches.pop(0)
+            return Answer(body=[self.release.wait])
+        if self.lists:
+            self.last_list = self.lists.pop(0)
+        return self.last_list
+
+
+@pytest.fixture
+def harness(tmp_path):
+    made = []
+
+    def make(script: Script, **kw) -> tuple[LiveSource, ScriptedServer]:
+        server = ScriptedServer(script).start()
+        cfg = tmp_path / "config"
+        write_kubeconfig(cfg, server.url, token=kw.pop("token", "t0"))
+        conn = resolve_connection(ConnectionOptions(kubeconfig=str(cfg), all_namespaces=True), {})
+        kw.setdefault("read_timeout", 5.0)
+        kw.setdefault("backoff_initial", 0.01)
+        kw.setdefault("backoff_max", 0.05)
+        source = LiveSource(conn, clock=ManualClock(500.0), events=False, **kw)
+        made.append((source, server, script))
+        return source, server
+
+    yield make
+    for source, server, script in made:
+        script.release.set()
+        source.stop()
+        server.stop()
+
+
+def changes(items):
+    return [(i.type, i.obj["metadata"]["name"], i.obj["metadata"]["resourceVersion"], i.synthetic) for i in items if isinstance(i, Change)]
+
+
+def statuses(items):
+    return [(i.state, i.detail) for i in items if isinstance(i, SourceStatus)]
+
+
+def collect(source, predicate):
+    sink: list = []
+    assert drain_until(source, predicate, WAIT, sink), f"timed out; got {sink}"
+    return sink
+
+
+def n_watches(server, n):
+    return lambda _items: len(server.watches()) >= n
+
+
+# ------------------------------------------------------------------------------ units
+
+
+def test_line_decoder_handles_split_and_batched_events():
+    d = LineDecoder()
+    a = watch_line("ADDED", pod("a", 1))
+    b = watch_line("MODIFIED", pod("a", 2))
+    assert d.feed(a[:10]) == []
+    assert d.feed(a[10:20]) == []
+    out = d.feed(a[20:] + b + b"\n  \n" + b[:5])
+    assert [e["type"] for e in out] == ["ADDED", "MODIFIED"]
+    assert d.raw == [a.strip(), b.strip()]  # the exact lines, for the recorder
+    assert d.pending == 5
+    (last,) = d.feed(b[5:])
+    assert last["object"]["metadata"]["resourceVersion"] == "2"
+    assert d.raw == [b.strip()]
+    assert d.pending == 0
+
+
+def test_line_decoder_keeps_malformed_lines_in_order():
+    d = LineDecoder()
+    out = d.feed(watch_line("ADDED", pod("a", 1)) + b"{not json\n" + b"[1,2]\n" + watch_line("ADDED", pod("b", 2)))
+    assert [type(x).__name__ for x in out] == ["dict", "MalformedLine", "MalformedLine", "dict"]
+    assert isinstance(out[1], MalformedLine) and out[1].text == b"{not json"
+
+
+def test_backoff_doubles_with_jitter_caps_and_resets():
+    lo = Backoff(0.5, 30.0, rng=lambda: 0.0)
+    hi = Backoff(0.5, 30.0, rng=lambda: 1.0)
+    assert [lo.next_delay() for _ in range(4)] == [0.375, 0.75, 1.5, 3.0]
+    assert [hi.next_delay() for _ in range(4)] == [0.625, 1.25, 2.5, 5.0]
+    for _ in range(20):
+        assert hi.next_delay() <= 30.0
+    assert hi.next_delay() == 30.0
+    hi.reset()
+    assert hi.next_delay() == 0.625
+
+
+# -------------------------------------------------------------------- list and watch
+
+
+def test_paged_list_then_watch_from_its_resource_version(harness):
+    # List items come without kind/apiVersion, as from a real server; podtui puts them back.
+    bare = [{"metadata": p["metadata"], "status": p["status"]} for p in (pod("a", 5), pod("b", 6), pod("c", 7))]
+    pages = [pod_list(bare[:2], 10, cont="p2"), pod_list(bare[2:], 10)]
+    watch = Answer(body=[watch_line("MODIFIED", pod("a", 11)) + watch_line("ADDED", pod("d", 12)), watch_line("DELETED", pod("b", 13))])
+    source, server = harness(Script(pages, [watch]), page_size=2)
+    source.start()
+    items = collect(source, lambda it: ("DELETED", "b", "13", False) in changes(it))
+    assert changes(items) == [
+        ("ADDED", "a", "5", False),
+        ("ADDED", "b", "6", False),
+        ("ADDED", "c", "7", False),
+        ("MODIFIED", "a", "11", False),
+        ("ADDED", "d", "12", False),
+        ("DELETED", "b", "13", False),
+    ]
+    relists = [i for i in items if isinstance(i, Relist)]
+    assert [(r.phase, r.resource_version, r.deleted) for r in relists] == [("start", "", 0), ("end", "10", 0)]
+    assert [s for s, _ in statuses(items)][:3] == ["connecting", "listing", "live"]
+    lists = server.lists()
+    assert [(r.path, r.query.get("limit"), r.query.get("continue")) for r in lists] == [("/api/v1/pods", "2", None), ("/api/v1/pods", "2", "p2")]
+    w = server.watches()[0].query
+    assert w["resourceVersion"] == "10" and w["allowWatchBookmarks"] == "true"
+    assert 300 <= int(w["timeoutSeconds"]) < 600
+    assert all(c.observed == 500.0 for c in items if isinstance(c, Change))
+    assert {(c.obj["kind"], c.obj["apiVersion"]) for c in items if isinstance(c, Change)} == {("Pod", "v1")}
+    assert server.requests[0].headers["Authorization"] == "Bearer t0"
+
+
+def test_expired_continue_token_restarts_the_list(harness):
+    gone = json_answer({"kind": "Status", "code": 410, "reason": "Expired", "message": "The provided continue parameter is too old"}, 410)
+    lists = [pod_list([pod("a", 5)], 10, cont="old"), gone, pod_list([pod("a", 5)], 20, cont="new"), pod_list([pod("b", 8)], 20)]
+    source, server = harness(Script(lists, []), page_size=1)
+    source.start()
+    items = collect(source, n_watches(server, 1))
+    assert changes(items) == [("ADDED", "a", "5", False), ("ADDED", "b", "8", False)]  # no duplicate for a
+    assert [r.query.get("continue") for r in server.lists()] == [None, "old", None, "new"]
+    assert server.watches()[0].query["resourceVersion"] == "20"
+
+
+def test_bookmarks_advance_the_resource_version_silently(harness):
+    bookmark = {"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": "99"}}
+    watches = [Answer(body=[watch_line("BOOKMARK", bookmark)])]  # then the server ends the watch cleanly
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches))
+    source.start()
+    items = collect(source, n_watches(server, 2))
+    assert changes(items) == [("ADDED", "a", "5", False)]
+    assert [w.query["resourceVersion"] for w in server.watches()] == ["10", "99"]
+    assert "reconnecting" not in [s for s, _ in statuses(items)]  # a clean end is not a failure
+
+
+def test_cut_mid_event_reconnects_from_the_last_resource_version(harness):
+    line = watch_line("MODIFIED", pod("a", 12))
+    watches = [Answer(body=[watch_line("MODIFIED", pod("a", 11)), line[:15]], cut=True), Answer(body=[line])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches))
+    source.start()
+    items = collect(source, lambda it: ("MODIFIED", "a", "12", False) in changes(it))
+    assert changes(items) == [("ADDED", "a", "5", False), ("MODIFIED", "a", "11", False), ("MODIFIED", "a", "12", False)]
+    assert [w.query["resourceVersion"] for w in server.watches()][:2] == ["10", "11"]
+    reconnecting = [(s, d) for s, d in statuses(items) if s == "reconnecting"]
+    assert len(reconnecting) == 1 and reconnecting[0][1] in ("connection closed by the server", "the watch stream ended in the middle of an event")
+    st = next(i for i in items if isinstance(i, SourceStatus) and i.state == "reconnecting")
+    assert st.retry_at is not None and st.retry_at >= st.at and st.resource == "pods"
+
+
+def test_malformed_line_keeps_the_good_events_and_reconnects(harness):
+    watches = [Answer(body=[watch_line("MODIFIED", pod("a", 11)) + b"{garbage\n" + watch_line("MODIFIED", pod("a", 12))]), Answer(body=[watch_line("MODIFIED", pod("a", 12))])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches))
+    source.start()
+    items = collect(source, lambda it: ("MODIFIED", "a", "12", False) in changes(it))
+    assert changes(items) == [("ADDED", "a", "5", False), ("MODIFIED", "a", "11", False), ("MODIFIED", "a", "12", False)]
+    assert [w.query["resourceVersion"] for w in server.watches()][:2] == ["10", "11"]
+    assert any(s == "reconnecting" and d.startswith("malformed line in the pods watch stream") for s, d in statuses(items))
+
+
+def test_stall_longer_than_the_read_timeout_is_noticed(harness):
+    watches = [Answer(body=[watch_line("MODIFIED", pod("a", 11)), 3.0])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches), read_timeout=0.5)
+    source.start()
+    items = collect(source, n_watches(server, 2))
+    assert ("reconnecting", "no data within the read timeout") in statuses(items)
+    assert [w.query["resourceVersion"] for w in server.watches()][:2] == ["10", "11"]
+
+
+def test_410_mid_stream_relists_and_diffs(harness):
+    expired = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410, "reason": "Expired", "message": "too old resource version: 11 (40)"}
+    first = pod_list([pod("a", 5), pod("b", 6), pod("c", 7), pod("d", 8)], 10)
+    # While away: a unchanged, b modified, c deleted, d deleted and recreated (new uid), e added.
+    second = pod_list([pod("a", 5), pod("b", 30), pod("d", 31, uid="uid-d2"), pod("e", 32)], 40)
+    watches = [Answer(body=[watch_line("MODIFIED", pod("a", 5)), watch_line("ERROR", expired)])]
+    source, server = harness(Script([first, second], watches))
+    source.start()
+    items = collect(source, lambda it: sum(1 for i in it if isinstance(i, Relist) and i.phase == "end") == 2)
+    after = items[next(n for n, i in enumerate(items) if isinstance(i, Relist) and i.phase == "end") + 1 :]
+    assert sorted(changes(after)) == sorted(
+        [
+            ("MODIFIED", "a", "5", False),  # from the watch, before the error
+            ("MODIFIED", "b", "30", False),
+            ("DELETED", "d", "8", True),
+            ("ADDED", "d", "31", False),
+            ("ADDED", "e", "32", False),
+            ("DELETED", "c", "7", True),
+        ]
+    )
+    end = [i for i in after if isinstance(i, Relist)][-1]
+    assert (end.resource_version, end.deleted) == ("40", 1)
+    assert ("relisting", "410 Expired: too old resource version: 11 (40)") in statuses(after)
+    collect(source, n_watches(server, 2))
+    assert server.watches()[1].query["resourceVersion"] == "40"
+
+
+def test_http_410_on_watch_request_also_relists(harness):
+    gone = json_answer({"kind": "Status", "code": 410, "reason": "Gone", "message": "gone"}, 410)
+    source, server = harness(Script([pod_list([pod("a", 5)], 10), pod_list([], 50)], [gone]))
+    source.start()
+    items = collect(source, n_watches(server, 2))
+    assert changes(items) == [("ADDED", "a", "5", False), ("DELETED", "a", "5", True)]
+    assert server.watches()[1].query["resourceVersion"] == "50"
+
+
+def test_429_honours_retry_after(harness):
+    slow = json_answer({"kind": "Status", "code": 429, "message": "slow down"}, 429, **{"Retry-After": "1"})
+    source, server = harness(Script([pod_list([], 10)], [slow]))
+    source.start()
+    items = collect(source, n_watches(server, 2))
+    st = next(i for i in items if isinstance(i, SourceStatus) and i.state == "reconnecting")
+    assert st.detail.startswith("429 Too Many Requests")
+    assert st.retry_at - st.at >= 1.0
+
+
+def test_401_reloads_credentials_from_the_kubeconfig(harness, tmp_path):
+    def script(request):
+        if request.headers.get("Authorization") != "Bearer fresh":
+            return json_answer({"kind": "Status", "code": 401, "message": "Unauthorized"}, 401)
+        return base(request)
+
+    base = Script([pod_list([pod("a", 5)], 10)], [Answer(body=[watch_line("MODIFIED", pod("a", 11))])])
+    script.release = base.release
+    source, server = harness(script, token="stale")
+    write_kubeconfig(tmp_path / "config", server.url, token="fresh")  # someone logged in again
+    source.start()
+    items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    assert ("reconnecting", "401 Unauthorized: reloaded credentials from the kubeconfig") in statuses(items)
+    assert source.connection.generation == 1
+    assert "failed" not in [s for s, _ in statuses(items)]
+
+
+def test_403_repeated_mid_session_fails_with_one_line(harness):
+    forbidden = json_answer({"kind": "Status", "code": 403, "message": 'pods is forbidden: User "bob" cannot watch resource "pods" in API group "" at the cluster scope'}, 403)
+    source, server = harness(Script([pod_list([], 10)], [forbidden] * 5), max_forbidden=3)
+    source.start()
+    items = collect(source, lambda it: any(isinstance(i, SourceStatus) and i.state == "failed" for i in it))
+    failed = [d for s, d in statuses(items) if s == "failed"]
+    assert failed == ['pods is forbidden at the cluster scope for user "bob" (watch pods): try -n NAMESPACE']
+    assert len(server.watches()) == 3
+
+
+def test_server_error_backs_off_then_recovers(harness):
+    boom = json_answer({"kind": "Status", "code": 500, "message": "etcd unavailable"}, 500)
+    source, server = harness(Script([pod_list([], 10)], [boom, boom, Answer(body=[watch_line("ADDED", pod("z", 12))])]))
+    source.start()
+    items = collect(source, lambda it: ("ADDED", "z", "12", False) in changes(it))
+    details = [d for s, d in statuses(items) if s == "reconnecting"]
+    assert details == ["HTTP 500: etcd unavailable", "HTTP 500: etcd unavailable"]
+    states = [s for s, _ in statuses(items)]
+    assert states[-1] == "live"
+
+
+def test_stop_interrupts_a_blocked_watch(harness):
+    source, server = harness(Script([pod_list([], 10)], []))
+    source.start()
+    collect(source, n_watches(server, 1))
+    source.stop()
+    assert not any(t.is_alive() for t in source._threads)
+    assert source.poll()[-1].state == "stopped"
+
+
+def test_repeated_410_backs_off_instead_of_spinning(harness):
+    gone = json_answer({"kind": "Status", "code": 410, "reason": "Expired", "message": "too old"}, 410)
+    source, server = harness(Script([pod_list([], n) for n in range(10, 20)], [gone] * 3))
+    source.start()
+    items = collect(source, n_watches(server, 4))
+    waits = [d for s, d in statuses(items) if s == "reconnecting"]
+    # The first 410 relists at once; the next ones, with no progress between, wait first.
+    assert waits == ["410 Gone: too old; relisting", "410 Gone: too old; relisting"]
+    assert [s for s, _ in statuses(items)].count("relisting") == 3

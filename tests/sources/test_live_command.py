@@ -1,0 +1,111 @@
+"""`podtui` (live mode): kubectl's flags, errors before the UI, what the UI is handed."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from podtui import cli, live_command
+from podtui.apiserver.server import APIServer
+from podtui.apiserver.storage import Storage
+from podtui.clock import SystemClock
+from podtui.lifecycle.changes import Change
+from podtui.sources.kubeconfig import options_from_args
+from podtui.sources.live import LiveSource, drain_until
+from podtui.sources.recording import RecordingFeed, read_recording
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    return cli.build_parser(None).parse_args(list(argv))
+
+
+def test_kubectl_flags_parse_like_kubectl():
+    args = parse("--kubeconfig", "/k", "--context", "prod", "-n", "web", "-l", "app=x", "--field-selector", "status.phase=Running", "--request-timeout", "45s")
+    opts = options_from_args(args)
+    assert (opts.kubeconfig, opts.context, opts.namespace, opts.all_namespaces) == ("/k", "prod", "web", False)
+    assert (opts.label_selector, opts.field_selector, opts.request_timeout) == ("app=x", "status.phase=Running", 45.0)
+    long = options_from_args(parse("--namespace", "a", "--all-namespaces", "--selector", "tier=db"))
+    assert (long.namespace, long.all_namespaces, long.label_selector, long.request_timeout) == ("a", True, "tier=db", None)
+    assert parse("-A", "--theme", "nord", "--record", "out.jsonl.gz").record == "out.jsonl.gz"
+
+
+def test_connection_errors_are_one_line_before_any_ui(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("podtui.ui.app.run", lambda *a, **k: pytest.fail("the UI must not start"))
+    code = cli.main(["--kubeconfig", str(tmp_path / "nope")])
+    assert code == 1
+    assert capsys.readouterr().err == f"podtui: kubeconfig {tmp_path}/nope not found (--kubeconfig): check the path\n"
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    storage = Storage(SystemClock())
+    storage.create("pods", {"metadata": {"name": "api-0", "namespace": "shop"}, "status": {"phase": "Running"}})
+    storage.create("pods", {"metadata": {"name": "db-0", "namespace": "data"}, "status": {"phase": "Running"}})
+    server = APIServer(storage, token="tok").start()
+    kubeconfig = tmp_path / "config"
+    server.write_kubeconfig(kubeconfig, context="c1", namespace="shop")
+    yield server, kubeconfig
+    server.stop()
+
+
+def test_run_hands_the_ui_a_checked_source_and_a_namespace_switch(cluster, monkeypatch):
+    server, kubeconfig = cluster
+    seen = {}
+
+    def fake_ui(feed, clock, *, theme=None, namespaces_switch=None, **_):
+        seen.update(feed=feed, theme=theme)
+        feed.start()
+        items: list = []
+        assert drain_until(feed, lambda it: any(isinstance(i, Change) for i in it), 20, items)
+        seen["names"] = {i.obj["metadata"]["name"] for i in items if isinstance(i, Change)}
+        feed.stop()
+        other = namespaces_switch(None)  # the picker asked for all namespaces
+        seen["switched"] = other.scope.namespace, other.scope.context
+        other.connection.close()
+        return 0
+
+    monkeypatch.setattr("podtui.ui.app.run", fake_ui)
+    assert cli.main(["--kubeconfig", str(kubeconfig), "--theme", "nord"]) == 0
+    assert isinstance(seen["feed"], LiveSource)
+    assert seen["feed"].scope.namespace == "shop" and seen["theme"] == "nord"
+    assert seen["names"] == {"api-0"}
+    assert seen["switched"] == (None, "c1")
+
+
+def test_namespace_switch_errors_are_podtui_errors(cluster, monkeypatch):
+    server, kubeconfig = cluster
+    from podtui.errors import ConnectError
+
+    def fake_ui(feed, clock, *, namespaces_switch=None, **_):
+        server.faults.fail_next(1, 403, verbs=["watch"])
+        with pytest.raises(ConnectError, match=r"at the cluster scope .*: try -n NAMESPACE"):
+            namespaces_switch(None)
+        feed.stop()
+        return 0
+
+    monkeypatch.setattr("podtui.ui.app.run", fake_ui)
+    assert cli.main(["--kubeconfig", str(kubeconfig)]) == 0
+
+
+def test_record_wraps_the_source_and_writes_what_it_saw(cluster, monkeypatch, tmp_path):
+    server, kubeconfig = cluster
+    out = tmp_path / "rec.jsonl"
+
+    def fake_ui(feed, clock, *, namespaces_switch=None, **_):
+        assert isinstance(feed, RecordingFeed) and namespaces_switch is None
+        feed.start()
+        assert drain_until(feed, lambda it: any(isinstance(i, Change) for i in it), 20, [])
+        feed.stop()
+        return 0
+
+    monkeypatch.setattr("podtui.ui.app.run", fake_ui)
+    assert cli.main(["--kubeconfig", str(kubeconfig), "-A", "--record", str(out)]) == 0
+    recording = read_recording(out)
+    assert recording.header.context == "c1"
+    names = {i.obj["metadata"]["name"] for i in recording.items if isinstance(i, Change)}
+    assert names == {"api-0", "db-0"}
+
+
+def test_live_command_exposes_the_cli_contract():
+    assert callable(live_command.add_arguments) and callable(live_command.run)
