@@ -1,0 +1,205 @@
+"""`podtui demo`: the built-in demo cluster, with the UI or served to other clients.
+
+    podtui demo                                   the UI against an in-process demo cluster
+    podtui demo --serve --port 8080 --write-kubeconfig demo.kubeconfig
+                                                  serve only, for kubectl, k9s, another podtui
+    podtui demo --list-scenarios
+
+`--serve` prints the server URL and the kubeconfig path on stdout, one line each, and
+runs until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from podtui.errors import PodtuiError, UsageError
+from podtui.lifecycle.times import parse_go_duration
+
+
+def _duration(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = parse_go_duration(text.strip())
+    if seconds is None or seconds < 0:
+        raise argparse.ArgumentTypeError(f"expected seconds or a duration such as 90s or 5m, got {text!r}")
+    return seconds
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenario", default="default", metavar="NAME|FILE.yaml", help="a shipped scenario or a scenario file (default: default)")
+    parser.add_argument("--list-scenarios", action="store_true", help="list the shipped scenarios and exit")
+    parser.add_argument("--speed", type=_positive, default=1.0, metavar="X", help="simulated seconds per real second (default: 1)")
+    parser.add_argument("--seed", type=int, default=None, metavar="N", help="same seed, same run (names, uids, timings)")
+    parser.add_argument(
+        "--stop-after",
+        type=_duration,
+        default=None,
+        metavar="SECONDS",
+        help="simulated time after which the cluster stops changing (it keeps serving)",
+    )
+    ui = parser.add_argument_group("the UI (without --serve)")
+    ui.add_argument("--theme", metavar="NAME", help="colour theme")
+    ui.add_argument("--record", metavar="FILE", help="also record everything seen to FILE (.gz to compress)")
+    ui.add_argument("--no-redact", action="store_true", help="with --record: keep env values and managedFields")
+    serve = parser.add_argument_group("serving")
+    serve.add_argument("--serve", action="store_true", help="serve the demo cluster only (no UI) until interrupted")
+    serve.add_argument("--port", type=int, default=0, metavar="P", help="port to listen on (default: a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--write-kubeconfig", metavar="FILE", help="write a kubeconfig for the served cluster to FILE")
+    scale = parser.add_argument_group("the scale scenario")
+    scale.add_argument("--pods", type=_count, metavar="N", help="number of pods")
+    scale.add_argument("--namespaces", type=_count, metavar="M", help="number of namespaces")
+    scale.add_argument("--churn", type=float, metavar="R", help="watch events per simulated second")
+
+
+def run(args: argparse.Namespace) -> int:
+    from podtui.demo.scenario import list_scenarios, load_scenario
+
+    if args.list_scenarios:
+        for name, description in list_scenarios():
+            print(f"{name:<12} {description}")
+        return 0
+    scenario = load_scenario(args.scenario)
+    scale = _scale_settings(scenario, args)
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    if args.write_kubeconfig and not args.serve:
+        raise UsageError("--write-kubeconfig goes with --serve")
+    if args.serve and (args.record or args.theme):
+        raise UsageError("--record and --theme go with the UI, not --serve (use `podtui record` against the served cluster)")
+
+    from podtui.demo.cluster import DemoCluster
+
+    cluster = DemoCluster(scenario, seed=args.seed, speed=args.speed, stop_after=args.stop_after, scale=scale)
+    if args.serve:
+        return serve(cluster, args)
+    return run_with_ui(cluster, args)
+
+
+def _scale_settings(scenario, args):
+    overrides = {k: getattr(args, k) for k in ("pods", "namespaces", "churn") if getattr(args, k) is not None}
+    if not overrides:
+        return None
+    if scenario.scale is None:
+        raise UsageError(f"--pods, --namespaces and --churn apply to a scale scenario, not {scenario.name!r} (try --scenario scale)")
+    if overrides.get("namespaces") == 0:
+        raise UsageError("--namespaces must be at least 1")
+    if overrides.get("churn", 0) < 0:
+        raise UsageError("--churn must not be negative")
+    from dataclasses import replace
+
+    return replace(scenario.scale, **overrides)
+
+
+def _start(cluster, args) -> None:
+    try:
+        cluster.start(host=args.host, port=args.port)
+    except OSError as exc:
+        raise PodtuiError(
+            f"cannot serve the demo cluster on {args.host}:{args.port}: {exc.strerror or exc}",
+            hint="choose another --port, or 0 for a free one",
+        ) from None
+
+
+def _write_kubeconfig(cluster, path: str) -> None:
+    try:
+        cluster.write_kubeconfig(path)
+    except OSError as exc:
+        raise PodtuiError(f"cannot write the kubeconfig {path}: {exc.strerror or exc}") from None
+
+
+def serve(cluster, args) -> int:
+    """Serve until SIGINT/SIGTERM; stdout gets the URL and the kubeconfig path."""
+    own_dir = None
+    path = args.write_kubeconfig
+    if not path:
+        own_dir = tempfile.mkdtemp(prefix="podtui-demo-")
+        path = os.path.join(own_dir, "kubeconfig")
+    _start(cluster, args)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        _write_kubeconfig(cluster, path)
+        print(cluster.url, flush=True)
+        print(os.path.abspath(path), flush=True)
+        print(
+            f"podtui demo: serving scenario {cluster.scenario.name!r} at {args.speed:g}x; "
+            f"try `kubectl --kubeconfig {path} get pods -A -w`; Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        cluster.stop()
+        if own_dir is not None:
+            _remove_tree(own_dir)
+    return 0
+
+
+def run_with_ui(cluster, args) -> int:
+    """`podtui demo` without --serve: the cluster in-process, the UI against it."""
+    own_dir = tempfile.mkdtemp(prefix="podtui-demo-")
+    path = os.path.join(own_dir, "kubeconfig")
+    _start(cluster, args)
+    try:
+        _write_kubeconfig(cluster, path)
+        return open_ui(cluster, path, args)
+    finally:
+        cluster.stop()
+        _remove_tree(own_dir)
+
+
+def open_ui(cluster, kubeconfig_path: str, args) -> int:
+    """The normal UI on the live source, pointed at the served demo: the same code path
+    as a real cluster. Now is the cluster's simulated clock, so ages and countdowns agree
+    with the served timestamps at any --speed."""
+    from podtui.live_command import watch
+    from podtui.sources.kubeconfig import ConnectionOptions
+
+    options = ConnectionOptions(kubeconfig=kubeconfig_path, all_namespaces=True)
+    return watch(options, cluster.clock, theme=args.theme, record=args.record, redact=not args.no_redact)
+
+
+def _remove_tree(directory: str) -> None:
+    for child in Path(directory).iterdir():
+        try:
+            child.unlink()
+        except OSError:
+            pass
+    try:
+        os.rmdir(directory)
+    except OSError:
+        pass

@@ -1,0 +1,226 @@
+"""core/v1 Events as the kubelet, the scheduler and the controllers write them.
+
+client-go's EventCorrelator (tools/record/events_cache.go) decides what reaches the API:
+- a spam filter: a token bucket per source+object+type+reason (burst 25, then one per
+  5 minutes) drops writes; the repeats are still counted, so the next write that gets
+  through carries the full count;
+- an aggregator: ten or more different messages with the same source, object, type and
+  reason within 10 minutes fold into one Event whose message starts with
+  "(combined from similar events): ";
+- a logger: a repeat of an identical event updates the stored one (count+1, new
+  lastTimestamp) instead of creating another.
+The scheduler records through events.k8s.io/v1, so its events carry eventTime, action,
+reportingController and series instead of firstTimestamp/lastTimestamp/count.
+Events older than the TTL are removed, as kube-apiserver's --event-ttl does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podtui.demo.engine import Engine
+from podtui.demo.scenario import EventSettings
+from podtui.lifecycle.times import format_ts
+
+AGGREGATE_WINDOW = 600.0
+AGGREGATE_MAX = 10
+SCHEDULER_SERIES_WINDOW = 360.0  # events.k8s.io/v1 recorders start a series within 6 minutes
+TTL_SWEEP = 60.0
+
+
+@dataclass(slots=True)
+class _Stored:
+    name: str
+    namespace: str
+    first: float
+    last: float
+    count: int
+    obj: dict
+
+
+class EventRecorder:
+    def __init__(self, storage, engine: Engine, settings: EventSettings, new_uid) -> None:
+        self.storage = storage
+        self.engine = engine
+        self.settings = settings
+        self._new_uid = new_uid  # seeded, so the same seed serves the same events
+        self._stored: dict[tuple, _Stored] = {}
+        self._buckets: dict[tuple, list[float]] = {}  # spam key -> [tokens, last refill]
+        self._similar: dict[tuple, tuple[float, set[str]]] = {}  # aggregate key -> (last, messages)
+        self._names: set[str] = set()
+        self.emitted = 0
+        self.dropped = 0
+        self._sweeping = False
+
+    # ---- recording ---------------------------------------------------------------
+
+    def record(
+        self,
+        obj: dict,
+        type_: str,
+        reason: str,
+        message: str,
+        *,
+        component: str = "kubelet",
+        host: str = "",
+        field_path: str = "",
+    ) -> None:
+        """One core/v1 event about `obj` (an involvedObject reference without fieldPath).
+
+        As EventCorrelate does: aggregate, then count the repeat in the local cache, and
+        only then ask the spam filter whether to write; a write after dropped repeats
+        carries the whole count."""
+        now = self.engine.now
+        source = (component, host)
+        ref = (obj["kind"], obj.get("namespace", ""), obj["name"], obj.get("uid", ""), obj.get("apiVersion", ""))
+        message, identity = self._aggregate(source + ref + (type_, reason), message, now)
+        key = source + ref + (field_path, type_, reason, identity)
+        stored = self._stored.get(key)
+        if stored is None:
+            stored = self._stored[key] = _Stored("", ref[1] or "default", now, now, 0, {})
+        stored.count += 1
+        stored.last = now
+        # Since 1.31 the spam key includes the event's type and reason.
+        if not self._allow(source + ref + (type_, reason), now):
+            self.dropped += 1
+            return
+        if stored.name and self.storage.get("events", stored.namespace, stored.name) is not None:
+            event = dict(stored.obj)
+            event["metadata"] = {**stored.obj["metadata"]}
+            event["count"] = stored.count
+            event["lastTimestamp"] = format_ts(now)
+            event["message"] = message
+            stored.obj = event
+            self.storage.update("events", event)
+            self.emitted += 1
+            return
+        involved = {"kind": ref[0], "namespace": ref[1], "name": ref[2], "uid": ref[3], "apiVersion": ref[4]}
+        if field_path:
+            involved["fieldPath"] = field_path
+        stored.name = self._name(ref[2], stored.first)
+        event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {
+                "name": stored.name,
+                "namespace": stored.namespace,
+                "uid": self._new_uid(),
+                "creationTimestamp": format_ts(now),
+            },
+            "involvedObject": involved,
+            "reason": reason,
+            "message": message,
+            "source": {"component": component, **({"host": host} if host else {})},
+            "firstTimestamp": format_ts(stored.first),
+            "lastTimestamp": format_ts(now),
+            "count": stored.count,
+            "type": type_,
+            "eventTime": None,
+            "reportingComponent": component,
+            "reportingInstance": host,
+        }
+        stored.obj = event
+        self.storage.create("events", event)
+        self.emitted += 1
+        self._schedule_sweep()
+
+    def record_v1(self, obj: dict, type_: str, reason: str, message: str, *, action: str, controller: str, instance: str) -> None:
+        """An event written through events.k8s.io/v1 (the scheduler's), seen as core/v1."""
+        now = self.engine.now
+        ref = (obj["kind"], obj.get("namespace", ""), obj["name"], obj.get("uid", ""), obj.get("apiVersion", ""))
+        key = ("v1", controller) + ref + (type_, reason, action, message)
+        stored = self._stored.get(key)
+        if (
+            stored is not None
+            and now - stored.last <= SCHEDULER_SERIES_WINDOW
+            and self.storage.get("events", stored.namespace, stored.name) is not None
+        ):
+            stored.count += 1
+            stored.last = now
+            event = dict(stored.obj)
+            event["metadata"] = {**stored.obj["metadata"]}
+            event["series"] = {"count": stored.count, "lastObservedTime": format_ts(now, micro=True)}
+            stored.obj = event
+            self.storage.update("events", event)
+            self.emitted += 1
+            return
+        namespace = ref[1] or "default"
+        name = self._name(ref[2], now)
+        event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": name, "namespace": namespace, "uid": self._new_uid(), "creationTimestamp": format_ts(now)},
+            "involvedObject": {"kind": ref[0], "namespace": ref[1], "name": ref[2], "uid": ref[3], "apiVersion": ref[4]},
+            "reason": reason,
+            "message": message,
+            "source": {},
+            "firstTimestamp": None,
+            "lastTimestamp": None,
+            "type": type_,
+            "eventTime": format_ts(now, micro=True),
+            "action": action,
+            "reportingComponent": controller,
+            "reportingInstance": instance,
+        }
+        self._stored[key] = _Stored(name, namespace, now, now, 1, event)
+        self.storage.create("events", event)
+        self.emitted += 1
+        self._schedule_sweep()
+
+    # ---- the correlator's parts --------------------------------------------------
+
+    def _allow(self, spam_key: tuple, now: float) -> bool:
+        burst = self.settings.spam_burst
+        if burst <= 0:
+            return True
+        bucket = self._buckets.get(spam_key)
+        if bucket is None:
+            bucket = self._buckets[spam_key] = [float(burst), now]
+        interval = self.settings.spam_interval
+        if interval > 0:
+            bucket[0] = min(float(burst), bucket[0] + (now - bucket[1]) / interval)
+        bucket[1] = now
+        if bucket[0] >= 1.0:
+            bucket[0] -= 1.0
+            return True
+        return False
+
+    def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, str]:
+        """(message to store, identity of the stored event): once combined, one Event
+        collects every further message of the kind."""
+        last, messages = self._similar.get(key, (now, set()))
+        if now - last > AGGREGATE_WINDOW:
+            messages = set()
+        messages.add(message)
+        self._similar[key] = (now, messages)
+        if len(messages) >= AGGREGATE_MAX:
+            return "(combined from similar events): " + message, "\0combined"
+        return message, message
+
+    def _name(self, object_name: str, now: float) -> str:
+        # client-go names events "<object>.<UnixNano as hex>"; nudge on a collision.
+        nanos = int(round(now * 1e9))
+        while True:
+            name = f"{object_name}.{nanos:x}"
+            if name not in self._names:
+                self._names.add(name)
+                return name
+            nanos += 1
+
+    # ---- expiry ------------------------------------------------------------------
+
+    def _schedule_sweep(self) -> None:
+        if not self._sweeping and self.settings.ttl > 0:
+            self._sweeping = True
+            self.engine.after(TTL_SWEEP, self._sweep)
+
+    def _sweep(self) -> None:
+        self._sweeping = False
+        cutoff = self.engine.now - self.settings.ttl
+        for key, stored in list(self._stored.items()):
+            if stored.last < cutoff:
+                del self._stored[key]
+                self._names.discard(stored.name)
+                self.storage.delete("events", stored.namespace, stored.name)
+        if self._stored:
+            self._schedule_sweep()
