@@ -1,0 +1,53 @@
+"""`podtui replay FILE`: the same UI over a recording, with the recorded time as now."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from podtui.clock import ManualClock
+from podtui.errors import UsageError
+from podtui.lifecycle.times import format_ts, parse_go_duration, parse_ts
+from podtui.sources.recording import read_recording
+from podtui.sources.replay import ReplayFeed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a recording made with --record or `podtui record`")
+    parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="recorded seconds per real second (default: 1)")
+    parser.add_argument("--at", metavar="TIME", help="start at TIME: RFC 3339 (2024-05-01T10:00:00Z) or an offset from the start (90s, 5m)")
+    parser.add_argument("--paused", action="store_true", help="start paused (space plays)")
+    parser.add_argument("--skip-bad-lines", action="store_true", help="skip corrupt lines instead of stopping at the first")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme")
+
+
+def start_time(text: str, start: float, end: float) -> float:
+    offset = parse_go_duration(text)
+    t = start + offset if offset is not None else parse_ts(text)
+    if t is None:
+        raise UsageError(f"--at {text!r}: use RFC 3339 (2024-05-01T10:00:00Z) or an offset such as 90s or 5m")
+    if not start <= t <= end:
+        raise UsageError(f"--at {text}: the recording runs from {format_ts(start)} to {format_ts(end)}")
+    return t
+
+
+def run(args: argparse.Namespace) -> int:
+    from podtui.sources.live import relax_gc
+    from podtui.ui.app import run as run_ui
+    from podtui.ui.themes import resolve_theme
+
+    if args.speed <= 0:
+        raise UsageError(f"--speed must be positive, not {args.speed:g}")
+    resolve_theme(args.theme)
+    recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
+    for warning in recording.warnings:
+        print(f"podtui: warning: {warning}", file=sys.stderr)
+    relax_gc()
+    clock = ManualClock(recording.start)
+    feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
+    if args.at:
+        feed.seek(start_time(args.at, feed.start_time, feed.end_time))
+    code = run_ui(feed, clock, theme=args.theme, replay=feed)
+    for warning in recording.warnings:  # the screen hid them; say them again on the way out
+        print(f"podtui: warning: {warning}", file=sys.stderr)
+    return code

@@ -1,0 +1,133 @@
+"""`podtui history FILE [NAMESPACE/POD ...]`: each pod's lifecycle history from a
+recording, as Markdown or YAML, for incident reports.
+
+The recording is folded into a Store exactly as the UI would have, and every version of
+every Event is kept on the side, so each repeat of a repeated Event (a liveness kill
+per restart) keeps its own time as evidence. "Now" is the recording's last moment, so
+the same file always prints the same report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+from podtui.clock import ManualClock
+from podtui.errors import UsageError
+from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, Change, Relist, SourceStatus
+from podtui.lifecycle.events import normalize_event
+from podtui.lifecycle.records import EventRecord
+from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
+from podtui.lifecycle.store import PodRecord, Store
+from podtui.sources.recording import iter_recording
+
+FORMATS = ("markdown", "yaml")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a recording made by `podtui record` or `podtui --record`")
+    parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*",
+                        help="only these pods (a bare POD matches it in any namespace); default: every pod")
+    parser.add_argument("--format", choices=FORMATS, default="markdown",
+                        help="markdown (default) or yaml")
+    parser.add_argument("--skip-bad-lines", action="store_true",
+                        help="go on past corrupt lines in the recording instead of stopping")
+
+
+def run(args: argparse.Namespace) -> int:
+    text = history_text(args.file, args.pods, fmt=args.format, skip_bad_lines=args.skip_bad_lines)
+    sys.stdout.write(text)
+    return 0
+
+
+class Folded:
+    """A recording folded into a Store, with every Event version and the time span."""
+
+    def __init__(self, path: str | Path, *, skip_bad_lines: bool = False) -> None:
+        self.path = Path(path)
+        self.warnings: list[str] = []
+        header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings)
+        self.header = header
+        clock = ManualClock(header.started)
+        # Nothing expires and nothing is trimmed: a report wants the whole story.
+        self.store = Store(clock, tombstone_ttl=float("inf"), history_limit=1_000_000,
+                           events_per_pod=1_000_000, pending_events_limit=1_000_000)
+        self.event_versions: dict[str, list[EventRecord]] = {}  # involved uid (or ns/name) -> versions
+        start = end = None
+        for item in items:
+            at = item.observed if isinstance(item, Change) else item.at if isinstance(item, (SourceStatus, Relist)) \
+                else None
+            if at is not None:
+                start = at if start is None or at < start else start
+                end = at if end is None or at > end else end
+                if at > clock.time():
+                    clock.set(at)
+            if isinstance(item, Change):
+                self.store.apply(item)
+                if item.resource == EVENTS and item.type in (ADDED, MODIFIED):
+                    self._keep_event(item.obj)
+        self.start = start if start is not None else header.started
+        self.end = end if end is not None else header.started
+
+    def _keep_event(self, obj: dict) -> None:
+        ev = normalize_event(obj)
+        if ev is None or ev.involved_kind != "Pod":
+            return
+        key = ev.involved_uid or f"{ev.involved_namespace}/{ev.involved_name}"
+        self.event_versions.setdefault(key, []).append(ev)
+
+    def events_of(self, rec: PodRecord) -> list[EventRecord]:
+        versions = list(self.event_versions.get(rec.uid, ()))
+        versions += self.event_versions.get(f"{rec.namespace}/{rec.name}", ())
+        return versions + list(rec.events)
+
+    def records(self) -> list[PodRecord]:
+        return sorted(self.store.pods.values(), key=lambda r: (r.namespace, r.name, r.first_seen, r.uid))
+
+
+def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodRecord]:
+    """The records named by `wanted` (NAMESPACE/POD or POD), every incarnation of each
+    name; a name not in the recording is a one-line error with close matches."""
+    if not wanted:
+        return records
+    keys = sorted({f"{r.namespace}/{r.name}" for r in records})
+    chosen: list[PodRecord] = []
+    for name in wanted:
+        if "/" in name:
+            hits = [r for r in records if f"{r.namespace}/{r.name}" == name]
+        else:
+            hits = [r for r in records if r.name == name]
+        if not hits:
+            close = close_matches(name, keys)
+            hint = f"did you mean: {', '.join(close)}" if close else \
+                f"the recording has {len(keys)} pod{'s' if len(keys) != 1 else ''}; run without names to see them all"
+            raise UsageError(f"no pod {name} in {path}", hint)
+        chosen.extend(r for r in hits if r not in chosen)
+    return chosen
+
+
+def close_matches(name: str, keys: list[str], n: int = 5) -> list[str]:
+    """NAMESPACE/POD keys that look like `name`, judged on the pod name (a shared
+    namespace prefix would make every pod look close), same namespace first."""
+    namespace, _, pod = name.rpartition("/")
+    names = sorted({k.split("/", 1)[1] for k in keys})
+    similar = difflib.get_close_matches(pod, names, n=n, cutoff=0.6)
+    similar += [x for x in names if pod.lower() in x.lower() and x not in similar]
+    out = [k for x in similar for k in keys if k.split("/", 1)[1] == x]
+    out.sort(key=lambda k: (k.split("/", 1)[0] != namespace,))  # stable: similarity order within
+    return out[:n]
+
+
+def history_text(path: str | Path, wanted: list[str] | None = None, *, fmt: str = "markdown",
+                 skip_bad_lines: bool = False) -> str:
+    folded = Folded(path, skip_bad_lines=skip_bad_lines)
+    records = select(folded.records(), list(wanted or []), folded.path)
+    now = folded.end
+    pods = [pod_report(r, now, folded.events_of(r)) for r in records]
+    data = report(pods, source=str(path), context=folded.header.context, server=folded.header.server,
+                  start=folded.start, end=folded.end, warnings=folded.warnings)
+    for w in folded.warnings:
+        print(f"podtui: warning: {w}", file=sys.stderr)
+    return render_yaml(data) if fmt == "yaml" else render_markdown(data)

@@ -1,0 +1,68 @@
+"""`podtui record FILE`: record a cluster's pods and events with no terminal at all.
+
+Runs under nohup or cron: no UI, a one-line summary on stderr when it ends (after
+--duration seconds, Ctrl-C, SIGTERM or SIGHUP), a file that replays even if the
+recorder is killed outright (the writer flushes about once a second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+from podtui.clock import SystemClock
+from podtui.errors import ConnectError, UsageError
+from podtui.lifecycle.changes import EVENTS, FAILED, PODS, Change, SourceStatus
+from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
+from podtui.sources.live import connect, relax_gc
+from podtui.sources.recording import start_recording
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="where to record (JSON lines; gzip when it ends in .gz)")
+    add_connection_arguments(parser)
+    parser.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this many seconds (default: until interrupted)")
+    parser.add_argument("--no-redact", action="store_true", help="keep env values, managedFields and last-applied annotations")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.duration is not None and args.duration <= 0:
+        raise UsageError(f"--duration must be positive, not {args.duration:g}")
+    relax_gc()
+    clock = SystemClock()
+    source = connect(options_from_args(args), clock)
+    feed = start_recording(source, args.file, clock, redacted=not args.no_redact)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    counts = {PODS: 0, EVENTS: 0}
+    fatal: str | None = None
+    started = time.monotonic()
+    deadline = None if args.duration is None else started + args.duration
+    feed.start()
+    try:
+        while not stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            source.wait(0.25)
+            for item in feed.poll():
+                if isinstance(item, Change):
+                    counts[item.resource] = counts.get(item.resource, 0) + 1
+                elif isinstance(item, SourceStatus) and item.state == FAILED and item.resource == PODS:
+                    fatal = item.detail
+            if fatal or feed.writer.error:
+                break
+    finally:
+        feed.stop()
+    if feed.writer.error:
+        print(f"podtui: {feed.writer.error}", file=sys.stderr)
+        return 1
+    elapsed = time.monotonic() - started
+    print(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {args.file} "
+          f"in {elapsed:.0f}s", file=sys.stderr)
+    if fatal:
+        raise ConnectError(f"recording stopped: {fatal}")
+    return 0

@@ -1,0 +1,118 @@
+"""The recorder's own process: redacts, encodes and compresses what podtui records.
+
+`python -m podtui.sources.recorder FD FLUSH_INTERVAL` reads frames on stdin and writes
+recording lines to the already-open file descriptor FD (gzip when the file is .gz).
+Decoding the wire bytes, masking secrets, re-encoding and compressing cost about as
+much as ingesting the event did; in this process they run on another core instead of
+taking the ingest process's GIL.
+
+Frames (little-endian):
+    b"R" <t: f64> <flags: u8> <n: u32> <n bytes: a watch line {"type","object"}>
+         flags bit 0: synthetic, bit 1: the resource is "events" (else "pods")
+    b"J" <n: u32> <n bytes: a complete recording line, unredacted>
+A frame for the header comes first; end of input ends the recording.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import time
+
+import orjson
+
+from podtui.sources.recording import EVENTS_FLAG, J_HEAD, R_HEAD, SYNTHETIC_FLAG, redact
+
+def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
+    """Complete frames at the start of buf -> recording lines, and bytes consumed."""
+    out: list[bytes] = []
+    pos = 0
+    end = len(buf)
+    loads, dumps = orjson.loads, orjson.dumps
+    nl = orjson.OPT_APPEND_NEWLINE
+    while pos < end:
+        tag = buf[pos]
+        if tag == 0x52:  # R
+            if end - pos < 1 + R_HEAD.size:
+                break
+            t, flags, n = R_HEAD.unpack_from(buf, pos + 1)
+            start = pos + 1 + R_HEAD.size
+            if end - start < n:
+                break
+            event = loads(memoryview(buf)[start:start + n])
+            obj = event["object"]
+            line = {"t": t, "resource": "events" if flags & EVENTS_FLAG else "pods", "type": event["type"],
+                    "object": redact(obj) if redacted else obj}
+            if flags & SYNTHETIC_FLAG:
+                line["synthetic"] = True
+            out.append(dumps(line, option=nl))
+            pos = start + n
+        elif tag == 0x4A:  # J
+            if end - pos < 1 + J_HEAD.size:
+                break
+            (n,) = J_HEAD.unpack_from(buf, pos + 1)
+            start = pos + 1 + J_HEAD.size
+            if end - start < n:
+                break
+            raw = bytes(buf[start:start + n])
+            if redacted and b'"object"' in raw:
+                line = loads(raw)
+                if isinstance(line.get("object"), dict):
+                    line["object"] = redact(line["object"])
+                raw = dumps(line)
+            out.append(raw + b"\n")
+            pos = start + n
+        else:
+            raise ValueError(f"bad recorder frame tag {tag!r}")
+    return out, pos
+
+
+def main(argv: list[str]) -> int:
+    fd, flush_interval, gz, redacted = int(argv[0]), float(argv[1]), argv[2] == "gz", argv[3] == "redact"
+    raw_file = os.fdopen(fd, "wb")
+    if gz:
+        import gzip
+
+        # Level 1: most of gzip's saving on JSON for a fraction of the CPU.
+        out = gzip.GzipFile(fileobj=raw_file, mode="wb", compresslevel=1, filename="", mtime=0)
+    else:
+        out = raw_file
+    stdin = sys.stdin.buffer.raw
+    buf = bytearray()
+    last_flush = time.monotonic()
+    dirty = False
+    try:
+        while True:
+            ready, _, _ = select.select([stdin], [], [], flush_interval)
+            if ready:
+                chunk = os.read(stdin.fileno(), 1 << 20)
+                if not chunk:
+                    break
+                buf += chunk
+                lines, used = decode_frames(buf, redacted)
+                del buf[:used]
+                if lines:
+                    out.write(b"".join(lines))
+                    dirty = True
+            if dirty and time.monotonic() - last_flush >= flush_interval:
+                out.flush()  # a Z_SYNC_FLUSH for gzip: what's written so far replays
+                dirty = False
+                last_flush = time.monotonic()
+        if buf:
+            print("recording ended in the middle of an item", file=sys.stderr)
+        out.close()
+        if out is not raw_file:
+            raw_file.close()
+    except OSError as exc:
+        print(exc.strerror or str(exc), file=sys.stderr)
+        return 1
+    except (ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
+        out.close()
+        print(f"bad input from podtui: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

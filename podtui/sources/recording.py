@@ -1,0 +1,502 @@
+"""Recordings: what a source produced, written as JSON lines and read back.
+
+Format (version 1), one JSON object per line, gzip-compressed when the file name ends
+in `.gz`:
+
+    {"format": "podtui-recording", "version": 1, "podtui": "0.1.0", "context": "prod",
+     "server": "https://10.0.0.1:6443", "scope": {...}, "started": 1714557600.0,
+     "started_at": "2024-05-01T10:00:00Z", "redacted": true}
+    {"t": 1714557600.25, "resource": "pods", "type": "ADDED", "object": {...}}
+    {"t": 1714557600.25, "resource": "pods", "type": "DELETED", "object": {...}, "synthetic": true}
+    {"t": 1714557601.0, "status": "reconnecting", "detail": "connection reset", "resource": "pods", "retry_at": 1714557602.0}
+    {"t": 1714557602.0, "relist": "start", "resource": "pods", "resource_version": ""}
+    {"t": 1714557602.5, "relist": "end", "resource": "pods", "resource_version": "1234", "deleted": 2}
+
+`t` is when the source observed the item (epoch seconds). Folding the change lines into
+a Store in order reproduces the model podtui had. Never contains credentials; by
+default container env values, the last-applied-configuration annotation and
+managedFields are masked or dropped (see `redact`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import struct
+import subprocess
+import sys
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+from podtui import __version__
+from podtui.clock import Clock
+from podtui.errors import RecordingError
+from podtui.lifecycle.changes import Change, Item, Relist, SourceStatus
+from podtui.lifecycle.times import format_ts
+from podtui.sources.base import Feed, Scope
+
+FORMAT = "podtui-recording"
+VERSION = 1
+REDACTED = "<redacted>"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+
+
+# ---------------------------------------------------------------------------- redaction
+
+
+def _redact_containers(containers: object) -> object:
+    if not isinstance(containers, list):
+        return containers
+    out = containers
+    for i, c in enumerate(containers):
+        env = c.get("env") if isinstance(c, dict) else None
+        if not isinstance(env, list) or not any(isinstance(e, dict) and "value" in e for e in env):
+            continue
+        if out is containers:
+            out = list(containers)
+        masked = [{**e, "value": REDACTED} if isinstance(e, dict) and "value" in e else e for e in env]
+        out[i] = {**c, "env": masked}
+    return out
+
+
+def redact(obj: dict) -> dict:
+    """A copy of `obj` without secrets worth hiding; shares everything it doesn't change.
+
+    Env values go (valueFrom references stay: they name a Secret, they don't hold it),
+    and so do managedFields and the last-applied-configuration annotation, which
+    repeats the whole spec, env included.
+    """
+    if not isinstance(obj, dict):
+        return obj
+    out = obj
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        annotations = meta.get("annotations")
+        has_last_applied = isinstance(annotations, dict) and LAST_APPLIED in annotations
+        if "managedFields" in meta or has_last_applied:
+            meta = {k: v for k, v in meta.items() if k != "managedFields"}
+            if has_last_applied:
+                meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+            out = {**obj, "metadata": meta}
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        new_spec = spec
+        for key in _CONTAINER_LISTS:
+            if key in spec:
+                masked = _redact_containers(spec[key])
+                if masked is not spec[key]:
+                    if new_spec is spec:
+                        new_spec = dict(spec)
+                    new_spec[key] = masked
+        if new_spec is not spec:
+            out = {**out, "spec": new_spec} if out is not obj else {**obj, "spec": new_spec}
+    return out
+
+
+# ---------------------------------------------------------------------------- encoding
+
+
+def encode_item(item: Item, redacted: bool = True) -> dict:
+    if isinstance(item, Change):
+        line = {"t": item.observed, "resource": item.resource, "type": item.type,
+                "object": redact(item.obj) if redacted else item.obj}
+        if item.synthetic:
+            line["synthetic"] = True
+        return line
+    if isinstance(item, SourceStatus):
+        line = {"t": item.at, "status": item.state, "detail": item.detail}
+        if item.resource is not None:
+            line["resource"] = item.resource
+        if item.retry_at is not None:
+            line["retry_at"] = item.retry_at
+        return line
+    if isinstance(item, Relist):
+        line = {"t": item.at, "relist": item.phase, "resource": item.resource,
+                "resource_version": item.resource_version}
+        if item.phase == "end":
+            line["deleted"] = item.deleted
+        return line
+    raise TypeError(f"not a recordable item: {item!r}")
+
+
+def decode_item(line: dict) -> Item:
+    """One parsed line -> Item; ValueError when the line is not an item of this format."""
+    t = line.get("t")
+    if not isinstance(t, (int, float)) or isinstance(t, bool):
+        raise ValueError('missing or non-numeric "t"')
+    if "type" in line:
+        obj = line.get("object")
+        resource = line.get("resource")
+        if not isinstance(obj, dict) or not isinstance(resource, str) or not isinstance(line["type"], str):
+            raise ValueError('a change needs "resource", "type" and an "object"')
+        return Change(resource, line["type"], obj, float(t), bool(line.get("synthetic", False)))
+    if "status" in line:
+        retry = line.get("retry_at")
+        return SourceStatus(str(line["status"]), float(t), str(line.get("detail", "")),
+                            line.get("resource"), float(retry) if isinstance(retry, (int, float)) else None)
+    if "relist" in line:
+        if line["relist"] not in ("start", "end"):
+            raise ValueError('"relist" must be "start" or "end"')
+        return Relist(str(line.get("resource", "")), float(t), line["relist"],
+                      str(line.get("resource_version", "")), int(line.get("deleted", 0) or 0))
+    raise ValueError("not a change, status or relist line")
+
+
+# ---------------------------------------------------------------------------- header
+
+
+@dataclass(slots=True)
+class Header:
+    version: int = VERSION
+    podtui: str = __version__
+    context: str = ""
+    server: str = ""
+    scope: dict = field(default_factory=dict)
+    started: float = 0.0
+    redacted: bool = True
+
+    def to_line(self) -> dict:
+        return {"format": FORMAT, "version": self.version, "podtui": self.podtui,
+                "context": self.context, "server": self.server, "scope": self.scope,
+                "started": self.started, "started_at": format_ts(self.started), "redacted": self.redacted}
+
+
+def header_for(scope: Scope, started: float, redacted: bool) -> Header:
+    scope_line = {"namespace": scope.namespace, "label_selector": scope.label_selector,
+                  "field_selector": scope.field_selector}
+    return Header(context=scope.context, server=scope.server, scope=scope_line,
+                  started=started, redacted=redacted)
+
+
+def _open_write(path: Path) -> IO[bytes]:
+    raw = open(path, "wb")
+    if path.name.endswith(".gz"):
+        # Level 1: most of gzip's saving on JSON for a fraction of the CPU.
+        return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, filename="", mtime=0)
+    return raw
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+# Frames from podtui to its recorder process (podtui/sources/recorder.py).
+R_HEAD = struct.Struct("<dBI")
+J_HEAD = struct.Struct("<I")
+SYNTHETIC_FLAG = 1
+EVENTS_FLAG = 2
+
+
+def encode_r(t: float, resource: str, synthetic: bool, raw: bytes) -> bytes | None:
+    """An R frame, or None when the resource has no flag (the caller sends a J frame)."""
+    if resource == "pods":
+        flags = 0
+    elif resource == "events":
+        flags = EVENTS_FLAG
+    else:
+        return None
+    return b"R" + R_HEAD.pack(t, flags | (SYNTHETIC_FLAG if synthetic else 0), len(raw)) + raw
+
+
+def encode_j(line: bytes) -> bytes:
+    return b"J" + J_HEAD.pack(len(line)) + line
+
+
+
+class RecordingWriter:
+    """Appends items to a recording through a recorder process (podtui/sources/recorder.py).
+
+    write() only queues (the caller is the UI thread or a source loop). A thread hands
+    the queued items to the recorder process as frames: watch events as the bytes read
+    off the wire, so this process neither re-encodes nor compresses. The recorder
+    redacts, encodes, compresses and flushes about once a second, so a podtui killed by
+    a signal loses at most the last second and leaves a file that still replays.
+    """
+
+    def __init__(self, path: str | Path, header: Header, *, flush_interval: float = 1.0) -> None:
+        self.path = Path(path)
+        self.header = header
+        self.error: str | None = None
+        self.items_written = 0  # handed to the recorder process
+        self._pending: list[Item] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._closing = False
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except OSError as exc:
+            raise RecordingError(f"cannot write recording {self.path}: {exc.strerror or exc}",
+                                 "check the path and free disk space") from None
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "podtui.sources.recorder", str(fd), str(flush_interval),
+                 "gz" if self.path.name.endswith(".gz") else "plain", "redact" if header.redacted else "keep"],
+                stdin=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,),
+                # Its own session: Ctrl-C and a closed terminal reach podtui, which then
+                # closes the recorder's input; the recorder finishes the file.
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise RecordingError(f"cannot start the recorder for {self.path}: {exc.strerror or exc}") from None
+        finally:
+            os.close(fd)
+        self._pipe = self._proc.stdin
+        self._send([encode_j(orjson.dumps(header.to_line()))])
+        self._thread = threading.Thread(target=self._run, name="podtui-recorder", daemon=True)
+        self._thread.start()
+
+    def write(self, items: Iterable[Item]) -> None:
+        with self._lock:
+            self._pending.extend(items)
+            self._wake.notify()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            self._wake.notify()
+        self._thread.join()
+        try:
+            self._pipe.close()
+        except OSError:
+            pass
+        stderr = self._proc.stderr.read().decode(errors="replace").strip() if self._proc.stderr else ""
+        if self._proc.wait() != 0 and self.error is None:
+            self.error = f"recording to {self.path} stopped: {stderr.splitlines()[-1] if stderr else 'the recorder failed'}"
+
+    def _send(self, frames: list[bytes]) -> None:
+        try:
+            self._pipe.write(b"".join(frames))
+            self._pipe.flush()
+        except (OSError, ValueError):
+            # The recorder died (disk full, killed): keep the UI going; close() says why.
+            if self.error is None:
+                self.error = f"recording to {self.path} stopped: the recorder process ended"
+
+    def _run(self) -> None:
+        dumps = orjson.dumps
+        while True:
+            with self._lock:
+                if not self._pending and not self._closing:
+                    self._wake.wait()
+                batch, self._pending = self._pending, []
+                closing = self._closing
+            if batch and self.error is None:
+                frames = []
+                for item in batch:
+                    frame = None
+                    if isinstance(item, Change):
+                        raw = item.raw
+                        if raw is None:
+                            raw = dumps({"type": item.type, "object": item.obj})
+                        frame = encode_r(item.observed, item.resource, item.synthetic, raw)
+                    if frame is None:
+                        frame = encode_j(dumps(encode_item(item, redacted=False)))
+                    frames.append(frame)
+                self._send(frames)
+                self.items_written += len(batch)
+            if closing:
+                return
+
+
+class RecordingFeed:
+    """A Feed that records everything its inner feed produces, as it is consumed."""
+
+    def __init__(self, feed: Feed, writer: RecordingWriter) -> None:
+        self.feed = feed
+        self.writer = writer
+        self.scope = feed.scope
+
+    def start(self) -> None:
+        self.feed.start()
+
+    def poll(self, limit: int | None = None) -> list[Item]:
+        items = self.feed.poll(limit)
+        if items:
+            self.writer.write(items)
+        return items
+
+    def stop(self) -> None:
+        self.feed.stop()
+        self.writer.close()
+
+    def __getattr__(self, name: str):
+        # Status the inner feed exposes (state, controls) stays reachable.
+        return getattr(self.feed, name)
+
+
+def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True) -> RecordingFeed:
+    return RecordingFeed(feed, RecordingWriter(path, header_for(feed.scope, clock.time(), redacted)))
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@dataclass(slots=True)
+class Recording:
+    path: Path
+    header: Header
+    items: list[Item]
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    @property
+    def start(self) -> float:
+        return min((_item_time(i) for i in self.items), default=self.header.started)
+
+    @property
+    def end(self) -> float:
+        return max((_item_time(i) for i in self.items), default=self.header.started)
+
+
+def _item_time(item: Item) -> float:
+    return item.observed if isinstance(item, Change) else item.at
+
+
+def _open_read(path: Path) -> IO[bytes]:
+    try:
+        raw = open(path, "rb")
+    except OSError as exc:
+        raise RecordingError(f"cannot open recording {path}: {exc.strerror or exc}") from None
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    return raw
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, bytes, complete) for each line; a truncated gzip stream ends the file."""
+    f = _open_read(path)
+    try:
+        n = 0
+        while True:
+            try:
+                line = f.readline()
+            except (EOFError, zlib.error, gzip.BadGzipFile, OSError):
+                # The compressed stream stops mid-block: the recorder was killed.
+                yield n + 1, b"", False
+                return
+            if not line:
+                return
+            n += 1
+            yield n, line, line.endswith(b"\n")
+    finally:
+        f.close()
+
+
+def _parse_header(path: Path, line: bytes) -> Header:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise RecordingError(f"{path} is not a podtui recording (line 1 has no podtui-recording header)")
+    version = data.get("version")
+    if not isinstance(version, int):
+        raise RecordingError(f"{path}: line 1: the header has no format version")
+    if version > VERSION:
+        raise RecordingError(
+            f"{path} uses recording format version {version} (written by podtui {data.get('podtui', '?')}); "
+            f"this podtui {__version__} reads versions up to {VERSION}",
+            "upgrade podtui to replay it",
+        )
+    started = data.get("started")
+    return Header(version=version, podtui=str(data.get("podtui", "")), context=str(data.get("context", "")),
+                  server=str(data.get("server", "")), scope=data.get("scope") if isinstance(data.get("scope"), dict) else {},
+                  started=float(started) if isinstance(started, (int, float)) else 0.0,
+                  redacted=bool(data.get("redacted", True)))
+
+
+def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
+                   warnings: list[str] | None = None) -> tuple[Header, Iterator[Item]]:
+    """The header, and an iterator over the items, read lazily.
+
+    A truncated last line (recorder killed) ends the items with a warning. A corrupt
+    line elsewhere raises RecordingError naming the file and line, unless
+    skip_bad_lines, which notes it in `warnings` and goes on.
+    """
+    path = Path(path)
+    warnings = warnings if warnings is not None else []
+    lines = _lines(path)
+    first = next(lines, None)
+    if first is None or not first[1]:
+        raise RecordingError(f"{path} is empty: not a podtui recording")
+    header = _parse_header(path, first[1])
+
+    def items() -> Iterator[Item]:
+        pending_error: str | None = None
+        for number, line, complete in lines:
+            if pending_error is not None:
+                # A bad line followed by more lines is corruption, not truncation.
+                if not skip_bad_lines:
+                    raise RecordingError(pending_error, "use --skip-bad-lines to go on without it")
+                warnings.append(pending_error)
+                pending_error = None
+            if not line.strip():
+                if not complete:
+                    warnings.append(f"{path}: the recording ends abruptly after line {number - 1} "
+                                    "(the recorder was stopped); replaying up to there")
+                continue
+            try:
+                item = decode_item(orjson.loads(line))
+            except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+                if not complete:
+                    warnings.append(f"{path}: line {number} is cut short (the recorder was stopped); "
+                                    "replaying up to the line before")
+                    return
+                pending_error = f"{path}: line {number} is corrupt ({_short(exc)})"
+                continue
+            yield item
+        if pending_error is not None:
+            # The last line is complete but unreadable.
+            if not skip_bad_lines:
+                raise RecordingError(pending_error, "use --skip-bad-lines to go on without it")
+            warnings.append(pending_error)
+
+    return header, items()
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recording:
+    warnings: list[str] = []
+    header, items = iter_recording(path, skip_bad_lines=skip_bad_lines, warnings=warnings)
+    loaded = list(items)
+    skipped = sum(1 for w in warnings if "is corrupt" in w)
+    return Recording(Path(path), header, loaded, warnings, skipped)
+
+
+def write_recording(path: str | Path, header: Header, items: Iterable[Item]) -> None:
+    """Write a whole recording synchronously (tests, fixtures, conversions)."""
+    path = Path(path)
+    with _open_write(path) as f:
+        f.write(orjson.dumps(header.to_line(), option=orjson.OPT_APPEND_NEWLINE))
+        buf = io.BytesIO()
+        for item in items:
+            buf.write(orjson.dumps(encode_item(item, header.redacted), option=orjson.OPT_APPEND_NEWLINE))
+        f.write(buf.getvalue())
+
+
+def scope_from_header(header: Header) -> Scope:
+    s = header.scope
+    return Scope(context=header.context, server=header.server, namespace=s.get("namespace"),
+                 label_selector=s.get("label_selector") or "", field_selector=s.get("field_selector") or "")
+
+
+__all__ = [
+    "FORMAT", "VERSION", "Header", "Recording", "RecordingFeed", "RecordingWriter", "decode_item",
+    "encode_item", "header_for", "iter_recording", "read_recording", "redact", "scope_from_header",
+    "start_recording", "write_recording",
+]

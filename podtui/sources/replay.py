@@ -1,0 +1,151 @@
+"""Replaying a recording on its own timeline: play, pause, step, seek.
+
+The replay drives a ManualClock, so everything that asks "now" (ages, countdowns)
+sees the recorded time. Seeking backwards cannot un-apply changes: the feed starts
+over from the beginning and bumps `epoch`, and the consumer rebuilds its store when
+it sees a new epoch, then applies what poll() returns (everything up to the target).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import Change, Item
+from podtui.sources.recording import Recording, scope_from_header
+
+
+def item_time(item: Item) -> float:
+    return item.observed if isinstance(item, Change) else item.at
+
+
+def item_pod_uid(item: Item) -> str | None:
+    if isinstance(item, Change) and item.resource == "pods":
+        meta = item.obj.get("metadata")
+        if isinstance(meta, dict):
+            return meta.get("uid")
+    return None
+
+
+class ReplayFeed:
+    """A Feed over a recording, released as its recorded time passes on `clock`."""
+
+    def __init__(self, recording: Recording, clock: ManualClock, *, speed: float = 1.0,
+                 wall: Callable[[], float] = time.monotonic, autoplay: bool = True) -> None:
+        self.recording = recording
+        self.autoplay = autoplay  # False: start() leaves it paused until resume()
+        self.scope = scope_from_header(recording.header)
+        self.clock = clock
+        self.speed = speed
+        self.epoch = 0  # bumped when the consumer must start from an empty store
+        self.playing = False
+        self._wall = wall
+        self._items = recording.items
+        self._times = [item_time(i) for i in self._items]
+        self._next = 0  # index of the first item not yet released
+        self._position = self.start_time
+        self._wall_mark = 0.0
+        clock.set(self._position)
+
+    # -- what the UI shows
+    @property
+    def start_time(self) -> float:
+        return self._times[0] if self._times else self.recording.header.started
+
+    @property
+    def end_time(self) -> float:
+        return self._times[-1] if self._times else self.start_time
+
+    @property
+    def position(self) -> float:
+        return self._position
+
+    @property
+    def at_end(self) -> bool:
+        return self._next >= len(self._items)
+
+    # -- Feed
+    def start(self) -> None:
+        if self.autoplay:
+            self.resume()
+
+    def stop(self) -> None:
+        self.playing = False
+
+    def poll(self, limit: int | None = None) -> list[Item]:
+        if self.playing:
+            now = self._wall()
+            target = self._position + (now - self._wall_mark) * self.speed
+            self._wall_mark = now
+            self._position = min(target, max(self.end_time, self._position))
+        items = self._release_until(self._position, limit)
+        if self.playing and self.at_end:
+            self.playing = False
+        return items
+
+    # -- controls
+    def pause(self) -> None:
+        self.playing = False
+
+    def resume(self) -> None:
+        if not self.at_end:
+            self.playing = True
+            self._wall_mark = self._wall()
+
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.resume()
+
+    def set_speed(self, speed: float) -> None:
+        if speed > 0:
+            self.poll_position()
+            self.speed = speed
+
+    def poll_position(self) -> None:
+        """Fold the wall time passed so far into the position (before changing speed)."""
+        if self.playing:
+            now = self._wall()
+            self._position += (now - self._wall_mark) * self.speed
+            self._wall_mark = now
+
+    def step(self) -> None:
+        """Pause and move to the time of the next recorded item."""
+        self.pause()
+        # After the current position, not after what was released: a poll with a limit
+        # may still owe items from before it.
+        i = bisect.bisect_right(self._times, self._position)
+        if i < len(self._times):
+            self._move_to(self._times[i])
+
+    def seek(self, t: float) -> None:
+        """Jump to recorded time t (clamped to the recording); keeps playing or paused."""
+        t = min(max(t, self.start_time), self.end_time)
+        if t < self._position:
+            self._next = 0
+            self.epoch += 1
+        self._move_to(t)
+        if self.playing:
+            self._wall_mark = self._wall()
+
+    def seek_next_change(self, uid: str) -> bool:
+        """Jump to the next recorded change of pod `uid`; False when there is none."""
+        for i in range(self._next, len(self._items)):
+            if item_pod_uid(self._items[i]) == uid:
+                self.pause()
+                self._move_to(self._times[i])
+                return True
+        return False
+
+    def _move_to(self, t: float) -> None:
+        self._position = t
+        self.clock.set(t)
+
+    def _release_until(self, t: float, limit: int | None) -> list[Item]:
+        self.clock.set(t)
+        end = bisect.bisect_right(self._times, t, lo=self._next)
+        if limit is not None:
+            end = min(end, self._next + limit)
+        out = self._items[self._next:end]
+        self._next = end
+        return out

@@ -1,0 +1,175 @@
+"""`podtui history`: a recording folded into each pod's history, in YAML (valid, by
+yaml.safe_load) and Markdown; pod selection with close matches; one-line errors for
+bad recordings; the same output every time."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+import yaml
+
+from podtui import cli
+from podtui.lifecycle.changes import EVENTS, Change
+from podtui.sources.recording import read_recording, write_recording
+
+RECORDINGS = Path(__file__).resolve().parent.parent / "recordings"
+DEFAULT = RECORDINGS / "demo-default.jsonl.gz"
+EXTRA = RECORDINGS / "demo-extra.jsonl.gz"
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main(["history", *map(str, argv)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def default_yaml():
+    from podtui.sources.history_command import history_text
+
+    return yaml.safe_load(history_text(DEFAULT, fmt="yaml"))
+
+
+def by_name(data: dict) -> dict[str, dict]:
+    return {p["pod"]: p for p in data["pods"]}
+
+
+def test_yaml_is_valid_and_covers_every_pod(default_yaml):
+    data = default_yaml
+    recording = read_recording(DEFAULT)
+    names = {f"{c.obj['metadata']['namespace']}/{c.obj['metadata']['name']}" for c in recording.items
+             if isinstance(c, Change) and c.resource == "pods"}
+    assert set(by_name(data)) == names
+    assert data["from"] == "2024-05-01T10:00:00Z" and data["to"] == "2024-05-01T10:14:51.500Z"
+    assert data["context"] == "podtui-demo"
+
+
+def test_yaml_restarts_carry_cause_exit_code_back_off_and_evidence(default_yaml):
+    pods = by_name(default_yaml)
+    live = pods["demo/liveness-fail"]["restarts_and_failures"]
+    assert [r["restart"] for r in live] == [1, 2, 3, 4, 5, 6, 7]
+    second = live[1]
+    assert second["cause"] == "liveness" and second["exit_code"] == 143
+    assert second["at"] == "2024-05-01T10:01:21Z" and second["offset"] == "+1m21s"
+    assert second["backoff_after"] == "10s" and second["backoff_from"] == "kubelet message"
+    # Every version of the repeated Events was read: each kill has its own time.
+    assert "Event Normal Killing 2024-05-01T10:01:20Z: Container web failed liveness probe, will be restarted" \
+        in second["evidence"]
+    assert any(e.startswith("Event Warning Unhealthy x3 2024-05-01T10:01:10Z .. 2024-05-01T10:01:20Z")
+               for e in second["evidence"])
+    oom = pods["demo/oom"]["restarts_and_failures"][0]
+    assert (oom["cause"], oom["exit_code"], oom["memory_limit"]) == ("oom", 137, "64Mi")
+    crash = pods["demo/crashloop"]["restarts_and_failures"]
+    assert crash[-1]["pending"] is True and crash[-1]["backoff_after"] == "5m0s"
+    secret = pods["demo/missing-secret"]["restarts_and_failures"][0]
+    assert (secret["cause"], secret["missing"]) == ("config", 'Secret "db-credentials"')
+    evicted = pods["demo/memory-hog"]["restarts_and_failures"][0]
+    assert (evicted["kind"], evicted["cause"]) == ("disruption", "eviction")
+
+
+def test_yaml_unready_probes_back_off_termination_transitions(default_yaml):
+    pods = by_name(default_yaml)
+    flap = pods["demo/readiness-flap"]
+    periods = [p for p in flap["unready_periods"] if p["subject"] == "api" and not p.get("at_start")]
+    assert periods[0] == {
+        "subject": "api", "subject_kind": "container", "from": "2024-05-01T10:00:35Z", "offset": "+35s",
+        "to": "2024-05-01T10:00:45Z", "duration": "10s", "reason": "readiness probe failed",
+        "probe_messages": ["Readiness probe failed: HTTP probe failed with statuscode: 503 (x2)"],
+    }
+    assert flap["unready_flaps_last_hour"] == len(periods)
+    [probe] = flap["probe_failures"]
+    assert probe["probe"] == "readiness" and probe["failures_reported"] == 46
+    assert pods["demo/crashloop"]["back_off_now"] == [{
+        "container": "app", "kind": "restart", "delay": "5m0s", "from": "kubelet message",
+        "next_attempt": "2024-05-01T10:15:37Z",
+        "message": "back-off 5m0s restarting failed container=app pod=crashloop_demo(" +
+                   pods["demo/crashloop"]["uid"] + ")"}]
+    term = pods["demo/stuck-finalizer"]["termination"]
+    # Its containers stopped, so the kubelet's final DELETE set the grace to 0.
+    assert term["finalizers"] == ["example.com/backup-protection"] and term["grace"] == "0s"
+    # The scenario lifts the finalizer at +10m; once the pod is gone nothing holds it.
+    assert term["removed"] == "2024-05-01T10:10:00Z" and "waiting_on_finalizers" not in term
+    changes = [t["change"] for t in pods["demo/graceful-stop"]["transitions"]]
+    assert any(c.startswith("deletion: ") for c in changes) and changes[-1] == "removed"
+    assert all(t["at"].endswith("Z") for t in pods["demo/graceful-stop"]["transitions"])
+
+
+def test_markdown(capsys):
+    code, out, err = run(capsys, DEFAULT, "demo/liveness-fail", "oom")
+    assert code == 0 and err == ""
+    assert out.startswith("# Pod lifecycle history\n")
+    assert out.count("\n## ") == 2 and "## demo/liveness-fail" in out and "## demo/oom" in out
+    assert ("- **web** restart #2, 2024-05-01T10:01:21Z (+1m21s): `liveness`: liveness probe failed "
+            "(HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); back-off after: 10s (kubelet message)") in out
+    assert "- **cruncher** restart #1, 2024-05-01T10:00:18Z (+18s): `oom`: OOMKilled (memory limit 64Mi), exit 137" \
+           in out
+    assert "### Unready periods" in out and "| subject | from | to | duration | reason |" in out
+
+
+def test_same_output_every_time(capsys):
+    first = run(capsys, EXTRA, "--format", "yaml")
+    second = run(capsys, EXTRA, "--format", "yaml")
+    assert first == second and first[0] == 0
+
+
+def test_now_is_the_end_of_the_recording(capsys):
+    _, out, _ = run(capsys, DEFAULT, "demo/missing-secret", "--format", "yaml")
+    pod = yaml.safe_load(out)["pods"][0]
+    [ongoing] = [p for p in pod["unready_periods"] if p["subject"] == "pod"]
+    assert ongoing["ongoing"] is True and ongoing["duration"] == "14m52s"  # 10:00:00 -> 10:14:51.5
+
+
+def test_bare_pod_names_and_every_incarnation(capsys, tmp_path):
+    code, out, _ = run(capsys, DEFAULT, "nightly-report-x7k2p", "--format", "yaml")
+    assert code == 0 and [p["pod"] for p in yaml.safe_load(out)["pods"]] == ["batch/nightly-report-x7k2p"]
+
+
+def test_unknown_pod_is_one_line_with_close_matches(capsys):
+    code, out, err = run(capsys, DEFAULT, "demo/crashlop")
+    assert code == 2 and out == ""
+    assert err == f"podtui: no pod demo/crashlop in {DEFAULT} (did you mean: demo/crashloop)\n"
+    code, _, err = run(capsys, DEFAULT, "zzz")
+    assert code == 2 and err.count("\n") == 1 and "has 24 pods" in err
+
+
+def test_corrupt_recording_is_one_line_and_skippable(capsys, tmp_path):
+    lines = gzip.decompress(EXTRA.read_bytes()).splitlines(keepends=True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"".join(lines[:20] + [b'{"t": oops\n'] + lines[20:]))
+    code, out, err = run(capsys, bad)
+    assert code == 1 and out == ""
+    assert err == (f"podtui: {bad}: line 21 is corrupt (unexpected character, expected a JSON value: line 1 "
+                   "column 7 (char 6)) (use --skip-bad-lines to go on without it)\n")
+    code, out, err = run(capsys, bad, "--skip-bad-lines", "--format", "yaml")
+    assert code == 0 and "line 21 is corrupt" in err
+    assert "line 21 is corrupt" in yaml.safe_load(out)["warnings"][0]
+
+
+def test_truncated_recording_still_reports(capsys, tmp_path):
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(EXTRA.read_bytes()[: len(EXTRA.read_bytes()) // 2])
+    code, out, err = run(capsys, cut, "--format", "yaml")
+    assert code == 0 and "podtui: warning:" in err
+    assert yaml.safe_load(out)["pods"]
+
+
+def test_not_a_recording(capsys, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\n")
+    assert run(capsys, other) == (1, "", f"podtui: {other} is not a podtui recording "
+                                         "(line 1 has no podtui-recording header)\n")
+    assert run(capsys, tmp_path / "missing.gz")[2].startswith("podtui: cannot open recording")
+
+
+def test_without_events_the_causes_fall_back_to_the_status(capsys, tmp_path):
+    rec = read_recording(DEFAULT)
+    stripped = tmp_path / "no-events.jsonl"
+    write_recording(stripped, rec.header, [i for i in rec.items if not (isinstance(i, Change) and i.resource == EVENTS)])
+    code, out, _ = run(capsys, stripped, "demo/liveness-fail", "demo/oom", "--format", "yaml")
+    pods = by_name(yaml.safe_load(out))
+    live = pods["demo/liveness-fail"]["restarts_and_failures"]
+    assert code == 0 and all(r["cause"] == "unknown" and r["exit_code"] == 143 for r in live)
+    assert live[0]["summary"].endswith("exit 143 (SIGTERM), finished 2024-05-01T10:00:41Z")
+    assert all(r["cause"] == "oom" for r in pods["demo/oom"]["restarts_and_failures"])

@@ -1,0 +1,224 @@
+"""The recording format: round trips, redaction, and every kind of bad file."""
+
+from __future__ import annotations
+
+import gzip
+
+import orjson
+import pytest
+
+from podtui.errors import RecordingError
+from podtui.lifecycle.changes import Change, Relist, SourceStatus
+from podtui.sources.base import Scope
+from podtui.sources.recording import (
+    LAST_APPLIED,
+    REDACTED,
+    Header,
+    RecordingWriter,
+    decode_item,
+    encode_item,
+    header_for,
+    read_recording,
+    redact,
+    scope_from_header,
+    write_recording,
+)
+
+
+def pod(name="web-1", uid="u1", rv="1", phase="Running", env=True):
+    containers = [{"name": "app", "image": "nginx"}]
+    if env:
+        containers[0]["env"] = [
+            {"name": "PASSWORD", "value": "hunter2"},
+            {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+        ]
+    return {
+        "metadata": {
+            "name": name, "namespace": "default", "uid": uid, "resourceVersion": rv,
+            "annotations": {LAST_APPLIED: '{"env": "hunter2"}', "keep": "me"},
+            "managedFields": [{"manager": "kubectl"}],
+        },
+        "spec": {"containers": containers, "initContainers": [{"name": "init", "env": [{"name": "X", "value": "y"}]}]},
+        "status": {"phase": phase},
+    }
+
+
+ITEMS = [
+    Relist("pods", 10.0, "start"),
+    Change("pods", "ADDED", pod(), 10.5),
+    Relist("pods", 10.5, "end", resource_version="7", deleted=1),
+    SourceStatus("live", 11.0, resource="pods"),
+    Change("pods", "MODIFIED", pod(rv="2", phase="Failed"), 12.25),
+    SourceStatus("reconnecting", 13.0, "connection reset", "pods", retry_at=14.0),
+    Change("pods", "DELETED", pod(rv="3"), 15.0, synthetic=True),
+    Change("events", "ADDED", {"metadata": {"name": "e", "uid": "e1"}, "reason": "Started"}, 15.5),
+]
+
+
+def test_items_round_trip_unredacted():
+    for item in ITEMS:
+        assert decode_item(orjson.loads(orjson.dumps(encode_item(item, redacted=False)))) == item
+
+
+def test_redact_masks_env_values_and_drops_managed_fields_without_touching_the_original():
+    original = pod()
+    before = orjson.dumps(original)
+    out = redact(original)
+    assert orjson.dumps(original) == before
+    env = out["spec"]["containers"][0]["env"]
+    assert env[0] == {"name": "PASSWORD", "value": REDACTED}
+    assert env[1]["valueFrom"]["secretKeyRef"]["name"] == "s"  # a reference, not a secret
+    assert out["spec"]["initContainers"][0]["env"][0]["value"] == REDACTED
+    assert "managedFields" not in out["metadata"]
+    assert out["metadata"]["annotations"] == {"keep": "me"}
+    assert out["status"] is original["status"]  # shared, not copied
+    assert "hunter2" not in orjson.dumps(out).decode()
+
+
+def test_redact_returns_the_same_object_when_there_is_nothing_to_hide():
+    clean = {"metadata": {"name": "x"}, "spec": {"containers": [{"name": "a"}]}}
+    assert redact(clean) is clean
+    assert redact("not a dict") == "not a dict"
+
+
+@pytest.mark.parametrize("name", ["rec.jsonl", "rec.jsonl.gz"])
+def test_write_then_read(tmp_path, name):
+    path = tmp_path / name
+    header = header_for(Scope(context="ctx", server="https://h:6443", namespace="ns"), 10.0, redacted=True)
+    write_recording(path, header, ITEMS)
+    rec = read_recording(path)
+    assert rec.warnings == []
+    assert rec.header.context == "ctx" and rec.header.server == "https://h:6443"
+    assert scope_from_header(rec.header).namespace == "ns"
+    assert [type(i) for i in rec.items] == [type(i) for i in ITEMS]
+    assert rec.items[4].obj["spec"]["containers"][0]["env"][0]["value"] == REDACTED
+    assert rec.items[6].synthetic is True
+    assert (rec.start, rec.end) == (10.0, 15.5)
+    if name.endswith(".gz"):
+        assert path.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_writer_thread_records_everything_on_close(tmp_path):
+    path = tmp_path / "live.jsonl.gz"
+    writer = RecordingWriter(path, Header(started=1.0, redacted=False), flush_interval=0.05)
+    for item in ITEMS:
+        writer.write([item])
+    writer.close()
+    assert writer.error is None and writer.items_written == len(ITEMS)
+    assert read_recording(path).items == ITEMS
+
+
+def test_writer_reports_an_unwritable_path(tmp_path):
+    with pytest.raises(RecordingError, match="cannot write recording"):
+        RecordingWriter(tmp_path / "missing-dir" / "x.jsonl", Header())
+
+
+def _write_lines(path, lines):
+    path.write_bytes(b"".join(lines))
+
+
+def _good_lines():
+    head = orjson.dumps(Header(started=1.0, redacted=False).to_line()) + b"\n"
+    return [head] + [orjson.dumps(encode_item(i, False)) + b"\n" for i in ITEMS]
+
+
+def test_truncated_last_line_replays_up_to_there_with_a_warning(tmp_path):
+    lines = _good_lines()
+    lines[-1] = lines[-1][:20]  # killed mid-write: no newline
+    path = tmp_path / "cut.jsonl"
+    _write_lines(path, lines)
+    rec = read_recording(path)
+    assert rec.items == ITEMS[:-1]
+    assert len(rec.warnings) == 1 and "cut short" in rec.warnings[0] and "line 9" in rec.warnings[0]
+
+
+def test_truncated_gzip_stream_replays_what_was_flushed(tmp_path):
+    path = tmp_path / "cut.jsonl.gz"
+    with gzip.open(path, "wb") as f:
+        for line in _good_lines()[:5]:
+            f.write(line)
+        f.flush()  # what the recorder does about once a second
+        for line in _good_lines()[5:]:
+            f.write(line)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 30])
+    rec = read_recording(path)
+    assert 4 <= len(rec.items) < len(ITEMS)
+    assert rec.items == ITEMS[: len(rec.items)]
+    assert rec.warnings and ("abruptly" in rec.warnings[0] or "cut short" in rec.warnings[0])
+
+
+def test_corrupt_line_names_file_and_line(tmp_path):
+    lines = _good_lines()
+    lines[3] = b"{this is not json\n"
+    path = tmp_path / "bad.jsonl"
+    _write_lines(path, lines)
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert f"{path}: line 4 is corrupt" in str(err.value)
+    assert "--skip-bad-lines" in str(err.value)
+    rec = read_recording(path, skip_bad_lines=True)
+    assert rec.skipped == 1 and len(rec.items) == len(ITEMS) - 1
+    assert "line 4" in rec.warnings[0]
+
+
+def test_a_well_formed_line_of_the_wrong_shape_is_corrupt_too(tmp_path):
+    lines = _good_lines()
+    lines[2] = b'{"t": "soon", "type": "ADDED"}\n'
+    path = tmp_path / "shape.jsonl"
+    _write_lines(path, lines)
+    with pytest.raises(RecordingError, match="line 3 is corrupt"):
+        read_recording(path)
+
+
+def test_newer_format_version_names_both_versions(tmp_path):
+    path = tmp_path / "future.jsonl"
+    path.write_bytes(b'{"format": "podtui-recording", "version": 9, "podtui": "7.0"}\n')
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert "version 9" in str(err.value) and "up to 1" in str(err.value) and "7.0" in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello\n", b'{"kind": "PodList"}\n'])
+def test_not_a_recording(tmp_path, content):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(RecordingError, match="not a podtui recording"):
+        read_recording(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(RecordingError, match="cannot open recording"):
+        read_recording(tmp_path / "nope.jsonl")
+
+
+def test_recorder_frames_survive_any_split_and_redact_on_the_recorder_side():
+    from podtui.sources.recorder import decode_frames
+    from podtui.sources.recording import encode_j, encode_r
+
+    raw = orjson.dumps({"type": "MODIFIED", "object": pod(rv="9")})
+    stream = (encode_j(b'{"t": 1.0, "status": "live", "detail": ""}')
+              + encode_r(2.5, "pods", False, raw) + encode_r(3.0, "events", True, raw))
+    for cut in range(0, len(stream) + 1, 97):
+        buf = bytearray(stream[:cut])
+        lines, used = decode_frames(buf, redacted=True)
+        rest = bytearray(stream[used:])
+        more, used2 = decode_frames(rest, redacted=True)
+        assert used + used2 == len(stream)
+        got = [orjson.loads(x) for x in lines + more]
+        assert [x.get("type") for x in got] == [None, "MODIFIED", "MODIFIED"]
+        assert got[1]["t"] == 2.5 and got[1]["resource"] == "pods" and "synthetic" not in got[1]
+        assert got[2]["resource"] == "events" and got[2]["synthetic"] is True
+        assert got[1]["object"]["spec"]["containers"][0]["env"][0]["value"] == REDACTED
+
+
+def test_a_recorder_that_dies_is_reported_and_the_feed_keeps_going(tmp_path):
+    path = tmp_path / "dies.jsonl"
+    writer = RecordingWriter(path, Header(started=1.0), flush_interval=0.05)
+    writer.write(ITEMS[:2])
+    writer._proc.kill()
+    writer._proc.wait()
+    for _ in range(50):  # enough to fill the pipe if nobody noticed
+        writer.write(ITEMS)
+    writer.close()
+    assert writer.error is not None and str(path) in writer.error

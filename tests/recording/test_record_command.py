@@ -1,0 +1,114 @@
+"""`podtui record`: headless, against the demo cluster over real HTTP, ended by time or signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from podtui.clock import ManualClock
+from podtui.demo.cluster import DemoCluster
+from podtui.lifecycle.changes import Change, Relist
+from podtui.sources.recording import REDACTED, read_recording
+
+
+@pytest.fixture
+def served(tmp_path):
+    cluster = DemoCluster("default", clock=ManualClock(1_700_000_000.0), seed=7)
+    cluster.advance(30)
+    cluster.start(drive=False)
+    kubeconfig = tmp_path / "kubeconfig"
+    cluster.write_kubeconfig(kubeconfig)
+    yield cluster, kubeconfig
+    cluster.stop()
+
+
+def record(kubeconfig, path, *extra):
+    # The process's own environment, minus anything pointing at a real cluster.
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    return subprocess.Popen([sys.executable, "-m", "podtui", "record", str(path), "--kubeconfig", str(kubeconfig), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_for_lines(path, n, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= n:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{path} never reached {n} lines")
+
+
+def test_records_what_the_server_holds_for_a_duration(served, tmp_path):
+    cluster, kubeconfig = served
+    path = tmp_path / "rec.jsonl.gz"
+    proc = record(kubeconfig, path, "-A", "--duration", "3")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert err.count("\n") == 1 and "recorded" in err and str(path) in err
+    rec = read_recording(path)
+    assert rec.warnings == []
+    assert rec.header.context == "podtui-demo" and rec.header.server == cluster.url
+    pods = {c.obj["metadata"]["uid"] for c in rec.items if isinstance(c, Change) and c.resource == "pods"}
+    assert pods == {p["metadata"]["uid"] for p in cluster.storage.list("pods")}
+    assert any(isinstance(i, Relist) and i.phase == "end" for i in rec.items)
+    assert any(isinstance(c, Change) and c.resource == "events" for c in rec.items)
+
+
+def test_sigterm_ends_the_recording_cleanly_and_changes_made_meanwhile_are_in_it(served, tmp_path):
+    cluster, kubeconfig = served
+    path = tmp_path / "rec.jsonl"
+    proc = record(kubeconfig, path, "-A")
+    try:
+        wait_for_lines(path, 10)
+        before = cluster.storage.resource_version
+        cluster.advance(60)
+        assert cluster.storage.resource_version > before
+        latest = {p["metadata"]["uid"]: p["metadata"]["resourceVersion"] for p in cluster.storage.list("pods")}
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            rec = read_recording(path)
+            seen = {c.obj["metadata"]["uid"]: c.obj["metadata"]["resourceVersion"]
+                    for c in rec.items if isinstance(c, Change) and c.resource == "pods" and c.type != "DELETED"}
+            if all(seen.get(uid) == rv for uid, rv in latest.items()):
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the recording never caught up with the server")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_env_values_are_redacted_unless_asked(served, tmp_path):
+    cluster, kubeconfig = served
+    pod = next(p for p in cluster.storage.list("pods") if p["metadata"]["name"])
+    pod = {**pod, "spec": {**pod["spec"], "containers": [{**pod["spec"]["containers"][0],
+                                                          "env": [{"name": "PASSWORD", "value": "hunter2"}]}]}}
+    cluster.storage.update("pods", pod)
+    for extra, expected in (((), REDACTED), (("--no-redact",), "hunter2")):
+        path = tmp_path / f"rec{len(extra)}.jsonl"
+        proc = record(kubeconfig, path, "-A", "--duration", "2", *extra)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        values = [e["value"] for c in read_recording(path).items if isinstance(c, Change) and c.resource == "pods"
+                  for ctr in c.obj["spec"]["containers"] for e in ctr.get("env", []) if e["name"] == "PASSWORD"]
+        assert values and set(values) == {expected}
+
+
+def test_unreachable_server_is_one_line_and_non_zero(tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n")
+    proc = record(kubeconfig, tmp_path / "x.jsonl", "--duration", "1")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert err.count("\n") == 1 and "cannot reach the API server at http://127.0.0.1:9" in err

@@ -1,0 +1,67 @@
+"""`podtui replay`: a recording in the UI, with the recorded time as now."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from podtui.clock import ManualClock
+from podtui.errors import UsageError
+from podtui.sources.recording import read_recording
+from podtui.sources.replay import ReplayFeed
+from podtui.replay_command import start_time
+from podtui.ui.app import PodtuiApp
+
+RECORDING = Path(__file__).resolve().parent.parent / "recordings" / "demo-default.jsonl.gz"
+
+
+def test_at_accepts_offsets_and_times_inside_the_recording():
+    assert start_time("90s", 1000.0, 2000.0) == 1090.0
+    assert start_time("1970-01-01T00:20:00Z", 1000.0, 2000.0) == 1200.0
+    with pytest.raises(UsageError, match="runs from"):
+        start_time("2h", 1000.0, 2000.0)
+    with pytest.raises(UsageError, match="RFC 3339"):
+        start_time("tomorrow", 1000.0, 2000.0)
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "cannot open recording"),
+    (b"not json\n", "is not a podtui recording"),
+    (b'{"format": "podtui-recording", "version": 1}\n{"t": 1, "resource": "pods", "type": "ADDED", "object": {}}\n{bad\n{"t": 2, "status": "live"}\n',
+     "line 3 is corrupt"),
+])
+def test_bad_recordings_are_one_line_errors(tmp_path, content, message):
+    path = tmp_path / "rec.jsonl"
+    if content is not None:
+        path.write_bytes(content)
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(path)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and message in out.stderr and "Traceback" not in out.stderr
+
+
+async def test_replay_steps_and_seeks_through_the_recording():
+    recording = read_recording(RECORDING)
+    clock = ManualClock(0)
+    feed = ReplayFeed(recording, clock, autoplay=False)
+    app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, replay=feed)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.drain()
+        assert clock.time() == recording.start and not app.store.pods
+        await pilot.press("right_curly_bracket", "right_curly_bracket")  # forward two minutes
+        await pilot.pause()
+        assert clock.time() == pytest.approx(recording.start + 120)
+        at_two = {uid: r.version for uid, r in app.store.pods.items()}
+        assert at_two
+        await pilot.press("left_curly_bracket")  # back a minute: the store is rebuilt
+        await pilot.pause()
+        assert clock.time() == pytest.approx(recording.start + 60) and feed.epoch == 1
+        at_one = {uid: r.version for uid, r in app.store.pods.items()}
+        assert at_one and sum(at_one.values()) < sum(at_two.values())
+        before = clock.time()
+        await pilot.press("full_stop")  # step to the next recorded item
+        await pilot.pause()
+        assert clock.time() > before and not feed.playing
