@@ -1,0 +1,59 @@
+"""`podtui`: watch the pods of a live cluster, connecting as kubectl would.
+
+Everything that can go wrong before the first frame (no kubeconfig, unknown context,
+unreachable server, TLS, 401, 403 on a cluster-wide watch, a bad theme or recording
+path) is raised as a one-line PodtuiError here, before the terminal is taken over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from podtui.clock import Clock, SystemClock
+from podtui.sources.kubeconfig import ConnectionOptions, add_connection_arguments, options_from_args
+from podtui.sources.live import connect, relax_gc
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_arguments(parser)
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (see the help screen for the list)")
+    parser.add_argument("--record", metavar="FILE", help="also record everything seen to FILE (.gz to compress), for `podtui replay`")
+    parser.add_argument("--no-redact", action="store_true", help="with --record: keep env values, managedFields and last-applied annotations")
+
+
+def run(args: argparse.Namespace) -> int:
+    return watch(options_from_args(args), SystemClock(), theme=args.theme, record=args.record,
+                 redact=not args.no_redact)
+
+
+def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None, record: str | None = None,
+          redact: bool = True) -> int:
+    """Connect as `options` say, then run the UI until the user quits.
+
+    Shared by `podtui` and `podtui demo`, so the demo goes through exactly this path.
+    """
+    # The UI pulls in textual: import it only once we know we'll show something.
+    from podtui.sources.recording import start_recording
+    from podtui.ui.app import run as run_ui
+    from podtui.ui.themes import resolve_theme
+
+    resolve_theme(theme)  # a typo in --theme should not cost a round trip first
+    relax_gc()
+    source = connect(options, clock)
+    feed = source
+    if record:
+        try:
+            feed = start_recording(source, record, clock, redacted=redact)
+        except BaseException:
+            source.stop()
+            raise
+
+    def switch_namespace(namespace: str | None):
+        # The picker asks for another scope: same kubeconfig and context, checked the
+        # same way, so a forbidden cluster-wide watch is a one-line notice, not a crash.
+        scoped = dataclasses.replace(options, namespace=namespace, all_namespaces=namespace is None)
+        return connect(scoped, clock)
+
+    # A recording follows one scope; with --record the picker filters the view instead.
+    return run_ui(feed, clock, theme=theme, namespaces_switch=None if record else switch_namespace)

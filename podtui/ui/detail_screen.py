@@ -1,0 +1,269 @@
+"""Pod detail: one pane per aspect of the pod, all updating live.
+
+On a small terminal the panes are tabs (one at a time, full size); on a large one
+they form a grid and the YAML gets the whole screen when chosen. Panes rebuild when
+their pod changes; the ones with countdowns also once a second, and a pane whose text
+did not change does not repaint.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.binding import Binding
+from textual.containers import Container
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from podtui.ui.lifecycle_colours import next_colour, status_colour
+from podtui.ui.panes.backoff import BackoffPane
+from podtui.ui.panes.base import Pane, PaneContext
+from podtui.ui.panes.conditions import ConditionsPane
+from podtui.ui.panes.containers import ContainersPane
+from podtui.ui.panes.events import EventsPane
+from podtui.ui.panes.phase import PhasePane
+from podtui.ui.panes.probes import ProbesPane
+from podtui.ui.panes.termination import TerminationPane
+from podtui.ui.panes.timeline import TimelinePane
+from podtui.ui.panes.yaml_view import YamlPane
+
+if TYPE_CHECKING:
+    from podtui.ui.app import PodtuiApp
+
+PANE_CLASSES: tuple[type[Pane], ...] = (
+    PhasePane, ConditionsPane, ContainersPane, BackoffPane, ProbesPane, TerminationPane,
+    TimelinePane, EventsPane, YamlPane,
+)
+PANE_KEYS = tuple(cls.KEY for cls in PANE_CLASSES)
+GRID_MIN_SIZE = (150, 40)  # at least this many columns and rows: panes in a grid
+
+
+class PaneBar(Static):
+    """The pane tabs: numbered, clickable, the active one highlighted."""
+
+    DEFAULT_CSS = """
+    PaneBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def show_panes(self, panes: list[Pane], active: str, short: bool) -> None:
+        parts = []
+        for i, pane in enumerate(panes, 1):
+            label = pane.SHORT if short else pane.TITLE
+            text = f"{i} {label} "
+            style = "bold reverse $accent" if pane.KEY == active else "$foreground"
+            parts.append(Content.styled(text, style).stylize(f"@click=screen.show_pane('{pane.KEY}')"))
+        self.update(Content("").join(parts))
+
+
+class DetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "back", "Back"),
+        Binding("tab,right,l", "next_pane", "Next pane"),
+        Binding("shift+tab,left,h", "previous_pane", "Prev pane", show=False),
+        *(Binding(str(i), f"show_pane('{cls.KEY}')", f"{cls.TITLE} pane", show=False)
+          for i, cls in enumerate(PANE_CLASSES, 1)),
+        Binding("y", "show_pane('yaml')", "YAML"),
+        Binding("x", "explain", "Explain", tooltip="Explain the last restart (again: hide it)"),
+        # Short words for the footer (it must fit 80 columns); the help says them in full.
+        Binding("o", "timeline_order", "Order", tooltip="Timeline order"),
+        Binding("c", "timeline_container", "Container", tooltip="Timeline container"),
+        Binding("p", "replaced", "Previous/next pod", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    DetailScreen { layout: vertical; }
+    DetailScreen #detail-title { height: 1; background: $panel; padding: 0 1; }
+    DetailScreen #panes { height: 1fr; }
+    DetailScreen.-tabs #panes > Pane { display: none; }
+    DetailScreen.-tabs #panes > Pane.-active { display: block; }
+    DetailScreen.-grid #panes {
+        layout: grid;
+        grid-size: 3 3;
+        grid-columns: 1fr 1fr 1fr;
+        grid-rows: 1fr 1fr 1fr;
+    }
+    DetailScreen.-grid #panes > Pane { border: round $panel-lighten-2; border-title-color: $text-muted; }
+    DetailScreen.-grid #panes > Pane.-active { border: round $accent; border-title-color: $accent; }
+    DetailScreen.-grid #pane-containers { column-span: 2; }
+    DetailScreen.-grid #pane-yaml { display: none; }
+    DetailScreen.-grid.-yaml #panes { layout: vertical; }
+    DetailScreen.-grid.-yaml #panes > Pane { display: none; }
+    DetailScreen.-grid.-yaml #panes > #pane-yaml { display: block; height: 1fr; }
+    """
+
+    # Grid order: Phase Conditions Back-off / Containers (two cells) Termination /
+    # Probes Timeline Events; YAML takes the screen on its own.
+    _GRID_ORDER = ("phase", "conditions", "backoff", "containers", "termination", "probes", "timeline", "events", "yaml")
+
+    def __init__(self, uid: str, *, initial_pane: str = "phase", explain: bool = False) -> None:
+        super().__init__()
+        self.uid = uid
+        self.active = initial_pane if initial_pane in PANE_KEYS else "phase"
+        self.panes: dict[str, Pane] = {cls.KEY: cls() for cls in PANE_CLASSES}
+        if explain:
+            self.containers_pane.set_explain(True)
+            self.active = "containers"
+        self.record: Any = None
+        self.gone = False
+        self._title = Static("", id="detail-title", markup=False)
+        self._bar = PaneBar(id="pane-bar")
+        self._grid = False
+
+    @property
+    def podtui(self) -> PodtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def containers_pane(self) -> ContainersPane:
+        pane = self.panes["containers"]
+        assert isinstance(pane, ContainersPane)
+        return pane
+
+    def compose(self):
+        yield self._title
+        yield self._bar
+        with Container(id="panes"):
+            for key in self._GRID_ORDER:
+                yield self.panes[key]
+        yield Footer(compact=True)  # compact: the keys fit on 80 columns
+
+    def on_mount(self) -> None:
+        self.record = self.podtui.store.pods.get(self.uid)
+        self._apply_layout(self.size.width, self.size.height)
+        self.refresh_panes()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        self._grid = width >= GRID_MIN_SIZE[0] and height >= GRID_MIN_SIZE[1]
+        self.set_class(self._grid, "-grid")
+        self.set_class(not self._grid, "-tabs")
+        self._activate(self.active)
+
+    # ------------------------------------------------------------------ updates
+    def on_store_changed(self, dirty: set[str]) -> None:
+        """Called by the app after each drain of the feed."""
+        if self.uid not in dirty:
+            return
+        record = self.podtui.store.pods.get(self.uid)
+        if record is None:
+            self.gone = True  # expired from the store: keep showing what we last had
+        else:
+            self.record = record
+        self.refresh_panes()
+
+    def on_tick(self) -> None:
+        self.refresh_panes(tick=True)
+
+    def refresh_panes(self, tick: bool = False) -> None:
+        record = self.record
+        if record is None:
+            self._title.update(Content.styled(f"pod {self.uid} is not in the store", "$text-error"))
+            return
+        now = self.podtui.clock.time()
+        ctx = PaneContext(records=self.podtui.store.pods)
+        self._update_title(record, now)
+        for key, pane in self.panes.items():
+            if self._is_visible(key):
+                pane.show(record, now, ctx, tick=tick)
+
+    def _is_visible(self, key: str) -> bool:
+        if self._grid:
+            return key == "yaml" if self.active == "yaml" else key != "yaml"
+        return key == self.active
+
+    def _update_title(self, record: Any, now: float) -> None:
+        row = record.row
+        deleted = record.deleted_at is not None
+        colour = status_colour(str(row.status), str(row.ready), deleted)
+        parts = [Content.styled(f"{record.namespace}/{record.name}", "bold"),
+                 Content("  "), Content.styled(str(row.status), f"bold ${colour}")]
+        step = self.podtui.next_step(record, now)
+        if step is not None and not deleted:
+            parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
+        parts.append(Content(f"  {row.ready} ready, {row.restarts} restarts"))
+        if deleted:
+            parts.append(Content.styled("  deleted", "$status-deleted"))
+        if self.gone:
+            parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
+        if record.replaced_by:
+            parts.append(Content.styled("  replaced (p: show the new pod)", "$text-muted"))
+        elif record.replaces:
+            parts.append(Content.styled("  (p: the pod it replaced)", "$text-muted"))
+        self._title.update(Content("").join(parts), layout=False)
+
+    # ------------------------------------------------------------------ actions
+    def _activate(self, key: str) -> None:
+        self.active = key
+        for k, pane in self.panes.items():
+            pane.set_class(k == key, "-active")
+        self.set_class(self._grid and key == "yaml", "-yaml")
+        visible = [self.panes[k] for k in PANE_KEYS]
+        self._bar.show_panes(visible, key, short=self.size.width < 100)
+        pane = self.panes[key]
+        if pane.is_mounted:
+            pane.focus()
+        self.refresh_panes()
+
+    def action_show_pane(self, key: str) -> None:
+        if key in self.panes:
+            self._activate(key)
+
+    def action_next_pane(self) -> None:
+        i = PANE_KEYS.index(self.active)
+        self._activate(PANE_KEYS[(i + 1) % len(PANE_KEYS)])
+
+    def action_previous_pane(self) -> None:
+        i = PANE_KEYS.index(self.active)
+        self._activate(PANE_KEYS[(i - 1) % len(PANE_KEYS)])
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_timeline_order(self) -> None:
+        pane = self.panes["timeline"]
+        assert isinstance(pane, TimelinePane)
+        pane.toggle_order()
+        if not self._is_visible("timeline"):
+            self._activate("timeline")
+        self.refresh_panes()
+
+    def action_timeline_container(self) -> None:
+        pane = self.panes["timeline"]
+        assert isinstance(pane, TimelinePane)
+        if self.record is not None:
+            pane.cycle_container(self.record)
+        if not self._is_visible("timeline"):
+            self._activate("timeline")
+        self.refresh_panes()
+
+    def action_explain(self) -> None:
+        """The last restart's explanation and evidence, on the Containers pane; again: hide it."""
+        pane = self.containers_pane
+        if pane.explain and self._is_visible("containers") and self.active == "containers":
+            pane.set_explain(False)
+            self.refresh_panes()
+            return
+        if self.record is None or not self.podtui.check_explainable(self.record):
+            return
+        pane.set_explain(True)
+        self._activate("containers")
+
+    def action_replaced(self) -> None:
+        """Jump to the pod that replaced this one, or else to the one it replaced."""
+        record = self.record
+        if record is None:
+            return
+        target = record.replaced_by or record.replaces
+        if target and target in self.podtui.store.pods:
+            self.uid = target
+            self.record = self.podtui.store.pods[target]
+            self.gone = False
+            for pane in self.panes.values():
+                pane.invalidate()
+            self.refresh_panes()
+        else:
+            self.notify("no replacing or replaced pod in memory", severity="warning")

@@ -1,0 +1,75 @@
+"""`?`: every key, generated from the bindings themselves so the list can't go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from podtui.ui.scrollbar import use_whole_cell_scrollbars
+
+FILTER_HELP = """\
+/web         name, namespace, status, node or label contains "web"
+/web api     every word matches
+/!Running    hide what matches
+/-l app=web  label selector (k=v, k!=v, k, !k; comma = and)"""
+
+
+def key_lines(title: str, bindings: Iterable[Binding], display) -> list[Content]:
+    """One line per action: all its keys, then what it does."""
+    rows: dict[str, list[str]] = {}
+    for b in bindings:
+        if not b.description:
+            continue
+        keys = rows.setdefault(b.tooltip or b.description, [])  # the tooltip says it in full
+        for key in b.key.split(","):
+            shown = display(replace(b, key=key.strip()))
+            if shown not in keys:
+                keys.append(shown)
+    lines = [Content.styled(title, "bold $text-primary")]
+    for description, keys in rows.items():
+        lines.append(Content.assemble((f"  {', '.join(keys):<26}", "$text-accent"), description))
+    return lines
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90; max-width: 100%; height: 90%; border: round $accent; background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self):
+        display = self.app.get_key_display
+        lines: list[Content] = []
+        for title, bindings in self.sections:
+            lines += key_lines(title, bindings, display)
+            lines.append(Content(""))
+        lines.append(Content.styled("Filter syntax", "bold $text-primary"))
+        lines += [Content("  " + line) for line in FILTER_HELP.splitlines()]
+        lines.append(Content(""))
+        lines.append(Content.styled("ctrl+p opens the command palette: every action by name.", "$text-muted"))
+        lines.append(Content.styled("ctrl+t picks a theme; your own YAML themes go in ~/.config/podtui/themes "
+                                    "(or $PODTUI_THEME_DIR).", "$text-muted"))
+        body = Static(Content("\n").join(lines), id="help-body")
+        self.help_text = body
+        scroller = VerticalScroll(body)
+        scroller.border_title = "podtui keys"
+        self.scroller = scroller
+        yield scroller
+
+    def on_mount(self) -> None:
+        use_whole_cell_scrollbars(self.scroller)

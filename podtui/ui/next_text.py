@@ -1,0 +1,65 @@
+"""How the UI words a NEXT step.
+
+The model words the probe streak as "liveness 2/3" (failures / failureThreshold). A
+streak can outrun its threshold (a readiness probe keeps failing after the container
+was marked unready, or Events arrive before the restart shows), and "readiness 5/3"
+reads like a mistake: past the threshold it becomes "readiness fails". No count: it
+grows without bound while the probe keeps failing, and NEXT has 16 cells on an
+80-column terminal; the Probes pane shows the streak in full.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+_STREAK = re.compile(r"^(liveness|readiness|startup) (\d+)/(\d+)$")
+
+
+def streak_text(probe: str, streak: int, threshold: int) -> str:
+    """`liveness 2/3`; `readiness fails` once the streak is past the threshold."""
+    if streak > threshold > 0:
+        return f"{probe} fails"
+    return f"{probe} {streak}/{threshold}"
+
+
+def readable(step: Any) -> Any:
+    """The step with its text reworded where the raw wording misleads (see above)."""
+    text = getattr(step, "text", None)
+    if not isinstance(text, str):
+        return step
+    m = _STREAK.match(text)
+    if m is None:
+        return step
+    worded = streak_text(m.group(1), int(m.group(2)), int(m.group(3)))
+    if worded == text:
+        return step
+    try:
+        return replace(step, text=worded)
+    except TypeError:  # not a dataclass (a test double): leave it as it is
+        return step
+
+
+# Shorter wordings for a NEXT column too narrow for the model's words (an 80-column
+# terminal gives it 16 cells): the countdown must survive, the filler words need not.
+_SHORTER = (
+    ("pull retry in ", "pull in "),
+    ("image pull back-off", "pull back-off"),
+    ("past grace by ", "past grace "),
+    ("waiting on ", ""),
+    (" ago", ""),  # "deleted 2m48s ago"
+)
+
+
+def compact(text: str, width: int) -> str:
+    """`text` as is when it fits in `width` cells, else its shorter wording (which may
+    still need cutting)."""
+    if len(text) <= width:
+        return text
+    for long, short in _SHORTER:
+        if long in text:
+            text = text.replace(long, short, 1)
+            if len(text) <= width:
+                break
+    return text

@@ -1,0 +1,86 @@
+"""Restart back-off: where each container is on the kubelet's ladder and when it next
+tries (measured from the kubelet's own message, or estimated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+
+from podtui.lifecycle import backoff as model
+from podtui.lifecycle.times import go_duration
+from podtui.ui.panes.base import Pane, PaneContext
+from podtui.ui.panes.fmt import clock_time, countdown, join_lines, kv, line
+
+_KIND_TEXT = {"crash": "crash loop back-off (CrashLoopBackOff)", "image": "image pull back-off (ImagePullBackOff)"}
+
+
+def ladder(initial: float, cap: float) -> list[float]:
+    """10s 20s 40s 80s 160s 300s: the delays a container climbs through."""
+    if initial <= 0 or cap <= 0:
+        return []
+    steps = [initial]
+    while steps[-1] < cap and len(steps) < 40:
+        steps.append(min(cap, steps[-1] * 2))
+    return steps
+
+
+def ladder_line(info: Any) -> Content:
+    parts: list[Content] = []
+    current = min(max(0, int(info.step)), 10_000)
+    steps = ladder(float(info.initial), float(info.cap))
+    for i, delay in enumerate(steps):
+        text = go_duration(delay)
+        on_it = i == current or (i == len(steps) - 1 and current >= len(steps))
+        parts.append(Content.styled(f"[{text}]", "bold $status-backoff") if on_it
+                     else Content.styled(text, "$text-muted"))
+    return Content(" ").join(parts)
+
+
+def next_try(info: Any, now: float) -> Content:
+    what = "next restart" if info.kind == "crash" else "next pull"
+    if info.next_at is None:
+        if info.reset_at is not None:
+            return line(("running; a crash now would wait ", "$text-muted"), go_duration(info.delay))
+        return line((f"{what}: unknown", "$text-muted"), " (no finish time seen)")
+    left = info.next_at - now
+    basis = ("measured", "$text-success") if info.measured else ("estimated", "$text-warning")
+    if left > 0:
+        return line((f"{what} in {countdown(left)}", "bold $next-warning"),
+                    f" at {clock_time(info.next_at)}  ", basis)
+    return line((f"{what} due now", "bold $next-error"), f" (overdue {countdown(-left)})  ", basis)
+
+
+def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
+    infos = model.backoffs(record, now)
+    if not infos:
+        return Content.styled("No container is in restart or image-pull back-off.", "$text-muted")
+    blocks = []
+    for info in infos:
+        lines = [line((info.container, "bold"), "  ", (_KIND_TEXT.get(info.kind, info.kind), "$status-backoff"))]
+        lines.append(kv("delay", line((go_duration(info.delay), "bold"),
+                                      f"  (step {int(info.step) + 1}; curve {go_duration(info.initial)}"
+                                      f" doubling to {go_duration(info.cap)})")))
+        lines.append(kv("ladder", ladder_line(info)))
+        lines.append(kv("when", next_try(info, now)))
+        if info.reset_at is not None:
+            left = info.reset_at - now
+            reset = (f"if it keeps running: resets in {countdown(left)} (at {clock_time(info.reset_at)})"
+                     if left > 0 else "reset: ran long enough")
+            lines.append(kv("reset", reset))
+        else:
+            lines.append(kv("reset", ("after an instance runs 10m without crashing", "$text-muted")))
+        if info.message:
+            lines.append(kv("kubelet", (info.message, "$text-muted"), wrap=ctx.width if ctx is not None else None))
+        blocks.append(join_lines(lines))
+    return Content("\n\n").join(blocks)
+
+
+class BackoffPane(Pane):
+    KEY = "backoff"
+    TITLE = "Back-off"
+    SHORT = "Backoff"
+    TICKS = True
+
+    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
+        return render(record, now, ctx)

@@ -1,0 +1,112 @@
+"""What every detail pane shares: a scrollable body that repaints only when its text
+changes, and the rule for when it is rebuilt (a new pod version, a new width, or every
+second for the panes with countdowns).
+
+Panes wrap their own long lines (PaneContext.width) so that continuation lines keep
+their indent; the scrollbar gutter is reserved so that width doesn't change when the
+text grows past the pane's height."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from podtui.ui.scrollbar import use_whole_cell_scrollbars
+
+
+@dataclass
+class PaneContext:
+    """What a pane may read besides its own pod."""
+
+    records: Mapping[str, Any] = field(default_factory=dict)  # the store's pods, by uid
+    width: int | None = None  # cells a line may take; None: don't wrap (the widget will, from column 0)
+
+
+class Pane(VerticalScroll, can_focus=True, inherit_bindings=False):
+    # Left/right are the screen's (previous/next pane), so only vertical scrolling here.
+    BINDINGS = [
+        Binding("up,k", "scroll_up", "Scroll up", show=False),
+        Binding("down,j", "scroll_down", "Scroll down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("home,g", "scroll_home", "Top", show=False),
+        Binding("end,G", "scroll_end", "Bottom", show=False),
+    ]
+
+    KEY: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    SHORT: ClassVar[str] = ""  # tab label on narrow terminals
+    TICKS: ClassVar[bool] = False  # rebuilt every second: it shows countdowns
+
+    DEFAULT_CSS = """
+    Pane { height: 1fr; padding: 0 1; background: $surface; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
+    Pane > Static { width: 100%; }  /* wrap: a person reads these, nothing may be cut off */
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id=f"pane-{self.KEY}", classes="pane")
+        self.border_title = self.TITLE
+        self._body = Static("", markup=False)
+        self._built_for: tuple | None = None
+        self._content: Content | None = None
+        self.builds = 0  # how often the text was rebuilt (tests: panes don't rebuild needlessly)
+        self.paints = 0  # how often the text actually changed
+        self._shown: tuple[Any, float, PaneContext] | None = None  # the last show()'s arguments
+        self.anchor: int | None = None  # a line to scroll to once shown (set by build, taken by show)
+
+    def compose(self):
+        yield self._body
+
+    def on_mount(self) -> None:
+        use_whole_cell_scrollbars(self)
+
+    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
+        raise NotImplementedError
+
+    def options_key(self) -> tuple:
+        """Pane settings that change the text (timeline order, container filter...)."""
+        return ()
+
+    def text_width(self) -> int | None:
+        width = self.scrollable_content_region.width
+        return width if width > 0 else None
+
+    def show(self, record: Any, now: float, ctx: PaneContext, *, tick: bool = False) -> None:
+        ctx = replace(ctx, width=self.text_width())
+        self._shown = (record, now, ctx)
+        key = (record.uid, record.version, self.options_key(), ctx.width)
+        if key == self._built_for and not (tick and self.TICKS):
+            return
+        if tick and not self.TICKS:
+            return
+        self._built_for = key
+        try:
+            content = self.build(record, now, ctx)
+        except Exception as exc:  # odd data must not take the screen down: say what failed
+            content = Content.styled(f"cannot show this pane: {type(exc).__name__}: {exc}", "$text-error")
+        self.builds += 1
+        if self._content is None or not content.is_same(self._content):
+            self._content = content
+            self._body.update(content)
+            self.paints += 1
+        if self.anchor is not None:
+            line, self.anchor = self.anchor, None
+            self.call_after_refresh(self.scroll_to, y=line, animate=False)
+
+    def on_resize(self) -> None:
+        """A new width: wrap again (what was shown, at the time it was shown)."""
+        if self._shown is not None and self._shown[2].width != self.text_width():
+            self.show(*self._shown)
+
+    def invalidate(self) -> None:
+        self._built_for = None
+
+    @property
+    def text(self) -> str:
+        return self._content.plain if self._content is not None else ""

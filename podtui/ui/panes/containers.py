@@ -1,0 +1,242 @@
+"""Containers: init, sidecar, main and ephemeral containers in the order they start,
+each with why it last restarted (or why it can't start) in one line; `x` adds the
+evidence for the pod's last restart and scrolls to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+
+from podtui.lifecycle.explain import (
+    KIND_MISSED,
+    KIND_START_FAILURE,
+    RestartExplanation,
+    container_line,
+    last_restart,
+    restart_explanations,
+)
+from podtui.ui.panes.base import Pane, PaneContext
+from podtui.ui.panes.fmt import clock_time, countdown, d, hang, join_lines, kv, line, lst, relative, s, ts_of
+
+SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
+           9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"}
+_RECENT = 600.0  # a restart this recent is painted as an error, an older one as a warning
+_KIND_STYLE = {"init": "$text-secondary", "sidecar": "$text-accent", "main": "$text-primary",
+               "ephemeral": "$text-warning"}
+
+
+def containers_in_start_order(pod: dict) -> list[tuple[str, str, dict, dict | None]]:
+    """(name, kind, spec, status) for every container: init containers in spec order
+    (restartPolicy Always makes one a sidecar), then main, then ephemeral."""
+    spec, status = d(pod.get("spec")), d(pod.get("status"))
+    out = []
+    groups = (
+        ("initContainers", "initContainerStatuses"),
+        ("containers", "containerStatuses"),
+        ("ephemeralContainers", "ephemeralContainerStatuses"),
+    )
+    for spec_key, status_key in groups:
+        statuses = {s(d(cs).get("name")): d(cs) for cs in lst(status.get(status_key))}
+        for c in lst(spec.get(spec_key)):
+            c = d(c)
+            name = s(c.get("name")) or "<unnamed>"
+            if spec_key == "initContainers":
+                kind = "sidecar" if c.get("restartPolicy") == "Always" else "init"
+            elif spec_key == "containers":
+                kind = "main"
+            else:
+                kind = "ephemeral"
+            out.append((name, kind, c, statuses.pop(name, None)))
+        # Statuses for containers the spec doesn't list (odd data): show them anyway.
+        for name, cs in statuses.items():
+            kind = {"initContainers": "init", "containers": "main"}.get(spec_key, "ephemeral")
+            out.append((name or "<unnamed>", kind, {}, cs))
+    return out
+
+
+def exit_text(terminated: dict) -> str:
+    """`exit code 137 (SIGKILL)`, `signal 9 (SIGKILL)`."""
+    parts = []
+    code = terminated.get("exitCode")
+    signal = terminated.get("signal")
+    if isinstance(code, int):
+        text = f"exit code {code}"
+        if code > 128 and not signal and (code - 128) in SIGNALS:
+            text += f" ({SIGNALS[code - 128]}?)"
+        parts.append(text)
+    if isinstance(signal, int) and signal:
+        parts.append(f"signal {signal}" + (f" ({SIGNALS[signal]})" if signal in SIGNALS else ""))
+    return ", ".join(parts)
+
+
+def state_lines(label: str, state: dict, now: float, wrap: int | None = None) -> list[Content]:
+    head = Content.styled(f"{label:<12}", "$text-muted")
+    if not state:
+        return [head + Content.styled("<none>", "$text-muted")]
+    if "running" in state:
+        started = ts_of(d(state["running"]).get("startedAt"))
+        return [head + line(("Running", "$phase-running"), f"  since {clock_time(started)} ({relative(started, now)})")]
+    if "terminated" in state:
+        t = d(state["terminated"])
+        reason = s(t.get("reason")) or "Terminated"
+        started, finished = ts_of(t.get("startedAt")), ts_of(t.get("finishedAt"))
+        style = "$phase-succeeded" if t.get("exitCode") == 0 else "$phase-failed"
+        out = [hang(head, line((f"Terminated: {reason}", style), f"  {exit_text(t)}"), wrap)]
+        ran = f", ran {int(finished - started)}s" if started is not None and finished is not None else ""
+        out.append(kv("", f"{clock_time(started)} → {clock_time(finished)} (finished {relative(finished, now)}{ran})",
+                      wrap=wrap))
+        if t.get("message"):
+            out.append(kv("", (s(t.get("message")), "$text-muted"), wrap=wrap))
+        return out
+    if "waiting" in state:
+        w = d(state["waiting"])
+        reason = s(w.get("reason")) or "Waiting"
+        out = [head + Content.styled(f"Waiting: {reason}", "$phase-pending")]
+        if w.get("message"):
+            out.append(kv("", (s(w.get("message")), "$text-muted"), wrap=wrap))
+        return out
+    return [head + Content.styled("<unknown state>", "$text-warning")]
+
+
+def _flag(value: object) -> tuple[str, str]:
+    if value is True:
+        return ("true", "$text-success")
+    if value is False:
+        return ("false", "$text-error")
+    return ("-", "$text-muted")
+
+
+def explained(record: Any, now: float) -> RestartExplanation | None:
+    """What `x` explains: the pod's last restart; failing that, the newest failure to
+    start, final termination or disruption."""
+    ex = last_restart(record, None, now)
+    if ex is not None:
+        return ex
+    for other in reversed(restart_explanations(record, now)):
+        if other.kind != KIND_MISSED:
+            return other
+    return None
+
+
+def _behind_line(record: Any, container: str, now: float) -> RestartExplanation | None:
+    """The explanation container_line() words: the last restart, else a start failure."""
+    ex = last_restart(record, container, now)
+    if ex is not None:
+        return ex
+    return next((e for e in reversed(restart_explanations(record, now))
+                 if e.kind == KIND_START_FAILURE and e.container == container and e.end is None), None)
+
+
+def _severity_style(ex: RestartExplanation | None, now: float) -> str:
+    if ex is None:
+        return "$next-warning"
+    if ex.pending or (ex.kind == KIND_START_FAILURE and ex.end is None):
+        return "bold $next-error"  # still failing
+    if ex.at is not None and now - ex.at < _RECENT:
+        return "$next-error"
+    return "$next-warning"
+
+
+def evidence_lines(ex: RestartExplanation, wrap: int | None = None) -> list[Content]:
+    """What the explanation rests on, oldest first: the container's last state, the
+    kubelet's Events, the memory limit, the restart and the back-off that followed."""
+    bar = Content.styled("  ┃ ", "$accent")
+    out = [bar + Content.styled("evidence", "bold $accent")]
+    items = [s(item) for item in ex.evidence]
+    if ex.backoff_after is not None:
+        basis = "the kubelet's message" if ex.backoff_measured else "the gap podtui saw"
+        items.append("restarted at once, no back-off" if ex.backoff_after < 1 else
+                     f"back-off before the restart: {countdown(ex.backoff_after)} (from {basis})")
+    bullet, under = bar + Content.styled("· ", "$accent"), bar + Content("  ")
+    for item in items:
+        out.append(hang(bullet, Content.styled(item, "$text-muted"), wrap, continuation=under))
+    return out
+
+
+def _headline(text: str, style: str, highlighted: bool, wrap: int | None) -> Content:
+    body = Content.styled(text, f"{style} reverse" if highlighted else style)
+    return hang("  ", body, wrap)
+
+
+def render_explained(record: Any, now: float, ctx: PaneContext | None = None, *,
+                     explain: bool = False) -> tuple[Content, int | None]:
+    """The pane's text and, with `explain`, the line where the explained restart's
+    evidence starts (to scroll to)."""
+    wrap = ctx.width if ctx is not None else None
+    pod = d(record.obj)
+    containers = containers_in_start_order(pod)
+    if not containers:
+        return Content.styled("The pod lists no containers.", "$text-muted"), None
+    target = explained(record, now) if explain else None
+    lines: list[Content] = []
+    anchor: int | None = None
+
+    def mark() -> int:
+        return sum(c.plain.count("\n") + 1 for c in lines)
+
+    if target is not None and not target.container:  # the pod as a whole
+        anchor = mark()
+        lines.append(_headline(f"pod {target.summary}", _severity_style(target, now), True, wrap))
+        lines += evidence_lines(target, wrap)
+        lines.append(Content(""))
+    for i, (name, kind, spec, cs) in enumerate(containers):
+        if i:
+            lines.append(Content(""))
+        header = line((name, "bold"), "  ", (f"[{kind}]", _KIND_STYLE.get(kind, "")), "  ")
+        lines.append(hang(header, Content.styled(s(spec.get("image")) or s(d(cs).get("image")), "$text-muted"), wrap))
+        why = container_line(record, name, now)
+        if why is not None:
+            mine = target is not None and target.container == name
+            if mine:
+                anchor = mark()
+            lines.append(_headline(why, _severity_style(_behind_line(record, name, now), now), mine, wrap))
+            if mine:
+                lines += evidence_lines(target, wrap)
+        elif target is not None and target.container == name:  # a final termination: no one-liner
+            anchor = mark()
+            lines.append(_headline(f"{target.kind}: {target.summary}", _severity_style(target, now), True, wrap))
+            lines += evidence_lines(target, wrap)
+        if cs is None:
+            lines.append(kv("", ("no status reported yet", "$text-muted")))
+            continue
+        lines += state_lines("State", d(cs.get("state")), now, wrap)
+        last_state = d(cs.get("lastState"))
+        if last_state:
+            lines += state_lines("Last state", last_state, now, wrap)
+        lines.append(kv("Ready", [_flag(cs.get("ready")), "   Started ", _flag(cs.get("started")),
+                                  f"   Restarts {s(cs.get('restartCount')) or '0'}"]))
+        if cs.get("imageID") and cs.get("image") != spec.get("image"):
+            lines.append(kv("Image", s(cs.get("image")), wrap=wrap))
+    return join_lines(lines), anchor
+
+
+def render(record: Any, now: float, ctx: PaneContext | None = None, *, explain: bool = False) -> Content:
+    return render_explained(record, now, ctx, explain=explain)[0]
+
+
+class ContainersPane(Pane):
+    KEY = "containers"
+    TITLE = "Containers"
+    SHORT = "Ctrs"
+    TICKS = True  # "since 5m ago"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.explain = False  # `x`: the last restart's evidence shown and scrolled to
+        self._scroll_pending = False
+
+    def options_key(self) -> tuple:
+        return (self.explain,)
+
+    def set_explain(self, on: bool) -> None:
+        self.explain = on
+        self._scroll_pending = on
+        self.invalidate()
+
+    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
+        content, anchor = render_explained(record, now, ctx, explain=self.explain)
+        if self._scroll_pending and anchor is not None:
+            self.anchor = max(0, anchor - 1)  # the container's header stays in sight
+            self._scroll_pending = ctx.width is None  # again once wrapped to its real width
+        return content

@@ -1,0 +1,85 @@
+"""Termination: the SIGKILL countdown over the grace period, preStop, finalizers,
+disruption or eviction, and the activeDeadlineSeconds countdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+
+from podtui.lifecycle import termination as model
+from podtui.ui.panes.base import Pane, PaneContext
+from podtui.ui.panes.fmt import clock_time, countdown, join_lines, kv, line
+
+BAR_WIDTH = 30
+
+
+def countdown_bar(left: float, total: float, width: int = BAR_WIDTH) -> Content:
+    """Elapsed part of the grace period filled: ██████████░░░░░░░░░░."""
+    if total <= 0:
+        filled = width
+    else:
+        filled = round(width * min(1.0, max(0.0, (total - left) / total)))
+    return Content.assemble(("█" * filled, "$countdown-bar"), ("░" * (width - filled), "$countdown-bar-background"))
+
+
+def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
+    info = model.termination(record, now)
+    wrap = ctx.width if ctx is not None else None
+    lines: list[Content] = []
+    if info.deletion_requested:
+        grace = info.grace
+        lines.append(kv("deletion", line(("requested", "bold $status-terminating"),
+                                         f", grace period {grace}s" if grace is not None else "")))
+        if info.kill_at is not None:
+            left = info.kill_at - now
+            if left > 0:
+                lines.append(kv("SIGKILL", line((f"in {countdown(left)}", "bold $next-error"),
+                                                f" at {clock_time(info.kill_at)}"), wrap=wrap))
+            else:
+                lines.append(kv("SIGKILL", line(("deadline passed", "bold $next-error"),
+                                                f" {countdown(-left)} ago at {clock_time(info.kill_at)}"), wrap=wrap))
+            lines.append(kv("", countdown_bar(left, float(grace or 0))))
+        if info.prestop:
+            lines.append(kv("preStop", ", ".join(info.prestop) + " (runs first, inside the grace period)", wrap=wrap))
+        else:
+            lines.append(kv("preStop", ("none", "$text-muted")))
+    else:
+        lines.append(kv("deletion", ("not requested", "$text-muted")))
+    if info.removed_at is not None:
+        lines.append(kv("removed", line(("gone from the API", "bold $status-terminating"),
+                                        f" {countdown(now - info.removed_at)} ago at {clock_time(info.removed_at)}"),
+                        wrap=wrap))
+    if info.finalizers:
+        text = ", ".join(info.finalizers)
+        if info.waiting_on_finalizers:
+            lines.append(kv("finalizers", line((f"waiting on finalizers: {text}", "bold $next-warning")), wrap=wrap))
+            lines.append(kv("", ("the containers are done; the object stays until a controller removes them",
+                                 "$text-muted"), wrap=wrap))
+        else:
+            lines.append(kv("finalizers", text, wrap=wrap))
+    if info.disruption_reason:
+        detail = f": {info.disruption_message}" if info.disruption_message else ""
+        lines.append(kv("disruption", line((info.disruption_reason, "bold $text-warning"), detail), wrap=wrap))
+    if info.status_reason:
+        lines.append(kv("reason", (info.status_reason, "$phase-failed")))
+    if info.active_deadline is not None:
+        if info.deadline_at is not None:
+            left = info.deadline_at - now
+            state = (line((f"deadline in {countdown(left)}", "$next-warning"), f" at {clock_time(info.deadline_at)}")
+                     if left > 0 else line(("deadline passed", "$next-error"),
+                                           f" {countdown(-left)} ago at {clock_time(info.deadline_at)}"))
+        else:
+            state = line(("counts from status.startTime (not started yet)", "$text-muted"))
+        lines.append(kv("activeDeadlineSeconds", line(f"{info.active_deadline}s  ", state), width=22))
+    return join_lines(lines)
+
+
+class TerminationPane(Pane):
+    KEY = "termination"
+    TITLE = "Termination"
+    SHORT = "Term"
+    TICKS = True
+
+    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
+        return render(record, now, ctx)

@@ -1,0 +1,48 @@
+"""YAML: the pod as the API served it, env values masked (like k9s's `y`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from textual.content import Content
+
+from podtui.sources.recording import redact
+from podtui.ui.panes.base import Pane, PaneContext
+
+_KEY = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?):(\s|$)")
+
+
+def pod_yaml(obj: object) -> str:
+    """YAML text of a pod with env values, managedFields and last-applied config removed."""
+    try:
+        return yaml.safe_dump(redact(obj) if isinstance(obj, dict) else obj, sort_keys=False,
+                              default_flow_style=False, allow_unicode=True, width=1000)
+    except yaml.YAMLError as exc:  # non-serialisable odd data
+        return f"# cannot show this object as YAML: {exc}\n{obj!r}"
+
+
+def highlight(text: str) -> Content:
+    """Keys coloured: cheap enough for a big pod, readable in every theme."""
+    lines = []
+    for raw in text.splitlines():
+        m = _KEY.match(raw)
+        if m:
+            lines.append(Content.assemble(m.group(1), (m.group(2), "$text-primary"), ":", raw[m.end(2) + 1:]))
+        else:
+            lines.append(Content(raw))
+    return Content("\n").join(lines)
+
+
+def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
+    return highlight(pod_yaml(record.obj))
+
+
+class YamlPane(Pane):
+    KEY = "yaml"
+    TITLE = "YAML"
+    SHORT = "YAML"
+
+    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
+        return render(record, now, ctx)

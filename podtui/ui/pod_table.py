@@ -1,0 +1,559 @@
+"""The pod table: a virtualised Line-API widget, built for tens of thousands of pods.
+
+Textual's DataTable repaints everything on any change; this table renders only the
+lines on screen (render_line), caches each rendered line by pod uid and version (plus
+the clock-driven cells: AGE, RESTARTS' "ago", NEXT), and on a change refreshes only the
+lines that show a changed pod. A change that moves nothing on screen writes nothing to
+the terminal. Line 0 is the header and stays put while the rows scroll under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from podtui.clock import Clock
+from podtui.lifecycle.columns import format_age, format_restarts
+from podtui.ui.lifecycle_colours import next_colour, status_colour
+from podtui.ui.next_text import compact
+from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex
+from podtui.ui.scrollbar import use_whole_cell_scrollbars
+from podtui.ui.table_layout import Layout, layout_columns
+from podtui.ui.themes import LIFECYCLE_FALLBACKS
+
+NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None
+_STATIC_COLUMNS = ("namespace", "name", "ready", "status", "ip", "node", "nominated_node", "readiness_gates")
+_ELLIPSIS = "…"
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """Pad or cut `text` to exactly `width` cells, cutting with an ellipsis."""
+    if width <= 0:
+        return ""
+    if text.isascii():
+        n = len(text)
+        if n <= width:
+            return text.rjust(width) if right else text.ljust(width)
+        return text[: width - 1] + _ELLIPSIS
+    if cell_len(text) <= width:
+        pad = width - cell_len(text)
+        return " " * pad + text if right else text + " " * pad
+    return set_cell_size(text, width - 1) + _ELLIPSIS
+
+
+def compact_restarts(text: str, width: int) -> str:
+    """kubectl's "7 (4m14s ago)" as "7 (4m14s)" when the column is too narrow for it:
+    the time is what an ellipsis would cut."""
+    if len(text) > width and text.endswith(" ago)"):
+        return text[:-5] + ")"
+    return text
+
+
+def _clean(value: object) -> str:
+    """A cell must be one line of printable text whatever the object holds."""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text
+
+
+class PodTable(ScrollView, can_focus=True):
+    """Pods in kubectl's columns plus NEXT; `records` is the store's uid -> PodRecord."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First pod", show=False),
+        Binding("end,G", "last", "Last pod", show=False),
+        Binding("enter", "open", "Details"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "pod-table--header",
+        "pod-table--header-sorted",
+        "pod-table--cursor",
+        "pod-table--none",
+        "pod-table--faded",
+        *(f"pod-table--{name}" for name in LIFECYCLE_FALLBACKS),
+    }
+
+    DEFAULT_CSS = """
+    PodTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* the columns are laid out for a width that doesn't change with the pod count */
+        height: 1fr;
+    }
+    PodTable > .pod-table--header { color: $text; background: $panel; text-style: bold; }
+    PodTable > .pod-table--header-sorted { color: $accent; background: $panel; text-style: bold; }
+    PodTable > .pod-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    PodTable:focus > .pod-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    PodTable > .pod-table--none { color: $foreground-muted; }
+    PodTable > .pod-table--faded { text-style: dim; }
+    """ + "\n".join(f"PodTable > .pod-table--{name} {{ color: ${name}; }}" for name in LIFECYCLE_FALLBACKS)
+
+    class Opened(Message):
+        """Enter (or a double click) on a pod."""
+
+        def __init__(self, uid: str) -> None:
+            super().__init__()
+            self.uid = uid
+
+    class CursorMoved(Message):
+        def __init__(self, uid: str | None) -> None:
+            super().__init__()
+            self.uid = uid
+
+    class SortChanged(Message):
+        def __init__(self, column: str, descending: bool) -> None:
+            super().__init__()
+            self.column = column
+            self.descending = descending
+
+    def __init__(self, clock: Clock, next_step: NextStepFn, *, tombstone_ttl: float = 300.0,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.clock = clock
+        self._next_step = next_step
+        self.tombstone_ttl = tombstone_ttl
+        self.records: Mapping[str, Any] = {}
+        self.index = PodIndex(next_due=self._next_due)
+        self.cursor = 0
+        self.cursor_uid: str | None = None
+        # Until the user moves, the cursor stays on the top row (as pods stream in
+        # during the initial list); after that it stays on the pod they chose.
+        self.user_moved = False
+        self.show_namespace = True
+        self.wide: bool | None = None
+        self._content: dict[str, int] = {}
+        self._layout: Layout | None = None
+        self._layout_gen = 0
+        self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._static_cells: dict[str, tuple[int, tuple]] = {}  # uid -> (version, cells)
+        self._shown_dynamic: dict[str, tuple] = {}  # uid -> clock-driven cells last drawn
+        self._styles: dict[str, Style] | None = None
+        self._relayout_pending = False
+        self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
+
+    # ------------------------------------------------------------------ data in
+    def set_records(self, records: Mapping[str, Any]) -> None:
+        """A new store (start, namespace switch, replay seek): rebuild everything."""
+        self.records = records
+        self._static_cells.clear()
+        self._content.clear()
+        self._rebuild()
+
+    def apply_dirty(self, dirty: Iterable[str]) -> IndexUpdate:
+        """Pods changed in the store: move what moved, repaint only what shows them."""
+        dirty = list(dirty)
+        before = len(self.index)
+        update = self.index.update(self.records, dirty)
+        for uid in update.changed:
+            self._measure_static(uid)
+        count_changed = len(self.index) != before
+        if count_changed:
+            self._set_virtual_size()
+        scrolled = self._follow_cursor()
+        if self._relayout_pending:
+            return update
+        top = int(self.scroll_y)
+        bottom = top + self._visible_rows()
+        if scrolled or (update.moved and update.first_moved is not None and update.first_moved < bottom):
+            self.refresh()
+        else:
+            for uid in update.changed:
+                pos = self.index.position(uid)
+                if pos is not None and top <= pos < bottom:
+                    self.refresh_line(pos + 1)
+        return update
+
+    def tick(self) -> int:
+        """The clock moved: repaint visible rows whose AGE / RESTARTS / NEXT text changed.
+
+        Returns how many lines were refreshed.
+        """
+        now = self.clock.time()
+        refreshed = 0
+        top = int(self.scroll_y)
+        for offset, uid in enumerate(self.index.uids(top, top + self._visible_rows())):
+            record = self.records.get(uid)
+            if record is None:
+                continue
+            if self._dynamic_cells(record, now) != self._shown_dynamic.get(uid):
+                self.refresh_line(top + offset + 1)
+                refreshed += 1
+        return refreshed
+
+    # ------------------------------------------------------------------ settings
+    def sort_by(self, column: str, descending: bool | None = None) -> None:
+        """Sort by `column`; the same column again flips the direction (as in k9s)."""
+        if column not in SORT_COLUMNS:
+            return
+        if descending is None:
+            if column == self.index.sort_column:
+                descending = not self.index.descending
+            else:
+                descending = SORT_COLUMNS[column]
+        self.index.set_sort(column, descending)
+        self._rebuild(keep_cursor=True)
+        self.post_message(self.SortChanged(column, descending))
+
+    def set_filter(self, text: str) -> None:
+        self.index.set_filter(text)
+        self._rebuild(keep_cursor=True)
+
+    def set_namespace(self, namespace: str | None) -> None:
+        self.index.set_namespace(namespace)
+        self._rebuild(keep_cursor=True)
+
+    def set_show_namespace(self, show: bool) -> None:
+        if show != self.show_namespace:
+            self.show_namespace = show
+            self._relayout()
+
+    def toggle_wide(self) -> None:
+        layout = self._current_layout()
+        showing = any(c.wide for c, _, _ in layout.columns)
+        self.wide = not showing
+        self._relayout()
+
+    # ------------------------------------------------------------------ cursor
+    @property
+    def visible_count(self) -> int:
+        return len(self.index)
+
+    def move_cursor(self, position: int) -> None:
+        self.user_moved = True
+        n = len(self.index)
+        if n == 0:
+            self._set_cursor(0, None)
+            return
+        position = max(0, min(n - 1, position))
+        old = self.cursor
+        self._set_cursor(position, self.index.uid_at(position))
+        rows = self._visible_rows()
+        top = int(self.scroll_y)
+        if position < top:
+            self.scroll_to(y=position, animate=False, immediate=True)
+        elif position >= top + rows:
+            self.scroll_to(y=position - rows + 1, animate=False, immediate=True)
+        if old != position:
+            self.refresh_line(old + 1)
+        self.refresh_line(position + 1)
+
+    def select_uid(self, uid: str) -> bool:
+        pos = self.index.position(uid)
+        if pos is None:
+            return False
+        self.move_cursor(pos)
+        return True
+
+    def _set_cursor(self, position: int, uid: str | None) -> None:
+        changed = uid != self.cursor_uid
+        self.cursor = position
+        self.cursor_uid = uid
+        if changed:
+            self.post_message(self.CursorMoved(uid))
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor - max(1, self._visible_rows() - 1))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor + max(1, self._visible_rows() - 1))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self.index) - 1)
+
+    def action_open(self) -> None:
+        if self.cursor_uid is not None:
+            self.post_message(self.Opened(self.cursor_uid))
+
+    def on_click(self, event: events.Click) -> None:
+        y = event.y
+        if y == 0:
+            column = self._current_layout().column_at(event.x)
+            if column is not None and column.key in SORT_COLUMNS:
+                self.sort_by(column.key)
+            return
+        position = int(self.scroll_y) + y - 1
+        if 0 <= position < len(self.index):
+            again = position == self.cursor
+            self.move_cursor(position)
+            if again or event.chain >= 2:
+                self.action_open()
+
+    # ------------------------------------------------------------------ internals
+    def _next_due(self, record: Any) -> float | None:
+        step = self._safe_next_step(record, self.clock.time())
+        return getattr(step, "due_at", None) if step is not None else None
+
+    def _safe_next_step(self, record: Any, now: float) -> Any:
+        try:
+            return self._next_step(record, now)
+        except Exception:  # a model bug must not take the table down; the cell stays empty
+            return None
+
+    def _rebuild(self, keep_cursor: bool = False) -> None:
+        uid = self.cursor_uid if keep_cursor else None
+        self.index.rebuild(self.records)
+        self._shown_dynamic.clear()
+        for visible in self.index.uids(0, len(self.index)):
+            self._measure_static(visible)
+        self._set_virtual_size()
+        pos = self.index.position(uid) if uid is not None else None
+        if pos is None:
+            pos = min(self.cursor, max(0, len(self.index) - 1)) if keep_cursor else 0
+        self._set_cursor(pos, self.index.uid_at(pos))
+        self._relayout()
+        rows = self._visible_rows()
+        top = int(self.scroll_y)
+        if not top <= pos < top + rows:
+            self.scroll_to(y=max(0, pos - rows // 2), animate=False, immediate=True)
+
+    def _follow_cursor(self) -> bool:
+        """Keep the selected pod selected, at the same screen row if it moved."""
+        n = len(self.index)
+        if not self.user_moved:
+            self._set_cursor(0, self.index.uid_at(0))
+            return False
+        pos = self.index.position(self.cursor_uid) if self.cursor_uid is not None else None
+        if pos is None:
+            pos = min(self.cursor, max(0, n - 1))
+            self._set_cursor(pos, self.index.uid_at(pos))
+            return False
+        if pos == self.cursor:
+            return False
+        screen_row = self.cursor - int(self.scroll_y)
+        self._set_cursor(pos, self.cursor_uid)
+        target = max(0, pos - max(0, screen_row))
+        if target != int(self.scroll_y):
+            self.scroll_to(y=target, animate=False, immediate=True)
+            return True
+        return False
+
+    def _visible_rows(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def _set_virtual_size(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.index) + 1)
+
+    def _measure_static(self, uid: str) -> None:
+        record = self.records.get(uid)
+        if record is None:
+            return
+        cells = self._static(record)
+        content = self._content
+        grew = False
+        for key, text in zip(_STATIC_COLUMNS, cells[:-1]):
+            n = len(text)
+            if n > content.get(key, 0):
+                content[key] = n
+                grew = True
+        if grew:
+            self._schedule_relayout()
+
+    def _schedule_relayout(self) -> None:
+        if not self._relayout_pending:
+            self._relayout_pending = True
+            self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        self._relayout_pending = False
+        self._layout = None
+        self._layout_gen += 1
+        self._lines.clear()
+        self.refresh()
+
+    def _current_layout(self) -> Layout:
+        width = self._row_width()
+        if self._layout is None or self._layout.width != width:
+            self._layout = layout_columns(width, self._content, namespace=self.show_namespace, wide=self.wide)
+            self._layout_gen += 1
+        return self._layout
+
+    def _row_width(self) -> int:
+        """Cells a row may use: the widget less its scrollbar gutter."""
+        return self.scrollable_content_region.width or self.size.width or 80
+
+    def on_mount(self) -> None:
+        use_whole_cell_scrollbars(self)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._set_virtual_size()
+        self._relayout()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._lines.clear()
+
+    def _get_styles(self) -> dict[str, Style]:
+        if self._styles is None:
+            base = self.rich_style
+            names = [c.removeprefix("pod-table--") for c in self.COMPONENT_CLASSES]
+            styles = {"base": base}
+            for name in names:
+                partial = self.get_component_rich_style(f"pod-table--{name}", partial=True)
+                styles[name] = base + partial
+            styles["cursor"] = base + self.get_component_rich_style("pod-table--cursor", partial=True)
+            self._styles = styles
+        return self._styles
+
+    def _static(self, record: Any) -> tuple:
+        cached = self._static_cells.get(record.uid)
+        if cached is not None and cached[0] == record.version:
+            return cached[1]
+        row = record.row
+        cells = (
+            _clean(record.namespace or ""),
+            _clean(record.name or ""),
+            _clean(getattr(row, "ready", "")),
+            _clean(getattr(row, "status", "")),
+            _clean(getattr(row, "ip", "")),
+            _clean(getattr(row, "node", "")),
+            _clean(getattr(row, "nominated_node", "")),
+            _clean(getattr(row, "readiness_gates", "")),
+            status_colour(str(getattr(row, "status", "")), str(getattr(row, "ready", ""))),
+        )
+        self._static_cells[record.uid] = (record.version, cells)
+        return cells
+
+    def _dynamic_cells(self, record: Any, now: float) -> tuple:
+        """(age, restarts, next text, next colour, fade level): what moves with the clock."""
+        row = record.row
+        try:
+            age = format_age(row.created, now)
+            restarts = format_restarts(row, now)
+        except Exception:
+            age, restarts = "<unknown>", _clean(getattr(row, "restarts", ""))
+        deleted_at = getattr(record, "deleted_at", None)
+        if deleted_at is not None:
+            since = max(0.0, now - deleted_at)
+            fade = 2 if since >= self.tombstone_ttl / 2 else 1
+            return (age, restarts, f"deleted {format_age(deleted_at, now)} ago", "status-deleted", fade)
+        step = self._safe_next_step(record, now)
+        if step is None:
+            return (age, restarts, "", "next-info", 0)
+        return (age, restarts, _clean(step.text), next_colour(step.severity), 0)
+
+    def render_line(self, y: int) -> Strip:
+        layout = self._current_layout()
+        width = layout.width
+        if y == 0:
+            return self._header_strip(layout, width)
+        position = int(self.scroll_y) + y - 1
+        uid = self.index.uid_at(position)
+        record = self.records.get(uid) if uid is not None else None
+        styles = self._get_styles()
+        if record is None:
+            return Strip.blank(width, styles["base"])
+        now = self.clock.time()
+        dynamic = self._dynamic_cells(record, now)
+        self._shown_dynamic[uid] = dynamic
+        is_cursor = position == self.cursor
+        key = (uid, record.version, self._layout_gen, dynamic, is_cursor, self.has_focus, width)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._row_strip(record, dynamic, layout, width, is_cursor, styles)
+            self._lines[key] = strip
+            self.lines_rendered += 1
+            self._note_dynamic_widths(dynamic)
+        return strip
+
+    def _note_dynamic_widths(self, dynamic: tuple) -> None:
+        grew = False
+        for key, text in (("age", dynamic[0]), ("restarts", dynamic[1]), ("next", dynamic[2])):
+            if len(text) > self._content.get(key, 0):
+                self._content[key] = len(text)
+                grew = True
+        if grew:
+            self._schedule_relayout()
+
+    def _header_strip(self, layout: Layout, width: int) -> Strip:
+        styles = self._get_styles()
+        header = styles["header"]
+        sorted_style = styles["header-sorted"]
+        arrow = "↓" if self.index.descending else "↑"
+        segments = []
+        gap = " " * layout.gap
+        for i, (column, _, w) in enumerate(layout.columns):
+            is_sorted = column.key == self.index.sort_column
+            title = column.header(w, arrow if is_sorted else "")
+            segments.append(Segment(fit(title, w, column.right), sorted_style if is_sorted else header))
+            if i < len(layout.columns) - 1:
+                segments.append(Segment(gap, header))
+        return Strip(segments).adjust_cell_length(width, header)
+
+    def _row_strip(self, record: Any, dynamic: tuple, layout: Layout, width: int,
+                   is_cursor: bool, styles: dict[str, Style]) -> Strip:
+        static = self._static(record)
+        values = dict(zip(_STATIC_COLUMNS, static[:-1]))
+        values["age"], values["restarts"], values["next"] = dynamic[0], dynamic[1], dynamic[2]
+        status_style = styles[static[-1]]
+        next_style = styles[dynamic[3]]
+        fade = dynamic[4]
+        base = styles["base"]
+        if fade:
+            base = styles["status-deleted"]
+            if fade > 1:
+                base = base + styles["faded"]
+            status_style = next_style = base
+        none_style = base if fade else styles["none"]
+        segments = []
+        gap = Segment(" " * layout.gap, base)
+        last = len(layout.columns) - 1
+        for i, (column, _, w) in enumerate(layout.columns):
+            text = values[column.key]
+            if column.key == "status":
+                style = status_style
+            elif column.key == "next":
+                style = next_style
+                text = compact(text, w)
+            elif column.key == "restarts":
+                text = compact_restarts(text, w)
+                style = base
+            elif text == "<none>":
+                style = none_style
+            else:
+                style = base
+            segments.append(Segment(fit(text, w, column.right), style))
+            if i < last:
+                segments.append(gap)
+        # Merging neighbours of one style cuts the escape codes sent per row to a third.
+        strip = Strip(segments).adjust_cell_length(width, base).simplify()
+        if is_cursor:
+            # post_style: the cursor's colours win over the status colours beneath.
+            strip = Strip(Segment.apply_style(iter(strip), post_style=styles["cursor"]), strip.cell_length).simplify()
+        return strip

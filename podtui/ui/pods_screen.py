@@ -1,0 +1,126 @@
+"""The main screen: status bar, the pod table, the `/` filter and the key footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from podtui.ui.pod_table import PodTable
+from podtui.ui.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from podtui.ui.app import PodtuiApp
+
+# k9s's sort keys (Shift+letter); a second press flips the direction.
+SORT_KEYS = (
+    ("N", "name", "Sort by name"),
+    ("P", "namespace", "Sort by namespace"),
+    ("R", "ready", "Sort by ready"),
+    ("S", "status", "Sort by status"),
+    ("T", "restarts", "Sort by restarts"),
+    ("A", "age", "Sort by age"),
+    ("I", "ip", "Sort by IP"),
+    ("O", "node", "Sort by node"),
+    ("X", "next", "Sort by next step"),
+)
+
+
+class PodsScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("n", "pick_namespace", "Namespace"),
+        Binding("0", "all_namespaces", "All namespaces", show=False),
+        Binding("d", "describe", "Describe", show=False),
+        Binding("y", "yaml", "YAML"),
+        Binding("x", "explain", "Explain", tooltip="Explain the last restart, with its evidence"),
+        Binding("w", "toggle_wide", "Wide"),
+        *(Binding(key, f"sort('{column}')", text, show=False) for key, column, text in SORT_KEYS),
+    ]
+
+    DEFAULT_CSS = """
+    PodsScreen { layout: vertical; }
+    PodsScreen #filter { dock: bottom; height: 1; border: none; padding: 0 1; margin-bottom: 1;
+                         background: $panel; display: none; }
+    PodsScreen #filter.-shown { display: block; }
+    PodsScreen #filter:focus { border: none; background: $panel-lighten-1; }
+    """
+
+    def __init__(self, table: PodTable) -> None:
+        super().__init__()
+        self.table = table
+        self.status_bar = StatusBar(id="status-bar")
+        self.filter_input = Input(placeholder="filter: name, namespace, status, node, label; -l k=v; !text",
+                                  id="filter", compact=True)
+
+    @property
+    def podtui(self) -> PodtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self):
+        yield self.status_bar
+        yield self.table
+        yield self.filter_input
+        yield Footer(compact=True)  # compact: every key fits on 80 columns
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    # ------------------------------------------------------------------ filter
+    def action_filter(self) -> None:
+        self.filter_input.add_class("-shown")
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        had_filter = bool(self.filter_input.value) or self.filter_input.has_class("-shown")
+        self.filter_input.value = ""
+        self.filter_input.remove_class("-shown")
+        self.table.focus()
+        if had_filter:
+            self._apply_filter("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self.filter_input:
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is self.filter_input:
+            if not event.value.strip():
+                self.filter_input.remove_class("-shown")
+            self.table.focus()
+
+    def _apply_filter(self, text: str) -> None:
+        self.table.set_filter(text)
+        f = self.table.index.filter
+        if f.error:
+            self.notify(f"filter: {f.error}", severity="warning", timeout=3)
+        self.podtui.update_status_bar()
+
+    # ------------------------------------------------------------------ actions
+    def action_sort(self, column: str) -> None:
+        self.table.sort_by(column)
+
+    def action_toggle_wide(self) -> None:
+        self.table.toggle_wide()
+
+    def action_describe(self) -> None:
+        self.table.action_open()
+
+    def action_yaml(self) -> None:
+        if self.table.cursor_uid is not None:
+            self.podtui.open_detail(self.table.cursor_uid, pane="yaml")
+
+    def action_explain(self) -> None:
+        self.podtui.explain_last_restart(self.table.cursor_uid)
+
+    def action_pick_namespace(self) -> None:
+        self.podtui.action_pick_namespace()
+
+    def action_all_namespaces(self) -> None:
+        self.podtui.switch_namespace(None)
+
+    def on_pod_table_opened(self, message: PodTable.Opened) -> None:
+        self.podtui.open_detail(message.uid)

@@ -1,0 +1,113 @@
+"""The status bar: context, scope, connection state, pods shown/total, events/s.
+
+It repaints only when its text changes, which is about once a second at most (events/s,
+a reconnect countdown), so it costs one short line on the wire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+from podtui.lifecycle import changes as ch
+from podtui.ui.panes.fmt import clock_time, countdown
+
+
+@dataclass
+class BarState:
+    context: str = ""
+    scope: str = ""
+    source: ch.SourceStatus | None = None
+    shown: int = 0
+    total: int = 0
+    events_per_s: float = 0.0
+    replay: Any = None  # ReplayControls, when replaying
+    filter_text: str = ""
+    problems: int = 0
+
+
+def connection_text(source: ch.SourceStatus | None, now: float) -> tuple[str, str]:
+    """(text, style) for the connection state."""
+    if source is None:
+        return ("connecting…", "$text-muted")
+    state, detail = source.state, source.detail
+    if state == ch.LIVE:
+        return ("● live", "$text-success")
+    if state == ch.RECONNECTING:
+        text = "reconnecting"
+        if source.retry_at is not None:
+            text += f" in {countdown(source.retry_at - now)}" if source.retry_at > now else " now"
+        return (f"{text}: {detail}" if detail else text, "bold $text-warning")
+    if state == ch.RELISTING:
+        return (f"relisting {source.resource or ''}".strip() + (f": {detail}" if detail else ""), "$text-warning")
+    if state == ch.LISTING:
+        return ("listing…", "$text-muted")
+    if state == ch.CONNECTING:
+        return ("connecting…", "$text-muted")
+    if state == ch.FAILED:
+        return (f"failed: {detail}" if detail else "failed", "bold $text-error")
+    if state == ch.STOPPED:
+        return ("stopped", "$text-muted")
+    if state == ch.REPLAY:
+        return ("replay", "$text-accent")
+    return (state, "")
+
+
+def replay_text(replay: Any, now: float) -> tuple[str, str]:
+    playing = bool(getattr(replay, "playing", False))
+    speed = getattr(replay, "speed", 1.0)
+    mark = "▶" if playing else "⏸"
+    at = getattr(replay, "position", now)
+    end = ""
+    if getattr(replay, "at_end", False):
+        end = " (end)"
+    speed_text = f" ×{speed:g}" if speed != 1 else ""
+    return (f"{mark} replay at {clock_time(at)}{speed_text}{end}", "bold $text-accent")
+
+
+def status_line(state: BarState, now: float) -> Content:
+    sep = Content.styled(" │ ", "$text-muted")
+    parts: list[Content] = []
+    if state.context:
+        parts.append(Content.styled(state.context, "bold"))
+    parts.append(Content(state.scope or "all namespaces"))
+    if state.replay is not None:
+        parts.append(Content.styled(*replay_text(state.replay, now)))
+    else:
+        parts.append(Content.styled(*connection_text(state.source, now)))
+    pods = f"{state.shown}/{state.total} pods" if state.shown != state.total else f"{state.total} pods"
+    parts.append(Content(pods))
+    parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
+    if state.filter_text:
+        parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
+    if state.problems:
+        parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
+    parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))
+    return sep.join(parts)
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self._shown: Content | None = None
+
+    def show(self, state: BarState, now: float) -> bool:
+        content = status_line(state, now)
+        if self._shown is not None and content.is_same(self._shown):
+            return False
+        self._shown = content
+        # One line of fixed size: no relayout, which would also repaint the table's
+        # scrollbar on every row, once a second, for nothing.
+        self.update(content, layout=False)
+        return True
+
+    @property
+    def text(self) -> str:
+        return self._shown.plain if self._shown is not None else ""

@@ -1,0 +1,135 @@
+"""The pod table's columns and how wide each is on a given terminal.
+
+kubectl sizes columns to their content; so does podtui, except that a column never
+shrinks during a session (widths that jump around repaint every row) and, when the
+terminal is too narrow, columns give up space in an order that keeps what people read
+first: STATUS keeps its common values whole (ContainerCreating, CrashLoopBackOff) and
+NEXT its countdown ("restart in 4m59s"); NAMESPACE narrows to its values (headed "NS"),
+then NAME is cut, with an ellipsis. The -o wide columns appear when there is room for
+them (or on `w`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    minimum: int  # never narrower (the title may be cut below its length)
+    cap: int  # never wider
+    wide: bool = False  # only with -o wide
+    right: bool = False  # right-aligned
+    short: str = ""  # header when the column is narrower than its title
+
+    def header(self, width: int, arrow: str = "") -> str:
+        if self.short and len(self.title) + len(arrow) > width:
+            return self.short + arrow
+        return self.title + arrow
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("namespace", "NAMESPACE", 4, 40, short="NS"),
+    Column("name", "NAME", 10, 80),
+    Column("ready", "READY", 5, 7),
+    Column("status", "STATUS", 7, 30),
+    Column("restarts", "RESTARTS", 8, 18),
+    Column("age", "AGE", 3, 9),
+    Column("next", "NEXT", 8, 34),
+    Column("ip", "IP", 2, 39, wide=True),
+    Column("node", "NODE", 4, 48, wide=True),
+    Column("nominated_node", "NOMINATED NODE", 14, 48, wide=True),
+    Column("readiness_gates", "READINESS GATES", 15, 15, wide=True),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+
+# When the terminal is too narrow, columns give up width in rounds: first everything
+# down to a comfortable width (STATUS 21: Init:CrashLoopBackOff); then NAMESPACE
+# down to its values (its title shortens), NAME (what people scan for, but its head
+# is what they read) and only then STATUS (17: ContainerCreating, 16: CrashLoopBackOff)
+# and NEXT (16: "restart in 4m59s"); finally everyone down to the minimum.
+CONTENT = -1  # shrink to the widest value seen, not below
+_SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
+    (("ready", 5), ("age", 6), ("restarts", 11), ("status", 21), ("next", 16), ("node", 16), ("nominated_node", 14),
+     ("namespace", 12), ("name", 30)),
+    (("namespace", CONTENT), ("age", 5), ("name", 24), ("status", 17), ("namespace", 7), ("name", 16), ("name", 14),
+     ("namespace", 6), ("name", 13), ("status", 16), ("name", 12), ("status", 12), ("next", 14)),
+    tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
+                           "age")),
+)
+# Keys that are sortable use the same names as PodIndex.SORT_COLUMNS.
+SORTABLE = {"namespace", "name", "ready", "status", "restarts", "age", "ip", "node", "next"}
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    columns: tuple[tuple[Column, int, int], ...]  # (column, x offset, width)
+    gap: int
+    width: int
+
+    def column_at(self, x: int) -> Column | None:
+        for column, offset, width in self.columns:
+            if offset <= x < offset + width + self.gap:
+                return column
+        return None
+
+
+def gap_for(width: int) -> int:
+    """kubectl's three spaces when there is room, one on a small terminal."""
+    return 3 if width >= 140 else 2 if width >= 100 else 1
+
+
+def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
+                   wide: bool | None) -> Layout:
+    """Fit the columns into `width` cells.
+
+    content: the widest value seen per column key. wide: True/False forces the -o wide
+    columns; None shows them when they fit with every column at least at its
+    comfortable width (first shrink round), if need be with two-space gaps.
+    """
+    base = [c for c in COLUMNS if not c.wide and (namespace or c.key != "namespace")]
+    with_wide = base + [c for c in COLUMNS if c.wide]
+    wanted = {c.key: _wanted(c, content) for c in COLUMNS}
+    if wide is False:
+        return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
+    if wide is None:
+        for gap in sorted({gap_for(width), min(2, gap_for(width))}, reverse=True):
+            if _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS[:1], check=True) is not None:
+                return _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS)
+        return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
+    return _fit(with_wide, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
+
+
+def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], width: int, gap: int,
+         rounds: tuple[tuple[tuple[str, int], ...], ...], check: bool = False) -> Layout | None:
+    """Shrink `chosen` round by round until it fits; with check, None if it doesn't."""
+    widths = {c.key: wanted[c.key] for c in chosen}
+    excess = sum(widths.values()) + gap * (len(chosen) - 1) - width
+    for shrink_round in rounds:
+        for key, comfortable in shrink_round:
+            if excess <= 0:
+                break
+            if key not in widths:
+                continue
+            if comfortable == CONTENT:
+                comfortable = content.get(key, 0)
+            floor = max(BY_KEY[key].minimum, comfortable)
+            give = min(excess, widths[key] - floor)
+            if give > 0:
+                widths[key] -= give
+                excess -= give
+    if check and excess > 0:
+        return None
+    placed = []
+    x = 0
+    for c in chosen:
+        placed.append((c, x, widths[c.key]))
+        x += widths[c.key] + gap
+    return Layout(tuple(placed), gap, width)
+
+
+def _wanted(column: Column, content: dict[str, int]) -> int:
+    title = len(column.title) + (1 if column.key in SORTABLE else 0)  # room for the sort arrow
+    return max(column.minimum, min(column.cap, max(title, content.get(column.key, 0))))

@@ -1,0 +1,84 @@
+"""podtui as a person sees it: in a real terminal (tmux), through the console script."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+PODTUI = str(Path(sys.executable).with_name("podtui"))
+
+
+class Terminal:
+    def __init__(self, command: str, width: int, height: int) -> None:
+        self.name = f"podtui-test-{uuid.uuid4().hex[:8]}"
+        # The trailing sleep keeps the pane (and the exit status) readable after podtui ends.
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                        f"{command}; echo EXIT=$?; sleep 60"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True,
+                              text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def press(self, *keys: str) -> None:
+        for key in keys:  # one at a time: "Escape q" sent together reads as alt+q
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.3)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def terminal():
+    opened = []
+
+    def open_terminal(command: str, width: int = 80, height: int = 24) -> Terminal:
+        t = Terminal(command, width, height)
+        opened.append(t)
+        return t
+
+    yield open_terminal
+    for t in opened:
+        t.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_podtui_demo_shows_live_pods_explains_one_and_quits(terminal, size):
+    t = terminal(f"{PODTUI} demo --seed 1 --speed 4", *size)
+    screen = t.wait_for("crashloop")
+    assert "live" in screen and "NAME" in screen and "STATUS" in screen
+    t.wait_for("CrashLoopBackOff", timeout=60)  # kubectl's STATUS, whole even at 80 columns
+    t.wait_for("restart in", timeout=60)  # the crash loop's back-off countdown
+    t.press("/")
+    t.press("c", "r", "a", "s", "h", "l", "o", "o", "p", "Enter")
+    t.press("Enter")
+    screen = t.wait_for("Phase")
+    assert "demo/crashloop" in screen
+    t.press("4")  # the back-off pane
+    t.wait_for("ladder")
+    t.press("Escape")
+    t.press("q")
+    t.wait_for("EXIT=0")
+
+
+def test_a_broken_kubeconfig_is_one_line_and_no_screen(terminal, tmp_path):
+    t = terminal(f"{PODTUI} --kubeconfig {tmp_path}/missing", width=250)
+    screen = t.wait_for("EXIT=1")
+    assert f"podtui: kubeconfig {tmp_path}/missing not found" in screen
+    assert "Traceback" not in screen

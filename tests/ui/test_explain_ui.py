@@ -1,0 +1,343 @@
+"""Restart explanations and unready periods in the UI, fed from the demo recording
+(tests/recordings/demo-default.jsonl.gz): the Containers pane's one-liners, the
+Timeline's merged entries, the Phase pane's unready line and the `x` jump."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from podtui.lifecycle.changes import Change
+from podtui.lifecycle.records import NextStep
+from podtui.lifecycle.store import Store
+from podtui.ui.detail_screen import DetailScreen
+from podtui.ui.next_text import compact, readable
+from podtui.ui.panes import conditions, containers, phase, timeline
+from podtui.ui.panes.base import PaneContext
+from podtui.ui.panes.fmt import hang
+from tests.ui.harness import items_from_recording, make_app, settle
+
+RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
+
+LIVENESS = "last restart 5m ago: liveness probe failed (HTTP probe failed with statuscode: 500), exit 143 (SIGTERM)"
+OOM = "last restart 2m59s ago: OOMKilled (memory limit 64Mi), exit 137"
+CRASH = "last restart 4m14s ago: exited with code 1 (Error)"
+
+
+def flat(text: str) -> str:
+    """Wrapped text as one line: what a person reads, whatever the width."""
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def demo():
+    items, clock, _ = items_from_recording(RECORDING)
+    store = Store(clock)
+    store.apply_batch(items)
+    return store, clock.time()
+
+
+def record(demo, name: str):
+    store, _ = demo
+    return next(r for r in store.pods.values() if r.name == name)
+
+
+def render(module, demo, name: str, width: int | None = None, **kw) -> str:
+    store, now = demo
+    return module.render(record(demo, name), now, PaneContext(records=store.pods, width=width), **kw).plain
+
+
+# ------------------------------------------------------------------ Containers pane
+
+
+@pytest.mark.parametrize(("pod", "container", "expected"), [
+    ("liveness-fail", "web", LIVENESS), ("oom", "cruncher", OOM), ("crashloop", "app", CRASH)])
+def test_containers_pane_says_why_each_container_last_restarted_under_its_header(demo, pod, container, expected):
+    text = render(containers, demo, pod)
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith(f"{container}  [main]"))
+    assert lines[header + 1] == "  " + expected  # one line, right under the header
+    wrapped = render(containers, demo, pod, width=60)
+    assert expected in flat(wrapped)
+    assert (expected in wrapped) == (len(expected) + 2 <= 60)  # wrapped only when too long
+
+
+def test_containers_pane_says_why_a_container_never_started_and_nothing_for_a_healthy_one(demo):
+    assert ('not started for 14m: config error (CreateContainerConfigError): secret "db-credentials" not found'
+            in render(containers, demo, "missing-secret"))
+    healthy = render(containers, demo, "with-sidecar")
+    assert "last restart" not in healthy and "not started" not in healthy
+    init = render(containers, demo, "init-fail").split("\n\n")
+    assert "last restart 4m23s ago: exited with code 1 (Error)" in init[0]  # the init container's block
+    assert "last restart" not in init[1]  # the main container never ran
+
+
+def test_explain_adds_the_evidence_under_the_last_restart_and_says_where(demo):
+    store, now = demo
+    text, anchor = containers.render_explained(record(demo, "liveness-fail"), now, PaneContext(store.pods),
+                                               explain=True)
+    lines = text.plain.splitlines()
+    assert lines[anchor] == "  " + LIVENESS
+    evidence = "\n".join(lines[anchor + 1:])
+    assert evidence.startswith("  ┃ evidence")
+    assert "Event Warning Unhealthy x21" in evidence and "Event Normal Killing x7" in evidence
+    assert "container web terminated: exit 143 (SIGTERM), reason Error" in evidence
+    assert "back-off before the restart: 5m (from the kubelet's message)" in evidence
+    oom = flat(render(containers, demo, "oom", explain=True))
+    assert "spec: resources.limits.memory 64Mi" in oom and "restart #8 pending" in oom
+    assert "┃" not in render(containers, demo, "liveness-fail")  # only on request
+
+
+def test_evidence_wraps_inside_its_bar(demo):
+    lines = render(containers, demo, "poststart-fail", width=60, explain=True).splitlines()
+    block = [line for line in lines if line.startswith("  ┃")]
+    assert len(block) > 6 and all(len(line) <= 60 for line in lines)
+    assert any(line.startswith("  ┃   ") for line in block)  # a continuation, under its item's text
+
+
+# ------------------------------------------------------------------ Timeline pane
+
+
+def test_timeline_explained_restart_replaces_the_bare_restart_line(demo):
+    text = render(timeline, demo, "crashloop")
+    assert "app restart #7: exited with code 1 (Error); back-off 5m" in text
+    assert "app crashed, restart #8 pending: exited with code 1 (Error); back-off 5m" in text
+    assert "restarted (6 → 7)" not in text and "restarted (" not in text  # every restart is explained
+    assert "app: running → terminated:Error · exit code 1 (Error)" in text  # the raw transitions stay
+    liveness = render(timeline, demo, "liveness-fail")
+    assert ("web restart #7: liveness probe failed (HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); "
+            "back-off 5m") in liveness
+
+
+def test_timeline_unready_periods_once_for_the_pod_and_per_container_on_request(demo):
+    text = render(timeline, demo, "crashloop")
+    assert "pod not ready for 5m: containers not ready (app: container stopped (terminated:Error))" in text
+    assert "pod not ready for 4m14s so far" in text
+    assert "app not ready for" not in text  # the pod's period names the container already
+    only_app = render(timeline, demo, "crashloop", container="app")
+    assert "app not ready for 5m: container stopped (terminated:Error)" in only_app
+    assert "pod not ready" not in only_app and "Ready True → False" not in only_app
+    assert "app restart #7" in only_app
+
+
+def test_timeline_order_applies_to_the_explained_entries(demo):
+    newest = render(timeline, demo, "crashloop").splitlines()
+    axis = render(timeline, demo, "crashloop", order=timeline.TIME_AXIS).splitlines()
+    n7 = next(i for i, line in enumerate(newest) if "restart #7" in line)
+    n2 = next(i for i, line in enumerate(newest) if "restart #2" in line)
+    a7 = next(i for i, line in enumerate(axis) if "restart #7" in line)
+    a2 = next(i for i, line in enumerate(axis) if "restart #2" in line)
+    assert n7 < n2 and a2 < a7
+    stamps = [line[1:9] for line in newest[1:] if "│" in line]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_timeline_wraps_under_the_text_column_not_the_left_edge(demo):
+    lines = render(timeline, demo, "crashloop", width=60).splitlines()
+    column = lines[1].index("│") + 2
+    continuations = [line for line in lines[1:] if "│" not in line and "┆" not in line]
+    assert continuations and all(line[:column].strip() == "" and line[column] != " " for line in continuations)
+    assert all(len(line) <= 60 for line in lines)
+
+
+def test_an_open_unready_period_grows_with_the_clock_from_the_cached_explanations(demo):
+    _, now = demo
+    r = record(demo, "crashloop")
+    cached = timeline.explain_entries(r, now)
+    later = timeline.render(r, now + 60, PaneContext(), explained=cached).plain
+    assert "pod not ready for 5m14s so far" in later and "4m14s so far" not in later
+    assert "5m ago" not in later.split("restart #8")[0].splitlines()[-1]  # "5m14s ago": ages moved too
+
+
+# ------------------------------------------------------------------ Phase pane
+
+
+def test_phase_pane_says_why_the_pod_is_unready_or_that_it_flaps(demo):
+    text = flat(render(phase, demo, "crashloop", width=70))
+    assert ("Unready unready for 4m14s: containers not ready (app: container stopped (terminated:Error)); "
+            "7 flaps in the last hour") in text
+    flapping = flat(render(phase, demo, "readiness-flap"))
+    assert "Flapping ready now; 22 unready spells in the last hour, the last 10s long" in flapping
+    steady = render(phase, demo, "with-sidecar")
+    assert "Unready" not in steady and "Flapping" not in steady
+
+
+# ------------------------------------------------------------------ small helpers
+
+
+def test_hang_keeps_continuations_under_the_body():
+    out = hang("label: ", "one two three four five six seven eight nine ten", 24).plain.splitlines()
+    assert out[0].startswith("label: one") and len(out) > 1
+    assert all(line.startswith(" " * 7) and line[7] != " " for line in out[1:])
+    assert all(len(line) <= 24 for line in out)
+    assert hang("label: ", "short", 24).plain == "label: short"
+    assert hang("label: ", "x " * 30, None).plain.count("\n") == 0  # no width: the widget wraps
+
+
+def test_streaks_past_the_threshold_and_narrow_next_wording():
+    assert readable(NextStep("readiness 5/3")).text == "readiness fails"
+    assert readable(NextStep("liveness 2/3", due_at=5.0)).text == "liveness 2/3"
+    assert readable(NextStep("readiness 3/3")).text == "readiness 3/3"
+    assert readable(NextStep("restart in 23s")).text == "restart in 23s"
+    assert readable(None) is None
+    assert compact("pull retry in 2m40s", 16) == "pull in 2m40s"
+    assert compact("pull retry in 2m40s", 19) == "pull retry in 2m40s"
+    assert compact("waiting on readiness gate", 16) == "readiness gate"
+    assert compact("restart in 4m59s", 16) == "restart in 4m59s"
+    assert compact("deleted 2m48s ago", 16) == "deleted 2m48s"
+
+
+# ------------------------------------------------------------------ the jump key
+
+
+def demo_app(items=None, clock=None, scope=None):
+    if items is None:
+        items, clock, scope = items_from_recording(RECORDING)
+    app = make_app(items, clock, scope)
+    notices: list[str] = []
+    app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign]
+    return app, notices
+
+
+def uid_of(app, name: str) -> str:
+    return next(uid for uid, r in app.store.pods.items() if r.name == name)
+
+
+@pytest.mark.parametrize("pod", ["liveness-fail", "oom", "crashloop"])
+async def test_x_from_the_table_lands_on_the_last_restarts_explanation(pod):
+    app, notices = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, pod))
+        await pilot.press("x")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.active == "containers"
+        pane = screen.containers_pane
+        assert pane.explain and "┃ evidence" in pane.text and not notices
+        await pilot.press("x")  # again: the evidence goes, the one-liner stays
+        await pilot.pause()
+        assert "┃" not in pane.text and "last restart" in pane.text
+
+
+async def test_x_scrolls_to_the_explanation_when_it_is_below_the_fold():
+    items, clock, scope = items_from_recording(RECORDING)
+    # Four finished init containers ahead of the liveness-killed one push it off an 80x24 screen.
+    inits = [{"name": f"setup-{i}", "image": "busybox"} for i in range(4)]
+    done = [{"name": f"setup-{i}", "ready": False, "restartCount": 0, "image": "busybox",
+             "state": {"terminated": {"exitCode": 0, "reason": "Completed",
+                                      "startedAt": "2024-05-01T10:00:00Z", "finishedAt": "2024-05-01T10:00:01Z"}}}
+            for i in range(4)]
+    padded = []
+    for item in items:
+        if isinstance(item, Change) and item.obj.get("metadata", {}).get("name") == "liveness-fail":
+            obj = copy.deepcopy(item.obj)
+            obj["spec"]["initContainers"] = inits
+            obj.setdefault("status", {})["initContainerStatuses"] = done
+            item = Change(item.resource, item.type, obj, item.observed, item.synthetic)
+        padded.append(item)
+    app, _ = demo_app(padded, clock, scope)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, "liveness-fail"))
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.screen.containers_pane
+        top, height = int(pane.scroll_y), pane.scrollable_content_region.height
+        lines = pane.text.splitlines()
+        header = lines.index("web  [main]  nginx:1.27")
+        assert header + 1 >= height  # the explanation started below the fold
+        shown = lines[top:top + height]
+        assert "web  [main]  nginx:1.27" in shown and "  ┃ evidence" in shown
+        assert any(line.startswith("  last restart 5m ago") for line in shown)
+
+
+async def test_x_on_a_pod_that_never_restarted_says_so_and_stays():
+    app, notices = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, "with-sidecar"))
+        await pilot.press("x")
+        await pilot.pause()
+        assert notices == ["no restarts seen for this pod"] and app.screen is app.pods_screen
+        app.table.select_uid(uid_of(app, "missing-secret"))
+        await pilot.press("x")  # no restart, but a container that can't start: that is shown
+        await pilot.pause()
+        assert notices[-1] == "no restarts seen for this pod; api has not started: showing why"
+        pane = app.screen.containers_pane
+        assert "Event Warning Failed x61" in pane.text
+
+
+async def test_x_in_the_detail_screen_and_in_the_palette():
+    app, notices = demo_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, "oom"))
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Explain last restart" in titles
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.active == "phase"
+        await pilot.press("x")
+        await pilot.pause()
+        assert screen.active == "containers" and "┃ evidence" in screen.containers_pane.text
+        assert "OOMKilled (memory limit 64Mi), exit 137" in screen.containers_pane.text
+
+
+async def test_timeline_explains_once_per_pod_version_while_the_clock_ticks():
+    app, _ = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_detail(uid_of(app, "crashloop"), pane="timeline")
+        await pilot.pause()
+        pane = app.screen.panes["timeline"]
+        first = pane.text
+        explains = pane.explains
+        for _ in range(3):
+            app.clock.advance(20)
+            app.tick()
+            await pilot.pause()
+        assert pane.explains == explains == 1  # ages moved; the explanations were not recomputed
+        assert pane.text != first and "so far" in pane.text
+
+
+async def test_scrollbars_draw_whole_cells_not_stray_block_glyphs():
+    """The "▇▇" after Timeline entries at 80x24 was the scrollbar thumb's partial end."""
+    app, _ = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main_screen = app.export_screenshot()
+        app.open_detail(uid_of(app, "crashloop"), pane="timeline")
+        await pilot.pause()
+        for offset in (0, 3, 7):  # thumb positions that fall between cells
+            app.screen.panes["timeline"].scroll_to(y=offset, animate=False)
+            await pilot.pause()
+            shot = app.export_screenshot()
+            assert not set("▁▂▃▄▅▆▇") & set(shot)
+        assert app.screen.panes["timeline"].max_scroll_y > 7  # it did have a scrollbar to draw
+        assert not set("▁▂▃▄▅▆▇") & set(main_screen)
+
+
+def test_a_table_row_is_cut_not_wrapped_to_the_left_edge(demo):
+    lines = render(conditions, demo, "crashloop", width=50).splitlines()
+    assert all(len(line) <= 50 for line in lines)
+    assert "ContainersReady            False   ContainersNotR…" in lines
+    assert "ContainersReady            False   ContainersNotReady" in render(conditions, demo, "crashloop")
+
+
+@pytest.mark.parametrize("order", [timeline.NEWEST_FIRST, timeline.TIME_AXIS])
+def test_timeline_from_its_cache_reads_the_same_as_built_afresh(demo, order):
+    store, now = demo
+    r = record(demo, "crashloop")
+    explained = timeline.explain_entries(r, now)
+    cache = timeline.RenderCache()
+    for later, width in ((0, 70), (1, 70), (45, 70), (700, 70), (701, 50), (701, None)):
+        ctx = PaneContext(store.pods, width=width)
+        cached = timeline.render(r, now + later, ctx, order=order, explained=explained, cache=cache)
+        fresh = timeline.render(r, now + later, ctx, order=order, explained=explained)
+        assert cached.plain == fresh.plain and cached.spans == fresh.spans
+    assert cache.lines  # it was used

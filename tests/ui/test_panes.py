@@ -1,0 +1,143 @@
+"""Each detail pane's text, from the fixture cluster's records at the fixture's frozen now."""
+
+from __future__ import annotations
+
+import pytest
+
+from podtui.lifecycle.store import Store
+from podtui.ui.panes import backoff, conditions, containers, events, phase, probes, termination, timeline
+from podtui.ui.panes import yaml_view
+from podtui.ui.panes.base import PaneContext
+from podtui.ui.panes.fmt import countdown
+from tests.ui.harness import load_fixture
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    items, clock, _ = load_fixture()
+    store = Store(clock)
+    store.apply_batch(items)
+    return store, clock.time()
+
+
+def text(module, cluster, uid, **kw) -> str:
+    store, now = cluster
+    return module.render(store.pods[uid], now, PaneContext(records=store.pods), **kw).plain
+
+
+def test_phase_shows_status_reason_owner_and_the_pod_it_replaced(cluster):
+    t = text(phase, cluster, "uid-thumbnailer-7f9c-8vwq2")
+    assert "Failed" in t and "Evicted" in t and "The node was low on resource: memory." in t
+    assert "ReplicaSet/thumbnailer-7f9c (controller)" in t
+    t = text(phase, cluster, "uid-db-0-new")
+    assert "Replaces    shop/db-0 (uid uid-db-0), deleted 100s ago" in t
+    assert "Replaced by shop/db-0 (uid uid-db-0)" in text(phase, cluster, "uid-db-0-old")
+    t = text(phase, cluster, "uid-web-7d9f8c6b5-x2x7q")
+    assert "10.244.1.12" in t and "192.168.5.11" in t and "Burstable" in t
+
+
+def test_conditions_include_readiness_gates_and_disruption_target(cluster):
+    t = text(conditions, cluster, "uid-edge-gw-5d9c-qq4hd")
+    assert "example.com/lb-registered (readiness gate)" in t and "<not set>" in t
+    assert "ReadinessGatesNotReady" in t
+    t = text(conditions, cluster, "uid-thumbnailer-7f9c-8vwq2")
+    assert "DisruptionTarget (disruption)" in t and "TerminationByKubelet" in t
+    assert "since 09:49:59 (10m ago) · The node was low on resource: memory." in t
+    lines = text(conditions, cluster, "uid-web-7d9f8c6b5-x2x7q").splitlines()
+    order = [line.split()[0] for line in lines[1:] if not line.startswith(" ")]
+    assert order == ["PodScheduled", "PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"]
+
+
+def test_containers_in_start_order_with_states_and_exit_codes(cluster):
+    t = text(containers, cluster, "uid-web-7d9f8c6b5-x2x7q")
+    assert t.index("istio-proxy  [sidecar]") < t.index("app  [main]")
+    t = text(containers, cluster, "uid-migrate-db-2h4kx")
+    assert t.index("wait-for-db  [init]") < t.index("migrate  [init]") < t.index("app  [main]")
+    assert "Waiting: PodInitializing" in t
+    t = text(containers, cluster, "uid-indexer-0")
+    assert "Last state  Terminated: OOMKilled  exit code 137 (SIGKILL?)" in t
+    assert "Restarts 2" in t
+    t = text(containers, cluster, "uid-seed-data-9kq2p")
+    assert "Terminated: Error  exit code 2" in t
+
+
+def test_backoff_ladder_countdown_and_measured(cluster):
+    t = text(backoff, cluster, "uid-crashy-5c6b9d-kq8zt")
+    assert "10s 20s 40s 1m20s 2m40s [5m0s]" in t
+    assert "when        next restart in 3m55s at 10:03:55  measured" in t  # finishedAt 09:58:55 + 5m
+    t = text(backoff, cluster, "uid-search-5b7d-4rzlm")
+    assert "image pull back-off" in t and "next pull" in t
+    assert "No container is in restart" in text(backoff, cluster, "uid-web-7d9f8c6b5-x2x7q")
+
+
+def test_probes_summary_streak_and_when_the_kubelet_acts(cluster):
+    t = text(probes, cluster, "uid-api-6f7c9b-lp2m4")
+    assert "api  liveness  http GET :8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3" in t
+    assert "2/3 failures  kubelet restarts the container in ~5s" in t
+    assert "Liveness probe failed: HTTP probe failed with statuscode: 500" in t
+    assert "Unhealthy  5s (x2 over 15s)" in t and "x2  " not in t  # the count is said once
+    assert "No liveness, readiness or startup probes" in text(probes, cluster, "uid-crashy-5c6b9d-kq8zt")
+
+
+def test_termination_countdown_bar_prestop_finalizers_deadline(cluster):
+    t = text(termination, cluster, "uid-checkout-6c8d-2xv8r")
+    assert "SIGKILL     in 18s at 10:00:18" in t
+    assert "grace period 30s" in t and "preStop     checkout" in t
+    bar = next(line for line in t.splitlines() if "█" in line or "░" in line).strip()
+    assert bar.count("█") == 12 and bar.count("░") == 18  # 12 of 30 seconds gone
+    t = text(termination, cluster, "uid-legacy-report-1")
+    assert "waiting on finalizers: example.com/archive-logs" in t
+    t = text(termination, cluster, "uid-nightly-etl-28xk9")
+    assert "activeDeadlineSeconds 600s  deadline in 4m at 10:04:00" in t
+    t = text(termination, cluster, "uid-thumbnailer-7f9c-8vwq2")
+    assert "TerminationByKubelet" in t and "Evicted" in t
+
+
+def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):
+    t = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt")
+    lines = t.splitlines()
+    assert lines[0].startswith("newest first")
+    assert "app restarted (5 → 6)" in t
+    first_entry_times = [line[1:9] for line in lines[1:] if "│" in line]
+    assert first_entry_times == sorted(first_entry_times, reverse=True)
+    axis = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt", order=timeline.TIME_AXIS).splitlines()
+    assert "+      0s │ pod created" in axis[1]
+    assert any(line.strip().startswith("┆") and "later" in line for line in axis)
+    only = text(timeline, cluster, "uid-web-7d9f8c6b5-x2x7q", container="istio-proxy")
+    assert "istio-proxy" in only and "app:" not in only and "phase" not in only
+
+
+def test_events_newest_first_with_counts_like_kubectl_describe(cluster):
+    t = text(events, cluster, "uid-search-5b7d-4rzlm")
+    lines = t.splitlines()
+    assert lines[0].split() == ["TYPE", "REASON", "AGE", "FROM"]
+    assert "25s (x5 over 3m17s)" in t and "25s (x7 over 3m16s)" in t
+    assert "Failed to pull image" in t
+    assert events.event_age(100.0, 160.0, 3, 200.0) == "40s (x3 over 100s)"
+    assert events.event_age(100.0, None, 1, 200.0) == "100s"
+
+
+def test_yaml_masks_env_values_and_drops_managed_fields(cluster):
+    store, now = cluster
+    record = store.pods["uid-web-7d9f8c6b5-x2x7q"]
+    obj = dict(record.obj)
+    obj["spec"] = dict(obj["spec"])
+    obj["spec"]["containers"] = [{**obj["spec"]["containers"][0],
+                                  "env": [{"name": "DB_PASSWORD", "value": "hunter2"},
+                                          {"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "s"}}}]}]
+    obj["metadata"] = {**obj["metadata"], "managedFields": [{"manager": "kubectl"}]}
+    t = yaml_view.highlight(yaml_view.pod_yaml(obj)).plain
+    assert "hunter2" not in t and "<redacted>" in t and "secretKeyRef" in t and "managedFields" not in t
+    assert "name: web-7d9f8c6b5-x2x7q" in t
+
+
+@pytest.mark.parametrize("module", [phase, conditions, containers, backoff, probes, termination, timeline, events,
+                                    yaml_view])
+def test_the_malformed_pod_shows_what_it_has(cluster, module):
+    t = text(module, cluster, "uid-odd")
+    assert t  # something, and no exception
+
+
+def test_countdown_format():
+    assert [countdown(x) for x in (0, 0.2, 37, 59.1, 60, 252, 3600, 3720, 86400 * 3)] == [
+        "0s", "1s", "37s", "1m", "1m", "4m12s", "1h", "1h2m", "3d"]

@@ -1,0 +1,444 @@
+"""The app driven as a user would: keys, filter, sort, namespaces, detail panes."""
+
+from __future__ import annotations
+
+import copy
+
+from podtui.clock import ManualClock
+from podtui.errors import PodtuiError
+from podtui.lifecycle.changes import Change, SourceStatus
+from podtui.sources.base import Scope, StaticFeed
+from podtui.ui.detail_screen import PANE_KEYS, DetailScreen
+from podtui.ui.help_screen import HelpScreen
+from podtui.ui.namespace_screen import NamespaceScreen
+from tests.ui.harness import fixture_app, load_fixture, make_app, settle
+
+def visible_names(app) -> list[str]:
+    table = app.table
+    return [table.records[uid].name for uid in table.index.uids(0, len(table.index))]
+
+
+def row_text(app, position: int) -> str:
+    """What the table draws for a row, as plain text."""
+    return app.table.render_line(position + 1 - int(app.table.scroll_y)).text
+
+
+def pod(name: str, ns: str = "default", uid: str | None = None, phase: str = "Running", **status) -> dict:
+    return {"metadata": {"name": name, "namespace": ns, "uid": uid or f"uid-{ns}-{name}",
+                         "creationTimestamp": "2024-05-01T09:00:00Z", "labels": {"app": name.split("-")[0]}},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "c", "image": "img"}]},
+            "status": {"phase": phase, **status}}
+
+
+def many_pods_app(n: int = 100, namespaces: tuple[str, ...] = ("default",), **options):
+    t0 = 1714557600.0
+    items = [SourceStatus("live", t0)]
+    for i in range(n):
+        items.append(Change("pods", "ADDED", pod(f"pod-{i:03d}", namespaces[i % len(namespaces)]), t0))
+    return make_app(items, ManualClock(t0), Scope(context="test"), **options)
+
+
+async def test_main_screen_lists_every_fixture_pod_with_kubectl_columns():
+    app = fixture_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        names = visible_names(app)
+        assert len(names) == 18  # 17 pods, one name (db-0) twice: the new pod and the old one's tombstone
+        assert names.count("db-0") == 2
+        header = app.table.render_line(0).text
+        for title in ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NEXT", "IP", "NODE",
+                      "NOMINATED NODE", "READINESS GATES"):
+            assert title in header
+        crashy = row_text(app, names.index("crashy-5c6b9d-kq8zt"))
+        assert "CrashLoopBackOff" in crashy and "6 (65s ago)" in crashy and "restart in" in crashy
+        assert "SIGKILL in 18s" in row_text(app, names.index("checkout-6c8d-2xv8r"))
+        assert "liveness 2/3" in row_text(app, names.index("api-6f7c9b-lp2m4"))
+        assert "0/1" in row_text(app, names.index("edge-gw-5d9c-qq4hd"))  # READINESS GATES
+        status = app.pods_screen.status_bar.text
+        assert "fixture" in status and "live" in status and "18 pods" in status
+
+
+async def test_narrow_terminal_drops_wide_columns_and_w_brings_them_back():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "NODE" not in app.table.render_line(0).text
+        await pilot.press("w")
+        assert "NODE" in app.table.render_line(0).text or "NOD" in app.table.render_line(0).text
+        await pilot.press("w")
+        assert "NODE" not in app.table.render_line(0).text
+
+
+async def test_cursor_keys_k9s_style():
+    app = many_pods_app(100)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.table
+        assert table.cursor == 0
+        await pilot.press("j", "j", "down")
+        assert table.cursor == 3 and table.records[table.cursor_uid].name == "pod-003"
+        await pilot.press("k")
+        assert table.cursor == 2
+        await pilot.press("G")
+        assert table.cursor == 99
+        assert table.scroll_y > 0  # the view followed the cursor
+        assert "pod-099" in row_text(app, 99)
+        await pilot.press("g")
+        assert table.cursor == 0 and table.scroll_y == 0
+        await pilot.press("pagedown")
+        assert table.cursor > 10
+        await pilot.press("ctrl+b")
+        assert table.cursor == 0
+
+
+async def test_filter_is_incremental_and_escape_clears_it():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.focused is app.pods_screen.filter_input
+        await pilot.press("c", "r")
+        assert visible_names(app) == ["crashy-5c6b9d-kq8zt"]  # "cr" only: name matches as you type
+        await pilot.press("backspace")
+        assert set(visible_names(app)) > {"crashy-5c6b9d-kq8zt", "cart-84d5f-7wq9n"}
+        await pilot.press("backspace", *"Terminating")
+        assert visible_names(app) == ["checkout-6c8d-2xv8r"]  # status matches too
+        assert "/Terminating" in app.pods_screen.status_bar.text and "1/18 pods" in app.pods_screen.status_bar.text
+        await pilot.press("enter")
+        assert app.focused is app.table  # filter kept, focus back on the table
+        assert len(visible_names(app)) == 1
+        await pilot.press("escape")
+        assert len(visible_names(app)) == 18
+
+
+async def test_filter_by_label_selector_inverse_and_namespace():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.pods_screen
+        screen.filter_input.value = "-l tier=frontend"
+        await pilot.pause()
+        assert visible_names(app) == ["web-7d9f8c6b5-x2x7q"]
+        screen.filter_input.value = "!shop"
+        await pilot.pause()
+        names = visible_names(app)
+        assert names and all(app.table.records[u].namespace == "batch" for u in app.table.index.uids(0, 99))
+        screen.filter_input.value = "node-1 batch"  # every word must match somewhere
+        await pilot.pause()
+        assert "gpu-trainer-0" not in visible_names(app)  # unscheduled: no node
+        assert "indexer-0" in visible_names(app)
+
+
+async def test_sort_keys_and_direction_flip():
+    app = fixture_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")  # restarts, largest first
+        names = visible_names(app)
+        assert names[0] == "crashy-5c6b9d-kq8zt" and names[1] == "indexer-0"
+        assert "RESTARTS↓" in app.table.render_line(0).text
+        await pilot.press("T")
+        assert visible_names(app)[-1] == "crashy-5c6b9d-kq8zt"
+        await pilot.press("A")  # age, youngest first
+        names = visible_names(app)
+        assert names[0] == "odd-pod" or names[0] == "db-0"
+        ages = [app.table.records[u].row.created for u in app.table.index.uids(0, 99)]
+        known = [a for a in ages if a is not None]
+        assert known == sorted(known, reverse=True)
+        await pilot.press("S")
+        statuses = [str(app.table.records[u].row.status) for u in app.table.index.uids(0, 99)]
+        assert statuses == sorted(statuses)
+        await pilot.press("X")  # next step: soonest due first
+        now = app.clock.time()
+        steps = [app.next_step(app.table.records[u], now) for u in app.table.index.uids(0, 99)]
+        due = [s.due_at for s in steps if s is not None and s.due_at is not None]
+        assert len(due) >= 4 and due == sorted(due)
+        assert visible_names(app)[:2] == ["api-6f7c9b-lp2m4", "checkout-6c8d-2xv8r"]  # liveness in 5s, SIGKILL in 18s
+
+
+async def test_selection_follows_the_pod_when_the_order_changes():
+    t0 = 1714557600.0
+    items = [Change("pods", "ADDED", pod(f"p{i}"), t0) for i in range(5)]
+    feed = StaticFeed(items)
+    app = make_app([], ManualClock(t0))
+    app.feed = feed
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.start()
+        await settle(pilot)
+        await pilot.press("S")  # by status: all Running, ties by namespace/name
+        await pilot.press("j", "j")
+        assert app.table.records[app.table.cursor_uid].name == "p2"
+        changed = pod("p2", phase="Pending")
+        feed._queue.put(Change("pods", "MODIFIED", changed, t0 + 1))
+        await settle(pilot)
+        assert app.table.records[app.table.cursor_uid].name == "p2"  # still selected
+        assert app.table.cursor == 0  # Pending sorts before Running
+
+
+async def test_namespace_switch_filters_the_view_without_a_switch_callback():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, NamespaceScreen)
+        await pilot.press(*"bat", "enter")
+        assert not isinstance(app.screen, NamespaceScreen)
+        assert app.view_namespace == "batch"
+        assert {app.table.records[u].namespace for u in app.table.index.uids(0, 99)} == {"batch"}
+        assert "NAMESPACE" not in app.table.render_line(0).text  # one namespace: no column
+        assert "batch" in app.pods_screen.status_bar.text
+        await pilot.press("0")
+        assert app.view_namespace is None and len(visible_names(app)) == 18
+        assert "NAMESPACE" in app.table.render_line(0).text
+
+
+async def test_namespace_switch_asks_for_a_new_feed_when_it_can():
+    t0 = 1714557600.0
+    feeds = []
+
+    def switch(namespace):
+        if namespace == "forbidden":
+            raise PodtuiError('pods is forbidden in namespace "forbidden"')
+        items = [SourceStatus("live", t0), Change("pods", "ADDED", pod("only-here", namespace or "x"), t0)]
+        feed = StaticFeed(items, Scope(context="test", namespace=namespace))
+        feeds.append(feed)
+        return feed
+
+    first = StaticFeed([Change("pods", "ADDED", pod("a"), t0), Change("pods", "ADDED", pod("b", "other"), t0)],
+                       Scope(context="test"))
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = first
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert sorted(visible_names(app)) == ["a", "b"]
+        app.switch_namespace("team-a")
+        await settle(pilot)
+        assert len(feeds) == 1 and app.feed is feeds[0]
+        assert visible_names(app) == ["only-here"]  # a fresh store: the old pods are gone
+        assert "team-a" in app.pods_screen.status_bar.text
+        app.switch_namespace("forbidden")
+        await settle(pilot)
+        assert app.feed is feeds[0] and visible_names(app) == ["only-here"]  # kept watching
+
+
+async def test_detail_panes_by_number_tab_and_back():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.table.select_uid("uid-crashy-5c6b9d-kq8zt")
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.uid == "uid-crashy-5c6b9d-kq8zt"
+        assert screen.active == "phase" and "CrashLoopBackOff" in screen.panes["phase"].text
+        await pilot.press("4")
+        assert screen.active == "backoff"
+        assert "next restart in" in screen.panes["backoff"].text and "[5m0s]" in screen.panes["backoff"].text
+        await pilot.press("tab")
+        assert screen.active == "probes"
+        await pilot.press("shift+tab", "shift+tab")
+        assert screen.active == "containers"
+        await pilot.press("y")
+        assert screen.active == "yaml" and "name: crashy-5c6b9d-kq8zt" in screen.panes["yaml"].text
+        for number, key in enumerate(PANE_KEYS, 1):
+            await pilot.press(str(number))
+            assert screen.active == key and screen.panes[key].text  # every pane shows something
+        await pilot.press("escape")
+        assert app.screen is app.pods_screen
+
+
+async def test_panes_update_live_and_countdowns_tick():
+    items, clock, scope = load_fixture()
+    app = make_app(items, clock, scope)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-checkout-6c8d-2xv8r", pane="termination")
+        await pilot.pause()
+        screen = app.screen
+        pane = screen.panes["termination"]
+        assert "SIGKILL  in 18s" in pane.text.replace("SIGKILL     ", "SIGKILL  ")
+        other = screen.panes["phase"]
+        builds = other.builds
+        clock.advance(5)
+        app.tick()
+        await pilot.pause()
+        assert "in 13s" in pane.text
+        assert other.builds == builds  # hidden panes (tabs) are not rebuilt
+        # A new version of the pod reaches the open pane without any key press.
+        record = app.store.pods["uid-checkout-6c8d-2xv8r"]
+        gone = copy.deepcopy(record.obj)
+        gone["status"]["phase"] = "Succeeded"
+        app.feed._queue.put(Change("pods", "DELETED", gone, clock.time()))
+        await settle(pilot)
+        assert "deleted" in str(screen.query_one("#detail-title").render())
+
+
+async def test_timeline_order_and_container_filter():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-web-7d9f8c6b5-x2x7q", pane="timeline")
+        await pilot.pause()
+        pane = app.screen.panes["timeline"]
+        newest = pane.text.splitlines()
+        assert "newest first" in newest[0]
+        await pilot.press("o")
+        axis = pane.text.splitlines()
+        assert "time axis" in axis[0]
+        assert "pod created" in axis[1]  # oldest first on the axis
+        assert "pod created" in newest[-1]
+        await pilot.press("c")
+        assert "container istio-proxy" in pane.text.splitlines()[0]
+        assert "app" not in "\n".join(pane.text.splitlines()[1:]).replace("app=", "")
+        await pilot.press("c")
+        assert "container app" in pane.text.splitlines()[0]
+        await pilot.press("c")
+        assert "container" not in pane.text.splitlines()[0].split("(")[0]
+
+
+async def test_help_lists_every_key():
+    app = fixture_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.help_text.render())
+        for section in app.help_sections():
+            for binding in section[1]:
+                if binding.description:  # in full: the tooltip when the footer's word is short
+                    assert (binding.tooltip or binding.description) in text, binding.description
+        assert "Sort by restarts" in text and "Filter" in text and "Namespace" in text
+        assert "Explain the last restart, with its evidence" in text and "Timeline order" in text
+        await pilot.press("escape")
+        assert app.screen is app.pods_screen
+
+
+async def test_quit_key_stops_the_feed():
+    stopped = []
+
+    class Feed(StaticFeed):
+        def stop(self):
+            stopped.append(True)
+
+    app = make_app([], ManualClock(0))
+    app.feed = Feed([])
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+    assert stopped and app.return_code == 0
+
+
+async def test_theme_switch_keeps_lifecycle_colours():
+    app = fixture_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for theme in ("nord", "podtui-ansi", "textual-light", "podtui-k9s"):
+            app.theme = theme
+            await pilot.pause()
+            # every lifecycle colour is defined in every theme (else the CSS would fail)
+            assert "phase-running" in app.get_css_variables()
+            assert row_text(app, 0)
+
+
+async def test_tombstones_fade_then_expire():
+    t0 = 1714557600.0
+    clock = ManualClock(t0)
+    items = [Change("pods", "ADDED", pod("short-lived"), t0), Change("pods", "ADDED", pod("stays"), t0),
+             Change("pods", "DELETED", pod("short-lived"), t0 + 1)]
+    app = make_app(items, clock, store_options={"tombstone_ttl": 60.0})
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        assert "deleted" in row_text(app, visible_names(app).index("short-lived"))
+        clock.advance(40)
+        app.tick()
+        await pilot.pause()
+        uid = "uid-default-short-lived"
+        assert app.table._dynamic_cells(app.table.records[uid], clock.time())[4] == 2  # faded further
+        clock.advance(30)
+        app.tick()
+        await pilot.pause()
+        assert visible_names(app) == ["stays"]
+
+
+async def test_odd_pod_data_never_crashes_the_ui():
+    t0 = 1714557600.0
+    odd = [
+        {"metadata": {"name": "no-status", "namespace": "x", "uid": "u1"}},
+        {"metadata": {"name": "nulls", "namespace": "x", "uid": "u2"}, "spec": None, "status": None},
+        {"metadata": {"name": "weird-types", "namespace": "x", "uid": "u3", "labels": ["a"]},
+         "spec": {"containers": "nope", "initContainers": [None, 3]},
+         "status": {"conditions": [None, {"type": 5}], "containerStatuses": [{"state": []}, "x"],
+                    "podIPs": "1.2.3.4", "startTime": 12}},
+        {"metadata": {"name": "ctl\x1b[31mchars\n", "namespace": "x", "uid": "u4"}, "status": {"phase": "Ru\tnning"}},
+    ]
+    items = [Change("pods", "ADDED", o, t0) for o in odd]
+    app = make_app(items, ManualClock(t0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert len(visible_names(app)) == 4
+        for i in range(4):
+            assert "\x1b" not in row_text(app, i) and "\n" not in row_text(app, i)
+        for uid in ("u1", "u2", "u3", "u4"):
+            app.open_detail(uid)
+            await pilot.pause()
+            for key in PANE_KEYS:
+                app.screen.action_show_pane(key)
+                await pilot.pause()
+                assert "cannot show this pane" not in app.screen.panes[key].text, (uid, key)
+            await pilot.press("escape")
+
+
+async def test_mouse_click_selects_sorts_and_opens():
+    app = many_pods_app(20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.click("#pods", offset=(3, 4))  # row 4 on screen = position 3
+        assert app.table.cursor == 3
+        await pilot.click("#pods", offset=(3, 4))  # again: open it
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape")
+        name_x = next(x for c, x, _ in app.table._current_layout().columns if c.key == "name")
+        await pilot.click("#pods", offset=(name_x + 1, 0))  # header click sorts by that column
+        assert app.table.index.sort_column == "name"
+
+
+async def test_status_bar_shows_connection_states():
+    t0 = 1714557600.0
+    clock = ManualClock(t0)
+    items = [SourceStatus("reconnecting", t0, "connection reset", "pods", retry_at=t0 + 4)]
+    app = make_app(items, clock, Scope(context="prod", namespace="web"))
+    async with app.run_test(size=(120, 10)) as pilot:
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        assert "prod" in text and "web" in text and "reconnecting in 4s: connection reset" in text
+        app.feed._queue.put(SourceStatus("relisting", t0 + 5, "410 Gone", "pods"))
+        await settle(pilot)
+        assert "relisting pods: 410 Gone" in app.pods_screen.status_bar.text
+
+
+async def test_theme_picker_and_command_palette_reach_every_action():
+    from textual.command import CommandPalette
+
+    app = fixture_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Filter pods", "Namespace", "All namespaces", "Wide columns", "Sort by restarts",
+                "Pod details", "Pod YAML", "Theme", "Quit"} <= titles
+        await pilot.press("ctrl+t")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+
+
+async def test_the_harness_takes_a_recording_too():
+    from pathlib import Path
+
+    from tests.ui.harness import items_from_recording
+
+    path = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
+    items, clock, scope = items_from_recording(path)
+    app = make_app(items, clock, scope)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.table.visible_count > 10
+        assert any("CrashLoopBackOff" in row_text(app, i) for i in range(app.table.visible_count))

@@ -1,0 +1,197 @@
+"""The table repaints only what changed on screen; countdowns repaint only themselves."""
+
+from __future__ import annotations
+
+import copy
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import Change
+from podtui.lifecycle.times import format_ts
+from tests.ui.harness import make_app, settle
+
+T0 = 1714557600.0
+
+
+def pod(i: int, *, created: float = T0 - 7200, ready: bool = True, deleting_at: float | None = None) -> dict:
+    p = {"metadata": {"name": f"pod-{i:04d}", "namespace": "default", "uid": f"uid-{i}",
+                      "creationTimestamp": format_ts(created), "resourceVersion": "1"},
+         "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "img"}]},
+         "status": {"phase": "Running", "containerStatuses": [
+             {"name": "c", "ready": ready, "restartCount": 0, "state": {"running": {"startedAt": format_ts(created)}}}]}}
+    if deleting_at is not None:
+        p["metadata"]["deletionTimestamp"] = format_ts(deleting_at)
+        p["metadata"]["deletionGracePeriodSeconds"] = 30
+    return p
+
+
+class Spy:
+    """Records what the table asks Textual to repaint."""
+
+    def __init__(self, table) -> None:
+        self.lines: list[int] = []
+        self.full = 0
+        line, full = table.refresh_line, table.refresh
+
+        def refresh_line(y):
+            self.lines.append(y)
+            return line(y)
+
+        def refresh(*args, **kwargs):
+            if not args:
+                self.full += 1
+            return full(*args, **kwargs)
+
+        table.refresh_line = refresh_line
+        table.refresh = refresh
+
+    def reset(self) -> None:
+        self.lines.clear()
+        self.full = 0
+
+
+async def test_an_offscreen_change_repaints_nothing_and_a_visible_one_one_line():
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(500)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        spy = Spy(app.table)
+        changed = pod(400, ready=False)
+        changed["metadata"]["resourceVersion"] = "2"
+        app.feed._queue.put(Change("pods", "MODIFIED", changed, T0))
+        app.drain()
+        assert app.store.pods["uid-400"].row.ready == "0/1"
+        assert spy.lines == [] and spy.full == 0
+        changed = pod(3, ready=False)
+        changed["metadata"]["resourceVersion"] = "2"
+        app.feed._queue.put(Change("pods", "MODIFIED", changed, T0))
+        app.drain()
+        assert spy.lines == [4] and spy.full == 0  # row 3 is screen line 4 (the header is line 0)
+        await pilot.pause()
+        assert "0/1" in app.table.render_line(4).text
+
+
+async def test_rendered_lines_are_cached_by_pod_version():
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(100)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        before = app.table.lines_rendered
+        for y in range(1, app.table.size.height):
+            app.table.render_line(y)
+        assert app.table.lines_rendered == before  # nothing changed: every line from the cache
+
+
+async def test_the_clock_tick_repaints_only_rows_whose_time_text_changed():
+    clock = ManualClock(T0)
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(50)]
+    items.append(Change("pods", "ADDED", pod(50, created=T0 - 30), T0))  # young: AGE moves every second
+    items.append(Change("pods", "ADDED", pod(51, deleting_at=T0 + 20), T0))  # SIGKILL countdown
+    app = make_app(items, clock)
+    async with app.run_test(size=(120, 70)) as pilot:
+        await settle(pilot)
+        spy = Spy(app.table)
+        clock.advance(1)
+        app.tick()
+        assert sorted(spy.lines) == [51, 52] and spy.full == 0  # the young pod's AGE and the countdown
+        await pilot.pause()
+        assert "SIGKILL in 19s" in app.table.render_line(52).text and "31s" in app.table.render_line(51).text
+
+
+async def test_detail_countdown_ticks_without_rebuilding_other_panes():
+    clock = ManualClock(T0)
+    # Seen an hour ago, so "ago" texts in other panes read in minutes and stay put.
+    app = make_app([Change("pods", "ADDED", pod(1, created=T0 - 3600, deleting_at=T0 + 20), T0 - 3600)], clock)
+    async with app.run_test(size=(160, 48)) as pilot:  # grid: every pane on screen
+        await settle(pilot)
+        app.open_detail("uid-1", pane="termination")
+        await pilot.pause()
+        screen = app.screen
+        paints = {k: p.paints for k, p in screen.panes.items()}
+        texts = {k: p.text for k, p in screen.panes.items()}
+        clock.advance(1)
+        app.tick()
+        await pilot.pause()
+        repainted = {k for k, p in screen.panes.items() if p.paints != paints[k]}
+        changed = {k for k, p in screen.panes.items() if p.text != texts[k]}
+        assert repainted == changed  # a pane repaints exactly when its text changed
+        assert "termination" in repainted and "in 19s" in screen.panes["termination"].text
+        assert not repainted & {"conditions", "containers", "backoff", "probes", "events"}
+
+
+async def test_a_burst_is_applied_in_slices_and_all_of_it_arrives():
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(3000)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        first = app.pump()
+        assert 0 < first < 3000  # a budget per pump: input and painting get their turn
+        app.drain()
+        await pilot.pause()
+        assert app.table.visible_count == 3000
+
+
+async def test_no_color_is_respected(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app([Change("pods", "ADDED", pod(1), T0)], ManualClock(T0))
+    assert app.no_color
+    async with app.run_test(size=(80, 10)) as pilot:
+        await settle(pilot)
+        assert app.table.visible_count == 1
+
+
+async def test_replay_keys_drive_the_replay_controls():
+    from tests.ui.harness import load_fixture
+
+    items, clock, scope = load_fixture()
+
+    class Controls:
+        epoch = 0
+        playing = True
+        speed = 1.0
+        position = clock.time()
+        start_time = position - 3600
+        end_time = position
+        at_end = False
+
+        def __init__(self):
+            self.calls = []
+
+        def toggle(self):
+            self.calls.append("toggle")
+            self.playing = not self.playing
+
+        def step(self):
+            self.calls.append("step")
+
+        def seek(self, t):
+            self.calls.append(("seek", round(t - self.position)))
+
+        def seek_next_change(self, uid):
+            self.calls.append(("next", uid))
+            return True
+
+        def set_speed(self, speed):
+            self.speed = speed
+
+    controls = Controls()
+    app = make_app(items, clock, scope, replay=controls)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert "▶ replay at 10:00:00" in app.pods_screen.status_bar.text
+        await pilot.press("space")
+        assert "⏸ replay" in app.pods_screen.status_bar.text
+        await pilot.press("full_stop", "right_square_bracket", "left_curly_bracket", "plus", "plus")
+        assert controls.speed == 4.0 and "×4" in app.pods_screen.status_bar.text
+        await pilot.press("greater_than_sign")
+        assert controls.calls == ["toggle", "step", ("seek", 10), ("seek", -60), ("next", app.table.cursor_uid)]
+        controls.epoch = 1  # a backwards seek: the app starts from an empty store
+        app.pump()
+        assert app.table.visible_count == 0
+
+
+async def test_replay_keys_do_nothing_without_a_replay():
+    app = make_app([Change("pods", "ADDED", pod(1), T0)], ManualClock(T0))
+    async with app.run_test(size=(80, 10)) as pilot:
+        await settle(pilot)
+        assert app.check_action("replay_toggle", ()) is False
+        await pilot.press("space")
+        assert "replay" not in app.pods_screen.status_bar.text
