@@ -36,6 +36,7 @@ from podtui.lifecycle.records import (
     Transition,
 )
 from podtui.lifecycle.times import format_ts, parse_ts
+from podtui.lifecycle.history import container_kinds
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
 
 # RestartExplanation.cause values
@@ -738,7 +739,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     history = getattr(record, "history", None)
     entries = list(getattr(history, "entries", history or ()))
-    kinds = _kinds(pod)
+    kinds = container_kinds(pod)
     disruption = _disruption(entries, pod, events)
     restarts = _restarts(entries)
     instances = _instances(entries, pod, kinds)
@@ -802,19 +803,6 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
         ))
     out.sort(key=lambda e: e.at if e.at is not None else float("inf"))
     return out
-
-
-def _kinds(pod: dict) -> dict[str, str]:
-    spec = _d(pod.get("spec"))
-    kinds: dict[str, str] = {}
-    for c in _l(spec.get("initContainers")):
-        if isinstance(c, dict) and isinstance(c.get("name"), str):
-            kinds[c["name"]] = "sidecar" if c.get("restartPolicy") == "Always" else "init"
-    for key, kind in (("containers", "main"), ("ephemeralContainers", "ephemeral")):
-        for c in _l(spec.get(key)):
-            if isinstance(c, dict) and isinstance(c.get("name"), str):
-                kinds[c["name"]] = kind
-    return kinds
 
 
 def _statuses(pod: dict) -> dict[str, dict]:

@@ -107,12 +107,13 @@ def serve(pods: int, events: int, kubeconfig: str) -> None:
 
 
 @contextlib.contextmanager
-def bench_server(pods: int, events: int) -> Iterator[tuple[str, str, int]]:
-    """Start the server process; yields (url, kubeconfig path, list resourceVersion)."""
+def server_process(script: str, pods: int, events: int) -> Iterator[tuple[list[str], str]]:
+    """Run `script --serve` in a child process until the block ends; yields the words of
+    its "ready ..." line and the kubeconfig it wrote."""
     tmp = tempfile.mkdtemp(prefix="podtui-bench-")
     kubeconfig = os.path.join(tmp, "config")
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--pods", str(pods), "--events", str(events), "--kubeconfig", kubeconfig],
+        [sys.executable, script, "--serve", "--pods", str(pods), "--events", str(events), "--kubeconfig", kubeconfig],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -120,8 +121,8 @@ def bench_server(pods: int, events: int) -> Iterator[tuple[str, str, int]]:
     try:
         line = proc.stdout.readline().split()
         if not line or line[0] != "ready":
-            raise RuntimeError(f"bench server did not start: {line}")
-        yield line[1], kubeconfig, int(line[2])
+            raise RuntimeError(f"bench server {Path(script).name} did not start (said {line!r})")
+        yield line, kubeconfig
     finally:
         proc.stdin.close()
         try:
@@ -130,6 +131,13 @@ def bench_server(pods: int, events: int) -> Iterator[tuple[str, str, int]]:
             proc.kill()
             proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def bench_server(pods: int, events: int) -> Iterator[tuple[str, str, int]]:
+    """Start the server process; yields (url, kubeconfig path, list resourceVersion)."""
+    with server_process(__file__, pods, events) as (line, kubeconfig):
+        yield line[1], kubeconfig, int(line[2])
 
 
 # ------------------------------------------------------------------------ clients

@@ -180,24 +180,12 @@ class ScaleServer:
 
 @contextlib.contextmanager
 def scale_server(pods: int, events: int) -> Iterator[ScaleServer]:
-    tmp = tempfile.mkdtemp(prefix="podtui-bench-")
-    kubeconfig = os.path.join(tmp, "config")
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--pods", str(pods), "--events", str(events), "--kubeconfig", kubeconfig],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline().split()
-        if len(line) != 5 or line[0] != "ready":
+    import bench_watch
+
+    with bench_watch.server_process(__file__, pods, events) as (line, kubeconfig):
+        if len(line) != 5:
             raise RuntimeError(f"the scale server did not start (said {line!r})")
         yield ScaleServer(line[1], kubeconfig, int(line[2]), int(line[3]), float(line[4]))
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------ model
