@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from podtui.lifecycle.records import CONTAINER_STATE, RESTART, BackoffInfo, Transition
 from podtui.lifecycle.times import parse_go_duration, parse_ts
-from podtui.lifecycle.read import as_dict as _d
+from podtui.lifecycle.read import as_dict as _d, container_statuses
 
 DEFAULT_INITIAL = 10.0
 DEFAULT_CAP = 300.0
@@ -169,16 +169,6 @@ def crash_delay(ladder: Ladder | None, restart_count: int, initial: float, cap: 
     return min(cap, delay)
 
 
-def _statuses(pod: dict) -> Iterable[dict]:
-    status = _d(pod.get("status"))
-    for key in ("initContainerStatuses", "containerStatuses"):
-        items = status.get(key)
-        if isinstance(items, list):
-            for cs in items:
-                if isinstance(cs, dict) and isinstance(cs.get("name"), str):
-                    yield cs
-
-
 def _pull_failure_events(record, container: str) -> tuple[int, float | None]:
     """(failed pulls, time of the last) from the pod's Events for `container`."""
     count, last = 0, None
@@ -196,7 +186,7 @@ def backoffs(record, now: float) -> list[BackoffInfo]:
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
     out: list[BackoffInfo] = []
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod).values():
         name = cs["name"]
         state = _d(cs.get("state"))
         waiting = _d(state.get("waiting"))

@@ -94,7 +94,8 @@ def _finished_at(status: dict) -> float | None:
     return None
 
 
-def _terminated_reason(terminated: dict, prefix: str) -> str:
+def terminated_reason(terminated: dict, prefix: str = "") -> str:
+    """kubectl's word for a terminated state: its reason, else Signal:N / ExitCode:N."""
     reason = _str(terminated.get("reason"))
     if reason:
         return prefix + reason
@@ -107,8 +108,8 @@ def _terminated_reason(terminated: dict, prefix: str) -> str:
 def pod_row(pod: dict) -> Row:
     """printPod without the clock: READY, STATUS, restart count and times, wide columns."""
     # The store calls this on most watch events: small helpers are inlined where a
-    # field is read per container or per condition (tests/lifecycle/test_fast_paths.py
-    # holds it equal to the straightforward version).
+    # field is read per container or per condition (tests/lifecycle/test_columns.py
+    # holds it to upstream's printPod cases).
     if type(pod) is not dict:
         pod = _EMPTY
     meta = pod.get("metadata")
@@ -193,7 +194,7 @@ def pod_row(pod: dict) -> Row:
                 ready += 1
             continue
         if terminated is not None:
-            reason = _terminated_reason(terminated, "Init:")
+            reason = terminated_reason(terminated, "Init:")
         else:
             waiting = state.get("waiting")
             waiting_reason = _str(waiting.get("reason")) if type(waiting) is dict else ""
@@ -231,7 +232,7 @@ def pod_row(pod: dict) -> Row:
                 continue
             terminated = state.get("terminated")
             if type(terminated) is dict:
-                reason = _terminated_reason(terminated, "")
+                reason = terminated_reason(terminated, "")
             elif cs.get("ready") is True and type(state.get("running")) is dict:
                 has_running = True
                 ready += 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from podtui.lifecycle.backoff import crash_message_delay
 from podtui.lifecycle.duration import human_duration
-from podtui.lifecycle.probes import probe_type_of
+from podtui.lifecycle.probes import probe_type_of, uncombined
 from podtui.lifecycle.records import (
     CONTAINER_STATE,
     DELETION,
@@ -37,6 +37,7 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.times import format_ts, parse_ts
 from podtui.lifecycle.history import container_kinds
+from podtui.lifecycle.read import container_statuses
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
 
 # RestartExplanation.cause values
@@ -497,9 +498,7 @@ def _latest_versions(events: list[EventRecord], until: float) -> list[EventRecor
 
 def _probe_output(ev: EventRecord) -> str:
     """`Liveness probe failed: HTTP probe failed with statuscode: 500` -> the part after ': '."""
-    msg = ev.message
-    if msg.startswith("(combined from similar events): "):
-        msg = msg[len("(combined from similar events): "):]
+    msg = uncombined(ev.message)
     head, sep, rest = msg.partition(": ")
     return rest.strip() if sep and "probe" in head.lower() else msg.strip()
 
@@ -753,7 +752,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     for inst in instances:
         by_container.setdefault(inst.container, []).append(inst)
     explained: dict[str, set[int]] = {}
-    statuses = _statuses(pod)
+    statuses = container_statuses(pod)
     for name, insts in by_container.items():
         cs = statuses.get(name, {})
         own = _instance_counts(insts, restarts.get(name, []), cs)
@@ -787,7 +786,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
                     ex.evidence.append(f"{what} at {_ts(ex.restarted_at)}")
             _backoff(ex, inst, waits, later.finished if later is not None else None)
             if ex.pending:
-                waiting_delay = _current_backoff(pod, name)
+                waiting_delay = _current_backoff(cs)
                 if waiting_delay is not None:
                     ex.backoff_after, ex.backoff_measured = waiting_delay, True
             if ex.number is not None:
@@ -805,18 +804,8 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     return out
 
 
-def _statuses(pod: dict) -> dict[str, dict]:
-    status = _d(pod.get("status"))
-    out: dict[str, dict] = {}
-    for key in ("initContainerStatuses", "containerStatuses"):
-        for cs in _l(status.get(key)):
-            if isinstance(cs, dict) and isinstance(cs.get("name"), str):
-                out[cs["name"]] = cs
-    return out
-
-
-def _current_backoff(pod: dict, container: str) -> float | None:
-    waiting = _d(_d(_statuses(pod).get(container, {}).get("state")).get("waiting"))
+def _current_backoff(cs: dict) -> float | None:
+    waiting = _d(_d(cs.get("state")).get("waiting"))
     if waiting.get("reason") != "CrashLoopBackOff":
         return None
     return crash_message_delay(_s(waiting.get("message")))
@@ -966,7 +955,7 @@ def timeline_entries(record, now: float) -> list[TimelineEntry]:
                                  container_kind=ex.container_kind, cause=ex.cause, text=text,
                                  severity=severity, exact=ex.exact))
     for p in unready_periods(record, now):
-        who = p.subject if p.subject_kind != CONTAINER else f"{p.subject}"
+        who = p.subject
         span = f"for {human_duration(p.duration)}" + (" so far" if p.ongoing else "")
         text = f"{who} not ready {span}: {p.reason}"
         if p.probe_messages:

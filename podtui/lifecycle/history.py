@@ -36,6 +36,7 @@ from podtui.lifecycle.records import (
     STARTED,
     Transition,
 )
+from podtui.lifecycle.columns import terminated_reason as _terminated_reason
 from podtui.lifecycle.times import format_ts, parse_ts
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
 
@@ -74,7 +75,7 @@ class History:
             if t.at < entries[0].at:
                 return  # it would be the oldest: it is the one to drop
             entries.popleft()
-        entries.insert(bisect.bisect_right(entries, t.at, key=_at), t)
+        entries.insert(bisect.bisect_right(entries, t.at, key=_AT), t)
 
     def extend(self, ts: Iterable[Transition]) -> None:
         for t in ts:
@@ -87,55 +88,12 @@ class History:
         return iter(self.entries)
 
 
-def _at(t: Transition) -> float:
-    return t.at
-
-
-def _flag(value: object) -> str | None:
-    return ("true" if value else "false") if isinstance(value, bool) else None
-
-
 # -- container states
 
 
-def terminated_reason(t: dict) -> str:
-    """kubectl's word for a terminated state: its reason, else Signal:N / ExitCode:N."""
-    reason = t.get("reason")
-    if type(reason) is str and reason:
-        return reason
-    signal = t.get("signal")
-    if type(signal) is int and signal:
-        return f"Signal:{signal}"
-    code = t.get("exitCode")
-    return f"ExitCode:{code if type(code) is int and code else 0}"
-
-
-def state_key(state: dict) -> str:
-    """"waiting:Reason" / "running" / "terminated:Reason" / "unknown"."""
-    waiting = state.get("waiting")
-    if type(waiting) is dict:
-        reason = waiting.get("reason")
-        return "waiting:" + reason if type(reason) is str and reason else "waiting"
-    terminated = state.get("terminated")
-    if type(terminated) is dict:
-        return "terminated:" + terminated_reason(terminated)
-    if type(state.get("running")) is dict:
-        return "running"
-    return "unknown"
-
-
-def terminated_detail(t: dict) -> str:
-    """"exit code 137 (OOMKilled)", "exit code 143, signal 15 (Error): message"."""
-    return _terminated(t, None)[0]
-
-
-def terminated_data(t: dict, restart_count: int | None = None) -> dict:
-    """A terminated instance as plain facts, for Transition.data."""
-    return _terminated(t, restart_count)[1]
-
-
 def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
-    """terminated_detail() and terminated_data() from one read of the state."""
+    """A terminated instance in words ("exit code 137 (OOMKilled)") and as plain facts,
+    for Transition.detail and Transition.data."""
     code, signal, reason, message = t.get("exitCode"), t.get("signal"), t.get("reason"), t.get("message")
     if type(code) is not int:
         code = None
@@ -188,29 +146,13 @@ def _same_instance(a: dict, a_id: str, b: dict, b_id: str) -> bool:
     return bool(a_id) and a_id == b_id
 
 
-def _current(status: dict, state: dict) -> tuple[str, dict, str] | None:
-    """The current instance, if `state` (status's) names one: (kind, state body, container id)."""
-    terminated = state.get("terminated")
-    if type(terminated) is dict:
-        cid = terminated.get("containerID")
-        if type(cid) is str and cid:
-            return "terminated", terminated, cid
-        cid = status.get("containerID")
-        return "terminated", terminated, cid if type(cid) is str else ""
-    running = state.get("running")
-    if type(running) is dict and type(state.get("waiting")) is not dict:
-        cid = status.get("containerID")
-        return "running", running, cid if type(cid) is str else ""
-    return None
-
-
 class _Emitter:
     """Collects a diff's transitions with the flags they share.
 
     Hot paths append Transition(...) to `out` themselves (one call less per entry);
-    `seen` is the observed flag of an entry that isn't inferred."""
+    `seen` is every entry's observed flag (False when reconstructing at first sight)."""
 
-    __slots__ = ("out", "observed", "first_sight", "seen", "touched")
+    __slots__ = ("out", "observed", "first_sight", "seen", "touched", "ip_at")
 
     def __init__(self, observed: float, first_sight: bool) -> None:
         self.out: list[Transition] = []
@@ -218,20 +160,20 @@ class _Emitter:
         self.first_sight = first_sight
         self.seen = not first_sight
         self.touched = False  # some piece kubectl's row reads differed (even with no transition)
+        self.ip_at: float | None = None  # at first sight: when the sandbox's network came up
 
     def add(self, kind: str, subject: str, old: str | None, new: str | None, at: float | None = None,
-            detail: str = "", inferred: bool = False, container_kind: str = "", data: dict | None = None) -> None:
+            detail: str = "", container_kind: str = "", data: dict | None = None) -> None:
         if at is None:
-            self.out.append(Transition(self.observed, kind, subject, old, new, detail,
-                                       not (inferred or self.first_sight), False, container_kind, data))
+            self.out.append(Transition(self.observed, kind, subject, old, new, detail, self.seen, False,
+                                       container_kind, data))
         else:
-            self.out.append(Transition(at, kind, subject, old, new, detail,
-                                       not (inferred or self.first_sight), True, container_kind, data))
+            self.out.append(Transition(at, kind, subject, old, new, detail, self.seen, True, container_kind, data))
 
 
 def _state(status: dict, state: dict) -> tuple[str, tuple[str, dict, str] | None]:
-    """state_key(state) and the current instance it names, if any: (kind, state body,
-    container id)."""
+    """"waiting:Reason" / "running" / "terminated:Reason" / "unknown", and the current
+    instance the state names, if any: (kind, state body, container id)."""
     waiting, terminated, running = state.get("waiting"), state.get("terminated"), state.get("running")
     if type(terminated) is dict:
         cid = terminated.get("containerID")
@@ -249,7 +191,7 @@ def _state(status: dict, state: dict) -> tuple[str, tuple[str, dict, str] | None
         reason = waiting.get("reason")
         return ("waiting:" + reason if type(reason) is str and reason else "waiting"), current
     if type(terminated) is dict:
-        return "terminated:" + terminated_reason(terminated), current
+        return "terminated:" + _terminated_reason(terminated, ""), current
     return ("running" if type(running) is dict else "unknown"), current
 
 
@@ -267,7 +209,7 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
         if ostate == nstate and o.get("lastState") == n.get("lastState"):
             # The common case (a readiness flip): no instance changed.
             if rc_new != rc_old:
-                _restart(em, name, kind, o, n, _current(n, nstate if type(nstate) is dict else _EMPTY),
+                _restart(em, name, kind, o, n, _state(n, nstate if type(nstate) is dict else _EMPTY)[1],
                          rc_old, rc_new, False)
             oready, nready = o.get("ready"), n.get("ready")
             if oready is not nready and type(oready) is bool and type(nready) is bool:
@@ -309,7 +251,7 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
                 out.append(Transition(started, CONTAINER_STATE, name, okey, "running", "", False, True, kind, None))
                 okey = "running"
         if not (seen and ocur[0] == "terminated"):  # type: ignore[index]
-            last_key = "terminated:" + terminated_reason(nlast)
+            last_key = "terminated:" + _terminated_reason(nlast, "")
             detail, data = _terminated(nlast, rc_new)
             finished = parse_ts(nlast.get("finishedAt"))
             out.append(Transition(observed if finished is None else finished, CONTAINER_STATE, name, okey, last_key,
@@ -370,7 +312,7 @@ def _restart(em: _Emitter, name: str, kind: str, o: dict | None, n: dict, ncur: 
         detail, data = "", {}
     data["restartCount"] = rc_new
     data["restartedAt"] = at
-    em.add(RESTART, name, None if rc_old is None else str(rc_old), str(rc_new), at, detail, False, kind, data)
+    em.add(RESTART, name, None if rc_old is None else str(rc_old), str(rc_new), at, detail, kind, data)
 
 
 def _flags(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
@@ -395,8 +337,11 @@ def _started(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> Non
 def _containers(em: _Emitter, pod: dict, old_status: dict, new_status: dict) -> None:
     for key, default_kind in STATUS_LISTS:
         olist, nlist = old_status.get(key), new_status.get(key)
-        if type(nlist) is list and olist is not nlist:
-            _status_list(em, pod, default_kind, olist, nlist)
+        if type(nlist) is list:
+            if olist is not nlist:
+                _status_list(em, pod, default_kind, olist, nlist)
+        elif olist:
+            em.touched = True  # the statuses vanished: no transition, but the row changes
 
 
 def _status_list(em: _Emitter, pod: dict, default_kind: str, olist: object, nlist: list) -> None:
@@ -553,11 +498,8 @@ def _spec_and_meta(em: _Emitter, old: dict, new: dict, new_status: dict) -> None
 
 def _status(em: _Emitter, old_status: dict, new_status: dict) -> None:
     """Phase, reason, IPs, nominated node and conditions."""
-    oget, nget = old_status.get, new_status.get
-    if (oget("phase") != nget("phase") or oget("reason") != nget("reason") or oget("podIPs") != nget("podIPs")
-            or oget("podIP") != nget("podIP") or oget("nominatedNodeName") != nget("nominatedNodeName")):
-        _pod_fields(em, old_status, new_status)
-    oconditions, nconditions = oget("conditions"), nget("conditions")
+    _pod_fields(em, old_status, new_status)
+    oconditions, nconditions = old_status.get("conditions"), new_status.get("conditions")
     if oconditions or nconditions:
         _conditions(em, oconditions, nconditions)
 
@@ -580,7 +522,10 @@ def _pod_fields(em: _Emitter, old_status: dict, new_status: dict) -> None:
         em.touched = True
         oip, nip = _ips(old_status), _ips(new_status)
         if oip != nip:
-            em.add(IP, "", oip, nip)
+            if em.ip_at is None:
+                em.add(IP, "", oip, nip)
+            else:  # a better date than first sight, though not the IP's own timestamp
+                em.out.append(Transition(em.ip_at, IP, "", oip, nip, "", em.seen, False, "", None))
     onom, nnom = oget("nominatedNodeName"), nget("nominatedNodeName")
     if onom != nnom:
         em.touched = True
@@ -630,22 +575,7 @@ def diff_versions(old: dict, new: dict, observed: float) -> tuple[list[Transitio
     # stops at the first difference.
     if old_status != new_status:
         _status(em, old_status, new_status)
-        oget, nget = old_status.get, new_status.get
-        olist, nlist = oget("initContainerStatuses"), nget("initContainerStatuses")
-        if type(nlist) is list:
-            _status_list(em, new, "init", olist, nlist)
-        elif olist:
-            em.touched = True  # the statuses vanished: no transition, but the row changes
-        olist, nlist = oget("containerStatuses"), nget("containerStatuses")
-        if type(nlist) is list:
-            _status_list(em, new, "main", olist, nlist)
-        elif olist:
-            em.touched = True  # the statuses vanished: no transition, but the row changes
-        olist, nlist = oget("ephemeralContainerStatuses"), nget("ephemeralContainerStatuses")
-        if type(nlist) is list:
-            _status_list(em, new, "ephemeral", olist, nlist)
-        elif olist:
-            em.touched = True  # the statuses vanished: no transition, but the row changes
+        _containers(em, new, old_status, new_status)
     out = em.out
     if len(out) > 1:
         out.sort(key=_AT)
@@ -671,12 +601,8 @@ def reconstruct(pod: dict, observed: float) -> list[Transition]:
         status = {}
     _spec_and_meta(em, _EMPTY, pod, status)
     if status:
+        em.ip_at = _condition_time(status, "PodReadyToStartContainers")
         _status(em, _EMPTY, status)
-    if (ip_at := _condition_time(status, "PodReadyToStartContainers")) is not None:
-        # The sandbox's network came up then: a better date for the IP than first sight.
-        em.out = [Transition(at=ip_at, kind=IP, new=t.new, observed=False, exact=False) if t.kind == IP else t
-                  for t in em.out]
-    if status:
         _containers(em, pod, _EMPTY, status)
     em.out.sort(key=_AT)
     return em.out

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from podtui.lifecycle.records import EventRecord, ProbeSettings, ProbeState
 from podtui.lifecycle.times import parse_ts
-from podtui.lifecycle.read import as_dict as _d
+from podtui.lifecycle.read import as_dict as _d, container_statuses
 
 PROBE_TYPES = ("startup", "liveness", "readiness")
 _FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readiness": "readinessProbe"}
@@ -89,11 +89,17 @@ def effective_probes(pod: dict) -> list[ProbeSettings]:
     return out
 
 
+_COMBINED = "(combined from similar events): "
+
+
+def uncombined(message: str) -> str:
+    """An Event message without the prefix the event recorder adds when it merges similar ones."""
+    return message[len(_COMBINED):] if message.startswith(_COMBINED) else message
+
+
 def probe_type_of(ev: EventRecord) -> str | None:
     """Which probe an Event is about, from its reason and message prefix."""
-    msg = ev.message
-    if msg.startswith("(combined from similar events): "):
-        msg = msg[len("(combined from similar events): "):]
+    msg = uncombined(ev.message)
     if ev.reason in ("Unhealthy", "ProbeWarning"):
         head = msg[:16].lower()
         for ptype, prefix in _PREFIX.items():
@@ -104,18 +110,6 @@ def probe_type_of(ev: EventRecord) -> str | None:
             if marker in msg:
                 return ptype
     return None
-
-
-def _container_statuses(pod: dict) -> dict[str, dict]:
-    status = _d(pod.get("status"))
-    out: dict[str, dict] = {}
-    for key in ("initContainerStatuses", "containerStatuses"):
-        items = status.get(key)
-        if isinstance(items, list):
-            for cs in items:
-                if isinstance(cs, dict) and isinstance(cs.get("name"), str):
-                    out[cs["name"]] = cs
-    return out
 
 
 def probe_states(record, now: float) -> list[ProbeState]:
@@ -131,7 +125,7 @@ def probe_states(record, now: float) -> list[ProbeState]:
         ptype = probe_type_of(ev)
         if ptype is not None:
             by_probe.setdefault((ev.container, ptype), []).append(ev)
-    statuses = _container_statuses(pod)
+    statuses = container_statuses(pod)
     return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now)
             for s in settings]
 
@@ -141,9 +135,7 @@ def counts_as_failure(ev: EventRecord) -> bool:
     (worker.go: "Prober error, throw away the result"), so they don't extend a streak."""
     if ev.reason != "Unhealthy":
         return False
-    msg = ev.message
-    if msg.startswith("(combined from similar events): "):
-        msg = msg[len("(combined from similar events): "):]
+    msg = uncombined(ev.message)
     return " probe failed" in msg[:24]
 
 

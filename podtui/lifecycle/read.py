@@ -18,3 +18,14 @@ def as_str(value: object) -> str:
 
 def as_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def container_statuses(pod: dict) -> dict[str, dict]:
+    """Init and main container statuses by name (a later duplicate name wins)."""
+    status = as_dict(pod.get("status"))
+    out: dict[str, dict] = {}
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for cs in as_list(status.get(key)):
+            if isinstance(cs, dict) and isinstance(cs.get("name"), str):
+                out[cs["name"]] = cs
+    return out

@@ -31,8 +31,9 @@ from podtui.clock import Clock
 from podtui.lifecycle import backoff
 from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED, PODS, Change
 from podtui.lifecycle.columns import pod_row
-from podtui.lifecycle.events import involved_object, normalize_event
+from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
+from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
@@ -52,7 +53,7 @@ class PodRecord:
 
     __slots__ = (
         "uid", "namespace", "name", "obj", "row", "version", "history", "events",
-        "first_seen", "changed_at", "deleted_at", "replaces", "replaced_by", "ladders",
+        "first_seen", "deleted_at", "replaces", "replaced_by", "ladders",
         "event_index",
     )
 
@@ -68,7 +69,6 @@ class PodRecord:
         self.events: list[EventRecord] = []  # one per Event uid, ordered by last time
         self.event_index: dict[str, EventRecord] = {}
         self.first_seen = observed
-        self.changed_at = observed  # when podtui last saw this record change
         self.deleted_at: float | None = None  # tombstone since
         self.replaces: str | None = None  # uid of the pod that had this name before
         self.replaced_by: str | None = None
@@ -87,7 +87,7 @@ def _event_time(ev: EventRecord) -> float:
     return ev.last if ev.last is not None else 0.0
 
 
-def _unknown_row(obj: dict) -> Row:
+def _unknown_row() -> Row:
     return Row(ready="?", status="Unknown", restarts=0, last_restart=None, created=None, ip="<none>",
                node="<none>", nominated_node="<none>", readiness_gates="<none>")
 
@@ -182,10 +182,10 @@ class Store:
             return pod_row(obj)
         except Exception as exc:  # noqa: BLE001
             self._problem(PODS, f"pod {_ns_name(obj.get('metadata'))}: row failed: {type(exc).__name__}: {exc}")
-            return _unknown_row(obj)
+            return _unknown_row()
 
     def _new_pod(self, uid: str, meta: dict, obj: dict, observed: float, *, alive: bool = True) -> PodRecord:
-        namespace, name = _str(meta.get("namespace")), _str(meta.get("name"))
+        namespace, name = _s(meta.get("namespace")), _s(meta.get("name"))
         rec = PodRecord(uid, namespace, name, obj, self._row(obj), observed, self.history_limit)
         past = reconstruct(obj, observed)
         rec.history.extend(past)
@@ -209,7 +209,7 @@ class Store:
                     self._tombstone(previous, observed, "deletion not seen; a new pod took its name")
                 previous.history.add(Transition(at=observed, kind=REPLACED, subject=uid, new=uid, exact=False,
                                                 detail=f"new pod {uid} took the name"))
-                self._touch(previous, observed)
+                self._touch(previous)
         self._live[key] = uid
         self._dirty.add(uid)
         self._attach_pending(rec, key)
@@ -228,9 +228,7 @@ class Store:
             # Only then can the row differ: the rest of the spec that matters is
             # immutable and diff_versions compared everything else the row reads.
             rec.row = self._row(obj)
-        rec.version += 1
-        rec.changed_at = observed
-        self._dirty.add(rec.uid)
+        self._touch(rec)
 
     def _delete_pod(self, uid: str, meta: dict, obj: dict, observed: float, synthetic: bool) -> None:
         rec = self.pods.get(uid)
@@ -252,7 +250,7 @@ class Store:
             del self._live[key]
         if key not in self._live:
             self._last_tombstone[key] = rec.uid
-        self._touch(rec, observed)
+        self._touch(rec)
 
     def _revive(self, rec: PodRecord) -> None:
         # A relist can show a pod the store had given up on (a synthetic delete that
@@ -264,15 +262,14 @@ class Store:
             del self._last_tombstone[key]
         self._live[key] = rec.uid
 
-    def _touch(self, rec: PodRecord, observed: float) -> None:
+    def _touch(self, rec: PodRecord) -> None:
         rec.version += 1
-        rec.changed_at = observed
         self._dirty.add(rec.uid)
 
     # -- Events
 
     def _apply_event(self, kind: str, obj: dict, observed: float) -> None:
-        if involved_object(obj).get("kind") != "Pod":
+        if not is_pod_event(obj):
             counters = self.stats[EVENTS]
             counters["ignored"] = counters.get("ignored", 0) + 1
             return
@@ -295,11 +292,11 @@ class Store:
             uid = self._live.get((ev.involved_namespace, ev.involved_name))
             rec = self.pods.get(uid) if uid else None
         if rec is not None:
-            self._attach(rec, ev, observed)
+            self._attach(rec, ev)
         else:
             self._park(ev)
 
-    def _attach(self, rec: PodRecord, ev: EventRecord, observed: float) -> None:
+    def _attach(self, rec: PodRecord, ev: EventRecord) -> None:
         events, index = rec.events, rec.event_index
         old = index.get(ev.uid)
         if old is not None:
@@ -322,7 +319,7 @@ class Store:
         if len(events) > self.events_per_pod:
             dropped = events.pop(0)
             index.pop(dropped.uid, None)
-        self._touch(rec, observed)
+        self._touch(rec)
 
     def _park(self, ev: EventRecord) -> None:
         if self.pending_events_limit == 0:
@@ -349,7 +346,7 @@ class Store:
         keep: dict[str, EventRecord] = {}
         for ev in bucket.values():
             if not ev.involved_uid or ev.involved_uid == rec.uid:
-                self._attach(rec, ev, rec.changed_at)
+                self._attach(rec, ev)
                 self._pending_count -= 1
             else:
                 keep[ev.uid] = ev  # another incarnation of the name
@@ -401,18 +398,10 @@ class Store:
         counters["problems"] = counters.get("problems", 0) + 1
 
 
-def _get(d: object, key: str) -> object:
-    return d.get(key) if type(d) is dict else None
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def _ns_name(meta: object) -> str:
     if not isinstance(meta, dict):
         return "?"
-    return f"{_str(meta.get('namespace')) or '?'}/{_str(meta.get('name')) or '?'}"
+    return f"{_s(meta.get('namespace')) or '?'}/{_s(meta.get('name')) or '?'}"
 
 
 def _rv_older(a: str, b: str) -> bool:

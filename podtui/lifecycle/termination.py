@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from podtui.lifecycle.records import TerminationInfo
 from podtui.lifecycle.times import parse_ts
-from podtui.lifecycle.read import as_dict as _d
+from podtui.lifecycle.read import as_dict as _d, as_int as _int
 
 _TERMINAL = ("Succeeded", "Failed")
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _containers_stopped(status: dict) -> bool:
@@ -39,11 +35,6 @@ def _containers_stopped(status: dict) -> bool:
                     return False
                 seen = True
     return seen
-
-
-def kill_deadline(pod: dict) -> float | None:
-    """When the kubelet sends SIGKILL: metadata.deletionTimestamp (None if not deleting)."""
-    return parse_ts(_d(pod.get("metadata")).get("deletionTimestamp")) if isinstance(pod, dict) else None
 
 
 def active_deadline(pod: dict) -> float | None:

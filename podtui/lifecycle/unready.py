@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.explain import in_window
+from podtui.lifecycle.history import container_kinds
 from podtui.lifecycle.probes import probe_type_of
 from podtui.lifecycle.records import CONDITION, CONTAINER_STATE, DELETION, PHASE, READY, REMOVED, EventRecord
 from podtui.lifecycle.times import parse_ts
@@ -97,7 +98,8 @@ def _periods(record, events: list[EventRecord] | None = None) -> list[UnreadyPer
     if events is None:
         events = list(getattr(record, "events", ()))
     spec, status = _d(pod.get("spec")), _d(pod.get("status"))
-    kinds = _serving_containers(spec)
+    # Containers whose readiness counts: main containers and sidecars.
+    kinds = {n: k for n, k in container_kinds(pod).items() if k in ("main", "sidecar")}
     gates = [_s(_d(g).get("conditionType")) for g in _l(spec.get("readinessGates"))]
     gates = [g for g in gates if g]
 
@@ -212,18 +214,6 @@ def _explain_pod_periods(periods: list[UnreadyPeriod]) -> None:
 
 
 _THEN = "; then "
-
-
-def _serving_containers(spec: dict) -> dict[str, str]:
-    """Containers whose readiness counts: main containers and sidecars."""
-    out: dict[str, str] = {}
-    for c in _l(spec.get("initContainers")):
-        if isinstance(c, dict) and isinstance(c.get("name"), str) and c.get("restartPolicy") == "Always":
-            out[c["name"]] = "sidecar"
-    for c in _l(spec.get("containers")):
-        if isinstance(c, dict) and isinstance(c.get("name"), str):
-            out[c["name"]] = "main"
-    return out
 
 
 def _gate_reason(detail: str) -> str:
