@@ -73,10 +73,11 @@ class PodtuiApp(App):
         self.timers = timers
         self.crash: BaseException | None = None
         env = os.environ if environ is None else environ
-        themes, self.theme_problems = load_themes(env)
+        loaded = load_themes(env)  # read once: resolve_theme checks --theme against it
+        themes, self.theme_problems = loaded
         for t in themes.values():
             self.register_theme(t)
-        self.theme = resolve_theme(theme, env)
+        self.theme = resolve_theme(theme, env, loaded=loaded)
         self.store = self._new_store()
         self.source_status: SourceStatus | None = None
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
@@ -422,7 +423,8 @@ def run(feed: Feed, clock: Clock, *, theme: str | None = None,
     for all), returns a new Feed scoped to it; without it, switching namespaces filters
     the view. replay: the controls of a ReplayFeed (usually the feed itself).
     """
-    resolve_theme(theme)  # fail early, with the list of themes
+    # An unknown theme fails here, in the constructor (resolve_theme), with the list of
+    # themes: before the feed is started or the screen touched.
     app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
                     namespaces_switch=namespaces_switch, replay=replay)
     try:

@@ -8,6 +8,7 @@ did not change does not repaint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -156,9 +157,10 @@ class DetailScreen(Screen):
         self.refresh_panes()
 
     def on_tick(self) -> None:
-        self.refresh_panes(tick=True)
+        """The clock moved: the panes that show it rebuild (once a second, see Pane.build_key)."""
+        self.refresh_panes()
 
-    def refresh_panes(self, tick: bool = False) -> None:
+    def refresh_panes(self) -> None:
         record = self.record
         if record is None:
             self._title.update(Content.styled(f"pod {self.uid} is not in the store", "$text-error"))
@@ -168,7 +170,7 @@ class DetailScreen(Screen):
         self._update_title(record, now)
         for key, pane in self.panes.items():
             if self._is_visible(key):
-                pane.show(record, now, ctx, tick=tick)
+                pane.show(record, now, ctx)
 
     def _is_visible(self, key: str) -> bool:
         if self._grid:
@@ -224,21 +226,21 @@ class DetailScreen(Screen):
         self.dismiss()
 
     def action_timeline_order(self) -> None:
-        pane = self.panes["timeline"]
-        assert isinstance(pane, TimelinePane)
-        pane.toggle_order()
-        if not self._is_visible("timeline"):
-            self._activate("timeline")
-        self.refresh_panes()
+        self._change_timeline(lambda pane: pane.toggle_order())
 
     def action_timeline_container(self) -> None:
+        record = self.record
+        self._change_timeline(lambda pane: pane.cycle_container(record) if record is not None else None)
+
+    def _change_timeline(self, change: Callable[[TimelinePane], None]) -> None:
+        """Change a Timeline setting and show it: the pane comes into view if it isn't."""
         pane = self.panes["timeline"]
         assert isinstance(pane, TimelinePane)
-        if self.record is not None:
-            pane.cycle_container(self.record)
-        if not self._is_visible("timeline"):
-            self._activate("timeline")
-        self.refresh_panes()
+        change(pane)
+        if self._is_visible("timeline"):
+            self.refresh_panes()
+        else:
+            self._activate("timeline")  # which refreshes
 
     def action_explain(self) -> None:
         """The last restart's explanation and evidence, on the Containers pane; again: hide it."""
@@ -262,8 +264,6 @@ class DetailScreen(Screen):
             self.uid = target
             self.record = self.podtui.store.pods[target]
             self.gone = False
-            for pane in self.panes.values():
-                pane.invalidate()
-            self.refresh_panes()
+            self.refresh_panes()  # a new uid: every pane's build key changes
         else:
             self.notify("no replacing or replaced pod in memory", severity="warning")

@@ -32,7 +32,7 @@ from podtui.ui.scrollbar import use_whole_cell_scrollbars
 from podtui.ui.table_layout import Layout, layout_columns
 from podtui.ui.themes import LIFECYCLE_FALLBACKS
 
-NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None
+NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None; must not raise
 _STATIC_COLUMNS = ("namespace", "name", "ready", "status", "ip", "node", "nominated_node", "readiness_gates")
 _ELLIPSIS = "…"
 
@@ -171,6 +171,10 @@ class PodTable(ScrollView, can_focus=True):
         dirty = list(dirty)
         before = len(self.index)
         update = self.index.update(self.records, dirty)
+        for uid in dirty:
+            if uid not in self.records:  # deleted or expired: forget what was cached for it
+                self._static_cells.pop(uid, None)
+                self._shown_dynamic.pop(uid, None)
         for uid in update.changed:
             self._measure_static(uid)
         count_changed = len(self.index) != before
@@ -316,14 +320,8 @@ class PodTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ internals
     def _next_due(self, record: Any) -> float | None:
-        step = self._safe_next_step(record, self.clock.time())
+        step = self._next_step(record, self.clock.time())
         return getattr(step, "due_at", None) if step is not None else None
-
-    def _safe_next_step(self, record: Any, now: float) -> Any:
-        try:
-            return self._next_step(record, now)
-        except Exception:  # a model bug must not take the table down; the cell stays empty
-            return None
 
     def _rebuild(self, keep_cursor: bool = False) -> None:
         uid = self.cursor_uid if keep_cursor else None
@@ -427,7 +425,6 @@ class PodTable(ScrollView, can_focus=True):
             for name in names:
                 partial = self.get_component_rich_style(f"pod-table--{name}", partial=True)
                 styles[name] = base + partial
-            styles["cursor"] = base + self.get_component_rich_style("pod-table--cursor", partial=True)
             self._styles = styles
         return self._styles
 
@@ -463,7 +460,7 @@ class PodTable(ScrollView, can_focus=True):
             since = max(0.0, now - deleted_at)
             fade = 2 if since >= self.tombstone_ttl / 2 else 1
             return (age, restarts, f"deleted {format_age(deleted_at, now)} ago", "status-deleted", fade)
-        step = self._safe_next_step(record, now)
+        step = self._next_step(record, now)
         if step is None:
             return (age, restarts, "", "next-info", 0)
         return (age, restarts, _clean(step.text), next_colour(step.severity), 0)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from podtui.ui.pod_index import SORT_COLUMNS
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -59,8 +61,7 @@ _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),
 )
-# Keys that are sortable use the same names as PodIndex.SORT_COLUMNS.
-SORTABLE = {"namespace", "name", "ready", "status", "restarts", "age", "ip", "node", "next"}
+SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,22 +142,19 @@ def load_themes(environ: Mapping[str, str] | None = None) -> tuple[dict[str, The
     return themes, problems
 
 
-def available_theme_names(environ: Mapping[str, str] | None = None) -> list[str]:
-    yaml_themes, _ = load_themes(environ)
-    return sorted(set(BUILTIN_THEMES) | set(yaml_themes))
-
-
-def resolve_theme(name: str | None, environ: Mapping[str, str] | None = None) -> str:
+def resolve_theme(name: str | None, environ: Mapping[str, str] | None = None, *,
+                  loaded: tuple[dict[str, Theme], list[str]] | None = None) -> str:
     """Validate `--theme NAME` before the UI starts; the name to use.
 
     None picks the default for this terminal (see default_theme). An unknown name is a
     ConfigError listing the available themes; a name that matches a broken user theme
-    file reports that file's problem.
+    file reports that file's problem. loaded: what load_themes(environ) returned, when
+    the caller has it already (the files are then not read again).
     """
     env = os.environ if environ is None else environ
     if name is None:
         return default_theme(env)
-    yaml_themes, problems = load_themes(env)
+    yaml_themes, problems = load_themes(env) if loaded is None else loaded
     if name in yaml_themes or name in BUILTIN_THEMES:
         return name
     for problem in problems:

@@ -195,3 +195,59 @@ async def test_replay_keys_do_nothing_without_a_replay():
         assert app.check_action("replay_toggle", ()) is False
         await pilot.press("space")
         assert "replay" not in app.pods_screen.status_bar.text
+
+
+async def test_a_tick_that_brings_a_pod_change_builds_each_detail_pane_once():
+    clock = ManualClock(T0)
+    app = make_app([Change("pods", "ADDED", pod(1, created=T0 - 3600, deleting_at=T0 + 20), T0 - 3600)], clock)
+    async with app.run_test(size=(160, 48)) as pilot:  # grid: every pane but the YAML on screen
+        await settle(pilot)
+        app.open_detail("uid-1", pane="termination")
+        await pilot.pause()
+        screen = app.screen
+        builds = {k: p.builds for k, p in screen.panes.items()}
+        changed = copy.deepcopy(app.store.pods["uid-1"].obj)
+        changed["metadata"]["resourceVersion"] = "2"
+        changed["metadata"]["labels"] = {"new": "label"}
+        clock.advance(1)
+        app.store.apply_batch([Change("pods", "MODIFIED", changed, clock.time())])
+        app.tick()  # the change and the clock reach the panes in the same tick
+        await pilot.pause()
+        rebuilt = {k: p.builds - builds[k] for k, p in screen.panes.items()}
+        assert rebuilt == {k: 0 if k == "yaml" else 1 for k in screen.panes}
+        assert "in 19s" in screen.panes["termination"].text
+        screen.refresh_panes()  # again within the same second: nothing to rebuild
+        assert {k: p.builds - builds[k] for k, p in screen.panes.items()} == rebuilt
+
+
+async def test_a_pane_without_clock_is_not_rebuilt_by_the_tick():
+    clock = ManualClock(T0)
+    app = make_app([Change("pods", "ADDED", pod(1, deleting_at=T0 + 20), T0)], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-1", pane="yaml")
+        await pilot.pause()
+        pane = app.screen.panes["yaml"]
+        builds = pane.builds
+        for _ in range(3):
+            clock.advance(1)
+            app.tick()
+        await pilot.pause()
+        assert pane.builds == builds and "name: pod-0001" in pane.text
+
+
+async def test_the_table_forgets_the_pods_that_left_the_store():
+    clock = ManualClock(T0)
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(3)]
+    items.append(Change("pods", "DELETED", pod(1), T0))
+    app = make_app(items, clock, store_options={"tombstone_ttl": 10})
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        table = app.table
+        assert "uid-1" in table._static_cells and "uid-1" in table._shown_dynamic
+        clock.advance(11)
+        app.tick()
+        await pilot.pause()
+        assert "uid-1" not in app.store.pods
+        for cache in (table._static_cells, table._shown_dynamic):
+            assert "uid-1" not in cache and "uid-0" in cache

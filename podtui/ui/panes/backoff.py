@@ -81,6 +81,4 @@ class BackoffPane(Pane):
     TITLE = "Back-off"
     SHORT = "Backoff"
     TICKS = True
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)

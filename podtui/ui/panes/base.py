@@ -8,7 +8,7 @@ text grows past the pane's height."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -43,6 +43,9 @@ class Pane(VerticalScroll, can_focus=True, inherit_bindings=False):
     TITLE: ClassVar[str] = ""
     SHORT: ClassVar[str] = ""  # tab label on narrow terminals
     TICKS: ClassVar[bool] = False  # rebuilt every second: it shows countdowns
+    # The pane's text as a function of (record, now, ctx), for panes with no settings of
+    # their own; the others override build().
+    RENDER: ClassVar[Callable[[Any, float, PaneContext], Content] | None] = None
 
     DEFAULT_CSS = """
     Pane { height: 1fr; padding: 0 1; background: $surface; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
@@ -67,7 +70,9 @@ class Pane(VerticalScroll, can_focus=True, inherit_bindings=False):
         use_whole_cell_scrollbars(self)
 
     def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        raise NotImplementedError
+        if self.RENDER is None:
+            raise NotImplementedError
+        return self.RENDER(record, now, ctx)
 
     def options_key(self) -> tuple:
         """Pane settings that change the text (timeline order, container filter...)."""
@@ -77,13 +82,16 @@ class Pane(VerticalScroll, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         return width if width > 0 else None
 
-    def show(self, record: Any, now: float, ctx: PaneContext, *, tick: bool = False) -> None:
+    def build_key(self, record: Any, now: float, width: int | None) -> tuple:
+        """What the text depends on: it is rebuilt only when this changes. The clock is
+        part of it (in whole seconds) only for the panes that show it."""
+        return (record.uid, record.version, self.options_key(), width, int(now) if self.TICKS else None)
+
+    def show(self, record: Any, now: float, ctx: PaneContext) -> None:
         ctx = replace(ctx, width=self.text_width())
         self._shown = (record, now, ctx)
-        key = (record.uid, record.version, self.options_key(), ctx.width)
-        if key == self._built_for and not (tick and self.TICKS):
-            return
-        if tick and not self.TICKS:
+        key = self.build_key(record, now, ctx.width)
+        if key == self._built_for:
             return
         self._built_for = key
         try:

@@ -66,6 +66,4 @@ class ConditionsPane(Pane):
     TITLE = "Conditions"
     SHORT = "Cond"
     TICKS = True  # the AGE column
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)

@@ -54,6 +54,4 @@ class EventsPane(Pane):
     TITLE = "Events"
     SHORT = "Events"
     TICKS = True  # ages
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)

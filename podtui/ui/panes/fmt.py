@@ -105,10 +105,6 @@ def kv(label: str, value: Part | Iterable[Part], width: int = 12, wrap: int | No
     return hang(head, Content.assemble(*value), wrap)
 
 
-def heading(text: str) -> Content:
-    return Content.styled(text, "bold $text-primary")
-
-
 def join_lines(lines: Iterable[Content | str]) -> Content:
     return Content("\n").join(Content(x) if isinstance(x, str) else x for x in lines)
 

@@ -119,6 +119,4 @@ class PhasePane(Pane):
     TITLE = "Phase"
     SHORT = "Phase"
     TICKS = True  # ages ("5m ago") move with the clock
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)

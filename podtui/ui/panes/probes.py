@@ -73,6 +73,4 @@ class ProbesPane(Pane):
     TITLE = "Probes"
     SHORT = "Probes"
     TICKS = True
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)

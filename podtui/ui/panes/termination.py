@@ -80,6 +80,4 @@ class TerminationPane(Pane):
     TITLE = "Termination"
     SHORT = "Term"
     TICKS = True
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)

@@ -299,7 +299,6 @@ class TimelinePane(Pane):
         super().__init__()
         self.order = NEWEST_FIRST
         self.container: str | None = None
-        self._containers: list[str] = []
         self.explains = 0  # how often the explanations were computed (tests: once per version)
         self._explained: Explained | None = None
         self._explained_for: tuple | None = None
@@ -320,7 +319,6 @@ class TimelinePane(Pane):
 
     def toggle_order(self) -> None:
         self.order = TIME_AXIS if self.order == NEWEST_FIRST else NEWEST_FIRST
-        self.invalidate()
 
     def cycle_container(self, record: Any) -> None:
         names = containers_in(list(getattr(record.history, "entries", ())))
@@ -331,7 +329,6 @@ class TimelinePane(Pane):
         else:
             i = names.index(self.container)
             self.container = names[i + 1] if i + 1 < len(names) else None
-        self.invalidate()
 
     def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
         return render(record, now, ctx, order=self.order, container=self.container,

@@ -43,6 +43,4 @@ class YamlPane(Pane):
     KEY = "yaml"
     TITLE = "YAML"
     SHORT = "YAML"
-
-    def build(self, record: Any, now: float, ctx: PaneContext) -> Content:
-        return render(record, now, ctx)
+    RENDER = staticmethod(render)
