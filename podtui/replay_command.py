@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in recording.warnings:
         print(f"podtui: warning: {warning}", file=sys.stderr)
     relax_gc()
-    clock = ManualClock(recording.start)
+    clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
     feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
     if args.at:
         feed.seek(start_time(args.at, feed.start_time, feed.end_time))

@@ -27,16 +27,19 @@ VERSION = {
 _POD_VERBS = ["delete", "get", "list", "watch"]
 _EVENT_VERBS = ["get", "list", "watch"]
 
+# core/v1 and events.k8s.io/v1 both serve Events.
+_EVENTS_RESOURCE = {
+    "name": "events",
+    "singularName": "event",
+    "namespaced": True,
+    "kind": "Event",
+    "verbs": _EVENT_VERBS,
+    "shortNames": ["ev"],
+}
+
 _RESOURCES = {
     "": [
-        {
-            "name": "events",
-            "singularName": "event",
-            "namespaced": True,
-            "kind": "Event",
-            "verbs": _EVENT_VERBS,
-            "shortNames": ["ev"],
-        },
+        _EVENTS_RESOURCE,
         {
             "name": "pods",
             "singularName": "pod",
@@ -48,14 +51,7 @@ _RESOURCES = {
         },
     ],
     EVENTS_GROUP: [
-        {
-            "name": "events",
-            "singularName": "event",
-            "namespaced": True,
-            "kind": "Event",
-            "verbs": _EVENT_VERBS,
-            "shortNames": ["ev"],
-        },
+        _EVENTS_RESOURCE,
     ],
 }
 

@@ -23,7 +23,7 @@ from podtui.apiserver.eventsv1 import VIEW as EVENTS_V1_VIEW
 from podtui.apiserver.eventsv1 import to_events_v1
 from podtui.apiserver.routes import Route
 from podtui.apiserver.selectors import EVENTS_V1_FIELD_ALIASES, Predicate, combine, parse_field_selector, parse_label_selector
-from podtui.apiserver.status import APIError, bad_request, expired_continue, not_found
+from podtui.apiserver.status import APIError, bad_request, expired_continue, not_found, too_large_resource_version
 from podtui.apiserver.storage import KINDS, PODS, Entry, Storage
 from podtui.apiserver.watch import WatchSpec
 
@@ -224,8 +224,8 @@ def watch_spec(storage: Storage, route: Route, query: dict[str, str], rep: Repre
     if send_initial or (send_initial is None and rv_param in ("", "0")):
         page = storage.page(route.resource, route.namespace, predicate=predicate)
         initial, start = page.entries, page.resource_version
-        if rv_param not in ("", "0") and parse_resource_version(rv_param) > start:
-            raise APIError(504, f"Too large resource version: {rv_param}, current: {start}", reason="Timeout")
+        if rv_param not in ("", "0") and (requested := parse_resource_version(rv_param)) > start:
+            raise too_large_resource_version(requested, start)
     elif rv_param in ("", "0"):
         start = storage.resource_version
     else:

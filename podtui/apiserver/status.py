@@ -82,6 +82,17 @@ def too_old_resource_version(requested: int, oldest: int) -> APIError:
     return APIError(410, f"too old resource version: {requested} ({oldest})")
 
 
+def too_large_resource_version(requested: int, current: int) -> APIError:
+    # NewTooLargeResourceVersionError (storage/errors.go): 504 Timeout, retry in a second.
+    return APIError(
+        504,
+        f"Too large resource version: {requested}, current: {current}",
+        reason="Timeout",
+        details={"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                 "retryAfterSeconds": 1},
+    )
+
+
 def expired_continue() -> APIError:
     return APIError(
         410,

@@ -22,7 +22,7 @@ from itertools import islice
 
 import orjson
 
-from podtui.apiserver.status import APIError, already_exists, not_found, too_old_resource_version
+from podtui.apiserver.status import APIError, already_exists, not_found, too_large_resource_version, too_old_resource_version
 from podtui.clock import Clock
 from podtui.lifecycle.times import format_ts
 
@@ -134,16 +134,20 @@ class Storage:
 
     # ---- writes ------------------------------------------------------------------
 
+    def _prepare(self, resource: str, obj: dict) -> tuple[str, str, dict, str]:
+        """Check a write: (namespace, name, metadata, key); fills kind and apiVersion."""
+        self._check_resource(resource)
+        namespace, name, meta = _identity(obj, resource)
+        obj.setdefault("kind", KINDS[resource])
+        obj.setdefault("apiVersion", "v1")
+        return namespace, name, meta, _key(namespace, name)
+
     def create(self, resource: str, obj: dict) -> dict:
         """Store a new object; fills uid, creationTimestamp (when absent) and resourceVersion.
 
         Raises APIError 409 AlreadyExists when namespace/name is taken.
         """
-        self._check_resource(resource)
-        namespace, name, meta = _identity(obj, resource)
-        key = _key(namespace, name)
-        obj.setdefault("kind", KINDS[resource])
-        obj.setdefault("apiVersion", "v1")
+        namespace, name, meta, key = self._prepare(resource, obj)
         with self._lock:
             if key in self._objects[resource]:
                 raise already_exists(resource, name)
@@ -165,11 +169,7 @@ class Storage:
         uid and creationTimestamp carry over from the stored object when the new one
         lacks them. Raises APIError 404 when there is no such object.
         """
-        self._check_resource(resource)
-        namespace, name, meta = _identity(obj, resource)
-        key = _key(namespace, name)
-        obj.setdefault("kind", KINDS[resource])
-        obj.setdefault("apiVersion", "v1")
+        namespace, name, meta, key = self._prepare(resource, obj)
         with self._lock:
             prev = self._objects[resource].get(key)
             if prev is None:
@@ -264,12 +264,7 @@ class Storage:
             if at < self._oldest_valid():
                 raise too_old_resource_version(at, self._oldest_valid())
             if at > current:
-                raise APIError(
-                    504,
-                    f"Too large resource version: {at}, current: {current}",
-                    reason="Timeout",
-                    details={"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}], "retryAfterSeconds": 1},
-                )
+                raise too_large_resource_version(at, current)
             overrides = self._undo_map(resource, at) if at < current else {}
             entries: list[Entry] = []
             next_key = None

@@ -20,7 +20,6 @@ from podtui.apiserver.storage import PODS, Entry
 from podtui.lifecycle.columns import EVENT_TABLE_COLUMNS, POD_TABLE_COLUMNS, event_columns, kubectl_columns
 
 MEDIA_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
-MEDIA_TYPE_V1BETA1 = "application/json;as=Table;v=v1beta1;g=meta.k8s.io"
 
 INCLUDE_OBJECT = ("Metadata", "Object", "None")
 
@@ -115,12 +114,12 @@ def table(
 class WatchTables:
     """Renders each watch event's object as a one-row Table; headers only on the first."""
 
-    def __init__(self, resource: str, clock_now: Callable[[], datetime], include: str, render: Callable[[dict], dict] | None, headers: bool = True) -> None:
+    def __init__(self, resource: str, clock_now: Callable[[], datetime], include: str, render: Callable[[dict], dict] | None) -> None:
         self.resource = resource
         self._now = clock_now
         self.include = include
         self._render = render
-        self._headers = headers
+        self._headers = True
 
     def __call__(self, kind: str, entry: Entry) -> bytes:
         doc = table(self.resource, [entry], self._now(), include=self.include, headers=self._headers, render=self._render)

@@ -60,7 +60,6 @@ class WatchSpec:
     api_version: str
     # Turns (type, entry) into the bytes of the object; None: the stored JSON as is.
     render: Callable[[str, Entry], bytes] | None = None
-    content_type: str = "application/json"
 
 
 class Action:
@@ -112,8 +111,8 @@ class WatchSession:
         """Serve until timeout, error, fault or stop. Raises OSError when the peer is gone."""
         spec = self.spec
         self._send(
-            b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nCache-Control: no-cache, private\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n" % spec.content_type.encode()
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
         )
         deadline = None if spec.timeout is None else time.monotonic() + spec.timeout
         if spec.initial is not None:

@@ -65,7 +65,11 @@ class Relist:
     phase: str  # "start" or "end"
     resource_version: str = ""
     deleted: int = 0  # on "end": deletions synthesised by the diff
-    extra: dict = field(default_factory=dict)
 
 
 Item = Change | SourceStatus | Relist
+
+
+def item_time(item: Item) -> float:
+    """When the source produced the item (epoch seconds)."""
+    return item.observed if isinstance(item, Change) else item.at

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from podtui.clock import ManualClock
 from podtui.errors import UsageError
-from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, Change, Relist, SourceStatus
+from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, Change, item_time
 from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
@@ -57,13 +57,11 @@ class Folded:
         self.event_versions: dict[str, list[EventRecord]] = {}  # involved uid (or ns/name) -> versions
         start = end = None
         for item in items:
-            at = item.observed if isinstance(item, Change) else item.at if isinstance(item, (SourceStatus, Relist)) \
-                else None
-            if at is not None:
-                start = at if start is None or at < start else start
-                end = at if end is None or at > end else end
-                if at > clock.time():
-                    clock.set(at)
+            at = item_time(item)
+            start = at if start is None or at < start else start
+            end = at if end is None or at > end else end
+            if at > clock.time():
+                clock.set(at)
             if isinstance(item, Change):
                 self.store.apply(item)
                 if item.resource == EVENTS and item.type in (ADDED, MODIFIED):

@@ -149,8 +149,9 @@ class LineDecoder:
             try:
                 decoded = loads(line)
             except orjson.JSONDecodeError:
-                decoded = MalformedLine(line)
-            out.append(decoded if isinstance(decoded, dict) else MalformedLine(line))
+                out.append(MalformedLine(line))
+            else:
+                out.append(decoded if isinstance(decoded, dict) else MalformedLine(line))
         return out
 
     @property
@@ -448,10 +449,12 @@ class Reflector:
             try:
                 self.connection.reload(failure.generation)
                 reason = "401 Unauthorized: reloaded credentials from the kubeconfig"
+                reloaded = True
             except ConfigError as exc:
                 reason = f"401 Unauthorized; reloading credentials failed: {exc}"
+                reloaded = False
             # The first retry after a successful reload goes at once.
-            if self._unauthorized == 1 and "failed" not in reason:
+            if self._unauthorized == 1 and reloaded:
                 now = self.source.clock.time()
                 self.status(RECONNECTING, reason, retry_at=now, at=now)
                 return
@@ -479,7 +482,7 @@ class Reflector:
         params.update(extra)
         return urlencode(params)
 
-    def request(self, verb: str, params: dict, *, stream: bool, read_timeout: float | None) -> urllib3.BaseHTTPResponse:
+    def request(self, verb: str, params: dict, *, read_timeout: float | None) -> urllib3.BaseHTTPResponse:
         connection = self.connection
         generation = connection.generation
         url = f"{connection.server}{self.path}?{self._params(params)}"
@@ -519,7 +522,7 @@ class Reflector:
         return self.connection.request_timeout or max(self.read_timeout, 60.0)
 
     def probe_list(self) -> str:
-        response = self.request("list", {"limit": "1"}, stream=False, read_timeout=self._list_timeout())
+        response = self.request("list", {"limit": "1"}, read_timeout=self._list_timeout())
         try:
             body = orjson.loads(response.read())
         except orjson.JSONDecodeError:
@@ -534,7 +537,7 @@ class Reflector:
         if rv:
             params["resourceVersion"] = rv
         try:
-            response = self.request("watch", params, stream=True, read_timeout=self._list_timeout())
+            response = self.request("watch", params, read_timeout=self._list_timeout())
         except HttpFailure as failure:
             if failure.status in (401, 403):
                 raise
@@ -573,7 +576,7 @@ class Reflector:
             source.queue.put(Relist(self.resource, source.clock.time(), "end", resource_version=rv, deleted=len(deletions)))
         finally:
             if not done:
-                source.queue.put(Relist(self.resource, source.clock.time(), "end", extra={"aborted": True}))
+                source.queue.put(Relist(self.resource, source.clock.time(), "end"))
 
     def _list_pages(self, seen: set[str]) -> str:
         source = self.source
@@ -586,7 +589,7 @@ class Reflector:
             params = {"limit": str(self.page_size)}
             if token:
                 params["continue"] = token
-            response = self.request("list", params, stream=False, read_timeout=self._list_timeout())
+            response = self.request("list", params, read_timeout=self._list_timeout())
             try:
                 raw = response.read()
             finally:
@@ -650,7 +653,7 @@ class Reflector:
         }
         if self.resource_version:
             params["resourceVersion"] = self.resource_version
-        response = self.request("watch", params, stream=True, read_timeout=self.read_timeout)
+        response = self.request("watch", params, read_timeout=self.read_timeout)
         self._response = response
         if source.stopping:
             response.close()

@@ -22,7 +22,9 @@ import time
 
 import orjson
 
-from podtui.sources.recording import EVENTS_FLAG, J_HEAD, R_HEAD, SYNTHETIC_FLAG, redact
+from podtui.lifecycle.changes import EVENTS, PODS, Change
+from podtui.sources.recording import EVENTS_FLAG, J_HEAD, R_HEAD, SYNTHETIC_FLAG, encode_item, gzip_writer, redact
+
 
 def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
     """Complete frames at the start of buf -> recording lines, and bytes consumed."""
@@ -41,12 +43,9 @@ def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
             if end - start < n:
                 break
             event = loads(memoryview(buf)[start:start + n])
-            obj = event["object"]
-            line = {"t": t, "resource": "events" if flags & EVENTS_FLAG else "pods", "type": event["type"],
-                    "object": redact(obj) if redacted else obj}
-            if flags & SYNTHETIC_FLAG:
-                line["synthetic"] = True
-            out.append(dumps(line, option=nl))
+            change = Change(EVENTS if flags & EVENTS_FLAG else PODS, event["type"], event["object"], t,
+                            bool(flags & SYNTHETIC_FLAG))
+            out.append(dumps(encode_item(change, redacted), option=nl))
             pos = start + n
         elif tag == 0x4A:  # J
             if end - pos < 1 + J_HEAD.size:
@@ -71,13 +70,7 @@ def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
 def main(argv: list[str]) -> int:
     fd, flush_interval, gz, redacted = int(argv[0]), float(argv[1]), argv[2] == "gz", argv[3] == "redact"
     raw_file = os.fdopen(fd, "wb")
-    if gz:
-        import gzip
-
-        # Level 1: most of gzip's saving on JSON for a fraction of the CPU.
-        out = gzip.GzipFile(fileobj=raw_file, mode="wb", compresslevel=1, filename="", mtime=0)
-    else:
-        out = raw_file
+    out = gzip_writer(raw_file) if gz else raw_file
     stdin = sys.stdin.buffer.raw
     buf = bytearray()
     last_flush = time.monotonic()

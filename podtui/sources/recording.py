@@ -38,7 +38,7 @@ import orjson
 from podtui import __version__
 from podtui.clock import Clock
 from podtui.errors import RecordingError
-from podtui.lifecycle.changes import Change, Item, Relist, SourceStatus
+from podtui.lifecycle.changes import EVENTS, PODS, Change, Item, Relist, SourceStatus, item_time
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Feed, Scope
 
@@ -176,11 +176,16 @@ def header_for(scope: Scope, started: float, redacted: bool) -> Header:
                   started=started, redacted=redacted)
 
 
+def gzip_writer(raw: IO[bytes]) -> gzip.GzipFile:
+    """A gzip stream over raw for a recording: reproducible bytes, cheap compression."""
+    # Level 1: most of gzip's saving on JSON for a fraction of the CPU.
+    return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, filename="", mtime=0)
+
+
 def _open_write(path: Path) -> IO[bytes]:
     raw = open(path, "wb")
     if path.name.endswith(".gz"):
-        # Level 1: most of gzip's saving on JSON for a fraction of the CPU.
-        return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, filename="", mtime=0)
+        return gzip_writer(raw)
     return raw
 
 
@@ -196,9 +201,9 @@ EVENTS_FLAG = 2
 
 def encode_r(t: float, resource: str, synthetic: bool, raw: bytes) -> bytes | None:
     """An R frame, or None when the resource has no flag (the caller sends a J frame)."""
-    if resource == "pods":
+    if resource == PODS:
         flags = 0
-    elif resource == "events":
+    elif resource == EVENTS:
         flags = EVENTS_FLAG
     else:
         return None
@@ -348,17 +353,14 @@ class Recording:
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
 
+    # The span of the items (tests read these; replay takes its span from ReplayFeed).
     @property
     def start(self) -> float:
-        return min((_item_time(i) for i in self.items), default=self.header.started)
+        return min((item_time(i) for i in self.items), default=self.header.started)
 
     @property
     def end(self) -> float:
-        return max((_item_time(i) for i in self.items), default=self.header.started)
-
-
-def _item_time(item: Item) -> float:
-    return item.observed if isinstance(item, Change) else item.at
+        return max((item_time(i) for i in self.items), default=self.header.started)
 
 
 def _open_read(path: Path) -> IO[bytes]:

@@ -13,12 +13,8 @@ import time
 from collections.abc import Callable
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import Change, Item
+from podtui.lifecycle.changes import Change, Item, item_time
 from podtui.sources.recording import Recording, scope_from_header
-
-
-def item_time(item: Item) -> float:
-    return item.observed if isinstance(item, Change) else item.at
 
 
 def item_pod_uid(item: Item) -> str | None:
@@ -75,11 +71,7 @@ class ReplayFeed:
         self.playing = False
 
     def poll(self, limit: int | None = None) -> list[Item]:
-        if self.playing:
-            now = self._wall()
-            target = self._position + (now - self._wall_mark) * self.speed
-            self._wall_mark = now
-            self._position = min(target, max(self.end_time, self._position))
+        self._advance()
         items = self._release_until(self._position, limit)
         if self.playing and self.at_end:
             self.playing = False
@@ -99,15 +91,8 @@ class ReplayFeed:
 
     def set_speed(self, speed: float) -> None:
         if speed > 0:
-            self.poll_position()
+            self._advance()  # the time passed so far ran at the old speed
             self.speed = speed
-
-    def poll_position(self) -> None:
-        """Fold the wall time passed so far into the position (before changing speed)."""
-        if self.playing:
-            now = self._wall()
-            self._position += (now - self._wall_mark) * self.speed
-            self._wall_mark = now
 
     def step(self) -> None:
         """Pause and move to the time of the next recorded item."""
@@ -136,6 +121,14 @@ class ReplayFeed:
                 self._move_to(self._times[i])
                 return True
         return False
+
+    def _advance(self) -> None:
+        """Fold the wall time passed since the last mark into the position, up to the end."""
+        if self.playing:
+            now = self._wall()
+            target = self._position + (now - self._wall_mark) * self.speed
+            self._wall_mark = now
+            self._position = min(target, max(self.end_time, self._position))
 
     def _move_to(self, t: float) -> None:
         self._position = t

@@ -123,3 +123,13 @@ def test_step_after_a_limited_poll_moves_forward_from_the_position():
     feed.step()
     assert clock.time() == 160.0
     assert feed.poll() == ITEMS[1:]
+
+
+def test_changing_speed_after_the_end_keeps_the_position_at_the_end():
+    feed, clock, wall = make()
+    feed.start()
+    feed.poll()
+    wall.t = 1000.0  # far past the last item, not polled yet
+    feed.set_speed(4.0)
+    assert feed.position == feed.end_time == 160.0
+    assert feed.poll() == ITEMS[2:] and clock.time() == 160.0 and feed.position == 160.0

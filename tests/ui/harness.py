@@ -33,7 +33,7 @@ def load_fixture(name: str = "cluster.json") -> tuple[list[Item], ManualClock, S
 def items_from_recording(path: str | Path) -> tuple[list[Item], ManualClock, Scope]:
     """The same inputs from a recording file; the clock stops at its last item."""
     from podtui.sources.recording import scope_from_header
-    from podtui.sources.replay import item_time
+    from podtui.lifecycle.changes import item_time
 
     recording = read_recording(path)
     items = list(recording.items)
