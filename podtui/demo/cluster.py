@@ -43,7 +43,6 @@ class DemoCluster:
             raise ValueError("speed must be positive")
         self.scenario = scenario
         self.clock: Clock = clock if clock is not None else ScaledClock(speed)
-        self.speed = speed
         self.start_time = self.clock.time()
         self.storage = Storage(self.clock, window=storage_window)
         if scenario.scale is not None or scale is not None:
@@ -150,20 +149,20 @@ class DemoCluster:
 
     def delete_pod(self, namespace: str, name: str, grace: int | None = None) -> dict | None:
         """A DELETE of a pod, as the API server would take it (also the server's hook)."""
-        with self.lock:
-            if self.frozen:
-                return None
-            if not isinstance(self.clock, ManualClock):
-                self.run_until(self.clock.time())
-            return self.world.request_delete(namespace, name, grace)
+        return self._change(self.world.request_delete, namespace, name, grace)
 
     def evict_pod(self, namespace: str, name: str, grace: int | None = None) -> dict | None:
+        return self._change(self.world.evict, namespace, name, grace)
+
+    def _change(self, method, namespace: str, name: str, grace: int | None) -> dict | None:
+        """Call a world method for a kubectl request: nothing once frozen, and only after
+        the simulation has caught up with the clock."""
         with self.lock:
             if self.frozen:
                 return None
             if not isinstance(self.clock, ManualClock):
                 self.run_until(self.clock.time())
-            return self.world.evict(namespace, name, grace)
+            return method(namespace, name, grace)
 
     def _on_delete(self, resource: str, namespace: str, name: str, options: dict) -> dict | None:
         if resource != "pods" or options.get("dryRun"):

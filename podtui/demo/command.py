@@ -12,6 +12,7 @@ runs until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -33,30 +34,33 @@ def _duration(text: str) -> float:
     return seconds
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
+def _number(convert, minimum, *, above: bool = False):
+    """An argparse type: a finite number (`convert` is int or float) at least
+    `minimum`, or greater than it with `above`."""
+    if above:
+        rule = f"must be greater than {minimum}"
+    else:
+        rule = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+    expected = "a whole number" if convert is int else "a number"
 
+    def check(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+        if value < minimum or (above and value == minimum):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+        return value
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
+    return check
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default="default", metavar="NAME|FILE.yaml", help="a shipped scenario or a scenario file (default: default)")
     parser.add_argument("--list-scenarios", action="store_true", help="list the shipped scenarios and exit")
-    parser.add_argument("--speed", type=_positive, default=1.0, metavar="X", help="simulated seconds per real second (default: 1)")
+    parser.add_argument("--speed", type=_number(float, 0, above=True), default=1.0, metavar="X", help="simulated seconds per real second (default: 1)")
     parser.add_argument("--seed", type=int, default=None, metavar="N", help="same seed, same run (names, uids, timings)")
     parser.add_argument(
         "--stop-after",
@@ -75,9 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--write-kubeconfig", metavar="FILE", help="write a kubeconfig for the served cluster to FILE")
     scale = parser.add_argument_group("the scale scenario")
-    scale.add_argument("--pods", type=_count, metavar="N", help="number of pods")
-    scale.add_argument("--namespaces", type=_count, metavar="M", help="number of namespaces")
-    scale.add_argument("--churn", type=float, metavar="R", help="watch events per simulated second")
+    scale.add_argument("--pods", type=_number(int, 0), metavar="N", help="number of pods")
+    scale.add_argument("--namespaces", type=_number(int, 1), metavar="M", help="number of namespaces")
+    scale.add_argument("--churn", type=_number(float, 0), metavar="R", help="watch events per simulated second")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,10 +114,6 @@ def _scale_settings(scenario, args):
         return None
     if scenario.scale is None:
         raise UsageError(f"--pods, --namespaces and --churn apply to a scale scenario, not {scenario.name!r} (try --scenario scale)")
-    if overrides.get("namespaces") == 0:
-        raise UsageError("--namespaces must be at least 1")
-    if overrides.get("churn", 0) < 0:
-        raise UsageError("--churn must not be negative")
     from dataclasses import replace
 
     return replace(scenario.scale, **overrides)

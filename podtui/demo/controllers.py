@@ -14,15 +14,14 @@ import copy
 import hashlib
 import math
 
+from podtui.demo.ids import SAFE_ALPHABET, controller_ref, random_suffix
 from podtui.demo.scenario import ContainerBehavior, DeploymentPlan
 from podtui.demo.state import PodSim
-
-HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.SafeEncodeString
 
 
 def template_hash(spec: dict, revision: int) -> str:
     digest = hashlib.sha256(repr((sorted(spec.items(), key=lambda kv: kv[0]), revision)).encode()).digest()
-    return "".join(HASH_ALPHABET[b % len(HASH_ALPHABET)] for b in digest[:10])
+    return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in digest[:10])
 
 
 def _resolve(value: int | str, replicas: int, round_up: bool) -> int:
@@ -176,16 +175,9 @@ class DeploymentController:
         rs.pods = [p for p in rs.pods if not p.removed]
 
     def _create_pod(self, rs: ReplicaSetSim) -> PodSim:
-        suffix = "".join(self.world.rng.choice(HASH_ALPHABET) for _ in range(5))
+        suffix = random_suffix(self.world.rng)
         labels = {**self.plan.template_labels, "pod-template-hash": rs.hash}
-        owner = {
-            "apiVersion": "apps/v1",
-            "kind": "ReplicaSet",
-            "name": rs.name,
-            "uid": rs.uid,
-            "controller": True,
-            "blockOwnerDeletion": True,
-        }
+        owner = controller_ref("apps/v1", "ReplicaSet", rs.name, rs.uid)
         pod = self.world.create_pod(
             self.plan.namespace,
             f"{rs.name}-{suffix}",

@@ -2,7 +2,7 @@
 
 Every action of the simulated scheduler, kubelet and controllers is a callback due at
 a simulated time, kept in a heap with a sequence number so ties run in the order they
-were scheduled. Nothing here reads a clock: tests call run_until()/advance() and get the
+were scheduled. Nothing here reads a clock: tests call run_until() and get the
 same run every time, instantly; the real-time driver (cluster.py) calls run_until()
 with the simulated clock's time a few tens of times per second.
 
@@ -51,12 +51,6 @@ class Engine:
     def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
         return self.at(self.now + delay, fn, *args)
 
-    def next_due(self) -> float | None:
-        heap = self._heap
-        while heap and heap[0][2].cancelled:
-            heapq.heappop(heap)
-        return heap[0][0] if heap else None
-
     def run_until(self, t: float) -> int:
         """Run everything due at or before `t`, in order; leaves now == t. Returns the count."""
         heap = self._heap
@@ -78,9 +72,3 @@ class Engine:
             settle()
         self.processed += ran
         return ran
-
-    def advance(self, seconds: float) -> int:
-        return self.run_until(self.now + seconds)
-
-    def __len__(self) -> int:
-        return sum(1 for _, _, timer in self._heap if not timer.cancelled)

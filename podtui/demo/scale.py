@@ -15,13 +15,13 @@ import uuid
 
 from podtui.demo.engine import Engine
 from podtui.demo.events import EventRecorder
+from podtui.demo.ids import controller_ref, random_suffix, random_uid
 from podtui.demo.scenario import Scenario, ScaleSettings, apply_spec_defaults
 from podtui.demo.state import ts
 
 TICK = 0.05  # simulated seconds between churn batches
 START_DELAY = 2.0  # a replacement pod is Running this long after it was created
 APPS = ("api", "web", "worker", "cache", "search", "auth", "billing", "queue")
-ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 class ScalePod:
@@ -56,16 +56,7 @@ class Workload:
         self.image = f"registry.example.com/{app}:1.{len(app)}.0"
         self.image_id = f"registry.example.com/{app}@sha256:{uuid.UUID(owner_uid).hex * 2}"
         self.labels = {"app": app, "pod-template-hash": template_hash}
-        self.owner_refs = [
-            {
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "name": f"{app}-{template_hash}",
-                "uid": owner_uid,
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ]
+        self.owner_refs = [controller_ref("apps/v1", "ReplicaSet", f"{app}-{template_hash}", owner_uid)]
         self.spec = apply_spec_defaults(
             {
                 "containers": [
@@ -96,7 +87,7 @@ class ScaleWorld:
         self.start = start
         self.rng = random.Random(seed if seed is not None else scenario.seed)
         self.engine = Engine(start)
-        self.events = EventRecorder(storage, self.engine, scenario.events, self._uid)
+        self.events = EventRecorder(storage, self.engine, scenario.events, self.new_uid)
         self.nodes = [f"scale-node-{i:03d}" for i in range(self.settings.nodes)]
         self.node_ips = {name: f"172.18.{i // 250}.{i % 250 + 2}" for i, name in enumerate(self.nodes)}
         self.workloads: list[Workload] = []
@@ -109,12 +100,8 @@ class ScaleWorld:
 
     # ---- identities ---------------------------------------------------------------
 
-    def _uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-    def _suffix(self, n: int) -> str:
-        choice = self.rng.choice
-        return "".join(choice(ALPHABET) for _ in range(n))
+    def new_uid(self) -> str:
+        return random_uid(self.rng)
 
     def _next_ip(self) -> str:
         self._ip += 1
@@ -128,7 +115,7 @@ class ScaleWorld:
         namespaces = [f"scale-{i:02d}" for i in range(settings.namespaces)]
         for ns in namespaces:
             for app in APPS:
-                self.workloads.append(Workload(ns, app, self._suffix(10), self._uid()))
+                self.workloads.append(Workload(ns, app, random_suffix(self.rng, 10), self.new_uid()))
         self.engine.at(self.start, self._populate)
         if settings.churn > 0:
             self.engine.at(self.start + TICK, self._churn_tick)
@@ -142,10 +129,10 @@ class ScaleWorld:
         now = self.engine.now
         pod = ScalePod()
         pod.namespace = workload.namespace
-        pod.name = f"{workload.app}-{workload.hash}-{self._suffix(5)}"
+        pod.name = f"{workload.app}-{workload.hash}-{random_suffix(self.rng)}"
         while (pod.namespace, pod.name) in self.pods:
-            pod.name = f"{workload.app}-{workload.hash}-{self._suffix(5)}"
-        pod.uid = self._uid()
+            pod.name = f"{workload.app}-{workload.hash}-{random_suffix(self.rng)}"
+        pod.uid = self.new_uid()
         pod.workload = workload
         pod.node = self.nodes[self.rng.randrange(len(self.nodes))]
         pod.ip = self._next_ip()

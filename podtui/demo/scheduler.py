@@ -10,7 +10,7 @@ node and at least every 5 minutes (podMaxInUnschedulablePodsDuration).
 
 from __future__ import annotations
 
-from podtui.demo.state import NodeSim, PodSim, scored_requests
+from podtui.demo.state import NodeSim, PodSim
 
 # Dyadic fractions keep simulated times exact in binary floating point.
 BIND_DELAY = 0.125  # creation -> binding
@@ -130,7 +130,7 @@ class Scheduler:
             self._retries[pod.uid] = self.engine.after(UNSCHEDULABLE_RETRY, self._attempt, pod)
             return
         self._forget(pod)
-        cpu, memory = scored_requests(pod.spec)
+        cpu, memory = pod.scored
 
         def load(node: NodeSim) -> tuple[float, int]:
             # LeastAllocated: the emptiest node after placing the pod wins.
@@ -147,7 +147,7 @@ class Scheduler:
         node.cpu_used += pod.requests[0]
         node.memory_used += pod.requests[1]
         node.pods_used += 1
-        cpu, memory = scored_requests(pod.spec)
+        cpu, memory = pod.scored
         node.scored_cpu += cpu
         node.scored_memory += memory
         pod.node = node

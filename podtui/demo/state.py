@@ -202,7 +202,6 @@ class PodSim:
         "initialized",
         "deletion_ts",
         "deletion_grace",
-        "delete_requested",
         "terminating",
         "terminal",
         "term_why",
@@ -215,6 +214,7 @@ class PodSim:
         "owner",
         "qos",
         "requests",
+        "scored",
         "was_ready",
         "ref",
         "fmt",
@@ -246,7 +246,6 @@ class PodSim:
         self.initialized = not self.init
         self.deletion_ts: float | None = None
         self.deletion_grace: int | None = None
-        self.delete_requested: float | None = None
         self.terminating = False
         self.terminal = False
         self.term_why = ""
@@ -259,6 +258,7 @@ class PodSim:
         self.owner = None  # the controller that wants to hear about this pod
         self.qos = qos_class(spec)
         self.requests = pod_requests(spec)
+        self.scored = scored_requests(spec)  # what the scheduler's scoring counts
         self.was_ready = False
         self.ref = {"kind": "Pod", "namespace": namespace, "name": name, "uid": uid, "apiVersion": "v1"}
         self.fmt = f"{name}_{namespace}({uid})"  # format.Pod(): how the kubelet names a pod in messages

@@ -12,16 +12,16 @@ keep the object after the kubelet is done with it.
 from __future__ import annotations
 
 import random
-import uuid
 
 from podtui.demo.conditions import refresh_conditions
 from podtui.demo.controllers import DeploymentController
 from podtui.demo.engine import Engine
 from podtui.demo.events import EventRecorder
+from podtui.demo.ids import controller_ref, random_uid
 from podtui.demo.kubelet import Kubelet, get_phase
 from podtui.demo.scenario import Action, PodPlan, Scenario
 from podtui.demo.scheduler import Scheduler
-from podtui.demo.state import NodeSim, PodSim, scored_requests
+from podtui.demo.state import NodeSim, PodSim
 
 
 class World:
@@ -48,7 +48,7 @@ class World:
         return f"{self.rng.getrandbits(4 * digits):0{digits}x}"
 
     def new_uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return random_uid(self.rng)
 
     # ---- scenario ----------------------------------------------------------------
 
@@ -69,7 +69,7 @@ class World:
         if plan.owner is not None:
             key = (plan.owner["kind"], plan.namespace, plan.owner["name"])
             uid = self._owner_uids.setdefault(key, self.new_uid())
-            owner_refs.append({**plan.owner, "uid": uid, "controller": True, "blockOwnerDeletion": True})
+            owner_refs.append(controller_ref(plan.owner["apiVersion"], plan.owner["kind"], plan.owner["name"], uid))
             if plan.owner["kind"] == "Job":
                 labels.setdefault("batch.kubernetes.io/controller-uid", uid)
                 labels.setdefault("batch.kubernetes.io/job-name", plan.owner["name"])
@@ -168,9 +168,7 @@ class World:
         """The object leaves the API (a final status write first, if one is pending)."""
         if pod.removed:
             return None
-        if pod.dirty:
-            pod.dirty = False
-            self._publish(pod, self.engine.now)
+        self.settle_one(pod)
         pod.removed = True
         self._release(pod)
         self.pods.pop((pod.namespace, pod.name), None)
@@ -185,7 +183,7 @@ class World:
             node.cpu_used -= pod.requests[0]
             node.memory_used -= pod.requests[1]
             node.pods_used -= 1
-            cpu, memory = scored_requests(pod.spec)
+            cpu, memory = pod.scored
             node.scored_cpu -= cpu
             node.scored_memory -= memory
             pod.requests = None  # released once
@@ -230,7 +228,6 @@ class World:
         else:
             pod.deletion_ts = now + grace
             pod.deletion_grace = grace
-            pod.delete_requested = now
         if grace == 0:
             if pod.finalizers:
                 pod.terminal = pod.terminal or pod.start_time is None
@@ -249,6 +246,8 @@ class World:
     def settle_one(self, pod: PodSim) -> None:
         if pod.dirty and not pod.removed:
             pod.dirty = False
+            # Out of the batch too: settle() would write it again, and list.remove() fails
+            # for a pod of the batch settle() is writing now (it has already taken the list).
             self._dirty = [p for p in self._dirty if p is not pod]
             self._publish(pod, self.engine.now)
 

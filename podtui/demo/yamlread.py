@@ -7,6 +7,8 @@ start_mark; Field wraps a node with its path so every check can say where it fai
 
 from __future__ import annotations
 
+import math
+
 import yaml
 from yaml.constructor import SafeConstructor
 
@@ -127,6 +129,8 @@ class Field:
         value = self.value() if isinstance(self.node, yaml.ScalarNode) else None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(f"expected a number, got {self._kind()}")
+        if not math.isfinite(value):
+            raise self.error(f"expected a finite number, got {self._kind()}")
         if minimum is not None and value < minimum:
             raise self.error(f"must be at least {minimum}, got {value}")
         return float(value)

@@ -40,6 +40,26 @@ def test_usage_errors(capsys):
         assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--churn", "inf"], "argument --churn: expected a finite number, got inf"),
+        (["--churn", "nan"], "argument --churn: expected a finite number, got nan"),
+        (["--speed", "inf"], "argument --speed: expected a finite number, got inf"),
+        (["--churn", "-1"], "argument --churn: must not be negative, got -1"),
+        (["--namespaces", "0"], "argument --namespaces: must be at least 1, got 0"),
+        (["--pods", "-3"], "argument --pods: must not be negative, got -3"),
+    ],
+)
+def test_infinite_or_out_of_range_numbers_are_rejected(argv, message, capsys):
+    # an infinite --churn or --speed would hang the simulation; argparse rejects them
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--scenario", "scale", *argv])
+    assert exited.value.code == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and errors[0].endswith(message), errors
+
+
 def test_port_in_use(capsys):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -63,6 +63,8 @@ BAD = [
     ("pods:\n  - name: a\n    spec: {containers: [{name: a, image: x}]}\n  - name: a\n    spec: {containers: [{name: a, image: x}]}\n", 4, "pod default/a is defined twice (first at line 2)"),
     ("pods:\n  - name: a\n    spec: {containers: [{name: a, image: x}]}\n    behavior:\n      a: {exit_code: 300}\n", 5, "exit_code: exit codes go from 0 to 255"),
     ("pods: [\n", 2, "not valid YAML"),
+    ("scale:\n  pods: 10\n  churn: .inf\n", 3, "scale.churn: expected a finite number"),
+    ("scale:\n  pods: 10\n  churn: .nan\n", 3, "scale.churn: expected a finite number"),
     ("nodes: []\npods: []\n", 1, "nodes: a cluster needs at least one node"),
     ("description: nothing\n", 1, "nothing to run"),
     (
