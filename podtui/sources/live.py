@@ -11,8 +11,10 @@ runs a reflector loop like client-go's:
       401                                           -> reload credentials, go on
       403 (repeatedly)                              -> FAILED, with a one-line why
 
-The stream is read raw and decoded with orjson: no typed models per event. Decoded
-changes go to an ItemQueue one read-chunk at a time; the UI drains it on its own timer.
+The stream is read raw and decoded by podtui.sources.decode (msgspec; pods share the
+pieces that didn't change with their previous version): no typed models per event.
+Decoded changes go to an ItemQueue one read-chunk at a time; the UI drains it on its
+own timer.
 Each reflector keeps its own map key -> last object, so a relist diff needs nothing
 from the UI thread and can emit synthetic deletions for what vanished while away.
 """
@@ -26,7 +28,6 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
-import orjson
 import urllib3
 
 from podtui.clock import Clock
@@ -51,6 +52,7 @@ from podtui.lifecycle.changes import (
     SourceStatus,
 )
 from podtui.sources.base import ItemQueue, Scope
+from podtui.sources.decode import DecodeError, PodDecoder, decode_any, decode_list, wrap_item
 from podtui.sources.kubeconfig import (
     Connection,
     ConnectionOptions,
@@ -117,9 +119,11 @@ class LineDecoder:
 
     An event may span chunks and a chunk may hold many events, so the partial tail is
     kept; joining parts only when a newline arrives keeps a large object linear.
+    `decode` turns one line into its dict (PodDecoder.line for pods).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, decode: Callable[[bytes], object] = decode_any) -> None:
+        self._decode = decode
         self._parts: list[bytes] = []
         self.raw: list[bytes] = []  # the lines behind the last feed()'s results, aligned
 
@@ -141,14 +145,14 @@ class LineDecoder:
             self._parts.append(tail)
         out: list[dict | MalformedLine] = []
         self.raw = raw = []
-        loads = orjson.loads
+        decode = self._decode
         for line in lines:
             if not line or line.isspace():
                 continue
             raw.append(line)
             try:
-                decoded = loads(line)
-            except orjson.JSONDecodeError:
+                decoded = decode(line)
+            except DecodeError:
                 out.append(MalformedLine(line))
             else:
                 out.append(decoded if isinstance(decoded, dict) else MalformedLine(line))
@@ -361,6 +365,9 @@ class Reflector:
         self.rng = rng
         self.backoff = backoff()
         self.known: dict[str, dict] = {}  # key -> last object seen (for the relist diff)
+        # Pods: shares unchanged pieces between versions (podtui.sources.decode).
+        self.pod_decoder = PodDecoder() if resource == PODS else None
+        self.decode: Callable[[bytes], object] = decode_any if self.pod_decoder is None else self.pod_decoder.line
         self.resource_version = ""
         self.lists = 0  # completed lists, for tests and the status bar
         self.watches = 0  # watch connections established
@@ -373,6 +380,11 @@ class Reflector:
     @property
     def connection(self) -> Connection:
         return self.source.connection
+
+    def forget(self, obj: dict) -> None:
+        """The object is gone: the pod decoder need not remember its pieces."""
+        if self.pod_decoder is not None:
+            self.pod_decoder.forget(_uid(obj))
 
     @property
     def path(self) -> str:
@@ -524,8 +536,8 @@ class Reflector:
     def probe_list(self) -> str:
         response = self.request("list", {"limit": "1"}, read_timeout=self._list_timeout())
         try:
-            body = orjson.loads(response.read())
-        except orjson.JSONDecodeError:
+            body = decode_any(response.read())
+        except DecodeError:
             raise ConnectError(f"the server at {self.connection.server} did not answer a {self.resource} list with JSON: is it a Kubernetes API server? check --context") from None
         finally:
             response.release_conn()
@@ -595,16 +607,18 @@ class Reflector:
             finally:
                 response.release_conn()
             try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError:
+                body = decode_list(raw)
+            except DecodeError:
                 raise _Retry(f"malformed {self.resource} list from the server") from None
-            items = body.get("items") if isinstance(body, dict) else None
-            meta = body.get("metadata") if isinstance(body, dict) else None
-            if not isinstance(items, list) or not isinstance(meta, dict):
+            if body is None:
                 raise _Retry(f"malformed {self.resource} list from the server (no items/metadata)")
+            meta = body["metadata"]
             now = source.clock.time()
             changes: list[Item] = []
-            for obj in items:
+            decode = self.decode
+            for item in body["items"]:
+                line = wrap_item(item)
+                obj = decode(line).get("object")
                 if not isinstance(obj, dict):
                     continue
                 key = object_key(obj)
@@ -615,13 +629,14 @@ class Reflector:
                 seen.add(key)
                 old = known.get(key)
                 if old is None:
-                    changes.append(Change(self.resource, ADDED, obj, now))
+                    changes.append(Change(self.resource, ADDED, obj, now, raw=line))
                 elif _uid(old) != _uid(obj):
                     # Same name, new object: the old one was deleted while we were away.
+                    self.forget(old)
                     changes.append(Change(self.resource, DELETED, old, now, synthetic=True))
-                    changes.append(Change(self.resource, ADDED, obj, now))
+                    changes.append(Change(self.resource, ADDED, obj, now, raw=line))
                 elif resource_version(old) != resource_version(obj):
-                    changes.append(Change(self.resource, MODIFIED, obj, now))
+                    changes.append(Change(self.resource, MODIFIED, obj, now, raw=line))
                 else:
                     continue
                 known[key] = obj
@@ -637,6 +652,7 @@ class Reflector:
         out: list[Item] = []
         for key in gone:
             obj = self.known.pop(key)
+            self.forget(obj)
             out.append(Change(self.resource, DELETED, obj, now, synthetic=True))
         return out
 
@@ -663,7 +679,7 @@ class Reflector:
         self._unauthorized = 0
         self.status(LIVE)
         established = time.monotonic()
-        decoder = LineDecoder()
+        decoder = LineDecoder(self.decode)
         progressed = False
         try:
             while True:
@@ -724,6 +740,7 @@ class Reflector:
                     continue  # nothing a store could file it under
                 if kind == DELETED:
                     known.pop(key, None)
+                    self.forget(obj)
                 else:
                     known[key] = obj
                 changes.append(Change(resource, kind, obj, now, raw=line))

@@ -7,8 +7,9 @@ much as ingesting the event did; in this process they run on another core instea
 taking the ingest process's GIL.
 
 Frames (little-endian):
-    b"R" <t: f64> <flags: u8> <n: u32> <n bytes: a watch line {"type","object"}>
-         flags bit 0: synthetic, bit 1: the resource is "events" (else "pods")
+    b"R" <t: f64> <flags: u8> <n: u32> <n bytes: a JSON object with the "object" (a watch line)>
+         flags bit 0: synthetic, bit 1: the resource is "events" (else "pods"),
+         bits 2-3: the type (recording.TYPES)
     b"J" <n: u32> <n bytes: a complete recording line, unredacted>
 A frame for the header comes first; end of input ends the recording.
 """
@@ -23,7 +24,17 @@ import time
 import orjson
 
 from podtui.lifecycle.changes import EVENTS, PODS, Change
-from podtui.sources.recording import EVENTS_FLAG, J_HEAD, R_HEAD, SYNTHETIC_FLAG, encode_item, gzip_writer, redact
+from podtui.sources.recording import (
+    EVENTS_FLAG,
+    J_HEAD,
+    R_HEAD,
+    SYNTHETIC_FLAG,
+    TYPE_SHIFT,
+    TYPES,
+    encode_item,
+    gzip_writer,
+    redact,
+)
 
 
 def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
@@ -43,8 +54,8 @@ def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
             if end - start < n:
                 break
             event = loads(memoryview(buf)[start:start + n])
-            change = Change(EVENTS if flags & EVENTS_FLAG else PODS, event["type"], event["object"], t,
-                            bool(flags & SYNTHETIC_FLAG))
+            change = Change(EVENTS if flags & EVENTS_FLAG else PODS, TYPES[(flags >> TYPE_SHIFT) & 3],
+                            event["object"], t, bool(flags & SYNTHETIC_FLAG))
             out.append(dumps(encode_item(change, redacted), option=nl))
             pos = start + n
         elif tag == 0x4A:  # J

@@ -38,7 +38,19 @@ import orjson
 from podtui import __version__
 from podtui.clock import Clock
 from podtui.errors import RecordingError
-from podtui.lifecycle.changes import EVENTS, PODS, Change, Item, Relist, SourceStatus, item_time
+from podtui.lifecycle.changes import (
+    ADDED,
+    BOOKMARK,
+    DELETED,
+    EVENTS,
+    MODIFIED,
+    PODS,
+    Change,
+    Item,
+    Relist,
+    SourceStatus,
+    item_time,
+)
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Feed, Scope
 
@@ -197,15 +209,23 @@ R_HEAD = struct.Struct("<dBI")
 J_HEAD = struct.Struct("<I")
 SYNTHETIC_FLAG = 1
 EVENTS_FLAG = 2
+TYPE_SHIFT = 2  # bits 2-3: the change's type, from TYPES
+TYPES = (ADDED, MODIFIED, DELETED, BOOKMARK)
 
 
-def encode_r(t: float, resource: str, synthetic: bool, raw: bytes) -> bytes | None:
-    """An R frame, or None when the resource has no flag (the caller sends a J frame)."""
+def encode_r(t: float, resource: str, kind: str, synthetic: bool, raw: bytes) -> bytes | None:
+    """An R frame, or None when the resource or type has no code (the caller sends a J frame).
+
+    The type travels in the frame: a list item's raw line has none of its own."""
     if resource == PODS:
         flags = 0
     elif resource == EVENTS:
         flags = EVENTS_FLAG
     else:
+        return None
+    try:
+        flags |= TYPES.index(kind) << TYPE_SHIFT
+    except ValueError:
         return None
     return b"R" + R_HEAD.pack(t, flags | (SYNTHETIC_FLAG if synthetic else 0), len(raw)) + raw
 
@@ -302,7 +322,7 @@ class RecordingWriter:
                         raw = item.raw
                         if raw is None:
                             raw = dumps({"type": item.type, "object": item.obj})
-                        frame = encode_r(item.observed, item.resource, item.synthetic, raw)
+                        frame = encode_r(item.observed, item.resource, item.type, item.synthetic, raw)
                     if frame is None:
                         frame = encode_j(dumps(encode_item(item, redacted=False)))
                     frames.append(frame)

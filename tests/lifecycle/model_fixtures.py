@@ -97,8 +97,11 @@ def _iso(ts: float) -> str:
 class Run:
     """A fixture applied to a fresh store."""
 
-    def __init__(self, spec: dict) -> None:
+    def __init__(self, spec: dict, wire=None) -> None:
+        """`wire(change) -> change`, when given, turns every Change into what a source
+        would hand the store for it (tests/sources/test_decode.py: the pod decoder)."""
         self.spec = spec
+        self.wire = wire
         self.current: dict[str, dict] = {alias: copy.deepcopy(p) for alias, p in spec.get("pods", {}).items()}
         self.uids = {alias: p["metadata"]["uid"] for alias, p in self.current.items()
                      if isinstance(p.get("metadata"), dict) and "uid" in p["metadata"]}
@@ -106,6 +109,9 @@ class Run:
         start = t(steps[0]["at"]) if steps else 0.0
         self.clock = ManualClock(start)
         self.store = Store(self.clock, **spec.get("store", {}))
+        if wire is not None:
+            apply = self.store.apply
+            self.store.apply = lambda change: apply(wire(change))  # type: ignore[method-assign]
         for step in steps:
             self.apply(step)
         self.now = t(spec["now"]) if "now" in spec else self.clock.time()

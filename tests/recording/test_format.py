@@ -198,7 +198,9 @@ def test_recorder_frames_survive_any_split_and_redact_on_the_recorder_side():
 
     raw = orjson.dumps({"type": "MODIFIED", "object": pod(rv="9")})
     stream = (encode_j(b'{"t": 1.0, "status": "live", "detail": ""}')
-              + encode_r(2.5, "pods", False, raw) + encode_r(3.0, "events", True, raw))
+              + encode_r(2.5, "pods", "MODIFIED", False, raw) + encode_r(3.0, "events", "MODIFIED", True, raw)
+              # A list item's line carries no type of its own: the frame's counts.
+              + encode_r(4.0, "pods", "ADDED", False, b'{"object": ' + orjson.dumps(pod(rv="10")) + b"}"))
     for cut in range(0, len(stream) + 1, 97):
         buf = bytearray(stream[:cut])
         lines, used = decode_frames(buf, redacted=True)
@@ -206,10 +208,11 @@ def test_recorder_frames_survive_any_split_and_redact_on_the_recorder_side():
         more, used2 = decode_frames(rest, redacted=True)
         assert used + used2 == len(stream)
         got = [orjson.loads(x) for x in lines + more]
-        assert [x.get("type") for x in got] == [None, "MODIFIED", "MODIFIED"]
+        assert [x.get("type") for x in got] == [None, "MODIFIED", "MODIFIED", "ADDED"]
         assert got[1]["t"] == 2.5 and got[1]["resource"] == "pods" and "synthetic" not in got[1]
         assert got[2]["resource"] == "events" and got[2]["synthetic"] is True
         assert got[1]["object"]["spec"]["containers"][0]["env"][0]["value"] == REDACTED
+        assert got[3]["t"] == 4.0 and got[3]["object"]["metadata"]["resourceVersion"] == "10"
 
 
 def test_a_recorder_that_dies_is_reported_and_the_feed_keeps_going(tmp_path):

@@ -1,0 +1,187 @@
+"""The pod decoder: the same dicts as a plain JSON decode (less managedFields), with
+unchanged pieces shared between versions, and the same model on top."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+from pathlib import Path
+
+import msgspec
+import orjson
+import pytest
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import DELETED, PODS, Change
+from podtui.lifecycle.store import Store
+from podtui.sources.decode import DecodeError, PodDecoder, decode_list, served_object, wrap_item
+from tests.lifecycle.model_fixtures import Run, check, fixture_paths, load
+
+RECORDINGS = Path(__file__).parents[1] / "recordings"
+
+
+def pod(rv: str = "1", ready: bool = True, restarts: int = 0, node: str = "node-a") -> dict:
+    return {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "shop", "uid": "u-1", "resourceVersion": rv,
+                     "creationTimestamp": "2024-05-01T10:00:00Z", "labels": {"app": "web"},
+                     "managedFields": [{"manager": "kubelet", "fieldsV1": {"f:status": {}}}]},
+        "spec": {"nodeName": node, "containers": [{"name": "app", "image": "web:1"}, {"name": "log", "image": "log:1"}]},
+        "status": {
+            "phase": "Running",
+            "conditions": [{"type": "PodScheduled", "status": "True"},
+                           {"type": "Ready", "status": "True" if ready else "False"}],
+            "containerStatuses": [
+                {"name": "app", "ready": ready, "restartCount": restarts, "state": {"running": {"startedAt": "2024-05-01T10:00:01Z"}}},
+                {"name": "log", "ready": True, "restartCount": 0, "state": {"running": {"startedAt": "2024-05-01T10:00:01Z"}}},
+            ],
+            "podIP": "10.0.0.7",
+        },
+    }
+
+
+def line(obj: object, kind: str = "MODIFIED") -> bytes:
+    return orjson.dumps({"type": kind, "object": obj})
+
+
+def without_managed_fields(obj: dict) -> dict:
+    out = copy.deepcopy(obj)
+    out["metadata"].pop("managedFields", None)
+    return out
+
+
+def test_a_pod_decodes_to_the_plain_json_without_managed_fields():
+    event = PodDecoder().line(line(pod()))
+    assert event == {"type": "MODIFIED", "object": without_managed_fields(pod())}
+
+
+def test_unchanged_pieces_are_the_previous_versions_objects():
+    dec = PodDecoder()
+    first = dec.line(line(pod(rv="1")))["object"]
+    second = dec.line(line(pod(rv="2", ready=False)))["object"]
+    assert second == without_managed_fields(pod(rv="2", ready=False))
+    assert second["spec"] is first["spec"]
+    conds, old_conds = second["status"]["conditions"], first["status"]["conditions"]
+    assert conds[0] is old_conds[0] and conds[1] is not old_conds[1]
+    statuses, old_statuses = second["status"]["containerStatuses"], first["status"]["containerStatuses"]
+    assert statuses[0] is not old_statuses[0] and statuses[1] is old_statuses[1]
+    # A whole list that didn't change is the same list.
+    third = dec.line(line(pod(rv="3", ready=False)))["object"]
+    assert third["status"]["conditions"] is conds and third["status"]["containerStatuses"] is statuses
+
+
+def test_a_changed_spec_is_decoded_again_and_forget_stops_sharing():
+    dec = PodDecoder()
+    first = dec.line(line(pod(node="node-a")))["object"]
+    moved = dec.line(line(pod(node="node-b")))["object"]
+    assert moved["spec"] is not first["spec"] and moved["spec"]["nodeName"] == "node-b"
+    dec.forget("u-1")
+    again = dec.line(line(pod(node="node-b")))["object"]
+    assert again == moved and again["spec"] is not moved["spec"]
+
+
+def test_lists_that_grow_shrink_or_reorder_still_decode_exactly():
+    dec = PodDecoder()
+    base = pod()
+    dec.line(line(base))
+    grown = copy.deepcopy(base)
+    grown["status"]["containerStatuses"].insert(0, {"name": "init", "ready": False})
+    assert dec.line(line(grown))["object"] == without_managed_fields(grown)
+    swapped = copy.deepcopy(base)
+    swapped["status"]["containerStatuses"].reverse()
+    assert dec.line(line(swapped))["object"] == without_managed_fields(swapped)
+    shrunk = copy.deepcopy(base)
+    del shrunk["status"]["containerStatuses"][1]
+    assert dec.line(line(shrunk))["object"] == without_managed_fields(shrunk)
+
+
+@pytest.mark.parametrize("status", [None, [], "Running", 7, {"conditions": "bad", "containerStatuses": {"a": 1}}])
+def test_malformed_pods_come_through_as_served(status):
+    obj = pod()
+    obj["status"] = status
+    dec = PodDecoder()
+    for _ in range(2):  # and again, with what the first decode kept
+        # Odd shapes may fall back to a plain decode, managedFields included.
+        assert without_managed_fields(dec.line(line(obj))["object"]) == without_managed_fields(obj)
+
+
+def test_not_a_pod_event_error_events_and_bad_json():
+    dec = PodDecoder()
+    status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410, "reason": "Expired",
+              "message": "too old resource version"}
+    assert dec.line(orjson.dumps({"type": "ERROR", "object": status})) == {"type": "ERROR", "object": status}
+    assert dec.line(b'{"type": "ADDED", "object": [1, 2]}') == {"type": "ADDED", "object": [1, 2]}
+    assert dec.line(b"[1, 2]") == [1, 2]
+    with pytest.raises(DecodeError):
+        dec.line(b'{"type": "ADDED", "object": {')
+
+
+def test_list_items_become_lines_of_their_own():
+    page = orjson.dumps({"kind": "PodList", "metadata": {"resourceVersion": "9"}, "items": [pod(), pod(rv="2")]})
+    body = decode_list(page)
+    assert body is not None and body["metadata"] == {"resourceVersion": "9"}
+    lines = [wrap_item(item) for item in body["items"]]
+    assert [orjson.loads(x) for x in lines] == [{"object": pod()}, {"object": pod(rv="2")}]
+    assert served_object(lines[1]) == pod(rv="2")  # managedFields and all
+    assert decode_list(b'{"items": 3, "metadata": {}}') is None
+    assert decode_list(b'{"items": []}') is None
+
+
+def _through_the_decoder():
+    """What the live source hands the store: each pod object as bytes on the wire,
+    decoded by one PodDecoder (forgotten on DELETED)."""
+    dec = PodDecoder()
+
+    def wire(change: Change) -> Change:
+        if change.resource != PODS:
+            return change
+        raw = orjson.dumps({"type": change.type, "object": change.obj})
+        obj = dec.line(raw)["object"]
+        if change.type == DELETED and isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+            dec.forget(obj["metadata"].get("uid"))
+        return Change(change.resource, change.type, obj, change.observed, change.synthetic, raw=raw)
+
+    return wire
+
+
+PATHS = fixture_paths()
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_every_model_fixture_holds_through_the_decoder(path):
+    check(Run(load(path), wire=_through_the_decoder()))
+
+
+@pytest.mark.parametrize("name", ["demo-default.jsonl.gz", "demo-extra.jsonl.gz"])
+def test_a_recorded_cluster_gives_the_same_model_either_way(name):
+    """Every row, history and tombstone the same whether pods are decoded plainly or by
+    the sharing decoder: sharing must change nothing the model says."""
+    with gzip.open(RECORDINGS / name) as f:
+        lines = [x for x in f.read().splitlines()[1:] if b'"resource":"pods"' in x and b'"type"' in x]
+    assert len(lines) > 50
+    plain, shared = Store(ManualClock(0.0)), Store(ManualClock(0.0))
+    dec = PodDecoder()
+    last_line: dict[str, bytes] = {}
+    for raw in lines:
+        item = orjson.loads(raw)
+        last_line[item["object"]["metadata"]["uid"]] = raw
+        plain.apply(Change(PODS, item["type"], item["object"], item["t"]))
+        event = dec.line(raw)
+        assert event["object"] == {**item["object"], "metadata": {
+            k: v for k, v in item["object"]["metadata"].items() if k != "managedFields"}}
+        shared.apply(Change(PODS, event["type"], event["object"], event["t"], raw=raw))
+        if event["type"] == DELETED:
+            dec.forget(event["object"]["metadata"]["uid"])
+    assert plain.pods.keys() == shared.pods.keys()
+    for uid, rec in plain.pods.items():
+        other = shared.pods[uid]
+        assert other.row == rec.row
+        assert list(other.history) == list(rec.history)
+        assert (other.deleted_at, other.replaces, other.replaced_by) == (rec.deleted_at, rec.replaces, rec.replaced_by)
+        assert served_object(other.raw) == orjson.loads(last_line[uid])["object"]
+
+
+def test_msgspec_raw_compares_by_bytes():
+    # The decoder relies on this: equal bytes, equal Raw; one byte off, not equal.
+    a, b, c = msgspec.json.decode(b'[{"a": 1}, {"a": 1}, {"a": 2}]', type=list[msgspec.Raw])
+    assert a == b and a != c
