@@ -12,7 +12,8 @@ import dataclasses
 
 from podtui.clock import Clock, SystemClock
 from podtui.sources.kubeconfig import ConnectionOptions, add_connection_arguments, options_from_args
-from podtui.sources.live import connect, relax_gc
+from podtui.heap import relax_gc
+from podtui.sources.live import connect
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -32,7 +32,7 @@ def start_time(text: str, start: float, end: float) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from podtui.sources.live import relax_gc
+    from podtui.heap import relax_gc
     from podtui.ui.app import run as run_ui
     from podtui.ui.themes import resolve_theme
 

@@ -7,7 +7,8 @@ writes every item, so folding a recording reproduces exactly what the model saw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 PODS = "pods"
 EVENTS = "events"  # core/v1 and events.k8s.io/v1 Events share one stream kind
@@ -18,20 +19,53 @@ DELETED = "DELETED"
 BOOKMARK = "BOOKMARK"
 
 
-@dataclass(slots=True)
 class Change:
-    """One watch event as observed by a source."""
+    """One watch event as observed by a source.
 
-    resource: str  # PODS or EVENTS
-    type: str  # ADDED / MODIFIED / DELETED / BOOKMARK
-    obj: dict
-    observed: float  # epoch seconds, from the source's clock
-    # True when the source made it up rather than read it off the wire: a deletion
-    # found by diffing a relist against what it held before.
-    synthetic: bool = False
-    # The watch line this came from, as read: lets the recorder hand the bytes on
-    # instead of re-encoding the object. None for list items and synthetic changes.
-    raw: bytes | None = field(default=None, repr=False, compare=False)
+    A live source hands over the bytes it read (`raw`) and a `decode` that turns them
+    into the object: the object is decoded when first read (by the consumer, which
+    applies changes in order), so the source's thread only frames lines. Anything
+    else passes `obj` itself.
+    """
+
+    __slots__ = ("resource", "type", "_obj", "observed", "synthetic", "raw", "_decode")
+
+    def __init__(self, resource: str, type: str, obj: object, observed: float, synthetic: bool = False,
+                 raw: bytes | None = None, decode: Callable[[bytes], object] | None = None) -> None:
+        self.resource = resource  # PODS or EVENTS
+        self.type = type  # ADDED / MODIFIED / DELETED / BOOKMARK
+        self._obj = obj
+        self.observed = observed  # epoch seconds, from the source's clock
+        # True when the source made it up rather than read it off the wire: a deletion
+        # found by diffing a relist against what it held before.
+        self.synthetic = synthetic
+        # The bytes this came from: a JSON object whose "object" is the object as served
+        # (the watch line; a list item wrapped as {"object": ...}). Lets the recorder
+        # hand the bytes on instead of re-encoding, and the UI show the pod as served.
+        self.raw = raw
+        self._decode = decode if obj is None else None
+
+    @property
+    def obj(self) -> object:
+        decode = self._decode
+        if decode is not None:
+            self._decode = None
+            self._obj = decode(self.raw)  # type: ignore[arg-type]
+        return self._obj
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Change):
+            return NotImplemented
+        return (self.resource, self.type, self.obj, self.observed, self.synthetic) == (
+            other.resource, other.type, other.obj, other.observed, other.synthetic)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        # Never decodes: repr may run on any thread.
+        obj = "<not decoded yet>" if self._decode is not None else repr(self._obj)
+        return (f"Change(resource={self.resource!r}, type={self.type!r}, obj={obj}, "
+                f"observed={self.observed!r}, synthetic={self.synthetic!r})")
 
 
 # SourceStatus.state values

@@ -77,7 +77,16 @@ class History:
             entries.popleft()
         entries.insert(bisect.bisect_right(entries, t.at, key=_AT), t)
 
-    def extend(self, ts: Iterable[Transition]) -> None:
+    def extend(self, ts: list[Transition]) -> None:
+        """Add a version's transitions, oldest first (as diff() returns them)."""
+        entries = self.entries
+        if ts and (not entries or entries[-1].at <= ts[0].at):
+            # The usual case: all newer than what is held. One C-level extend.
+            over = len(entries) + len(ts) - entries.maxlen
+            if over > 0:
+                self.dropped += over
+            entries.extend(ts)
+            return
         for t in ts:
             self.add(t)
 

@@ -41,10 +41,11 @@ class _Meta(TypedDict, total=False):
     creationTimestamp: Any
     deletionTimestamp: Any
     deletionGracePeriodSeconds: Any
-    labels: Any
-    annotations: Any
-    ownerReferences: Any
-    finalizers: Any
+    # Shared whole with the previous version when unchanged.
+    labels: Raw
+    annotations: Raw
+    ownerReferences: Raw
+    finalizers: Raw
 
 
 class _Status(TypedDict, total=False):
@@ -56,9 +57,9 @@ class _Status(TypedDict, total=False):
     reason: Any
     nominatedNodeName: Any
     hostIP: Any
-    hostIPs: Any
+    hostIPs: Raw
     podIP: Any
-    podIPs: Any
+    podIPs: Raw
     startTime: Any
     initContainerStatuses: Raw
     containerStatuses: Raw
@@ -87,29 +88,25 @@ class _PodLine(TypedDict, total=False):
 
 
 _SHARED_LISTS = ("conditions", "initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+_WHOLE_META = ("labels", "annotations", "ownerReferences", "finalizers")
+_WHOLE_STATUS = ("hostIPs", "podIPs")
 _decode_pod_line = msgspec.json.Decoder(_PodLine).decode
 _decode_pod = msgspec.json.Decoder(_Pod).decode
 _decode_raw_list = msgspec.json.Decoder(list[Raw]).decode
 decode_any = msgspec.json.Decoder().decode
 
 
-class _Seen:
-    """What the previous version of one pod decoded its shared pieces to."""
-
-    __slots__ = ("spec_raw", "spec", "lists")
-
-    def __init__(self) -> None:
-        self.spec_raw: Raw | None = None
-        self.spec: object = None
-        # key -> (raw of the whole list, raw of each element, decoded elements)
-        self.lists: dict[str, tuple[Raw, list[Raw], list]] = {}
-
-
 class PodDecoder:
-    """Decodes one stream of pods (a reflector's, a replay's). Not thread-safe."""
+    """Decodes one stream of pods (a reflector's, a replay's). Not thread-safe.
+
+    Per pod UID it keeps, for each shared piece, [bytes, decoded value] (for the status
+    lists [bytes, bytes of each element, decoded elements]). The bytes are copies of
+    just the piece: nothing keeps a whole line alive, and an unchanged piece costs one
+    comparison, no allocation.
+    """
 
     def __init__(self) -> None:
-        self._seen: dict[str, _Seen] = {}
+        self._seen: dict[str, dict[str, list]] = {}
 
     def line(self, data: bytes) -> Any:
         """A watch line (or recording line) -> its dict, the object decoded for the model."""
@@ -123,6 +120,20 @@ class PodDecoder:
                 return decode_any(data)  # a Status, not a pod
             self._share(obj)
         return event
+
+    def object(self, data: bytes) -> Any:
+        """The object of a line (Change's decode for pods)."""
+        event = self.line(data)
+        return event.get("object") if type(event) is dict else None
+
+    def object_gone(self, data: bytes) -> Any:
+        """The object of a DELETED line; forgets the pod."""
+        obj = self.object(data)
+        if type(obj) is dict:
+            meta = obj.get("metadata")
+            if type(meta) is dict:
+                self.forget(meta.get("uid"))
+        return obj
 
     def item(self, raw: bytes | Raw) -> Any:
         """One item of a list response."""
@@ -147,45 +158,111 @@ class PodDecoder:
         uid = meta.get("uid") if meta is not None else None
         seen = self._seen.get(uid) if type(uid) is str else None
         if seen is None:
-            seen = _Seen()
+            seen = {}
             if type(uid) is str and uid:
                 self._seen[uid] = seen
+        if meta:
+            for key in _WHOLE_META:
+                raw = meta.get(key)
+                if raw is not None:
+                    meta[key] = _whole(seen, key, raw)
         raw = obj.get("spec")
         if raw is not None:
-            if seen.spec_raw is not None and seen.spec_raw == raw:
-                obj["spec"] = seen.spec
-            else:
-                obj["spec"] = seen.spec = decode_any(raw)
-            # Keep the newest bytes: the older line they point into can then be freed.
-            seen.spec_raw = raw
+            obj["spec"] = _whole(seen, "spec", raw)
         status = obj.get("status")
-        if status:
-            lists = seen.lists
-            for key in _SHARED_LISTS:
-                raw = status.get(key)
-                if raw is None:
-                    continue
-                old = lists.get(key)
-                if old is not None and old[0] == raw:
-                    status[key] = old[2]
-                    lists[key] = (raw, old[1], old[2])
-                    continue
-                try:
-                    parts = _decode_raw_list(raw)
-                except msgspec.ValidationError:
-                    status[key] = decode_any(raw)  # not a list: the model reports it
-                    lists.pop(key, None)
-                    continue
-                if old is None:
-                    items = decode_any(raw)
-                else:
-                    # Lists keep the spec's order: compare each element with the same position.
-                    old_parts, old_values = old[1], old[2]
-                    n = len(old_parts)
-                    items = [old_values[i] if i < n and old_parts[i] == part else decode_any(part)
-                             for i, part in enumerate(parts)]
-                lists[key] = (raw, parts, items)
-                status[key] = items
+        if not status:
+            return
+        for key in _WHOLE_STATUS:
+            raw = status.get(key)
+            if raw is not None:
+                status[key] = _whole(seen, key, raw)
+        for key in _SHARED_LISTS:
+            raw = status.get(key)
+            if raw is None:
+                continue
+            slot = seen.get(key)
+            if slot is not None and slot[0] == raw:
+                status[key] = slot[2]
+                continue
+            try:
+                parts = _decode_raw_list(raw)
+            except msgspec.ValidationError:
+                status[key] = decode_any(raw)  # not a list: the model reports it
+                seen.pop(key, None)
+                continue
+            if slot is None:
+                items = decode_any(raw)
+                seen[key] = [raw.copy(), [part.copy() for part in parts], items]
+            else:
+                # Lists keep the spec's order: compare each element with the same position.
+                old_parts, old_items = slot[1], slot[2]
+                n = len(old_parts)
+                kept = []
+                items = []
+                for i, part in enumerate(parts):
+                    if i < n and old_parts[i] == part:
+                        kept.append(old_parts[i])
+                        items.append(old_items[i])
+                    else:
+                        kept.append(part.copy())
+                        items.append(decode_any(part))
+                slot[0], slot[1], slot[2] = raw.copy(), kept, items
+            status[key] = items
+
+
+def _whole(seen: dict[str, list], key: str, raw: Raw) -> Any:
+    """The decoded value of a piece shared whole: the previous one if the bytes match."""
+    slot = seen.get(key)
+    if slot is None:
+        value = decode_any(raw)
+        seen[key] = [raw.copy(), value]
+        return value
+    if slot[0] == raw:
+        return slot[1]
+    value = slot[1] = decode_any(raw)
+    slot[0] = raw.copy()
+    return value
+
+
+class _EnvelopeMeta(TypedDict, total=False):
+    name: Any
+    namespace: Any
+    uid: Any
+    resourceVersion: Any
+
+
+class _EnvelopeObject(TypedDict, total=False):
+    metadata: _EnvelopeMeta
+    # An ERROR event's Status
+    kind: Any
+    code: Any
+    reason: Any
+    message: Any
+
+
+class _Envelope(TypedDict, total=False):
+    type: Any
+    object: _EnvelopeObject
+
+
+_decode_envelope = msgspec.json.Decoder(_Envelope).decode
+
+
+def envelope(data: bytes) -> Any:
+    """A watch line's type and its object's name, namespace, uid and resourceVersion
+    (or an ERROR's Status fields): what the source's own bookkeeping needs, without
+    building the object. Checks the whole line is JSON (DecodeError if not); a line of
+    another shape comes back decoded in full, for the caller to judge."""
+    try:
+        return _decode_envelope(data)
+    except msgspec.ValidationError:
+        return decode_any(data)
+
+
+def object_of(data: bytes) -> Any:
+    """The object of a line, decoded in full (Change's decode for anything but pods)."""
+    line = decode_any(data)
+    return line.get("object") if type(line) is dict else None
 
 
 class _List(TypedDict, total=False):
@@ -206,9 +283,14 @@ def decode_list(data: bytes) -> dict | None:
     return body if "items" in body and type(body.get("metadata")) is dict else None
 
 
-def wrap_item(raw: Raw | bytes) -> bytes:
+def wrap_item(raw: Raw | bytes, kind: str = "") -> bytes:
     """A list item as a line of its own, {"object": ...}: what Change.raw holds for it,
-    so each pod keeps only its own bytes alive, not the whole page."""
+    so each pod keeps only its own bytes alive, not the whole page. The API leaves
+    kind and apiVersion out of list items; with `kind` they are put back (core/v1)."""
+    view = memoryview(raw)
+    if kind and view[:1] == b"{" and view[1:2] != b"}":
+        head = b'{"object":{"kind":"%s","apiVersion":"v1",' % kind.encode()
+        return b"".join((head, view[1:], _ITEM_TAIL))
     return b"".join((_ITEM_HEAD, raw, _ITEM_TAIL))
 
 

@@ -11,17 +11,18 @@ runs a reflector loop like client-go's:
       401                                           -> reload credentials, go on
       403 (repeatedly)                              -> FAILED, with a one-line why
 
-The stream is read raw and decoded by podtui.sources.decode (msgspec; pods share the
-pieces that didn't change with their previous version): no typed models per event.
-Decoded changes go to an ItemQueue one read-chunk at a time; the UI drains it on its
-own timer.
+The stream is read raw, a whole read at a time (BodyReader), and split into lines. This
+thread reads only each line's envelope (type, name, uid, resourceVersion): the Change
+carries the line, and the object is decoded where it is applied, by the consumer
+(podtui.sources.decode: msgspec; pods share what didn't change with their previous
+version). No typed models per event. Changes go to an ItemQueue one read at a time;
+the UI drains it on its own timer.
 Each reflector keeps its own map key -> last object, so a relist diff needs nothing
 from the UI thread and can emit synthetic deletions for what vanished while away.
 """
 
 from __future__ import annotations
 
-import gc
 import random
 import threading
 import time
@@ -52,7 +53,7 @@ from podtui.lifecycle.changes import (
     SourceStatus,
 )
 from podtui.sources.base import ItemQueue, Scope
-from podtui.sources.decode import DecodeError, PodDecoder, decode_any, decode_list, wrap_item
+from podtui.sources.decode import DecodeError, PodDecoder, decode_any, decode_list, envelope, object_of, wrap_item
 from podtui.sources.kubeconfig import (
     Connection,
     ConnectionOptions,
@@ -122,7 +123,7 @@ class LineDecoder:
     `decode` turns one line into its dict (PodDecoder.line for pods).
     """
 
-    def __init__(self, decode: Callable[[bytes], object] = decode_any) -> None:
+    def __init__(self, decode: Callable[[bytes], object] = envelope) -> None:
         self._decode = decode
         self._parts: list[bytes] = []
         self.raw: list[bytes] = []  # the lines behind the last feed()'s results, aligned
@@ -161,6 +162,96 @@ class LineDecoder:
     @property
     def pending(self) -> int:
         return sum(len(p) for p in self._parts)
+
+
+class BodyReader:
+    """Reads a watch body in large blocks straight off the connection's buffer.
+
+    The API server sends every watch event as its own HTTP chunk, and urllib3's read1
+    returns one chunk per call: one call, one GIL release, and usually one thread
+    switch to the UI per event. This reads whatever has arrived (up to READ_CHUNK) and
+    undoes the chunked framing itself. Anything unusual (a compressed body, a response
+    already partly read) falls back to urllib3. The connection is not reused after a
+    body read this way: close the response when done.
+    """
+
+    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
+        self._response = response
+        inner = getattr(response, "_fp", None)  # http.client.HTTPResponse
+        fp = getattr(inner, "fp", None)  # its buffered reader on the socket
+        encoding = (response.headers.get("content-encoding") or "identity").lower()
+        self._fp = fp if (
+            fp is not None and hasattr(fp, "read1") and encoding == "identity"
+            and getattr(inner, "chunk_left", None) is None
+        ) else None
+        self.chunked = bool(getattr(inner, "chunked", False))
+        self._left = 0  # bytes of the current chunk still to come
+        self._crlf = 0  # bytes of the CRLF after a chunk still to skip
+        self._head = b""  # a chunk-size line cut by a read
+        self.done = False  # the last (empty) chunk arrived
+
+    @property
+    def taken_over(self) -> bool:
+        return self._fp is not None
+
+    def read(self) -> bytes:
+        """The next bytes of the body; b"" at its end."""
+        if self._fp is None:
+            return self._response.read1(READ_CHUNK)
+        while not self.done:
+            try:
+                data = self._fp.read1(READ_CHUNK)
+            except TimeoutError:
+                # As urllib3 says it, so a stalled watch reads the same either way.
+                raise urllib3.exceptions.ReadTimeoutError(None, "", "Read timed out.") from None
+            if not data:
+                if self.chunked:
+                    raise urllib3.exceptions.ProtocolError("Connection broken: the watch ended without its last chunk")
+                return b""
+            if not self.chunked:
+                return data
+            payload = self._dechunk(data)
+            if payload:
+                return payload
+        return b""
+
+    def _dechunk(self, data: bytes) -> bytes:
+        view = memoryview(data)
+        out = []
+        pos, end = 0, len(data)
+        while pos < end:
+            left = self._left
+            if left:
+                take = min(left, end - pos)
+                out.append(view[pos:pos + take])
+                pos += take
+                left -= take
+                self._left = left
+                if not left:
+                    self._crlf = 2
+                continue
+            if self._crlf:
+                skip = min(self._crlf, end - pos)
+                pos += skip
+                self._crlf -= skip
+                continue
+            nl = data.find(b"\n", pos)
+            if nl < 0:
+                self._head += data[pos:]
+                break
+            line = data[pos:nl]
+            if self._head:
+                line, self._head = self._head + line, b""
+            pos = nl + 1
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _Retry("malformed chunked encoding in the watch stream; reconnecting") from None
+            if size == 0:
+                self.done = True
+                break
+            self._left = size
+        return b"".join(out)
 
 
 def object_key(obj: dict) -> str | None:
@@ -364,10 +455,13 @@ class Reflector:
         self.max_unauthorized = max_unauthorized
         self.rng = rng
         self.backoff = backoff()
-        self.known: dict[str, dict] = {}  # key -> last object seen (for the relist diff)
-        # Pods: shares unchanged pieces between versions (podtui.sources.decode).
-        self.pod_decoder = PodDecoder() if resource == PODS else None
-        self.decode: Callable[[bytes], object] = decode_any if self.pod_decoder is None else self.pod_decoder.line
+        # key -> (uid, resourceVersion, line) of the last version seen, for the relist diff
+        self.known: dict[str, tuple[str, str, bytes]] = {}
+        # How the consumer decodes this resource's lines (Change.obj): pods share
+        # unchanged pieces with their previous version (podtui.sources.decode).
+        pods = PodDecoder() if resource == PODS else None
+        self.decode_object: Callable[[bytes], object] = object_of if pods is None else pods.object
+        self.decode_gone: Callable[[bytes], object] = object_of if pods is None else pods.object_gone
         self.resource_version = ""
         self.lists = 0  # completed lists, for tests and the status bar
         self.watches = 0  # watch connections established
@@ -380,11 +474,6 @@ class Reflector:
     @property
     def connection(self) -> Connection:
         return self.source.connection
-
-    def forget(self, obj: dict) -> None:
-        """The object is gone: the pod decoder need not remember its pieces."""
-        if self.pod_decoder is not None:
-            self.pod_decoder.forget(_uid(obj))
 
     @property
     def path(self) -> str:
@@ -615,31 +704,29 @@ class Reflector:
             meta = body["metadata"]
             now = source.clock.time()
             changes: list[Item] = []
-            decode = self.decode
+            decode, gone = self.decode_object, self.decode_gone
             for item in body["items"]:
-                line = wrap_item(item)
-                obj = decode(line).get("object")
-                if not isinstance(obj, dict):
+                line = wrap_item(item, kind)
+                head = envelope(line).get("object")
+                if not isinstance(head, dict):
                     continue
-                key = object_key(obj)
+                key = object_key(head)
                 if key is None:
                     continue
-                obj.setdefault("kind", kind)
-                obj.setdefault("apiVersion", "v1")
                 seen.add(key)
+                uid, rv = _uid(head), resource_version(head)
                 old = known.get(key)
                 if old is None:
-                    changes.append(Change(self.resource, ADDED, obj, now, raw=line))
-                elif _uid(old) != _uid(obj):
+                    changes.append(Change(self.resource, ADDED, None, now, raw=line, decode=decode))
+                elif old[0] != uid:
                     # Same name, new object: the old one was deleted while we were away.
-                    self.forget(old)
-                    changes.append(Change(self.resource, DELETED, old, now, synthetic=True))
-                    changes.append(Change(self.resource, ADDED, obj, now, raw=line))
-                elif resource_version(old) != resource_version(obj):
-                    changes.append(Change(self.resource, MODIFIED, obj, now, raw=line))
+                    changes.append(Change(self.resource, DELETED, None, now, synthetic=True, raw=old[2], decode=gone))
+                    changes.append(Change(self.resource, ADDED, None, now, raw=line, decode=decode))
+                elif old[1] != rv:
+                    changes.append(Change(self.resource, MODIFIED, None, now, raw=line, decode=decode))
                 else:
                     continue
-                known[key] = obj
+                known[key] = (uid, rv, line)
             if changes:
                 source.queue.extend(changes)
             token = meta.get("continue") or ""
@@ -651,9 +738,9 @@ class Reflector:
         gone = [key for key in self.known if key not in seen]
         out: list[Item] = []
         for key in gone:
-            obj = self.known.pop(key)
-            self.forget(obj)
-            out.append(Change(self.resource, DELETED, obj, now, synthetic=True))
+            _, _, line = self.known.pop(key)
+            # The last version seen, as the deleted pod's final state.
+            out.append(Change(self.resource, DELETED, None, now, synthetic=True, raw=line, decode=self.decode_gone))
         return out
 
     # WATCH --------------------------------------------------------------------------
@@ -679,11 +766,12 @@ class Reflector:
         self._unauthorized = 0
         self.status(LIVE)
         established = time.monotonic()
-        decoder = LineDecoder(self.decode)
+        decoder = LineDecoder()
+        body = BodyReader(response)
         progressed = False
         try:
             while True:
-                data = response.read1(READ_CHUNK)
+                data = body.read()
                 if not data:
                     break
                 lines = decoder.feed(data)
@@ -701,6 +789,8 @@ class Reflector:
             raise
         finally:
             self._response = None
+            if body.taken_over:
+                response.close()  # read past urllib3's bookkeeping: don't reuse it
             response.release_conn()
         if source.stopping:
             raise _Stopped
@@ -713,6 +803,7 @@ class Reflector:
         source = self.source
         resource = self.resource
         known = self.known
+        decode, gone = self.decode_object, self.decode_gone
         now = source.clock.time()
         changes: list[Item] = []
         try:
@@ -740,26 +831,14 @@ class Reflector:
                     continue  # nothing a store could file it under
                 if kind == DELETED:
                     known.pop(key, None)
-                    self.forget(obj)
+                    changes.append(Change(resource, kind, None, now, raw=line, decode=gone))
                 else:
-                    known[key] = obj
-                changes.append(Change(resource, kind, obj, now, raw=line))
+                    known[key] = (_uid(obj), rv, line)
+                    changes.append(Change(resource, kind, None, now, raw=line, decode=decode))
         finally:
             if changes:
                 source.queue.extend(changes)
         return bool(changes)
-
-
-def relax_gc() -> None:
-    """Collect young objects every 50,000 allocations instead of CPython's 700.
-
-    A watch allocates ~100 objects per pod event and the store keeps most of them; with
-    the default threshold the collector rescans that growing heap so often that it took
-    about a third of ingest time (tests/benchmarks/bench_watch.py). Reference counting
-    still frees everything at once; only reference cycles wait a little longer.
-    Process-wide, so the command that owns the process calls it, not the source.
-    """
-    gc.set_threshold(50_000, 10, 10)
 
 
 def connect(options: ConnectionOptions, clock: Clock, **source_options) -> LiveSource:

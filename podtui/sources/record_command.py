@@ -17,7 +17,8 @@ from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError
 from podtui.lifecycle.changes import EVENTS, FAILED, PODS, Change, SourceStatus
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
-from podtui.sources.live import connect, relax_gc
+from podtui.heap import relax_gc
+from podtui.sources.live import connect
 from podtui.sources.recording import start_recording
 
 

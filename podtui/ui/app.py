@@ -9,7 +9,6 @@ countdowns), expires tombstones and updates events/s. Nothing here calls time.ti
 
 from __future__ import annotations
 
-import gc
 import os
 from time import perf_counter
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +20,7 @@ from textual.screen import Screen
 
 from podtui.clock import Clock
 from podtui.errors import PodtuiError
+from podtui.heap import settle_heap
 from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
 from podtui.lifecycle.nextstep import next_step as model_next_step
@@ -162,25 +162,11 @@ class PodtuiApp(App):
             dirty, self._pending_dirty = self._pending_dirty, set()
             self._propagate(dirty)
             self.update_status_bar()
-            self._settle_heap()
+            settle_heap()
         if more and self.timers and not self._pump_pending:
             self._pump_pending = True
             self.set_timer(PUMP_PAUSE, self.pump)
         return applied
-
-    @staticmethod
-    def _settle_heap() -> None:
-        """Keep the cyclic GC off the pods.
-
-        Tens of thousands of pods are millions of long-lived objects, and a steady
-        stream of changes keeps adding fresh ones, so Python's full collections come
-        every few seconds and stall the UI for up to a second each (measured with
-        10,000 pods at 1,000 events/s). Young cyclic garbage is collected first (cheap),
-        then what survived is frozen: full collections then only scan what arrived
-        since. Pod objects are acyclic, so refcounting still frees replaced versions.
-        """
-        gc.collect(1)
-        gc.freeze()
 
     def drain(self, max_rounds: int = 1000) -> int:
         """Apply everything queued now (tests and snapshots; the timer does this live)."""

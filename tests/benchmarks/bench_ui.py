@@ -116,7 +116,9 @@ def child(args: argparse.Namespace) -> int:
     from podtui.ui.app import PodtuiApp
 
     if os.environ.get("PODTUI_BENCH_NO_FREEZE"):  # to compare memory with CPython's own GC policy
-        PodtuiApp._settle_heap = staticmethod(lambda: None)
+        import podtui.ui.app
+
+        podtui.ui.app.settle_heap = lambda: None
     feed = SyntheticFeed(args.pods, args.rate, args.seconds + WARMUP_S + 2, args.targets)
     env = {"PODTUI_THEME_DIR": "/nonexistent", "COLORTERM": "truecolor", "TERM": "xterm-256color"}
     app = PodtuiApp(feed, ScaledClock(1.0, start=T0 + 3600), theme=args.theme, environ=env)

@@ -166,11 +166,13 @@ def raw_socket_events_per_s(url: str, rv: int, events: int) -> float:
 
 
 def podtui_events_per_s(kubeconfig: str, pods: int, events: int, wrap=None, cpu: list[float] | None = None) -> float:
-    """LiveSource (LIST + raw WATCH, orjson) feeding Store.apply_batch, like the UI does.
+    """LiveSource (LIST + raw WATCH) feeding Store.apply_batch, like the UI does (with its
+    GC policy: the heap settled every SETTLE_INTERVAL).
 
     `wrap(source)` may return a Feed around the source (run.py records through it);
     `cpu` gets the process's CPU seconds over the watch phase appended."""
     from podtui.clock import SystemClock
+    from podtui.heap import SETTLE_INTERVAL, settle_heap
     from podtui.lifecycle.changes import Change, Relist
     from podtui.lifecycle.store import Store
     from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
@@ -185,12 +187,16 @@ def podtui_events_per_s(kubeconfig: str, pods: int, events: int, wrap=None, cpu:
     seen = 0
     net = 0  # pods the watch added minus pods it deleted
     started = started_cpu = 0.0
+    settled = time.perf_counter()
     deadline = time.monotonic() + TIMEOUT
     try:
         while seen < events and time.monotonic() < deadline:
             source.wait(0.05)
             items = feed.poll()
             store.apply_batch(items)
+            if time.perf_counter() - settled >= SETTLE_INTERVAL:
+                settle_heap()  # as the UI does after each repaint
+                settled = time.perf_counter()
             for item in items:
                 if not listed:
                     if isinstance(item, Relist) and item.phase == "end":
@@ -323,7 +329,7 @@ def measure_all(events: int = DEFAULT_EVENTS, pods: int = DEFAULT_PODS) -> dict[
     """The figures tests/benchmarks/run.py reads, plus the server's ceiling.
 
     The process's GC is set as `podtui` sets it (relax_gc) for both Python clients."""
-    from podtui.sources.live import relax_gc
+    from podtui.heap import relax_gc
 
     relax_gc()
     with bench_server(pods, events) as (url, kubeconfig, rv):

@@ -500,7 +500,8 @@ def rss_child(kubeconfig: str, pods: int, history_events: int) -> None:
     from podtui.lifecycle.changes import MODIFIED, PODS, Change, Relist
     from podtui.lifecycle.store import Store
     from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
-    from podtui.sources.live import LiveSource, relax_gc
+    from podtui.heap import relax_gc
+    from podtui.sources.live import LiveSource
     from podtui.ui.app import PodtuiApp  # noqa: F401
 
     relax_gc()
@@ -721,7 +722,7 @@ def attempt(name: str, keys: tuple[str, ...], fn: Callable[[], None], out: dict,
 
 
 def run(plan: Plan, log) -> dict:
-    from podtui.sources.live import relax_gc
+    from podtui.heap import relax_gc
 
     relax_gc()
     load_start = os.getloadavg()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+import urllib3
 from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, watch_line, write_kubeconfig
 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, Relist, SourceStatus
+from podtui.sources.decode import PodDecoder, served_object
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
-from podtui.sources.live import Backoff, LineDecoder, LiveSource, MalformedLine, drain_until
+from podtui.sources.live import Backoff, BodyReader, LineDecoder, LiveSource, MalformedLine, drain_until
 
 WAIT = 20.0  # generous: only a failing test ever waits this long
 
@@ -101,6 +103,63 @@ def test_line_decoder_keeps_malformed_lines_in_order():
     assert isinstance(out[1], MalformedLine) and out[1].text == b"{not json"
 
 
+class _FakeResponse:
+    """What BodyReader reaches into: urllib3's response over http.client's, over a
+    buffered reader that returns the given pieces one read at a time."""
+
+    def __init__(self, pieces: list[bytes], chunked: bool = True, encoding: str | None = None) -> None:
+        pieces = list(pieces)
+
+        class Buffer:
+            def read1(self, n):
+                return pieces.pop(0) if pieces else b""
+
+        class Inner:
+            fp = Buffer()
+            chunk_left = None
+
+        Inner.chunked = chunked
+        self._fp = Inner()
+        self.headers = {"content-encoding": encoding} if encoding else {}
+
+
+def _chunked(payloads: list[bytes]) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in payloads) + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3, 5, 7, 11, 64, 1000])
+def test_body_reader_undoes_chunking_whatever_the_reads_cut(cut):
+    payloads = [watch_line("MODIFIED", pod("a", i)) for i in range(5)]
+    payloads[2] = payloads[2][:30]  # an event spread over two chunks, as Go's writer may do
+    payloads.insert(3, watch_line("MODIFIED", pod("a", 2))[30:])
+    wire = _chunked(payloads) + b"ignored after the last chunk"
+    reader = BodyReader(_FakeResponse([wire[i:i + cut] for i in range(0, len(wire), cut)]))
+    assert reader.taken_over
+    got = b""
+    while data := reader.read():
+        got += data
+    assert got == b"".join(payloads) and reader.done
+    d = LineDecoder()
+    assert [e["object"]["metadata"]["resourceVersion"] for e in d.feed(got)] == ["0", "1", "2", "3", "4"]
+
+
+def test_body_reader_reports_a_cut_body_and_bad_framing():
+    wire = _chunked([watch_line("ADDED", pod("a", 1))])
+    reader = BodyReader(_FakeResponse([wire[:-7]]))  # the last chunk never comes
+    assert reader.read()
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        reader.read()
+    reader = BodyReader(_FakeResponse([b"zz\r\n{}\r\n"]))
+    with pytest.raises(Exception, match="malformed chunked encoding"):
+        reader.read()
+
+
+def test_body_reader_leaves_compressed_or_plain_bodies_to_urllib3():
+    assert not BodyReader(_FakeResponse([], encoding="gzip")).taken_over
+    plain = BodyReader(_FakeResponse([b"abc", b"def"], chunked=False))
+    assert [plain.read(), plain.read(), plain.read()] == [b"abc", b"def", b""]
+
+
 def test_backoff_doubles_with_jitter_caps_and_resets():
     lo = Backoff(0.5, 30.0, rng=lambda: 0.0)
     hi = Backoff(0.5, 30.0, rng=lambda: 1.0)
@@ -143,6 +202,25 @@ def test_paged_list_then_watch_from_its_resource_version(harness):
     assert all(c.observed == 500.0 for c in items if isinstance(c, Change))
     assert {(c.obj["kind"], c.obj["apiVersion"]) for c in items if isinstance(c, Change)} == {("Pod", "v1")}
     assert server.requests[0].headers["Authorization"] == "Bearer t0"
+    # Each change carries its own bytes, the object as served, for the recorder and YAML.
+    first = next(c for c in items if isinstance(c, Change))
+    assert served_object(first.raw) == {"kind": "Pod", "apiVersion": "v1", **bare[0]}
+
+
+def test_changes_are_decoded_where_they_are_read_and_only_once():
+    line = watch_line("MODIFIED", {**pod("a", 3), "metadata": {**pod("a", 3)["metadata"], "managedFields": [{"manager": "k"}]}})
+    calls = []
+
+    def decode(raw):
+        calls.append(raw)
+        return PodDecoder().object(raw)
+
+    change = Change("pods", "MODIFIED", None, 1.0, raw=line, decode=decode)
+    assert "not decoded" in repr(change) and calls == []  # repr may run on any thread: it never decodes
+    assert change.obj["metadata"]["resourceVersion"] == "3" and "managedFields" not in change.obj["metadata"]
+    assert change.obj is change.obj and len(calls) == 1
+    assert change == Change("pods", "MODIFIED", change.obj, 1.0)
+    assert served_object(change.raw)["metadata"]["managedFields"] == [{"manager": "k"}]
 
 
 def test_expired_continue_token_restarts_the_list(harness):
