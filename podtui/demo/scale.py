@@ -1,11 +1,18 @@
 """The scale scenario: many pods and a steady churn of watch events, cheaply.
 
 For benchmarks of podtui (and of the API server) the point is volume, not kubelet
-fidelity: N running pods over M namespaces and K nodes, then `churn` watch events per
-simulated second made of readiness flips, container restarts (with their BackOff
-events) and pod replacements (DELETED, ADDED, then Running). Every pod is a compact
-record rendered to a fresh dict per write; specs, labels and owner references are
-shared between pods of one workload, so a write costs a few small dicts.
+fidelity in every detail: N running pods over M namespaces and K nodes, then `churn`
+watch events per simulated second made of readiness flips, container restarts (with
+their BackOff events) and pod replacements. Every pod is a compact record rendered to
+a fresh dict per write; what pods of one workload share (labels, owner references,
+the container template, managedFields trees) is shared.
+
+The pods carry what a real cluster's pods carry, so a watch of them costs what a real
+one does: managedFields (the controller's and the kubelet's), the service account's
+projected kube-api-access volume and its mount, env, resources and two probes (about
+4.5 KB of JSON per pod). A replacement goes the way a ReplicaSet and a kubelet take
+it: the old pod turns Terminating, its container exits, then it is deleted; the new
+pod is created Pending, scheduled, ContainerCreating, Running, then Ready.
 """
 
 from __future__ import annotations
@@ -20,8 +27,19 @@ from podtui.demo.scenario import Scenario, ScaleSettings, apply_spec_defaults
 from podtui.demo.state import ts
 
 TICK = 0.05  # simulated seconds between churn batches
-START_DELAY = 2.0  # a replacement pod is Running this long after it was created
 APPS = ("api", "web", "worker", "cache", "search", "auth", "billing", "queue")
+# A replacement pod's steps after its creation (simulated seconds).
+SCHEDULE_DELAY = 0.05
+CREATE_DELAY = 0.3
+START_DELAY = 2.0  # Running (not ready yet)
+READY_DELAY = 3.0
+# A deleted pod's container exits this long after SIGTERM; the kubelet then deletes it.
+EXIT_DELAY = 0.5
+REMOVE_DELAY = 0.1
+DEFAULT_GRACE = 30
+
+# Stages of a pod's start.
+PENDING, SCHEDULED, CREATING, RUNNING = range(4)
 
 
 class ScalePod:
@@ -33,7 +51,7 @@ class ScalePod:
         "node",
         "ip",
         "created",
-        "running",
+        "stage",
         "ready",
         "ready_since",
         "started",
@@ -41,13 +59,39 @@ class ScalePod:
         "last",
         "container_id",
         "deleting",
+        "grace",
+        "exited",
+        "spec",
+        "spec_on_node",
+        "status_at",
     )
+
+    @property
+    def running(self) -> bool:
+        return self.stage == RUNNING and self.exited is None
+
+
+def _kube_api_access(name: str) -> dict:
+    """The projected volume the ServiceAccount admission plugin adds to every pod."""
+    return {
+        "name": name,
+        "projected": {
+            "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                              "fieldPath": "metadata.namespace"}}]}},
+            ],
+            "defaultMode": 420,
+        },
+    }
 
 
 class Workload:
-    """One deployment's shared parts: labels, owner reference, spec per node."""
+    """One deployment's shared parts: labels, owner reference, container template."""
 
-    __slots__ = ("namespace", "app", "hash", "labels", "owner_refs", "spec", "specs", "image", "image_id", "pods")
+    __slots__ = ("namespace", "app", "hash", "labels", "owner_refs", "spec", "image", "image_id", "pods",
+                 "controller_fields", "kubelet_fields")
 
     def __init__(self, namespace: str, app: str, template_hash: str, owner_uid: str) -> None:
         self.namespace = namespace
@@ -63,20 +107,50 @@ class Workload:
                     {
                         "name": app,
                         "image": self.image,
-                        "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+                        "env": [
+                            {"name": "LOG_LEVEL", "value": "info"},
+                            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1",
+                                                                           "fieldPath": "metadata.name"}}},
+                            {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1",
+                                                                                "fieldPath": "metadata.namespace"}}},
+                        ],
+                        "resources": {"limits": {"memory": "256Mi"}, "requests": {"cpu": "100m", "memory": "128Mi"}},
+                        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 10},
                         "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 5},
                     }
                 ]
             }
         )
-        self.specs: dict[str, dict] = {}
+        # What the API server records of who wrote which fields (the same for every pod
+        # of the workload but for the times).
+        owner = f'k:{{"uid":"{owner_uid}"}}'
+        self.controller_fields = {
+            "f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}},
+                           "f:ownerReferences": {".": {}, owner: {}}},
+            "f:spec": {"f:containers": {f'k:{{"name":"{app}"}}': {
+                ".": {}, "f:env": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:livenessProbe": {}, "f:name": {},
+                "f:ports": {}, "f:readinessProbe": {}, "f:resources": {}, "f:terminationMessagePath": {},
+                "f:terminationMessagePolicy": {}}},
+                "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+                "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}},
+        }
+        self.kubelet_fields = {
+            "f:status": {"f:conditions": {f'k:{{"type":"{t}"}}': {".": {}, "f:lastProbeTime": {},
+                                                                  "f:lastTransitionTime": {}, "f:status": {},
+                                                                  "f:type": {}}
+                                          for t in ("ContainersReady", "Initialized", "PodReadyToStartContainers",
+                                                    "Ready")},
+                         "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
+                         "f:podIPs": {".": {}, 'k:{"ip":"*"}': {".": {}, "f:ip": {}}}, "f:startTime": {}},
+        }
         self.pods: list[ScalePod] = []
 
-    def spec_on(self, node: str) -> dict:
-        spec = self.specs.get(node)
-        if spec is None:
-            spec = self.specs[node] = {**self.spec, "nodeName": node}
-        return spec
+    def pod_spec(self, volume: str) -> dict:
+        """The spec the API server admits for one pod: the template plus its token volume."""
+        mounts = [{"name": volume, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
+        containers = [{**c, "volumeMounts": mounts} for c in self.spec["containers"]]
+        return {**self.spec, "containers": containers, "volumes": [_kube_api_access(volume)]}
 
 
 class ScaleWorld:
@@ -126,32 +200,44 @@ class ScaleWorld:
             self._create(workload, running=True)
 
     def _create(self, workload: Workload, running: bool) -> ScalePod:
+        """A pod of the workload: Running and Ready at once (the initial population), or
+        Pending, then taken through scheduling and start-up as a kubelet would."""
         now = self.engine.now
+        rng = self.rng
         pod = ScalePod()
         pod.namespace = workload.namespace
-        pod.name = f"{workload.app}-{workload.hash}-{random_suffix(self.rng)}"
+        pod.name = f"{workload.app}-{workload.hash}-{random_suffix(rng)}"
         while (pod.namespace, pod.name) in self.pods:
-            pod.name = f"{workload.app}-{workload.hash}-{random_suffix(self.rng)}"
+            pod.name = f"{workload.app}-{workload.hash}-{random_suffix(rng)}"
         pod.uid = self.new_uid()
         pod.workload = workload
-        pod.node = self.nodes[self.rng.randrange(len(self.nodes))]
+        pod.node = self.nodes[rng.randrange(len(self.nodes))]
+        pod.spec = workload.pod_spec(f"kube-api-access-{random_suffix(rng)}")
+        pod.spec_on_node = {**pod.spec, "nodeName": pod.node}
         pod.ip = self._next_ip()
         pod.created = now
-        pod.running = running
+        pod.stage = RUNNING if running else PENDING
         pod.ready = running
         pod.ready_since = now
         pod.started = now
+        pod.status_at = now
         pod.restarts = 0
         pod.last = None
-        pod.container_id = f"containerd://{self.rng.getrandbits(256):064x}"
+        pod.container_id = f"containerd://{rng.getrandbits(256):064x}"
         pod.deleting = None
+        pod.grace = DEFAULT_GRACE
+        pod.exited = None
         self.pods[(pod.namespace, pod.name)] = pod
-        self._index[id(pod)] = len(self.live)
-        self.live.append(pod)
+        if running:
+            self._pick(pod)
+        else:
+            engine = self.engine
+            engine.after(SCHEDULE_DELAY, self._advance, pod, SCHEDULED)
+            engine.after(CREATE_DELAY, self._advance, pod, CREATING)
+            engine.after(START_DELAY, self._advance, pod, RUNNING)
+            engine.after(READY_DELAY, self._became_ready, pod)
         self.storage.create("pods", self.render(pod))
         self.writes += 1
-        if not running:
-            self.engine.after(START_DELAY, self._started, pod)
         return pod
 
     # ---- rendering -------------------------------------------------------------------
@@ -159,6 +245,8 @@ class ScaleWorld:
     def render(self, pod: ScalePod) -> dict:
         w = pod.workload
         created = ts(pod.created)
+        fields = [{"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": created,
+                   "fieldsType": "FieldsV1", "fieldsV1": w.controller_fields}]
         meta = {
             "name": pod.name,
             "generateName": f"{w.app}-{w.hash}-",
@@ -167,55 +255,62 @@ class ScaleWorld:
             "creationTimestamp": created,
             "labels": w.labels,
             "ownerReferences": w.owner_refs,
+            "managedFields": fields,
         }
         if pod.deleting is not None:
             meta["deletionTimestamp"] = ts(pod.deleting)
-            meta["deletionGracePeriodSeconds"] = 1
-        started = ts(pod.started)
-        ready = "True" if pod.ready else "False"
-        ready_at = ts(pod.ready_since)
-        if pod.running:
-            state = {"running": {"startedAt": started}}
-        else:
-            state = {"waiting": {"reason": "ContainerCreating"}}
+            meta["deletionGracePeriodSeconds"] = pod.grace
+        stage = pod.stage
+        if stage == PENDING:
+            return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": pod.spec,
+                    "status": {"phase": "Pending", "qosClass": "Burstable"}}
+        if stage == SCHEDULED:
+            return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": pod.spec_on_node,
+                    "status": {"phase": "Pending", "conditions": [_condition("PodScheduled", "True", created)],
+                               "qosClass": "Burstable"}}
+        fields.append({"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": ts(pod.status_at),
+                       "fieldsType": "FieldsV1", "fieldsV1": w.kubelet_fields, "subresource": "status"})
+        node_ip = self.node_ips[pod.node]
+        status: dict = {"phase": "Pending" if stage == CREATING else "Running"}
         container = {
             "name": w.app,
-            "state": state,
             "lastState": {"terminated": pod.last} if pod.last else {},
             "ready": pod.ready,
             "restartCount": pod.restarts,
             "image": w.image,
-            "imageID": w.image_id if pod.running else "",
-            "containerID": pod.container_id,
-            "started": pod.running,
+            "imageID": "" if stage == CREATING else w.image_id,
+            "containerID": "" if stage == CREATING else pod.container_id,
+            "started": stage == RUNNING and pod.exited is None,
         }
+        if stage == CREATING:
+            container["state"] = {"waiting": {"reason": "ContainerCreating"}}
+        elif pod.exited is not None:
+            container["state"] = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": ts(pod.started),
+                                                 "finishedAt": ts(pod.exited), "containerID": pod.container_id}}
+        else:
+            container["state"] = {"running": {"startedAt": ts(pod.started)}}
+        ready = "True" if pod.ready else "False"
+        ready_at = ts(pod.ready_since)
         not_ready = "" if pod.ready else f"containers with unready status: [{w.app}]"
-        conditions = [
-            {"type": "PodReadyToStartContainers", "status": "True", "lastProbeTime": None, "lastTransitionTime": created},
-            {"type": "Initialized", "status": "True", "lastProbeTime": None, "lastTransitionTime": created},
+        status["conditions"] = [
+            _condition("PodReadyToStartContainers", "False" if stage == CREATING else "True", created),
+            _condition("Initialized", "True", created),
             _ready_condition("Ready", ready, ready_at, not_ready),
             _ready_condition("ContainersReady", ready, ready_at, not_ready),
-            {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": created},
+            _condition("PodScheduled", "True", created),
         ]
-        return {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": meta,
-            "spec": w.spec_on(pod.node),
-            "status": {
-                "phase": "Running" if pod.running else "Pending",
-                "conditions": conditions,
-                "hostIP": self.node_ips[pod.node],
-                "hostIPs": [{"ip": self.node_ips[pod.node]}],
-                "podIP": pod.ip,
-                "podIPs": [{"ip": pod.ip}],
-                "startTime": created,
-                "containerStatuses": [container],
-                "qosClass": "BestEffort",
-            },
-        }
+        status["hostIP"] = node_ip
+        status["hostIPs"] = [{"ip": node_ip}]
+        if stage == RUNNING:
+            status["podIP"] = pod.ip
+            status["podIPs"] = [{"ip": pod.ip}]
+        status["startTime"] = created
+        status["containerStatuses"] = [container]
+        status["qosClass"] = "Burstable"
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": pod.spec_on_node, "status": status}
 
     def _write(self, pod: ScalePod) -> None:
+        pod.status_at = self.engine.now
         self.storage.update("pods", self.render(pod))
         self.writes += 1
 
@@ -275,23 +370,63 @@ class ScaleWorld:
         )
 
     def _replace(self, pod: ScalePod) -> None:
-        self._forget(pod)
-        self.storage.delete("pods", pod.namespace, pod.name)
-        self.writes += 1
+        """The ReplicaSet's way: delete the pod and create its successor at once."""
+        self._terminate(pod, DEFAULT_GRACE)
         self._create(pod.workload, running=False)
 
-    def _started(self, pod: ScalePod) -> None:
-        if (pod.namespace, pod.name) not in self.pods or pod.deleting is not None:
+    def _advance(self, pod: ScalePod, stage: int) -> None:
+        if not self._alive(pod):
             return
-        pod.running = True
+        pod.stage = stage
+        if stage == RUNNING:
+            pod.started = self.engine.now
+            pod.ready_since = self.engine.now
+            self._pick(pod)
+        self._write(pod)
+
+    def _became_ready(self, pod: ScalePod) -> None:
+        if not self._alive(pod) or not pod.running or pod.ready:
+            return
         pod.ready = True
-        pod.started = self.engine.now
         pod.ready_since = self.engine.now
         self._write(pod)
 
-    def _forget(self, pod: ScalePod) -> None:
-        self.pods.pop((pod.namespace, pod.name), None)
+    def _alive(self, pod: ScalePod) -> bool:
+        return pod.deleting is None and self.pods.get((pod.namespace, pod.name)) is pod
+
+    def _terminate(self, pod: ScalePod, grace: int) -> None:
+        """deletionTimestamp set (Terminating); the container exits on SIGTERM; the
+        kubelet then has the pod removed."""
+        now = self.engine.now
+        pod.deleting = now + grace
+        pod.grace = grace
         self._unpick(pod)
+        self._write(pod)
+        self.engine.after(min(EXIT_DELAY, grace), self._exited, pod)
+
+    def _exited(self, pod: ScalePod) -> None:
+        if self.pods.get((pod.namespace, pod.name)) is not pod:
+            return
+        if pod.stage == RUNNING:
+            pod.exited = self.engine.now
+            if pod.ready:
+                pod.ready = False
+                pod.ready_since = self.engine.now
+            self._write(pod)
+        self.engine.after(REMOVE_DELAY, self._deleted, pod)
+
+    def _deleted(self, pod: ScalePod) -> None:
+        if self.pods.get((pod.namespace, pod.name)) is not pod:
+            return
+        del self.pods[(pod.namespace, pod.name)]
+        self.storage.delete("pods", pod.namespace, pod.name)
+        self.writes += 1
+
+    def _pick(self, pod: ScalePod) -> None:
+        """Make a running pod one the churn may choose."""
+        if id(pod) not in self._index:
+            self._index[id(pod)] = len(self.live)
+            self.live.append(pod)
 
     def _unpick(self, pod: ScalePod) -> None:
         """Take a pod out of the churn's choices (swap with the last: O(1))."""
@@ -310,19 +445,15 @@ class ScaleWorld:
         if pod is None:
             return None
         if pod.deleting is None:
-            pod.deleting = self.engine.now + 1
-            self._unpick(pod)
-            self._write(pod)
-            self.engine.after(1.0, self._deleted, pod)
+            self._terminate(pod, DEFAULT_GRACE if grace is None else max(0, int(grace)))
         return None
-
-    def _deleted(self, pod: ScalePod) -> None:
-        self.pods.pop((pod.namespace, pod.name), None)
-        self.storage.delete("pods", pod.namespace, pod.name)
-        self.writes += 1
 
     def evict(self, namespace: str, name: str, grace: int | None = None) -> dict | None:
         return self.request_delete(namespace, name, grace)
+
+
+def _condition(type_: str, status: str, at: str) -> dict:
+    return {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": at}
 
 
 def _ready_condition(type_: str, status: str, at: str, message: str) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import orjson
+
 from demo_helpers import EPOCH, cluster_from, record_writes
 
 from podtui.clock import ManualClock, ScaledClock
@@ -85,7 +87,7 @@ def test_scale_scenario_sustains_its_churn_rate():
     settings = ScaleSettings(pods=300, namespaces=3, nodes=5, churn=400)
     cluster = DemoCluster(load_scenario("scale"), clock=ManualClock(EPOCH), seed=3, scale=settings)
     record_writes(cluster)
-    cluster.advance(1)  # the initial pods
+    cluster.advance(0.01)  # the initial pods
     assert len(cluster.storage.list("pods")) == 300
     assert {p["metadata"]["namespace"] for p in cluster.storage.list("pods")} == {"scale-00", "scale-01", "scale-02"}
     before = len(cluster.writes)
@@ -94,9 +96,51 @@ def test_scale_scenario_sustains_its_churn_rate():
     assert abs(made - 4000) <= 50  # 400 watch events per simulated second
     kinds = {(verb, resource) for _, verb, resource, _ in cluster.writes}
     assert {("update", "pods"), ("create", "pods"), ("delete", "pods"), ("create", "events")} <= kinds
-    assert len(cluster.storage.list("pods")) == 300
-    restarted = [p for p in cluster.storage.list("pods") if p["status"]["containerStatuses"][0]["restartCount"]]
+    # The ReplicaSets keep 300 pods; the ones on their way out are Terminating.
+    pods = cluster.storage.list("pods")
+    assert sum(1 for p in pods if "deletionTimestamp" not in p["metadata"]) == 300
+    restarted = [p for p in pods if p["status"].get("containerStatuses", [{}])[0].get("restartCount")]
     assert restarted and all(p["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 1 for p in restarted)
+
+
+def test_scale_pods_look_like_a_real_clusters():
+    settings = ScaleSettings(pods=10, namespaces=1, nodes=2, churn=0)
+    cluster = DemoCluster(load_scenario("scale"), clock=ManualClock(EPOCH), seed=3, scale=settings)
+    cluster.advance(0.01)
+    pod = cluster.storage.list("pods")[0]
+    assert [m["manager"] for m in pod["metadata"]["managedFields"]] == ["kube-controller-manager", "kubelet"]
+    volume = pod["spec"]["volumes"][0]["name"]
+    assert volume.startswith("kube-api-access-")
+    assert pod["spec"]["containers"][0]["volumeMounts"][0]["name"] == volume
+    assert 3500 < len(orjson.dumps(pod)) < 6000
+
+
+def test_a_scale_replacement_goes_through_a_kubelets_steps():
+    settings = ScaleSettings(pods=1, namespaces=1, nodes=2, churn=0)
+    cluster = DemoCluster(load_scenario("scale"), clock=ManualClock(EPOCH), seed=3, scale=settings)
+    record_writes(cluster)
+    cluster.advance(0.01)
+    world = cluster.world
+    old = next(iter(world.pods.values()))
+    world._replace(old)
+    cluster.advance(5)
+    by_name: dict[str, list] = {}
+    for _, verb, resource, obj in cluster.writes[1:]:
+        if resource == "pods":
+            by_name.setdefault(obj["metadata"]["name"], []).append((verb, obj))
+    old_steps = by_name.pop(old.name)
+    assert [verb for verb, _ in old_steps] == ["update", "update", "delete"]
+    assert "deletionTimestamp" in old_steps[0][1]["metadata"]
+    assert old_steps[1][1]["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 0
+    (new_steps,) = by_name.values()
+    assert [verb for verb, _ in new_steps] == ["create", "update", "update", "update", "update"]
+    created, scheduled, creating, running, ready = (obj for _, obj in new_steps)
+    assert "nodeName" not in created["spec"] and created["status"] == {"phase": "Pending", "qosClass": "Burstable"}
+    assert scheduled["spec"]["nodeName"] and scheduled["status"]["conditions"][0]["type"] == "PodScheduled"
+    assert creating["status"]["containerStatuses"][0]["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    assert running["status"]["phase"] == "Running" and not running["status"]["containerStatuses"][0]["ready"]
+    assert ready["status"]["containerStatuses"][0]["ready"] is True
+    assert len(cluster.storage.list("pods")) == 1
 
 
 def test_scale_deletes_through_the_api_path():
