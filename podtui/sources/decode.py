@@ -52,7 +52,7 @@ class _Status(TypedDict, total=False):
     # PodStatus (Kubernetes 1.33); the lists are shared element by element.
     observedGeneration: Any
     phase: Any
-    conditions: Raw
+    conditions: list[Raw]
     message: Any
     reason: Any
     nominatedNodeName: Any
@@ -61,10 +61,10 @@ class _Status(TypedDict, total=False):
     podIP: Any
     podIPs: Raw
     startTime: Any
-    initContainerStatuses: Raw
-    containerStatuses: Raw
+    initContainerStatuses: list[Raw]
+    containerStatuses: list[Raw]
     qosClass: Any
-    ephemeralContainerStatuses: Raw
+    ephemeralContainerStatuses: list[Raw]
     resize: Any
     resourceClaimStatuses: Any
     extendedResourceClaimStatus: Any
@@ -87,26 +87,30 @@ class _PodLine(TypedDict, total=False):
     synthetic: Any
 
 
-_SHARED_LISTS = ("conditions", "initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
-_WHOLE_META = ("labels", "annotations", "ownerReferences", "finalizers")
-_WHOLE_STATUS = ("hostIPs", "podIPs")
+# Shared pieces and their places in a pod's slots: [bytes, value] for a piece shared
+# whole; [bytes of each element, decoded elements] for a list shared element-wise.
+_WHOLE_META = (("labels", 0), ("annotations", 2), ("ownerReferences", 4), ("finalizers", 6))
+_SPEC = 8
+_WHOLE_STATUS = (("hostIPs", 10), ("podIPs", 12))
+_SHARED_LISTS = (("conditions", 14), ("initContainerStatuses", 16), ("containerStatuses", 18),
+                 ("ephemeralContainerStatuses", 20))
+_SLOTS = 22
 _decode_pod_line = msgspec.json.Decoder(_PodLine).decode
 _decode_pod = msgspec.json.Decoder(_Pod).decode
-_decode_raw_list = msgspec.json.Decoder(list[Raw]).decode
 decode_any = msgspec.json.Decoder().decode
 
 
 class PodDecoder:
     """Decodes one stream of pods (a reflector's, a replay's). Not thread-safe.
 
-    Per pod UID it keeps, for each shared piece, [bytes, decoded value] (for the status
-    lists [bytes, bytes of each element, decoded elements]). The bytes are copies of
-    just the piece: nothing keeps a whole line alive, and an unchanged piece costs one
-    comparison, no allocation.
+    Per pod UID it keeps, for each shared piece, its bytes and what they decoded to (for
+    the status lists, each element's). The bytes are copies of just the piece: nothing
+    keeps a whole line alive, and an unchanged piece costs one comparison, no
+    allocation.
     """
 
     def __init__(self) -> None:
-        self._seen: dict[str, dict[str, list]] = {}
+        self._seen: dict[str, list] = {}  # uid -> slots (see _WHOLE_META ...)
 
     def line(self, data: bytes) -> Any:
         """A watch line (or recording line) -> its dict, the object decoded for the model."""
@@ -158,70 +162,63 @@ class PodDecoder:
         uid = meta.get("uid") if meta is not None else None
         seen = self._seen.get(uid) if type(uid) is str else None
         if seen is None:
-            seen = {}
+            seen = [None] * _SLOTS
             if type(uid) is str and uid:
                 self._seen[uid] = seen
+        # A Raw never equals None: a piece seen for the first time is decoded.
         if meta:
-            for key in _WHOLE_META:
+            for key, i in _WHOLE_META:
                 raw = meta.get(key)
                 if raw is not None:
-                    meta[key] = _whole(seen, key, raw)
+                    if raw == seen[i]:
+                        meta[key] = seen[i + 1]
+                    else:
+                        seen[i] = raw.copy()
+                        meta[key] = seen[i + 1] = decode_any(raw)
         raw = obj.get("spec")
         if raw is not None:
-            obj["spec"] = _whole(seen, "spec", raw)
+            if raw == seen[_SPEC]:
+                obj["spec"] = seen[_SPEC + 1]
+            else:
+                seen[_SPEC] = raw.copy()
+                obj["spec"] = seen[_SPEC + 1] = decode_any(raw)
         status = obj.get("status")
         if not status:
             return
-        for key in _WHOLE_STATUS:
+        for key, i in _WHOLE_STATUS:
             raw = status.get(key)
             if raw is not None:
-                status[key] = _whole(seen, key, raw)
-        for key in _SHARED_LISTS:
-            raw = status.get(key)
-            if raw is None:
+                if raw == seen[i]:
+                    status[key] = seen[i + 1]
+                else:
+                    seen[i] = raw.copy()
+                    status[key] = seen[i + 1] = decode_any(raw)
+        for key, i in _SHARED_LISTS:
+            parts = status.get(key)
+            if parts is None:
                 continue
-            slot = seen.get(key)
-            if slot is not None and slot[0] == raw:
-                status[key] = slot[2]
+            old_parts = seen[i]
+            if old_parts is None:
+                seen[i] = [part.copy() for part in parts]
+                status[key] = seen[i + 1] = [decode_any(part) for part in parts]
                 continue
-            try:
-                parts = _decode_raw_list(raw)
-            except msgspec.ValidationError:
-                status[key] = decode_any(raw)  # not a list: the model reports it
-                seen.pop(key, None)
+            if parts == old_parts:
+                status[key] = seen[i + 1]  # the very list: the diff skips it by identity
                 continue
-            if slot is None:
-                items = decode_any(raw)
-                seen[key] = [raw.copy(), [part.copy() for part in parts], items]
-            else:
-                # Lists keep the spec's order: compare each element with the same position.
-                old_parts, old_items = slot[1], slot[2]
-                n = len(old_parts)
-                kept = []
-                items = []
-                for i, part in enumerate(parts):
-                    if i < n and old_parts[i] == part:
-                        kept.append(old_parts[i])
-                        items.append(old_items[i])
-                    else:
-                        kept.append(part.copy())
-                        items.append(decode_any(part))
-                slot[0], slot[1], slot[2] = raw.copy(), kept, items
-            status[key] = items
-
-
-def _whole(seen: dict[str, list], key: str, raw: Raw) -> Any:
-    """The decoded value of a piece shared whole: the previous one if the bytes match."""
-    slot = seen.get(key)
-    if slot is None:
-        value = decode_any(raw)
-        seen[key] = [raw.copy(), value]
-        return value
-    if slot[0] == raw:
-        return slot[1]
-    value = slot[1] = decode_any(raw)
-    slot[0] = raw.copy()
-    return value
+            # Lists keep the spec's order: compare each element with the same position.
+            old_items = seen[i + 1]
+            n = len(old_parts)
+            kept = []
+            items = []
+            for j, part in enumerate(parts):
+                if j < n and old_parts[j] == part:
+                    kept.append(old_parts[j])
+                    items.append(old_items[j])
+                else:
+                    kept.append(part.copy())
+                    items.append(decode_any(part))
+            seen[i] = kept
+            status[key] = seen[i + 1] = items
 
 
 class _EnvelopeMeta(TypedDict, total=False):
