@@ -215,7 +215,8 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
         if type(rc_old) is not int:
             rc_old = None
         ostate = o.get("state")
-        if ostate == nstate and o.get("lastState") == n.get("lastState"):
+        olast, nlast = o.get("lastState"), n.get("lastState")
+        if (ostate is nstate or ostate == nstate) and (olast is nlast or olast == nlast):
             # The common case (a readiness flip): no instance changed.
             if rc_new != rc_old:
                 _restart(em, name, kind, o, n, _state(n, nstate if type(nstate) is dict else _EMPTY)[1],
@@ -366,7 +367,7 @@ def _status_list(em: _Emitter, pod: dict, default_kind: str, olist: object, nlis
     # Status lists follow the spec's order: try the same position first. zip_longest
     # pads the shorter list with None; a None status is skipped like any non-mapping.
     for o, n in zip_longest(olist, nlist):
-        if o == n:
+        if o is n or o == n:
             continue
         em.touched = True  # the row reads the list in order: any moved piece may count
         if type(n) is not dict:
@@ -378,7 +379,7 @@ def _status_list(em: _Emitter, pod: dict, default_kind: str, olist: object, nlis
             if olds is None:
                 olds = {c["name"]: c for c in olist if type(c) is dict and type(c.get("name")) is str}
             o = olds.get(name)
-            if o == n:
+            if o is n or o == n:
                 continue
         if default_kind == "init":
             if kinds is None:
@@ -393,7 +394,7 @@ def _conditions(em: _Emitter, old_list: object, new_list: object) -> None:
     olds: dict | None = None
     aligned = len(old_list) == len(new_list)  # same types at the same positions: nothing removed
     for o, c in zip_longest(old_list, new_list):
-        if o == c:
+        if o is c or o == c:
             continue
         em.touched = True
         if type(c) is not dict:
@@ -409,7 +410,7 @@ def _conditions(em: _Emitter, old_list: object, new_list: object) -> None:
             if olds is None:
                 olds = {x["type"]: x for x in old_list if type(x) is dict and type(x.get("type")) is str}
             o = olds.get(ctype)
-            if o == c:
+            if o is c or o == c:
                 continue
         _condition(em, ctype, o, c)
     if not aligned:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import msgspec
 
-@dataclass(slots=True)
-class Row:
+
+class Row(msgspec.Struct, gc=False):
     """The time-independent part of kubectl's pod row, computed once per pod version.
 
-    AGE and the "(5m ago)" of RESTARTS depend on now; columns.py formats them.
+    AGE and the "(5m ago)" of RESTARTS depend on now; columns.py formats them. A
+    Struct for the same reasons as Transition: one is built on most watch events.
     """
 
     ready: str  # "1/2"
@@ -69,13 +71,13 @@ REMOVED = "removed"  # the object is gone from the API (DELETED)
 REPLACED = "replaced"  # a new pod took this name; subject = the new uid
 
 
-@dataclass(slots=True)
-class Transition:
+class Transition(msgspec.Struct, gc=False):
     """One observed (or reconstructed) change in a pod's lifecycle.
 
-    Treat as immutable. Not declared frozen because a frozen dataclass's __init__ costs
-    ~2 us against ~0.3 us, and a watch event makes three or four of these
-    (tests/benchmarks/bench_model.py).
+    Treat as immutable. A msgspec Struct, not a dataclass: a watch event makes three or
+    four of these, and a Struct is built in C (about a third of a slots dataclass's
+    __init__) and, with gc=False, never scanned by the cyclic collector: histories hold
+    hundreds of thousands of them (tests/benchmarks/bench_model.py).
     """
 
     at: float  # best timestamp: the object's own where it has one, else observed
@@ -89,7 +91,7 @@ class Transition:
     container_kind: str = ""  # "init" / "sidecar" / "main" / "ephemeral" for container entries
     # Structured facts behind `detail` (exit code, signal, reason, startedAt/finishedAt of
     # a terminated instance, restartCount...) so later code needn't parse strings.
-    data: dict | None = field(default=None, hash=False)
+    data: dict | None = None
 
 
 @dataclass(slots=True)

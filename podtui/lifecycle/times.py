@@ -9,10 +9,31 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from functools import lru_cache
 
 
-@lru_cache(maxsize=65536)
+_PARSED: dict[str, float | None] = {}
+_PARSED_LIMIT = 65536
+_MISSING = object()
+
+
+def parse_ts(value: object) -> float | None:
+    """RFC 3339 (`2024-05-01T10:00:00Z`, with or without fraction) -> epoch seconds.
+
+    Anything else (None, "", garbage, a number) gives None: a bad timestamp in an
+    object must never break the model. The store parses a few on every watch event,
+    mostly strings it has parsed before: one dict lookup answers those.
+    """
+    if type(value) is not str:
+        return None
+    ts = _PARSED.get(value, _MISSING)
+    if ts is not _MISSING:
+        return ts  # type: ignore[return-value]
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()  # bounded: a long session sees ever new timestamps
+    ts = _PARSED[value] = _parse(value) if value else None
+    return ts
+
+
 def _parse(value: str) -> float | None:
     try:
         dt = datetime.fromisoformat(value)
@@ -21,17 +42,6 @@ def _parse(value: str) -> float | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.timestamp()
-
-
-def parse_ts(value: object) -> float | None:
-    """RFC 3339 (`2024-05-01T10:00:00Z`, with or without fraction) -> epoch seconds.
-
-    Anything else (None, "", garbage, a number) gives None: a bad timestamp in an
-    object must never break the model.
-    """
-    if not isinstance(value, str) or not value:
-        return None
-    return _parse(value)
 
 
 def format_ts(ts: float, micro: bool = False) -> str:
