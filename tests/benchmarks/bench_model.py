@@ -8,17 +8,19 @@ crashes into CrashLoopBackOff and back, restarts, plus metadata-only updates, ea
 with a new resourceVersion. The same JSON lines go through:
 
   apply    Store.apply on already-decoded events (diffs, history, pod_row)
-  decode+apply   orjson.loads of the watch line, then Store.apply
-  typed    json.loads + the kubernetes client's deserialization into V1Pod
-           (what Watch.stream does per event)
+  decode+apply   the pod decoder on the watch line (podtui/sources/decode.py, as the
+           live source's consumer runs it), then Store.apply
+  typed    json.loads + the kubernetes client's deserialization into V1Pod: typed
+           deserialization alone, the reference the targets are stated against
+  typed, Watch   kubernetes.watch.Watch().unmarshal_event, what Watch.stream runs per
+           event (it also re-encodes the object and decodes it again): for context
 
-  no model       orjson.loads + keeping the latest dict per uid: the floor any store
-                 of decoded pods pays
+  no model       the pod decoder + keeping the latest dict per uid: what any store of
+                 decoded pods pays
 
-Each figure runs under CPython's default GC and under a tuned one (gc.freeze() after
-the initial list, gen-0 threshold 100,000): a heap of long-lived decoded pods that
-keeps being replaced makes default thresholds run full collections every few hundred
-events.
+Each figure runs under CPython's default GC and under podtui's own policy
+(podtui/heap.py: relax_gc, and the heap settled after the initial list and every
+SETTLE_INTERVAL, as the UI does after each repaint).
 
 Targets (issue 2): apply >= 40,000 events/s; decode+apply >= 8x typed.
 """
@@ -39,8 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import orjson  # noqa: E402
 
 from podtui.clock import ManualClock  # noqa: E402
+from podtui.heap import SETTLE_INTERVAL, relax_gc, settle_heap  # noqa: E402
 from podtui.lifecycle.changes import MODIFIED, PODS, Change  # noqa: E402
 from podtui.lifecycle.store import Store  # noqa: E402
+from podtui.sources.decode import PodDecoder  # noqa: E402
 
 T0 = 1_714_550_400.0  # 2024-05-01T08:00:00Z
 
@@ -220,11 +224,11 @@ def build_stream(pods: int, events: int, seed: int = 7) -> tuple[list[bytes], li
     return initial, lines
 
 
-def fresh_store(initial: list[bytes]) -> Store:
+def fresh_store(initial: list[bytes], decoder: PodDecoder) -> Store:
     store = Store(ManualClock(T0))
     for line in initial:
-        ev = orjson.loads(line)
-        store.apply(Change(PODS, ev["type"], ev["object"], T0))
+        ev = decoder.line(line)
+        store.apply(Change(PODS, ev["type"], ev["object"], T0, raw=line))
     store.take_dirty()
     return store
 
@@ -234,19 +238,29 @@ class GcPolicy:
 
     A store of decoded pods is a large heap of long-lived objects that keeps being
     replaced; CPython's default thresholds then run full collections over the whole
-    heap every few hundred events. "tuned" is what a long-running podtui process can
-    do: freeze what the initial list built, and collect the young generation rarely.
+    heap every few hundred events. "podtui" is what podtui does (podtui/heap.py):
+    young objects collected every 50,000 allocations, and the heap settled (young
+    cycles collected, the rest frozen) after the initial list and then every
+    SETTLE_INTERVAL, as the UI does after each repaint. settle() is called per event
+    and counts its cost in the round.
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self._last = 0.0
 
     def __enter__(self) -> GcPolicy:
         gc.collect()
-        if self.name == "tuned":
-            gc.freeze()
-            gc.set_threshold(100_000, 50, 100)
+        if self.name == "podtui":
+            relax_gc()
+            settle_heap()
+            self._last = time.perf_counter()
         return self
+
+    def settle(self, k: int) -> None:
+        if self.name == "podtui" and not k & 63 and time.perf_counter() - self._last >= SETTLE_INTERVAL:
+            settle_heap()
+            self._last = time.perf_counter()
 
     def __exit__(self, *exc: object) -> None:
         gc.unfreeze()
@@ -261,29 +275,33 @@ def cpu_rate(n: int, seconds: float) -> float:
 def round_apply(initial: list[bytes], lines: list[bytes], policy: str, batch: int = 100) -> tuple[float, Store]:
     """Store.apply on already-decoded events: decoded in batches outside the clock, the
     way the UI drains what the source thread queued."""
-    store = fresh_store(initial)
+    decoder = PodDecoder()
+    store = fresh_store(initial, decoder)
     spent = 0.0
-    with GcPolicy(policy):
-        apply = store.apply
+    with GcPolicy(policy) as gcp:
+        apply, settle = store.apply, gcp.settle
         for start in range(0, len(lines), batch):
-            changes = [Change(PODS, MODIFIED, orjson.loads(line)["object"], T0 + (start + k) * 0.01)
+            changes = [Change(PODS, MODIFIED, decoder.object(line), T0 + (start + k) * 0.01, raw=line)
                        for k, line in enumerate(lines[start:start + batch])]
             t = time.process_time()
-            for c in changes:
+            for k, c in enumerate(changes, start):
                 apply(c)
+                settle(k)
             spent += time.process_time() - t
     assert not store.problems, list(store.problems)[:3]
     return cpu_rate(len(lines), spent), store
 
 
 def round_decode_apply(initial: list[bytes], lines: list[bytes], policy: str) -> float:
-    store = fresh_store(initial)
-    with GcPolicy(policy):
-        apply, loads = store.apply, orjson.loads
+    """As the live source's consumer does it: each change decoded when applied."""
+    decoder = PodDecoder()
+    store = fresh_store(initial, decoder)
+    with GcPolicy(policy) as gcp:
+        apply, decode, settle = store.apply, decoder.object, gcp.settle
         t = time.process_time()
         for k, line in enumerate(lines):
-            ev = loads(line)
-            apply(Change(PODS, ev["type"], ev["object"], T0 + k * 0.01))
+            apply(Change(PODS, MODIFIED, None, T0 + k * 0.01, raw=line, decode=decode))
+            settle(k)
         spent = time.process_time() - t
     return cpu_rate(len(lines), spent)
 
@@ -310,25 +328,41 @@ def round_typed(initial: list[bytes], sample: list[bytes], policy: str, keep: bo
     return cpu_rate(len(sample), spent)
 
 
+def round_watch(sample: list[bytes], policy: str) -> float:
+    """kubernetes.watch.Watch().unmarshal_event on each line: the typed client's real
+    per-event work (json.loads, json.dumps of the object, json.loads and deserialize)."""
+    from kubernetes import watch
+
+    unmarshal = watch.Watch().unmarshal_event
+    with GcPolicy(policy):
+        t = time.process_time()
+        for line in sample:
+            unmarshal(line, "V1Pod")
+        spent = time.process_time() - t
+    return cpu_rate(len(sample), spent)
+
+
 def round_floor(initial: list[bytes], lines: list[bytes], policy: str) -> float:
     """No model: decode and keep the latest object per uid in a dict. What any store of
     decoded pods pays (allocating the new version, freeing the old one, GC), for scale."""
+    decoder = PodDecoder()
     pods: dict[str, dict] = {}
     for line in initial:
-        obj = orjson.loads(line)["object"]
+        obj = decoder.object(line)
         pods[obj["metadata"]["uid"]] = obj
-    with GcPolicy(policy):
-        loads = orjson.loads
+    with GcPolicy(policy) as gcp:
+        decode, settle = decoder.object, gcp.settle
         t = time.process_time()
         for k, line in enumerate(lines):
-            ev = loads(line)
-            change = Change(PODS, ev["type"], ev["object"], T0 + k * 0.01)
+            change = Change(PODS, MODIFIED, None, T0 + k * 0.01, raw=line, decode=decode)
             pods[change.obj["metadata"]["uid"]] = change.obj
+            settle(k)
         spent = time.process_time() - t
     return cpu_rate(len(lines), spent)
 
 
 def round_decode(lines: list[bytes]) -> float:
+    """orjson decoding the whole line, for scale (the pod decoder does less)."""
     loads = orjson.loads
     t = time.process_time()
     for line in lines:
@@ -358,15 +392,16 @@ def main() -> int:
         "decode+apply": lambda p: round_decode_apply(initial, lines, p),
         "typed, cached": lambda p: round_typed(initial, sample, p, keep=True),
         "typed": lambda p: round_typed(initial, sample, p, keep=False),
+        "typed, Watch": lambda p: round_watch(sample, p),
     }
-    rows: dict[str, dict[str, float]] = {"default": {}, "tuned": {}}
+    rows: dict[str, dict[str, float]] = {"default": {}, "podtui": {}}
     decode = 0.0
     for _ in range(args.repeat):
         decode = max(decode, round_decode(lines))
         for policy, figures in rows.items():
             for label, run in paths.items():
                 figures[label] = max(figures.get(label, 0.0), run(policy))
-    _, store = round_apply(initial, lines, "tuned")
+    _, store = round_apply(initial, lines, "podtui")
     history = sum(len(r.history) for r in store.pods.values())
     print(f"history entries built: {history} ({history / len(lines):.2f} per event); orjson decode alone "
           f"{decode:,.0f}/s ({1e6 / decode:.1f} us)")
