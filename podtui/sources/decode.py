@@ -95,6 +95,7 @@ _WHOLE_STATUS = (("hostIPs", 10), ("podIPs", 12))
 _SHARED_LISTS = (("conditions", 14), ("initContainerStatuses", 16), ("containerStatuses", 18),
                  ("ephemeralContainerStatuses", 20))
 _SLOTS = 22
+_TEMPLATES_LIMIT = 100_000
 _decode_pod_line = msgspec.json.Decoder(_PodLine).decode
 _decode_pod = msgspec.json.Decoder(_Pod).decode
 decode_any = msgspec.json.Decoder().decode
@@ -111,6 +112,7 @@ class PodDecoder:
 
     def __init__(self) -> None:
         self._seen: dict[str, list] = {}  # uid -> slots (see _WHOLE_META ...)
+        self._templates: dict[str, dict] = {}  # controller uid -> the last spec of its pods
 
     def line(self, data: bytes) -> Any:
         """A watch line (or recording line) -> its dict, the object decoded for the model."""
@@ -155,6 +157,7 @@ class PodDecoder:
 
     def clear(self) -> None:
         self._seen.clear()
+        self._templates.clear()
 
     def _share(self, obj: dict) -> None:
         """Replace obj's Raw pieces with decoded values, reusing the previous version's."""
@@ -181,7 +184,15 @@ class PodDecoder:
                 obj["spec"] = seen[_SPEC + 1]
             else:
                 seen[_SPEC] = raw.copy()
-                obj["spec"] = seen[_SPEC + 1] = decode_any(raw)
+                spec = obj["spec"] = seen[_SPEC + 1] = decode_any(raw)
+                owner = _owner(meta) if meta and type(spec) is dict else None
+                if owner is not None:
+                    template = self._templates.get(owner)
+                    if template is not None:
+                        _share_equal(spec, template, 3)
+                    elif len(self._templates) >= _TEMPLATES_LIMIT:
+                        self._templates.clear()
+                    self._templates[owner] = spec
         status = obj.get("status")
         if not status:
             return
@@ -219,6 +230,45 @@ class PodDecoder:
                     items.append(decode_any(part))
             seen[i] = kept
             status[key] = seen[i + 1] = items
+
+
+def _share_equal(new: Any, old: Any, depth: int) -> None:
+    """Make new's parts that equal old's the very same objects, `depth` levels down.
+
+    Pods of one workload have the same spec but for the node and the token volume's
+    name: sharing what is equal with the workload's previous pod keeps one copy of
+    the containers' env, probes, resources, volumes and tolerations for all of them.
+    The comparisons run in C; only the levels above an unequal part are walked.
+    """
+    if type(new) is dict:
+        get = old.get
+        for key, value in new.items():
+            other = get(key)
+            if other is None or other is value:
+                continue
+            if value == other:
+                new[key] = other
+            elif depth and type(value) is type(other) and (type(value) is dict or type(value) is list):
+                _share_equal(value, other, depth - 1)
+    else:
+        for i, (value, other) in enumerate(zip(new, old)):
+            if other is value:
+                continue
+            if value == other:
+                new[i] = other
+            elif depth and type(value) is type(other) and (type(value) is dict or type(value) is list):
+                _share_equal(value, other, depth - 1)
+
+
+def _owner(meta: dict) -> str | None:
+    """The uid of the pod's controller (a ReplicaSet, StatefulSet, Job...), if any."""
+    refs = meta.get("ownerReferences")
+    if type(refs) is list:
+        for ref in refs:
+            if type(ref) is dict and ref.get("controller") is True:
+                uid = ref.get("uid")
+                return uid if type(uid) is str else None
+    return None
 
 
 class _EnvelopeMeta(TypedDict, total=False):
