@@ -52,7 +52,7 @@ class PodRecord:
     """One pod (one UID) as podtui knows it."""
 
     __slots__ = (
-        "uid", "namespace", "name", "obj", "raw", "row", "version", "history", "events",
+        "uid", "namespace", "name", "obj", "row", "version", "history", "events",
         "first_seen", "deleted_at", "replaces", "replaced_by", "ladders",
         "event_index",
     )
@@ -62,10 +62,7 @@ class PodRecord:
         self.uid = uid
         self.namespace = namespace
         self.name = name
-        self.obj = obj  # the latest object, as the model reads it
-        # The source's bytes behind obj (Change.raw): the pod exactly as served, for
-        # display. None when the source had none (then obj is the whole object).
-        self.raw: bytes | None = None
+        self.obj = obj  # the latest object as served (a live source leaves out managedFields)
         self.row = row  # pod_row(obj)
         self.version = 0  # bumps on every change; the UI caches rendered lines by (uid, version)
         self.history = History(history_limit)
@@ -161,13 +158,13 @@ class Store:
             if kind == MODIFIED or kind == ADDED:
                 rec = self.pods.get(uid)
                 if rec is None:
-                    self._new_pod(uid, meta, obj, observed, change.raw)
+                    self._new_pod(uid, meta, obj, observed)
                 else:
                     if rec.deleted_at is not None:
                         self._revive(rec)
-                    self._update_pod(rec, obj, observed, change.raw)
+                    self._update_pod(rec, obj, observed)
             elif kind == DELETED:
-                self._delete_pod(uid, meta, obj, observed, change.synthetic, change.raw)
+                self._delete_pod(uid, meta, obj, observed, change.synthetic)
             else:
                 self._problem(PODS, f"unexpected watch event type {kind!r} for pod {_ns_name(meta)}: ignored")
         elif kind == BOOKMARK:
@@ -187,11 +184,9 @@ class Store:
             self._problem(PODS, f"pod {_ns_name(obj.get('metadata'))}: row failed: {type(exc).__name__}: {exc}")
             return _unknown_row()
 
-    def _new_pod(self, uid: str, meta: dict, obj: dict, observed: float, raw: bytes | None, *,
-                 alive: bool = True) -> PodRecord:
+    def _new_pod(self, uid: str, meta: dict, obj: dict, observed: float, *, alive: bool = True) -> PodRecord:
         namespace, name = _s(meta.get("namespace")), _s(meta.get("name"))
         rec = PodRecord(uid, namespace, name, obj, self._row(obj), observed, self.history_limit)
-        rec.raw = raw
         past = reconstruct(obj, observed)
         rec.history.extend(past)
         backoff.learn(rec.ladders, past)
@@ -220,12 +215,11 @@ class Store:
         self._attach_pending(rec, key)
         return rec
 
-    def _update_pod(self, rec: PodRecord, obj: dict, observed: float, raw: bytes | None) -> None:
+    def _update_pod(self, rec: PodRecord, obj: dict, observed: float) -> None:
         old = rec.obj
         if old is obj:
             return
         rec.obj = obj
-        rec.raw = raw
         transitions, touched = diff_versions(old, obj, observed)
         if transitions:
             rec.history.extend(transitions)
@@ -236,15 +230,15 @@ class Store:
             rec.row = self._row(obj)
         self._touch(rec)
 
-    def _delete_pod(self, uid: str, meta: dict, obj: dict, observed: float, synthetic: bool,
-                    raw: bytes | None) -> None:
+    def _delete_pod(self, uid: str, meta: dict, obj: dict, observed: float, synthetic: bool) -> None:
         rec = self.pods.get(uid)
         if rec is None:
-            rec = self._new_pod(uid, meta, obj, observed, raw, alive=False)  # deleted before podtui saw it alive
+            rec = self._new_pod(uid, meta, obj, observed, alive=False)  # deleted before podtui saw it alive
         elif rec.deleted_at is not None:
             return  # a repeated deletion (relist after a watch already said so)
-        else:
-            self._update_pod(rec, obj, observed, raw)
+        elif not synthetic:
+            # A relist's deletion names the pod only: its last version stays the final state.
+            self._update_pod(rec, obj, observed)
         detail = "not in a relist: deleted while the watch was down" if synthetic else ""
         self._tombstone(rec, observed, detail)
 

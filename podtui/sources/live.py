@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
+import orjson
 import urllib3
 
 from podtui.clock import Clock
@@ -455,8 +456,8 @@ class Reflector:
         self.max_unauthorized = max_unauthorized
         self.rng = rng
         self.backoff = backoff()
-        # key -> (uid, resourceVersion, line) of the last version seen, for the relist diff
-        self.known: dict[str, tuple[str, str, bytes]] = {}
+        # key -> (uid, resourceVersion) of the last version seen, for the relist diff
+        self.known: dict[str, tuple[str, str]] = {}
         # How the consumer decodes this resource's lines (Change.obj): pods share
         # unchanged pieces with their previous version (podtui.sources.decode).
         pods = PodDecoder() if resource == PODS else None
@@ -720,13 +721,13 @@ class Reflector:
                     changes.append(Change(self.resource, ADDED, None, now, raw=line, decode=decode))
                 elif old[0] != uid:
                     # Same name, new object: the old one was deleted while we were away.
-                    changes.append(Change(self.resource, DELETED, None, now, synthetic=True, raw=old[2], decode=gone))
+                    changes.append(self._vanished_change(key, old, now))
                     changes.append(Change(self.resource, ADDED, None, now, raw=line, decode=decode))
                 elif old[1] != rv:
                     changes.append(Change(self.resource, MODIFIED, None, now, raw=line, decode=decode))
                 else:
                     continue
-                known[key] = (uid, rv, line)
+                known[key] = (uid, rv)
             if changes:
                 source.queue.extend(changes)
             token = meta.get("continue") or ""
@@ -738,10 +739,19 @@ class Reflector:
         gone = [key for key in self.known if key not in seen]
         out: list[Item] = []
         for key in gone:
-            _, _, line = self.known.pop(key)
-            # The last version seen, as the deleted pod's final state.
-            out.append(Change(self.resource, DELETED, None, now, synthetic=True, raw=line, decode=self.decode_gone))
+            out.append(self._vanished_change(key, self.known.pop(key), now))
         return out
+
+    def _vanished_change(self, key: str, known: tuple[str, str], now: float) -> Change:
+        """A synthetic deletion. It names the object only (the store keeps the last
+        version it had as the final state); as bytes, so the recorder needn't encode
+        and the consumer's decode lets the pod decoder forget the pod."""
+        namespace, _, name = key.rpartition("/")
+        meta = {"name": name, "uid": known[0], "resourceVersion": known[1]}
+        if namespace:
+            meta["namespace"] = namespace
+        line = orjson.dumps({"object": {"kind": self.kind, "apiVersion": "v1", "metadata": meta}})
+        return Change(self.resource, DELETED, None, now, synthetic=True, raw=line, decode=self.decode_gone)
 
     # WATCH --------------------------------------------------------------------------
 
@@ -833,7 +843,7 @@ class Reflector:
                     known.pop(key, None)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=gone))
                 else:
-                    known[key] = (_uid(obj), rv, line)
+                    known[key] = (_uid(obj), rv)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=decode))
         finally:
             if changes:

@@ -191,19 +191,22 @@ def scale_server(pods: int, events: int) -> Iterator[ScaleServer]:
 # ------------------------------------------------------------------------ model
 
 
-def fetch_stream(server: ScaleServer, events: int) -> tuple[list[dict], list[bytes]]:
-    """The listed pods (decoded) and the first `events` watch lines, raw, as served."""
+def fetch_stream(server: ScaleServer, events: int) -> tuple[list[bytes], list[bytes]]:
+    """The listed pods (each as its own line, as the live source wraps list items) and
+    the first `events` watch lines, raw, as served."""
     import orjson
     import urllib3
 
+    from podtui.sources.decode import decode_list, wrap_item
+
     http = urllib3.PoolManager()
-    pods: list[dict] = []
+    pods: list[bytes] = []
     token = ""
     while True:
         query = f"limit={PAGE}" + (f"&continue={token}" if token else "")
-        page = orjson.loads(http.request("GET", f"{server.url}/api/v1/pods?{query}").data)
-        pods.extend(page["items"])
-        token = page["metadata"].get("continue") or ""
+        page = http.request("GET", f"{server.url}/api/v1/pods?{query}").data
+        pods.extend(wrap_item(item, "Pod") for item in decode_list(page)["items"])
+        token = orjson.loads(page)["metadata"].get("continue") or ""
         if not token:
             break
     resp = http.request("GET", f"{server.url}/api/v1/pods?watch=1&resourceVersion={server.list_rv}",
@@ -223,38 +226,46 @@ def fetch_stream(server: ScaleServer, events: int) -> tuple[list[dict], list[byt
     return pods, lines[:events]
 
 
-def model_rate(listed: list[dict], lines: list[bytes], t0: float, step: float) -> tuple[float, float, int]:
+def model_rate(listed: list[bytes], lines: list[bytes], t0: float, step: float) -> tuple[float, float, int]:
     """Store.apply on decoded watch events: events per CPU-second of this thread,
     events per wall-clock second, and history entries built.
 
-    Decoding happens per batch just outside the timer, so each batch is as warm in
-    the cache as when the UI drains a queue the source filled. CPU time is the
+    Decoding (the pod decoder, as the live source's consumer runs it) happens per batch
+    just outside the timer, so each batch is as warm in the cache as the consumer
+    would have it. The GC runs podtui's policy (podtui/heap.py). CPU time is the
     headline: the model is one thread in this process, and on a shared machine the
     wall clock also counts the time other processes had the core."""
     import orjson
 
     from podtui.clock import ManualClock
-    from podtui.lifecycle.changes import ADDED, PODS, Change
+    from podtui.heap import SETTLE_INTERVAL, settle_heap
+    from podtui.lifecycle.changes import ADDED, DELETED, PODS, Change
     from podtui.lifecycle.store import Store
+    from podtui.sources.decode import PodDecoder
 
+    decoder = PodDecoder()
     store = Store(ManualClock(t0))
-    for obj in listed:
-        store.apply(Change(PODS, ADDED, obj, t0))
+    for line in listed:
+        store.apply(Change(PODS, ADDED, decoder.object(line), t0, raw=line))
     store.take_dirty()
     before = sum(len(r.history) for r in store.pods.values())
-    gc.collect()
+    settle_heap()
+    settled = time.perf_counter()
     apply = store.apply
     elapsed = cpu = 0.0
-    loads = orjson.loads
     for start in range(0, len(lines), MODEL_BATCH):
         batch = []
         for k, line in enumerate(lines[start:start + MODEL_BATCH], start):
-            ev = loads(line)
-            batch.append(Change(PODS, ev["type"], ev["object"], t0 + k * step))
+            kind = orjson.loads(line)["type"]
+            obj = (decoder.object_gone if kind == DELETED else decoder.object)(line)
+            batch.append(Change(PODS, kind, obj, t0 + k * step, raw=line))
         c = time.thread_time()
         t = time.perf_counter()
         for change in batch:
             apply(change)
+        if t - settled >= SETTLE_INTERVAL:
+            settle_heap()  # as the UI does after each repaint; its cost counts
+            settled = time.perf_counter()
         elapsed += time.perf_counter() - t
         cpu += time.thread_time() - c
     if store.problems:
@@ -279,12 +290,10 @@ def measure_model(server: ScaleServer, plan: Plan, out: dict, extra: dict) -> No
 
 def measure_model_5kb(plan: Plan, extra: dict) -> None:
     """bench_model's stream (5 KB pods, 3 containers with probes) through the same loop."""
-    import orjson
     from bench_model import T0, build_stream
 
     initial, lines = build_stream(2_000, MODEL_5KB_EVENTS)
-    listed = [orjson.loads(line)["object"] for line in initial]
-    rates = [model_rate(listed, lines, T0, 0.01)[0] for _ in range(plan.model_repeats)]
+    rates = [model_rate(initial, lines, T0, 0.01)[0] for _ in range(plan.model_repeats)]
     extra["model_events_per_s_5kb_pods"] = statistics.median(rates)
 
 
@@ -494,6 +503,7 @@ def flipped(obj: dict, at: float, rv: int) -> dict:
 
 def rss_child(kubeconfig: str, pods: int, history_events: int) -> None:
     """Child process: prints the memory figures as one JSON line."""
+    import orjson
     import textual.app  # noqa: F401 - the app's process carries textual; count it
 
     from podtui.clock import SystemClock
@@ -525,6 +535,7 @@ def rss_child(kubeconfig: str, pods: int, history_events: int) -> None:
     gc.collect()
     with_pods = vm_rss_mb()
     source.stop()
+    decode = source.reflectors[0].decode_object  # the pod decoder the list went through
     del source, items
     gc.collect()
     before_rss = vm_rss_mb()
@@ -536,7 +547,9 @@ def rss_child(kubeconfig: str, pods: int, history_events: int) -> None:
         rec = records[k % len(records)]
         at += 0.01
         rv += 1
-        store.apply(Change(PODS, MODIFIED, flipped(rec.obj, at, rv), at))
+        # As a watch delivers it: a line, decoded as the live source's consumer does.
+        line = orjson.dumps({"type": MODIFIED, "object": flipped(rec.obj, at, rv)})
+        store.apply(Change(PODS, MODIFIED, None, at, raw=line, decode=decode))
     store.take_dirty()
     gc.collect()
     after_rss = vm_rss_mb()

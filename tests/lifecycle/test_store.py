@@ -124,6 +124,21 @@ def test_a_tombstone_seen_again_comes_back():
     assert store.expire(T0 + 10_000) == []
 
 
+def test_a_relists_deletion_names_the_pod_and_keeps_its_last_version():
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(restarts=2), T0))
+    before = store.pods["u1"].obj
+    named = {"metadata": {"uid": "u1", "name": "web-0", "namespace": "shop", "resourceVersion": "1"}}
+    store.apply(Change(PODS, DELETED, named, T0 + 5, synthetic=True))
+    rec = store.pods["u1"]
+    assert rec.is_tombstone and rec.obj is before and rec.row.restarts == 2
+    assert [t.kind for t in rec.history][-1] == "removed" and "relist" in list(rec.history)[-1].detail
+    # A deletion read off the wire does carry the final state.
+    store.apply(Change(PODS, ADDED, make_pod("u2", "web-1"), T0))
+    store.apply(Change(PODS, DELETED, make_pod("u2", "web-1", ready=False), T0 + 6))
+    assert store.pods["u2"].obj["status"]["containerStatuses"][0]["ready"] is False
+
+
 def test_history_limit_drops_the_oldest_and_counts_them():
     store = new_store(history_limit=5)
     store.apply(Change(PODS, ADDED, make_pod(), T0))

@@ -8,7 +8,6 @@ from typing import Any
 import yaml
 from textual.content import Content
 
-from podtui.sources.decode import served_object
 from podtui.sources.recording import redact
 from podtui.ui.panes.base import Pane, PaneContext
 
@@ -36,20 +35,8 @@ def highlight(text: str) -> Content:
     return Content("\n").join(lines)
 
 
-def shown_object(record: Any) -> object:
-    """The pod as served: the source's bytes when it kept them (the model's dict leaves
-    out what it doesn't read), else the model's dict."""
-    raw = getattr(record, "raw", None)
-    served = served_object(raw) if raw else None
-    if not isinstance(served, dict):
-        return record.obj
-    if "kind" not in served:  # list items come without kind and apiVersion
-        served = {"apiVersion": "v1", "kind": "Pod", **served}
-    return served
-
-
 def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
-    return highlight(pod_yaml(shown_object(record)))
+    return highlight(pod_yaml(record.obj))
 
 
 class YamlPane(Pane):
