@@ -41,7 +41,7 @@ class Change:
         self.synthetic = synthetic
         # The bytes this came from: a JSON object whose "object" is the object as served
         # (the watch line; a list item wrapped as {"object": ...}). Lets the recorder
-        # hand the bytes on instead of re-encoding, and the UI show the pod as served.
+        # hand the bytes on instead of re-encoding.
         self.raw = raw
         self._decode = decode if obj is None else None
 

@@ -1,22 +1,26 @@
-"""Watch lines and list items -> the dicts the model reads, sharing what didn't change.
+"""Watch lines -> the dicts the model reads, sharing what didn't change.
 
 A pod's watch event repeats the whole pod to say that one condition or one container
 changed. Decoding all of it every time, and freeing the previous copy, costs more than
-the model's own work, and most of that cost is memory traffic over a heap of
-thousands of pods. So the pod decoder keeps, per pod UID, the raw bytes of the pieces
-that tend to stay the same (the spec; each condition and container status) next to
-what they decoded to. A piece whose bytes are unchanged is not decoded again: the new
-version holds the very object the previous version held. The model sees plain JSON
-dicts as the API serves them, and an unchanged piece is the same object in both
-versions (the diff compares it by identity). Nothing downstream may mutate them.
+the model's own work. So the pod decoder reads each line into typed shapes that hand
+back, as raw bytes, the pieces that tend to stay the same (labels, owner references,
+the spec, host and pod IPs, each condition and each container status), and keeps per
+pod UID a copy of those bytes next to what they decoded to. A piece whose bytes are
+unchanged is not decoded again: the new version holds the very object the previous
+version held, and the diff finds it unchanged by identity. A new spec also shares
+whatever equals the spec of the previous pod of the same controller, so ten thousand
+replicas hold one copy of their containers' env, probes and volumes.
 
-What the model doesn't read isn't decoded: `metadata.managedFields` (kubectl hides
-it too) and status fields this podtui doesn't know. The line itself travels with
-the Change (`raw`) for the recorder and the YAML view, which show the pod as served.
+The model sees plain JSON dicts as the API serves them, less what it never reads:
+`metadata.managedFields` (kubectl hides them too) and status fields this podtui does
+not know. Nothing downstream may mutate them: they are shared.
 
 Anything that doesn't fit the expected shape (a status that is not an object, an
 ERROR event) is decoded generically instead, so malformed objects reach the model
 as they are and are reported there.
+
+The live source's thread reads only each line's envelope (`envelope`); the consumer
+decodes the object when it applies the change (Change.obj), in order.
 """
 
 from __future__ import annotations
@@ -97,12 +101,11 @@ _SHARED_LISTS = (("conditions", 14), ("initContainerStatuses", 16), ("containerS
 _SLOTS = 22
 _TEMPLATES_LIMIT = 100_000
 _decode_pod_line = msgspec.json.Decoder(_PodLine).decode
-_decode_pod = msgspec.json.Decoder(_Pod).decode
 decode_any = msgspec.json.Decoder().decode
 
 
 class PodDecoder:
-    """Decodes one stream of pods (a reflector's, a replay's). Not thread-safe.
+    """Decodes one stream of pods (a reflector's). Not thread-safe: one consumer.
 
     Per pod UID it keeps, for each shared piece, its bytes and what they decoded to (for
     the status lists, each element's). The bytes are copies of just the piece: nothing
@@ -141,23 +144,10 @@ class PodDecoder:
                 self.forget(meta.get("uid"))
         return obj
 
-    def item(self, raw: bytes | Raw) -> Any:
-        """One item of a list response."""
-        try:
-            obj = _decode_pod(raw)
-        except msgspec.ValidationError:
-            return decode_any(raw)
-        self._share(obj)
-        return obj
-
     def forget(self, uid: object) -> None:
         """The pod is gone: drop what was kept for it."""
         if type(uid) is str:
             self._seen.pop(uid, None)
-
-    def clear(self) -> None:
-        self._seen.clear()
-        self._templates.clear()
 
     def _share(self, obj: dict) -> None:
         """Replace obj's Raw pieces with decoded values, reusing the previous version's."""
@@ -339,12 +329,3 @@ def wrap_item(raw: Raw | bytes, kind: str = "") -> bytes:
         head = b'{"object":{"kind":"%s","apiVersion":"v1",' % kind.encode()
         return b"".join((head, view[1:], _ITEM_TAIL))
     return b"".join((_ITEM_HEAD, raw, _ITEM_TAIL))
-
-
-def served_object(raw: bytes) -> Any:
-    """The object inside a Change.raw line, whole, as the API served it."""
-    try:
-        line = decode_any(raw)
-    except DecodeError:
-        return None
-    return line.get("object") if type(line) is dict else None

@@ -17,8 +17,8 @@ carries the line, and the object is decoded where it is applied, by the consumer
 (podtui.sources.decode: msgspec; pods share what didn't change with their previous
 version). No typed models per event. Changes go to an ItemQueue one read at a time;
 the UI drains it on its own timer.
-Each reflector keeps its own map key -> last object, so a relist diff needs nothing
-from the UI thread and can emit synthetic deletions for what vanished while away.
+Each reflector keeps its own map key -> (uid, resourceVersion), so a relist diff needs
+nothing from the UI thread and can emit synthetic deletions for what vanished while away.
 """
 
 from __future__ import annotations
@@ -120,12 +120,11 @@ class LineDecoder:
     """Turns the chunks of a watch body into decoded JSON lines.
 
     An event may span chunks and a chunk may hold many events, so the partial tail is
-    kept; joining parts only when a newline arrives keeps a large object linear.
-    `decode` turns one line into its dict (PodDecoder.line for pods).
+    kept; joining parts only when a newline arrives keeps a large object linear. Each
+    line is decoded only as far as its envelope (podtui.sources.decode.envelope).
     """
 
-    def __init__(self, decode: Callable[[bytes], object] = envelope) -> None:
-        self._decode = decode
+    def __init__(self) -> None:
         self._parts: list[bytes] = []
         self.raw: list[bytes] = []  # the lines behind the last feed()'s results, aligned
 
@@ -147,7 +146,7 @@ class LineDecoder:
             self._parts.append(tail)
         out: list[dict | MalformedLine] = []
         self.raw = raw = []
-        decode = self._decode
+        decode = envelope
         for line in lines:
             if not line or line.isspace():
                 continue
@@ -171,9 +170,9 @@ class BodyReader:
     The API server sends every watch event as its own HTTP chunk, and urllib3's read1
     returns one chunk per call: one call, one GIL release, and usually one thread
     switch to the UI per event. This reads whatever has arrived (up to READ_CHUNK) and
-    undoes the chunked framing itself. Anything unusual (a compressed body, a response
-    already partly read) falls back to urllib3. The connection is not reused after a
-    body read this way: close the response when done.
+    undoes the chunked framing itself. Anything else (a body that is not chunked, a
+    compressed one, a response already partly read) is left to urllib3. The connection
+    is not reused after a body read this way: close the response when done.
     """
 
     def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
@@ -183,9 +182,8 @@ class BodyReader:
         encoding = (response.headers.get("content-encoding") or "identity").lower()
         self._fp = fp if (
             fp is not None and hasattr(fp, "read1") and encoding == "identity"
-            and getattr(inner, "chunk_left", None) is None
+            and getattr(inner, "chunked", False) and getattr(inner, "chunk_left", None) is None
         ) else None
-        self.chunked = bool(getattr(inner, "chunked", False))
         self._left = 0  # bytes of the current chunk still to come
         self._crlf = 0  # bytes of the CRLF after a chunk still to skip
         self._head = b""  # a chunk-size line cut by a read
@@ -206,11 +204,7 @@ class BodyReader:
                 # As urllib3 says it, so a stalled watch reads the same either way.
                 raise urllib3.exceptions.ReadTimeoutError(None, "", "Read timed out.") from None
             if not data:
-                if self.chunked:
-                    raise urllib3.exceptions.ProtocolError("Connection broken: the watch ended without its last chunk")
-                return b""
-            if not self.chunked:
-                return data
+                raise urllib3.exceptions.ProtocolError("Connection broken: the watch ended without its last chunk")
             payload = self._dechunk(data)
             if payload:
                 return payload
