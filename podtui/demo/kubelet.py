@@ -621,7 +621,6 @@ class Kubelet:
 
     def _finish(self, pod: PodSim) -> None:
         """All containers are down: terminal phase, sandbox gone, then the final delete."""
-        now = self.engine.now
         pod.terminating = False
         pod.terminal = True
         pod.sandbox = False

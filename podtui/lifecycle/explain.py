@@ -925,7 +925,7 @@ class TimelineEntry:
 def timeline_entries(record, now: float) -> list[TimelineEntry]:
     """Each restart (with its cause and back-off), failed start, disruption and unready
     period of the pod, oldest first."""
-    from podtui.lifecycle.unready import CONTAINER, unready_periods  # one-way: unready needs nothing here
+    from podtui.lifecycle.unready import unready_periods  # one-way: unready needs nothing here
 
     out: list[TimelineEntry] = []
     for ex in restart_explanations(record, now):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Iterable
 from itertools import zip_longest
 from operator import attrgetter
 

@@ -158,16 +158,8 @@ class PodDecoder:
             seen = [None] * _SLOTS
             if type(uid) is str and uid:
                 self._seen[uid] = seen
-        # A Raw never equals None: a piece seen for the first time is decoded.
         if meta:
-            for key, i in _WHOLE_META:
-                raw = meta.get(key)
-                if raw is not None:
-                    if raw == seen[i]:
-                        meta[key] = seen[i + 1]
-                    else:
-                        seen[i] = raw.copy()
-                        meta[key] = seen[i + 1] = decode_any(raw)
+            _share_whole(meta, _WHOLE_META, seen)
         raw = obj.get("spec")
         if raw is not None:
             if raw == seen[_SPEC]:
@@ -186,14 +178,7 @@ class PodDecoder:
         status = obj.get("status")
         if not status:
             return
-        for key, i in _WHOLE_STATUS:
-            raw = status.get(key)
-            if raw is not None:
-                if raw == seen[i]:
-                    status[key] = seen[i + 1]
-                else:
-                    seen[i] = raw.copy()
-                    status[key] = seen[i + 1] = decode_any(raw)
+        _share_whole(status, _WHOLE_STATUS, seen)
         for key, i in _SHARED_LISTS:
             parts = status.get(key)
             if parts is None:
@@ -220,6 +205,19 @@ class PodDecoder:
                     items.append(decode_any(part))
             seen[i] = kept
             status[key] = seen[i + 1] = items
+
+
+def _share_whole(mapping: dict, pieces: tuple[tuple[str, int], ...], seen: list) -> None:
+    """Pieces shared whole: the previous value where the bytes match, else decoded.
+    (A Raw never equals None: a piece seen for the first time is decoded.)"""
+    for key, i in pieces:
+        raw = mapping.get(key)
+        if raw is not None:
+            if raw == seen[i]:
+                mapping[key] = seen[i + 1]
+            else:
+                seen[i] = raw.copy()
+                mapping[key] = seen[i + 1] = decode_any(raw)
 
 
 def _share_equal(new: Any, old: Any, depth: int) -> None:

@@ -699,7 +699,7 @@ class Reflector:
             meta = body["metadata"]
             now = source.clock.time()
             changes: list[Item] = []
-            decode, gone = self.decode_object, self.decode_gone
+            decode = self.decode_object
             for item in body["items"]:
                 line = wrap_item(item, kind)
                 head = envelope(line).get("object")

@@ -3,7 +3,7 @@ filter, combined messages, expiry)."""
 
 from __future__ import annotations
 
-from demo_helpers import EPOCH, cluster_from, events_about, rel
+from demo_helpers import EPOCH, cluster_from, rel
 
 from podtui.apiserver.storage import Storage
 from podtui.clock import ManualClock

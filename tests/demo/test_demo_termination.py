@@ -54,7 +54,7 @@ def test_graceful_deletion(stop, code, exit_code, phase, gone_after):
     assert deleted_at(cluster, "demo", "worker") == requested + gone_after
     writes = timeline(cluster, "demo", "worker")
     # The terminal phase is written before the object goes.
-    (_, last_verb, last), (_, verb_before, before) = writes[-1], writes[-2]
+    (_, last_verb, _last), (_, verb_before, before) = writes[-1], writes[-2]
     assert last_verb == "delete" and verb_before == "update"
     assert before["status"]["phase"] == phase
     terminated = container_status(before, "worker")["state"]["terminated"]

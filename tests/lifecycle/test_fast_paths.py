@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import ADDED, DELETED, EVENTS, MODIFIED, PODS, Change
 from podtui.lifecycle.columns import pod_row
-from podtui.lifecycle.history import diff_versions, reconstruct
+from podtui.lifecycle.history import diff_versions
 from podtui.lifecycle.store import Store
 from tests.lifecycle.test_model_properties import T0, event, pod
 
