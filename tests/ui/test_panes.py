@@ -93,6 +93,19 @@ def test_termination_countdown_bar_prestop_finalizers_deadline(cluster):
     assert "TerminationByKubelet" in t and "Evicted" in t
 
 
+def test_a_pod_gone_before_its_deadline_has_no_sigkill_countdown(cluster):
+    from podtui.lifecycle.changes import DELETED, MODIFIED, PODS, Change
+
+    store, now = cluster
+    rec = store.pods["uid-checkout-6c8d-2xv8r"]  # deletion requested, SIGKILL due at 10:00:18
+    own = Store(store.clock)
+    own.apply(Change(PODS, MODIFIED, rec.obj, now - 5))
+    own.apply(Change(PODS, DELETED, rec.obj, now - 2))
+    t = termination.render(own.pods[rec.uid], now, PaneContext(records=own.pods)).plain
+    assert "SIGKILL     not needed: gone 20s before the deadline at 10:00:18" in t
+    assert "█" not in t and "removed     gone from the API 2s ago" in t
+
+
 def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):
     t = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt")
     lines = t.splitlines()

@@ -31,7 +31,12 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         grace = info.grace
         lines.append(kv("deletion", line(("requested", "bold $status-terminating"),
                                          f", grace period {grace}s" if grace is not None else "")))
-        if info.kill_at is not None:
+        if info.kill_at is not None and info.removed_at is not None and info.removed_at < info.kill_at:
+            # Gone before the deadline: no countdown to a SIGKILL that won't come.
+            lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
+                                            f": gone {countdown(info.kill_at - info.removed_at)} before the "
+                                            f"deadline at {clock_time(info.kill_at)}"), wrap=wrap))
+        elif info.kill_at is not None:
             left = info.kill_at - now
             if left > 0:
                 lines.append(kv("SIGKILL", line((f"in {countdown(left)}", "bold $next-error"),
