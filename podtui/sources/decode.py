@@ -83,12 +83,9 @@ class _Pod(TypedDict, total=False):
 
 
 class _PodLine(TypedDict, total=False):
-    # A watch event, or a recording line (which adds t/resource/synthetic).
+    # A watch event (a list item is wrapped as {"object": ...}).
     type: Any
     object: _Pod
-    t: Any
-    resource: Any
-    synthetic: Any
 
 
 # Shared pieces and their places in a pod's slots: [bytes, value] for a piece shared

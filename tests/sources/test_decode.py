@@ -186,7 +186,7 @@ def test_a_recorded_cluster_gives_the_same_model_either_way(name):
         event = dec.line(raw)
         assert event["object"] == {**item["object"], "metadata": {
             k: v for k, v in item["object"]["metadata"].items() if k != "managedFields"}}
-        shared.apply(Change(PODS, event["type"], event["object"], event["t"], raw=raw))
+        shared.apply(Change(PODS, event["type"], event["object"], item["t"], raw=raw))
         if event["type"] == DELETED:
             dec.forget(event["object"]["metadata"]["uid"])
     assert plain.pods.keys() == shared.pods.keys()
