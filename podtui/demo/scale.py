@@ -90,7 +90,7 @@ def _kube_api_access(name: str) -> dict:
 class Workload:
     """One deployment's shared parts: labels, owner reference, container template."""
 
-    __slots__ = ("namespace", "app", "hash", "labels", "owner_refs", "spec", "image", "image_id", "pods",
+    __slots__ = ("namespace", "app", "hash", "labels", "owner_refs", "spec", "image", "image_id",
                  "controller_fields", "kubelet_fields")
 
     def __init__(self, namespace: str, app: str, template_hash: str, owner_uid: str) -> None:
@@ -144,7 +144,6 @@ class Workload:
                          "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
                          "f:podIPs": {".": {}, 'k:{"ip":"*"}': {".": {}, "f:ip": {}}}, "f:startTime": {}},
         }
-        self.pods: list[ScalePod] = []
 
     def pod_spec(self, volume: str) -> dict:
         """The spec the API server admits for one pod: the template plus its token volume."""

@@ -37,7 +37,7 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.columns import terminated_reason as _terminated_reason
 from podtui.lifecycle.times import format_ts, parse_ts
-from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
+from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i, controller_ref
 
 STATUS_LISTS = (
     ("initContainerStatuses", "init"),
@@ -602,7 +602,7 @@ def reconstruct(pod: dict, observed: float) -> list[Transition]:
         return []
     em = _Emitter(observed, first_sight=True)
     meta = _d(pod.get("metadata"))
-    owner = next((o for o in _l(meta.get("ownerReferences")) if isinstance(o, dict) and o.get("controller")), None)
+    owner = controller_ref(meta)
     em.add(CREATED, "", None, _s(meta.get("name")) or None, at=parse_ts(meta.get("creationTimestamp")),
            detail=f"{_s(owner.get('kind'))}/{_s(owner.get('name'))}" if owner else "")
     status = pod.get("status")

@@ -20,6 +20,15 @@ def as_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def controller_ref(meta: object) -> dict | None:
+    """The ownerReference of the object's controller (a ReplicaSet, StatefulSet, Job...)."""
+    if isinstance(meta, dict):
+        for ref in as_list(meta.get("ownerReferences")):
+            if isinstance(ref, dict) and ref.get("controller"):
+                return ref
+    return None
+
+
 def container_statuses(pod: dict) -> dict[str, dict]:
     """Init and main container statuses by name (a later duplicate name wins)."""
     status = as_dict(pod.get("status"))

@@ -17,6 +17,7 @@ import yaml
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.explain import RestartExplanation, restart_explanations
 from podtui.lifecycle.probes import counts_as_failure, probe_states
+from podtui.lifecycle.read import controller_ref
 from podtui.lifecycle.records import EventRecord, Transition
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import go_duration
@@ -222,11 +223,8 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
 
 
 def _owner(obj: dict) -> str | None:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    for o in meta.get("ownerReferences") or []:
-        if isinstance(o, dict) and o.get("controller"):
-            return f"{o.get('kind', '?')}/{o.get('name', '?')}"
-    return None
+    o = controller_ref(obj.get("metadata"))
+    return f"{o.get('kind', '?')}/{o.get('name', '?')}" if o is not None else None
 
 
 def report(pods: list[dict], *, source: str, context: str = "", server: str = "", start: float | None = None,

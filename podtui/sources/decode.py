@@ -30,6 +30,8 @@ from typing import Any, TypedDict
 import msgspec
 from msgspec import Raw
 
+from podtui.lifecycle.read import controller_ref
+
 DecodeError = msgspec.DecodeError  # also raised for malformed JSON
 
 
@@ -115,7 +117,7 @@ class PodDecoder:
         self._templates: dict[str, dict] = {}  # controller uid -> the last spec of its pods
 
     def line(self, data: bytes) -> Any:
-        """A watch line (or recording line) -> its dict, the object decoded for the model."""
+        """A watch line -> its dict, the object decoded for the model."""
         try:
             event = _decode_pod_line(data)
         except msgspec.ValidationError:
@@ -164,8 +166,9 @@ class PodDecoder:
             else:
                 seen[_SPEC] = raw.copy()
                 spec = obj["spec"] = seen[_SPEC + 1] = decode_any(raw)
-                owner = _owner(meta) if meta and type(spec) is dict else None
-                if owner is not None:
+                ref = controller_ref(meta) if type(spec) is dict else None
+                owner = ref.get("uid") if ref is not None else None
+                if type(owner) is str:
                     template = self._templates.get(owner)
                     if template is not None:
                         _share_equal(spec, template, 3)
@@ -243,17 +246,6 @@ def _share_equal(new: Any, old: Any, depth: int) -> None:
                 new[i] = other
             elif depth and type(value) is type(other) and (type(value) is dict or type(value) is list):
                 _share_equal(value, other, depth - 1)
-
-
-def _owner(meta: dict) -> str | None:
-    """The uid of the pod's controller (a ReplicaSet, StatefulSet, Job...), if any."""
-    refs = meta.get("ownerReferences")
-    if type(refs) is list:
-        for ref in refs:
-            if type(ref) is dict and ref.get("controller") is True:
-                uid = ref.get("uid")
-                return uid if type(uid) is str else None
-    return None
 
 
 class _EnvelopeMeta(TypedDict, total=False):

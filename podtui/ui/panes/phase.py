@@ -7,6 +7,7 @@ from typing import Any
 from textual.content import Content
 
 from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.read import controller_ref
 from podtui.lifecycle.unready import POD, flaps, unready_line, unready_periods
 from podtui.ui.lifecycle_colours import status_colour
 from podtui.ui.panes.base import Pane, PaneContext
@@ -17,9 +18,10 @@ def _owner(meta: dict) -> str:
     owners = [o for o in lst(meta.get("ownerReferences")) if isinstance(o, dict)]
     if not owners:
         return "<none>"
-    controller = next((o for o in owners if o.get("controller") is True), owners[0])
-    text = f"{s(controller.get('kind'))}/{s(controller.get('name'))}"
-    if controller.get("controller") is True:
+    controller = controller_ref(meta)
+    owner = controller or owners[0]
+    text = f"{s(owner.get('kind'))}/{s(owner.get('name'))}"
+    if controller is not None:
         text += " (controller)"
     if len(owners) > 1:
         text += f" +{len(owners) - 1} more"
