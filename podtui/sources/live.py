@@ -249,25 +249,15 @@ class BodyReader:
         return b"".join(out)
 
 
-def object_key(obj: dict) -> str | None:
+def identity(obj: dict) -> tuple[str | None, str, str]:
+    """(namespace/name key or None, uid, resourceVersion) of an object (an envelope's):
+    what the reflector files it under and resumes from."""
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
-        return None
-    name = meta.get("name")
-    if not isinstance(name, str) or not name:
-        return None
-    return f"{meta.get('namespace') or ''}/{name}"
-
-
-def resource_version(obj: dict) -> str:
-    meta = obj.get("metadata")
-    rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
-    return rv if isinstance(rv, str) else ""
-
-
-def _uid(obj: dict) -> str:
-    meta = obj.get("metadata")
-    return (meta.get("uid") or "") if isinstance(meta, dict) else ""
+        return None, "", ""
+    name, uid, rv = meta.get("name"), meta.get("uid"), meta.get("resourceVersion")
+    key = f"{meta.get('namespace') or ''}/{name}" if isinstance(name, str) and name else None
+    return key, uid if isinstance(uid, str) else "", rv if isinstance(rv, str) else ""
 
 
 def resource_path(resource: str, namespace: str | None) -> str:
@@ -705,11 +695,10 @@ class Reflector:
                 head = envelope(line).get("object")
                 if not isinstance(head, dict):
                     continue
-                key = object_key(head)
+                key, uid, rv = identity(head)
                 if key is None:
                     continue
                 seen.add(key)
-                uid, rv = _uid(head), resource_version(head)
                 old = known.get(key)
                 if old is None:
                     changes.append(Change(self.resource, ADDED, None, now, raw=line, decode=decode))
@@ -825,19 +814,18 @@ class Reflector:
                     raise _Retry(f"watch error {code} {obj.get('reason') or ''}: {obj.get('message') or ''}".strip())
                 if kind not in _WATCH_TYPES:
                     raise _Retry(f"unknown watch event type {kind!r} in the {resource} stream; reconnecting")
-                rv = resource_version(obj)
+                key, uid, rv = identity(obj)
                 if rv:
                     self.resource_version = rv
                 if kind == BOOKMARK:
                     continue
-                key = object_key(obj)
                 if key is None:
                     continue  # nothing a store could file it under
                 if kind == DELETED:
                     known.pop(key, None)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=gone))
                 else:
-                    known[key] = (_uid(obj), rv)
+                    known[key] = (uid, rv)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=decode))
         finally:
             if changes:
