@@ -186,7 +186,7 @@ class DetailScreen(Screen):
         step = self.podtui.next_step(record, now)
         if step is not None and not deleted:
             parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
-        parts.append(Content(f"  {row.ready} ready, {row.restarts} restarts"))
+        parts.append(Content(f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"))
         if deleted:
             parts.append(Content.styled("  deleted", "$status-deleted"))
         if self.gone:
