@@ -99,6 +99,7 @@ _SHARED_LISTS = (("conditions", 14), ("initContainerStatuses", 16), ("containerS
                  ("ephemeralContainerStatuses", 20))
 _SLOTS = 22
 _TEMPLATES_LIMIT = 100_000
+_ENCODED_LIMIT = 64  # template parts whose JSON is kept, per controller
 _decode_pod_line = msgspec.json.Decoder(_PodLine).decode
 decode_any = msgspec.json.Decoder().decode
 
@@ -114,7 +115,8 @@ class PodDecoder:
 
     def __init__(self) -> None:
         self._seen: dict[str, list] = {}  # uid -> slots (see _WHOLE_META ...)
-        self._templates: dict[str, dict] = {}  # controller uid -> the last spec of its pods
+        # controller uid -> the last spec of its pods, and the JSON of its parts (_same_json)
+        self._templates: dict[str, tuple[dict, dict]] = {}
 
     def line(self, data: bytes) -> Any:
         """A watch line -> its dict, the object decoded for the model."""
@@ -164,17 +166,25 @@ class PodDecoder:
             if raw == seen[_SPEC]:
                 obj["spec"] = seen[_SPEC + 1]
             else:
-                seen[_SPEC] = raw.copy()
-                spec = obj["spec"] = seen[_SPEC + 1] = decode_any(raw)
+                # Decode before keeping the bytes: if it raises, seen must not pair
+                # these bytes with the previous value.
+                spec = obj["spec"] = decode_any(raw)
+                seen[_SPEC], seen[_SPEC + 1] = raw.copy(), spec
                 ref = controller_ref(meta) if type(spec) is dict else None
                 owner = ref.get("uid") if ref is not None else None
                 if type(owner) is str:
                     template = self._templates.get(owner)
                     if template is not None:
-                        _share_equal(spec, template, 3)
-                    elif len(self._templates) >= _TEMPLATES_LIMIT:
-                        self._templates.clear()
-                    self._templates[owner] = spec
+                        encoded = template[1]
+                        if len(encoded) > _ENCODED_LIMIT:
+                            encoded.clear()
+                        _share_equal(spec, template[0], 3, encoded)
+                    else:
+                        if len(self._templates) >= _TEMPLATES_LIMIT:
+                            self._templates.clear()
+                        encoded = {}
+                    # What it shares is the old template's very objects: their JSON carries over.
+                    self._templates[owner] = (spec, encoded)
         status = obj.get("status")
         if not status:
             return
@@ -185,8 +195,8 @@ class PodDecoder:
                 continue
             old_parts = seen[i]
             if old_parts is None:
-                seen[i] = [part.copy() for part in parts]
-                status[key] = seen[i + 1] = [decode_any(part) for part in parts]
+                items = status[key] = [decode_any(part) for part in parts]
+                seen[i], seen[i + 1] = [part.copy() for part in parts], items
                 continue
             if parts == old_parts:
                 status[key] = seen[i + 1]  # the very list: the diff skips it by identity
@@ -216,11 +226,11 @@ def _share_whole(mapping: dict, pieces: tuple[tuple[str, int], ...], seen: list)
             if raw == seen[i]:
                 mapping[key] = seen[i + 1]
             else:
-                seen[i] = raw.copy()
-                mapping[key] = seen[i + 1] = decode_any(raw)
+                value = mapping[key] = decode_any(raw)
+                seen[i], seen[i + 1] = raw.copy(), value
 
 
-def _share_equal(new: Any, old: Any, depth: int) -> None:
+def _share_equal(new: Any, old: Any, depth: int, encoded: dict) -> None:
     """Make new's parts that equal old's the very same objects, `depth` levels down.
 
     Pods of one workload have the same spec but for the node and the token volume's
@@ -234,18 +244,35 @@ def _share_equal(new: Any, old: Any, depth: int) -> None:
             other = get(key)
             if other is None or other is value:
                 continue
-            if value == other:
+            if value == other and _same_json(value, other, encoded):
                 new[key] = other
             elif depth and type(value) is type(other) and (type(value) is dict or type(value) is list):
-                _share_equal(value, other, depth - 1)
+                _share_equal(value, other, depth - 1, encoded)
     else:
         for i, (value, other) in enumerate(zip(new, old)):
             if other is value:
                 continue
-            if value == other:
+            if value == other and _same_json(value, other, encoded):
                 new[i] = other
             elif depth and type(value) is type(other) and (type(value) is dict or type(value) is list):
-                _share_equal(value, other, depth - 1)
+                _share_equal(value, other, depth - 1, encoded)
+
+
+_encode = msgspec.json.encode
+
+
+def _same_json(a: Any, b: Any, encoded: dict) -> bool:
+    """Of two values that are ==, whether they are also the same JSON: == holds for
+    true and 1, 1 and 1.0, and dicts in another key order, which must not be shared.
+    b is a template's part, compared again for each pod: its JSON is kept in
+    `encoded` (by id, with the object, so a reused id can't match)."""
+    kind = type(a)
+    if kind is not dict and kind is not list:
+        return kind is type(b) and (kind is not float or repr(a) == repr(b))  # 0.0 == -0.0
+    known = encoded.get(id(b))
+    if known is None or known[0] is not b:
+        known = encoded[id(b)] = (b, _encode(b))
+    return _encode(a) == known[1]
 
 
 class _EnvelopeMeta(TypedDict, total=False):

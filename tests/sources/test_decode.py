@@ -146,6 +146,43 @@ def test_list_items_become_lines_of_their_own():
     assert decode_list(b'{"items": []}') is None
 
 
+def test_pods_of_one_controller_share_only_what_is_the_same_json():
+    # == holds for true and 1, 30 and 30.0, and dicts in another key order: sharing
+    # those would hand one pod its sibling's value instead of what was served.
+    def replica(uid: str, host_network: object, grace: object, selector: dict) -> dict:
+        obj = pod()
+        obj["metadata"] = {**obj["metadata"], "uid": uid,
+                           "ownerReferences": [{"kind": "ReplicaSet", "name": "web", "uid": "rs-1", "controller": True}]}
+        obj["spec"] = {**obj["spec"], "hostNetwork": host_network, "terminationGracePeriodSeconds": grace,
+                       "nodeSelector": selector}
+        return obj
+
+    dec = PodDecoder()
+    dec.line(line(replica("a", True, 30, {"zone": "a", "disk": "ssd"})))
+    spec = dec.line(line(replica("b", 1, 30.0, {"disk": "ssd", "zone": "a"})))["object"]["spec"]
+    assert spec["hostNetwork"] == 1 and type(spec["hostNetwork"]) is int
+    assert type(spec["terminationGracePeriodSeconds"]) is float
+    assert list(spec["nodeSelector"]) == ["disk", "zone"]
+
+
+@pytest.mark.parametrize("piece", ["labels", "spec", "statuses"])
+def test_a_piece_that_fails_to_decode_is_not_kept_next_to_the_old_value(piece):
+    # msgspec's typed pass skips over the raw pieces; some bytes only fail when the
+    # piece itself is decoded (invalid UTF-8, a number out of range).
+    def raw_line(rv: bytes, labels=b'{"app":"web"}', spec=b'{"nodeName":"n1"}', cs=b'[{"name":"a"}]') -> bytes:
+        return (b'{"type":"MODIFIED","object":{"metadata":{"uid":"u1","name":"p","resourceVersion":"' + rv
+                + b'","labels":' + labels + b'},"spec":' + spec + b',"status":{"containerStatuses":' + cs + b"}}}")
+
+    bad = {"labels": {"labels": b'{"app":"w\xffb"}'}, "spec": {"spec": b'{"x":1e400}'},
+           "statuses": {"cs": b'[{"x":1e400}]'}}[piece]
+    dec = PodDecoder()
+    if piece == "labels":
+        dec.line(raw_line(b"1"))
+    for rv in (b"2", b"3"):  # the same bad bytes again must fail again, not read as the old value
+        with pytest.raises(msgspec.DecodeError):
+            dec.line(raw_line(rv, **bad))
+
+
 def _through_the_decoder():
     """What the live source hands the store: each pod object as bytes on the wire,
     decoded by one PodDecoder (forgotten on DELETED)."""
