@@ -25,6 +25,7 @@ decodes the object when it applies the change (Change.obj), in order.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypedDict
 
 import msgspec
@@ -323,6 +324,7 @@ class _List(TypedDict, total=False):
 
 _decode_list = msgspec.json.Decoder(_List).decode
 _ITEM_HEAD, _ITEM_TAIL = b'{"object":', b"}"
+_HAS_MEMBERS = re.compile(rb'\{\s*"').match
 
 
 def decode_list(data: bytes) -> dict | None:
@@ -339,7 +341,7 @@ def wrap_item(raw: Raw | bytes, kind: str = "") -> bytes:
     so each pod keeps only its own bytes alive, not the whole page. The API leaves
     kind and apiVersion out of list items; with `kind` they are put back (core/v1)."""
     view = memoryview(raw)
-    if kind and view[:1] == b"{" and view[1:2] != b"}":
+    if kind and _HAS_MEMBERS(view):  # "{ }" is empty too: no comma may follow the head
         head = b'{"object":{"kind":"%s","apiVersion":"v1",' % kind.encode()
         return b"".join((head, view[1:], _ITEM_TAIL))
     return b"".join((_ITEM_HEAD, raw, _ITEM_TAIL))

@@ -689,10 +689,16 @@ class Reflector:
             meta = body["metadata"]
             now = source.clock.time()
             changes: list[Item] = []
+            # Filed in `known` only with the page's changes queued: a page given up
+            # half way (a malformed item) must not leave pods known but never sent.
+            filed: dict[str, tuple[str, str]] = {}
             decode = self.decode_object
             for item in body["items"]:
                 line = wrap_item(item, kind)
-                head = envelope(line).get("object")
+                try:
+                    head = envelope(line).get("object")
+                except DecodeError:  # an item the list's own check let through (e.g. bad UTF-8 in its metadata)
+                    raise _Retry(f"malformed {self.resource} list item from the server") from None
                 if not isinstance(head, dict):
                     continue
                 key, uid, rv = identity(head)
@@ -710,7 +716,8 @@ class Reflector:
                     changes.append(Change(self.resource, MODIFIED, None, now, raw=line, decode=decode))
                 else:
                     continue
-                known[key] = (uid, rv)
+                filed[key] = (uid, rv)
+            known.update(filed)
             if changes:
                 source.queue.extend(changes)
             token = meta.get("continue") or ""

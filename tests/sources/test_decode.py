@@ -146,6 +146,13 @@ def test_list_items_become_lines_of_their_own():
     assert decode_list(b'{"items": []}') is None
 
 
+def test_list_items_get_kind_only_when_they_have_members():
+    for empty in (b"{}", b"{ }", b"{\n}"):
+        assert orjson.loads(wrap_item(empty, "Pod")) == {"object": {}}
+    assert orjson.loads(wrap_item(b'{ "metadata": {}}', "Pod")) == {
+        "object": {"kind": "Pod", "apiVersion": "v1", "metadata": {}}}
+
+
 def test_pods_of_one_controller_share_only_what_is_the_same_json():
     # == holds for true and 1, 30 and 30.0, and dicts in another key order: sharing
     # those would hand one pod its sibling's value instead of what was served.

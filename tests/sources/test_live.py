@@ -272,6 +272,19 @@ def test_malformed_line_keeps_the_good_events_and_reconnects(harness):
     assert any(s == "reconnecting" and d.startswith("malformed line in the pods watch stream") for s, d in statuses(items))
 
 
+def test_a_list_item_that_is_not_json_after_all_is_retried_not_fatal(harness):
+    # A page msgspec accepts as a whole (items kept as raw bytes) with an item that
+    # fails on its own: invalid UTF-8 in its name. The list is retried, and the next
+    # good page goes through.
+    bad = orjson.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "10"},
+                        "items": [pod("a", 5), {"metadata": {}}]}).replace(b'{"metadata":{}}', b'{"metadata":{"name":"b\xff"}}')
+    source, server = harness(Script([Answer(200, bad, {"Content-Type": "application/json"}), pod_list([pod("a", 5)], 10)], []))
+    source.start()
+    items = collect(source, lambda it: ("ADDED", "a", "5", False) in changes(it))
+    assert ("reconnecting", "malformed pods list item from the server") in statuses(items)
+    assert not any(s == "failed" for s, _ in statuses(items))
+
+
 def test_stall_longer_than_the_read_timeout_is_noticed(harness):
     watches = [Answer(body=[watch_line("MODIFIED", pod("a", 11)), 3.0])]
     source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches), read_timeout=0.5)
