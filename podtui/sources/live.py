@@ -238,10 +238,11 @@ class BodyReader:
             if self._head:
                 line, self._head = self._head + line, b""
             pos = nl + 1
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise _Retry("malformed chunked encoding in the watch stream; reconnecting") from None
+            digits = line.split(b";", 1)[0].strip()
+            # int() alone would take "-5", "+5" and "0x5" too.
+            if not digits or digits.strip(b"0123456789abcdefABCDEF"):
+                raise _Retry("malformed chunked encoding in the watch stream; reconnecting")
+            size = int(digits, 16)
             if size == 0:
                 self.done = True
                 break

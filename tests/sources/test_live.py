@@ -150,9 +150,10 @@ def test_body_reader_reports_a_cut_body_and_bad_framing():
     assert reader.read()
     with pytest.raises(urllib3.exceptions.ProtocolError):
         reader.read()
-    reader = BodyReader(_FakeResponse([b"zz\r\n{}\r\n"]))
-    with pytest.raises(Exception, match="malformed chunked encoding"):
-        reader.read()
+    for size in (b"zz", b"-5", b"+5", b"0x5", b""):  # int(x, 16) alone would take three of these
+        reader = BodyReader(_FakeResponse([size + b"\r\n{}\r\n"]))
+        with pytest.raises(Exception, match="malformed chunked encoding"):
+            reader.read()
 
 
 def test_body_reader_leaves_compressed_or_plain_bodies_to_urllib3():
