@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from podtui.clock import ManualClock
@@ -36,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from podtui.ui.app import run as run_ui
     from podtui.ui.themes import resolve_theme
 
-    if args.speed <= 0:
-        raise UsageError(f"--speed must be positive, not {args.speed:g}")
+    if not math.isfinite(args.speed) or args.speed <= 0:
+        raise UsageError(f"--speed must be a positive number, not {args.speed:g}")
     resolve_theme(args.theme)
     recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
     for warning in recording.warnings:

@@ -59,6 +59,7 @@ VERSION = 1
 REDACTED = "<redacted>"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z: datetime cannot show a later time
 
 
 # ---------------------------------------------------------------------------- redaction
@@ -141,9 +142,13 @@ def encode_item(item: Item, redacted: bool = True) -> dict:
 
 def decode_item(line: dict) -> Item:
     """One parsed line -> Item; ValueError when the line is not an item of this format."""
+    if not isinstance(line, dict):
+        raise ValueError(f"a JSON {type(line).__name__}, not an object")
     t = line.get("t")
     if not isinstance(t, (int, float)) or isinstance(t, bool):
         raise ValueError('missing or non-numeric "t"')
+    if not 0 <= t < MAX_TIME:
+        raise ValueError(f'"t" {t:g} is not a time (epoch seconds before year 10000)')
     if "type" in line:
         obj = line.get("object")
         resource = line.get("resource")
@@ -432,6 +437,8 @@ def _parse_header(path: Path, line: bytes) -> Header:
             "upgrade podtui to replay it",
         )
     started = data.get("started")
+    if not isinstance(started, (int, float)) or isinstance(started, bool) or not 0 <= started < MAX_TIME:
+        started = 0.0
     return Header(version=version, podtui=str(data.get("podtui", "")), context=str(data.get("context", "")),
                   server=str(data.get("server", "")), scope=data.get("scope") if isinstance(data.get("scope"), dict) else {},
                   started=float(started) if isinstance(started, (int, float)) else 0.0,
@@ -450,6 +457,9 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
     warnings = warnings if warnings is not None else []
     lines = _lines(path)
     first = next(lines, None)
+    if first is not None and not first[1] and not first[2]:
+        raise RecordingError(f"{path}: the gzip data is corrupt or ends before the header line",
+                             "nothing in it can be replayed; check it is the right file")
     if first is None or not first[1]:
         raise RecordingError(f"{path} is empty: not a podtui recording")
     header = _parse_header(path, first[1])

@@ -9,6 +9,7 @@ it sees a new epoch, then applies what poll() returns (everything up to the targ
 from __future__ import annotations
 
 import bisect
+import itertools
 import time
 from collections.abc import Callable
 
@@ -39,7 +40,9 @@ class ReplayFeed:
         self.playing = False
         self._wall = wall
         self._items = recording.items
-        self._times = [item_time(i) for i in self._items]
+        # Released in file order: an item stamped earlier than the one before it (the
+        # recording host's clock stepped back) goes right after it. bisect needs this.
+        self._times = list(itertools.accumulate((item_time(i) for i in self._items), max))
         self._next = 0  # index of the first item not yet released
         self._position = self.start_time
         self._wall_mark = 0.0

@@ -171,6 +171,37 @@ def test_a_well_formed_line_of_the_wrong_shape_is_corrupt_too(tmp_path):
         read_recording(path)
 
 
+@pytest.mark.parametrize("bad", [b"[1, 2]", b"7", b'"text"', b'{"t": 1e300, "status": "live"}',
+                                 b'{"t": -1e18, "status": "live"}'])
+def test_json_that_is_no_item_or_no_time_is_a_corrupt_line(tmp_path, bad):
+    # Valid JSON, but not an object, or a time no calendar can show.
+    lines = _good_lines()
+    lines[2] = bad + b"\n"
+    path = tmp_path / "odd.jsonl"
+    _write_lines(path, lines)
+    with pytest.raises(RecordingError, match="line 3 is corrupt"):
+        read_recording(path)
+    assert len(read_recording(path, skip_bad_lines=True).items) == len(ITEMS) - 1
+
+
+def test_a_header_start_that_is_no_time_reads_as_unknown(tmp_path):
+    lines = _good_lines()
+    lines[0] = lines[0].replace(b'"started":1.0', b'"started":1e300')
+    assert b"1e300" in lines[0]
+    path = tmp_path / "start.jsonl"
+    _write_lines(path, lines)
+    rec = read_recording(path)
+    assert rec.header.started == 0.0 and rec.items == ITEMS
+
+
+@pytest.mark.parametrize("cut", [2, 10, 30])
+def test_gzip_broken_before_the_header_says_so(tmp_path, cut):
+    path = tmp_path / "early.jsonl.gz"
+    path.write_bytes(gzip.compress(b"".join(_good_lines()))[:cut])
+    with pytest.raises(RecordingError, match="gzip data is corrupt or ends before the header line"):
+        read_recording(path)
+
+
 def test_newer_format_version_names_both_versions(tmp_path):
     path = tmp_path / "future.jsonl"
     path.write_bytes(b'{"format": "podtui-recording", "version": 9, "podtui": "7.0"}\n')

@@ -133,3 +133,19 @@ def test_changing_speed_after_the_end_keeps_the_position_at_the_end():
     feed.set_speed(4.0)
     assert feed.position == feed.end_time == 160.0
     assert feed.poll() == ITEMS[2:] and clock.time() == 160.0 and feed.position == 160.0
+
+
+def test_a_clock_that_stepped_back_releases_items_in_file_order():
+    # The recording host's clock went back 100s: the items after the step are still
+    # released after the ones before them, not all at the start.
+    items = [Change("pods", "MODIFIED", pod("a", i), t) for i, t in enumerate([100.0, 101.0, 102.0, 2.0, 3.0, 105.0])]
+    wall = Wall()
+    feed = ReplayFeed(Recording(path=None, header=Header(started=99.0), items=items), ManualClock(0), wall=wall)
+    feed.start()
+    assert feed.poll() == items[:1]
+    wall.t = 1.0
+    assert feed.poll() == items[1:2]
+    wall.t = 2.0
+    assert feed.poll() == items[2:5]
+    wall.t = 5.0
+    assert feed.poll() == items[5:]

@@ -43,6 +43,14 @@ def test_bad_recordings_are_one_line_errors(tmp_path, content, message):
     assert out.stderr.count("\n") == 1 and message in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize("speed", ["0", "-2", "nan", "inf"])
+def test_a_speed_that_is_no_positive_number_is_a_usage_error(speed):
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING), "--speed", speed],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "--speed must be a positive number" in out.stderr and "Traceback" not in out.stderr
+
+
 async def test_replay_steps_and_seeks_through_the_recording():
     recording = read_recording(RECORDING)
     clock = ManualClock(0)
