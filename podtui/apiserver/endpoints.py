@@ -50,10 +50,11 @@ def _parse_int(query: dict[str, str], name: str) -> int | None:
     value = query.get(name)
     if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise bad_request(f'{name}: invalid value "{value}": must be an integer') from None
+    # Go's strconv.ParseInt: an optional sign and ASCII digits (int() also takes " 5", "1_0", "٣").
+    digits = value[1:] if value[:1] in "+-" else value
+    if not (digits.isascii() and digits.isdigit()):
+        raise bad_request(f'{name}: invalid value "{value}": must be an integer')
+    return int(value)
 
 
 def _invalid(field: str, detail: str) -> APIError:
@@ -67,9 +68,10 @@ def _invalid(field: str, detail: str) -> APIError:
 
 def parse_resource_version(value: str) -> int:
     try:
-        rv = int(value)
-        if rv < 0:
+        # Go's strconv.ParseUint: ASCII digits only (int() also takes "+5", "-0", " 5", "1_0", "٣").
+        if not (value.isascii() and value.isdigit()):
             raise ValueError
+        rv = int(value)
     except ValueError:
         raise bad_request(f'resourceVersion: Invalid value: "{value}": must be a non-negative integer') from None
     return rv

@@ -28,7 +28,7 @@ from podtui.apiserver import discovery, endpoints, tables
 from podtui.apiserver.faults import Faults
 from podtui.apiserver.kubeconfig import kubeconfig, write_kubeconfig
 from podtui.apiserver.routes import PUBLIC_PATHS, Route, route
-from podtui.apiserver.status import APIError, internal_error, method_not_allowed, not_found, unauthorized
+from podtui.apiserver.status import APIError, bad_request, internal_error, method_not_allowed, not_found, unauthorized
 from podtui.apiserver.storage import Storage
 from podtui.apiserver.tls import TLSFiles
 from podtui.apiserver.watch import WatchSession, raw_shutdown
@@ -198,14 +198,25 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
+    def _bad_framing(self, what: str) -> APIError:
+        # The rest of the connection cannot be framed: answer, then close it (as Go's net/http does).
+        self.close_connection = True
+        return bad_request(f"malformed request body: {what}")
+
     def read_body(self) -> bytes:
         length = self.headers.get("Content-Length")
         if length:
+            # int() alone would take "-5", "+5", " 5", "1_0" and non-ASCII digits.
+            if not (length.isascii() and length.isdigit()):
+                raise self._bad_framing(f"invalid Content-Length {length!r}")
             return self.rfile.read(int(length))
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks = []
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                digits = self.rfile.readline().split(b";")[0].strip()
+                if not digits or digits.strip(b"0123456789abcdefABCDEF"):
+                    raise self._bad_framing(f"invalid chunk size {digits.decode('latin-1')!r}")
+                size = int(digits, 16)
                 if size == 0:
                     self.rfile.readline()
                     break

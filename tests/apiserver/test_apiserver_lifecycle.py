@@ -130,6 +130,19 @@ def test_delete_hook_decides(server, storage, clock):
     assert bad.status == 400
 
 
+@pytest.mark.parametrize("framing", [b"Content-Length: abc", b"Content-Length: -5", b"Content-Length: 1_0",
+                                     b"Transfer-Encoding: chunked"])
+def test_a_body_that_cannot_be_framed_is_answered_400(server, storage, framing):
+    storage.create("pods", pod("a"))
+    host, port = server.url.removeprefix("http://").split(":")
+    body = b"zz\r\n{}\r\n0\r\n\r\n" if b"chunked" in framing else b"{}"
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"DELETE /api/v1/namespaces/default/pods/a HTTP/1.1\r\nHost: x\r\n" + framing + b"\r\n\r\n" + body)
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400") and b"malformed request body" in answer
+    assert storage.get("pods", "default", "a") is not None
+
+
 def test_a_crashing_hook_is_a_500_not_a_dead_server(server, storage):
     storage.create("pods", pod("a"))
     server.on_delete = lambda *args: 1 / 0

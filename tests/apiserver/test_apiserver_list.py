@@ -91,6 +91,14 @@ def test_garbage_continue_is_400(server, populated, token):
     assert resp.status == 400 and "continue key is not valid" in resp.json()["message"]
 
 
+@pytest.mark.parametrize("query", ["resourceVersion=%2B5", "resourceVersion=-0", "resourceVersion=%205",
+                                   "limit=1_0", "limit=%205", "limit=%EF%BC%93"])
+def test_numbers_are_what_go_parses_or_400(server, populated, query):
+    # Go's ParseInt/ParseUint take ASCII digits (and a sign for ints); int() takes more.
+    assert request(server.url, f"/api/v1/pods?{query}").status == 400
+    assert request(server.url, "/api/v1/pods?limit=2&resourceVersion=0").status == 200
+
+
 def test_selectors_over_http(server, populated):
     assert names(request(server.url, "/api/v1/pods?labelSelector=app%3Dweb").json()) == ["p1", "p3", "p5"]
     assert names(request(server.url, "/api/v1/pods?labelSelector=app+notin+(web)&fieldSelector=spec.nodeName%3Dn0").json()) == ["p0", "p2", "p4", "p6"]
