@@ -15,9 +15,12 @@ observed=False: known from timestamps, not seen happening.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from itertools import zip_longest
 from operator import attrgetter
+
+import msgspec
 
 from podtui.lifecycle.records import (
     CONDITION,
@@ -548,10 +551,11 @@ def diff(old: dict, new: dict, observed: float) -> list[Transition]:
     return diff_versions(old, new, observed)[0]
 
 
-def diff_versions(old: dict, new: dict, observed: float) -> tuple[list[Transition], bool]:
+def diff_versions(old: dict, new: dict, observed: float, floor: float | None = None) -> tuple[list[Transition], bool]:
     """diff(), plus whether anything kubectl's row reads changed (phase, reason, IPs,
     nominated node, conditions, container statuses, node, deletion): when nothing did,
-    the store keeps the row it has."""
+    the store keeps the row it has. `floor`: the newest time in the pod's history
+    (see not_before)."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [], old is not new
     em = _Emitter(observed, False)
@@ -586,9 +590,31 @@ def diff_versions(old: dict, new: dict, observed: float) -> tuple[list[Transitio
         _status(em, old_status, new_status)
         _containers(em, new, old_status, new_status)
     out = em.out
-    if len(out) > 1:
-        out.sort(key=_AT)
+    if out:
+        if len(out) > 1:
+            out.sort(key=_AT)
+        top = out[-1].at
+        if top > observed or (floor is not None and floor > observed):
+            out = not_before(out, observed, floor)
     return out, em.touched
+
+
+def not_before(ts: list[Transition], observed: float, floor: float | None) -> list[Transition]:
+    """Steps dated by podtui's clock (`observed`), moved up to the newest time that must
+    precede them: the object's own timestamps in the same version, and `floor` (the
+    history before). podtui read the version after all of those, so when its clock is
+    behind the cluster's, an observed step must not sort before them ("removed" before
+    "deletion requested"). Moved steps go after the object's own at the same time."""
+    top = -math.inf if floor is None else floor
+    for t in ts:
+        if t.exact and t.at > top:
+            top = t.at
+    if top <= observed:
+        return ts
+    kept = [t for t in ts if t.exact or t.at != observed]
+    kept += [msgspec.structs.replace(t, at=top) for t in ts if not t.exact and t.at == observed]
+    kept.sort(key=_AT)
+    return kept
 
 
 def reconstruct(pod: dict, observed: float) -> list[Transition]:
@@ -614,4 +640,4 @@ def reconstruct(pod: dict, observed: float) -> list[Transition]:
         _status(em, _EMPTY, status)
         _containers(em, pod, _EMPTY, status)
     em.out.sort(key=_AT)
-    return em.out
+    return not_before(em.out, observed, None)

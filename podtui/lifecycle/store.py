@@ -207,8 +207,8 @@ class Store:
                 if previous.deleted_at is None:
                     # Two pods can't share a name: the old one's deletion was missed.
                     self._tombstone(previous, observed, "deletion not seen; a new pod took its name")
-                previous.history.add(Transition(at=observed, kind=REPLACED, subject=uid, new=uid, exact=False,
-                                                detail=f"new pod {uid} took the name"))
+                previous.history.add(Transition(at=_after(previous.history, observed), kind=REPLACED, subject=uid,
+                                                new=uid, exact=False, detail=f"new pod {uid} took the name"))
                 self._touch(previous)
         self._live[key] = uid
         self._dirty.add(uid)
@@ -220,7 +220,8 @@ class Store:
         if old is obj:
             return
         rec.obj = obj
-        transitions, touched = diff_versions(old, obj, observed)
+        entries = rec.history.entries
+        transitions, touched = diff_versions(old, obj, observed, entries[-1].at if entries else None)
         if transitions:
             rec.history.extend(transitions)
             backoff.learn(rec.ladders, transitions)
@@ -244,7 +245,7 @@ class Store:
 
     def _tombstone(self, rec: PodRecord, observed: float, detail: str) -> None:
         rec.deleted_at = observed
-        rec.history.add(Transition(at=observed, kind=REMOVED, detail=detail, exact=False))
+        rec.history.add(Transition(at=_after(rec.history, observed), kind=REMOVED, detail=detail, exact=False))
         self._tombstones[rec.uid] = observed
         key = (rec.namespace, rec.name)
         if self._live.get(key) == rec.uid:
@@ -403,6 +404,12 @@ def _ns_name(meta: object) -> str:
     if not isinstance(meta, dict):
         return "?"
     return f"{_s(meta.get('namespace')) or '?'}/{_s(meta.get('name')) or '?'}"
+
+
+def _after(history: History, observed: float) -> float:
+    """`observed`, or the history's newest time if that is later (history.not_before)."""
+    entries = history.entries
+    return entries[-1].at if entries and entries[-1].at > observed else observed
 
 
 def _rv_older(a: str, b: str) -> bool:

@@ -192,16 +192,17 @@ def assert_store_matches_fresh(changes: list[Change]) -> None:
     and a modified pod's history grew by exactly what the diff of its two versions said."""
     store = Store(ManualClock(T0), history_limit=1000)
     for change in changes:
-        before = {uid: (rec.obj, Counter(map(repr, rec.history.entries))) for uid, rec in store.pods.items()}
+        before = {uid: (rec.obj, Counter(map(repr, rec.history.entries)),
+                        rec.history.entries[-1].at if rec.history.entries else None) for uid, rec in store.pods.items()}
         store.apply(change)
         for uid, rec in store.pods.items():
             if type(rec.obj) is dict and rec.row.status != "Unknown":
                 assert rec.row == pod_row(rec.obj), f"stale row after {change.type} {rec.obj!r} before {before.get(uid, (None,))[0]!r}"
             if (uid in before and change.resource == PODS and change.type == MODIFIED and rec.obj is change.obj
                     and rec.deleted_at is None):
-                old_obj, seen = before[uid]
+                old_obj, seen, floor = before[uid]
                 grew = Counter(map(repr, rec.history.entries)) - seen
-                assert grew == Counter(map(repr, diff_versions(old_obj, rec.obj, change.observed)[0]))
+                assert grew == Counter(map(repr, diff_versions(old_obj, rec.obj, change.observed, floor)[0]))
 
 
 @SETTINGS

@@ -52,7 +52,9 @@ def test_versions_dirt_and_the_unchanged_status_path():
     assert rec.row is not row and rec.row.ready == "0/1"
     assert len(rec.history) == history_len + 1
     added = [e for e in rec.history if e.observed]  # everything else was reconstructed at first sight
-    assert [(e.kind, e.old, e.new, e.at) for e in added] == [("ready", "true", "false", T0 + 2)]
+    # Seen at T0 + 2 by podtui's clock, but the version seen before already said the
+    # container started at T0 + 3 (cluster clock ahead): not dated before that.
+    assert [(e.kind, e.old, e.new, e.at) for e in added] == [("ready", "true", "false", T0 + 3)]
     assert store.take_dirty() == {"u1"} and store.take_dirty() == set()
     assert store.resource_versions[PODS] == "3"
     assert store.stats[PODS] == {ADDED: 1, MODIFIED: 2}
@@ -219,3 +221,27 @@ def test_the_store_keeps_the_object_as_served():
     store.apply(Change(PODS, ADDED, pod, T0))
     store.apply(Change(PODS, DELETED, pod, T0 + 1))
     assert store.pods["u1"].obj is pod and pod == snapshot  # never mutated: the recorder shares it
+
+
+def test_observed_steps_never_sort_before_what_the_object_already_said():
+    # podtui's clock 60s behind the cluster's: observed times precede the object's own.
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), T0 - 60))
+    pod = make_pod(rv="2")
+    pod["metadata"]["deletionTimestamp"] = "2024-05-01T10:02:10Z"
+    pod["metadata"]["deletionGracePeriodSeconds"] = 30
+    store.apply(Change(PODS, MODIFIED, pod, T0 - 50))
+    done = copy.deepcopy(pod)
+    done["metadata"]["resourceVersion"] = "3"
+    done["status"] = {"phase": "Succeeded", "containerStatuses": [
+        {"name": "app", "ready": False, "restartCount": 0, "state": {"terminated": {
+            "exitCode": 0, "reason": "Completed", "startedAt": "2024-05-01T10:00:03Z",
+            "finishedAt": "2024-05-01T10:01:50Z"}}}]}
+    store.apply(Change(PODS, MODIFIED, done, T0 - 40))
+    store.apply(Change(PODS, DELETED, done, T0 - 39))
+    entries = list(store.pods["u1"].history)
+    assert [e.at for e in entries] == sorted(e.at for e in entries)
+    kinds = [e.kind for e in entries]
+    assert kinds.index("deletion") < kinds.index("phase", kinds.index("deletion")) < kinds.index("removed")
+    assert entries[-1].kind == "removed" and entries[-1].at == T0 + 110
+    assert store.pods["u1"].deleted_at == T0 - 39  # tombstone expiry stays on podtui's clock
