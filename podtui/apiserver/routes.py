@@ -15,7 +15,7 @@ PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    kind: str  # "version", "health", "api", "apis", "group", "resources", "object", "unknown"
+    kind: str  # "version", "health", "api", "apis", "group", "resources", "object", "namespace", "unknown"
     group: str = ""
     resource: str = ""
     namespace: str | None = None
@@ -57,6 +57,9 @@ def route(path: str) -> Route:
     watch = rest[0] == "watch"
     if watch:
         rest = rest[1:]
+    if group == "" and len(rest) == 2 and rest[0] == "namespaces" and not watch:
+        # GET only: kubectl asks for the namespace after a 404, to say which is missing.
+        return Route("namespace", name=rest[1])
     namespace = None
     if len(rest) >= 2 and rest[0] == "namespaces":
         namespace, rest = rest[1], rest[2:]

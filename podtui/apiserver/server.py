@@ -64,6 +64,10 @@ class RequestInfo:
         return self.route.namespace
 
 
+# The namespaces every cluster has, whether or not anything runs in them here.
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
 def _verb(method: str, r: Route, query: dict[str, str]) -> str:
     if r.kind in ("api", "apis", "group", "resources"):
         return "discovery"
@@ -412,6 +416,8 @@ class APIServer:
             return handler.respond(200, orjson.dumps(discovery.api_group(r.group)))
         if r.kind == "resources":
             return handler.respond(200, orjson.dumps(discovery.api_resource_list(r.group)))
+        if r.kind == "namespace":
+            return handler.respond(200, orjson.dumps(self._namespace(req.method, r.name or "")))
         if r.kind != "object":
             raise APIError(404, "the server could not find the requested resource", details={})
         if not (accept.plain or accept.table):
@@ -427,6 +433,17 @@ class APIServer:
         if req.verb == "delete" and endpoints.is_pods(r):
             return handler.respond(200, self._delete(r, endpoints.delete_options(body, req.query)))
         raise method_not_allowed(req.method, r.resource)
+
+    def _namespace(self, method: str, name: str) -> dict:
+        """A Namespace as `kubectl get` reads it when a pod is not found: the ones a
+        cluster always has, and any that holds an object here."""
+        if method != "GET":
+            raise method_not_allowed(method, "namespaces")
+        if name not in SYSTEM_NAMESPACES and not self.storage.has_namespace(name):
+            raise not_found("namespaces", name)
+        return {"kind": "Namespace", "apiVersion": "v1",
+                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
 
     def _delete(self, r: Route, options: dict) -> bytes:
         assert r.namespace is not None and r.name is not None

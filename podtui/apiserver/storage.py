@@ -228,6 +228,16 @@ class Storage:
         self._check_resource(resource)
         return self._objects[resource].get(_key(namespace, name))
 
+    def has_namespace(self, namespace: str) -> bool:
+        """Whether any object lives in `namespace` (namespaces exist here by use only)."""
+        prefix = _key(namespace, "")
+        with self._lock:
+            for keys in self._keys.values():
+                i = bisect.bisect_left(keys, prefix)
+                if i < len(keys) and keys[i].startswith(prefix):
+                    return True
+        return False
+
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Current objects in key order (namespace, then name)."""
         return [e.obj for e in self.page(resource, namespace).entries]

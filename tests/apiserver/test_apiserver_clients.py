@@ -225,3 +225,14 @@ def test_kubectl_delete_uses_the_hook(server, tmp_path, storage):
     assert out.returncode == 0, out.stderr
     assert 'pod "web-1" deleted' in out.stdout
     assert asked == [("shop", "web-1")] and storage.get("pods", "shop", "web-1") is None
+
+
+@needs_kubectl
+def test_kubectl_says_which_is_missing_the_pod_or_its_namespace(server, tmp_path, storage):
+    # After a 404 kubectl asks for the namespace: a pod missing from a namespace that
+    # exists reads `pods "x" not found`, as on a real cluster.
+    seed(storage)
+    for namespace, message in (("shop", 'pods "nosuch" not found'), ("default", 'pods "nosuch" not found'),
+                               ("nope", 'namespaces "nope" not found')):
+        out = kubectl(server, tmp_path, "get", "pod", "nosuch", "-n", namespace)
+        assert out.returncode == 1 and message in out.stderr, out.stderr
