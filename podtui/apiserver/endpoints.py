@@ -90,7 +90,7 @@ def decode_continue(token: str) -> tuple[int, str]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         doc = orjson.loads(raw)
         rv, start = doc["rv"], doc["start"]
-        if doc.get("v") != "meta.k8s.io/v1" or not isinstance(rv, int) or not isinstance(start, str) or not start:
+        if doc.get("v") != "meta.k8s.io/v1" or type(rv) is not int or rv < 0 or not isinstance(start, str) or not start:
             raise ValueError("unknown token format")
     except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as err:
         raise bad_request(f"continue key is not valid: {err}") from None

@@ -85,7 +85,8 @@ def test_continue_at_the_current_rv_survives_compaction(server, populated):
     assert second.status == 200 and names(second.json())[0] == "p2"
 
 
-@pytest.mark.parametrize("token", ["%%%", base64.urlsafe_b64encode(b"{}").decode(), base64.urlsafe_b64encode(orjson.dumps({"v": "x", "rv": 1, "start": "a"})).decode()])
+@pytest.mark.parametrize("token", ["%%%", base64.urlsafe_b64encode(b"{}").decode(), base64.urlsafe_b64encode(orjson.dumps({"v": "x", "rv": 1, "start": "a"})).decode(),
+                                   base64.urlsafe_b64encode(orjson.dumps({"v": "meta.k8s.io/v1", "rv": True, "start": "a"})).decode()])
 def test_garbage_continue_is_400(server, populated, token):
     resp = request(server.url, f"/api/v1/pods?continue={token}")
     assert resp.status == 400 and "continue key is not valid" in resp.json()["message"]
