@@ -154,6 +154,7 @@ class DetailScreen(Screen):
             self.gone = True  # expired from the store: keep showing what we last had
         else:
             self.record = record
+            self.gone = False  # back in a new store (namespace switch, replay seek)
         self.refresh_panes()
 
     def on_tick(self) -> None:

@@ -146,6 +146,9 @@ class PodTable(ScrollView, can_focus=True):
         # Until the user moves, the cursor stays on the top row (as pods stream in
         # during the initial list); after that it stays on the pod they chose.
         self.user_moved = False
+        # The pod to select once it shows up again, after a new store (namespace switch,
+        # replay seek) threw the index away: the same pod comes back with the same uid.
+        self._wanted_uid: str | None = None
         self.show_namespace = True
         self.wide: bool | None = None
         self._content: dict[str, int] = {}
@@ -160,7 +163,14 @@ class PodTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ data in
     def set_records(self, records: Mapping[str, Any]) -> None:
-        """A new store (start, namespace switch, replay seek): rebuild everything."""
+        """A new store (start, namespace switch, replay seek): rebuild everything.
+
+        The cursor goes back to the top row until the pod that was selected shows up
+        again: following whichever pod of the new list came first would carry the
+        cursor off to where that pod sorts."""
+        if self.user_moved and self.cursor_uid is not None:
+            self._wanted_uid = self.cursor_uid
+        self.user_moved = False
         self.records = records
         self._static_cells.clear()
         self._content.clear()
@@ -251,6 +261,7 @@ class PodTable(ScrollView, can_focus=True):
 
     def move_cursor(self, position: int) -> None:
         self.user_moved = True
+        self._wanted_uid = None
         n = len(self.index)
         if n == 0:
             self._set_cursor(0, None)
@@ -344,7 +355,19 @@ class PodTable(ScrollView, can_focus=True):
         """Keep the selected pod selected, at the same screen row if it moved."""
         n = len(self.index)
         if not self.user_moved:
-            self._set_cursor(0, self.index.uid_at(0))
+            wanted = self._wanted_uid
+            pos = self.index.position(wanted) if wanted is not None else None
+            if pos is None:
+                self._set_cursor(0, self.index.uid_at(0))
+                return False
+            self._wanted_uid = None
+            self.user_moved = True
+            self._set_cursor(pos, wanted)
+            rows = self._visible_rows()
+            top = int(self.scroll_y)
+            if not top <= pos < top + rows:
+                self.scroll_to(y=max(0, pos - rows // 2), animate=False, immediate=True)
+                return True
             return False
         pos = self.index.position(self.cursor_uid) if self.cursor_uid is not None else None
         if pos is None:

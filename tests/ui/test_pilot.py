@@ -221,6 +221,58 @@ async def test_namespace_switch_asks_for_a_new_feed_when_it_can():
         assert app.feed is feeds[0] and visible_names(app) == ["only-here"]  # kept watching
 
 
+async def test_after_a_namespace_switch_the_cursor_is_on_the_pod_it_was_on_or_the_top():
+    t0 = 1714557600.0
+    names = [f"pod-{i:03d}" for i in range(60)]
+
+    def switch(namespace):
+        # The new list arrives in uid order, not the table's, and in slices (poll(5)).
+        items = [SourceStatus("live", t0)] + [Change("pods", "ADDED", pod(n, namespace, uid=f"u-{namespace}-{n}"), t0)
+                                              for n in reversed(names)]
+        return StaticFeed(items, Scope(context="test", namespace=namespace))
+
+    async def switch_and_drain(app, pilot, namespace):
+        app.switch_namespace(namespace)
+        while items := app.feed.poll(5):
+            app.store.apply_batch(items)
+            app.table.apply_dirty(app.store.take_dirty())
+        await pilot.pause()
+        rec = app.table.records[app.table.cursor_uid]
+        return rec.namespace, rec.name, app.table.cursor
+
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = StaticFeed([Change("pods", "ADDED", pod(n, ns, uid=f"u-{ns}-{n}"), t0) for ns in ("a", "b") for n in names],
+                          Scope(context="test"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "j")
+        assert app.table.records[app.table.cursor_uid].name == "pod-003"
+        assert await switch_and_drain(app, pilot, "b") == ("b", "pod-000", 0)  # not there: the top
+        await pilot.press("j", "j")
+        assert await switch_and_drain(app, pilot, "b") == ("b", "pod-002", 2)  # there again: the same pod
+
+
+async def test_a_detail_screen_kept_across_a_namespace_switch_is_not_marked_expired():
+    t0 = 1714557600.0
+
+    def switch(namespace):
+        return StaticFeed([SourceStatus("live", t0), Change("pods", "ADDED", pod("web", "a"), t0)],
+                          Scope(context="test", namespace=namespace))
+
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = StaticFeed([Change("pods", "ADDED", pod("web", "a"), t0), Change("pods", "ADDED", pod("x", "b"), t0)],
+                          Scope(context="test"))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        app.switch_namespace("a")
+        await settle(pilot)
+        await pilot.pause()
+        title = str(app.screen._title.render())
+        assert "a/web" in title and "expired" not in title
+
+
 async def test_detail_panes_by_number_tab_and_back():
     app = fixture_app()
     async with app.run_test(size=(80, 24)) as pilot:
