@@ -52,6 +52,15 @@ def fit(text: str, width: int, right: bool = False) -> str:
     return set_cell_size(text, width - 1) + _ELLIPSIS
 
 
+def cut_middle(text: str, width: int) -> str:
+    """A name too long for its column, cut in the middle: pods of one ReplicaSet differ
+    only in their last characters (web-7d4b9c8f6d-x2x7q), which an end cut removes."""
+    if width < 5 or len(text) <= width or not text.isascii():
+        return text
+    tail = width // 2
+    return text[: width - 1 - tail] + _ELLIPSIS + text[len(text) - tail:]
+
+
 def compact_restarts(text: str, width: int) -> str:
     """kubectl's "7 (4m14s ago)" as "7 (4m14s)" when the column is too narrow for it:
     the time is what an ellipsis would cut."""
@@ -568,6 +577,8 @@ class PodTable(ScrollView, can_focus=True):
                 style = none_style
             else:
                 style = base
+                if column.key == "name" or column.key == "namespace":
+                    text = cut_middle(text, w)
             segments.append(Segment(fit(text, w, column.right), style))
             if i < last:
                 segments.append(gap)
