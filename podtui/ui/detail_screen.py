@@ -184,10 +184,8 @@ class DetailScreen(Screen):
         colour = status_colour(str(row.status), str(row.ready), deleted)
         parts = [Content.styled(f"{record.namespace}/{record.name}", "bold"),
                  Content("  "), Content.styled(str(row.status), f"bold ${colour}")]
-        step = self.podtui.next_step(record, now)
-        if step is not None and not deleted:
-            parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
-        parts.append(Content(f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"))
+        # One line: what says which pod this is comes first, the counts (also in the
+        # table and the panes) last, where a narrow terminal cuts.
         if deleted:
             parts.append(Content.styled("  deleted", "$status-deleted"))
         if self.gone:
@@ -196,6 +194,10 @@ class DetailScreen(Screen):
             parts.append(Content.styled("  replaced (p: show the new pod)", "$text-muted"))
         elif record.replaces:
             parts.append(Content.styled("  (p: the pod it replaced)", "$text-muted"))
+        step = self.podtui.next_step(record, now)
+        if step is not None and not deleted:
+            parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
+        parts.append(Content(f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"))
         self._title.update(Content("").join(parts), layout=False)
 
     # ------------------------------------------------------------------ actions
