@@ -441,7 +441,7 @@ def _parse_header(path: Path, line: bytes) -> Header:
         started = 0.0
     return Header(version=version, podtui=str(data.get("podtui", "")), context=str(data.get("context", "")),
                   server=str(data.get("server", "")), scope=data.get("scope") if isinstance(data.get("scope"), dict) else {},
-                  started=float(started) if isinstance(started, (int, float)) else 0.0,
+                  started=float(started),
                   redacted=bool(data.get("redacted", True)))
 
 
