@@ -92,6 +92,12 @@ class History:
         for t in ts:
             self.add(t)
 
+    def newest(self) -> float | None:
+        """The time of the newest entry (None when empty): what a step podtui dates by
+        its own clock must not precede (not_before)."""
+        entries = self.entries
+        return entries[-1].at if entries else None
+
     def __len__(self) -> int:
         return len(self.entries)
 

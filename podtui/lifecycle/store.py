@@ -220,8 +220,7 @@ class Store:
         if old is obj:
             return
         rec.obj = obj
-        entries = rec.history.entries
-        transitions, touched = diff_versions(old, obj, observed, entries[-1].at if entries else None)
+        transitions, touched = diff_versions(old, obj, observed, rec.history.newest())
         if transitions:
             rec.history.extend(transitions)
             backoff.learn(rec.ladders, transitions)
@@ -408,8 +407,8 @@ def _ns_name(meta: object) -> str:
 
 def _after(history: History, observed: float) -> float:
     """`observed`, or the history's newest time if that is later (history.not_before)."""
-    entries = history.entries
-    return entries[-1].at if entries and entries[-1].at > observed else observed
+    newest = history.newest()
+    return newest if newest is not None and newest > observed else observed
 
 
 def _rv_older(a: str, b: str) -> bool:

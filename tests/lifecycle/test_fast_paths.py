@@ -192,8 +192,8 @@ def assert_store_matches_fresh(changes: list[Change]) -> None:
     and a modified pod's history grew by exactly what the diff of its two versions said."""
     store = Store(ManualClock(T0), history_limit=1000)
     for change in changes:
-        before = {uid: (rec.obj, Counter(map(repr, rec.history.entries)),
-                        rec.history.entries[-1].at if rec.history.entries else None) for uid, rec in store.pods.items()}
+        before = {uid: (rec.obj, Counter(map(repr, rec.history.entries)), rec.history.newest())
+                  for uid, rec in store.pods.items()}
         store.apply(change)
         for uid, rec in store.pods.items():
             if type(rec.obj) is dict and rec.row.status != "Unknown":
