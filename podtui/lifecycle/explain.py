@@ -922,6 +922,13 @@ class TimelineEntry:
     exact: bool = True
 
 
+def pod_summary(ex) -> str:
+    """A pod-wide explanation as a headline: "pod evicted ...". A plain deletion's
+    summary names the pod already ("pod deleted", so a container's reads "pod deleted
+    (grace 30s), exit 137")."""
+    return ex.summary if ex.summary.startswith("pod ") else f"pod {ex.summary}"
+
+
 def timeline_entries(record, now: float) -> list[TimelineEntry]:
     """Each restart (with its cause and back-off), failed start, disruption and unready
     period of the pod, oldest first."""
@@ -950,7 +957,7 @@ def timeline_entries(record, now: float) -> list[TimelineEntry]:
         elif ex.kind == KIND_MISSED:
             text, severity = f"{ex.container}: {ex.summary}", "warning"
         else:
-            text, severity = f"pod {ex.summary}", "warning"
+            text, severity = pod_summary(ex), "warning"
         out.append(TimelineEntry(at=ex.at, end=ex.end, kind=ex.kind, subject=ex.container or "pod",
                                  container_kind=ex.container_kind, cause=ex.cause, text=text,
                                  severity=severity, exact=ex.exact))

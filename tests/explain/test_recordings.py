@@ -227,6 +227,12 @@ def test_timeline_entries(default):
     assert any(e.kind == "unready" and e.subject == "pod" for e in entries)
 
 
+def test_a_deleted_pod_on_the_timeline_is_said_once(default):
+    store, now = default
+    texts = [e.text for e in timeline_entries(pod(store, "graceful-stop"), now)]
+    assert "pod deleted (grace 30s)" in texts and not any(t.startswith("pod pod") for t in texts)
+
+
 def test_explanations_are_cached_per_version(default):
     store, now = default
     rec = pod(store, "oom")

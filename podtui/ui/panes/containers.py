@@ -14,6 +14,7 @@ from podtui.lifecycle.explain import (
     RestartExplanation,
     container_line,
     last_restart,
+    pod_summary,
     restart_explanations,
 )
 from podtui.ui.panes.base import Pane, PaneContext
@@ -177,7 +178,7 @@ def render_explained(record: Any, now: float, ctx: PaneContext | None = None, *,
 
     if target is not None and not target.container:  # the pod as a whole
         anchor = mark()
-        lines.append(_headline(f"pod {target.summary}", _severity_style(target, now), True, wrap))
+        lines.append(_headline(pod_summary(target), _severity_style(target, now), True, wrap))
         lines += evidence_lines(target, wrap)
         lines.append(Content(""))
     for i, (name, kind, spec, cs) in enumerate(containers):
