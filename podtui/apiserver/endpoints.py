@@ -145,7 +145,26 @@ def selection(route: Route, query: dict[str, str]) -> Predicate | None:
     return combine(*preds)
 
 
-def list_body(storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: datetime) -> bytes:
+# Waits, bounded, until storage reaches a resourceVersion (the server's, abortable on stop).
+WaitFresh = Callable[[int], None]
+
+# The watch cache's resourceVersionTooHighRetrySeconds (storage/cacher/watch_cache.go).
+TOO_LARGE_RETRY_SECONDS = 1
+
+
+def require_fresh(storage: Storage, rv: int, wait_fresh: WaitFresh | None) -> None:
+    """Return once storage has reached `rv`: a future `rv` is waited for (the watch
+    cache's waitUntilFreshAndBlock), then answered 504 Too large resource version."""
+    if rv > storage.resource_version and wait_fresh is not None:
+        wait_fresh(rv)
+    current = storage.resource_version
+    if rv > current:
+        raise too_large_resource_version(rv, current, TOO_LARGE_RETRY_SECONDS)
+
+
+def list_body(
+    storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: datetime, wait_fresh: WaitFresh | None = None
+) -> bytes:
     predicate = selection(route, query)
     limit = _parse_int(query, "limit") or 0
     rv_param = query.get("resourceVersion", "")
@@ -169,6 +188,8 @@ def list_body(storage: Storage, route: Route, query: dict[str, str], rep: Repres
             if rv == 0:
                 raise _invalid("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
             at = rv
+        elif rv:
+            require_fresh(storage, rv, wait_fresh)  # NotOlderThan, or unset: served from now
     try:
         page = storage.page(route.resource, route.namespace, predicate=predicate, at=at, after_key=after_key, limit=limit)
     except APIError as err:

@@ -31,12 +31,14 @@ from podtui.apiserver.routes import PUBLIC_PATHS, Route, route
 from podtui.apiserver.status import APIError, bad_request, internal_error, method_not_allowed, not_found, unauthorized
 from podtui.apiserver.storage import Storage
 from podtui.apiserver.tls import TLSFiles
-from podtui.apiserver.watch import WatchSession, raw_shutdown
+from podtui.apiserver.watch import MAX_WAIT, WatchSession, raw_shutdown
 from podtui.clock import Clock, SystemClock
 
 JSON = "application/json"
 POLL_INTERVAL = 0.05
 STOP_JOIN_SECONDS = 3.0
+# How long a read waits for a future resourceVersion (the watch cache's blockTimeout).
+BLOCK_TIMEOUT = 3.0
 
 DeleteHook = Callable[[str, str, str, dict], "dict | None"]
 
@@ -246,6 +248,7 @@ class APIServer:
         token: str | None = None,
         bookmark_interval: float = 60.0,
         clock: Clock | None = None,
+        block_timeout: float = BLOCK_TIMEOUT,
     ) -> None:
         self.storage = storage
         self.host = host
@@ -254,6 +257,7 @@ class APIServer:
         self.ssl_context: ssl.SSLContext | None = tls.server_context() if tls else None
         self.token = token
         self.bookmark_interval = bookmark_interval
+        self.block_timeout = block_timeout
         self.clock: Clock = clock or SystemClock()
         self.faults = Faults(self)
         # (resource, namespace, name, DeleteOptions) -> the object to answer with, or
@@ -395,6 +399,16 @@ class APIServer:
     def _now(self) -> datetime:
         return self.clock.now()
 
+    def _wait_fresh(self, rv: int) -> None:
+        """Block this connection's thread (only) until storage reaches `rv`, for at most
+        block_timeout; in slices, so a stop() is never missed for long."""
+        deadline = time.monotonic() + self.block_timeout
+        while (current := self.storage.resource_version) < rv and not self._stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.storage.wait_for_events(current, min(left, MAX_WAIT))
+
     def _dispatch(self, handler: _Handler, req: RequestInfo, body: bytes) -> None:
         r = req.route
         accept = _accept(handler.headers.get("Accept"))
@@ -425,7 +439,7 @@ class APIServer:
         rep = endpoints.representation(r, req.query, accept.table)
         content_type = tables.MEDIA_TYPE if rep.table else JSON
         if req.verb == "list":
-            return handler.respond(200, endpoints.list_body(self.storage, r, req.query, rep, self._now()), content_type)
+            return handler.respond(200, endpoints.list_body(self.storage, r, req.query, rep, self._now(), self._wait_fresh), content_type)
         if req.verb == "get":
             return handler.respond(200, endpoints.get_body(self.storage, r, rep, self._now()), content_type)
         if req.verb == "watch":

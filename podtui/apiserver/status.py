@@ -82,14 +82,20 @@ def too_old_resource_version(requested: int, oldest: int) -> APIError:
     return APIError(410, f"too old resource version: {requested} ({oldest})")
 
 
-def too_large_resource_version(requested: int, current: int) -> APIError:
-    # NewTooLargeResourceVersionError (storage/errors.go): 504 Timeout, retry in a second.
+def too_large_resource_version(requested: int, current: int, retry_after: int = 0) -> APIError:
+    # NewTooLargeResourceVersionError (apiserver/pkg/storage/errors.go) over NewTimeoutError:
+    # 504 Timeout, "Timeout: " prefixed. The watch cache asks for a retry in 1 s; the
+    # etcd path (Exact) passes 0, which leaves out retryAfterSeconds and Retry-After.
+    details: dict = {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]}
+    headers = None
+    if retry_after:
+        details["retryAfterSeconds"] = retry_after
+        headers = {"Retry-After": str(retry_after)}
     return APIError(
         504,
-        f"Too large resource version: {requested}, current: {current}",
-        reason="Timeout",
-        details={"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
-                 "retryAfterSeconds": 1},
+        f"Timeout: Too large resource version: {requested}, current: {current}",
+        details=details,
+        headers=headers,
     )
 
 
