@@ -227,7 +227,9 @@ def get_body(storage: Storage, route: Route, rep: Representation, now: datetime)
     return rep.object_bytes(entry)
 
 
-def watch_spec(storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: Callable[[], datetime]) -> WatchSpec:
+def watch_spec(
+    storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: Callable[[], datetime], wait_fresh: WaitFresh | None = None
+) -> WatchSpec:
     predicate = selection(route, query)
     bookmarks = bool(parse_bool(query, "allowWatchBookmarks"))
     send_initial = parse_bool(query, "sendInitialEvents")
@@ -244,11 +246,19 @@ def watch_spec(storage: Storage, route: Route, query: dict[str, str], rep: Repre
     elif match:
         raise _invalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
     initial = None
-    if send_initial or (send_initial is None and rv_param in ("", "0")):
+    error = None
+    if send_initial and rv_param not in ("", "0"):
+        requested = parse_resource_version(rv_param)
+        try:
+            require_fresh(storage, requested, wait_fresh)
+        except APIError as err:
+            # Upstream the watch still opens; the error is its one event (cacher.go, newErrWatcher).
+            error = err.body()
+    if error is not None:
+        start = storage.resource_version
+    elif send_initial or (send_initial is None and rv_param in ("", "0")):
         page = storage.page(route.resource, route.namespace, predicate=predicate)
         initial, start = page.entries, page.resource_version
-        if rv_param not in ("", "0") and (requested := parse_resource_version(rv_param)) > start:
-            raise too_large_resource_version(requested, start)
     elif rv_param in ("", "0"):
         start = storage.resource_version
     else:
@@ -270,6 +280,7 @@ def watch_spec(storage: Storage, route: Route, query: dict[str, str], rep: Repre
         kind=rep.kind,
         api_version=rep.api_version,
         render=render,
+        error=error,
     )
 
 

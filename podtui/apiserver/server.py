@@ -443,7 +443,7 @@ class APIServer:
         if req.verb == "get":
             return handler.respond(200, endpoints.get_body(self.storage, r, rep, self._now()), content_type)
         if req.verb == "watch":
-            return self._watch(handler, endpoints.watch_spec(self.storage, r, req.query, rep, self._now))
+            return self._watch(handler, endpoints.watch_spec(self.storage, r, req.query, rep, self._now, self._wait_fresh))
         if req.verb == "delete" and endpoints.is_pods(r):
             return handler.respond(200, self._delete(r, endpoints.delete_options(body, req.query)))
         raise method_not_allowed(req.method, r.resource)

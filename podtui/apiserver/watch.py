@@ -60,6 +60,7 @@ class WatchSpec:
     api_version: str
     # Turns (type, entry) into the bytes of the object; None: the stored JSON as is.
     render: Callable[[str, Entry], bytes] | None = None
+    error: bytes | None = None  # a Status: the watch's one event, an ERROR, then its end
 
 
 class Action:
@@ -114,6 +115,9 @@ class WatchSession:
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
         )
+        if spec.error is not None:
+            self._fail(spec.error)
+            return
         deadline = None if spec.timeout is None else time.monotonic() + spec.timeout
         if spec.initial is not None:
             for i in range(0, len(spec.initial), INITIAL_BATCH):
@@ -139,8 +143,7 @@ class WatchSession:
             try:
                 events = self.storage.events_since(self.cursor, MAX_EVENTS_PER_READ)
             except APIError as err:
-                self._write([PREFIX[ERROR], err.body(), SUFFIX])
-                self._end()
+                self._fail(err.body())
                 return
             if events:
                 if self._deliver(events):
@@ -209,8 +212,7 @@ class WatchSession:
             if action == Action.GARBAGE:
                 self._write([payload])
             elif action == Action.EXPIRE:
-                self._write([PREFIX[ERROR], payload, SUFFIX])
-                self._end()
+                self._fail(payload)
                 return True
         return False
 
@@ -220,6 +222,11 @@ class WatchSession:
         size = sum(map(len, parts))
         if size:
             self._send(b"".join([b"%x\r\n" % size, *parts, b"\r\n"]))
+
+    def _fail(self, status: bytes) -> None:
+        """End the stream with one ERROR event carrying `status`."""
+        self._write([PREFIX[ERROR], status, SUFFIX])
+        self._end()
 
     def _end(self) -> None:
         self._send(b"0\r\n\r\n")

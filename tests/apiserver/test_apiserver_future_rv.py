@@ -7,6 +7,7 @@ and the etcd store (storage/etcd3/store.go, GetList on ErrFutureRev) answer.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from apiserver_wire import WAIT, RawWatch, pod, request
@@ -36,6 +37,22 @@ def seen(clock) -> SeenWaiting:
     return SeenWaiting(clock, window=1000)
 
 
+def start_waiting(seen: SeenWaiting, call: Callable[[], object]) -> Callable[[], object]:
+    """Run `call` in a thread until it waits on `seen`; returns a function that joins
+    that thread and gives what `call` returned."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(call()))
+    thread.start()
+    assert seen.waiting.wait(WAIT), "the request did not wait"
+
+    def finish() -> object:
+        thread.join(WAIT)
+        [value] = result
+        return value
+
+    return finish
+
+
 def too_large(requested: int, current: int, **details) -> dict:
     return {
         "kind": "Status",
@@ -63,16 +80,12 @@ def test_list_at_a_future_rv_times_out_with_504(storage, clock, path, match):
 
 def test_list_waits_for_a_future_rv_and_others_are_served_meanwhile(seen, clock):
     wanted = seen.resource_version + 2
-    answers = []
     with APIServer(seen, clock=clock, block_timeout=3600) as server:
-        waiter = threading.Thread(target=lambda: answers.append(request(server.url, f"/api/v1/pods?resourceVersion={wanted}")))
-        waiter.start()
-        assert seen.waiting.wait(WAIT), "the list did not wait"
+        finish = start_waiting(seen, lambda: request(server.url, f"/api/v1/pods?resourceVersion={wanted}"))
         assert request(server.url, "/api/v1/pods").status == 200  # another client, meanwhile
         seen.create("pods", pod("a"))
         seen.create("pods", pod("b"))
-        waiter.join(WAIT)
-    [resp] = answers
+        resp = finish()
     assert resp.status == 200
     doc = resp.json()
     assert doc["metadata"]["resourceVersion"] == str(wanted)
@@ -125,3 +138,26 @@ def test_a_plain_watch_from_a_future_rv_just_waits_for_it(server, storage):
         storage.create("pods", pod("skipped"))  # rv + 1: not after it
         storage.create("pods", pod("seen"))
         assert w.next_event()["object"]["metadata"]["name"] == "seen"
+
+
+WATCH_LIST = "/api/v1/pods?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+
+
+def test_watch_list_at_a_future_rv_opens_then_sends_one_504_error_event(storage, clock):
+    current = storage.resource_version
+    with APIServer(storage, clock=clock, block_timeout=0.01) as server, RawWatch(server.url, f"{WATCH_LIST}&resourceVersion={current + 9}") as w:
+        assert w.status == 200 and w.chunked
+        assert w.next_event() == {"type": "ERROR", "object": too_large(current + 9, current, retryAfterSeconds=1)}
+        assert w.end().clean
+
+
+def test_watch_list_waits_for_a_future_rv_then_sends_the_state(seen, clock):
+    wanted = seen.resource_version + 1
+    with APIServer(seen, clock=clock, block_timeout=3600) as server:
+        finish = start_waiting(seen, lambda: RawWatch(server.url, f"{WATCH_LIST}&resourceVersion={wanted}"))
+        seen.create("pods", pod("a"))
+        with finish() as w:
+            assert w.status == 200
+            added, bookmark = w.events(2)
+            assert added["type"] == "ADDED" and added["object"]["metadata"]["name"] == "a"
+            assert bookmark["type"] == "BOOKMARK" and bookmark["object"]["metadata"]["resourceVersion"] == str(wanted)
