@@ -27,6 +27,7 @@ import yaml
 from kubernetes.client import Configuration
 from kubernetes.client.rest import RESTClientObject
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.exec_provider import ExecProvider
 from kubernetes.config.incluster_config import (
     SERVICE_CERT_FILENAME,
     SERVICE_HOST_ENV_NAME,
@@ -34,7 +35,14 @@ from kubernetes.config.incluster_config import (
     SERVICE_TOKEN_FILENAME,
     InClusterConfigLoader,
 )
-from kubernetes.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR, ConfigNode, KubeConfigLoader, KubeConfigMerger
+from kubernetes.config.kube_config import (
+    ENV_KUBECONFIG_PATH_SEPARATOR,
+    ConfigNode,
+    FileOrData,
+    KubeConfigLoader,
+    KubeConfigMerger,
+    parse_rfc3339,
+)
 from kubernetes.utils.keepalive import tcp_keepalive_socket_options
 
 from podtui.errors import ConfigError, ConnectError, UsageError
@@ -257,7 +265,7 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         fresh = _read_merged(paths)
         configuration = Configuration()
         try:
-            KubeConfigLoader(fresh, active_context=context, config_base_path=None).load_and_set(configuration)
+            _Loader(fresh, active_context=context, config_base_path=None).load_and_set(configuration)
         except ConfigException as exc:
             raise ConfigError(f'cannot load context "{context}" from {shown}: {_one_line(exc)}') from None
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -268,6 +276,50 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
 
     scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
     return Connection(load, scope, user=user, request_timeout=options.request_timeout)
+
+
+class _Loader(KubeConfigLoader):
+    """The official loader, except that a failing exec plugin is an error.
+
+    The official one logs the failure through the root logger (an "ERROR:root:..."
+    line on the terminal, even mid-session when a token is refreshed) and goes on
+    without credentials, so the user got a 401 that blamed the server. kubectl stops
+    with "getting credentials: exec: ..."; so do we (a ConfigException, made one line
+    by the caller).
+    """
+
+    def _load_from_exec_plugin(self):
+        if "exec" not in self._user:
+            return None
+        exec_config = self._user["exec"]
+        command = exec_config.safe_get("command") if isinstance(exec_config, ConfigNode) else None
+        what = f'exec plugin "{command}"' if command else "exec plugin"
+        base_path = self._get_base_path(self._cluster.path)
+        try:
+            status = ExecProvider(exec_config, base_path, self._cluster).run()
+        except ConfigException as exc:
+            raise ConfigException(f"{what} failed: {exc}") from None
+        except FileNotFoundError:
+            raise ConfigException(f"{what}: command not found: install it or fix the user's exec command") from None
+        except PermissionError:
+            raise ConfigException(f"{what}: command is not executable: check its path and permissions") from None
+        except AttributeError:
+            # On a terminal the client lets the plugin write to it, then trips over
+            # the stderr it didn't capture when the plugin exits non-zero.
+            raise ConfigException(f"{what} failed (non-zero exit; its own message, if any, is above)") from None
+        if not isinstance(status, Mapping):
+            raise ConfigException(f"{what} printed an ExecCredential without a status")
+        if "token" in status:
+            self.token = f"Bearer {status['token']}"
+        elif "clientCertificateData" in status and "clientKeyData" in status:
+            for attr, key in (("cert_file", "clientCertificateData"), ("key_file", "clientKeyData")):
+                setattr(self, attr, FileOrData(status, None, data_key_name=key, file_base_path=base_path,
+                                               base64_file_content=False, temp_file_path=self._temp_file_path).as_file())
+        else:
+            raise ConfigException(f"{what} gave neither a token nor clientCertificateData and clientKeyData")
+        if "expirationTimestamp" in status:
+            self.expiry = parse_rfc3339(status["expirationTimestamp"])
+        return True
 
 
 def _cluster_has_server(merged, ctx: Mapping) -> bool:

@@ -111,15 +111,7 @@ def test_in_cluster_service_account(tmp_path):
     assert resolve_connection(opts(all_namespaces=True), env, service_account_dir=str(sa)).scope.namespace is None
 
 
-def test_exec_plugin_token_through_the_official_loader(tmp_path):
-    plugin = tmp_path / "get-token"
-    plugin.write_text(
-        f"#!{sys.executable}\n"
-        "import json\n"
-        'print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",'
-        ' "status": {"token": "from-exec"}}))\n'
-    )
-    plugin.chmod(plugin.stat().st_mode | stat.S_IEXEC)
+def _exec_kubeconfig(tmp_path, command: str):
     cfg = tmp_path / "config"
     cfg.write_text(
         yaml.safe_dump(
@@ -130,14 +122,56 @@ def test_exec_plugin_token_through_the_official_loader(tmp_path):
                 "users": [
                     {
                         "name": "e",
-                        "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin), "interactiveMode": "Never"}},
+                        "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": command, "interactiveMode": "Never"}},
                     }
                 ],
             }
         )
     )
-    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    return cfg
+
+
+def _plugin(tmp_path, body: str) -> str:
+    plugin = tmp_path / "get-token"
+    plugin.write_text(f"#!{sys.executable}\n" + body)
+    plugin.chmod(plugin.stat().st_mode | stat.S_IEXEC)
+    return str(plugin)
+
+
+def test_exec_plugin_token_through_the_official_loader(tmp_path):
+    plugin = _plugin(
+        tmp_path,
+        "import json\n"
+        'print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",'
+        ' "status": {"token": "from-exec"}}))\n',
+    )
+    conn = resolve_connection(opts(kubeconfig=str(_exec_kubeconfig(tmp_path, plugin))), {})
     assert conn.headers()["Authorization"] == "Bearer from-exec"
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (None, "command not found: install it or fix the user's exec command"),
+        ("import sys\nprint('error: you must log in', file=sys.stderr)\nsys.exit(3)\n", "exec: process returned 3. error: you must log in"),
+        ("print('not json {')\n", "exec: failed to decode process output"),
+        ('print(\'{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {}}\')\n',
+         "gave neither a token nor clientCertificateData and clientKeyData"),
+    ],
+    ids=["missing", "exit-3", "not-json", "no-token"],
+)
+def test_a_failing_exec_plugin_is_named_not_a_401_later(tmp_path, caplog, body, why):
+    # The official loader only logs these (an "ERROR:root:" line on the terminal)
+    # and carries on without credentials: the user then saw a 401 blaming the server.
+    plugin = str(tmp_path / "no-such-plugin") if body is None else _plugin(tmp_path, body)
+    cfg = _exec_kubeconfig(tmp_path, plugin)
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    msg = str(err.value)
+    assert msg.startswith(f'cannot load context "x" from {cfg}: exec plugin "{plugin}"')
+    assert why in msg
+    assert "\n" not in msg
+    assert not caplog.records
 
 
 def test_client_certificate_files_are_passed_to_tls(tmp_path):
