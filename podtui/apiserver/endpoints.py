@@ -184,9 +184,11 @@ def list_body(
             raise expired_continue()
     elif rv_param:
         rv = parse_resource_version(rv_param)
-        if match == EXACT:
-            if rv == 0:
-                raise _invalid("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+        if match == EXACT and rv == 0:
+            raise _invalid("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+        if match == EXACT or (not match and limit > 0 and rv):
+            # Exact, or its legacy form (a paged list at an RV, match unset): upstream
+            # reads that snapshot from etcd (storage/cacher/delegator.go, shouldDelegateList).
             at = rv
         elif rv:
             require_fresh(storage, rv, wait_fresh)  # NotOlderThan, or unset: served from now

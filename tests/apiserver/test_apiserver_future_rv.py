@@ -161,3 +161,18 @@ def test_watch_list_waits_for_a_future_rv_then_sends_the_state(seen, clock):
             added, bookmark = w.events(2)
             assert added["type"] == "ADDED" and added["object"]["metadata"]["name"] == "a"
             assert bookmark["type"] == "BOOKMARK" and bookmark["object"]["metadata"]["resourceVersion"] == str(wanted)
+
+
+def test_a_paged_list_at_an_rv_without_match_is_exact(seen, clock):
+    seen.create("pods", pod("a"))
+    then = seen.resource_version
+    seen.delete("pods", "default", "a")
+    current = seen.resource_version
+    with APIServer(seen, clock=clock, block_timeout=3600) as server:
+        past = request(server.url, f"/api/v1/pods?limit=10&resourceVersion={then}").json()
+        future = request(server.url, f"/api/v1/pods?limit=10&resourceVersion={current + 5}")
+    assert past["metadata"]["resourceVersion"] == str(then)
+    assert [p["metadata"]["name"] for p in past["items"]] == ["a"]
+    assert future.status == 504 and "retry-after" not in future.headers
+    assert future.json() == too_large(current + 5, current)
+    assert not seen.waiting.is_set()
