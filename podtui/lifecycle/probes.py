@@ -12,6 +12,8 @@ failure arrived for about a period and a half.
 
 from __future__ import annotations
 
+import math
+
 from podtui.lifecycle.records import EventRecord, ProbeSettings, ProbeState
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, container_statuses
@@ -161,7 +163,7 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float) ->
         if e.reason == "Killing" and _last(e) > since:
             since = _last(e)
     gap = s.period * 1.5 + s.timeout + 1
-    streak = 0
+    recent: list[tuple[float, int]] = []  # (first, count) of each Event that may be in the run
     newer = now
     for e in failures:
         last = _last(e)
@@ -170,13 +172,23 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float) ->
         first = e.first if e.first is not None else last
         count = e.count
         if first < since:
-            count = min(count, int((last - since) // s.period) + 1)
-            first = since
-        if count > 1 and last - first > (count - 1) * s.period * 1.5 + s.period:
-            streak += 1  # repeats spread out: successes in between; only the tail is current
-            break
-        streak += count
-        newer = first
+            # Its first failure came before; after `since` at most one a period, none at
+            # `since` itself (a kill follows its failure within the second; whole-second
+            # times), the earliest taken to be the next tick.
+            count = max(1, min(count - 1, math.ceil((last - since - 1) / s.period)))
+            first = since + s.period
+        recent.append((first, count))
+        newer = min(newer, first)
+    # The probe ticker doesn't drift: n failures in a row span n-1 periods and each success
+    # among them adds one more. The newest Events whose failures fill their whole span are
+    # one run; if none do, successes came in between and only the newest is surely current.
+    streak = 1 if recent else 0
+    total, earliest = 0, now
+    for first, count in recent:
+        total += count
+        earliest = min(earliest, first)
+        if _last(failures[0]) - earliest <= (total - 0.5) * s.period:
+            streak = total
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)

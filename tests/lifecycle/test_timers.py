@@ -203,11 +203,72 @@ def test_liveness_streaks(events, now, streak, acts_at):
     assert (state.streak, state.acts_at) == (streak, acts_at)
 
 
+# The kubelet's side, simulated: its probe worker (prober/worker.go) gets one result per
+# period; resultRun counts failures in a row and a success resets it. Each failure adds an
+# occurrence to the Unhealthy Event of its message (tools/record events_cache.go: count+1
+# and a new lastTimestamp on core/v1; series.count and lastObservedTime on events.k8s.io/v1).
+# "F"/"G": a failure (two different messages), "S": a success.
+PROBE_RUNS = ["FFFF", "FSF", "FSFF", "FSSFF", "FFSFFF", "FGFG", "GSFF", "FFSGGG"]
+
+
+def _unhealthy(api: str, message: str, times: list[float]) -> dict:
+    """The Event the API holds after failures at `times` (seconds after T0)."""
+    meta = {"uid": message, "name": f"web-0.{message}", "namespace": "shop"}
+    ref = {"kind": "Pod", "name": "web-0", "uid": "u1", "fieldPath": "spec.containers{app}"}
+    text = f"Liveness probe failed: {message}"
+    if api == "v1":
+        return {"metadata": meta, "involvedObject": ref, "reason": "Unhealthy", "message": text, "type": "Warning",
+                "count": len(times), "firstTimestamp": ts(times[0]), "lastTimestamp": ts(times[-1]),
+                "source": {"component": "kubelet"}}
+    obj = {"metadata": meta, "regarding": ref, "reason": "Unhealthy", "note": text, "type": "Warning",
+           "eventTime": format_ts(T0 + times[0], micro=True), "reportingController": "kubelet"}
+    if len(times) > 1:
+        obj["series"] = {"count": len(times), "lastObservedTime": format_ts(T0 + times[-1], micro=True)}
+    return obj
+
+
+@pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
+@pytest.mark.parametrize("results", PROBE_RUNS)
+def test_streak_of_growing_unhealthy_events(results, api):
+    """After every failure the streak never exceeds the worker's resultRun, and equals it
+    whenever each Event's occurrences all belong to the current run (else it can't be told)."""
+    period, took = 10, 0.6  # an Event's time is the end of its probe
+    occurrences: dict[str, list[float]] = {}
+    run: list[str] = []
+    for tick, result in enumerate(results):
+        at = tick * period + took
+        if result == "S":
+            run = []
+            continue
+        occurrences.setdefault(result, []).append(at)
+        run.append(result)
+        events = [normalize_event(_unhealthy(api, m, times)) for m, times in occurrences.items()]
+        pod = _probed_pod(started_at=T0 - 100, period=period, threshold=10)
+        (state,) = probe_states(record(pod, events), T0 + at + 1)
+        where = f"{results[:tick + 1]} via {api}"
+        assert 1 <= state.streak <= len(run), f"{where}: streak {state.streak}, kubelet {len(run)}"
+        if all(len(occurrences[m]) == run.count(m) for m in set(run)):
+            assert state.streak == len(run), f"{where}: streak {state.streak}, kubelet {len(run)}"
+
+
 def test_a_kill_event_starts_the_streak_over():
     events = [ev("Unhealthy", "Liveness probe failed: a", first=T0 - 20, last=T0, count=3, uid="f"),
               ev("Killing", "Container app failed liveness probe, will be restarted", last=T0 + 1, uid="k")]
     (state,) = probe_states(record(_probed_pod(), events), T0 + 3)
     assert state.streak == 0 and state.last_failure_at == T0
+
+
+
+@pytest.mark.parametrize("started_at", [T0 - 100, T0 + 20])  # the restart not seen yet / within the kill's second
+@pytest.mark.parametrize("after_kill", [1, 2])
+def test_an_event_growing_across_a_kill(started_at, after_kill):
+    """Failures at 0, 10 and 20 brought the kill (worker.go sets resultRun = 0); the same
+    message's Event counts on into the next instance, so only the failures after it are a run."""
+    last = 20 + after_kill * 10
+    events = [ev("Unhealthy", "Liveness probe failed: a", first=T0, last=T0 + last, count=3 + after_kill, uid="f"),
+              ev("Killing", "Container app failed liveness probe, will be restarted", last=T0 + 20, uid="k")]
+    (state,) = probe_states(record(_probed_pod(started_at=started_at), events), T0 + last + 1)
+    assert state.streak == after_kill
 
 
 # -- Events
