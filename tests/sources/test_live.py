@@ -379,6 +379,26 @@ def test_server_error_backs_off_then_recovers(harness):
     assert states[-1] == "live"
 
 
+def test_504_too_large_rv_on_a_relist_waits_retry_after_then_relists(harness):
+    # What a kube-apiserver answers a LIST whose resourceVersion it has not reached.
+    too_large = json_answer(
+        {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Timeout", "code": 504,
+         "message": "Timeout: Too large resource version: 60, current: 50",
+         "details": {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}], "retryAfterSeconds": 1}},
+        504, **{"Retry-After": "1"},
+    )
+    gone = json_answer({"kind": "Status", "code": 410, "reason": "Expired", "message": "too old"}, 410)
+    source, server = harness(Script([pod_list([pod("a", 5)], 10), too_large, pod_list([pod("b", 55)], 60)], [gone]))
+    source.start()
+    items = collect(source, n_watches(server, 2))
+    waits = [i for i in items if isinstance(i, SourceStatus) and i.state == "reconnecting"]
+    assert [w.detail for w in waits] == ["HTTP 504: Timeout: Too large resource version: 60, current: 50"]
+    assert waits[0].retry_at - waits[0].at >= 1.0
+    assert ("ADDED", "b", "55", False) in changes(items) and ("DELETED", "a", "5", True) in changes(items)
+    assert [s for s, _ in statuses(items)][-1] == "live"
+    assert server.watches()[1].query["resourceVersion"] == "60"
+
+
 def test_stop_interrupts_a_blocked_watch(harness):
     source, server = harness(Script([pod_list([], 10)], []))
     source.start()
