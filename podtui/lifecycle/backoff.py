@@ -29,6 +29,8 @@ DEFAULT_CAP = 300.0
 REDUCED_INITIAL = 1.0  # ReduceDefaultCrashLoopBackOffDecay
 REDUCED_CAP = 60.0
 RESET_AFTER = 600.0  # an instance that ran this long resets the ladder
+# flowcontrol.Backoff hasExpired: an image-pull entry left alone for twice its cap starts over
+PULL_RESET_AFTER = 2 * DEFAULT_CAP
 _MAX_DOUBLINGS = 40
 
 _CRASH_MESSAGE = re.compile(r"back-off (\S+) restarting failed container")
@@ -74,7 +76,9 @@ def learn(ladders: dict[str, Ladder], transitions: Iterable[Transition]) -> None
                     ladder.anchor = (rc, delay)
             elif new == "waiting:ErrImagePull":
                 ladder = _ladder(ladders, t.subject)
-                ladder.pull_failures += 1
+                previous = ladder.last_pull_failure
+                expired = previous is not None and t.at - previous > PULL_RESET_AFTER
+                ladder.pull_failures = 1 if expired else ladder.pull_failures + 1
                 ladder.last_pull_failure = t.at
             elif new == "running" and t.subject in ladders:
                 ladders[t.subject].pull_failures = 0
@@ -169,15 +173,22 @@ def crash_delay(ladder: Ladder | None, restart_count: int, initial: float, cap: 
     return min(cap, delay)
 
 
-def _pull_failure_events(record, container: str) -> tuple[int, float | None]:
-    """(failed pulls, time of the last) from the pod's Events for `container`."""
-    count, last = 0, None
-    for ev in getattr(record, "events", ()):
-        if ev.container == container and ev.reason == "Failed" and ev.message.startswith("Failed to pull image"):
-            count = max(count, ev.count)
-            if ev.last is not None and (last is None or ev.last > last):
-                last = ev.last
-    return count, last
+def _pull_failure_events(record, container: str, newest: float | None) -> tuple[int, float | None]:
+    """(failed pulls, time of the last) from the pod's Events for `container`, counting only
+    the kubelet's current back-off: an Event quiet for PULL_RESET_AFTER before the next
+    failure (newest: one podtui saw itself) tells of an entry that has started over since."""
+    pulls = sorted((ev for ev in getattr(record, "events", ())
+                    if ev.container == container and ev.reason == "Failed" and ev.last is not None
+                    and ev.message.startswith("Failed to pull image")), key=lambda ev: ev.last, reverse=True)
+    count = 0
+    newer = max(newest, pulls[0].last) if newest is not None and pulls else newest
+    for ev in pulls:
+        if newer is not None and newer - ev.last > PULL_RESET_AFTER:
+            break
+        count = max(count, ev.count)
+        first = ev.first if ev.first is not None else ev.last
+        newer = first if newer is None else min(newer, first)
+    return count, pulls[0].last if pulls else None
 
 
 def backoffs(record, now: float) -> list[BackoffInfo]:
@@ -228,11 +239,11 @@ def _image_backoff(record, name: str, waiting: dict, ladder: Ladder | None, now:
     """image_manager.go: after the n-th failed pull the next try waits initial * 2**(n-1)."""
     failures = ladder.pull_failures if ladder is not None else 0
     last = ladder.last_pull_failure if ladder is not None else None
-    ev_count, ev_last = _pull_failure_events(record, name)
+    ev_count, ev_last = _pull_failure_events(record, name, last)
     failures = max(failures, ev_count, 1)
     if ev_last is not None and (last is None or ev_last > last):
         last = ev_last  # the kubelet's own timestamp beats podtui's observation
-    if last is not None and now - last > RESET_AFTER:
+    if last is not None and now - last > PULL_RESET_AFTER:
         failures = 1
     delay = DEFAULT_INITIAL
     for _ in range(min(failures - 1, _MAX_DOUBLINGS)):

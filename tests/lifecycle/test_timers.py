@@ -118,6 +118,17 @@ def test_image_backoff_resets_after_ten_quiet_minutes():
     assert b.delay == 10.0
 
 
+@pytest.mark.parametrize("quiet, failures", [(300, 4), (601, 1)])
+def test_image_backoff_chain_starts_over_after_twice_the_cap(quiet, failures):
+    """flowcontrol.Backoff.Next: an entry not updated for more than 2 x 300s starts again at
+    10s, however many failures came before."""
+    ladders: dict[str, Ladder] = {}
+    pulls = [T0, T0 + 10, T0 + 30, T0 + 30 + quiet]
+    learn(ladders, [Transition(at=at, kind=CONTAINER_STATE, subject="app", new="waiting:ErrImagePull") for at in pulls])
+    assert ladders["app"].pull_failures == failures
+    (b,) = backoffs(record(_waiting_pod("ImagePullBackOff", 'Back-off pulling image "x"'), ladders=ladders), pulls[-1] + 1)
+    assert b.delay == 10.0 * 2 ** (failures - 1)
+
 def test_crash_backoff_without_a_finish_time_has_no_due_time():
     rec = record(_waiting_pod("CrashLoopBackOff", None, restarts=2))
     (b,) = backoffs(rec, T0)
