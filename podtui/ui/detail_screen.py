@@ -197,7 +197,13 @@ class DetailScreen(Screen):
         step = self.podtui.next_step(record, now)
         if step is not None and not deleted:
             parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
-        parts.append(Content(f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"))
+        # The counts go whole or not at all: "0/1 ready, 3" reads as three ready.
+        room = self.size.width - 2 - sum(part.cell_length for part in parts)
+        restarts = f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"
+        for counts in (restarts, f"  {row.ready} ready"):
+            if len(counts) <= room:
+                parts.append(Content(counts))
+                break
         self._title.update(Content("").join(parts), layout=False)
 
     # ------------------------------------------------------------------ actions

@@ -494,3 +494,23 @@ async def test_the_harness_takes_a_recording_too():
         await settle(pilot)
         assert app.table.visible_count > 10
         assert any("CrashLoopBackOff" in row_text(app, i) for i in range(app.table.visible_count))
+
+
+async def test_detail_title_counts_are_shown_whole_or_left_out():
+    # At 80 columns the title used to end "0/1 ready, 3": three what?
+    for width, wanted in ((160, "restarts"), (80, None)):
+        app = fixture_app()
+        async with app.run_test(size=(width, 24)) as pilot:
+            await settle(pilot)
+            app.open_detail("uid-crashy-5c6b9d-kq8zt")
+            await pilot.pause()
+            title = str(app.screen._title.render()).rstrip()
+            record = app.store.pods["uid-crashy-5c6b9d-kq8zt"]
+            full = f"{record.row.ready} ready, {record.row.restarts} restarts"
+            if wanted:
+                assert title.endswith(full), title
+            else:
+                assert len(title) <= width and not title.endswith(", ") and (
+                    title.endswith(full) or title.endswith(f"{record.row.ready} ready")
+                    or "ready" not in title), title
+                assert f"ready, {record.row.restarts}" not in title or title.endswith(full), title
