@@ -21,7 +21,7 @@ from textual.screen import Screen
 from podtui.clock import Clock
 from podtui.errors import PodtuiError
 from podtui.heap import settle_heap
-from podtui.lifecycle.changes import Change, SourceStatus
+from podtui.lifecycle.changes import EVENTS, FAILED, PODS, Change, SourceStatus
 from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
 from podtui.lifecycle.nextstep import next_step as model_next_step
 from podtui.lifecycle.store import Store
@@ -80,6 +80,7 @@ class PodtuiApp(App):
         self.theme = resolve_theme(theme, env, loaded=loaded)
         self.store = self._new_store()
         self.source_status: SourceStatus | None = None
+        self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
         self.events_per_s = 0.0
         self._changes_since_tick = 0
@@ -145,7 +146,7 @@ class PodtuiApp(App):
                 if isinstance(item, Change):
                     self._changes_since_tick += 1
                 elif isinstance(item, SourceStatus):
-                    self.source_status = item
+                    self._note_status(item)
             self.store.apply_batch(items)
             applied += len(items)
             if len(items) < PUMP_CHUNK:
@@ -167,6 +168,19 @@ class PodtuiApp(App):
             self._pump_pending = True
             self.set_timer(PUMP_PAUSE, self.pump)
         return applied
+
+    def _note_status(self, status: SourceStatus) -> None:
+        """Which status the bar shows. Events that can't be had (forbidden) are said
+        once and then marked on the bar; the next pods status would otherwise wipe the
+        notice at once. A fatal pods failure stays shown whatever events do after it."""
+        if status.resource == EVENTS and status.state == FAILED:
+            self.events_unavailable = True
+            self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
+            return
+        shown = self.source_status
+        if shown is not None and shown.state == FAILED and shown.resource == PODS and status.resource == EVENTS:
+            return
+        self.source_status = status
 
     def drain(self, max_rounds: int = 1000) -> int:
         """Apply everything queued now (tests and snapshots; the timer does this live)."""
@@ -228,6 +242,7 @@ class PodtuiApp(App):
             replay=self.replay,
             filter_text=self.table.index.filter.text.strip(),
             problems=len(self.store.problems),
+            events_unavailable=self.events_unavailable,
         )
 
     def update_status_bar(self) -> None:
@@ -309,6 +324,7 @@ class PodtuiApp(App):
             self.feed = new_feed
             self._feed_started = False
             self.source_status = None
+            self.events_unavailable = False
             self.view_namespace = None
             self._reset_store()
             self.start_feed()

@@ -27,6 +27,7 @@ class BarState:
     replay: Any = None  # ReplayControls, when replaying
     filter_text: str = ""
     problems: int = 0
+    events_unavailable: bool = False
 
 
 def connection_text(source: ch.SourceStatus | None, now: float) -> tuple[str, str]:
@@ -81,6 +82,8 @@ def status_line(state: BarState, now: float) -> Content:
     pods = f"{state.shown}/{state.total} pods" if state.shown != state.total else f"{state.total} pods"
     parts.append(Content(pods))
     parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
+    if state.events_unavailable:
+        parts.append(Content.styled("no events", "$text-warning"))
     if state.filter_text:
         parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
     if state.problems:

@@ -1,0 +1,43 @@
+"""What the status bar says about the source when one of its two streams is gone."""
+
+from __future__ import annotations
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import SourceStatus
+from podtui.sources.base import Scope
+from tests.ui.harness import make_app, settle
+
+T0 = 1714557600.0
+FORBIDDEN = ('events not shown: events is forbidden in namespace "web" for user "dev" (list events): '
+             "ask for access or try another -n NAMESPACE")
+
+
+async def test_forbidden_events_stay_said_after_the_pods_stream_goes_live():
+    # What LiveSource.preflight queues when events are forbidden: the events failure
+    # first, then the pods stream's own states. The notice must outlive them.
+    items = [
+        SourceStatus("failed", T0, FORBIDDEN, "events"),
+        SourceStatus("connecting", T0, "", "pods"),
+        SourceStatus("listing", T0, "", "pods"),
+        SourceStatus("live", T0, "", "pods"),
+    ]
+    app = make_app(items, ManualClock(T0), Scope(context="prod", namespace="web"))
+    async with app.run_test(size=(160, 10)) as pilot:
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        assert "● live" in text and "no events" in text
+        assert [n.message for n in app._notifications] == [FORBIDDEN]
+
+
+async def test_a_fatal_pods_failure_is_not_hidden_by_the_events_stream():
+    items = [
+        SourceStatus("failed", T0, 'pods is forbidden in namespace "web"', "pods"),
+        SourceStatus("reconnecting", T0, "connection reset", "events", retry_at=T0 + 1),
+        SourceStatus("live", T0 + 1, "", "events"),
+    ]
+    app = make_app(items, ManualClock(T0), Scope(context="prod", namespace="web"))
+    async with app.run_test(size=(160, 10)) as pilot:
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        assert 'failed: pods is forbidden in namespace "web"' in text
+        assert "no events" not in text
