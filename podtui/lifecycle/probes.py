@@ -192,6 +192,10 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float) ->
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)
+    elif streak and cs.get("ready") is False:
+        # The kubelet holds the container unready and the last probe failed: the run is at
+        # the threshold whatever the Events' spans suggest (they are coarse and may merge).
+        streak = max(streak, s.failure_threshold)
     state.streak = streak
     if streak:
         last_counted = _last(failures[0])

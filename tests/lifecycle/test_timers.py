@@ -262,6 +262,18 @@ def test_streak_of_growing_unhealthy_events(results, api):
             assert state.streak == len(run), f"{where}: streak {state.streak}, kubelet {len(run)}"
 
 
+@pytest.mark.parametrize("ready, streak", [(True, 1), (False, 3)])
+def test_an_unready_container_reads_as_at_the_readiness_threshold(ready, streak):
+    """Five readiness failures spread over 32 s at a 5 s period can't be one run by their
+    span alone; but a container the kubelet holds unready has reached the threshold."""
+    pod = {"spec": {"containers": [{"name": "app", "readinessProbe": {"httpGet": {"port": 8080}, "periodSeconds": 5}}]},
+           "status": {"containerStatuses": [{"name": "app", "ready": ready, "started": True, "restartCount": 0,
+                                             "state": {"running": {"startedAt": format_ts(T0 - 100)}}}]}}
+    events = [ev("Unhealthy", "Readiness probe failed: a", first=T0 - 32, last=T0, count=5)]
+    (state,) = probe_states(record(pod, events), T0 + 1)
+    assert state.settings.type == "readiness" and state.streak == streak
+
+
 def test_a_kill_event_starts_the_streak_over():
     events = [ev("Unhealthy", "Liveness probe failed: a", first=T0 - 20, last=T0, count=3, uid="f"),
               ev("Killing", "Container app failed liveness probe, will be restarted", last=T0 + 1, uid="k")]
