@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from podtui.lifecycle.records import EventRecord, ProbeSettings, ProbeState
+from podtui.lifecycle.records import READY, EventRecord, ProbeSettings, ProbeState
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, container_statuses
 
@@ -128,8 +128,20 @@ def probe_states(record, now: float) -> list[ProbeState]:
         if ptype is not None:
             by_probe.setdefault((ev.container, ptype), []).append(ev)
     statuses = container_statuses(pod)
-    return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now)
+    return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now,
+                   record if s.type == "readiness" else None)
             for s in settings]
+
+
+def _turned_unready(record, container: str, since: float) -> bool:
+    """Whether podtui saw `container` go from ready to unready (its latest ready flip) after `since`."""
+    history = getattr(record, "history", None)
+    for t in reversed(getattr(history, "entries", ())):
+        if t.at < since:
+            break
+        if t.kind == READY and t.subject == container:
+            return t.old == "true" and t.new == "false"
+    return False
 
 
 def counts_as_failure(ev: EventRecord) -> bool:
@@ -145,7 +157,7 @@ def _last(e: EventRecord) -> float:
     return e.last if e.last is not None else float("-inf")
 
 
-def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float) -> ProbeState:
+def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None) -> ProbeState:
     state = ProbeState(settings=s, events=events)
     running = _d(_d(cs.get("state")).get("running"))
     started_at = parse_ts(running.get("startedAt"))
@@ -192,9 +204,10 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float) ->
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)
-    elif streak and cs.get("ready") is False:
-        # The kubelet holds the container unready and the last probe failed: the run is at
-        # the threshold whatever the Events' spans suggest (they are coarse and may merge).
+    elif streak and cs.get("ready") is False and _turned_unready(record, s.container, since):
+        # Ready, then unready in this instance with the probe failing: the kubelet's run
+        # reached the threshold, whatever the Events' spans suggest (they are coarse and
+        # merge). Never ready since it started says nothing: the run may still be short.
         streak = max(streak, s.failure_threshold)
     state.streak = streak
     if streak:

@@ -11,7 +11,8 @@ from podtui.lifecycle.backoff import Ladder, backoffs, crash_delay, crash_messag
 from podtui.lifecycle.events import container_from_field_path, normalize_event
 from podtui.lifecycle.nextstep import countdown, next_step
 from podtui.lifecycle.probes import counts_as_failure, effective_probes, handler_text, probe_states, probe_type_of
-from podtui.lifecycle.records import CONTAINER_STATE, RESTART, EventRecord, Transition
+from podtui.lifecycle.history import History
+from podtui.lifecycle.records import CONTAINER_STATE, READY, RESTART, EventRecord, Transition
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import format_ts
 
@@ -262,15 +263,24 @@ def test_streak_of_growing_unhealthy_events(results, api):
             assert state.streak == len(run), f"{where}: streak {state.streak}, kubelet {len(run)}"
 
 
-@pytest.mark.parametrize("ready, streak", [(True, 1), (False, 3)])
-def test_an_unready_container_reads_as_at_the_readiness_threshold(ready, streak):
+@pytest.mark.parametrize("ready, flips, streak", [
+    (True, [], 1),
+    (False, [("true", "false")], 3),  # seen turning unready: the run reached the threshold
+    (False, [], 1),  # never ready since it started: the run may still be short
+    (False, [("true", "false"), ("false", "true"), ("true", "false")], 3),
+    (False, [("false", "true")], 1),  # the latest flip was to ready: nothing to go on
+])
+def test_a_container_seen_turning_unready_is_at_the_readiness_threshold(ready, flips, streak):
     """Five readiness failures spread over 32 s at a 5 s period can't be one run by their
-    span alone; but a container the kubelet holds unready has reached the threshold."""
+    span alone; but a container the kubelet turned unready has reached the threshold."""
     pod = {"spec": {"containers": [{"name": "app", "readinessProbe": {"httpGet": {"port": 8080}, "periodSeconds": 5}}]},
            "status": {"containerStatuses": [{"name": "app", "ready": ready, "started": True, "restartCount": 0,
                                              "state": {"running": {"startedAt": format_ts(T0 - 100)}}}]}}
     events = [ev("Unhealthy", "Readiness probe failed: a", first=T0 - 32, last=T0, count=5)]
-    (state,) = probe_states(record(pod, events), T0 + 1)
+    rec = record(pod, events)
+    rec.history = History()
+    rec.history.extend([Transition(T0 - 90 + k, READY, "app", old, new) for k, (old, new) in enumerate(flips)])
+    (state,) = probe_states(rec, T0 + 1)
     assert state.settings.type == "readiness" and state.streak == streak
 
 
