@@ -24,6 +24,8 @@ from pathlib import Path
 import orjson
 import urllib3
 import yaml
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 from kubernetes.client import Configuration
 from kubernetes.client.rest import RESTClientObject
 from kubernetes.config.config_exception import ConfigException
@@ -256,8 +258,14 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
     ctx = contexts[context] if isinstance(contexts[context], Mapping) else {}
     namespace = _namespace(options, ctx.get("namespace") or "default")
     user = str(ctx.get("user") or "")
-    if not _cluster_has_server(merged, ctx):
-        raise ConfigError(f'context "{context}" in {shown} names cluster "{ctx.get("cluster", "")}" which has no server URL: check its clusters entry')
+    cluster_name = str(ctx.get("cluster") or "")
+    server = _cluster_entry(merged, ctx).get("server")
+    if not server:
+        raise ConfigError(f'context "{context}" in {shown} names cluster "{cluster_name}" which has no server URL: check its clusters entry')
+    problem = _server_problem(str(server))
+    if problem:
+        raise ConfigError(f'cluster "{cluster_name}" in {shown} has server "{server}", which is not a usable URL ({problem}): '
+                          "fix it, e.g. https://HOST:6443")
 
     def load() -> Configuration:
         # Re-read the files each time: a 401 mid-session means someone (or an exec
@@ -272,6 +280,8 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
             raise ConfigError(f'context "{context}" in {shown} is incomplete ({_one_line(exc)}): check its cluster and user entries') from None
         except OSError as exc:
             raise ConfigError(f'context "{context}" in {shown}: {_one_line(exc)}') from None
+        if "proxy-url" in _cluster_entry(fresh, ctx):
+            _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
         return configuration
 
     scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
@@ -279,14 +289,23 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
 
 
 class _Loader(KubeConfigLoader):
-    """The official loader, except that a failing exec plugin is an error.
+    """The official loader, reading a kubeconfig as kubectl does.
 
-    The official one logs the failure through the root logger (an "ERROR:root:..."
-    line on the terminal, even mid-session when a token is refreshed) and goes on
-    without credentials, so the user got a 401 that blamed the server. kubectl stops
-    with "getting credentials: exec: ..."; so do we (a ConfigException, made one line
-    by the caller).
+    A server URL without a scheme is http://, said outright. A failing exec plugin is
+    an error: the official loader logs the failure through the root logger (an
+    "ERROR:root:..." line on the terminal, even mid-session when a token is refreshed)
+    and goes on without credentials, so the user got a 401 that blamed the server.
+    kubectl stops with "getting credentials: exec: ..."; so do we (a ConfigException,
+    made one line by the caller).
     """
+
+    def _load_cluster_info(self):
+        super()._load_cluster_info()
+        # A server without a scheme is http to kubectl too; said here, not left to
+        # urllib3's warning. Here, because the token refresh hook copies host again.
+        host = self.__dict__.get("host")
+        if host and "://" not in host:
+            self.host = "http://" + host
 
     def _load_from_exec_plugin(self):
         if "exec" not in self._user:
@@ -322,13 +341,48 @@ class _Loader(KubeConfigLoader):
         return True
 
 
-def _cluster_has_server(merged, ctx: Mapping) -> bool:
+def _cluster_entry(merged, ctx: Mapping) -> Mapping:
+    """The `cluster:` map of the context's cluster ({} if there is none)."""
     name = ctx.get("cluster")
     for cluster in merged.value.get("clusters") or []:
         cluster = _plain(cluster)
         if isinstance(cluster, Mapping) and cluster.get("name") == name:
-            return bool((cluster.get("cluster") or {}).get("server"))
-    return False
+            entry = _plain(cluster.get("cluster"))
+            return entry if isinstance(entry, Mapping) else {}
+    return {}
+
+
+def _server_problem(server: str) -> str | None:
+    """Why kubectl would refuse this server URL, or None. No scheme is fine: http."""
+    try:
+        url = parse_url(server if "://" in server else "http://" + server)
+    except LocationParseError as exc:
+        return _one_line(exc)
+    if url.scheme not in ("http", "https"):
+        return f"scheme {url.scheme}: use https:// or http://"
+    if not url.host:
+        return "no host"
+    return None
+
+
+SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")
+
+
+def _check_proxy_url(proxy: str | None, what: str) -> None:
+    """A proxy urllib3 can use, or a ConfigError (urllib3 would raise only when connecting)."""
+    if not proxy:
+        return
+    try:
+        url = parse_url(proxy)
+    except LocationParseError as exc:
+        raise ConfigError(f"{what} is not a valid URL ({_one_line(exc)}): use http://HOST:PORT") from None
+    if url.scheme in SOCKS_SCHEMES:
+        try:
+            import socks  # noqa: F401 - urllib3's SOCKS support needs PySocks
+        except ImportError:
+            raise ConfigError(f"{what} is a SOCKS proxy, which needs the PySocks package: pip install pysocks, or use an http:// proxy") from None
+    elif url.scheme not in ("http", "https") or not url.host:
+        raise ConfigError(f"{what} is not an http, https or socks5 URL: use http://HOST:PORT")
 
 
 def _plain(node: object) -> object:
@@ -432,7 +486,11 @@ def describe_transport_error(exc: BaseException, server: str) -> ConnectError:
             f"TLS handshake with the API server at {server} failed: {transport_reason(exc)} "
             "(check the cluster's certificate-authority in the kubeconfig)"
         )
-    return ConnectError(f"cannot reach the API server at {server}: {transport_reason(exc)} (is the cluster up? check --context)")
+    reason = transport_reason(exc)
+    if server.startswith("http://") and reason in ("connection reset", "connection closed by the server"):
+        # Plain http to a TLS port: the server hangs up on what it can't read.
+        return ConnectError(f"cannot reach the API server at {server}: {reason} (is it an https server? the kubeconfig's server URL says http)")
+    return ConnectError(f"cannot reach the API server at {server}: {reason} (is the cluster up? check --context)")
 
 
 _USER_RE = re.compile(r'User "([^"]*)"')

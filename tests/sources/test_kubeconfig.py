@@ -332,3 +332,72 @@ def test_environment_is_not_consulted_when_given(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBECONFIG", os.devnull)
     with pytest.raises(ConfigError, match="no kubeconfig found"):
         resolve_connection(opts(), {"KUBECONFIG": str(tmp_path / "x")}, service_account_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("server", "why"),
+    [
+        ("https://[bad", "Failed to parse"),
+        ("https://10.0.0.1:notaport", "is not a valid host or port"),
+        ("https://10.0.0.1:6443 ", "contains invalid character"),
+        ("ftp://10.0.0.1:6443", "scheme ftp: use https:// or http://"),
+    ],
+)
+def test_a_server_url_kubectl_would_refuse_is_named(tmp_path, server, why):
+    # These used to surface as "cannot reach the API server ... is the cluster up?"
+    # or "context is incomplete (Invalid IPv6 URL)".
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, server)
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    msg = str(err.value)
+    assert msg.startswith(f'cluster "c" in {cfg} has server "{server}", which is not a usable URL (')
+    assert why in msg and msg.endswith("fix it, e.g. https://HOST:6443")
+
+
+def test_a_server_without_a_scheme_is_http_as_kubectl_reads_it(tmp_path, recwarn):
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "10.0.0.1:6443")
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert conn.server == "http://10.0.0.1:6443"
+    conn.headers()  # the client's token refresh hook sets the host again
+    assert conn.server == "http://10.0.0.1:6443"
+
+
+def test_a_scheme_less_server_on_a_tls_port_suggests_https(tmp_path):
+    server = ScriptedServer(lambda r: pod_list([], 1), tls=True).start()
+    try:
+        host = server.url.removeprefix("https://")
+        source = _source(tmp_path, host)
+        with pytest.raises(ConnectError) as err:
+            source.preflight()
+        msg = str(err.value)
+        assert msg.startswith(f"cannot reach the API server at http://{host}: ")
+        assert msg.endswith("(is it an https server? the kubeconfig's server URL says http)")
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("proxy", "why"),
+    [
+        ("ftp://proxy:21", "is not an http, https or socks5 URL: use http://HOST:PORT"),
+        ("proxy.corp:3128", "is not an http, https or socks5 URL: use http://HOST:PORT"),
+        ("http://[bad", "is not a valid URL (Failed to parse"),
+        ("socks5://proxy:1080", "is a SOCKS proxy, which needs the PySocks package: pip install pysocks, or use an http:// proxy"),
+    ],
+)
+def test_a_proxy_url_urllib3_cannot_use_is_named(tmp_path, monkeypatch, proxy, why):
+    # urllib3 raised these (ProxySchemeUnknown, ImportError of socks) only when the
+    # pool was made: an internal error with a crash log.
+    monkeypatch.setitem(sys.modules, "socks", None)  # PySocks absent, whatever is installed
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    config["clusters"][0]["cluster"]["proxy-url"] = proxy
+    cfg.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    msg = str(err.value)
+    assert msg.startswith(f'proxy-url "{proxy}" of cluster "c" in {cfg} ')
+    assert why in msg
