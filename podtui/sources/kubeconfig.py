@@ -12,6 +12,7 @@ what to do. No traceback ever reaches the user from here.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
 import socket
@@ -282,6 +283,8 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
             raise ConfigError(f'context "{context}" in {shown}: {_one_line(exc)}') from None
         if "proxy-url" in _cluster_entry(fresh, ctx):
             _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
+        else:
+            _environment_proxy(configuration)
         return configuration
 
     scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
@@ -368,6 +371,26 @@ def _server_problem(server: str) -> str | None:
 SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")
 
 
+def _environment_proxy(configuration: Configuration) -> None:
+    """The client took a proxy from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY: read it as Go
+    (so kubectl) does. A bare host:port is http://, and a server on this machine is
+    never proxied (else `podtui demo` went to a corporate proxy and was refused)."""
+    proxy = configuration.proxy
+    if not proxy:
+        return
+    host = (parse_url(configuration.host).host or "").strip("[]").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        configuration.proxy = None
+        return
+    if "://" not in proxy:
+        configuration.proxy = proxy = "http://" + proxy
+    _check_proxy_url(proxy, f'the proxy "{proxy}" from the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)')
+
+
 def _check_proxy_url(proxy: str | None, what: str) -> None:
     """A proxy urllib3 can use, or a ConfigError (urllib3 would raise only when connecting)."""
     if not proxy:
@@ -417,6 +440,7 @@ def _in_cluster_connection(options: ConnectionOptions, environ: Mapping[str, str
             InClusterConfigLoader(token_filename=token_file, cert_filename=cert_file, environ=dict(environ)).load_and_set(configuration)
         except (ConfigException, OSError) as exc:
             raise ConfigError(f"in-cluster config (service account in {os.path.dirname(token_file)}): {_one_line(exc)}") from None
+        _environment_proxy(configuration)
         return configuration
 
     scope = Scope(context=IN_CLUSTER, namespace=_namespace(options, default_ns), label_selector=options.label_selector, field_selector=options.field_selector)

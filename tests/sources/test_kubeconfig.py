@@ -401,3 +401,31 @@ def test_a_proxy_url_urllib3_cannot_use_is_named(tmp_path, monkeypatch, proxy, w
     msg = str(err.value)
     assert msg.startswith(f'proxy-url "{proxy}" of cluster "c" in {cfg} ')
     assert why in msg
+
+
+@pytest.fixture
+def proxy_env(monkeypatch):
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_a_proxy_from_the_environment_reads_as_kubectl_reads_it(tmp_path, proxy_env):
+    proxy_env.setenv("HTTPS_PROXY", "proxy.corp:3128")  # Go takes a bare host:port as http://
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert conn.configuration.proxy == "http://proxy.corp:3128"
+    assert conn.pool.proxy.host == "proxy.corp"
+
+
+@pytest.mark.parametrize("server", ["https://127.0.0.1:6443", "https://localhost:6443", "https://[::1]:6443", "http://127.0.0.2:8080"])
+def test_a_server_on_this_machine_is_not_sent_to_the_environment_proxy(tmp_path, proxy_env, server):
+    # As in kubectl; `podtui demo` behind a corporate HTTPS_PROXY was refused by the proxy.
+    proxy_env.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    proxy_env.setenv("HTTP_PROXY", "http://proxy.corp:3128")
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, server)
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert conn.configuration.proxy is None
+    assert getattr(conn.pool, "proxy", None) is None
