@@ -12,6 +12,8 @@ what to do. No traceback ever reaches the user from here.
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import ipaddress
 import os
 import re
@@ -277,6 +279,9 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
             _Loader(fresh, active_context=context, config_base_path=None).load_and_set(configuration)
         except ConfigException as exc:
             raise ConfigError(f'cannot load context "{context}" from {shown}: {_one_line(exc)}') from None
+        except binascii.Error as exc:
+            field = _bad_base64_field(fresh, ctx) or "a *-data field"
+            raise ConfigError(f"{field} in {shown} is not valid base64 ({_one_line(exc)}): paste it again, e.g. from base64 -w0 FILE") from None
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ConfigError(f'context "{context}" in {shown} is incomplete ({_one_line(exc)}): check its cluster and user entries') from None
         except OSError as exc:
@@ -346,13 +351,32 @@ class _Loader(KubeConfigLoader):
 
 def _cluster_entry(merged, ctx: Mapping) -> Mapping:
     """The `cluster:` map of the context's cluster ({} if there is none)."""
-    name = ctx.get("cluster")
-    for cluster in merged.value.get("clusters") or []:
-        cluster = _plain(cluster)
-        if isinstance(cluster, Mapping) and cluster.get("name") == name:
-            entry = _plain(cluster.get("cluster"))
+    return _named_entry(merged, "clusters", ctx.get("cluster"), "cluster")
+
+
+def _named_entry(merged, section: str, name: object, key: str) -> Mapping:
+    for item in merged.value.get(section) or []:
+        item = _plain(item)
+        if isinstance(item, Mapping) and item.get("name") == name:
+            entry = _plain(item.get(key))
             return entry if isinstance(entry, Mapping) else {}
     return {}
+
+
+def _bad_base64_field(merged, ctx: Mapping) -> str | None:
+    """Which `*-data` field of the context's cluster or user the client could not
+    decode as base64 (as kubectl, which says only "illegal base64 data")."""
+    entries = (("cluster", _cluster_entry(merged, ctx)), ("user", _named_entry(merged, "users", ctx.get("user"), "user")))
+    for kind, entry in entries:
+        for field in ("certificate-authority-data", "client-certificate-data", "client-key-data"):
+            value = entry.get(field)
+            if value is None:
+                continue
+            try:
+                base64.standard_b64decode(str(value))
+            except binascii.Error:
+                return f'{field} of {kind} "{ctx.get(kind)}"'
+    return None
 
 
 def _server_problem(server: str) -> str | None:

@@ -429,3 +429,25 @@ def test_a_server_on_this_machine_is_not_sent_to_the_environment_proxy(tmp_path,
     conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert conn.configuration.proxy is None
     assert getattr(conn.pool, "proxy", None) is None
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "where"),
+    [("clusters", "certificate-authority-data", 'cluster "c"'), ("users", "client-certificate-data", 'user "u"'),
+     ("users", "client-key-data", 'user "u"')],
+)
+def test_data_that_is_not_base64_names_its_field(tmp_path, section, field, where):
+    # It used to be 'context "test" is incomplete (Incorrect padding)'.
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    entry = config[section][0]["cluster" if section == "clusters" else "user"]
+    if field.startswith("client-"):
+        entry["client-certificate-data"] = entry["client-key-data"] = "TUlJ"  # valid base64 for the other one
+    entry[field] = "@@not base64@@"
+    cfg.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    msg = str(err.value)
+    assert msg.startswith(f"{field} of {where} in {cfg} is not valid base64 (")
+    assert msg.endswith("): paste it again, e.g. from base64 -w0 FILE")
