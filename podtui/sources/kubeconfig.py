@@ -290,6 +290,7 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
             _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
         else:
             _environment_proxy(configuration)
+        _check_tls_files(configuration, f'cluster "{cluster_name}" in {shown}', f'user "{user}" in {shown}')
         return configuration
 
     scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
@@ -390,6 +391,28 @@ def _server_problem(server: str) -> str | None:
     if not url.host:
         return "no host"
     return None
+
+
+def _check_tls_files(configuration: Configuration, cluster: str, user: str) -> None:
+    """Load the CA and client certificate now: at the handshake a garbage client
+    certificate read as a TLS failure that blamed the cluster's certificate-authority."""
+    context = ssl.create_default_context()
+    checks = (
+        (configuration.ssl_ca_cert, lambda: context.load_verify_locations(cafile=configuration.ssl_ca_cert),
+         f"the certificate-authority of {cluster} holds no usable certificate", "check it is the cluster's CA, in PEM"),
+        (configuration.cert_file, lambda: context.load_cert_chain(configuration.cert_file, configuration.key_file),
+         f"the client certificate and key of {user} cannot be used", "check both are PEM and the key is the certificate's"),
+    )
+    for present, load, problem, advice in checks:
+        if not present:
+            continue
+        try:
+            load()
+        except ssl.SSLError as exc:
+            # OpenSSL says only "PEM lib" when a file is not PEM or the key doesn't match.
+            raise ConfigError(f"{problem} ({exc.reason or 'not PEM, or a key that does not match'}): {advice}") from None
+        except OSError as exc:
+            raise ConfigError(f"{problem} ({exc.strerror or _one_line(exc)}): {advice}") from None
 
 
 SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")

@@ -451,3 +451,30 @@ def test_data_that_is_not_base64_names_its_field(tmp_path, section, field, where
     msg = str(err.value)
     assert msg.startswith(f"{field} of {where} in {cfg} is not valid base64 (")
     assert msg.endswith("): paste it again, e.g. from base64 -w0 FILE")
+
+
+@pytest.mark.parametrize(
+    ("cluster", "user", "expected"),
+    [
+        ({"certificate-authority": "GARBAGE"}, {}, 'the certificate-authority of cluster "c" in {cfg} holds no usable certificate ('),
+        ({}, {"client-certificate": "GARBAGE", "client-key": str(TLS_DIR / "server.key")},
+         'the client certificate and key of user "u" in {cfg} cannot be used (not PEM, or a key that does not match): '),
+        ({}, {"client-certificate": str(TLS_DIR / "server.crt"), "client-key": str(TLS_DIR / "ca.crt")},
+         'the client certificate and key of user "u" in {cfg} cannot be used (not PEM, or a key that does not match): '),
+    ],
+    ids=["ca", "client-cert", "wrong-key"],
+)
+def test_unusable_tls_files_are_named_before_connecting(tmp_path, cluster, user, expected):
+    # At the handshake a garbage client certificate read as "TLS handshake failed ...
+    # (check the cluster's certificate-authority)": the wrong file to look at.
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("this is not a PEM file\n")
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    config["clusters"][0]["cluster"].update({k: str(garbage) if v == "GARBAGE" else v for k, v in cluster.items()})
+    config["users"][0]["user"].update({k: str(garbage) if v == "GARBAGE" else v for k, v in user.items()})
+    cfg.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value).startswith(expected.format(cfg=cfg))
