@@ -224,7 +224,19 @@ def resolve_connection(
         looked = ", ".join(paths)
         where = "$KUBECONFIG" if how == "KUBECONFIG" else "~/.kube/config"
         raise ConfigError(f"no kubeconfig found (looked at {where}: {looked}): set --kubeconfig or KUBECONFIG")
-    return _kubeconfig_connection(options, existing)
+    # kubectl reads an empty file as an empty config: merged with others, it adds nothing.
+    filled = [p for p in existing if not _is_blank(p)]
+    if not filled:
+        raise ConfigError(f"kubeconfig {', '.join(existing)} is empty: set --kubeconfig or KUBECONFIG")
+    return _kubeconfig_connection(options, filled)
+
+
+def _is_blank(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return not f.read(1 << 20).strip()
+    except OSError:
+        return False  # let the loader say why it can't be read
 
 
 def _read_merged(paths: list[str]):
@@ -233,7 +245,8 @@ def _read_merged(paths: list[str]):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"kubeconfig is not valid YAML{where}: {_one_line(getattr(exc, 'problem', '') or exc)} (in {', '.join(paths)})") from None
+        culprit = next((p for p in paths if _yaml_error(p)), None) or ", ".join(paths)
+        raise ConfigError(f"kubeconfig is not valid YAML{where}: {_one_line(getattr(exc, 'problem', '') or exc)} (in {culprit})") from None
     except (ConfigException, OSError) as exc:
         raise ConfigError(f"cannot read kubeconfig {', '.join(paths)}: {_one_line(exc)}") from None
     except (AttributeError, TypeError, KeyError):
@@ -241,6 +254,16 @@ def _read_merged(paths: list[str]):
     if merger.config is None:
         raise ConfigError(f"kubeconfig {', '.join(paths)} is empty: set --kubeconfig or KUBECONFIG")
     return merger.config
+
+
+def _yaml_error(path: str) -> bool:
+    """Whether this one file fails to parse (the merger doesn't say which did)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            yaml.safe_load(f)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return True
+    return False
 
 
 def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Connection:

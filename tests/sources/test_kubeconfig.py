@@ -478,3 +478,23 @@ def test_unusable_tls_files_are_named_before_connecting(tmp_path, cluster, user,
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value).startswith(expected.format(cfg=cfg))
+
+
+def test_an_empty_file_in_kubeconfig_adds_nothing_as_in_kubectl(tmp_path):
+    good, empty = tmp_path / "good", tmp_path / "empty"
+    write_kubeconfig(good, "https://10.0.0.1:6443")
+    empty.write_text("\n")
+    for order in ((good, empty), (empty, good)):
+        env = {"KUBECONFIG": ":".join(map(str, order))}
+        assert resolve_connection(opts(), env).server == "https://10.0.0.1:6443"
+    with pytest.raises(ConfigError, match=rf"^kubeconfig {empty} is empty: set --kubeconfig or KUBECONFIG$"):
+        resolve_connection(opts(kubeconfig=str(empty)), {})
+
+
+def test_invalid_yaml_names_the_file_it_is_in(tmp_path):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    write_kubeconfig(good, "https://10.0.0.1:6443")
+    bad.write_text("clusters:\n- name: a\n  cluster: {server: [\n")
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(), {"KUBECONFIG": f"{good}:{bad}"})
+    assert str(err.value).endswith(f"(in {bad})")
