@@ -132,12 +132,14 @@ class Connection:
         scope: Scope,
         *,
         user: str = "",
+        user_defined: bool = True,
         request_timeout: float | None = None,
     ) -> None:
         self._load = load
         self._lock = threading.Lock()
         self.scope = scope
         self.user = user
+        self.user_defined = user_defined  # False: the context names a user the kubeconfig lacks
         self.request_timeout = request_timeout
         self.generation = 0
         self.configuration = load()
@@ -317,7 +319,12 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         return configuration
 
     scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
-    return Connection(load, scope, user=user, request_timeout=options.request_timeout)
+    # kubectl goes on without credentials for a user the kubeconfig lacks; so do we, and
+    # say so if the server then wants some.
+    user_defined = not user or any(
+        isinstance(_plain(u), Mapping) and _plain(u).get("name") == user for u in merged.value.get("users") or []
+    )
+    return Connection(load, scope, user=user, user_defined=user_defined, request_timeout=options.request_timeout)
 
 
 class _Loader(KubeConfigLoader):
@@ -608,6 +615,11 @@ def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, c
     message = status_message(body)
     user_match = _USER_RE.search(message)
     user = user_match.group(1) if user_match else connection.user or "unknown"
+    if status == 401 and not connection.user_defined:
+        return ConnectError(
+            f"the API server at {server} wants credentials (401 Unauthorized), but context \"{connection.scope.context}\" "
+            f"names user \"{connection.user}\", which the kubeconfig does not define: add it to users or fix the context"
+        )
     if status == 401:
         return ConnectError(
             f"the API server at {server} rejected the credentials (401 Unauthorized) for user \"{user}\" "

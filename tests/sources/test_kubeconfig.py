@@ -272,6 +272,28 @@ def test_401_at_startup(tmp_path):
         server.stop()
 
 
+def test_401_for_a_user_the_kubeconfig_does_not_define_says_so(tmp_path):
+    # kubectl, like us, goes on without credentials; "rejected the credentials ...
+    # log in again" sent the user after credentials that were never there.
+    server = ScriptedServer(lambda r: _status(401, "Unauthorized", "Unauthorized")).start()
+    try:
+        cfg = tmp_path / "config"
+        write_kubeconfig(cfg, server.url)
+        config = yaml.safe_load(cfg.read_text())
+        config["contexts"][0]["context"]["user"] = "nobody"
+        cfg.write_text(yaml.safe_dump(config))
+        source = LiveSource(resolve_connection(opts(kubeconfig=str(cfg)), {}), clock=ManualClock(0))
+        with pytest.raises(ConnectError) as err:
+            source.preflight()
+        assert str(err.value) == (
+            f'the API server at {server.url} wants credentials (401 Unauthorized), but context "test" names user "nobody", '
+            "which the kubeconfig does not define: add it to users or fix the context"
+        )
+        assert "Authorization" not in server.requests[0].headers
+    finally:
+        server.stop()
+
+
 def test_403_on_cluster_wide_watch_suggests_a_namespace(tmp_path):
     forbidden = 'pods is forbidden: User "jane" cannot watch resource "pods" in API group "" at the cluster scope'
 
