@@ -21,7 +21,7 @@ from textual.screen import Screen
 from podtui.clock import Clock
 from podtui.errors import PodtuiError
 from podtui.heap import settle_heap
-from podtui.lifecycle.changes import EVENTS, FAILED, PODS, Change, SourceStatus
+from podtui.lifecycle.changes import EVENTS, FAILED, LIVE, PODS, Change, SourceStatus
 from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
 from podtui.lifecycle.nextstep import next_step as model_next_step
 from podtui.lifecycle.store import Store
@@ -246,7 +246,25 @@ class PodtuiApp(App):
         )
 
     def update_status_bar(self) -> None:
-        self.pods_screen.status_bar.show(self.bar_state(), self.clock.time())
+        state = self.bar_state()
+        self.pods_screen.status_bar.show(state, self.clock.time())
+        self.table.set_empty_text(self._empty_text(state))
+
+    def _empty_text(self, state: BarState) -> str:
+        """What an empty table says, as kubectl's "No resources found in X namespace."
+        Nothing while the first list is still on its way: the bar says so."""
+        if state.shown:
+            return ""
+        if state.total and state.filter_text:
+            return f"no pods match /{state.filter_text}  (esc clears the filter)"
+        if self.replay is None and (self.source_status is None or self.source_status.state != LIVE):
+            return ""
+        scope = self.feed.scope
+        namespace = self.view_namespace if self.view_namespace is not None else scope.namespace
+        text = f"no pods in namespace {namespace}" if namespace else "no pods in any namespace"
+        selectors = " ".join(f"{flag} {value}" for flag, value in (("-l", scope.label_selector),
+                                                                     ("--field-selector", scope.field_selector)) if value)
+        return f"{text} matching {selectors}" if selectors else text
 
     def _update_scope_display(self) -> None:
         all_namespaces = self.view_namespace is None and self.feed.scope.namespace is None

@@ -169,6 +169,7 @@ class PodTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self._relayout_pending = False
         self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
+        self.empty_text = ""  # what the first row says while no pod is shown (set_empty_text)
 
     # ------------------------------------------------------------------ data in
     def set_records(self, records: Mapping[str, Any]) -> None:
@@ -247,6 +248,12 @@ class PodTable(ScrollView, can_focus=True):
     def set_filter(self, text: str) -> None:
         self.index.set_filter(text)
         self._rebuild(keep_cursor=True)
+
+    def set_empty_text(self, text: str) -> None:
+        if text != self.empty_text:
+            self.empty_text = text
+            if not len(self.index):
+                self.refresh()
 
     def set_namespace(self, namespace: str | None) -> None:
         self.index.set_namespace(namespace)
@@ -507,6 +514,8 @@ class PodTable(ScrollView, can_focus=True):
         record = self.records.get(uid) if uid is not None else None
         styles = self._get_styles()
         if record is None:
+            if position == 0 and self.empty_text and not len(self.index):
+                return Strip([Segment(fit(" " + self.empty_text, width, False), styles["none"])], width)
             return Strip.blank(width, styles["base"])
         now = self.clock.time()
         dynamic = self._dynamic_cells(record, now)

@@ -514,3 +514,33 @@ async def test_detail_title_counts_are_shown_whole_or_left_out():
                     title.endswith(full) or title.endswith(f"{record.row.ready} ready")
                     or "ready" not in title), title
                 assert f"ready, {record.row.restarts}" not in title or title.endswith(full), title
+
+
+async def test_an_empty_table_says_why_once_the_list_is_in():
+    t0 = 1714557600.0
+    clock = ManualClock(t0)
+    app = make_app([SourceStatus("listing", t0)], clock, Scope(context="test", namespace="nosuch"))
+    async with app.run_test(size=(100, 12)) as pilot:
+        await settle(pilot)
+        assert app.table.render_line(1).text.strip() == ""  # still listing: the bar says so
+        app.feed._queue.put(SourceStatus("live", t0))
+        await settle(pilot)
+        assert app.table.render_line(1).text.strip() == "no pods in namespace nosuch"
+
+    app = make_app([SourceStatus("live", t0), Change("pods", "ADDED", pod("web"), t0)], clock,
+                   Scope(context="test", label_selector="tier=web"))
+    async with app.run_test(size=(100, 12)) as pilot:
+        await settle(pilot)
+        assert "web" in app.table.render_line(1).text and "no pods" not in app.table.render_line(1).text
+        await pilot.press("slash", *"zzz", "enter")
+        await pilot.pause()
+        assert app.table.render_line(1).text.strip() == "no pods match /zzz  (esc clears the filter)"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "web" in app.table.render_line(1).text
+        app.store.apply(Change("pods", "DELETED", pod("web"), t0))
+        app.store.expire(t0 + 10_000)
+        app.table.apply_dirty(app.store.take_dirty())
+        app.update_status_bar()
+        await pilot.pause()
+        assert app.table.render_line(1).text.strip() == "no pods in any namespace matching -l tier=web"
