@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import io
 import ipaddress
 import os
 import re
 import socket
 import ssl
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from urllib3.util import parse_url
 from kubernetes.client import Configuration
 from kubernetes.client.rest import RESTClientObject
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config import exec_provider
 from kubernetes.config.exec_provider import ExecProvider
 from kubernetes.config.incluster_config import (
     SERVICE_CERT_FILENAME,
@@ -295,13 +298,20 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         raise ConfigError(f'cluster "{cluster_name}" in {shown} has server "{server}", which is not a usable URL ({problem}): '
                           "fix it, e.g. https://HOST:6443")
 
+    loads = 0
+
     def load() -> Configuration:
         # Re-read the files each time: a 401 mid-session means someone (or an exec
         # plugin) may have written fresh credentials since we started.
+        nonlocal loads
+        loads += 1
         fresh = _read_merged(paths)
         configuration = Configuration()
         try:
-            _Loader(fresh, active_context=context, config_base_path=None).load_and_set(configuration)
+            loader = _Loader(fresh, active_context=context, config_base_path=None)
+            loader.at_start = loads == 1  # before the screen opens: a plugin may prompt
+            loader.load_and_set(configuration)
+            loader.at_start = False  # its token refresh runs mid-session
         except ConfigException as exc:
             raise ConfigError(f'cannot load context "{context}" from {shown}: {_one_line(exc)}') from None
         except binascii.Error as exc:
@@ -346,6 +356,8 @@ class _Loader(KubeConfigLoader):
         if host and "://" not in host:
             self.host = "http://" + host
 
+    at_start = False
+
     def _load_from_exec_plugin(self):
         if "exec" not in self._user:
             return None
@@ -354,7 +366,11 @@ class _Loader(KubeConfigLoader):
         what = f'exec plugin "{command}"' if command else "exec plugin"
         base_path = self._get_base_path(self._cluster.path)
         try:
-            status = ExecProvider(exec_config, base_path, self._cluster).run()
+            provider = ExecProvider(exec_config, base_path, self._cluster)
+            if self.at_start and exec_config.safe_get("interactiveMode") != "Never":
+                status = provider.run()
+            else:
+                status = _run_off_the_terminal(provider)
         except ConfigException as exc:
             raise ConfigException(f"{what} failed: {exc}") from None
         except FileNotFoundError:
@@ -378,6 +394,31 @@ class _Loader(KubeConfigLoader):
         if "expirationTimestamp" in status:
             self.expiry = parse_rfc3339(status["expirationTimestamp"])
         return True
+
+
+class _NoTerminal:
+    """`sys` as ExecProvider.run reads it, but with no terminal on stdout. The client
+    hands a plugin the terminal whenever stdout is one; mid-session that is podtui's
+    screen, so a refreshing plugin wrote over it. Without it the plugin is told it is
+    not interactive and its stderr is captured (and quoted if it fails), as kubectl
+    does with interactiveMode Never."""
+
+    stdout = io.StringIO()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(sys, name)
+
+
+_OFF_THE_TERMINAL = threading.Lock()
+
+
+def _run_off_the_terminal(provider: ExecProvider) -> object:
+    with _OFF_THE_TERMINAL:  # exec_provider.sys is shared by the reflector threads
+        exec_provider.sys = _NoTerminal()
+        try:
+            return provider.run()
+        finally:
+            exec_provider.sys = sys
 
 
 def _cluster_entry(merged, ctx: Mapping) -> Mapping:

@@ -174,6 +174,60 @@ def test_a_failing_exec_plugin_is_named_not_a_401_later(tmp_path, caplog, body, 
     assert not caplog.records
 
 
+class _Terminal:
+    """A stdout that is a terminal, as when podtui runs in one."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("mode, at_start", [("IfAvailable", True), ("Never", False)])
+def test_an_exec_plugin_gets_the_terminal_only_before_the_screen_opens(tmp_path, monkeypatch, capfd, mode, at_start):
+    # The plugin tells in its token whether it was run interactively, and writes to stderr.
+    plugin = _plugin(
+        tmp_path,
+        "import json, os, sys\n"
+        "interactive = json.loads(os.environ['KUBERNETES_EXEC_INFO'])['spec']['interactive']\n"
+        "print('plugin-noise', file=sys.stderr)\n"
+        'print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",'
+        ' "status": {"token": f"interactive-{interactive}"}}))\n',
+    )
+    (tmp_path / "expiring").mkdir()
+    expiring = _plugin(
+        tmp_path / "expiring",
+        "import json, os, sys\n"
+        "interactive = json.loads(os.environ['KUBERNETES_EXEC_INFO'])['spec']['interactive']\n"
+        "print('plugin-noise', file=sys.stderr)\n"
+        'print(json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",'
+        ' "status": {"token": f"interactive-{interactive}", "expirationTimestamp": "2000-01-01T00:00:00Z"}}))\n',
+    )
+    cfg = yaml.safe_load(_exec_kubeconfig(tmp_path, plugin).read_text())
+    cfg["users"][0]["user"]["exec"]["interactiveMode"] = mode
+    (tmp_path / "config").write_text(yaml.safe_dump(cfg))
+    monkeypatch.setattr(sys, "stdout", _Terminal())
+    with open(os.devnull) as keyboard:  # pytest's stdin has no file descriptor to hand on
+        monkeypatch.setattr(sys, "stdin", keyboard)
+        conn = resolve_connection(opts(kubeconfig=str(tmp_path / "config")), {})
+        assert conn.headers()["Authorization"] == f"Bearer interactive-{at_start}"
+        capfd.readouterr()
+        conn.reload()  # mid-session (after a 401): podtui's screen is on the terminal
+        assert conn.headers()["Authorization"] == "Bearer interactive-False"
+        assert "plugin-noise" not in capfd.readouterr().err
+        # An expired token is refreshed by the client's hook on the loader of the start.
+        cfg["users"][0]["user"]["exec"]["command"] = expiring
+        (tmp_path / "config").write_text(yaml.safe_dump(cfg))
+        conn = resolve_connection(opts(kubeconfig=str(tmp_path / "config")), {})
+        capfd.readouterr()
+        assert conn.headers()["Authorization"] == "Bearer interactive-False"
+        assert "plugin-noise" not in capfd.readouterr().err
+
+
 def test_client_certificate_files_are_passed_to_tls(tmp_path):
     cfg = tmp_path / "config"
     cfg.write_text(
