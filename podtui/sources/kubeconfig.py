@@ -22,7 +22,7 @@ import socket
 import ssl
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -313,14 +313,17 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
             loader.load_and_set(configuration)
             loader.at_start = False  # its token refresh runs mid-session
         except ConfigException as exc:
-            raise ConfigError(f'cannot load context "{context}" from {shown}: {_one_line(exc)}') from None
+            missing = str(exc).removeprefix(_CLIENT_MISSING_FILE) if str(exc).startswith(_CLIENT_MISSING_FILE) else None
+            raise (missing and _unreadable_file(fresh, ctx, missing, shown)) or ConfigError(
+                f'cannot load context "{context}" from {shown}: {_one_line(exc)}') from None
         except binascii.Error as exc:
             field = _bad_base64_field(fresh, ctx) or "a *-data field"
             raise ConfigError(f"{field} in {shown} is not valid base64 ({_one_line(exc)}): paste it again, e.g. from base64 -w0 FILE") from None
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ConfigError(f'context "{context}" in {shown} is incomplete ({_one_line(exc)}): check its cluster and user entries') from None
         except OSError as exc:
-            raise ConfigError(f'context "{context}" in {shown}: {_one_line(exc)}') from None
+            raise (exc.filename and _unreadable_file(fresh, ctx, str(exc.filename), shown)) or ConfigError(
+                f'context "{context}" in {shown}: {_one_line(exc)}') from None
         if "proxy-url" in _cluster_entry(fresh, ctx):
             _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
         else:
@@ -427,28 +430,61 @@ def _cluster_entry(merged, ctx: Mapping) -> Mapping:
 
 
 def _named_entry(merged, section: str, name: object, key: str) -> Mapping:
+    item = _plain(_named_item(merged, section, name))
+    entry = _plain(item.get(key)) if item is not None else None
+    return entry if isinstance(entry, Mapping) else {}
+
+
+def _named_item(merged, section: str, name: object):
+    """The `- name: NAME` item of a kubeconfig list (a ConfigNode: it knows its file), or None."""
     for item in merged.value.get(section) or []:
-        item = _plain(item)
-        if isinstance(item, Mapping) and item.get("name") == name:
-            entry = _plain(item.get(key))
-            return entry if isinstance(entry, Mapping) else {}
-    return {}
+        if isinstance(_plain(item), Mapping) and _plain(item).get("name") == name:
+            return item
+    return None
+
+
+def _fields(merged, ctx: Mapping, names: tuple[str, ...]) -> Iterator[tuple[str, object]]:
+    """('FIELD of cluster "NAME"', value) for each of these fields the context's cluster or user sets."""
+    for kind in ("cluster", "user"):
+        entry = _named_entry(merged, kind + "s", ctx.get(kind), kind)
+        for field in names:
+            if entry.get(field) is not None:
+                yield f'{field} of {kind} "{ctx.get(kind)}"', entry[field]
 
 
 def _bad_base64_field(merged, ctx: Mapping) -> str | None:
     """Which `*-data` field of the context's cluster or user the client could not
     decode as base64 (as kubectl, which says only "illegal base64 data")."""
-    entries = (("cluster", _cluster_entry(merged, ctx)), ("user", _named_entry(merged, "users", ctx.get("user"), "user")))
-    for kind, entry in entries:
-        for field in ("certificate-authority-data", "client-certificate-data", "client-key-data"):
-            value = entry.get(field)
-            if value is None:
-                continue
-            try:
-                base64.standard_b64decode(str(value))
-            except binascii.Error:
-                return f'{field} of {kind} "{ctx.get(kind)}"'
+    for field, value in _fields(merged, ctx, ("certificate-authority-data", "client-certificate-data", "client-key-data")):
+        try:
+            base64.standard_b64decode(str(value))
+        except binascii.Error:
+            return field
     return None
+
+
+# What the client says, and all it says, when a certificate-authority, client-certificate
+# or client-key is not a file (kubectl: "unable to read client-cert PATH for USER due to ...").
+_CLIENT_MISSING_FILE = "File does not exist: "
+
+
+def _unreadable_file(merged, ctx: Mapping, path: str, shown: str) -> ConfigError | None:
+    """The error for `path`, a file the client could not read, naming the field of the
+    context's cluster or user that names it (None if none does). Relative paths are
+    from the directory of the kubeconfig that names them."""
+    items = (_named_item(merged, "clusters", ctx.get("cluster")), _named_item(merged, "users", ctx.get("user")))
+    bases = {os.path.dirname(os.path.abspath(item.path)) for item in items if getattr(item, "path", None)} or {""}
+    fields = _fields(merged, ctx, ("certificate-authority", "tokenFile", "client-certificate", "client-key"))
+    field = next((f for f, value in fields if isinstance(value, str) and value
+                  and any(os.path.normpath(os.path.join(base, value)) == path for base in bases)), None)
+    if field is None:
+        return None
+    try:
+        open(path, "rb").close()
+        why = "not a regular file"
+    except OSError as exc:
+        why = (exc.strerror or _one_line(exc)).lower()
+    return ConfigError(f"{field} in {shown} names {path}, which cannot be read ({why}): check the path")
 
 
 def _server_problem(server: str) -> str | None:

@@ -574,3 +574,29 @@ def test_invalid_yaml_names_the_file_it_is_in(tmp_path):
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(), {"KUBECONFIG": f"{good}:{bad}"})
     assert str(err.value).endswith(f"(in {bad})")
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "value", "where"),
+    [("clusters", "certificate-authority", "/nope/ca.crt", 'cluster "c"'),
+     ("users", "client-certificate", "/nope/client.crt", 'user "u"'),
+     ("users", "client-key", "nope/client.key", 'user "u"'),  # relative: from the kubeconfig's directory
+     ("users", "tokenFile", "/nope/token", 'user "u"')],
+)
+def test_a_file_that_cannot_be_read_names_its_field(tmp_path, section, field, value, where):
+    # It used to be "File does not exist: /nope/ca.crt" or, for a tokenFile,
+    # "[Errno 2] No such file or directory: '/nope/token'": neither said which field.
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    entry = config[section][0]["cluster" if section == "clusters" else "user"]
+    if field.startswith("client-"):
+        entry.update({"client-certificate": str(TLS_DIR / "server.crt"), "client-key": str(TLS_DIR / "server.key")})
+    if field == "tokenFile":
+        entry.pop("token")
+    entry[field] = value
+    cfg.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    path = os.path.normpath(tmp_path / value)
+    assert str(err.value) == f"{field} of {where} in {cfg} names {path}, which cannot be read (no such file or directory): check the path"
