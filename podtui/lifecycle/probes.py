@@ -133,15 +133,15 @@ def probe_states(record, now: float) -> list[ProbeState]:
             for s in settings]
 
 
-def _turned_unready(record, container: str, since: float) -> bool:
-    """Whether podtui saw `container` go from ready to unready (its latest ready flip) after `since`."""
+def _ready_flip(record, container: str, since: float):
+    """podtui's latest ready flip of `container` after `since` (a READY Transition), or None."""
     history = getattr(record, "history", None)
     for t in reversed(getattr(history, "entries", ())):
         if t.at < since:
             break
         if t.kind == READY and t.subject == container:
-            return t.old == "true" and t.new == "false"
-    return False
+            return t
+    return None
 
 
 def counts_as_failure(ev: EventRecord) -> bool:
@@ -169,8 +169,12 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     failures = sorted((e for e in unhealthy if counts_as_failure(e)), key=_last, reverse=True)
     if not running:
         return state  # no instance to probe: nothing counts, nothing is due
-    # The streak starts over with a new container instance, and after a kill.
+    # The streak starts over with a new container instance, after a kill, and (readiness)
+    # once the container turned ready.
     since = started_at if started_at is not None else float("-inf")
+    flip = _ready_flip(record, s.container, since) if record is not None else None
+    if flip is not None and flip.new == "true" and cs.get("ready") is True:
+        since = max(since, flip.at)  # the success that made it ready ended the run before
     for e in events:
         if e.reason == "Killing" and _last(e) > since:
             since = _last(e)
@@ -204,7 +208,7 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)
-    elif streak and cs.get("ready") is False and _turned_unready(record, s.container, since):
+    elif streak and cs.get("ready") is False and flip is not None and flip.old == "true" and flip.new == "false":
         # Ready, then unready in this instance with the probe failing: the kubelet's run
         # reached the threshold, whatever the Events' spans suggest (they are coarse and
         # merge). Never ready since it started says nothing: the run may still be short.

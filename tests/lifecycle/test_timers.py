@@ -284,6 +284,22 @@ def test_a_container_seen_turning_unready_is_at_the_readiness_threshold(ready, f
     assert state.settings.type == "readiness" and state.streak == streak
 
 
+@pytest.mark.parametrize("flips, streak", [
+    ([], 2),  # podtui saw no flip: the failures may be the current run
+    ([("false", "true")], 0),  # it turned ready after them: a success ended that run
+])
+def test_failures_before_a_container_turned_ready_are_not_a_streak(flips, streak):
+    # Two readiness failures while warming up, then ready (the demo's web pods at start).
+    pod = {"spec": {"containers": [{"name": "app", "readinessProbe": {"httpGet": {"port": 80}, "periodSeconds": 2}}]},
+           "status": {"containerStatuses": [{"name": "app", "ready": True, "started": True, "restartCount": 0,
+                                             "state": {"running": {"startedAt": format_ts(T0 - 6)}}}]}}
+    rec = record(pod, [ev("Unhealthy", "Readiness probe failed: 503", first=T0 - 4, last=T0 - 2, count=2)])
+    rec.history = History()
+    rec.history.extend([Transition(T0 - 1, READY, "app", old, new) for old, new in flips])
+    (state,) = probe_states(rec, T0)
+    assert state.streak == streak
+
+
 def test_a_kill_event_starts_the_streak_over():
     events = [ev("Unhealthy", "Liveness probe failed: a", first=T0 - 20, last=T0, count=3, uid="f"),
               ev("Killing", "Container app failed liveness probe, will be restarted", last=T0 + 1, uid="k")]
