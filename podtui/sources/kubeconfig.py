@@ -306,6 +306,7 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         nonlocal loads
         loads += 1
         fresh = _read_merged(paths)
+        _check_user_entry(fresh, user, shown)
         configuration = Configuration()
         try:
             loader = _Loader(fresh, active_context=context, config_base_path=None)
@@ -441,6 +442,25 @@ def _named_item(merged, section: str, name: object):
         if isinstance(_plain(item), Mapping) and _plain(item).get("name") == name:
             return item
     return None
+
+
+_KINDS = {str: "a string", list: "a list", bool: "true or false", int: "a number", float: "a number"}
+
+
+def _check_user_entry(merged, name: str, shown: str) -> None:
+    """kubectl reads `user: null`, or no `user:`, as a user without credentials (the
+    client stopped with a Python repr); so do we. Anything else but a map kubectl
+    refuses too ("cannot unmarshal string into ... v1.AuthInfo"): say which entry."""
+    item = _plain(_named_item(merged, "users", name))
+    if not isinstance(item, dict):
+        return
+    entry = _plain(item.get("user"))
+    if entry is None:
+        item["user"] = {}
+    elif not isinstance(entry, Mapping):
+        kind = _KINDS.get(type(entry), f"a {type(entry).__name__}")
+        raise ConfigError(f'user "{name}" in {shown} is {kind}, not a map of credentials (token, client-certificate, exec, ...): '
+                          "fix its user: field")
 
 
 def _fields(merged, ctx: Mapping, names: tuple[str, ...]) -> Iterator[tuple[str, object]]:

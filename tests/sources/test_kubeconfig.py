@@ -600,3 +600,32 @@ def test_a_file_that_cannot_be_read_names_its_field(tmp_path, section, field, va
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     path = os.path.normpath(tmp_path / value)
     assert str(err.value) == f"{field} of {where} in {cfg} names {path}, which cannot be read (no such file or directory): check the path"
+
+
+@pytest.mark.parametrize("entry", [{"name": "u", "user": None}, {"name": "u"}], ids=["null", "absent"])
+def test_a_null_user_entry_has_no_credentials_as_in_kubectl(tmp_path, entry):
+    # It used to stop with "Invalid kube-config file. Expected key user in
+    # .../{'name': 'u', 'user': None}"; kubectl reads it as user: {}.
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    config["users"] = [entry]
+    cfg.write_text(yaml.safe_dump(config))
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert "Authorization" not in conn.headers()
+    assert conn.user_defined
+
+
+@pytest.mark.parametrize(("user", "kind"), [("alice", "a string"), (["a", "b"], "a list")])
+def test_a_user_entry_that_is_not_a_map_is_named(tmp_path, user, kind):
+    # A string used to read "is incomplete ('str' object has no attribute 'path')";
+    # a list was ignored and the server asked for credentials. kubectl refuses both.
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    config["users"][0]["user"] = user
+    cfg.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f'user "u" in {cfg} is {kind}, not a map of credentials (token, client-certificate, exec, ...): '
+                              "fix its user: field")
