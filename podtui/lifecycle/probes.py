@@ -133,12 +133,17 @@ def probe_states(record, now: float) -> list[ProbeState]:
             for s in settings]
 
 
-def _ready_flip(record, container: str, since: float):
-    """podtui's latest ready flip of `container` after `since` (a READY Transition), or None."""
+def _ready_flip(record, container: str, since: float, before=None):
+    """podtui's latest ready flip of `container` after `since` (a READY Transition), or
+    None; with `before` (one such flip), the latest one before it."""
     history = getattr(record, "history", None)
     for t in reversed(getattr(history, "entries", ())):
         if t.at < since:
             break
+        if before is not None:
+            if t is before:
+                before = None
+            continue
         if t.kind == READY and t.subject == container:
             return t
     return None
@@ -208,10 +213,12 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)
-    elif streak and cs.get("ready") is False and flip is not None and flip.old == "true" and flip.new == "false":
+    elif (streak and cs.get("ready") is False and flip is not None and flip.new == "false"
+          and getattr(_ready_flip(record, s.container, since, before=flip), "new", None) == "true"):
         # Ready, then unready in this instance with the probe failing: the kubelet's run
         # reached the threshold, whatever the Events' spans suggest (they are coarse and
-        # merge). Never ready since it started says nothing: the run may still be short.
+        # merge). Never ready since it started says nothing: the run may still be short;
+        # so is a flip seen with the restart (the old instance went, the new one is unready).
         streak = max(streak, s.failure_threshold)
     state.streak = streak
     if streak:

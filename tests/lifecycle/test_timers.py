@@ -11,7 +11,7 @@ from podtui.lifecycle.backoff import Ladder, backoffs, crash_delay, crash_messag
 from podtui.lifecycle.events import container_from_field_path, normalize_event
 from podtui.lifecycle.nextstep import countdown, next_step
 from podtui.lifecycle.probes import counts_as_failure, effective_probes, handler_text, probe_states, probe_type_of
-from podtui.lifecycle.history import History
+from podtui.lifecycle.history import History, diff
 from podtui.lifecycle.records import CONTAINER_STATE, READY, RESTART, EventRecord, Transition
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import format_ts
@@ -265,7 +265,7 @@ def test_streak_of_growing_unhealthy_events(results, api):
 
 @pytest.mark.parametrize("ready, flips, streak", [
     (True, [], 1),
-    (False, [("true", "false")], 3),  # seen turning unready: the run reached the threshold
+    (False, [(None, "true"), ("true", "false")], 3),  # seen turning unready: the run reached the threshold
     (False, [], 1),  # never ready since it started: the run may still be short
     (False, [("true", "false"), ("false", "true"), ("true", "false")], 3),
     (False, [("false", "true")], 1),  # the latest flip was to ready: nothing to go on
@@ -282,6 +282,25 @@ def test_a_container_seen_turning_unready_is_at_the_readiness_threshold(ready, f
     rec.history.extend([Transition(T0 - 90 + k, READY, "app", old, new) for k, (old, new) in enumerate(flips)])
     (state,) = probe_states(rec, T0 + 1)
     assert state.settings.type == "readiness" and state.streak == streak
+
+
+def test_a_ready_flip_seen_with_the_restart_is_not_the_new_instance_turning_unready():
+    # Killed while ready and restarted at once: podtui's next version has the new instance,
+    # unready as every new one is. One readiness failure since: the kubelet's run is one.
+    def version(ready: bool, started: float, restarts: int, last: dict) -> dict:
+        return {"spec": {"containers": [{"name": "app", "readinessProbe": {"httpGet": {"port": 8080}, "periodSeconds": 5}}]},
+                "status": {"containerStatuses": [{"name": "app", "ready": ready, "started": True, "restartCount": restarts,
+                                                  "containerID": f"containerd://{restarts}", "lastState": last,
+                                                  "state": {"running": {"startedAt": format_ts(started)}}}]}}
+    old = version(True, T0 - 300, 0, {})
+    new = version(False, T0 - 20, 1, {"terminated": {"exitCode": 137, "reason": "Error", "containerID": "containerd://0",
+                                                     "startedAt": format_ts(T0 - 300), "finishedAt": format_ts(T0 - 21)}})
+    rec = record(new, [ev("Unhealthy", "Readiness probe failed: a", last=T0 - 14)])
+    rec.history = History()
+    rec.history.extend(diff({}, old, T0 - 290))
+    rec.history.extend(diff(old, new, T0 - 15))
+    (state,) = probe_states(rec, T0 - 13)
+    assert state.streak == 1
 
 
 @pytest.mark.parametrize("flips, streak", [
