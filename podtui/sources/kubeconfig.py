@@ -237,10 +237,12 @@ def resolve_connection(
 
 
 def _is_blank(path: str) -> bool:
+    """Whether the file holds no YAML document: whitespace, comments only, "---" or null
+    (kubectl reads each as an empty config; the client stops at them: "file is empty")."""
     try:
-        with open(path, "rb") as f:
-            return not f.read(1 << 20).strip()
-    except OSError:
+        with open(path, encoding="utf-8") as f:
+            return yaml.safe_load(f) is None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return False  # let the loader say why it can't be read
 
 

@@ -556,10 +556,12 @@ def test_unusable_tls_files_are_named_before_connecting(tmp_path, cluster, user,
     assert str(err.value).startswith(expected.format(cfg=cfg))
 
 
-def test_an_empty_file_in_kubeconfig_adds_nothing_as_in_kubectl(tmp_path):
+@pytest.mark.parametrize("text", ["\n", "# clusters: all commented out\n", "---\n", "null\n"],
+                         ids=["blank", "comments", "dashes", "null"])
+def test_an_empty_file_in_kubeconfig_adds_nothing_as_in_kubectl(tmp_path, text):
     good, empty = tmp_path / "good", tmp_path / "empty"
     write_kubeconfig(good, "https://10.0.0.1:6443")
-    empty.write_text("\n")
+    empty.write_text(text)
     for order in ((good, empty), (empty, good)):
         env = {"KUBECONFIG": ":".join(map(str, order))}
         assert resolve_connection(opts(), env).server == "https://10.0.0.1:6443"
