@@ -32,7 +32,7 @@ import yaml
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 from kubernetes.client import Configuration
-from kubernetes.client.rest import RESTClientObject
+from kubernetes.client.rest import RESTClientObject, should_bypass_proxies
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.config import exec_provider
 from kubernetes.config.exec_provider import ExecProvider
@@ -559,8 +559,8 @@ def _environment_proxy(configuration: Configuration) -> None:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    if loopback:
-        configuration.proxy = None
+    if loopback or should_bypass_proxies(configuration.host, configuration.no_proxy or ""):
+        configuration.proxy = None  # unused (NO_PROXY names the server): not checked either
         return
     if "://" not in proxy:
         configuration.proxy = proxy = "http://" + proxy

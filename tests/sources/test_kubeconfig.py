@@ -507,6 +507,19 @@ def test_a_server_on_this_machine_is_not_sent_to_the_environment_proxy(tmp_path,
     assert getattr(conn.pool, "proxy", None) is None
 
 
+@pytest.mark.parametrize("no_proxy", ["10.0.0.1", "10.0.0.0/8", ".corp.example", "*"])
+def test_a_server_no_proxy_names_goes_direct_whatever_the_proxy(tmp_path, proxy_env, no_proxy):
+    # kubectl never looks at a proxy NO_PROXY bypasses; a SOCKS one without PySocks
+    # stopped podtui with "needs the PySocks package".
+    proxy_env.setitem(sys.modules, "socks", None)
+    proxy_env.setenv("HTTPS_PROXY", "socks5://proxy.corp.example:1080")
+    proxy_env.setenv("NO_PROXY", no_proxy)
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443" if "corp" not in no_proxy else "https://api.corp.example:6443")
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert getattr(conn.pool, "proxy", None) is None
+
+
 @pytest.mark.parametrize(
     ("section", "field", "where"),
     [("clusters", "certificate-authority-data", 'cluster "c"'), ("users", "client-certificate-data", 'user "u"'),
