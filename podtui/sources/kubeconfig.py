@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.request import getproxies
 
 import orjson
 import urllib3
@@ -549,22 +550,25 @@ SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")
 
 def _environment_proxy(configuration: Configuration) -> None:
     """The client took a proxy from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY: read it as Go
-    (so kubectl) does. A bare host:port is http://, and a server on this machine is
-    never proxied (else `podtui demo` went to a corporate proxy and was refused)."""
+    (so kubectl) does. A bare host:port is http://, ALL_PROXY is no proxy (Go reads no
+    such variable), and a server on this machine is never proxied (else `podtui demo`
+    went to a corporate proxy and was refused)."""
     proxy = configuration.proxy
     if not proxy:
         return
-    host = (parse_url(configuration.host).host or "").strip("[]").lower()
+    url = parse_url(configuration.host)
+    host = (url.host or "").strip("[]").lower()
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    if loopback or should_bypass_proxies(configuration.host, configuration.no_proxy or ""):
-        configuration.proxy = None  # unused (NO_PROXY names the server): not checked either
+    from_all = not getproxies().get(url.scheme or "http")  # the client fell back on ALL_PROXY
+    if loopback or from_all or should_bypass_proxies(configuration.host, configuration.no_proxy or ""):
+        configuration.proxy = None  # not used, so not checked either
         return
     if "://" not in proxy:
         configuration.proxy = proxy = "http://" + proxy
-    _check_proxy_url(proxy, f'the proxy "{proxy}" from the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)')
+    _check_proxy_url(proxy, f'the proxy "{proxy}" from the environment (HTTPS_PROXY or HTTP_PROXY)')
 
 
 def _check_proxy_url(proxy: str | None, what: str) -> None:

@@ -507,6 +507,20 @@ def test_a_server_on_this_machine_is_not_sent_to_the_environment_proxy(tmp_path,
     assert getattr(conn.pool, "proxy", None) is None
 
 
+@pytest.mark.parametrize(("variables", "proxy"), [
+    ({"ALL_PROXY": "http://all.corp:3128"}, None),  # Go reads no ALL_PROXY: kubectl goes direct
+    ({"all_proxy": "socks5://all.corp:1080"}, None),
+    ({"ALL_PROXY": "http://all.corp:3128", "HTTPS_PROXY": "http://https.corp:3128"}, "http://https.corp:3128"),
+])
+def test_all_proxy_is_not_a_proxy_as_in_kubectl(tmp_path, proxy_env, variables, proxy):
+    for name, value in variables.items():
+        proxy_env.setenv(name, value)
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert conn.configuration.proxy == proxy
+
+
 @pytest.mark.parametrize("no_proxy", ["10.0.0.1", "10.0.0.0/8", ".corp.example", "*"])
 def test_a_server_no_proxy_names_goes_direct_whatever_the_proxy(tmp_path, proxy_env, no_proxy):
     # kubectl never looks at a proxy NO_PROXY bypasses; a SOCKS one without PySocks
