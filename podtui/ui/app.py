@@ -80,6 +80,7 @@ class PodtuiApp(App):
         self.theme = resolve_theme(theme, env, loaded=loaded)
         self.store = self._new_store()
         self.source_status: SourceStatus | None = None
+        self.pods_live = False  # the pods stream has listed (the bar may show the events')
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
         self.events_per_s = 0.0
@@ -173,6 +174,8 @@ class PodtuiApp(App):
         """Which status the bar shows. Events that can't be had (forbidden) are said
         once and then marked on the bar; the next pods status would otherwise wipe the
         notice at once. A fatal pods failure stays shown whatever events do after it."""
+        if status.resource != EVENTS:
+            self.pods_live = status.state == LIVE
         if status.resource == EVENTS and status.state == FAILED:
             self.events_unavailable = True
             self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
@@ -257,7 +260,7 @@ class PodtuiApp(App):
             return ""
         if state.total and state.filter_text:
             return f"no pods match /{state.filter_text}  (esc clears the filter)"
-        if self.replay is None and (self.source_status is None or self.source_status.state != LIVE):
+        if self.replay is None and not self.pods_live:
             return ""
         scope = self.feed.scope
         namespace = self.view_namespace if self.view_namespace is not None else scope.namespace
@@ -342,6 +345,7 @@ class PodtuiApp(App):
             self.feed = new_feed
             self._feed_started = False
             self.source_status = None
+            self.pods_live = False
             self.events_unavailable = False
             self.view_namespace = None
             self._reset_store()

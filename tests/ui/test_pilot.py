@@ -523,7 +523,12 @@ async def test_an_empty_table_says_why_once_the_list_is_in():
     async with app.run_test(size=(100, 12)) as pilot:
         await settle(pilot)
         assert app.table.render_line(1).text.strip() == ""  # still listing: the bar says so
-        app.feed._queue.put(SourceStatus("live", t0))
+        app.feed._queue.put(SourceStatus("listing", t0, resource="pods"))
+        app.feed._queue.put(SourceStatus("live", t0, resource="events"))  # the events' list, not the pods'
+        await settle(pilot)
+        assert app.table.render_line(1).text.strip() == ""
+        app.feed._queue.put(SourceStatus("live", t0, resource="pods"))
+        app.feed._queue.put(SourceStatus("reconnecting", t0, resource="events"))
         await settle(pilot)
         assert app.table.render_line(1).text.strip() == "no pods in namespace nosuch"
 
