@@ -174,6 +174,8 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     failures = sorted((e for e in unhealthy if counts_as_failure(e)), key=_last, reverse=True)
     if not running:
         return state  # no instance to probe: nothing counts, nothing is due
+    if s.type == "startup" and cs.get("started") is True:
+        return state  # worker.go stops the startup probe once the container has started
     # The streak starts over with a new container instance, after a kill, and (readiness)
     # once the container turned ready.
     since = started_at if started_at is not None else float("-inf")

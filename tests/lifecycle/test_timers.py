@@ -319,6 +319,17 @@ def test_failures_before_a_container_turned_ready_are_not_a_streak(flips, streak
     assert state.streak == streak
 
 
+@pytest.mark.parametrize("started, streak", [(False, 2), (True, 0)])
+def test_a_startup_probe_has_no_streak_once_the_container_started(started, streak):
+    # Two failures while starting, then it started: worker.go probes startup no more.
+    pod = {"spec": {"containers": [{"name": "app", "startupProbe": {"httpGet": {"port": 80}, "periodSeconds": 2}}]},
+           "status": {"containerStatuses": [{"name": "app", "ready": started, "started": started, "restartCount": 0,
+                                             "state": {"running": {"startedAt": format_ts(T0 - 6)}}}]}}
+    events = [ev("Unhealthy", "Startup probe failed: connection refused", first=T0 - 4, last=T0 - 2, count=2)]
+    (state,) = probe_states(record(pod, events), T0)
+    assert state.settings.type == "startup" and state.streak == streak and (state.acts_at is None) == started
+
+
 def test_a_kill_event_starts_the_streak_over():
     events = [ev("Unhealthy", "Liveness probe failed: a", first=T0 - 20, last=T0, count=3, uid="f"),
               ev("Killing", "Container app failed liveness probe, will be restarted", last=T0 + 1, uid="k")]
