@@ -229,7 +229,7 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
             state.acts_at = last_counted + (s.failure_threshold - streak) * s.period
         elif kill_type:
             state.acts_at = last_counted  # due now: the kill is under way
-    elif s.type == "startup" and started_at is not None and cs.get("started") is not True:
-        # No failure seen yet: the startup budget runs out at the latest then.
+    elif s.type == "startup" and started_at is not None:
+        # No failure seen yet (and not started, see above): the budget runs out at the latest then.
         state.acts_at = started_at + s.initial_delay + s.failure_threshold * s.period
     return state
