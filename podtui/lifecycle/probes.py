@@ -179,7 +179,8 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     # The streak starts over with a new container instance, after a kill, and (readiness)
     # once the container turned ready.
     since = started_at if started_at is not None else float("-inf")
-    flip = _ready_flip(record, s.container, since) if record is not None else None
+    # Only with failures to judge: a history walk per probe per repaint is not free.
+    flip = _ready_flip(record, s.container, since) if record is not None and failures else None
     if flip is not None and flip.new == "true" and cs.get("ready") is True:
         since = max(since, flip.at)  # the success that made it ready ended the run before
     for e in events:
