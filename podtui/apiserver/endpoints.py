@@ -218,8 +218,17 @@ def list_body(
     return b"".join([head, meta, b',"items":[', b",".join(rep.object_bytes(e) for e in page.entries), b"]}"])
 
 
-def get_body(storage: Storage, route: Route, rep: Representation, now: datetime) -> bytes:
+def get_body(
+    storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: datetime, wait_fresh: WaitFresh | None = None
+) -> bytes:
     assert route.name is not None and route.namespace is not None
+    rv_param = query.get("resourceVersion", "")
+    if rv_param:
+        # The cacher's Get: "0" is any cached state, N is "not older than N" (waited
+        # for, then 504), checked before the lookup, so a 404 is as fresh as asked.
+        rv = parse_resource_version(rv_param)
+        if rv:
+            require_fresh(storage, rv, wait_fresh)
     entry = storage.get_entry(route.resource, route.namespace, route.name)
     if entry is None:
         raise not_found(route.resource, route.name, route.group)

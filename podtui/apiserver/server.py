@@ -441,7 +441,7 @@ class APIServer:
         if req.verb == "list":
             return handler.respond(200, endpoints.list_body(self.storage, r, req.query, rep, self._now(), self._wait_fresh), content_type)
         if req.verb == "get":
-            return handler.respond(200, endpoints.get_body(self.storage, r, rep, self._now()), content_type)
+            return handler.respond(200, endpoints.get_body(self.storage, r, req.query, rep, self._now(), self._wait_fresh), content_type)
         if req.verb == "watch":
             return self._watch(handler, endpoints.watch_spec(self.storage, r, req.query, rep, self._now, self._wait_fresh))
         if req.verb == "delete" and endpoints.is_pods(r):

@@ -176,3 +176,43 @@ def test_a_paged_list_at_an_rv_without_match_is_exact(seen, clock):
     assert future.status == 504 and "retry-after" not in future.headers
     assert future.json() == too_large(current + 5, current)
     assert not seen.waiting.is_set()
+
+
+# ---- single-object GET (cacher.go Get -> watchCache.WaitUntilFreshAndGet) ----------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/namespaces/default/pods/a", "/api/v1/namespaces/default/pods/missing"])
+def test_get_at_a_future_rv_times_out_with_504(storage, clock, path):
+    storage.create("pods", pod("a"))
+    current = storage.resource_version
+    with APIServer(storage, clock=clock, block_timeout=0.01) as server:
+        resp = request(server.url, f"{path}?resourceVersion={current + 1000}")
+    assert resp.status == 504
+    assert resp.headers["retry-after"] == "1"
+    assert resp.json() == too_large(current + 1000, current, retryAfterSeconds=1)
+
+
+def test_get_waits_for_a_future_rv_and_sees_the_object_created_meanwhile(seen, clock):
+    wanted = seen.resource_version + 1
+    with APIServer(seen, clock=clock, block_timeout=3600) as server:
+        finish = start_waiting(seen, lambda: request(server.url, f"/api/v1/namespaces/default/pods/a?resourceVersion={wanted}"))
+        seen.create("pods", pod("a"))
+        resp = finish()
+    assert resp.status == 200
+    assert resp.json()["metadata"]["resourceVersion"] == str(wanted)
+
+
+def test_get_at_zero_or_a_past_rv_never_waits(seen, clock):
+    seen.create("pods", pod("a"))
+    with APIServer(seen, clock=clock, block_timeout=3600) as server:
+        for rv in ("0", "1", str(seen.resource_version)):
+            assert request(server.url, f"/api/v1/namespaces/default/pods/a?resourceVersion={rv}").status == 200
+    assert not seen.waiting.is_set()
+
+
+def test_get_with_a_malformed_rv_is_400_as_a_list_is(server, storage):
+    storage.create("pods", pod("a"))
+    resp = request(server.url, "/api/v1/namespaces/default/pods/a?resourceVersion=abc")
+    listed = request(server.url, "/api/v1/pods?resourceVersion=abc")
+    assert resp.status == 400
+    assert resp.json() == listed.json()
