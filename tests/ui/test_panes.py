@@ -154,3 +154,12 @@ def test_the_malformed_pod_shows_what_it_has(cluster, module):
 def test_countdown_format():
     assert [countdown(x) for x in (0, 0.2, 37, 59.1, 60, 252, 3600, 3720, 86400 * 3)] == [
         "0s", "1s", "37s", "1m", "1m", "4m12s", "1h", "1h2m", "3d"]
+
+
+def test_a_restart_first_seen_mid_life_has_no_python_none_for_its_old_count():
+    from podtui.lifecycle import records as r
+    t = r.Transition(at=0.0, kind=r.RESTART, subject="app", old=None, new="4", observed=False,
+                     container_kind="main")
+    assert timeline.describe(t).plain == "[main] app restart count 4"
+    t = r.Transition(at=0.0, kind=r.RESTART, subject="app", old="3", new="4", container_kind="main")
+    assert timeline.describe(t).plain == "[main] app restarted (3 → 4)"

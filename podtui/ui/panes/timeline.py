@@ -65,7 +65,8 @@ def describe(t: Any) -> Content:
     elif kind == r.STARTED:
         text = f"{subject} started → {new}"
     elif kind == r.RESTART:
-        text = f"{subject} restarted ({old} → {new})"
+        # No old count: first sight of the pod mid-life; the count is all there is.
+        text = f"{subject} restarted ({old} → {new})" if old is not None else f"{subject} restart count {new}"
     elif kind == r.IP:
         text = f"pod IP {new or '∅'}"
     elif kind == r.NOMINATED:
