@@ -25,6 +25,7 @@ decodes the object when it applies the change (Change.obj), in order.
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any, TypedDict
 
@@ -298,6 +299,32 @@ class _Envelope(TypedDict, total=False):
 
 
 _decode_envelope = msgspec.json.Decoder(_Envelope).decode
+
+
+def _go_replacement(err: UnicodeError) -> tuple[str, int]:
+    # One U+FFFD per byte that is not UTF-8, as Go's utf8.DecodeRune steps over them.
+    return "\ufffd" * (err.end - err.start), err.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("podtui.go-utf8", _go_replacement)
+
+
+def valid_utf8(data: bytes) -> bytes:
+    """`data`, or a copy where each byte that is not UTF-8 is U+FFFD.
+
+    Go's JSON decoder (so kubectl, and the API server itself) reads such bytes as
+    U+FFFD; msgspec refuses them, but only where it decodes: in a piece the envelope
+    skips they got past the reflector, then failed in the consumer (the pod never
+    reached the table) and killed the recorder. Checked once per line, on the wire:
+    nearly every line is ASCII, which costs one scan.
+    """
+    if data.isascii():
+        return data
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "podtui.go-utf8").encode()
+    return data
 
 
 def envelope(data: bytes) -> Any:

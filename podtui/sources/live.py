@@ -54,7 +54,16 @@ from podtui.lifecycle.changes import (
     SourceStatus,
 )
 from podtui.sources.base import ItemQueue, Scope
-from podtui.sources.decode import DecodeError, PodDecoder, decode_any, decode_list, envelope, object_of, wrap_item
+from podtui.sources.decode import (
+    DecodeError,
+    PodDecoder,
+    decode_any,
+    decode_list,
+    envelope,
+    object_of,
+    valid_utf8,
+    wrap_item,
+)
 from podtui.sources.kubeconfig import (
     Connection,
     ConnectionOptions,
@@ -150,6 +159,8 @@ class LineDecoder:
         for line in lines:
             if not line or line.isspace():
                 continue
+            if not line.isascii():
+                line = valid_utf8(line)  # as Go reads it: U+FFFD for bytes that are not UTF-8
             raw.append(line)
             try:
                 decoded = decode(line)
@@ -682,7 +693,7 @@ class Reflector:
             finally:
                 response.release_conn()
             try:
-                body = decode_list(raw)
+                body = decode_list(valid_utf8(raw))
             except DecodeError:
                 raise _Retry(f"malformed {self.resource} list from the server") from None
             if body is None:

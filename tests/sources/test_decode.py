@@ -14,7 +14,7 @@ import pytest
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import DELETED, PODS, Change
 from podtui.lifecycle.store import Store
-from podtui.sources.decode import DecodeError, PodDecoder, decode_list, wrap_item
+from podtui.sources.decode import DecodeError, PodDecoder, decode_list, valid_utf8, wrap_item
 from tests.lifecycle.model_fixtures import Run, check, fixture_paths, load
 
 RECORDINGS = Path(__file__).parents[1] / "recordings"
@@ -245,3 +245,21 @@ def test_msgspec_raw_compares_by_bytes():
     # The decoder relies on this: equal bytes, equal Raw; one byte off, not equal.
     a, b, c = msgspec.json.decode(b'[{"a": 1}, {"a": 1}, {"a": 2}]', type=list[msgspec.Raw])
     assert a == b and a != c
+
+
+@pytest.mark.parametrize(
+    ("wire", "read"),
+    [(b'"plain"', "plain"),
+     (b'"caf\xc3\xa9"', "caf\u00e9"),  # UTF-8: kept as it is
+     (b'"a\xffb"', "a\ufffdb"),
+     (b'"\xe2\x82!"', "\ufffd\ufffd!"),  # a cut 3-byte character: one U+FFFD per byte, as Go
+     (b'"\xed\xa0\x80"', "\ufffd\ufffd\ufffd"),  # an encoded surrogate
+     (b'"\xc0\x80"', "\ufffd\ufffd")],  # an overlong NUL
+)
+def test_valid_utf8_reads_bad_bytes_as_go_json_does(wire, read):
+    # Go's encoding/json: "invalid UTF-8 ... replaced by the Unicode replacement
+    # character U+FFFD", stepping one byte at a time (utf8.DecodeRune).
+    fixed = valid_utf8(wire)
+    assert msgspec.json.decode(fixed) == read
+    if wire.isascii():
+        assert fixed is wire

@@ -275,15 +275,34 @@ def test_malformed_line_keeps_the_good_events_and_reconnects(harness):
 
 def test_a_list_item_that_is_not_json_after_all_is_retried_not_fatal(harness):
     # A page msgspec accepts as a whole (items kept as raw bytes) with an item that
-    # fails on its own: invalid UTF-8 in its name. The list is retried, and the next
-    # good page goes through.
+    # fails on its own: a number out of range in its metadata. The list is retried,
+    # and the next good page goes through.
     bad = orjson.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "10"},
-                        "items": [pod("a", 5), {"metadata": {}}]}).replace(b'{"metadata":{}}', b'{"metadata":{"name":"b\xff"}}')
+                        "items": [pod("a", 5), {"metadata": {}}]}).replace(b'{"metadata":{}}', b'{"metadata":{"name":1e400}}')
     source, server = harness(Script([Answer(200, bad, {"Content-Type": "application/json"}), pod_list([pod("a", 5)], 10)], []))
     source.start()
     items = collect(source, lambda it: ("ADDED", "a", "5", False) in changes(it))
     assert ("reconnecting", "malformed pods list item from the server") in statuses(items)
     assert not any(s == "failed" for s, _ in statuses(items))
+
+
+def test_bytes_that_are_not_utf8_read_as_u_fffd_like_kubectl(harness):
+    # Go's JSON decoder (kubectl's) reads each such byte as U+FFFD. msgspec refused
+    # them only where it decoded: a bad label got past the watch thread, then failed
+    # in the consumer (the pod never reached the table) and in the recorder (which
+    # stopped). In a list item's name the whole page was retried forever.
+    listed = orjson.dumps({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "10"},
+                           "items": [pod("b", 5)]}).replace(b'"name":"b"', b'"name":"b\xff"')
+    watched = watch_line("MODIFIED", {**pod("a", 11), "metadata": {**pod("a", 11)["metadata"], "labels": {"x": "LABEL"}}})
+    watched = watched.replace(b"LABEL", b"v\xe2\x82!")  # a 3-byte character cut after 2
+    source, server = harness(Script([Answer(200, listed, {"Content-Type": "application/json"})], [Answer(body=[watched])]))
+    source.start()
+    items = collect(source, lambda it: any(i.type == "MODIFIED" for i in it if isinstance(i, Change)))
+    got = [i for i in items if isinstance(i, Change)]
+    assert changes(got) == [("ADDED", "b\ufffd", "5", False), ("MODIFIED", "a", "11", False)]
+    assert got[1].obj["metadata"]["labels"] == {"x": "v\ufffd\ufffd!"}
+    assert [orjson.loads(i.raw)["object"]["metadata"]["name"] for i in got] == ["b\ufffd", "a"]  # what the recorder reads
+    assert not any(s == "reconnecting" for s, _ in statuses(items))
 
 
 def test_stall_longer_than_the_read_timeout_is_noticed(harness):
