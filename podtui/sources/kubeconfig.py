@@ -332,7 +332,8 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
             _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
         else:
             _environment_proxy(configuration)
-        _check_tls_files(configuration, f'cluster "{cluster_name}" in {shown}', f'user "{user}" in {shown}')
+        _check_tls_files(configuration, f'cluster "{cluster_name}" in {shown}', f'user "{user}" in {shown}',
+                         lambda path: _unreadable_file(fresh, ctx, path, shown))
         return configuration
 
     scope = Scope(context=context, namespace=namespace, label_selector=options.label_selector, field_selector=options.field_selector)
@@ -502,12 +503,15 @@ def _unreadable_file(merged, ctx: Mapping, path: str, shown: str) -> ConfigError
                   and any(os.path.normpath(os.path.join(base, value)) == path for base in bases)), None)
     if field is None:
         return None
+    advice = "check the path"
     try:
         open(path, "rb").close()
         why = "not a regular file"
     except OSError as exc:
         why = (exc.strerror or _one_line(exc)).lower()
-    return ConfigError(f"{field} in {shown} names {path}, which cannot be read ({why}): check the path")
+        if isinstance(exc, PermissionError):
+            advice = "check its permissions, or run as its owner"
+    return ConfigError(f"{field} in {shown} names {path}, which cannot be read ({why}): {advice}")
 
 
 def _server_problem(server: str) -> str | None:
@@ -523,17 +527,22 @@ def _server_problem(server: str) -> str | None:
     return None
 
 
-def _check_tls_files(configuration: Configuration, cluster: str, user: str) -> None:
+def _check_tls_files(configuration: Configuration, cluster: str, user: str,
+                     unreadable: Callable[[str], ConfigError | None]) -> None:
     """Load the CA and client certificate now: at the handshake a garbage client
-    certificate read as a TLS failure that blamed the cluster's certificate-authority."""
+    certificate read as a TLS failure that blamed the cluster's certificate-authority.
+    A file that cannot be opened (permission denied) is named by `unreadable`, as a
+    missing one is: "holds no usable certificate (Permission denied)" blamed its content."""
     context = ssl.create_default_context()
     checks = (
         (configuration.ssl_ca_cert, lambda: context.load_verify_locations(cafile=configuration.ssl_ca_cert),
-         f"the certificate-authority of {cluster} holds no usable certificate", "check it is the cluster's CA, in PEM"),
+         f"the certificate-authority of {cluster} holds no usable certificate", "check it is the cluster's CA, in PEM",
+         (configuration.ssl_ca_cert,)),
         (configuration.cert_file, lambda: context.load_cert_chain(configuration.cert_file, configuration.key_file),
-         f"the client certificate and key of {user} cannot be used", "check both are PEM and the key is the certificate's"),
+         f"the client certificate and key of {user} cannot be used", "check both are PEM and the key is the certificate's",
+         (configuration.cert_file, configuration.key_file)),
     )
-    for present, load, problem, advice in checks:
+    for present, load, problem, advice, paths in checks:
         if not present:
             continue
         try:
@@ -542,7 +551,20 @@ def _check_tls_files(configuration: Configuration, cluster: str, user: str) -> N
             # OpenSSL says only "PEM lib" when a file is not PEM or the key doesn't match.
             raise ConfigError(f"{problem} ({exc.reason or 'not PEM, or a key that does not match'}): {advice}") from None
         except OSError as exc:
+            for path in paths:
+                if path and not _can_open(path):
+                    error = unreadable(path)
+                    if error is not None:
+                        raise error from None
             raise ConfigError(f"{problem} ({exc.strerror or _one_line(exc)}): {advice}") from None
+
+
+def _can_open(path: str) -> bool:
+    try:
+        open(path, "rb").close()
+    except OSError:
+        return False
+    return True
 
 
 SOCKS_SCHEMES = ("socks5", "socks5h", "socks4", "socks4a")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
+import subprocess
 import sys
 
 import pytest
@@ -629,6 +631,53 @@ def test_a_file_that_cannot_be_read_names_its_field(tmp_path, section, field, va
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     path = os.path.normpath(tmp_path / value)
     assert str(err.value) == f"{field} of {where} in {cfg} names {path}, which cannot be read (no such file or directory): check the path"
+
+
+def _without_root_reads() -> list[str]:
+    """A command prefix under which a file of mode 000 cannot be read: none for a user;
+    for root, one without the capabilities that let it read any file."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root, which reads any file, and setpriv (to drop that) is not installed")
+    prefix = [setpriv, "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("running as root, which reads any file, and may not drop that capability here")
+    return prefix
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "where"),
+    [("clusters", "certificate-authority", 'cluster "c"'),
+     ("users", "client-certificate", 'user "u"'),
+     ("users", "client-key", 'user "u"'),
+     ("users", "tokenFile", 'user "u"')],
+)
+def test_a_file_without_read_permission_names_its_field(tmp_path, section, field, where):
+    # The CA and client certificate/key used to read "holds no usable certificate
+    # (Permission denied)" or "cannot be used (Permission denied): check both are
+    # PEM", blaming what is in a file podtui never got to read.
+    prefix = _without_root_reads()
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://127.0.0.1:1")
+    config = yaml.safe_load(cfg.read_text())
+    entry = config[section][0]["cluster" if section == "clusters" else "user"]
+    if field.startswith("client-"):
+        entry.update({"client-certificate": str(TLS_DIR / "server.crt"), "client-key": str(TLS_DIR / "server.key")})
+    if field == "tokenFile":
+        entry.pop("token")
+    locked = tmp_path / "locked"
+    locked.write_bytes((TLS_DIR / ("server.key" if field == "client-key" else "server.crt")).read_bytes())
+    locked.chmod(0)
+    entry[field] = str(locked)
+    cfg.write_text(yaml.safe_dump(config))
+    tmp_path.chmod(0o755)  # setpriv keeps root's uid: the directory itself must be searchable
+    run = subprocess.run([*prefix, sys.executable, "-m", "podtui", "--kubeconfig", str(cfg)],
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert run.stderr == (f"podtui: {field} of {where} in {cfg} names {locked}, which cannot be read "
+                          "(permission denied): check its permissions, or run as its owner\n")
+    assert run.returncode != 0
 
 
 @pytest.mark.parametrize("entry", [{"name": "u", "user": None}, {"name": "u"}], ids=["null", "absent"])
