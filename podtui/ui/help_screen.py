@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from podtui.ui.scrollbar import use_whole_cell_scrollbars
+from podtui.ui.scrollbar import InstantKeyScroll, use_whole_cell_scrollbars
 
 FILTER_HELP = """\
 /web         name, namespace, status, node or label contains "web"
@@ -37,12 +37,25 @@ def key_lines(title: str, bindings: Iterable[Binding], display) -> list[Content]
     return lines
 
 
+class HelpScroll(InstantKeyScroll, VerticalScroll):
+    """The help text, scrolled with the keys it lists for the panes (j k g G ^f ^b too)."""
+
+    BINDINGS = [
+        Binding("k", "scroll_up", show=False),
+        Binding("j", "scroll_down", show=False),
+        Binding("ctrl+b", "page_up", show=False),
+        Binding("ctrl+f", "page_down", show=False),
+        Binding("g", "scroll_home", show=False),
+        Binding("G", "scroll_end", show=False),
+    ]
+
+
 class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpScreen > HelpScroll {
         width: 90; max-width: 100%; height: 90%; border: round $accent; background: $surface;
         padding: 0 1;
     }
@@ -66,7 +79,7 @@ class HelpScreen(ModalScreen):
                                     "(or $PODTUI_THEME_DIR).", "$text-muted"))
         body = Static(Content("\n").join(lines), id="help-body")
         self.help_text = body
-        scroller = VerticalScroll(body)
+        scroller = HelpScroll(body)
         scroller.border_title = "podtui keys"
         self.scroller = scroller
         yield scroller

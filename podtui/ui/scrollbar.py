@@ -25,3 +25,29 @@ def use_whole_cell_scrollbars(widget: Widget) -> None:
     """For this widget only (Textual's ScrollBar.renderer is per instance when set so)."""
     widget.vertical_scrollbar.renderer = WholeCellScrollBarRender
     widget.horizontal_scrollbar.renderer = WholeCellScrollBarRender
+
+
+class InstantKeyScroll:
+    """Scroll keys that move at once, for a Widget with vertical scrolling.
+
+    Textual animates home/end/page and line scrolls. A key pressed while one is still
+    running starts from wherever it has got to: `G` then `g j j` lands a few lines above
+    the end instead of on line 3. A pager moves where the key says, now."""
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)  # type: ignore[attr-defined]
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)  # type: ignore[attr-defined]
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)  # type: ignore[attr-defined]
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)  # type: ignore[attr-defined]
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)  # type: ignore[attr-defined]
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)  # type: ignore[attr-defined]

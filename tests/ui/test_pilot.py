@@ -549,3 +549,31 @@ async def test_an_empty_table_says_why_once_the_list_is_in():
         app.update_status_bar()
         await pilot.pause()
         assert app.table.render_line(1).text.strip() == "no pods in any namespace matching -l tier=web"
+
+
+async def test_pane_and_help_scroll_keys_move_at_once():
+    # Animated scrolls made `G` then `g j j` land near the end: j started from mid-way.
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        pane = app.screen.panes["yaml"]
+        await pilot.pause()
+        assert pane.max_scroll_y > 10
+        await pilot.press("G")
+        assert pane.scroll_y == pane.max_scroll_y
+        await pilot.press("g", "j", "j")
+        assert pane.scroll_y == 2
+        await pilot.press("ctrl+f")
+        assert pane.scroll_y > 2
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.pause()
+        scroller = app.screen.scroller
+        assert scroller.max_scroll_y > 0
+        await pilot.press("G")
+        assert scroller.scroll_y == scroller.max_scroll_y
+        await pilot.press("g", "j", "j")
+        assert scroller.scroll_y == 2
+        await pilot.press("k")
+        assert scroller.scroll_y == 1

@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from podtui.ui.scrollbar import use_whole_cell_scrollbars
+from podtui.ui.scrollbar import InstantKeyScroll, use_whole_cell_scrollbars
 
 
 @dataclass
@@ -28,7 +28,7 @@ class PaneContext:
     width: int | None = None  # cells a line may take; None: don't wrap (the widget will, from column 0)
 
 
-class Pane(VerticalScroll, can_focus=True, inherit_bindings=False):
+class Pane(InstantKeyScroll, VerticalScroll, can_focus=True, inherit_bindings=False):
     # Left/right are the screen's (previous/next pane), so only vertical scrolling here.
     BINDINGS = [
         Binding("up,k", "scroll_up", "Scroll up", show=False),
