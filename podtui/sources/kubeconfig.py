@@ -155,6 +155,14 @@ class Connection:
         return (self.configuration.host or "").rstrip("/")
 
     @property
+    def proxy(self) -> tuple[str, str] | None:
+        """(URL, where it was set) of the proxy requests go through, if any."""
+        url = self.configuration.proxy
+        if not url:
+            return None
+        return url, getattr(self.configuration, "podtui_proxy_origin", "the environment")
+
+    @property
     def pool(self) -> urllib3.PoolManager:
         return self._pool
 
@@ -330,6 +338,7 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
                 f'context "{context}" in {shown}: {_one_line(exc)}') from None
         if "proxy-url" in _cluster_entry(fresh, ctx):
             _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
+            configuration.podtui_proxy_origin = f'proxy-url of cluster "{cluster_name}" in {shown}'
         else:
             _environment_proxy(configuration)
         _check_tls_files(configuration, f'cluster "{cluster_name}" in {shown}', f'user "{user}" in {shown}',
@@ -591,6 +600,7 @@ def _environment_proxy(configuration: Configuration) -> None:
     if "://" not in proxy:
         configuration.proxy = proxy = "http://" + proxy
     _check_proxy_url(proxy, f'the proxy "{proxy}" from the environment (HTTPS_PROXY or HTTP_PROXY)')
+    configuration.podtui_proxy_origin = f"{'HTTPS' if url.scheme == 'https' else 'HTTP'}_PROXY in the environment"
 
 
 def _check_proxy_url(proxy: str | None, what: str) -> None:
@@ -680,8 +690,23 @@ def is_tls_error(exc: BaseException) -> bool:
     return isinstance(exc, urllib3.exceptions.SSLError) or isinstance(_root_cause(exc), ssl.SSLError)
 
 
-def transport_reason(exc: BaseException) -> str:
-    """A short why for a failed connection: "connection refused", "read timeout", ..."""
+def _through_proxy(exc: BaseException) -> bool:
+    """Whether the request failed at the proxy (urllib3 wraps that in a ProxyError)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, urllib3.exceptions.ProxyError):
+            return True
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        exc = inner if isinstance(inner, BaseException) else exc.__cause__ or exc.__context__
+    return False
+
+
+def transport_reason(exc: BaseException, proxy: tuple[str, str] | None = None) -> str:
+    """A short why for a failed connection: "connection refused", "read timeout", ...
+    With the connection's proxy: said to be the proxy's when it was."""
+    if proxy is not None and _through_proxy(exc):
+        return f"proxy {proxy[0]}: {transport_reason(exc)}"
     root = _root_cause(exc)
     if isinstance(root, ssl.SSLCertVerificationError):
         return f"TLS certificate verify failed: {root.verify_message or _one_line(root)}"
@@ -705,8 +730,19 @@ def transport_reason(exc: BaseException) -> str:
     return _one_line(root) or type(root).__name__
 
 
-def describe_transport_error(exc: BaseException, server: str) -> ConnectError:
-    """A startup error for a request that never got an HTTP answer."""
+def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, str] | None = None) -> ConnectError:
+    """A startup error for a request that never got an HTTP answer. `proxy`: the
+    connection's (URL, where it was set), so that a dead proxy is not blamed on the cluster."""
+    if proxy is not None and _through_proxy(exc):
+        url, origin = proxy
+        reason = transport_reason(exc)
+        if reason.lower().startswith("tunnel connection failed"):
+            # The proxy is up; it answered the CONNECT with an error of its own.
+            why = reason.split(":", 1)[-1].strip()
+            return ConnectError(f"the proxy {url} would not connect to the API server at {server} ({why}): "
+                                f"is the cluster up? check the proxy allows it, or fix {origin}")
+        return ConnectError(f"cannot reach the proxy {url} on the way to the API server at {server}: {reason} "
+                            f"(is the proxy running? check {origin})")
     if is_tls_error(exc):
         return ConnectError(
             f"TLS handshake with the API server at {server} failed: {transport_reason(exc)} "

@@ -404,7 +404,7 @@ class LiveSource:
         except HttpFailure as failure:
             raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS, connection=self.connection) from None
         except _TRANSPORT_ERRORS as exc:
-            raise describe_transport_error(exc, self.connection.server) from None
+            raise describe_transport_error(exc, self.connection.server, self.connection.proxy) from None
         for reflector in self.reflectors[1:]:
             try:
                 reflector.probe_list()
@@ -519,7 +519,7 @@ class Reflector:
             except _TRANSPORT_ERRORS as exc:
                 if self.source.stopping:
                     return
-                self._wait_retry(transport_reason(exc), None)
+                self._wait_retry(transport_reason(exc, self.connection.proxy), None)
             except ConfigError as exc:  # credentials could not be refreshed
                 self._wait_retry(str(exc), None)
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+import urllib3
 import yaml
 from scripted_server import TLS_DIR, Answer, ScriptedServer, json_answer, pod_list, write_kubeconfig
 
@@ -481,6 +482,69 @@ def test_a_proxy_url_urllib3_cannot_use_is_named(tmp_path, monkeypatch, proxy, w
     assert why in msg
 
 
+def _free_port() -> int:
+    with socket.socket() as s:  # a port nobody listens on once closed
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_dead_proxy_url_is_named_not_blamed_on_the_cluster(tmp_path, proxy_env):
+    # It read "cannot reach the API server at ...: connection refused (is the cluster
+    # up? check --context)": the cluster was never asked. (kubectl says "The connection
+    # to the server ... was refused".) The server's name is never looked up: the proxy
+    # would have done that.
+    proxy = f"http://127.0.0.1:{_free_port()}"
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://cluster.example:6443")
+    config = yaml.safe_load(cfg.read_text())
+    config["clusters"][0]["cluster"]["proxy-url"] = proxy
+    cfg.write_text(yaml.safe_dump(config))
+    source = LiveSource(resolve_connection(opts(kubeconfig=str(cfg), request_timeout=5), {}), clock=ManualClock(1000.0))
+    with pytest.raises(ConnectError) as err:
+        source.preflight()
+    assert str(err.value) == (f"cannot reach the proxy {proxy} on the way to the API server at https://cluster.example:6443: "
+                              f'connection refused (is the proxy running? check proxy-url of cluster "c" in {cfg})')
+
+
+def test_a_dead_proxy_from_the_environment_is_named(tmp_path, proxy_env):
+    port = _free_port()
+    proxy_env.setenv("HTTPS_PROXY", f"127.0.0.1:{port}")
+    source = _source(tmp_path, "https://cluster.example:6443")
+    with pytest.raises(ConnectError) as err:
+        source.preflight()
+    assert str(err.value) == (f"cannot reach the proxy http://127.0.0.1:{port} on the way to the API server at "
+                              "https://cluster.example:6443: connection refused (is the proxy running? check HTTPS_PROXY in the environment)")
+
+
+def test_a_proxy_that_refuses_the_tunnel_says_so(tmp_path, proxy_env):
+    # A proxy that is up but answers CONNECT with an error: not "is the proxy running?".
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def answer():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+
+    import threading
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    proxy = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    proxy_env.setenv("HTTPS_PROXY", proxy)
+    source = _source(tmp_path, "https://cluster.example:6443")
+    try:
+        with pytest.raises(ConnectError) as err:
+            source.preflight()
+    finally:
+        thread.join(5)
+        listener.close()
+    assert str(err.value) == (f"the proxy {proxy} would not connect to the API server at https://cluster.example:6443 "
+                              "(407 Proxy Authentication Required): is the cluster up? check the proxy allows it, "
+                              "or fix HTTPS_PROXY in the environment")
+
+
 @pytest.fixture
 def proxy_env(monkeypatch):
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
@@ -707,3 +771,14 @@ def test_a_user_entry_that_is_not_a_map_is_named(tmp_path, user, kind):
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == (f'user "u" in {cfg} is {kind}, not a map of credentials (token, client-certificate, exec, ...): '
                               "fix its user: field")
+
+
+def test_a_reconnect_through_a_dead_proxy_says_it_is_the_proxy():
+    # The status bar's why while the watch backs off: it read "connection refused".
+    from podtui.sources.kubeconfig import transport_reason
+
+    proxy = f"http://127.0.0.1:{_free_port()}"
+    with pytest.raises(urllib3.exceptions.HTTPError) as failure:
+        urllib3.ProxyManager(proxy).request("GET", "https://cluster.example:6443/api", retries=False)
+    assert transport_reason(failure.value, (proxy, "HTTPS_PROXY in the environment")) == f"proxy {proxy}: connection refused"
+    assert transport_reason(failure.value) == "connection refused"
