@@ -330,10 +330,14 @@ class PodtuiApp(App):
     def switch_namespace(self, namespace: str | None) -> None:
         """Watch another namespace (None: all) without restarting.
 
-        Live: ask for a feed scoped to it and start from an empty store. Replay, or no
-        way to re-scope: filter the view of the store instead.
+        A feed that watches every namespace already has the chosen one: filter the view
+        of the store, which keeps every pod's history, its tombstones and the cursor's
+        pod for the way back. Live and scoped to one namespace: ask for a feed scoped to
+        the new one and start from an empty store. Replay, or no way to re-scope: filter.
         """
-        if self.namespaces_switch is not None and self.replay is None:
+        rescope = (self.namespaces_switch is not None and self.replay is None
+                   and self.feed.scope.namespace is not None)
+        if rescope:
             if namespace == self.feed.scope.namespace:
                 return
             try:

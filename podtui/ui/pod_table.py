@@ -257,7 +257,8 @@ class PodTable(ScrollView, can_focus=True):
 
     def set_namespace(self, namespace: str | None) -> None:
         self.index.set_namespace(namespace)
-        self._rebuild(keep_cursor=True)
+        # A pod of another namespace was selected: the top, as a new list would have it.
+        self._rebuild(keep_cursor=True, else_top=True)
 
     def set_show_namespace(self, show: bool) -> None:
         if show != self.show_namespace:
@@ -350,7 +351,7 @@ class PodTable(ScrollView, can_focus=True):
         step = self._next_step(record, self.clock.time())
         return getattr(step, "due_at", None) if step is not None else None
 
-    def _rebuild(self, keep_cursor: bool = False) -> None:
+    def _rebuild(self, keep_cursor: bool = False, else_top: bool = False) -> None:
         uid = self.cursor_uid if keep_cursor else None
         self.index.rebuild(self.records)
         self._shown_dynamic.clear()
@@ -359,7 +360,7 @@ class PodTable(ScrollView, can_focus=True):
         self._set_virtual_size()
         pos = self.index.position(uid) if uid is not None else None
         if pos is None:
-            pos = min(self.cursor, max(0, len(self.index) - 1)) if keep_cursor else 0
+            pos = min(self.cursor, max(0, len(self.index) - 1)) if keep_cursor and not else_top else 0
         self._set_cursor(pos, self.index.uid_at(pos))
         self._relayout()
         rows = self._visible_rows()

@@ -204,8 +204,8 @@ async def test_namespace_switch_asks_for_a_new_feed_when_it_can():
         feeds.append(feed)
         return feed
 
-    first = StaticFeed([Change("pods", "ADDED", pod("a"), t0), Change("pods", "ADDED", pod("b", "other"), t0)],
-                       Scope(context="test"))
+    first = StaticFeed([Change("pods", "ADDED", pod("a"), t0), Change("pods", "ADDED", pod("b"), t0)],
+                       Scope(context="test", namespace="default"))
     app = make_app([], ManualClock(t0), namespaces_switch=switch)
     app.feed = first
     async with app.run_test(size=(100, 30)) as pilot:
@@ -241,8 +241,8 @@ async def test_after_a_namespace_switch_the_cursor_is_on_the_pod_it_was_on_or_th
         return rec.namespace, rec.name, app.table.cursor
 
     app = make_app([], ManualClock(t0), namespaces_switch=switch)
-    app.feed = StaticFeed([Change("pods", "ADDED", pod(n, ns, uid=f"u-{ns}-{n}"), t0) for ns in ("a", "b") for n in names],
-                          Scope(context="test"))
+    app.feed = StaticFeed([Change("pods", "ADDED", pod(n, "a", uid=f"u-a-{n}"), t0) for n in names],
+                          Scope(context="test", namespace="a"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("j", "j", "j")
@@ -260,8 +260,9 @@ async def test_a_detail_screen_kept_across_a_namespace_switch_is_not_marked_expi
                           Scope(context="test", namespace=namespace))
 
     app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    # Scoped to one namespace (with a pod the new scope's list has too): a switch is a new store.
     app.feed = StaticFeed([Change("pods", "ADDED", pod("web", "a"), t0), Change("pods", "ADDED", pod("x", "b"), t0)],
-                          Scope(context="test"))
+                          Scope(context="test", namespace="b"))
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -577,3 +578,37 @@ async def test_pane_and_help_scroll_keys_move_at_once():
         assert scroller.scroll_y == 2
         await pilot.press("k")
         assert scroller.scroll_y == 1
+
+
+async def test_from_all_namespaces_a_namespace_is_a_view_that_keeps_every_pods_history():
+    # Re-listing for a namespace the watch already covers threw away every pod's
+    # history and tombstones, and `0` then rebuilt them from timestamps ("~").
+    t0 = 1714557600.0
+    feeds = []
+
+    def switch(namespace):
+        feeds.append(namespace)
+        return StaticFeed([], Scope(context="test", namespace=namespace))
+
+    gone = pod("gone", "a")
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = StaticFeed([Change("pods", "ADDED", pod("web", "a"), t0), Change("pods", "ADDED", gone, t0),
+                           Change("pods", "ADDED", pod("x", "b"), t0), Change("pods", "DELETED", gone, t0)],
+                          Scope(context="test"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        assert app.table.records[app.table.cursor_uid].name == "x"
+        store = app.store
+        app.switch_namespace("a")
+        await settle(pilot)
+        assert feeds == [] and app.store is store
+        assert sorted(visible_names(app)) == ["gone", "web"]  # the tombstone too
+        assert app.table.cursor == 0  # x is not in a: the top
+        assert "a" in app.pods_screen.status_bar.text and "NAMESPACE" not in app.table.render_line(0).text
+        await pilot.press("0")
+        assert feeds == [] and app.store is store and len(visible_names(app)) == 3
+        app.switch_namespace("b")
+        assert app.table.records[app.table.cursor_uid].name == "x"
+        app.switch_namespace(None)
+        assert app.table.records[app.table.cursor_uid].name == "x"  # and still on it
