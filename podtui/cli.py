@@ -12,7 +12,7 @@ import importlib
 import sys
 
 from podtui import __version__
-from podtui.errors import PodtuiError
+from podtui.errors import PodtuiError, UsageError
 
 # name -> (module, one-line help). Modules are imported only when their command runs.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -24,6 +24,15 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 LIVE = ("podtui.live_command", "watch the pods of the current kubeconfig context")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line: not the whole usage block above them."""
+
+    def error(self, message: str):  # type: ignore[override]
+        if not message.startswith("argument "):  # unknown or missing arguments: where to look
+            message += f" (see `{self.prog} --help`)"
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser(command: str | None) -> argparse.ArgumentParser:
     module_name, help_text = SUBCOMMANDS[command] if command else LIVE
     prog = f"podtui {command}" if command else "podtui"
@@ -31,7 +40,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     if command is None:
         epilog = "commands:\n" + "\n".join(f"  {name:<9} {text}" for name, (_, text) in SUBCOMMANDS.items())
         epilog += "\n\nRun `podtui COMMAND --help` for a command's options."
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description=help_text,
         epilog=epilog,
@@ -49,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     rest = argv[1:] if command else argv
     try:
+        if command is None and argv and not argv[0].startswith("-"):
+            raise UsageError(f"unknown command {argv[0]!r}{_did_you_mean(argv[0])}",
+                             f"commands: {', '.join(SUBCOMMANDS)}; see `podtui --help`")
         args = build_parser(command).parse_args(rest)
         return int(args._run(args) or 0)
     except PodtuiError as exc:
@@ -61,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"podtui: internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)",
               file=sys.stderr)
         return 70
+
+
+def _did_you_mean(word: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    return f": did you mean {close[0]}?" if close else ""
 
 
 def write_crash_log() -> str:

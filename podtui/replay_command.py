@@ -8,7 +8,7 @@ import sys
 
 from podtui.clock import ManualClock
 from podtui.errors import UsageError
-from podtui.lifecycle.times import format_ts, parse_go_duration, parse_ts
+from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
 from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
 
@@ -28,7 +28,8 @@ def start_time(text: str, start: float, end: float) -> float:
     if t is None:
         raise UsageError(f"--at {text!r}: use RFC 3339 (2024-05-01T10:00:00Z) or an offset such as 90s or 5m")
     if not start <= t <= end:
-        raise UsageError(f"--at {text}: the recording runs from {format_ts(start)} to {format_ts(end)}")
+        raise UsageError(f"--at {text}: the recording runs from {format_ts(start)} to {format_ts(end)}",
+                         f"give a time in between, or an offset up to {go_duration(math.floor(end - start))}")
     return t
 
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     relax_gc()
     clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
     feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
-    if args.at:
+    if args.at is not None:  # --at "" is a mistake too, not "from the start"
         feed.seek(start_time(args.at, feed.start_time, feed.end_time))
     code = run_ui(feed, clock, theme=args.theme, replay=feed)
     for warning in recording.warnings:  # the screen hid them; say them again on the way out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from podtui import cli
 from podtui.errors import ConfigError
 
@@ -43,3 +45,22 @@ def _parser(run):
     p = argparse.ArgumentParser()
     p.set_defaults(_run=run)
     return p
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["--bogus"], "podtui: error: unrecognized arguments: --bogus (see `podtui --help`)"),
+    (["replay"], "podtui replay: error: the following arguments are required: FILE (see `podtui replay --help`)"),
+    (["-n"], "podtui: error: argument -n/--namespace: expected one argument"),
+    (["histroy", "rec.jsonl"],
+     "podtui: unknown command 'histroy': did you mean history? (commands: demo, record, replay, history; see `podtui --help`)"),
+    (["watch"], "podtui: unknown command 'watch' (commands: demo, record, replay, history; see `podtui --help`)"),
+])
+def test_usage_errors_are_one_line(argv, line, capsys):
+    # argparse printed its whole usage block (4 lines) above the error; a mistyped
+    # command read "unrecognized arguments: histroy rec.jsonl".
+    try:
+        code = cli.main(argv)
+    except SystemExit as exited:
+        code = exited.code
+    assert code == 2
+    assert capsys.readouterr().err == line + "\n"

@@ -27,6 +27,22 @@ def test_at_accepts_offsets_and_times_inside_the_recording():
         start_time("tomorrow", 1000.0, 2000.0)
 
 
+def test_an_at_outside_the_recording_says_what_would_fit():
+    # It said only when the recording runs; an offset is what most people type.
+    with pytest.raises(UsageError) as err:
+        start_time("2h", 1000.0, 1999.5)
+    assert str(err.value) == ("--at 2h: the recording runs from 1970-01-01T00:16:40Z to 1970-01-01T00:33:19Z "
+                              "(give a time in between, or an offset up to 16m39s)")
+
+
+def test_an_empty_at_is_refused_not_read_as_the_start():
+    # `--at "$T"` with T unset started the replay from its beginning, silently.
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING), "--at", ""],
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 2
+    assert out.stderr == "podtui: --at '': use RFC 3339 (2024-05-01T10:00:00Z) or an offset such as 90s or 5m\n"
+
+
 @pytest.mark.parametrize("content, message", [
     (None, "cannot open recording"),
     (b"not json\n", "is not a podtui recording"),
