@@ -9,6 +9,10 @@ back; both are served. Verbs are the ones this server really implements.
 from __future__ import annotations
 
 EVENTS_GROUP = "events.k8s.io"
+AUTHN_GROUP = "authentication.k8s.io"
+AUTHZ_GROUP = "authorization.k8s.io"
+# The API groups under /apis, in a kube-apiserver's order.
+GROUPS = (EVENTS_GROUP, AUTHN_GROUP, AUTHZ_GROUP)
 
 # The version kubectl's dispatcher (/usr/bin/kubectl on gcloud installs) reads to pick
 # a matching client binary.
@@ -53,7 +57,27 @@ _RESOURCES = {
     EVENTS_GROUP: [
         _EVENTS_RESOURCE,
     ],
+    # The self reviews `kubectl auth whoami` and `kubectl auth can-i` create.
+    AUTHN_GROUP: [
+        {"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": False, "kind": "SelfSubjectReview", "verbs": ["create"]},
+    ],
+    AUTHZ_GROUP: [
+        {"name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview", "namespaced": False, "kind": "SelfSubjectAccessReview", "verbs": ["create"]},
+        {"name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview", "namespaced": False, "kind": "SelfSubjectRulesReview", "verbs": ["create"]},
+    ],
 }
+
+
+def verbs(group: str, resource: str) -> list[str]:
+    """What this server implements on a resource, as discovery says ([] when not served)."""
+    for res in _RESOURCES.get(group, []):
+        if res["name"] == resource:
+            return res["verbs"]
+    return []
+
+
+def resources(group: str) -> list[str]:
+    return [res["name"] for res in _RESOURCES.get(group, [])]
 
 AGGREGATED_MEDIA = "application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList"
 
@@ -81,9 +105,12 @@ def api_group(group: str) -> dict:
 
 
 def api_group_list() -> dict:
-    group = api_group(EVENTS_GROUP)
-    del group["kind"], group["apiVersion"]
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [group]}
+    groups = []
+    for name in GROUPS:
+        group = api_group(name)
+        del group["kind"], group["apiVersion"]
+        groups.append(group)
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
 def api_resource_list(group: str) -> dict:
@@ -99,7 +126,7 @@ def _aggregated_resource(group: str, res: dict) -> dict:
     out = {
         "resource": res["name"],
         "responseKind": {"group": group, "version": "v1", "kind": res["kind"]},
-        "scope": "Namespaced",
+        "scope": "Namespaced" if res["namespaced"] else "Cluster",
         "singularResource": res["singularName"],
         "verbs": res["verbs"],
     }

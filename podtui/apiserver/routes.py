@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from podtui.apiserver.discovery import EVENTS_GROUP
+from podtui.apiserver.discovery import AUTHN_GROUP, AUTHZ_GROUP, EVENTS_GROUP, GROUPS
+from podtui.apiserver.reviews import REVIEWS
 from podtui.apiserver.storage import EVENTS, PODS
 
 # (group, resource) pairs that are served; the events.k8s.io group serves events only.
@@ -15,7 +16,7 @@ PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    kind: str  # "version", "health", "api", "apis", "group", "resources", "object", "namespace", "unknown"
+    kind: str  # "version", "health", "api", "apis", "group", "resources", "object", "namespace", "review", "unknown"
     group: str = ""
     resource: str = ""
     namespace: str | None = None
@@ -43,17 +44,21 @@ def route(path: str) -> Route:
     elif parts[0] == "apis":
         if len(parts) == 1:
             return Route("apis")
-        if parts[1] != EVENTS_GROUP:
+        if parts[1] not in GROUPS:
             return UNKNOWN
         if len(parts) == 2:
-            return Route("group", group=EVENTS_GROUP)
+            return Route("group", group=parts[1])
         if parts[2] != "v1":
             return UNKNOWN
-        group, rest = EVENTS_GROUP, parts[3:]
+        group, rest = parts[1], parts[3:]
     else:
         return UNKNOWN
     if not rest:
         return Route("resources", group=group)
+    if group in (AUTHN_GROUP, AUTHZ_GROUP):
+        if len(rest) == 1 and (group, rest[0]) in REVIEWS:
+            return Route("review", group=group, resource=rest[0])
+        return UNKNOWN
     watch = rest[0] == "watch"
     if watch:
         rest = rest[1:]

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from podtui.apiserver import discovery, endpoints, tables
+from podtui.apiserver import discovery, endpoints, reviews, tables
 from podtui.apiserver.faults import Faults
 from podtui.apiserver.kubeconfig import kubeconfig, write_kubeconfig
 from podtui.apiserver.routes import PUBLIC_PATHS, Route, route
@@ -73,6 +73,8 @@ SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-no
 def _verb(method: str, r: Route, query: dict[str, str]) -> str:
     if r.kind in ("api", "apis", "group", "resources"):
         return "discovery"
+    if r.kind == "review":
+        return {"POST": "create"}.get(method, method.lower())
     if r.kind != "object":
         return "get"
     if method == "GET":
@@ -418,7 +420,7 @@ class APIServer:
             return handler.respond(200, b"ok", "text/plain; charset=utf-8")
         if r.kind in ("api", "apis"):
             if accept.aggregated:
-                groups = [""] if r.kind == "api" else [discovery.EVENTS_GROUP]
+                groups = [""] if r.kind == "api" else list(discovery.GROUPS)
                 doc = discovery.aggregated(groups, accept.aggregated)
                 return handler.respond(200, orjson.dumps(doc), discovery.AGGREGATED_MEDIA.format(version=accept.aggregated))
             if r.kind == "api":
@@ -430,6 +432,11 @@ class APIServer:
             return handler.respond(200, orjson.dumps(discovery.api_group(r.group)))
         if r.kind == "resources":
             return handler.respond(200, orjson.dumps(discovery.api_resource_list(r.group)))
+        if r.kind == "review":
+            if req.method != "POST":
+                raise method_not_allowed(req.method, r.resource)
+            review = reviews.decode(body, handler.headers.get("Content-Type") or "", r.resource)
+            return handler.respond(201, orjson.dumps(reviews.answer(r.resource, review, self.user_name())))
         if r.kind == "namespace":
             return handler.respond(200, orjson.dumps(self._namespace(req.method, r.name or "")))
         if r.kind != "object":

@@ -5,16 +5,23 @@ that decodes the chunked stream itself, so tests see exactly what went over the 
 from __future__ import annotations
 
 import http.client
+import os
+import shutil
 import socket
 import ssl
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
+import pytest
 
 TLS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "tls"
 TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+
+KUBECTL = shutil.which("kubectl")
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
 
 # Generous upper bounds for waiting on the server; never a speed assertion.
 WAIT = 10.0
@@ -207,3 +214,15 @@ class RawWatch:
 
 def names(events: list[dict]) -> list[tuple[str, str]]:
     return [(e["type"], e["object"]["metadata"].get("name", "")) for e in events]
+
+
+def kubectl(server, tmp_path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run the real kubectl against `server` with a kubeconfig (and cache) of its own."""
+    kc = tmp_path / "kubeconfig"
+    if not kc.exists():
+        server.write_kubeconfig(kc)
+    env = dict(os.environ, KUBECONFIG=str(kc), HOME=str(tmp_path))
+    return subprocess.run(
+        [KUBECTL, "--cache-dir", str(tmp_path / "cache"), "--request-timeout", "10s", *args],
+        capture_output=True, text=True, timeout=timeout, env=env,
+    )

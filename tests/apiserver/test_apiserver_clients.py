@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import os
 import queue
-import shutil
 import subprocess
 import threading
 import time
 
 import pytest
-from apiserver_wire import event, pod
+from apiserver_wire import KUBECTL, event, kubectl, needs_kubectl, pod
 
 kubernetes = pytest.importorskip("kubernetes")
 from kubernetes import client, config, watch  # noqa: E402
 
-KUBECTL = shutil.which("kubectl")
-needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
 
 
 def python_client(server, tmp_path):
@@ -75,17 +72,6 @@ def test_python_client_sees_410_and_bookmarks(tmp_path, storage, clock):
 
 
 # ---- kubectl ---------------------------------------------------------------------
-
-
-def kubectl(server, tmp_path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    kc = tmp_path / "kubeconfig"
-    if not kc.exists():
-        server.write_kubeconfig(kc)
-    env = dict(os.environ, KUBECONFIG=str(kc), HOME=str(tmp_path))
-    return subprocess.run(
-        [KUBECTL, "--cache-dir", str(tmp_path / "cache"), "--request-timeout", "10s", *args],
-        capture_output=True, text=True, timeout=timeout, env=env,
-    )
 
 
 class Lines:

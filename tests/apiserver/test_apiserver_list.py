@@ -178,7 +178,7 @@ def test_discovery(server):
     assert pods["shortNames"] == ["po"] and {"list", "watch", "get"} <= set(pods["verbs"]) and pods["namespaced"]
     assert next(r for r in v1["resources"] if r["name"] == "events")["shortNames"] == ["ev"]
     groups = request(server.url, "/apis").json()
-    assert [g["name"] for g in groups["groups"]] == ["events.k8s.io"]
+    assert [g["name"] for g in groups["groups"]] == ["events.k8s.io", "authentication.k8s.io", "authorization.k8s.io"]
     assert request(server.url, "/apis/events.k8s.io/v1").json()["groupVersion"] == "events.k8s.io/v1"
     agg = request(server.url, "/apis", accept="application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json")
     assert agg.headers["content-type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
