@@ -240,6 +240,16 @@ def encode_j(line: bytes) -> bytes:
 
 
 
+def _write_advice(exc: OSError, path: Path) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return f"name a file, e.g. {path / 'podtui.jsonl.gz'}"
+    if isinstance(exc, FileNotFoundError):
+        return f"create {path.parent} first, or check the path"
+    if isinstance(exc, PermissionError):
+        return "choose a path you may write to"
+    return "check the path and free disk space"
+
+
 class RecordingWriter:
     """Appends items to a recording through a recorder process (podtui/sources/recorder.py).
 
@@ -259,11 +269,11 @@ class RecordingWriter:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._closing = False
+        self._died = False
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except OSError as exc:
-            raise RecordingError(f"cannot write recording {self.path}: {exc.strerror or exc}",
-                                 "check the path and free disk space") from None
+            raise RecordingError(f"cannot write recording {self.path}: {exc.strerror or exc}", _write_advice(exc, self.path)) from None
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "podtui.sources.recorder", str(fd), str(flush_interval),
@@ -299,8 +309,10 @@ class RecordingWriter:
         except OSError:
             pass
         stderr = self._proc.stderr.read().decode(errors="replace").strip() if self._proc.stderr else ""
-        if self._proc.wait() != 0 and self.error is None:
-            self.error = f"recording to {self.path} stopped: {stderr.splitlines()[-1] if stderr else 'the recorder failed'}"
+        if self._proc.wait() != 0 and (self.error is None or self._died):
+            # The recorder's own why (e.g. "No space left on device") over the broken pipe it left.
+            why = stderr.splitlines()[-1] if stderr else "the recorder failed"
+            self.error = f"recording to {self.path} stopped: {why} (what it wrote before still replays)"
 
     def _send(self, frames: list[bytes]) -> None:
         try:
@@ -310,6 +322,7 @@ class RecordingWriter:
             # The recorder died (disk full, killed): keep the UI going; close() says why.
             if self.error is None:
                 self.error = f"recording to {self.path} stopped: the recorder process ended"
+                self._died = True  # close() may learn why from its stderr
 
     def _run(self) -> None:
         dumps = orjson.dumps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 
 import orjson
 import pytest
@@ -109,8 +110,26 @@ def test_writer_thread_records_everything_on_close(tmp_path):
 
 
 def test_writer_reports_an_unwritable_path(tmp_path):
-    with pytest.raises(RecordingError, match="cannot write recording"):
+    # Both used to end "(check the path and free disk space)", whatever the cause.
+    with pytest.raises(RecordingError) as err:
         RecordingWriter(tmp_path / "missing-dir" / "x.jsonl", Header())
+    assert str(err.value) == (f"cannot write recording {tmp_path}/missing-dir/x.jsonl: No such file or directory "
+                              f"(create {tmp_path}/missing-dir first, or check the path)")
+    with pytest.raises(RecordingError) as err:
+        RecordingWriter(tmp_path, Header())
+    assert str(err.value) == f"cannot write recording {tmp_path}: Is a directory (name a file, e.g. {tmp_path}/podtui.jsonl.gz)"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to fill a disk")
+def test_a_full_disk_is_said_as_the_recorder_saw_it():
+    # It read "recording to /dev/full stopped: the recorder process ended": the broken
+    # pipe podtui saw, not the recorder's own "No space left on device".
+    writer = RecordingWriter("/dev/full", Header(), flush_interval=0.01)
+    writer._proc.wait(30)  # the header alone fills it: the recorder has stopped
+    for item in ITEMS * 2000:  # past the pipe's buffer: podtui sees the pipe break
+        writer.write([item])
+    writer.close()
+    assert writer.error == "recording to /dev/full stopped: No space left on device (what it wrote before still replays)"
 
 
 def _write_lines(path, lines):
