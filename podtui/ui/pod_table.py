@@ -88,6 +88,10 @@ class PodTable(ScrollView, can_focus=True):
         Binding("home,g", "first", "First pod", show=False),
         Binding("end,G", "last", "Last pod", show=False),
         Binding("enter", "open", "Details"),
+        Binding("left,h", "scroll_columns(-1)", "Columns left", show=False,
+                tooltip="Columns left (wide columns on a narrow terminal)"),
+        Binding("right,l", "scroll_columns(1)", "Columns right", show=False,
+                tooltip="Columns right (wide columns on a narrow terminal)"),
     ]
 
     COMPONENT_CLASSES = {
@@ -170,6 +174,7 @@ class PodTable(ScrollView, can_focus=True):
         self._relayout_pending = False
         self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
         self.empty_text = ""  # what the first row says while no pod is shown (set_empty_text)
+        self.x_offset = 0  # cells scrolled sideways: only when the layout is wider than the table
 
     # ------------------------------------------------------------------ data in
     def set_records(self, records: Mapping[str, Any]) -> None:
@@ -269,6 +274,7 @@ class PodTable(ScrollView, can_focus=True):
         layout = self._current_layout()
         showing = any(c.wide for c, _, _ in layout.columns)
         self.wide = not showing
+        self.x_offset = 0
         self._relayout()
 
     # ------------------------------------------------------------------ cursor
@@ -328,6 +334,23 @@ class PodTable(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self.move_cursor(len(self.index) - 1)
 
+    def action_scroll_columns(self, direction: int) -> None:
+        """A column at a time sideways, when the row is wider than the table (`w`)."""
+        layout = self._current_layout()
+        room = self._row_width()
+        if layout.width <= room:
+            return
+        starts = [x for _, x, _ in layout.columns if x <= layout.width - room] + [layout.width - room]
+        if direction > 0:
+            later = [x for x in starts if x > self.x_offset]
+            offset = min(later) if later else self.x_offset
+        else:
+            earlier = [x for x in starts if x < self.x_offset]
+            offset = max(earlier) if earlier else 0
+        if offset != self.x_offset:
+            self.x_offset = offset
+            self.refresh()
+
     def action_open(self) -> None:
         if self.cursor_uid is not None:
             self.post_message(self.Opened(self.cursor_uid))
@@ -335,7 +358,7 @@ class PodTable(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         y = event.y
         if y == 0:
-            column = self._current_layout().column_at(event.x)
+            column = self._current_layout().column_at(event.x + self.x_offset)
             if column is not None and column.key in SORT_COLUMNS:
                 self.sort_by(column.key)
             return
@@ -507,6 +530,25 @@ class PodTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         layout = self._current_layout()
+        room = self._row_width()
+        if layout.width <= room:
+            return self._render_line(y, layout)
+        return self._sideways(self._render_line(y, layout), y == 0, layout.width, room)
+
+    def _sideways(self, strip: Strip, header: bool, width: int, room: int) -> Strip:
+        """The part of a row wider than the table that is scrolled into view; the header
+        says with an arrow that there are more columns that way."""
+        start = max(0, min(self.x_offset, width - room))
+        strip = strip.crop(start, start + room)
+        if header:
+            style = self._get_styles()["header-sorted"]
+            if start + room < width:
+                strip = Strip.join([strip.crop(0, room - 1), Strip([Segment("→", style)], 1)])
+            if start > 0:
+                strip = Strip.join([Strip([Segment("←", style)], 1), strip.crop(1, room)])
+        return strip
+
+    def _render_line(self, y: int, layout: Layout) -> Strip:
         width = layout.width
         if y == 0:
             return self._header_strip(layout, width)

@@ -6,7 +6,8 @@ terminal is too narrow, columns give up space in an order that keeps what people
 first: STATUS keeps its common values whole (ContainerCreating, CrashLoopBackOff) and
 NEXT its countdown ("restart in 4m59s"); NAMESPACE narrows to its values (headed "NS"),
 then NAME is cut, with an ellipsis. The -o wide columns appear when there is room for
-them (or on `w`).
+them (or on `w`; on a narrow terminal the row is then wider than the screen and
+the table scrolls sideways).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),
 )
+# Rows that scroll sideways anyway: the second round short of its last cuts, so that
+# STATUS keeps CrashLoopBackOff and NEXT "restart in 4m59s" whole.
+_SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1] if cut not in (("status", 12), ("next", 14))))
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -68,7 +72,7 @@ SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort 
 class Layout:
     columns: tuple[tuple[Column, int, int], ...]  # (column, x offset, width)
     gap: int
-    width: int
+    width: int  # wider than the terminal only for -o wide asked for on a narrow one
 
     def column_at(self, x: int) -> Column | None:
         for column, offset, width in self.columns:
@@ -100,7 +104,15 @@ def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
             if _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS[:1], check=True) is not None:
                 return _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS)
         return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
-    return _fit(with_wide, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
+    # Asked for (`w`) on a terminal too narrow for them: columns cut to their minimums
+    # read as nonsense (AGE "10…", IP "1…"), so they keep a readable width and the
+    # row runs past the right edge, for the table to scroll sideways.
+    gap = gap_for(width)
+    readable = _fit(with_wide, wanted, content, width, gap, _SIDEWAYS_ROUNDS)
+    total = sum(w for _, _, w in readable.columns) + gap * (len(readable.columns) - 1)
+    if total <= width:
+        return readable
+    return Layout(readable.columns, gap, total)
 
 
 def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], width: int, gap: int,
