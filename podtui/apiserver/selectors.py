@@ -16,9 +16,6 @@ from podtui.apiserver.status import bad_request
 
 Predicate = Callable[[dict], bool]
 
-_LABEL_KEY = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
-
 
 def _labels(obj: dict) -> dict:
     meta = obj.get("metadata")
@@ -340,11 +337,11 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _pod_ips(obj: dict) -> str:
+def _first_pod_ip(obj: dict) -> str:
+    # PodToSelectableFields: status.podIPs[0].ip, not status.podIP.
     ips = _get(obj, "status", "podIPs")
-    if not isinstance(ips, list):
-        return ""
-    return ",".join(_text(ip.get("ip")) for ip in ips if isinstance(ip, dict))
+    first = ips[0] if isinstance(ips, list) and ips else None
+    return _text(first.get("ip")) if isinstance(first, dict) else ""
 
 
 def _event_source(obj: dict) -> str:
@@ -366,8 +363,7 @@ FIELDS: dict[str, dict[str, Callable[[dict], str]]] = {
         "spec.serviceAccountName": lambda o: _text(_get(o, "spec", "serviceAccountName")),
         "spec.hostNetwork": lambda o: _text(bool(_get(o, "spec", "hostNetwork"))),
         "status.phase": lambda o: _text(_get(o, "status", "phase")),
-        "status.podIP": lambda o: _text(_get(o, "status", "podIP")),
-        "status.podIPs": _pod_ips,
+        "status.podIP": _first_pod_ip,
         "status.nominatedNodeName": lambda o: _text(_get(o, "status", "nominatedNodeName")),
     },
     "events": {
@@ -383,8 +379,18 @@ FIELDS: dict[str, dict[str, Callable[[dict], str]]] = {
     },
 }
 
-# events.k8s.io/v1 names for the same fields (pkg/apis/events/v1 conversion).
+# Field labels each API version accepts -> the selectable field they select on
+# (AddFieldLabelConversionFunc in pkg/apis/core/v1 and pkg/apis/events/v1/conversion.go).
+# An accepted label with no selectable field behind it (status.podIPs) selects on "".
+_POD_LABELS = {
+    **{f: f for f in ("metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+                      "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
+                      "status.nominatedNodeName")},
+    "spec.host": "spec.nodeName",  # what old v1 clients send
+}
+_EVENT_LABELS = {f: f for f in FIELDS["events"]}
 EVENTS_V1_FIELD_ALIASES = {
+    "reason": "reason",
     "regarding.kind": "involvedObject.kind",
     "regarding.namespace": "involvedObject.namespace",
     "regarding.name": "involvedObject.name",
@@ -393,56 +399,86 @@ EVENTS_V1_FIELD_ALIASES = {
     "regarding.resourceVersion": "involvedObject.resourceVersion",
     "regarding.fieldPath": "involvedObject.fieldPath",
     "reportingController": "reportingComponent",
-    "deprecatedSource": "source",
+    "source": "source",
+    "type": "type",
+    "metadata.namespace": "metadata.namespace",
+    "metadata.name": "metadata.name",
 }
+FIELD_LABELS = {"pods": _POD_LABELS, "events": _EVENT_LABELS}
 
 
-def _split_unescaped(text: str, sep: str) -> list[str]:
-    parts, cur, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            cur.append(text[i : i + 2])
-            i += 2
-            continue
-        if ch == sep:
-            parts.append("".join(cur))
-            cur = []
+def _split_terms(text: str) -> list[str]:
+    # fields.splitTerms: split on commas not escaped by a backslash.
+    terms, start, escaped = [], 0, False
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == ",":
+            terms.append(text[start:i])
+            start = i + 1
+    terms.append(text[start:])
+    return terms
+
+
+def _split_term(term: str) -> tuple[str, str, str] | None:
+    # fields.splitTerm: the first operator anywhere, "!=" before "==" before "=".
+    for i in range(len(term)):
+        for op in ("!=", "==", "="):
+            if term.startswith(op, i):
+                return term[:i], op, term[i + len(op) :]
+    return None
+
+
+def _unescape_value(value: str) -> str:
+    # fields.UnescapeValue; Go prints the offending rune with %v, i.e. as a number.
+    out, escaped = [], False
+    for ch in value:
+        if escaped:
+            if ch not in "\\,=":
+                raise bad_request(f"invalid field selector: invalid escape sequence: \\{ch}")
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in ",=":
+            raise bad_request(f"invalid field selector: unescaped character in value: {ord(ch)}")
         else:
-            cur.append(ch)
-        i += 1
-    parts.append("".join(cur))
-    return parts
-
-
-def _unescape(value: str) -> str:
-    return re.sub(r"\\(.)", r"\1", value)
-
-
-_FIELD_REQ = re.compile(r"^(?P<field>(?:[^=!\\]|\\.)+?)(?P<op>!=|==|=)(?P<value>.*)$", re.S)
+            out.append(ch)
+    if escaped:
+        raise bad_request("invalid field selector: invalid escape sequence: \\")
+    return "".join(out)
 
 
 def parse_field_selector(text: str, resource: str, *, aliases: dict[str, str] | None = None) -> Predicate | None:
-    text = text.strip()
+    """fields.ParseSelector, then the API version's field label conversion; `aliases`
+    replaces the accepted labels (events.k8s.io/v1 names)."""
     if not text:
         return None
-    known = FIELDS.get(resource, _META_FIELDS)
+    terms = []
+    # Upstream parses the terms in sorted order, so that order picks which error is told.
+    for term in sorted(_split_terms(text)):
+        if not term:
+            continue
+        split = _split_term(term)
+        if split is None:
+            raise bad_request(f"invalid selector: '{text}'; can't understand '{term}'")
+        label, op, raw = split
+        terms.append((label, op, _unescape_value(raw)))
+    accepted = aliases if aliases is not None else FIELD_LABELS.get(resource, {f: f for f in _META_FIELDS})
+    selectable = FIELDS.get(resource, _META_FIELDS)
     preds = []
-    for req in _split_unescaped(text, ","):
-        m = _FIELD_REQ.match(req.strip())
-        if not m:
-            raise bad_request(f"invalid selector: '{text}'; can't understand '{req}'")
-        field = m["field"].strip()
-        field = (aliases or {}).get(field, field)
-        getter = known.get(field)
-        if getter is None:
-            raise bad_request(f'field label not supported: {m["field"].strip()}')
-        value = _unescape(m["value"])
-        if m["op"] == "!=":
+    for label, op, value in terms:
+        field = accepted.get(label)
+        if field is None:
+            raise bad_request(f"field label not supported: {label}")
+        getter = selectable.get(field, lambda obj: "")
+        if op == "!=":
             preds.append(lambda obj, g=getter, v=value: g(obj) != v)
         else:
             preds.append(lambda obj, g=getter, v=value: g(obj) == v)
-    return _all(preds)
+    return _all(preds) if preds else None
 
 
 def _all(preds: list[Predicate]) -> Predicate:

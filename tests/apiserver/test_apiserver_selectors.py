@@ -137,11 +137,49 @@ def test_field_selector_escapes():
     assert pred(p)
 
 
-@pytest.mark.parametrize("bad, message", [("spec.foo=1", "field label not supported: spec.foo"), ("nonsense", "invalid selector")])
-def test_bad_field_selectors_are_400(bad, message):
+# fields.ParseSelector and the field label conversion, message for message.
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("spec.foo=1", "field label not supported: spec.foo"),
+        ("nonsense", "invalid selector: 'nonsense'; can't understand 'nonsense'"),
+        ("status.phase = Running", "field label not supported: status.phase "),  # nothing is trimmed
+        ("z=1,spec.foo=1", "field label not supported: spec.foo"),  # terms are checked in sorted order
+        ("status.phase=a=b", "invalid field selector: unescaped character in value: 61"),
+        ("status.phase=a\\x", "invalid field selector: invalid escape sequence: \\x"),
+        ("status.phase=a\\", "invalid field selector: invalid escape sequence: \\"),
+    ],
+)
+def test_bad_field_selectors_are_400_with_upstream_messages(bad, message):
     with pytest.raises(APIError) as err:
         parse_field_selector(bad, "pods")
-    assert err.value.code == 400 and message in err.value.message
+    assert err.value.code == 400
+    assert err.value.message == message
+
+
+def test_pod_field_labels_as_the_v1_conversion_accepts_them():
+    pods = [
+        pod("a", node="n1", status={"phase": "Running", "podIP": "stale", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]}),
+        pod("b", node="n2"),
+    ]
+
+    def sel(text):
+        pred = parse_field_selector(text, "pods")
+        return [p["metadata"]["name"] for p in pods if pred is None or pred(p)]
+
+    assert sel("spec.host=n2") == ["b"]  # old clients' name for spec.nodeName
+    assert sel("status.podIP=10.0.0.1") == ["a"]  # the first of status.podIPs
+    assert sel("status.podIP=stale") == []
+    assert sel("status.podIPs=10.0.0.1") == []  # accepted, but selects on nothing
+    assert sel("status.podIPs=") == ["a", "b"]
+    assert sel(",") == ["a", "b"]
+
+
+def test_events_v1_takes_only_its_own_field_names():
+    with pytest.raises(APIError) as err:
+        parse_field_selector("involvedObject.name=x", "events", aliases=EVENTS_V1_FIELD_ALIASES)
+    assert err.value.message == "field label not supported: involvedObject.name"
+    assert parse_field_selector("source=kubelet,reason=x", "events", aliases=EVENTS_V1_FIELD_ALIASES) is not None
 
 
 def test_selectors_never_raise_on_malformed_objects():
