@@ -93,7 +93,17 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
 def options_from_args(args: argparse.Namespace) -> ConnectionOptions:
+    namespace = getattr(args, "namespace", None)
+    if namespace and not getattr(args, "all_namespaces", False) and (
+            len(namespace) > 63 or not _NAMESPACE_NAME.fullmatch(namespace)):
+        # The API server lists such a namespace as empty (kubectl: "No resources found"):
+        # an empty table, forever, for what is nearly always a typo.
+        raise UsageError(f"-n {namespace}: not a valid namespace name, so no pod can be in it",
+                         "lowercase letters, digits and '-', up to 63, starting and ending with a letter or digit")
     return ConnectionOptions(
         kubeconfig=getattr(args, "kubeconfig", None),
         context=getattr(args, "context", None),
@@ -755,6 +765,7 @@ def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, 
     return ConnectError(f"cannot reach the API server at {server}: {reason} (is the cluster up? check --context)")
 
 
+PODS_RESOURCE = "pods"
 _USER_RE = re.compile(r'User "([^"]*)"')
 _VERB_RE = re.compile(r'cannot (\w+) resource "([^"]+)"')
 
@@ -797,6 +808,15 @@ def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, c
         )
     if status == 404:
         return ConnectError(f"the server at {server} has no {resource} API (404 {message}): is it a Kubernetes API server? check --context")
+    scope = connection.scope
+    if status == 400 and (scope.label_selector or scope.field_selector) and resource == PODS_RESOURCE:
+        # kubectl: 'Error from server (BadRequest): Unable to find ... that match label
+        # selector "...", field selector "...": <why>'. Say which flag to fix.
+        flags = [f'-l "{scope.label_selector}"'] if scope.label_selector else []
+        if scope.field_selector:
+            flags.append(f'--field-selector "{scope.field_selector}"')
+        return ConnectError(f"the API server at {server} refused {' and '.join(flags)} (400 Bad Request): {message}: "
+                            f"fix the selector")
     return ConnectError(f"the API server at {server} answered {status} to {verb} {resource}: {message}")
 
 

@@ -109,3 +109,30 @@ def test_record_wraps_the_source_and_writes_what_it_saw(cluster, monkeypatch, tm
 
 def test_live_command_exposes_the_cli_contract():
     assert callable(live_command.add_arguments) and callable(live_command.run)
+
+
+@pytest.mark.parametrize("namespace", ["Shop", "a/b", "shop_1", "shop-", "x" * 64])
+def test_a_namespace_no_pod_can_be_in_is_refused(cluster, monkeypatch, capsys, namespace):
+    # The API server lists it as empty (kubectl: "No resources found in Shop
+    # namespace."), so podtui showed an empty table for good, for a typo.
+    monkeypatch.setattr("podtui.ui.app.run", lambda *a, **k: pytest.fail("the UI must not start"))
+    server, kubeconfig = cluster
+    assert cli.main(["--kubeconfig", str(kubeconfig), "-n", namespace]) == 2
+    assert capsys.readouterr().err == (
+        f"podtui: -n {namespace}: not a valid namespace name, so no pod can be in it (lowercase letters, "
+        "digits and '-', up to 63, starting and ending with a letter or digit)\n")
+    assert options_from_args(parse("-A", "-n", namespace)).all_namespaces  # -A overrides -n, as in kubectl
+
+
+@pytest.mark.parametrize(("flags", "named", "why"), [
+    (["-l", "=x"], '-l "=x"', "found '=', expected: !, identifier, or 'end of string'"),
+    (["--field-selector", "foo=bar"], '--field-selector "foo=bar"', "field label not supported: foo"),
+])
+def test_a_selector_the_server_refuses_names_the_flag(cluster, monkeypatch, capsys, flags, named, why):
+    # It read "the API server at URL answered 400 to list pods: <why>", not saying
+    # which of the user's flags it was about.
+    monkeypatch.setattr("podtui.ui.app.run", lambda *a, **k: pytest.fail("the UI must not start"))
+    server, kubeconfig = cluster
+    assert cli.main(["--kubeconfig", str(kubeconfig), *flags]) == 1
+    assert capsys.readouterr().err == (
+        f"podtui: the API server at {server.url} refused {named} (400 Bad Request): {why}: fix the selector\n")
