@@ -163,3 +163,17 @@ def test_a_restart_first_seen_mid_life_has_no_python_none_for_its_old_count():
     assert timeline.describe(t).plain == "[main] app restart count 4"
     t = r.Transition(at=0.0, kind=r.RESTART, subject="app", old="3", new="4", container_kind="main")
     assert timeline.describe(t).plain == "[main] app restarted (3 → 4)"
+
+
+def test_yaml_long_values_wrap_under_themselves_not_at_the_left_edge():
+    message = "back-off 40s restarting failed container=app pod=crashloop_demo(cd613e30-d8f1-4adf-91b7-584a2265b1f5)"
+    obj = {"status": {"containerStatuses": [{"name": "app", "state": {"waiting": {"message": message}}}]}}
+    lines = yaml_view.highlight(yaml_view.pod_yaml(obj), wrap=60).plain.splitlines()
+    at = next(i for i, line in enumerate(lines) if "message: " in line)
+    value_column = lines[at].index("message: ") + len("message: ")
+    tail = lines[at + 1:]
+    assert tail and all(len(line) <= 60 for line in lines)
+    assert all(line[:value_column].isspace() and not line[value_column].isspace() for line in tail)
+    joined = " ".join(line.strip() for line in [lines[at][value_column:], *tail])
+    assert joined.replace(" ", "") == message.replace(" ", "")  # all of it, in order
+    assert yaml_view.highlight("a: b", wrap=60).plain == "a: b"

@@ -10,8 +10,10 @@ from textual.content import Content
 
 from podtui.sources.recording import redact
 from podtui.ui.panes.base import Pane, PaneContext
+from podtui.ui.panes.fmt import hang
 
 _KEY = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?):(\s|$)")
+_LEAD = re.compile(r"\s*(?:- )?")
 
 
 def pod_yaml(obj: object) -> str:
@@ -23,20 +25,25 @@ def pod_yaml(obj: object) -> str:
         return f"# cannot show this object as YAML: {exc}\n{obj!r}"
 
 
-def highlight(text: str) -> Content:
-    """Keys coloured: cheap enough for a big pod, readable in every theme."""
+def highlight(text: str, wrap: int | None = None) -> Content:
+    """Keys coloured: cheap enough for a big pod, readable in every theme. Given the
+    width, a long value wraps under its own first character: wrapped to the left edge,
+    its tail read as a top-level key ("pod=crashloop_demo(...)")."""
     lines = []
     for raw in text.splitlines():
         m = _KEY.match(raw)
         if m:
-            lines.append(Content.assemble(m.group(1), (m.group(2), "$text-primary"), ":", raw[m.end(2) + 1:]))
+            head = Content.assemble(m.group(1), (m.group(2), "$text-primary"), ":" + m.group(3))
+            body = raw[m.end():]
         else:
-            lines.append(Content(raw))
+            lead = _LEAD.match(raw)
+            head, body = Content(lead.group(0)), raw[lead.end():]
+        lines.append(hang(head, body, wrap) if wrap else head + body)
     return Content("\n").join(lines)
 
 
 def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
-    return highlight(pod_yaml(record.obj))
+    return highlight(pod_yaml(record.obj), ctx.width if ctx is not None else None)
 
 
 class YamlPane(Pane):
