@@ -53,6 +53,7 @@ _RESOURCES = {
             "shortNames": ["po"],
             "categories": ["all"],
         },
+        {"name": "pods/status", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
     ],
     EVENTS_GROUP: [
         _EVENTS_RESOURCE,
@@ -77,6 +78,7 @@ def verbs(group: str, resource: str) -> list[str]:
 
 
 def resources(group: str) -> list[str]:
+    """Resource names, subresources as "pods/status"."""
     return [res["name"] for res in _RESOURCES.get(group, [])]
 
 AGGREGATED_MEDIA = "application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList"
@@ -133,6 +135,12 @@ def _aggregated_resource(group: str, res: dict) -> dict:
     for field in ("shortNames", "categories"):
         if field in res:
             out[field] = res[field]
+    subs = [r for r in _RESOURCES[group] if r["name"].startswith(res["name"] + "/")]
+    if subs:
+        out["subresources"] = [
+            {"subresource": r["name"].split("/", 1)[1], "responseKind": {"group": group, "version": "v1", "kind": r["kind"]}, "verbs": r["verbs"]}
+            for r in subs
+        ]
     return out
 
 
@@ -149,7 +157,7 @@ def aggregated(groups: list[str], version: str) -> dict:
                 "versions": [
                     {
                         "version": "v1",
-                        "resources": [_aggregated_resource(group, r) for r in _RESOURCES[group]],
+                        "resources": [_aggregated_resource(group, r) for r in _RESOURCES[group] if "/" not in r["name"]],
                         "freshness": "Current",
                     }
                 ],

@@ -131,10 +131,10 @@ def _served() -> dict[tuple[str, str], list[str]]:
 
 
 def _allowed_resource(attrs: dict) -> bool:
-    verb, group, resource = attrs.get("verb", ""), attrs.get("group", ""), attrs.get("resource", "")
-    if "*" in (verb, group, resource) or attrs.get("subresource"):
-        return False  # nobody holds wildcard or subresource rights here
-    return verb in _served().get((group, resource), [])
+    verb, group, resource, sub = (attrs.get(k, "") for k in ("verb", "group", "resource", "subresource"))
+    if "*" in (verb, group, resource):
+        return False  # nobody holds wildcard rights here
+    return verb in _served().get((group, f"{resource}/{sub}" if sub else resource), [])
 
 
 def _allowed_path(attrs: dict) -> bool:

@@ -10,6 +10,8 @@ from podtui.apiserver.storage import EVENTS, PODS
 
 # (group, resource) pairs that are served; the events.k8s.io group serves events only.
 SERVED = {("", PODS), ("", EVENTS), (EVENTS_GROUP, EVENTS)}
+# Read-only: `kubectl get pod X --subresource=status`.
+SUBRESOURCES = {("", "pods/status")}
 
 PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
 
@@ -22,6 +24,7 @@ class Route:
     namespace: str | None = None
     name: str | None = None
     watch_path: bool = False  # the deprecated /watch/ prefix: always a watch
+    subresource: str = ""  # "status": the object itself, as pods/NAME/status serves it
 
 
 UNKNOWN = Route("unknown")
@@ -68,10 +71,13 @@ def route(path: str) -> Route:
     namespace = None
     if len(rest) >= 2 and rest[0] == "namespaces":
         namespace, rest = rest[1], rest[2:]
+    subresource = ""
+    if len(rest) == 3 and namespace is not None and not watch and (group, f"{rest[0]}/{rest[2]}") in SUBRESOURCES:
+        subresource, rest = rest[2], rest[:2]
     if len(rest) not in (1, 2) or (len(rest) == 2 and namespace is None):
         return UNKNOWN
     resource = rest[0]
     if (group, resource) not in SERVED:
         return UNKNOWN
     name = rest[1] if len(rest) == 2 else None
-    return Route("object", group=group, resource=resource, namespace=namespace, name=name, watch_path=watch)
+    return Route("object", group=group, resource=resource, namespace=namespace, name=name, watch_path=watch, subresource=subresource)

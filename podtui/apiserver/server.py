@@ -443,6 +443,8 @@ class APIServer:
             raise APIError(404, "the server could not find the requested resource", details={})
         if not (accept.plain or accept.table):
             raise _not_acceptable()
+        if r.subresource and req.verb != "get":
+            raise method_not_allowed(req.method, f"{r.resource}/{r.subresource}")
         rep = endpoints.representation(r, req.query, accept.table)
         content_type = tables.MEDIA_TYPE if rep.table else JSON
         if req.verb == "list":

@@ -6,7 +6,7 @@ import base64
 
 import orjson
 import pytest
-from apiserver_wire import event, pod, request
+from apiserver_wire import TABLE_ACCEPT, event, kubectl, needs_kubectl, pod, request
 
 
 def names(doc: dict) -> list[str]:
@@ -187,3 +187,34 @@ def test_discovery(server):
     assert core["apiVersion"] == "apidiscovery.k8s.io/v2beta1"
     assert {r["resource"] for r in core["items"][0]["versions"][0]["resources"]} == {"pods", "events"}
     assert request(server.url, "/healthz").body == b"ok"
+
+
+# ---- pods/NAME/status: `kubectl get pod X --subresource=status` ---------------------
+
+
+def test_pod_status_subresource_reads_the_pod(server, storage):
+    storage.create("pods", pod("a", "ns1", phase="Running"))
+    plain = request(server.url, "/api/v1/namespaces/ns1/pods/a/status")
+    assert plain.status == 200 and plain.json() == request(server.url, "/api/v1/namespaces/ns1/pods/a").json()
+    table = request(server.url, "/api/v1/namespaces/ns1/pods/a/status", accept=TABLE_ACCEPT).json()
+    assert table["kind"] == "Table" and table["rows"][0]["cells"][0] == "a"
+    missing = request(server.url, "/api/v1/namespaces/ns1/pods/b/status")
+    assert (missing.status, missing.json()["message"]) == (404, 'pods "b" not found')
+    assert request(server.url, "/api/v1/namespaces/ns1/pods/a/status", method="DELETE").status == 405
+    assert request(server.url, "/api/v1/namespaces/ns1/pods/a/log").status == 404
+    assert request(server.url, "/api/v1/namespaces/ns1/events/a/status").status == 404
+
+
+def test_discovery_lists_pods_status(server):
+    v1 = request(server.url, "/api/v1").json()
+    assert {"name": "pods/status", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]} in v1["resources"]
+    core = request(server.url, "/api", accept="application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList").json()
+    pods = next(r for r in core["items"][0]["versions"][0]["resources"] if r["resource"] == "pods")
+    assert pods["subresources"] == [{"subresource": "status", "responseKind": {"group": "", "version": "v1", "kind": "Pod"}, "verbs": ["get"]}]
+
+
+@needs_kubectl
+def test_kubectl_get_pod_subresource_status(server, tmp_path, storage):
+    storage.create("pods", pod("a", "ns1", phase="Running"))
+    out = kubectl(server, tmp_path, "get", "pod", "a", "-n", "ns1", "--subresource=status", "-o", "jsonpath={.status.phase}")
+    assert (out.returncode, out.stdout) == (0, "Running"), out.stderr

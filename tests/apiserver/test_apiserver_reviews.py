@@ -49,6 +49,7 @@ def can_i(server, **attrs) -> bool:
         ({"verb": "create", "resource": "pods"}, False),  # no writes here but DELETE of a pod
         ({"verb": "delete", "resource": "events"}, False),
         ({"verb": "get", "resource": "pods", "subresource": "log"}, False),
+        ({"verb": "get", "resource": "pods", "subresource": "status", "name": "x"}, True),
         ({"verb": "get", "group": "apps", "resource": "deployments"}, False),
         ({"verb": "*", "group": "*", "resource": "*"}, False),
         ({"verb": "get", "path": "/healthz"}, True),
