@@ -100,3 +100,32 @@ def test_table_watch_sends_headers_once(server, storage, clock):
     assert first["object"]["rows"][0]["cells"][:3] == ["a", "1/1", "Running"]
     assert second["type"] == "MODIFIED" and second["object"]["columnDefinitions"] is None
     assert second["object"]["rows"][0]["cells"][2] == "Failed"
+
+
+# Column definitions as a v1.32 kube-apiserver sends them: the three literal
+# descriptions of printers.go, the others the swagger docs of the shown fields.
+UPSTREAM_DESCRIPTIONS = {
+    "pods": {
+        "Name": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+        "Ready": "The aggregate readiness state of this pod for accepting traffic.",
+        "Age": "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+        "IP": "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.",
+        "Readiness Gates": 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates',
+    },
+    "events": {
+        "Last Seen": "The time at which the most recent occurrence of this event was recorded.",
+        "Object": "The object that this event is about.",
+        "Count": "The number of times this event has occurred.",
+    },
+}
+
+
+def test_column_definitions_carry_the_upstream_descriptions(server, storage):
+    storage.create("pods", pod("a"))
+    storage.create("events", event("a.1", pod_name="a"))
+    for resource in ("pods", "events"):
+        table = request(server.url, f"/api/v1/{resource}", accept=TABLE_ACCEPT).json()
+        described = {c["name"]: c["description"] for c in table["columnDefinitions"]}
+        assert all(described.values()), described
+        for name, text in UPSTREAM_DESCRIPTIONS[resource].items():
+            assert described[name] == text
