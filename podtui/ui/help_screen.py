@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from podtui.ui.scrollbar import InstantKeyScroll, use_whole_cell_scrollbars
 
@@ -83,6 +83,8 @@ class HelpScreen(ModalScreen):
         scroller.border_title = "podtui keys"
         self.scroller = scroller
         yield scroller
+        # Its own keys: the list's footer beneath offered keys that do nothing here.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         use_whole_cell_scrollbars(self.scroller)

@@ -624,3 +624,18 @@ async def test_from_all_namespaces_a_namespace_is_a_view_that_keeps_every_pods_h
         assert app.table.records[app.table.cursor_uid].name == "x"
         app.switch_namespace(None)
         assert app.table.records[app.table.cursor_uid].name == "x"  # and still on it
+
+
+async def test_the_help_screen_footer_offers_its_own_keys_not_the_lists():
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        widget, _ = app.screen.get_widget_at(1, 23)
+        assert any(isinstance(w, Footer) for w in (widget, *widget.ancestors))  # the help's, over the list's
+        shown = [key.description for key in app.screen.query(FooterKey)]
+        assert "Close help" in shown and "Filter" not in shown
