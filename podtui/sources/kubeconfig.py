@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import html
 import io
 import ipaddress
 import os
@@ -778,10 +779,25 @@ def status_message(body: bytes) -> str:
             return _one_line(status["message"])
     except orjson.JSONDecodeError:
         pass
-    return _one_line(body[:300].decode("utf-8", "replace"))
+    text = body[:4096].decode("utf-8", "replace")
+    if _is_html(text):
+        # A proxy's or a login portal's page: its title says whose, the markup says nothing.
+        title = _HTML_TITLE.search(text)
+        name = _one_line(html.unescape(title.group(1)))[:120] if title else ""
+        return f'an HTML page ("{name}")' if name else "an HTML page"
+    return _one_line(text[:300])
 
 
-def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, connection: Connection) -> ConnectError:
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def _is_html(text: str) -> bool:
+    head = text.lstrip()[:15].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body", "<title"))
+
+
+def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, connection: Connection,
+                        location: str = "") -> ConnectError:
     """One line for an HTTP error answer to `verb resource` in the connection's scope."""
     server = connection.server
     message = status_message(body)
@@ -817,7 +833,18 @@ def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, c
             flags.append(f'--field-selector "{scope.field_selector}"')
         return ConnectError(f"the API server at {server} refused {' and '.join(flags)} (400 Bad Request): {message}: "
                             f"fix the selector")
-    return ConnectError(f"the API server at {server} answered {status} to {verb} {resource}: {message}")
+    if status == 407:
+        advice = "a proxy wants credentials: put them in the proxy URL, as http://USER:PASSWORD@HOST:PORT"
+    elif 300 <= status < 400:
+        message = f"redirected to {location}" if location else message
+        advice = "is a login page or proxy in the way? check the server URL"
+    elif message.startswith("an HTML page"):
+        advice = "is a proxy or a login page in the way? check the server URL and any proxy"
+    elif status >= 500:
+        advice = "the API server is failing; try again, or check the cluster's health"
+    else:
+        advice = "check --context"
+    return ConnectError(f"the API server at {server} answered {status} to {verb} {resource}: {message or 'no message'} ({advice})")
 
 
 @dataclass
@@ -829,6 +856,7 @@ class HttpFailure(Exception):
     retry_after: float | None = None  # seconds, from Retry-After
     verb: str = ""  # what we were doing: list / watch
     generation: int = 0  # Connection.generation of the credentials that were sent
+    location: str = ""  # a redirect's Location
 
     def __str__(self) -> str:
         return f"HTTP {self.status}: {status_message(self.body)}"

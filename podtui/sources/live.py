@@ -402,7 +402,8 @@ class LiveSource:
             rv = pods.probe_list()
             pods.probe_watch(rv)
         except HttpFailure as failure:
-            raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS, connection=self.connection) from None
+            raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS,
+                                      connection=self.connection, location=failure.location) from None
         except _TRANSPORT_ERRORS as exc:
             raise describe_transport_error(exc, self.connection.server, self.connection.proxy) from None
         for reflector in self.reflectors[1:]:
@@ -605,7 +606,8 @@ class Reflector:
                 retry_seconds = float(retry_after) if retry_after else None
             except ValueError:
                 retry_seconds = None
-            raise HttpFailure(response.status, body, retry_seconds, verb=verb, generation=generation)
+            raise HttpFailure(response.status, body, retry_seconds, verb=verb, generation=generation,
+                              location=response.headers.get("Location") or "")
         return response
 
     def interrupt(self) -> None:
@@ -621,12 +623,23 @@ class Reflector:
 
     def probe_list(self) -> str:
         response = self.request("list", {"limit": "1"}, read_timeout=self._list_timeout())
+        server = self.connection.server
         try:
-            body = decode_any(response.read())
+            raw = response.read()
+            body = decode_any(valid_utf8(raw))
         except DecodeError:
-            raise ConnectError(f"the server at {self.connection.server} did not answer a {self.resource} list with JSON: is it a Kubernetes API server? check --context") from None
+            what = status_message(raw)
+            if what.startswith("an HTML page"):
+                raise ConnectError(f"the server at {server} answered a {self.resource} list with {what}, not JSON: "
+                                   "is it a Kubernetes API server, or a login page or proxy in its way? "
+                                   "check --context and any proxy") from None
+            raise ConnectError(f"the server at {server} did not answer a {self.resource} list with JSON: is it a Kubernetes API server? check --context") from None
         finally:
             response.release_conn()
+        if not isinstance(body, dict) or "items" not in body:
+            # Else the list loop retried it forever, saying only "malformed pods list".
+            raise ConnectError(f"the server at {server} answered a {self.resource} list with JSON that is not a list "
+                               "(no items): is it a Kubernetes API server? check --context")
         meta = body.get("metadata") if isinstance(body, dict) else None
         return str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
 

@@ -397,10 +397,43 @@ def test_forbidden_events_are_dropped_not_fatal(tmp_path):
         server.stop()
 
 
+LOGIN = b"<!DOCTYPE html>\n<html><head><title>Corporate Proxy &amp; Login</title></head><body>" + b"x" * 2000 + b"</body></html>"
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    # Each used to end in the page's markup, or in nothing ("answered 302 to list pods: ").
+    (Answer(200, LOGIN, {"Content-Type": "text/html"}),
+     'the server at {URL} answered a pods list with an HTML page ("Corporate Proxy & Login"), not JSON: '
+     "is it a Kubernetes API server, or a login page or proxy in its way? check --context and any proxy"),
+    (Answer(500, LOGIN, {"Content-Type": "text/html"}),
+     'the API server at {URL} answered 500 to list pods: an HTML page ("Corporate Proxy & Login") '
+     "(is a proxy or a login page in the way? check the server URL and any proxy)"),
+    (Answer(502, b"Bad Gateway\n", {"Content-Type": "text/plain"}),
+     "the API server at {URL} answered 502 to list pods: Bad Gateway (the API server is failing; try again, or check the cluster's health)"),
+    (Answer(407, LOGIN, {"Content-Type": "text/html"}),
+     'the API server at {URL} answered 407 to list pods: an HTML page ("Corporate Proxy & Login") '
+     "(a proxy wants credentials: put them in the proxy URL, as http://USER:PASSWORD@HOST:PORT)"),
+    (Answer(302, b"", {"Location": "https://login.example/"}),
+     "the API server at {URL} answered 302 to list pods: redirected to https://login.example/ "
+     "(is a login page or proxy in the way? check the server URL)"),
+    (json_answer({"hello": "world"}),
+     "the server at {URL} answered a pods list with JSON that is not a list (no items): is it a Kubernetes API server? check --context"),
+], ids=["html-200", "html-500", "text-502", "html-407", "redirect", "json-not-a-list"])
+def test_what_is_not_an_api_answer_is_said_in_one_line(tmp_path, answer, message):
+    server = ScriptedServer(lambda r: answer).start()
+    try:
+        with pytest.raises(ConnectError) as err:
+            _source(tmp_path, server.url).preflight()
+        assert str(err.value) == message.replace("{URL}", server.url)
+    finally:
+        server.stop()
+
+
 def test_not_an_api_server(tmp_path):
     server = ScriptedServer(lambda r: Answer(200, b"<html>hello</html>", {"Content-Type": "text/html"})).start()
     try:
-        with pytest.raises(ConnectError, match=r"did not answer a pods list with JSON: is it a Kubernetes API server\? check --context"):
+        with pytest.raises(ConnectError, match=r"answered a pods list with an HTML page, not JSON: is it a Kubernetes API server, "
+                                               r"or a login page or proxy in its way\? check --context and any proxy$"):
             _source(tmp_path, server.url).preflight()
     finally:
         server.stop()
