@@ -22,7 +22,14 @@ from podtui.apiserver.discovery import EVENTS_GROUP
 from podtui.apiserver.eventsv1 import VIEW as EVENTS_V1_VIEW
 from podtui.apiserver.eventsv1 import to_events_v1
 from podtui.apiserver.routes import Route
-from podtui.apiserver.selectors import EVENTS_V1_FIELD_ALIASES, Predicate, combine, parse_field_selector, parse_label_selector
+from podtui.apiserver.selectors import (
+    EVENTS_V1_FIELD_ALIASES,
+    Predicate,
+    combine,
+    parse_field_selector,
+    parse_label_selector,
+    requires_exact_match,
+)
 from podtui.apiserver.status import APIError, bad_request, expired_continue, not_found, too_large_resource_version
 from podtui.apiserver.storage import KINDS, PODS, Entry, Storage
 from podtui.apiserver.watch import WatchSpec
@@ -141,6 +148,10 @@ def selection(route: Route, query: dict[str, str]) -> Predicate | None:
     ]
     if route.name is not None:
         name = route.name
+        fields = query.get("fieldSelector", "")
+        # ListResource for /watch/.../NAME: a field selector may only repeat the name.
+        if route.watch_path and fields and requires_exact_match(fields, "metadata.name") != name:
+            raise bad_request("fieldSelector metadata.name doesn't match requested name")
         preds.append(lambda obj: (obj.get("metadata") or {}).get("name") == name)
     return combine(*preds)
 

@@ -481,6 +481,16 @@ def parse_field_selector(text: str, resource: str, *, aliases: dict[str, str] | 
     return _all(preds) if preds else None
 
 
+def requires_exact_match(text: str, field: str) -> str | None:
+    """The value a field selector pins `field` to with = or == (Selector.RequiresExactMatch),
+    or None. Call on a selector parse_field_selector() accepted."""
+    for term in sorted(_split_terms(text)):
+        split = _split_term(term) if term else None
+        if split is not None and split[0] == field and split[1] != "!=":
+            return _unescape_value(split[2])
+    return None
+
+
 def _all(preds: list[Predicate]) -> Predicate:
     if len(preds) == 1:
         return preds[0]

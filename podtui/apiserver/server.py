@@ -78,7 +78,9 @@ def _verb(method: str, r: Route, query: dict[str, str]) -> str:
     if r.kind != "object":
         return "get"
     if method == "GET":
-        if r.watch_path or endpoints.parse_bool(query, "watch"):
+        # A named GET is a get whatever its query says (GetResource reads no `watch`);
+        # only the deprecated /watch/ path watches one object.
+        if r.watch_path or (r.name is None and endpoints.parse_bool(query, "watch")):
             return "watch"
         return "get" if r.name else "list"
     if method == "DELETE":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 
+import orjson
 import pytest
-from apiserver_wire import RawWatch, event, names, pod
+from apiserver_wire import RawWatch, event, names, pod, request
 
 from podtui.apiserver.server import APIServer
 from podtui.apiserver.storage import Storage
@@ -190,3 +191,20 @@ def test_a_reader_that_falls_behind_the_window_gets_410_and_writers_never_wait(c
             assert delivered == [f"p{i:03d}" for i in range(len(delivered))]  # in order, no gaps
             assert len(delivered) < 300  # how many got out first depends on thread timing
             assert w.end().clean
+
+
+def test_a_named_get_ignores_watch_as_get_resource_does(server, storage):
+    storage.create("pods", pod("a"))
+    for query in ("watch=1", "watch=maybe"):
+        resp = request(server.url, f"/api/v1/namespaces/default/pods/a?{query}")
+        assert resp.status == 200 and resp.json()["metadata"]["name"] == "a"
+
+
+def test_watching_one_object_takes_only_its_own_name_as_field_selector(server, storage):
+    storage.create("pods", pod("a"))
+    path = "/api/v1/watch/namespaces/default/pods/a"
+    with RawWatch(server.url, f"{path}?fieldSelector=status.phase%3DPending") as w:
+        assert w.status == 400
+        assert orjson.loads(w.body)["message"] == "fieldSelector metadata.name doesn't match requested name"
+    with RawWatch(server.url, f"{path}?fieldSelector=metadata.name%3Da") as w:
+        assert w.status == 200 and w.next_event()["object"]["metadata"]["name"] == "a"
