@@ -93,6 +93,9 @@ def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodR
     keys = sorted({f"{r.namespace}/{r.name}" for r in records})
     chosen: list[PodRecord] = []
     for name in wanted:
+        if not name.rpartition("/")[2]:
+            # Every pod "contains" an empty name: it was suggested all of them.
+            raise UsageError(f"{name!r} names no pod: the pod name is empty", "give NAMESPACE/POD or POD")
         if "/" in name:
             hits = [r for r in records if f"{r.namespace}/{r.name}" == name]
         else:
@@ -112,7 +115,8 @@ def close_matches(name: str, keys: list[str], n: int = 5) -> list[str]:
     namespace, _, pod = name.rpartition("/")
     names = sorted({k.split("/", 1)[1] for k in keys})
     similar = difflib.get_close_matches(pod, names, n=n, cutoff=0.6)
-    similar += [x for x in names if pod.lower() in x.lower() and x not in similar]
+    if len(pod) >= 3:  # "c" is in half the names: no hint at all
+        similar += [x for x in names if pod.lower() in x.lower() and x not in similar]
     out = [k for x in similar for k in keys if k.split("/", 1)[1] == x]
     out.sort(key=lambda k: (k.split("/", 1)[0] != namespace,))  # stable: similarity order within
     return out[:n]

@@ -64,3 +64,22 @@ def test_usage_errors_are_one_line(argv, line, capsys):
         code = exited.code
     assert code == 2
     assert capsys.readouterr().err == line + "\n"
+
+
+RECORDING = "tests/recordings/demo-default.jsonl.gz"
+
+
+@pytest.mark.parametrize(("name", "line"), [
+    # Each used to suggest five unrelated pods: every name "contains" "" or "c".
+    ("", "podtui: '' names no pod: the pod name is empty (give NAMESPACE/POD or POD)"),
+    ("demo/", "podtui: 'demo/' names no pod: the pod name is empty (give NAMESPACE/POD or POD)"),
+    ("a/b/c", f"podtui: no pod a/b/c in {RECORDING} (the recording has 24 pods; run without names to see them all)"),
+    ("crashlop", f"podtui: no pod crashlop in {RECORDING} (did you mean: demo/crashloop)"),
+])
+def test_history_of_a_pod_not_in_the_recording(name, line, capsys, monkeypatch):
+    import pathlib
+
+    monkeypatch.chdir(pathlib.Path(__file__).resolve().parents[2])
+    assert cli.main(["history", RECORDING, name]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == line + "\n" and captured.out == ""
