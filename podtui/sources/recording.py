@@ -405,7 +405,9 @@ def _open_read(path: Path) -> IO[bytes]:
     try:
         raw = open(path, "rb")
     except OSError as exc:
-        raise RecordingError(f"cannot open recording {path}: {exc.strerror or exc}") from None
+        advice = ("name a recording file in it" if isinstance(exc, IsADirectoryError)
+                  else "check its permissions" if isinstance(exc, PermissionError) else "check the path")
+        raise RecordingError(f"cannot open recording {path}: {exc.strerror or exc}", advice) from None
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
@@ -413,16 +415,23 @@ def _open_read(path: Path) -> IO[bytes]:
     return raw
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
-    """(line number, bytes, complete) for each line; a truncated gzip stream ends the file."""
+def _lines(path: Path, damage: list[str] | None = None) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, bytes, complete) for each line; a truncated gzip stream ends the
+    file. Data that cannot be read on (a failed CRC, a broken block) ends it too, its
+    why in `damage`: that is not a stopped recorder, and what was read may be wrong."""
     f = _open_read(path)
     try:
         n = 0
         while True:
             try:
                 line = f.readline()
-            except (EOFError, zlib.error, gzip.BadGzipFile, OSError):
+            except EOFError:
                 # The compressed stream stops mid-block: the recorder was killed.
+                yield n + 1, b"", False
+                return
+            except (zlib.error, gzip.BadGzipFile, OSError) as exc:
+                if damage is not None:
+                    damage.append(_short(exc))
                 yield n + 1, b"", False
                 return
             if not line:
@@ -468,7 +477,8 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
     """
     path = Path(path)
     warnings = warnings if warnings is not None else []
-    lines = _lines(path)
+    damage: list[str] = []
+    lines = _lines(path, damage)
     first = next(lines, None)
     if first is not None and not first[1] and not first[2]:
         raise RecordingError(f"{path}: the gzip data is corrupt or ends before the header line",
@@ -487,7 +497,10 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
                 warnings.append(pending_error)
                 pending_error = None
             if not line.strip():
-                if not complete:
+                if not complete and damage:
+                    warnings.append(f"{path}: the file is damaged after line {number - 1} ({damage[0]}); "
+                                    "replaying up to there, and what was read may be wrong too")
+                elif not complete:
                     warnings.append(f"{path}: the recording ends abruptly after line {number - 1} "
                                     "(the recorder was stopped); replaying up to there")
                 continue

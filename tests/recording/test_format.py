@@ -275,3 +275,24 @@ def test_a_recorder_that_dies_is_reported_and_the_feed_keeps_going(tmp_path):
         writer.write(ITEMS)
     writer.close()
     assert writer.error is not None and str(path) in writer.error
+
+
+def test_damaged_gzip_data_is_not_called_a_stopped_recorder(tmp_path):
+    # A failed CRC read "ends abruptly after line 7 (the recorder was stopped)": the
+    # file was whole, and what was read from it may be wrong.
+    path = tmp_path / "rec.jsonl.gz"
+    write_recording(path, Header(started=1.0, redacted=False), ITEMS)
+    data = bytearray(path.read_bytes())
+    data[-8] ^= 0xFF  # the gzip trailer's CRC-32
+    path.write_bytes(bytes(data))
+    rec = read_recording(path)
+    assert rec.items == ITEMS
+    (warning,) = rec.warnings
+    assert warning.startswith(f"{path}: the file is damaged after line {len(ITEMS) + 1} (CRC check failed ")
+    assert warning.endswith("); replaying up to there, and what was read may be wrong too")
+
+
+def test_a_directory_is_no_recording(tmp_path):
+    with pytest.raises(RecordingError) as err:
+        read_recording(tmp_path)
+    assert str(err.value) == f"cannot open recording {tmp_path}: Is a directory (name a recording file in it)"
