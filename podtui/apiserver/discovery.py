@@ -53,6 +53,7 @@ _RESOURCES = {
             "shortNames": ["po"],
             "categories": ["all"],
         },
+        {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
         {"name": "pods/status", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
     ],
     EVENTS_GROUP: [

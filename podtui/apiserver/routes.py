@@ -10,8 +10,8 @@ from podtui.apiserver.storage import EVENTS, PODS
 
 # (group, resource) pairs that are served; the events.k8s.io group serves events only.
 SERVED = {("", PODS), ("", EVENTS), (EVENTS_GROUP, EVENTS)}
-# Read-only: `kubectl get pod X --subresource=status`.
-SUBRESOURCES = {("", "pods/status")}
+# Read-only: `kubectl get pod X --subresource=status`, `kubectl logs`.
+SUBRESOURCES = {("", "pods/status"), ("", "pods/log")}
 
 PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
 
@@ -24,7 +24,7 @@ class Route:
     namespace: str | None = None
     name: str | None = None
     watch_path: bool = False  # the deprecated /watch/ prefix: always a watch
-    subresource: str = ""  # "status": the object itself, as pods/NAME/status serves it
+    subresource: str = ""  # "status" (the object itself) or "log"
 
 
 UNKNOWN = Route("unknown")

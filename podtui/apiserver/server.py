@@ -9,6 +9,7 @@ test double, not a cluster: it never accepts writes except DELETE of a pod.
 from __future__ import annotations
 
 import secrets
+import select
 import socket
 import socketserver
 import ssl
@@ -24,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from podtui.apiserver import discovery, endpoints, reviews, tables
+from podtui.apiserver import discovery, endpoints, logs, reviews, tables
 from podtui.apiserver.faults import Faults
 from podtui.apiserver.kubeconfig import kubeconfig, write_kubeconfig
 from podtui.apiserver.routes import PUBLIC_PATHS, Route, route
@@ -236,6 +237,15 @@ class _Handler(BaseHTTPRequestHandler):
         return b""
 
 
+def _peer_gone(sock: socket.socket) -> bool:
+    """Whether the client closed its end (a peek that reads EOF); TLS or not."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and socket.socket.recv(sock, 1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
+
+
 # ---- the server ---------------------------------------------------------------------------
 
 
@@ -443,10 +453,12 @@ class APIServer:
             return handler.respond(200, orjson.dumps(self._namespace(req.method, r.name or "")))
         if r.kind != "object":
             raise APIError(404, "the server could not find the requested resource", details={})
-        if not (accept.plain or accept.table):
-            raise _not_acceptable()
         if r.subresource and req.verb != "get":
             raise method_not_allowed(req.method, f"{r.resource}/{r.subresource}")
+        if r.subresource == "log":
+            return self._log(handler, r, req.query)
+        if not (accept.plain or accept.table):
+            raise _not_acceptable()
         rep = endpoints.representation(r, req.query, accept.table)
         content_type = tables.MEDIA_TYPE if rep.table else JSON
         if req.verb == "list":
@@ -458,6 +470,28 @@ class APIServer:
         if req.verb == "delete" and endpoints.is_pods(r):
             return handler.respond(200, self._delete(r, endpoints.delete_options(body, req.query)))
         raise method_not_allowed(req.method, r.resource)
+
+    def _log(self, handler: _Handler, r: Route, query: dict[str, str]) -> None:
+        assert r.namespace is not None and r.name is not None
+        pod = self.storage.get(r.resource, r.namespace, r.name)
+        if pod is None:
+            raise not_found(r.resource, r.name)
+        previous = bool(endpoints.parse_bool(query, "previous"))
+        follow = bool(endpoints.parse_bool(query, "follow"))
+        target = logs.log_target(pod, query.get("container", ""), previous)
+        if not (follow and target.running):
+            return handler.respond(200, b"", "text/plain")
+        # Followed: the stream stays open, silent, while that container instance runs.
+        handler.close_connection = True
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nCache-Control: no-cache, private\r\n"
+                            b"Transfer-Encoding: chunked\r\n\r\n")
+        rv = self.storage.resource_version
+        while not self._stopping.is_set() and not _peer_gone(handler.connection):
+            if not logs.still_running(self.storage.get(r.resource, r.namespace, r.name), target):
+                handler.wfile.write(b"0\r\n\r\n")
+                return
+            self.storage.wait_for_events(rv, MAX_WAIT)
+            rv = self.storage.resource_version
 
     def _namespace(self, method: str, name: str) -> dict:
         """A Namespace as `kubectl get` reads it when a pod is not found: the ones a

@@ -162,7 +162,7 @@ def test_events_k8s_io_view(server, populated):
 def test_unknown_paths_and_methods(server, populated):
     assert request(server.url, "/api/v1/nodes").status == 404
     assert request(server.url, "/api/v2/pods").status == 404
-    assert request(server.url, "/api/v1/namespaces/ns-a/pods/p1/log").status == 404
+    assert request(server.url, "/api/v1/namespaces/ns-a/pods/p1/foo").status == 404
     post = request(server.url, "/api/v1/namespaces/ns-a/pods", method="POST", body=b"{}")
     assert post.status == 405 and post.json()["reason"] == "MethodNotAllowed"
     assert request(server.url, "/api/v1/namespaces/ns-a/events/p0.1", method="DELETE").status == 405
@@ -201,7 +201,7 @@ def test_pod_status_subresource_reads_the_pod(server, storage):
     missing = request(server.url, "/api/v1/namespaces/ns1/pods/b/status")
     assert (missing.status, missing.json()["message"]) == (404, 'pods "b" not found')
     assert request(server.url, "/api/v1/namespaces/ns1/pods/a/status", method="DELETE").status == 405
-    assert request(server.url, "/api/v1/namespaces/ns1/pods/a/log").status == 404
+    assert request(server.url, "/api/v1/namespaces/ns1/pods/a/foo").status == 404
     assert request(server.url, "/api/v1/namespaces/ns1/events/a/status").status == 404
 
 
@@ -210,7 +210,11 @@ def test_discovery_lists_pods_status(server):
     assert {"name": "pods/status", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]} in v1["resources"]
     core = request(server.url, "/api", accept="application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList").json()
     pods = next(r for r in core["items"][0]["versions"][0]["resources"] if r["resource"] == "pods")
-    assert pods["subresources"] == [{"subresource": "status", "responseKind": {"group": "", "version": "v1", "kind": "Pod"}, "verbs": ["get"]}]
+    kind = {"group": "", "version": "v1", "kind": "Pod"}
+    assert pods["subresources"] == [
+        {"subresource": "log", "responseKind": kind, "verbs": ["get"]},
+        {"subresource": "status", "responseKind": kind, "verbs": ["get"]},
+    ]
 
 
 @needs_kubectl

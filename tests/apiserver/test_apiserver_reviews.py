@@ -48,7 +48,8 @@ def can_i(server, **attrs) -> bool:
         ({"verb": "watch", "group": "events.k8s.io", "resource": "events"}, True),
         ({"verb": "create", "resource": "pods"}, False),  # no writes here but DELETE of a pod
         ({"verb": "delete", "resource": "events"}, False),
-        ({"verb": "get", "resource": "pods", "subresource": "log"}, False),
+        ({"verb": "get", "resource": "pods", "subresource": "log"}, True),
+        ({"verb": "get", "resource": "pods", "subresource": "exec"}, False),
         ({"verb": "get", "resource": "pods", "subresource": "status", "name": "x"}, True),
         ({"verb": "get", "group": "apps", "resource": "deployments"}, False),
         ({"verb": "*", "group": "*", "resource": "*"}, False),
