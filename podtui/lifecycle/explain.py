@@ -35,7 +35,7 @@ from podtui.lifecycle.records import (
     EventRecord,
     Transition,
 )
-from podtui.lifecycle.times import format_ts, parse_ts
+from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import container_kinds
 from podtui.lifecycle.read import container_statuses
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
@@ -945,7 +945,8 @@ def timeline_entries(record, now: float) -> list[TimelineEntry]:
                     else f"{ex.container} crashed, restart pending"
             text = f"{what}: {ex.summary}"
             if ex.backoff_after is not None:
-                text += f"; back-off {human_duration(ex.backoff_after)}" if ex.backoff_after >= 1 \
+                # as the kubelet states it ("1m20s"), the same as the Back-off pane and reports
+                text += f"; back-off {go_duration(ex.backoff_after)}" if ex.backoff_after >= 1 \
                     else "; restarted at once"
             severity = "error"
         elif ex.kind == KIND_TERMINATION:

@@ -102,8 +102,8 @@ def test_evidence_wraps_inside_its_bar(demo):
 
 def test_timeline_explained_restart_replaces_the_bare_restart_line(demo):
     text = render(timeline, demo, "crashloop")
-    assert "app restart #7: exited with code 1 (Error); back-off 5m" in text
-    assert "app crashed, restart #8 pending: exited with code 1 (Error); back-off 5m" in text
+    assert "app restart #7: exited with code 1 (Error); back-off 5m0s" in text
+    assert "app crashed, restart #8 pending: exited with code 1 (Error); back-off 5m0s" in text
     assert "restarted (6 → 7)" not in text and "restarted (" not in text  # every restart is explained
     assert "app: running → terminated:Error · exit code 1 (Error)" in text  # the raw transitions stay
     liveness = render(timeline, demo, "liveness-fail")
