@@ -53,7 +53,7 @@ def parse_bool(query: dict[str, str], name: str) -> bool | None:
     raise bad_request(f'{name}: invalid value "{value}": must be a boolean')
 
 
-def _parse_int(query: dict[str, str], name: str) -> int | None:
+def parse_int(query: dict[str, str], name: str) -> int | None:
     value = query.get(name)
     if value is None or value == "":
         return None
@@ -177,7 +177,7 @@ def list_body(
     storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: datetime, wait_fresh: WaitFresh | None = None
 ) -> bytes:
     predicate = selection(route, query)
-    limit = _parse_int(query, "limit") or 0
+    limit = parse_int(query, "limit") or 0
     rv_param = query.get("resourceVersion", "")
     match = query.get("resourceVersionMatch", "")
     if match not in ("", EXACT, NOT_OLDER_THAN):
@@ -257,7 +257,7 @@ def watch_spec(
     send_initial = parse_bool(query, "sendInitialEvents")
     match = query.get("resourceVersionMatch", "")
     rv_param = query.get("resourceVersion", "")
-    timeout = _parse_int(query, "timeoutSeconds")
+    timeout = parse_int(query, "timeoutSeconds")
     if timeout is not None and timeout < 0:
         raise bad_request(f'timeoutSeconds: invalid value "{timeout}": must be non-negative')
     if send_initial is not None:
@@ -315,7 +315,7 @@ def delete_options(body: bytes, query: dict[str, str]) -> dict:
             raise bad_request(f"invalid DeleteOptions body: {err}") from None
         if not isinstance(options, dict):
             raise bad_request("invalid DeleteOptions body: not a JSON object")
-    grace = _parse_int(query, "gracePeriodSeconds")
+    grace = parse_int(query, "gracePeriodSeconds")
     if grace is not None:
         options["gracePeriodSeconds"] = grace
     if query.get("propagationPolicy"):

@@ -65,9 +65,9 @@ def route(path: str) -> Route:
     watch = rest[0] == "watch"
     if watch:
         rest = rest[1:]
-    if group == "" and len(rest) == 2 and rest[0] == "namespaces" and not watch:
-        # GET only: kubectl asks for the namespace after a 404, to say which is missing.
-        return Route("namespace", name=rest[1])
+    if group == "" and rest[0] == "namespaces" and len(rest) <= 2:
+        # Read-only and derived (podtui.apiserver.namespaces); a watch is refused.
+        return Route("namespace", resource="namespaces", name=rest[1] if len(rest) == 2 else None, watch_path=watch)
     namespace = None
     if len(rest) >= 2 and rest[0] == "namespaces":
         namespace, rest = rest[1], rest[2:]

@@ -366,6 +366,10 @@ FIELDS: dict[str, dict[str, Callable[[dict], str]]] = {
         "status.podIP": _first_pod_ip,
         "status.nominatedNodeName": lambda o: _text(_get(o, "status", "nominatedNodeName")),
     },
+    "namespaces": {
+        "metadata.name": lambda o: _text(_get(o, "metadata", "name")),
+        "status.phase": lambda o: _text(_get(o, "status", "phase")),
+    },
     "events": {
         **_META_FIELDS,
         **{
@@ -404,7 +408,7 @@ EVENTS_V1_FIELD_ALIASES = {
     "metadata.namespace": "metadata.namespace",
     "metadata.name": "metadata.name",
 }
-FIELD_LABELS = {"pods": _POD_LABELS, "events": _EVENT_LABELS}
+FIELD_LABELS = {"pods": _POD_LABELS, "events": _EVENT_LABELS, "namespaces": {"metadata.name": "metadata.name", "status.phase": "status.phase"}}
 
 
 def _split_terms(text: str) -> list[str]:

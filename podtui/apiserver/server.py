@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from podtui.apiserver import discovery, endpoints, logs, reviews, tables
+from podtui.apiserver import discovery, endpoints, logs, namespaces, reviews, tables
 from podtui.apiserver.faults import Faults
 from podtui.apiserver.kubeconfig import kubeconfig, write_kubeconfig
 from podtui.apiserver.routes import PUBLIC_PATHS, Route, route
@@ -67,16 +67,12 @@ class RequestInfo:
         return self.route.namespace
 
 
-# The namespaces every cluster has, whether or not anything runs in them here.
-SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
-
-
 def _verb(method: str, r: Route, query: dict[str, str]) -> str:
     if r.kind in ("api", "apis", "group", "resources"):
         return "discovery"
     if r.kind == "review":
         return {"POST": "create"}.get(method, method.lower())
-    if r.kind != "object":
+    if r.kind not in ("object", "namespace"):
         return "get"
     if method == "GET":
         # A named GET is a get whatever its query says (GetResource reads no `watch`);
@@ -450,7 +446,7 @@ class APIServer:
             review = reviews.decode(body, handler.headers.get("Content-Type") or "", r.resource)
             return handler.respond(201, orjson.dumps(reviews.answer(r.resource, review, self.user_name())))
         if r.kind == "namespace":
-            return handler.respond(200, orjson.dumps(self._namespace(req.method, r.name or "")))
+            return self._namespaces(handler, req, accept)
         if r.kind != "object":
             raise APIError(404, "the server could not find the requested resource", details={})
         if r.subresource and req.verb != "get":
@@ -493,16 +489,17 @@ class APIServer:
             self.storage.wait_for_events(rv, MAX_WAIT)
             rv = self.storage.resource_version
 
-    def _namespace(self, method: str, name: str) -> dict:
-        """A Namespace as `kubectl get` reads it when a pod is not found: the ones a
-        cluster always has, and any that holds an object here."""
-        if method != "GET":
-            raise method_not_allowed(method, "namespaces")
-        if name not in SYSTEM_NAMESPACES and not self.storage.has_namespace(name):
-            raise not_found("namespaces", name)
-        return {"kind": "Namespace", "apiVersion": "v1",
-                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+    def _namespaces(self, handler: _Handler, req: RequestInfo, accept: Accept) -> None:
+        if req.verb == "watch":
+            raise namespaces.watch_refused()
+        if req.verb not in ("get", "list"):
+            raise method_not_allowed(req.method, "namespaces")
+        if not (accept.plain or accept.table):
+            raise _not_acceptable()
+        content_type = tables.MEDIA_TYPE if accept.table else JSON
+        if req.verb == "get":
+            return handler.respond(200, namespaces.get_body(self.storage, req.route.name or "", accept.table, self._now()), content_type)
+        return handler.respond(200, namespaces.list_body(self.storage, req.query, accept.table, self._now()), content_type)
 
     def _delete(self, r: Route, options: dict) -> bytes:
         assert r.namespace is not None and r.name is not None

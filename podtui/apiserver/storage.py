@@ -122,6 +122,7 @@ class Storage:
         if window < 1:
             raise ValueError("window must be at least 1")
         self._clock = clock
+        self.created = clock.time()  # epoch seconds: the cluster's birth, older than anything in it
         self._window = window
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -237,6 +238,18 @@ class Storage:
                 if i < len(keys) and keys[i].startswith(prefix):
                     return True
         return False
+
+    def namespaces(self) -> set[str]:
+        """The namespaces that hold an object, skipping from one to the next by bisection."""
+        found: set[str] = set()
+        with self._lock:
+            for keys in self._keys.values():
+                i = 0
+                while i < len(keys):
+                    namespace = keys[i].split("/", 1)[0]
+                    found.add(namespace)
+                    i = bisect.bisect_left(keys, namespace + "0", i)  # "0" sorts right after "/"
+        return found
 
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Current objects in key order (namespace, then name)."""

@@ -25,23 +25,24 @@ INCLUDE_OBJECT = ("Metadata", "Object", "None")
 
 # Column descriptions as printers.go sets them: three literal, the rest the swagger
 # docs of the fields they show (ObjectMeta, PodSpec, PodStatus, Event, ObjectReference).
-_NAME_DOC = (
+NAME_DOC = (
     "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a "
     "client to request the generation of an appropriate name automatically. Name is primarily intended for creation "
     "idempotence and configuration definition. Cannot be updated. More info: "
     "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
 )
+AGE_DOC = (
+    "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed "
+    "to be set in happens-before order across separate operations. Clients may not set this value. It is represented in "
+    "RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
+)
 _DESCRIPTIONS = {
-    ("pods", "Name"): _NAME_DOC,
+    ("pods", "Name"): NAME_DOC,
     ("pods", "Ready"): "The aggregate readiness state of this pod for accepting traffic.",
     ("pods", "Status"): "The aggregate status of the containers in this pod.",
     ("pods", "Restarts"): "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
-    ("pods", "Age"): (
-        "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed "
-        "to be set in happens-before order across separate operations. Clients may not set this value. It is represented in "
-        "RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
-        "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
-    ),
+    ("pods", "Age"): AGE_DOC,
     ("pods", "IP"): "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.",
     ("pods", "Node"): (
         "NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the "
@@ -76,7 +77,7 @@ _DESCRIPTIONS = {
     ("events", "Message"): "A human-readable description of the status of this operation.",
     ("events", "First Seen"): "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
     ("events", "Count"): "The number of times this event has occurred.",
-    ("events", "Name"): _NAME_DOC,
+    ("events", "Name"): NAME_DOC,
 }
 
 _POD_SUCCEEDED = [{"type": "Completed", "status": "True", "reason": "Succeeded", "message": "The pod has completed successfully."}]

@@ -185,7 +185,7 @@ def test_discovery(server):
     assert agg.json()["items"][0]["metadata"]["name"] == "events.k8s.io"
     core = request(server.url, "/api", accept="application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList").json()
     assert core["apiVersion"] == "apidiscovery.k8s.io/v2beta1"
-    assert {r["resource"] for r in core["items"][0]["versions"][0]["resources"]} == {"pods", "events"}
+    assert {r["resource"] for r in core["items"][0]["versions"][0]["resources"]} == {"pods", "events", "namespaces"}
     assert request(server.url, "/healthz").body == b"ok"
 
 
