@@ -47,9 +47,18 @@ STATUS_LISTS = (
     ("containerStatuses", "main"),
     ("ephemeralContainerStatuses", "ephemeral"),
 )
-_MESSAGE_LIMIT = 300
+# Bounds what one history entry holds. Kubelet messages run long (an exec hook's failure
+# repeats its command and output: 300+ characters), so the limit is generous.
+_MESSAGE_LIMIT = 1024
 _EMPTY: dict = {}  # shared stand-in for a missing mapping; never written to
 _NO_LIST: list = []  # likewise for a missing list
+
+
+def _clip(text: str) -> str:
+    """`text` whole, or cut to the limit with an ellipsis: cut silently, it read as whole."""
+    return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT - 1] + "\u2026"
+
+
 _AT = attrgetter("at")  # sort key: a Transition's time
 
 
@@ -118,7 +127,7 @@ def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
         signal = None
     if type(reason) is not str:
         reason = ""
-    message = message[:_MESSAGE_LIMIT] if type(message) is str else ""
+    message = _clip(message) if type(message) is str else ""
     text = f"exit code {code if code is not None else '?'}"
     if signal:
         text += f", signal {signal}"
@@ -127,7 +136,7 @@ def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
     if message:
         trimmed = t["message"].strip()  # trimmed before the limit: leading blanks don't count
         if trimmed:
-            text += ": " + trimmed[:_MESSAGE_LIMIT]
+            text += ": " + _clip(trimmed)
     container_id = t.get("containerID")
     return text, {
         "exitCode": code,
@@ -300,7 +309,7 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
     elif okey != nkey:
         waiting = nstate.get("waiting")
         message = waiting.get("message") if type(waiting) is dict else None
-        message = message[:_MESSAGE_LIMIT] if type(message) is str else ""
+        message = _clip(message) if type(message) is str else ""
         out.append(Transition(observed, CONTAINER_STATE, name, okey, nkey, message, em.seen, False, kind,
                               {"message": message, "restartCount": rc_new} if type(waiting) is dict and waiting
                               else None))
@@ -456,9 +465,9 @@ def _condition(em: _Emitter, ctype: str, o: dict | None, c: dict) -> None:
         message = ""
     if ctype == "DisruptionTarget" and status == "True":
         oreason = _s(o.get("reason")) or None if o is not None and ostatus == "True" else None
-        em.add(DISRUPTION, "", oreason, reason or "True", ltt, message[:_MESSAGE_LIMIT])
+        em.add(DISRUPTION, "", oreason, reason or "True", ltt, _clip(message))
     else:
-        detail = (f"{reason}: {message}" if reason and message else (reason or message))[:_MESSAGE_LIMIT]
+        detail = _clip(f"{reason}: {message}" if reason and message else (reason or message))
         em.out.append(Transition(em.observed if ltt is None else ltt, CONDITION, ctype, ostatus, status, detail,
                                  em.seen, ltt is not None, "", None))
 
@@ -535,7 +544,7 @@ def _pod_fields(em: _Emitter, old_status: dict, new_status: dict) -> None:
         em.touched = True
         oreason, nreason = _s(oreason) or None, _s(nreason) or None
         if oreason != nreason:
-            em.add(REASON, "", oreason, nreason, detail=_s(nget("message"))[:_MESSAGE_LIMIT])
+            em.add(REASON, "", oreason, nreason, detail=_clip(_s(nget("message"))))
     if oget("podIPs") != nget("podIPs") or oget("podIP") != nget("podIP"):
         em.touched = True
         oip, nip = _ips(old_status), _ips(new_status)

@@ -245,3 +245,25 @@ def test_observed_steps_never_sort_before_what_the_object_already_said():
     assert kinds.index("deletion") < kinds.index("phase", kinds.index("deletion")) < kinds.index("removed")
     assert entries[-1].kind == "removed" and entries[-1].at == T0 + 110
     assert store.pods["u1"].deleted_at == T0 - 39  # tombstone expiry stays on podtui's clock
+
+
+def test_long_kubelet_messages_are_kept_whole_or_visibly_cut():
+    # An exec postStart hook's failure repeats its command and output: 307 characters
+    # here, which a 300-character cut ended at "10.96.0.2" as if that were the address.
+    hook = ("Exec lifecycle hook ([/bin/sh -c /app/warmup.sh]) for Container \"app\" in Pod "
+            "\"poststart-fail_demo(fb9588f5-c2d4-4a3a-a1b1-4fbd4586cc1b)\" failed - error: command "
+            "'/bin/sh -c /app/warmup.sh' exited with 1: warmup: cannot reach cache at 10.96.0.20:6379, "
+            "message: \"warmup: cannot reach cache at 10.96.0.20:6379\"")
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    pod = make_pod(rv="2")
+    pod["status"]["containerStatuses"][0].update(
+        ready=False, state={"waiting": {"reason": "PostStartHookError", "message": hook}})
+    store.apply(Change(PODS, MODIFIED, pod, T0 + 1))
+    flood = make_pod(rv="3")
+    flood["status"]["containerStatuses"][0].update(
+        ready=False, state={"waiting": {"reason": "CreateContainerError", "message": "x" * 5000}})
+    store.apply(Change(PODS, MODIFIED, flood, T0 + 2))
+    details = [t.detail for t in store.pods["u1"].history if t.new and t.new.startswith("waiting:")]
+    assert details[0] == hook
+    assert len(details[1]) == 1024 and details[1].endswith("\u2026")
