@@ -28,7 +28,7 @@ _MAGIC = b"k8s\x00"
 
 # Non-resource URLs anyone may GET here (the system:public-info-viewer and
 # system:discovery ClusterRoles of a real cluster).
-NON_RESOURCE_URLS = ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz", "/version", "/version/"]
+NON_RESOURCE_URLS = ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/healthz/*", "/livez", "/livez/*", "/readyz", "/readyz/*", "/version", "/version/"]
 
 
 # ---- protobuf, as far as these reviews need it -----------------------------------

@@ -13,7 +13,10 @@ SERVED = {("", PODS), ("", EVENTS), (EVENTS_GROUP, EVENTS)}
 # Read-only: `kubectl get pod X --subresource=status`, `kubectl logs`.
 SUBRESOURCES = {("", "pods/status"), ("", "pods/log")}
 
-PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
+# The health endpoints and their individual checks (this server has two: ping, log).
+HEALTH_CHECKS = ("ping", "log")
+HEALTH_PATHS = frozenset(f"/{e}{c}" for e in ("healthz", "livez", "readyz") for c in ("", *(f"/{c}" for c in HEALTH_CHECKS)))
+PUBLIC_PATHS = frozenset({"/version", "/version/"}) | HEALTH_PATHS
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +36,9 @@ UNKNOWN = Route("unknown")
 def route(path: str) -> Route:
     if path in ("/version", "/version/"):
         return Route("version")
-    if path in ("/healthz", "/livez", "/readyz"):
-        return Route("health")
+    if path in HEALTH_PATHS:
+        endpoint, _, check = path[1:].partition("/")
+        return Route("health", group=endpoint, name=check or None)
     parts = [p for p in path.split("/") if p]
     if not parts:
         return UNKNOWN

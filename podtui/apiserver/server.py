@@ -28,7 +28,7 @@ import orjson
 from podtui.apiserver import discovery, endpoints, logs, namespaces, reviews, tables
 from podtui.apiserver.faults import Faults
 from podtui.apiserver.kubeconfig import kubeconfig, write_kubeconfig
-from podtui.apiserver.routes import PUBLIC_PATHS, Route, route
+from podtui.apiserver.routes import HEALTH_CHECKS, PUBLIC_PATHS, Route, route
 from podtui.apiserver.status import APIError, bad_request, internal_error, method_not_allowed, not_found, unauthorized
 from podtui.apiserver.storage import Storage
 from podtui.apiserver.tls import TLSFiles
@@ -233,6 +233,14 @@ class _Handler(BaseHTTPRequestHandler):
         return b""
 
 
+def _health(r: Route, query: dict[str, str]) -> bytes:
+    # healthz.handleRootHealth: "ok", or with ?verbose one line per check and a verdict.
+    if r.name is not None or "verbose" not in query:
+        return b"ok"
+    lines = [f"[+]{check} ok" for check in HEALTH_CHECKS]
+    return ("\n".join(lines) + f"\n{r.group} check passed\n").encode()
+
+
 def _peer_gone(sock: socket.socket) -> bool:
     """Whether the client closed its end (a peek that reads EOF); TLS or not."""
     try:
@@ -425,7 +433,7 @@ class APIServer:
         if r.kind == "version":
             return handler.respond(200, orjson.dumps(discovery.VERSION))
         if r.kind == "health":
-            return handler.respond(200, b"ok", "text/plain; charset=utf-8")
+            return handler.respond(200, _health(r, req.query), "text/plain; charset=utf-8", {"X-Content-Type-Options": "nosniff"})
         if r.kind in ("api", "apis"):
             if accept.aggregated:
                 groups = [""] if r.kind == "api" else list(discovery.GROUPS)

@@ -149,3 +149,13 @@ def test_a_crashing_hook_is_a_500_not_a_dead_server(server, storage):
     resp = request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE")
     assert resp.status == 500 and resp.json()["reason"] == "InternalError"
     assert request(server.url, "/api/v1/pods").status == 200
+
+
+def test_health_endpoints_and_their_checks(tls_server):
+    for endpoint in ("healthz", "livez", "readyz"):
+        for check in ("", "/ping", "/log"):
+            resp = request(tls_server.url, f"/{endpoint}{check}")  # no token needed, as on a real cluster
+            assert (resp.status, resp.body) == (200, b"ok")
+        verbose = request(tls_server.url, f"/{endpoint}?verbose")
+        assert verbose.body.decode() == f"[+]ping ok\n[+]log ok\n{endpoint} check passed\n"
+    assert request(tls_server.url, "/readyz/etcd", token="s3cret-token").status == 404  # no etcd check here
