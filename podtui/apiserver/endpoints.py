@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -226,7 +227,24 @@ def list_body(
         meta += b',"continue":"' + next_token.encode("ascii") + b'"'
     meta += b"}"
     head = b'{"kind":"%sList","apiVersion":"%s","metadata":' % (rep.kind.encode(), rep.api_version.encode())
-    return b"".join([head, meta, b',"items":[', b",".join(rep.object_bytes(e) for e in page.entries), b"]}"])
+    return b"".join([head, meta, b',"items":[', b",".join(list_item(rep.object_bytes(e)) for e in page.entries), b"]}"])
+
+
+# Two leading string members, each "kind" or "apiVersion" (how stored objects begin).
+_TYPE_META = re.compile(rb'\{"(kind|apiVersion)":"[^"\\]*","(kind|apiVersion)":"[^"\\]*",')
+
+
+def list_item(data: bytes) -> bytes:
+    """An object as a list item: without kind and apiVersion, which a kube-apiserver's
+    list encoding leaves out of items (clients put them back from the list's kind)."""
+    m = _TYPE_META.match(data)
+    if m is not None and m[1] != m[2]:
+        return b"{" + data[m.end() :]
+    obj = orjson.loads(data)
+    if isinstance(obj, dict):
+        obj.pop("kind", None)
+        obj.pop("apiVersion", None)
+    return orjson.dumps(obj)
 
 
 def get_body(

@@ -86,7 +86,8 @@ def list_body(storage: Storage, query: dict[str, str], table: bool, now: datetim
     meta: dict = {"resourceVersion": str(rv)}
     if next_token:
         meta["continue"] = next_token
-    return orjson.dumps({"kind": "NamespaceList", "apiVersion": "v1", "metadata": meta, "items": objects})
+    items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in objects]  # as list items go
+    return orjson.dumps({"kind": "NamespaceList", "apiVersion": "v1", "metadata": meta, "items": items})
 
 
 def _table(storage: Storage, objects: list[dict], now: datetime, rv: str, token: str) -> dict:

@@ -149,12 +149,12 @@ def test_events_k8s_io_view(server, populated):
     doc = request(server.url, "/apis/events.k8s.io/v1/namespaces/ns-b/events").json()
     assert doc["kind"] == "EventList" and doc["apiVersion"] == "events.k8s.io/v1"
     ev = doc["items"][0]
-    assert ev["apiVersion"] == "events.k8s.io/v1"
+    assert "apiVersion" not in ev and "kind" not in ev  # list items carry no type
     assert ev["regarding"]["name"] == "p5" and ev["note"] == "BackOff container app"
     assert ev["deprecatedSource"] == {"component": "kubelet", "host": "node-1"} and ev["deprecatedCount"] == 1
     assert "involvedObject" not in ev and "message" not in ev
     one = request(server.url, "/apis/events.k8s.io/v1/namespaces/ns-b/events/p5.1").json()
-    assert one["regarding"]["name"] == "p5"
+    assert one["regarding"]["name"] == "p5" and one["apiVersion"] == "events.k8s.io/v1"
     assert names(request(server.url, "/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dp0").json()) == ["p0.1"]
     assert request(server.url, "/apis/events.k8s.io/v1/pods").status == 404
 
@@ -222,3 +222,18 @@ def test_kubectl_get_pod_subresource_status(server, tmp_path, storage):
     storage.create("pods", pod("a", "ns1", phase="Running"))
     out = kubectl(server, tmp_path, "get", "pod", "a", "-n", "ns1", "--subresource=status", "-o", "jsonpath={.status.phase}")
     assert (out.returncode, out.stdout) == (0, "Running"), out.stderr
+
+
+def test_list_items_carry_no_kind_or_api_version(server, storage):
+    # As a kube-apiserver encodes lists; a single GET and watch events keep them.
+    storage.create("pods", pod("typed"))
+    bare = pod("untyped")
+    del bare["kind"], bare["apiVersion"]
+    storage.create("pods", bare)  # storage appends them, last: the slow path
+    storage.create("events", event("e1", pod_name="typed"))
+    for path in ("/api/v1/pods", "/api/v1/events", "/apis/events.k8s.io/v1/events", "/api/v1/namespaces"):
+        items = request(server.url, path).json()["items"]
+        assert items and all("kind" not in i and "apiVersion" not in i for i in items), path
+    assert [i["metadata"]["name"] for i in request(server.url, "/api/v1/pods").json()["items"]] == ["typed", "untyped"]
+    assert request(server.url, "/api/v1/events").json()["items"][0]["involvedObject"]["kind"] == "Pod"
+    assert request(server.url, "/api/v1/namespaces/default/pods/untyped").json()["kind"] == "Pod"
