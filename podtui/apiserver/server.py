@@ -450,7 +450,7 @@ class APIServer:
             return handler.respond(200, orjson.dumps(discovery.api_resource_list(r.group)))
         if r.kind == "review":
             if req.method != "POST":
-                raise method_not_allowed(req.method, r.resource)
+                raise method_not_allowed()
             review = reviews.decode(body, handler.headers.get("Content-Type") or "", r.resource)
             return handler.respond(201, orjson.dumps(reviews.answer(r.resource, review, self.user_name())))
         if r.kind == "namespace":
@@ -458,7 +458,7 @@ class APIServer:
         if r.kind != "object":
             raise APIError(404, "the server could not find the requested resource", details={})
         if r.subresource and req.verb != "get":
-            raise method_not_allowed(req.method, f"{r.resource}/{r.subresource}")
+            raise method_not_allowed()
         if r.subresource == "log":
             return self._log(handler, r, req.query)
         if not (accept.plain or accept.table):
@@ -473,7 +473,7 @@ class APIServer:
             return self._watch(handler, endpoints.watch_spec(self.storage, r, req.query, rep, self._now, self._wait_fresh))
         if req.verb == "delete" and endpoints.is_pods(r):
             return handler.respond(200, self._delete(r, endpoints.delete_options(body, req.query)))
-        raise method_not_allowed(req.method, r.resource)
+        raise method_not_allowed()
 
     def _log(self, handler: _Handler, r: Route, query: dict[str, str]) -> None:
         assert r.namespace is not None and r.name is not None
@@ -501,7 +501,7 @@ class APIServer:
         if req.verb == "watch":
             raise namespaces.watch_refused()
         if req.verb not in ("get", "list"):
-            raise method_not_allowed(req.method, "namespaces")
+            raise method_not_allowed()
         if not (accept.plain or accept.table):
             raise _not_acceptable()
         content_type = tables.MEDIA_TYPE if accept.table else JSON

@@ -61,7 +61,7 @@ def status_object(code: int, reason: str, message: str, details: dict | None = N
         "message": message,
         "reason": reason,
     }
-    if details:
+    if details is not None:
         status["details"] = details
     status["code"] = code
     return status
@@ -141,5 +141,7 @@ def internal_error(cause: str = "injected fault") -> APIError:
     )
 
 
-def method_not_allowed(verb: str, resource: str) -> APIError:
-    return APIError(405, f"the server does not allow this method on the requested resource ({verb} {resource})")
+def method_not_allowed() -> APIError:
+    # go-restful's 405 through the apiserver's serviceErrorHandler (NewGenericServerResponse,
+    # no verb: no "(post pods)" suffix, which only client-go adds to bodies it cannot read).
+    return APIError(405, "the server does not allow this method on the requested resource", details={})

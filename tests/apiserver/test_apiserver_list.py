@@ -237,3 +237,16 @@ def test_list_items_carry_no_kind_or_api_version(server, storage):
     assert [i["metadata"]["name"] for i in request(server.url, "/api/v1/pods").json()["items"]] == ["typed", "untyped"]
     assert request(server.url, "/api/v1/events").json()["items"][0]["involvedObject"]["kind"] == "Pod"
     assert request(server.url, "/api/v1/namespaces/default/pods/untyped").json()["kind"] == "Pod"
+
+
+def test_unserved_paths_and_methods_get_upstreams_generic_status(server, storage):
+    # NewGenericServerResponse as the apiserver's go-restful error handler builds it:
+    # an empty details object, and no "(post pods)" (only client-go adds that).
+    def status(code, reason, message):
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": message, "reason": reason, "details": {}, "code": code}
+
+    storage.create("pods", pod("a"))
+    assert request(server.url, "/api/v1/nodes").json() == status(404, "NotFound", "the server could not find the requested resource")
+    post = request(server.url, "/api/v1/namespaces/default/pods", method="POST", body=b"{}")
+    assert post.json() == status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
