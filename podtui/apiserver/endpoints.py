@@ -218,6 +218,7 @@ def list_body(
             now,
             resource_version=str(page.resource_version),
             continue_token=next_token,
+            remaining=page.remaining,
             include=rep.include,
             render=rep.converter(),
         )
@@ -225,6 +226,8 @@ def list_body(
     meta = b'{"resourceVersion":"%d"' % page.resource_version
     if next_token:
         meta += b',"continue":"' + next_token.encode("ascii") + b'"'
+        if page.remaining is not None:
+            meta += b',"remainingItemCount":%d' % page.remaining
     meta += b"}"
     head = b'{"kind":"%sList","apiVersion":"%s","metadata":' % (rep.kind.encode(), rep.api_version.encode())
     return b"".join([head, meta, b',"items":[', b",".join(list_item(rep.object_bytes(e)) for e in page.entries), b"]}"])

@@ -94,6 +94,9 @@ class Page:
     entries: list[Entry]
     resource_version: int
     next_key: str | None  # continue after this key; None when the list is complete
+    # With next_key and no predicate: how many objects the later pages hold (etcd's
+    # count, as remainingItemCount reports it); None otherwise.
+    remaining: int | None = None
 
 
 def _key(namespace: str, name: str) -> str:
@@ -299,7 +302,10 @@ class Storage:
                     next_key = entries[-1].key
                     break
                 entries.append(entry)
-            return Page(entries, at, next_key)
+            remaining = None
+            if next_key is not None and predicate is None:
+                remaining = self._count_after(resource, namespace, next_key, overrides)
+            return Page(entries, at, next_key, remaining)
 
     # ---- watch support -------------------------------------------------------------
 
@@ -343,6 +349,18 @@ class Storage:
             del self._log[:excess]
             self._log_base += excess
         self._changed.notify_all()
+
+    def _count_after(self, resource: str, namespace: str | None, key: str, undo: dict[str, Entry | None]) -> int:
+        """Objects after `key` (within `namespace`) in the snapshot `undo` rewinds to."""
+        keys = self._keys[resource]
+        end = bisect.bisect_left(keys, namespace + "0") if namespace else len(keys)  # "0" sorts right after "/"
+        count = max(end - bisect.bisect_right(keys, key), 0)
+        prefix = f"{namespace}/" if namespace else ""
+        objects = self._objects[resource]
+        for k, then in undo.items():
+            if k > key and k.startswith(prefix):
+                count += (then is not None) - (k in objects)
+        return count
 
     def _undo_map(self, resource: str, at: int) -> dict[str, Entry | None]:
         """key -> the version it had at `at` (None: absent), for keys changed since."""

@@ -143,6 +143,7 @@ def table(
     *,
     resource_version: str = "",
     continue_token: str = "",
+    remaining: int | None = None,
     include: str = "Metadata",
     headers: bool = True,
     render: Callable[[dict], dict] | None = None,
@@ -152,6 +153,8 @@ def table(
         meta["resourceVersion"] = resource_version
     if continue_token:
         meta["continue"] = continue_token
+        if remaining is not None:
+            meta["remainingItemCount"] = remaining
     return {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",

@@ -250,3 +250,16 @@ def test_unserved_paths_and_methods_get_upstreams_generic_status(server, storage
     assert request(server.url, "/api/v1/nodes").json() == status(404, "NotFound", "the server could not find the requested resource")
     post = request(server.url, "/api/v1/namespaces/default/pods", method="POST", body=b"{}")
     assert post.json() == status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+
+def test_paged_lists_say_how_many_items_remain(server, storage):
+    for i in range(5):
+        storage.create("pods", pod(f"p{i}"))
+    first = request(server.url, "/api/v1/pods?limit=2").json()["metadata"]
+    assert first["remainingItemCount"] == 3
+    table = request(server.url, "/api/v1/pods?limit=4", accept=TABLE_ACCEPT).json()["metadata"]
+    assert table["remainingItemCount"] == 1
+    selected = request(server.url, "/api/v1/pods?limit=2&labelSelector=x!%3Dy").json()["metadata"]
+    assert "continue" in selected and "remainingItemCount" not in selected  # only without selectors
+    last = request(server.url, "/api/v1/pods?limit=5").json()["metadata"]
+    assert "remainingItemCount" not in last and "continue" not in last

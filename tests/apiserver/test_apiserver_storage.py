@@ -189,3 +189,19 @@ def test_history_keeps_bytes_not_object_graphs(storage):
     assert added.entry.obj["status"]["phase"] == "Pending"
     assert modified.entry.obj["status"]["phase"] == "Running"
     assert deleted.entry.obj["metadata"]["resourceVersion"] == str(start + 3)
+
+
+def test_pages_count_what_remains_when_unfiltered(storage):
+    for ns, name in (("a", "p1"), ("a", "p2"), ("a", "p3"), ("b", "p1"), ("b", "p2")):
+        storage.create("pods", pod(name, ns))
+    assert storage.page("pods", limit=2).remaining == 3
+    assert storage.page("pods", "a", limit=2).remaining == 1
+    assert storage.page("pods", limit=5).remaining is None  # the last page
+    assert storage.page("pods", limit=1, predicate=lambda o: True).remaining is None  # etcd's count is of keys
+    then = storage.resource_version
+    storage.delete("pods", "b", "p2")
+    storage.create("pods", pod("p0", "b"))
+    storage.create("pods", pod("p9", "a"))
+    # A past snapshot counts as it was: b/p2 back, b/p0 and a/p9 not yet there.
+    assert storage.page("pods", at=then, limit=2).remaining == 3
+    assert storage.page("pods", limit=2).remaining == 4
