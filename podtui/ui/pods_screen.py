@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input
@@ -30,7 +31,9 @@ SORT_KEYS = (
 
 class PodsScreen(Screen):
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        # priority: run when the app reads the key, so that what is typed after it
+        # in the same burst (see action_filter) is routed to the input
+        Binding("slash", "filter", "Filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("n", "pick_namespace", "Namespace"),
         Binding("0", "all_namespaces", "All namespaces", show=False),
@@ -71,14 +74,19 @@ class PodsScreen(Screen):
 
     # ------------------------------------------------------------------ filter
     def action_filter(self) -> None:
+        if self.focused is self.filter_input:
+            raise SkipAction()  # a "/" typed into the filter
         self.filter_input.add_class("-shown")
-        self.filter_input.focus()
+        # Keys typed ahead ("/crash" read in one go, as over a slow SSH link) are
+        # already queued behind this one: focus moves now, not after them as
+        # focus() would, so that they reach the input instead of the table.
+        self.set_focus(self.filter_input)
 
     def action_clear_filter(self) -> None:
         had_filter = bool(self.filter_input.value) or self.filter_input.has_class("-shown")
         self.filter_input.value = ""
         self.filter_input.remove_class("-shown")
-        self.table.focus()
+        self.set_focus(self.table)
         if had_filter:
             self._apply_filter("")
 
@@ -90,7 +98,7 @@ class PodsScreen(Screen):
         if event.input is self.filter_input:
             if not event.value.strip():
                 self.filter_input.remove_class("-shown")
-            self.table.focus()
+            self.set_focus(self.table)
 
     def _apply_filter(self, text: str) -> None:
         self.table.set_filter(text)

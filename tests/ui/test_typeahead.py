@@ -1,0 +1,41 @@
+"""Keys that arrive together: over a slow SSH link, what was typed during a stall
+comes in one read, and the app queues it all before acting on the first key."""
+
+from __future__ import annotations
+
+from textual import events
+
+from tests.ui.harness import fixture_app, settle
+from tests.ui.test_pilot import visible_names
+
+_CHARACTERS = {"slash": "/", "enter": "\r", "escape": "\x1b"}
+
+
+def burst(app, keys: list[str]) -> None:
+    """Queue every key before the app handles any, as one read from the terminal does."""
+    for key in keys:
+        app.post_message(events.Key(key, _CHARACTERS.get(key, key)))
+
+
+async def test_a_filter_typed_in_one_burst_reaches_the_input():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        burst(app, ["slash", *"crashy", "enter"])
+        await settle(pilot)
+        # Before: "crashy" went to the table (its keys sorting and moving), the
+        # filter opened empty, and enter opened the first pod.
+        assert visible_names(app) == ["crashy-5c6b9d-kq8zt"]
+        assert app.pods_screen.filter_input.value == "crashy"
+        assert app.focused is app.table
+
+
+async def test_a_slash_typed_into_the_filter_is_text():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "a", "slash", "b")
+        assert app.focused is app.pods_screen.filter_input
+        assert app.pods_screen.filter_input.value == "a/b"
+        await pilot.press("escape")
+        assert app.focused is app.table and app.pods_screen.filter_input.value == ""
