@@ -263,3 +263,15 @@ def test_paged_lists_say_how_many_items_remain(server, storage):
     assert "continue" in selected and "remainingItemCount" not in selected  # only without selectors
     last = request(server.url, "/api/v1/pods?limit=5").json()["metadata"]
     assert "remainingItemCount" not in last and "continue" not in last
+
+
+def test_events_v1_fields_are_emitted_as_the_go_types_emit_them(server, storage):
+    # k8s.io/api/events/v1: structs and Times always there ({} / null), empty strings,
+    # zero counts and nil pointers left out; declaration order.
+    core = event("e1", pod_name="p", reason="Scheduled", source={}, count=0, reportingComponent="default-scheduler",
+                 reportingInstance="", eventTime="2024-05-01T10:00:00.000001Z", action="Binding")
+    storage.create("events", core)
+    got = request(server.url, "/apis/events.k8s.io/v1/namespaces/default/events/e1").json()
+    assert list(got) == ["kind", "apiVersion", "metadata", "eventTime", "reportingController", "action", "reason",
+                         "regarding", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp"]
+    assert got["deprecatedSource"] == {} and got["deprecatedFirstTimestamp"] is None and got["deprecatedLastTimestamp"] is None
