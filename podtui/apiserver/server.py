@@ -187,7 +187,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args) -> None:  # noqa: A002, ARG002
         pass
 
+    # Whether JSON answers go out indented (set per request by the server).
+    pretty = False
+
     def respond(self, code: int, body: bytes, content_type: str = JSON, headers: dict[str, str] | None = None) -> None:
+        if content_type.startswith(JSON):
+            # The JSON serializer: MarshalIndent when pretty, else an Encoder, whose
+            # output ends in a newline.
+            body = orjson.dumps(orjson.loads(body), option=orjson.OPT_INDENT_2) if self.pretty else body + b"\n"
         try:
             phrase = HTTPStatus(code).phrase
         except ValueError:
@@ -231,6 +238,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
             return b"".join(chunks)
         return b""
+
+
+def _pretty(query: dict[str, str], user_agent: str) -> bool:
+    """negotiation.isPrettyPrint: ?pretty=, else curl, Wget and browsers get indented JSON."""
+    value = query.get("pretty")
+    if value:
+        return value in ("1", "t", "T", "TRUE", "true", "True")
+    return user_agent.startswith(("curl", "Wget", "Mozilla/5.0"))
 
 
 def _health(r: Route, query: dict[str, str]) -> bytes:
@@ -388,6 +403,8 @@ class APIServer:
         except APIError as err:  # e.g. watch=maybe
             verb, bad_verb = "get", err
         req = RequestInfo(handler.command, split.path, query, verb, r)
+        # /version is written raw and always indented (WriteRawJSON); the rest as asked.
+        handler.pretty = r.kind == "version" or _pretty(query, handler.headers.get("User-Agent") or "")
         try:
             body = handler.read_body()
             injected = self.faults.take(req)

@@ -275,3 +275,30 @@ def test_events_v1_fields_are_emitted_as_the_go_types_emit_them(server, storage)
     assert list(got) == ["kind", "apiVersion", "metadata", "eventTime", "reportingController", "action", "reason",
                          "regarding", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp"]
     assert got["deprecatedSource"] == {} and got["deprecatedFirstTimestamp"] is None and got["deprecatedLastTimestamp"] is None
+
+
+def _get(server, path: str, user_agent: str) -> bytes:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"User-Agent": user_agent, "Accept": "application/json"})
+        return conn.getresponse().read()
+    finally:
+        conn.close()
+
+
+def test_json_is_indented_for_curl_and_pretty_and_ends_in_a_newline_otherwise(server, storage):
+    # negotiation.isPrettyPrint, and the Encoder's trailing newline.
+    storage.create("pods", pod("a"))
+    path = "/api/v1/namespaces/default/pods/a"
+    compact = _get(server, path, "kubectl/v1.32.4")
+    assert compact.endswith(b"}\n") and b"\n" not in compact[:-1]
+    for user_agent, query in (("curl/8.5.0", ""), ("Wget/1.21", ""), ("Mozilla/5.0 (X11)", ""), ("kubectl/v1.32.4", "?pretty=true")):
+        body = _get(server, path + query, user_agent)
+        assert body.startswith(b'{\n  "apiVersion": "v1",\n  "kind": "Pod",\n') and body.endswith(b"\n}"), user_agent
+    assert _get(server, path + "?pretty=false", "curl/8.5.0") == compact
+    assert _get(server, "/api/v1/nodes", "curl/8.5.0").startswith(b'{\n  "kind": "Status"')
+    assert _get(server, "/version", "kubectl/v1.32.4").startswith(b'{\n  "major": "1",')  # always, as WriteRawJSON writes it
