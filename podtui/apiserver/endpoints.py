@@ -34,6 +34,7 @@ from podtui.apiserver.selectors import (
 from podtui.apiserver.status import APIError, bad_request, expired_continue, not_found, too_large_resource_version
 from podtui.apiserver.storage import KINDS, PODS, Entry, Storage
 from podtui.apiserver.watch import WatchSpec
+from podtui.lifecycle.times import format_ts
 
 NOT_OLDER_THAN = "NotOlderThan"
 EXACT = "Exact"
@@ -341,7 +342,40 @@ def delete_options(body: bytes, query: dict[str, str]) -> dict:
         options["gracePeriodSeconds"] = grace
     if query.get("propagationPolicy"):
         options["propagationPolicy"] = query["propagationPolicy"]
+    if query.get("dryRun"):
+        options["dryRun"] = [query["dryRun"]]
+    dry = options.get("dryRun")
+    if dry is not None and (not isinstance(dry, list) or any(v != "All" for v in dry)):
+        # ValidateDeleteOptions -> ValidateDryRun.
+        shown = "[]string{" + ", ".join(f'"{v}"' for v in dry) + "}" if isinstance(dry, list) else f'"{dry}"'
+        detail = f'Unsupported value: {shown}: supported values: "All"'
+        raise APIError(
+            422,
+            f'DeleteOptions.meta.k8s.io "" is invalid: dryRun: {detail}',
+            details={"group": "meta.k8s.io", "kind": "DeleteOptions", "causes": [{"reason": "FieldValueNotSupported", "message": detail, "field": "dryRun"}]},
+        )
     return options
+
+
+def dry_run_delete(pod: dict, options: dict, now: float) -> dict:
+    """What deleting a pod would answer, changing nothing: a graceful delete shows the
+    deletionTimestamp it would set (pod strategy's CheckGracefulDelete: grace from the
+    options, else the spec's, 0 for pods never scheduled or already finished)."""
+    out = dict(pod)
+    meta = out["metadata"] = dict(pod.get("metadata") or {})
+    if meta.get("deletionTimestamp"):
+        return out
+    spec = pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
+    grace = options.get("gracePeriodSeconds")
+    if not isinstance(grace, int) or isinstance(grace, bool):
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+    phase = (pod.get("status") or {}).get("phase") if isinstance(pod.get("status"), dict) else None
+    if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+        grace = 0
+    if isinstance(grace, int) and grace > 0:
+        meta["deletionTimestamp"] = format_ts(now + grace)
+        meta["deletionGracePeriodSeconds"] = grace
+    return out
 
 
 def is_pods(route: Route) -> bool:

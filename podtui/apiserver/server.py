@@ -531,6 +531,8 @@ class APIServer:
         existing = self.storage.get(r.resource, r.namespace, r.name)
         if existing is None:
             raise not_found(r.resource, r.name)
+        if options.get("dryRun"):
+            return orjson.dumps(endpoints.dry_run_delete(existing, options, self.clock.time()))
         if self.on_delete is None:
             result = self.storage.delete(r.resource, r.namespace, r.name)
         else:

@@ -159,3 +159,28 @@ def test_health_endpoints_and_their_checks(tls_server):
         verbose = request(tls_server.url, f"/{endpoint}?verbose")
         assert verbose.body.decode() == f"[+]ping ok\n[+]log ok\n{endpoint} check passed\n"
     assert request(tls_server.url, "/readyz/etcd", token="s3cret-token").status == 404  # no etcd check here
+
+
+@pytest.mark.parametrize("how", ["?dryRun=All", "body"])
+def test_a_dry_run_delete_changes_nothing_and_shows_the_graceful_delete_it_would_do(server, storage, how):
+    storage.create("pods", pod("run", node="n1", phase="Running", spec={"nodeName": "n1", "containers": [], "terminationGracePeriodSeconds": 45}))
+    storage.create("pods", pod("pending"))
+    calls = []
+    server.on_delete = lambda *args: calls.append(args)
+    body = b'{"dryRun":["All"]}' if how == "body" else None
+    query = "?dryRun=All" if how != "body" else ""
+    rv = storage.resource_version
+    running = request(server.url, f"/api/v1/namespaces/default/pods/run{query}", method="DELETE", body=body).json()
+    pending = request(server.url, f"/api/v1/namespaces/default/pods/pending{query}", method="DELETE", body=body).json()
+    assert storage.resource_version == rv and calls == []  # nothing stored, the hook never asked
+    assert running["metadata"]["deletionTimestamp"] == "2024-05-01T10:00:45Z"  # now + the spec's grace
+    assert running["metadata"]["deletionGracePeriodSeconds"] == 45
+    assert "deletionTimestamp" not in pending["metadata"]  # never scheduled: would go at once
+
+
+def test_dry_run_takes_only_all(server, storage):
+    storage.create("pods", pod("a"))
+    resp = request(server.url, "/api/v1/namespaces/default/pods/a?dryRun=Some", method="DELETE")
+    assert resp.status == 422
+    assert resp.json()["message"] == 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"'
+    assert storage.get("pods", "default", "a") is not None
