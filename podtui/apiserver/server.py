@@ -184,6 +184,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_DELETE = do_POST = do_PUT = do_PATCH = _serve
 
+    def __getattr__(self, name: str):
+        # Any other method (HEAD, OPTIONS, FOO) is the server's to answer (405), as Go's
+        # net/http passes every method on; not http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def log_message(self, format, *args) -> None:  # noqa: A002, ARG002
         pass
 
@@ -210,6 +217,8 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append(f"{name}: {value}")
         if self.close_connection:
             lines.append("Connection: close")
+        if self.command == "HEAD":
+            body = b""  # the headers say what GET would send; the body is never written
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
     def _bad_framing(self, what: str) -> APIError:
@@ -447,6 +456,8 @@ class APIServer:
     def _dispatch(self, handler: _Handler, req: RequestInfo, body: bytes) -> None:
         r = req.route
         accept = _accept(handler.headers.get("Accept"))
+        if r.kind in ("version", "api", "apis", "group", "resources") and req.method != "GET":
+            raise method_not_allowed()  # GET-only routes (health checks take any method)
         if r.kind == "version":
             return handler.respond(200, orjson.dumps(discovery.VERSION))
         if r.kind == "health":

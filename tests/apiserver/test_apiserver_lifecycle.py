@@ -184,3 +184,25 @@ def test_dry_run_takes_only_all(server, storage):
     assert resp.status == 422
     assert resp.json()["message"] == 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"'
     assert storage.get("pods", "default", "a") is not None
+
+
+def test_any_method_is_answered_with_a_status_not_html(server, storage):
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("HEAD", "/api/v1/pods")
+        head = conn.getresponse()
+        assert head.status == 405 and head.read() == b""  # no body on HEAD, however long the Status
+        conn.request("GET", "/api/v1/pods")  # the same connection still frames right
+        assert conn.getresponse().read().startswith(b'{"kind":"PodList"')
+    finally:
+        conn.close()
+    for method in ("OPTIONS", "FOO"):
+        resp = request(server.url, "/api/v1/pods", method=method)
+        assert resp.status == 405 and resp.json()["reason"] == "MethodNotAllowed", method
+    assert request(server.url, "/version", method="POST").status == 405
+    assert request(server.url, "/api", method="DELETE").status == 405
+    assert request(server.url, "/healthz", method="POST").status == 200  # a plain handler upstream: any method
