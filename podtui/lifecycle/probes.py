@@ -181,11 +181,22 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     since = started_at if started_at is not None else float("-inf")
     # Only with failures to judge: a history walk per probe per repaint is not free.
     flip = _ready_flip(record, s.container, since) if record is not None and failures else None
-    if flip is not None and flip.new == "true" and cs.get("ready") is True:
-        since = max(since, flip.at)  # the success that made it ready ended the run before
+    # Whether `since` is no earlier than a probe tick (a kill, the success that made it
+    # ready) rather than the container's start, which a tick may follow within the second.
+    on_tick = False
+    if flip is not None and flip.new == "true" and cs.get("ready") is True and flip.at > since:
+        since, on_tick = flip.at, True  # the success that made it ready ended the run before
     for e in events:
         if e.reason == "Killing" and _last(e) > since:
-            since = _last(e)
+            since, on_tick = _last(e), True
+    carried = [e for e in failures if _last(e) > since and e.first is not None and e.first < since]
+    # Failures surely before `since`: each kill of this probe ended a run of exactly
+    # failureThreshold (worker.go acts on that failure), counted in the Events held when
+    # the run began after the oldest of them. An Event growing across `since` keeps them.
+    oldest = min((e.first for e in failures if e.first is not None), default=None)
+    kills = sum(e.count for e in events if e.reason == "Killing" and _last(e) <= since and oldest is not None
+                and (e.first if e.first is not None else _last(e)) - (s.failure_threshold - 1) * s.period >= oldest - 1)
+    owed = kills * s.failure_threshold - sum(e.count for e in failures if _last(e) <= since)
     gap = s.period * 1.5 + s.timeout + 1
     recent: list[tuple[float, int]] = []  # (first, count) of each Event that may be in the run
     newer = now
@@ -196,10 +207,13 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         first = e.first if e.first is not None else last
         count = e.count
         if first < since:
-            # Its first failure came before; after `since` at most one a period, none at
-            # `since` itself (a kill follows its failure within the second; whole-second
-            # times), the earliest taken to be the next tick.
-            count = max(1, min(count - 1, math.ceil((last - since - 1) / s.period)))
+            # Its first failure came before; after `since` at most one a period: none at a
+            # kill's `since` itself (its failure came within the second; whole-second
+            # times), but one may follow a start within the second. The earliest is taken
+            # to be the next tick: a run only if they fill the time since.
+            ticks = math.ceil((last - since - 1) / s.period) if on_tick else math.ceil((last - since + 1) / s.period)
+            before = max(1, owed - sum(o.count - 1 for o in carried if o is not e))
+            count = max(1, min(count - before, ticks))
             first = since + s.period
         recent.append((first, count))
         newer = min(newer, first)

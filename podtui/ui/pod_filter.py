@@ -34,6 +34,17 @@ class PodFilter:
         return hit != self.inverse
 
 
+def narrows(old: PodFilter, new: PodFilter) -> bool:
+    """Whether every pod `new` shows is one `old` shows: then `new` need only look at
+    what `old` shows. True when each old word lies inside a new word ("ap" -> "api",
+    "web" -> "web db"); an inverse word typed on shows more, so is never a narrowing."""
+    if not old.active:
+        return True
+    if old.selector or new.selector or old.inverse or new.inverse or not new.words:
+        return False
+    return all(any(w in w2 for w2 in new.words) for w in old.words)
+
+
 def parse_filter(text: str) -> PodFilter:
     stripped = text.strip()
     if not stripped:

@@ -189,7 +189,8 @@ class PodTable(ScrollView, can_focus=True):
         self.records = records
         self._static_cells.clear()
         self._content.clear()
-        self._rebuild()
+        self.index.rebuild(records)
+        self._rebuild(shown=self.index.visible())  # widths start over: measure every pod
 
     def apply_dirty(self, dirty: Iterable[str]) -> IndexUpdate:
         """Pods changed in the store: move what moved, repaint only what shows them."""
@@ -246,13 +247,14 @@ class PodTable(ScrollView, can_focus=True):
                 descending = not self.index.descending
             else:
                 descending = SORT_COLUMNS[column]
-        self.index.set_sort(column, descending)
-        self._rebuild(keep_cursor=True)
+        if self.index.set_sort(column, descending):
+            self._rebuild(keep_cursor=True, shown=self.index.rebuild(self.records))
+        else:
+            self._rebuild(keep_cursor=True)  # reversed: the same keys read from the other end
         self.post_message(self.SortChanged(column, descending))
 
     def set_filter(self, text: str) -> None:
-        self.index.set_filter(text)
-        self._rebuild(keep_cursor=True)
+        self._rebuild(keep_cursor=True, shown=self.index.refilter(self.records, text))
 
     def set_empty_text(self, text: str) -> None:
         if text != self.empty_text:
@@ -263,7 +265,7 @@ class PodTable(ScrollView, can_focus=True):
     def set_namespace(self, namespace: str | None) -> None:
         self.index.set_namespace(namespace)
         # A pod of another namespace was selected: the top, as a new list would have it.
-        self._rebuild(keep_cursor=True, else_top=True)
+        self._rebuild(keep_cursor=True, else_top=True, shown=self.index.rebuild(self.records))
 
     def set_show_namespace(self, show: bool) -> None:
         if show != self.show_namespace:
@@ -374,11 +376,13 @@ class PodTable(ScrollView, can_focus=True):
         step = self._next_step(record, self.clock.time())
         return getattr(step, "due_at", None) if step is not None else None
 
-    def _rebuild(self, keep_cursor: bool = False, else_top: bool = False) -> None:
+    def _rebuild(self, keep_cursor: bool = False, else_top: bool = False, shown: Iterable[str] = ()) -> None:
+        """After the index was rebuilt or reordered: place the cursor, repaint. `shown`:
+        the pods that came into view, whose widths the columns have not yet seen (a
+        pod shown all along was measured as it changed, in apply_dirty)."""
         uid = self.cursor_uid if keep_cursor else None
-        self.index.rebuild(self.records)
         self._shown_dynamic.clear()
-        for visible in self.index.uids(0, len(self.index)):
+        for visible in shown:
             self._measure_static(visible)
         self._set_virtual_size()
         pos = self.index.position(uid) if uid is not None else None

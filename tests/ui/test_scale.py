@@ -1,0 +1,166 @@
+"""Keys that reorder or filter the table do work in proportion to what changes on the
+screen, not to the pods held: with tens of thousands of pods each keystroke must
+answer at once. The work is counted (sort keys computed), never timed; what is shown
+must equal a full rebuild."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import Change
+from podtui.ui.pod_filter import narrows, parse_filter
+from podtui.ui.pod_index import PodIndex
+from tests.ui.harness import make_app, settle
+from tests.ui.test_pod_index import Rec, order, rec
+from tests.ui.test_repaint import T0, pod
+
+
+class CountingDue:
+    """A NEXT due time per pod that counts how often it was asked: each ask is a model
+    call in the app (next_step), the cost of keying a pod for the NEXT sort."""
+
+    def __init__(self, due: dict[str, float | None]) -> None:
+        self.due = due
+        self.calls = 0
+
+    def __call__(self, record: Rec) -> float | None:
+        self.calls += 1
+        return self.due.get(record.uid)
+
+
+def test_reversing_a_sort_reads_the_keys_backwards_without_keying_a_pod_again():
+    records = {f"p{i}": rec(f"p{i}") for i in range(20)}
+    due = CountingDue({f"p{i}": float(i % 7) for i in range(20)})
+    index = PodIndex(next_due=due)
+    assert index.set_sort("next")  # another column: rebuild
+    index.rebuild(records)
+    forward = order(index)
+    assert due.calls == 20
+    assert not index.set_sort("next", True)  # the same column: no rebuild needed
+    assert order(index) == forward[::-1] and due.calls == 20
+    fresh = PodIndex(sort="next", descending=True, next_due=due)
+    fresh.rebuild(records)
+    assert order(fresh) == order(index)
+
+
+async def test_the_second_press_of_a_sort_key_reverses_and_keeps_the_cursor_pod():
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(300)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("N")
+        await pilot.press("j", "j", "j")
+        chosen = app.table.cursor_uid
+        forward = app.table.index.uids(0, 300)
+        due = CountingDue({})
+        app.table.index._next_due = due
+        app.table.index._key = lambda uid, record: (_ for _ in ()).throw(AssertionError("re-keyed"))
+        await pilot.press("N")
+        assert app.table.index.descending
+        assert app.table.index.uids(0, 300) == forward[::-1]
+        assert app.table.cursor_uid == chosen and app.table.cursor == 296
+        row = app.table.cursor - int(app.table.scroll_y)
+        assert 0 <= row < app.table.size.height - 1  # scrolled to where the pod went
+
+
+def test_typing_a_filter_on_keys_no_pod_and_backspace_keys_only_what_comes_back():
+    records = {u: rec(u, name=name) for u, name in
+               [("a", "web-1"), ("b", "web-12"), ("c", "db-1"), ("d", "web-2"), ("e", "api-12")]}
+    due = CountingDue({"a": 3.0, "b": 1.0, "c": 2.0, "d": None, "e": 0.5})
+    index = PodIndex(sort="next", next_due=due)
+    index.rebuild(records)
+    keyed = due.calls
+    for text, want in [("w", ["b", "a", "d"]), ("we", ["b", "a", "d"]), ("web-1", ["b", "a"]),
+                       ("web-12", ["b"])]:
+        assert index.refilter(records, text) == set()
+        assert order(index) == want, text
+    assert due.calls == keyed  # narrowing keys nothing
+    assert index.refilter(records, "-12") == {"e"}  # "web-12" -> "-12": wider
+    assert order(index) == ["e", "b"] and due.calls == keyed + 1
+    assert index.refilter(records, "") == {"a", "c", "d"}
+    assert order(index) == ["e", "b", "c", "a", "d"] and due.calls == keyed + 4
+
+
+def test_what_narrows_a_filter():
+    def n(old: str, new: str) -> bool:
+        return narrows(parse_filter(old), parse_filter(new))
+
+    assert n("", "web") and n("", "!web") and n("", "-l app=web") and n("-l =", "web")
+    assert n("we", "web") and n("web", "web db") and n("Web", "xweb") and n("b a", "ab")
+    assert not n("web", "we") and not n("web", "") and not n("web db", "web")
+    assert not n("!we", "!web")  # hides less: shows more
+    assert not n("web", "!web") and not n("-l app", "-l app,x") and not n("web", "-l app=web")
+
+
+# Filters typed, erased and replaced while pods come, change and go: what the index
+# shows always equals a fresh rebuild with the last filter, in every sort order.
+steps = st.lists(st.one_of(
+    st.tuples(st.just("filter"), st.sampled_from(["", "p", "p1", "p12", "1", "run", "!p1", "-l app=x", "p1 x"])),
+    st.tuples(st.sampled_from(["put", "put", "del"]), st.integers(0, 15),
+              st.sampled_from(["Running", "Pending", "Error"]), st.integers(0, 3)),
+), max_size=50)
+
+
+@settings(max_examples=150, deadline=None)
+@given(steps=steps, column=st.sampled_from(["name", "status", "restarts", "next"]), descending=st.booleans(),
+       namespace=st.sampled_from([None, "a"]), told=st.booleans())
+def test_refilter_equals_rebuild(steps, column, descending, namespace, told):
+    records: dict[str, Rec] = {}
+    due: dict[str, float | None] = {}
+    index = PodIndex(sort=column, descending=descending, next_due=lambda r: due.get(r.uid))
+    index.set_namespace(namespace)
+    index.rebuild(records)
+    text = ""
+    untold: set[str] = set()
+    for step in steps:
+        if step[0] == "filter":
+            text = step[1]
+            index.refilter(records, text)
+            if untold:  # changes the table hears of after the keystroke, as in the app
+                index.update(records, untold)
+                untold = set()
+        else:
+            op, n, status, restarts = step
+            uid = f"p{n}"
+            if op == "del":
+                records.pop(uid, None)
+            else:
+                old = records.get(uid)
+                records[uid] = rec(uid, ns=old.namespace if old else "ab"[n % 2], status=status, restarts=restarts,
+                                   labels={"app": "x" if restarts % 2 else "y"},
+                                   version=old.version + 1 if old else 0)
+                due[uid] = float(restarts) if status == "Error" else None
+            if told:
+                index.update(records, {uid})
+            else:
+                untold.add(uid)
+    index.update(records, untold)
+    fresh = PodIndex(sort=column, descending=descending, next_due=lambda r: due.get(r.uid))
+    fresh.set_namespace(namespace)
+    fresh.set_filter(text)
+    fresh.rebuild(records)
+    assert order(index) == order(fresh)
+    assert index.total == fresh.total
+    assert sorted(index.visible()) == sorted(order(fresh))
+
+
+async def test_a_pod_that_changed_while_filtered_out_widens_its_column_when_shown_again():
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(5)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(160, 12)) as pilot:
+        await settle(pilot)
+        app.table.set_filter("pod-0001")
+        hidden = pod(3)
+        hidden["metadata"]["resourceVersion"] = "2"
+        hidden["status"]["phase"] = "Pending"
+        hidden["status"]["containerStatuses"][0]["state"] = {
+            "waiting": {"reason": "CreateContainerConfigError"}}
+        hidden["status"]["containerStatuses"][0]["ready"] = False
+        app.feed._queue.put(Change("pods", "MODIFIED", hidden, T0))
+        await settle(pilot)
+        app.table.set_filter("")
+        await settle(pilot)
+        lines = [app.table.render_line(y).text for y in range(1, 6)]
+        assert any("CreateContainerConfigError" in line for line in lines), lines
