@@ -3,18 +3,35 @@ was disrupted, and the activeDeadlineSeconds countdown.
 
 A DELETE sets deletionTimestamp = request time + grace (staging apiserver
 pkg/registry/rest/delete.go), so the SIGKILL deadline is deletionTimestamp itself;
-the kubelet runs preStop and SIGTERM inside that window. Once the containers are
-gone the kubelet deletes the pod with grace 0; finalizers can still keep the object,
-which is "waiting on finalizers". activeDeadlineSeconds counts from status.startTime.
+the kubelet runs preStop and SIGTERM inside that window. A second DELETE may only
+shorten it: the apiserver moves deletionTimestamp to the first request + the new grace,
+but the kubelet cancels the kill under way and starts it again with the new grace
+from when it hears (pod_workers.go UpdatePod wasGracePeriodShortened, then
+killContainer, at least 2 s), so SIGKILL comes then, estimated from when podtui saw it.
+Once the containers are gone the kubelet deletes the pod with grace 0; finalizers can
+still keep the object, which is "waiting on finalizers". activeDeadlineSeconds counts
+from status.startTime.
 """
 
 from __future__ import annotations
 
-from podtui.lifecycle.records import TerminationInfo
+from podtui.lifecycle.records import DELETION, TerminationInfo
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, as_int as _int
 
 _TERMINAL = ("Succeeded", "Failed")
+MIN_GRACE = 2  # kuberuntime_container.go minimumGracePeriodInSeconds
+
+
+def _shortened(record) -> tuple[float, int] | None:
+    """(when podtui saw it, the new grace) if the latest change to the deletion request
+    was a shorter grace period (a DELETION transition with an earlier timestamp)."""
+    history = getattr(record, "history", None)
+    for t in reversed(getattr(history, "entries", ())):
+        if t.kind == DELETION:
+            grace = (t.data or {}).get("grace") if t.old is not None else None
+            return (t.at, grace) if isinstance(grace, int) else None
+    return None
 
 
 def _containers_stopped(status: dict) -> bool:
@@ -64,6 +81,10 @@ def termination(record, now: float) -> TerminationInfo:
         info.deletion_requested = True
         info.kill_at = parse_ts(meta.get("deletionTimestamp"))
         info.grace = _int(meta.get("deletionGracePeriodSeconds"))
+        shortened = _shortened(record) if info.kill_at is not None and info.grace else None
+        if shortened is not None:
+            seen, grace = shortened
+            info.kill_at = max(info.kill_at, seen + max(grace, MIN_GRACE))
         done = (
             (info.kill_at is not None and now >= info.kill_at)
             or info.grace == 0

@@ -65,9 +65,10 @@ def violations(outcomes) -> list[str]:
     out = []
     for o in outcomes:
         if o.note == "shortened":
-            # A second DELETE: the real kubelet kills with the new grace from when it
-            # hears (pod_workers.go wasGracePeriodShortened); the demo's kubelet
-            # (kubelet.py shorten) at max(deletionTimestamp, now + 2 s): it can't judge.
+            # A second DELETE: the kubelet kills with the new grace from when it hears
+            # (test_a_shortened_grace_period_counts_from_when_it_was_seen); the demo's
+            # kubelet (kubelet.py shorten) kills at max(deletionTimestamp, now + 2 s), so
+            # it can't judge this one.
             continue
         if o.error is not None:
             low, high = bounds(o)
@@ -172,6 +173,42 @@ def test_a_probe_tick_may_follow_the_start_within_the_second():
     Two ticks fit in 44..48 when the first comes within a second of the start (the old
     bound, made for a kill's second, allowed one): 2/5, the kill due at 57, not 60."""
     assert _probe_after_restart("startup", 3, 5, 44, (6, 48, 12), (18, 33, 2), 48.5) == (2, 57)
+
+
+def _deleted_pod(stamps: list[tuple[float, float, int]]):
+    """A running pod podtui saw at each (observed, deletionTimestamp, grace), after T0."""
+    from podtui.clock import ManualClock
+    from podtui.lifecycle.changes import ADDED, MODIFIED, PODS
+    from podtui.lifecycle.store import Store
+
+    pod = {"metadata": {"name": "p", "namespace": "t", "uid": "u", "creationTimestamp": format_ts(T0)},
+           "spec": {"terminationGracePeriodSeconds": 60, "containers": [{"name": "app", "image": "x"}]},
+           "status": {"phase": "Running", "startTime": format_ts(T0),
+                      "containerStatuses": [{"name": "app", "ready": True, "restartCount": 0,
+                                             "state": {"running": {"startedAt": format_ts(T0)}}}]}}
+    store = Store(ManualClock(T0))
+    store.apply(Change(PODS, ADDED, pod, T0))
+    for observed, dts, grace in stamps:
+        pod = {**pod, "metadata": {**pod["metadata"], "deletionTimestamp": format_ts(T0 + dts),
+                                   "deletionGracePeriodSeconds": grace}}
+        store.apply(Change(PODS, MODIFIED, pod, T0 + observed))
+    return store.by_name("t", "p")
+
+
+def test_a_shortened_grace_period_counts_from_when_it_was_seen():
+    """kubectl delete at 40 (grace 60), again at 50 with --grace-period=7: the apiserver
+    says deletionTimestamp 47 (40 + 7), but the kubelet starts the kill over with 7 s when
+    it hears of it (pod_workers.go, killContainer): SIGKILL about 57, not "past grace"."""
+    from podtui.lifecycle.nextstep import next_step
+    from podtui.lifecycle.termination import termination
+
+    rec = _deleted_pod([(40.0, 100, 60), (50.0, 47, 7)])
+    assert termination(rec, T0 + 50).kill_at == T0 + 57
+    assert next_step(rec, T0 + 50).text == "SIGKILL in 7s"
+    # Seen only once podtui started watching: nothing to go on but the timestamp.
+    assert termination(_deleted_pod([(50.0, 47, 7)]), T0 + 50).kill_at == T0 + 47
+    # Shortened a second after the first request: still counted from when it was seen.
+    assert termination(_deleted_pod([(40.0, 100, 60), (41.0, 70, 30)]), T0 + 41).kill_at == T0 + 71
 
 
 @pytest.mark.parametrize("step", [1, -1])
