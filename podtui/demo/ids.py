@@ -22,6 +22,17 @@ def random_suffix(rng: random.Random, n: int = 5) -> str:
     return "".join(choice(SAFE_ALPHABET) for _ in range(n))
 
 
+def suffix_of(uid: str, n: int = 5) -> str:
+    """n SAFE_ALPHABET characters drawn from a uid: a generated-looking name part that is
+    as reproducible as the uid and takes nothing from the seeded random stream."""
+    value = uuid.UUID(uid).int
+    out = []
+    for _ in range(n):
+        value, digit = divmod(value, len(SAFE_ALPHABET))
+        out.append(SAFE_ALPHABET[digit])
+    return "".join(out)
+
+
 def controller_ref(api_version: str, kind: str, name: str, uid: str) -> dict:
     """The ownerReference a controller puts on what it creates."""
     return {

@@ -23,7 +23,7 @@ import uuid
 from podtui.demo.engine import Engine
 from podtui.demo.events import EventRecorder
 from podtui.demo.ids import controller_ref, random_suffix, random_uid
-from podtui.demo.scenario import Scenario, ScaleSettings, apply_spec_defaults
+from podtui.demo.scenario import Scenario, ScaleSettings, apply_spec_defaults, kube_api_access
 from podtui.demo.state import ts
 
 TICK = 0.05  # simulated seconds between churn batches
@@ -69,22 +69,6 @@ class ScalePod:
     @property
     def running(self) -> bool:
         return self.stage == RUNNING and self.exited is None
-
-
-def _kube_api_access(name: str) -> dict:
-    """The projected volume the ServiceAccount admission plugin adds to every pod."""
-    return {
-        "name": name,
-        "projected": {
-            "sources": [
-                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
-                                                                              "fieldPath": "metadata.namespace"}}]}},
-            ],
-            "defaultMode": 420,
-        },
-    }
 
 
 class Workload:
@@ -149,7 +133,7 @@ class Workload:
         """The spec the API server admits for one pod: the template plus its token volume."""
         mounts = [{"name": volume, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
         containers = [{**c, "volumeMounts": mounts} for c in self.spec["containers"]]
-        return {**self.spec, "containers": containers, "volumes": [_kube_api_access(volume)]}
+        return {**self.spec, "containers": containers, "volumes": [kube_api_access(volume)]}
 
 
 class ScaleWorld:

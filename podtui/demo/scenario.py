@@ -836,6 +836,42 @@ def _default_container(c: dict) -> None:
                 http.setdefault("scheme", "HTTP")
 
 
+SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def kube_api_access(name: str) -> dict:
+    """The projected volume the ServiceAccount admission plugin adds to every pod."""
+    return {
+        "name": name,
+        "projected": {
+            "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                              "fieldPath": "metadata.namespace"}}]}},
+            ],
+            "defaultMode": 420,
+        },
+    }
+
+
+def with_service_account_token(spec: dict, volume: str) -> dict:
+    """The spec as the ServiceAccount admission plugin admits it: a kube-api-access
+    volume mounted read-only into every container, unless the pod opts out
+    (automountServiceAccountToken: false) or already mounts something there."""
+    if spec.get("automountServiceAccountToken") is False:
+        return spec
+    kinds = ("initContainers", "containers")
+    if any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for k in kinds for c in spec.get(k) or [] for m in c.get("volumeMounts") or []):
+        return spec
+    mount = {"name": volume, "readOnly": True, "mountPath": SERVICE_ACCOUNT_MOUNT}
+    out = {**spec, "volumes": [*(spec.get("volumes") or []), kube_api_access(volume)]}
+    for kind in kinds:
+        if spec.get(kind):
+            out[kind] = [{**c, "volumeMounts": [*(c.get("volumeMounts") or []), mount]} for c in spec[kind]]
+    return out
+
+
 def apply_spec_defaults(spec: dict) -> dict:
     """Fill in what the API server's defaulting would, so served pods look real."""
     for c in spec.get("initContainers") or []:

@@ -17,9 +17,9 @@ from podtui.demo.conditions import refresh_conditions
 from podtui.demo.controllers import DeploymentController
 from podtui.demo.engine import Engine
 from podtui.demo.events import EventRecorder
-from podtui.demo.ids import controller_ref, random_uid
+from podtui.demo.ids import controller_ref, random_uid, suffix_of
 from podtui.demo.kubelet import Kubelet, get_phase
-from podtui.demo.scenario import Action, PodPlan, Scenario
+from podtui.demo.scenario import Action, PodPlan, Scenario, with_service_account_token
 from podtui.demo.scheduler import Scheduler
 from podtui.demo.state import NodeSim, PodSim
 
@@ -124,7 +124,9 @@ class World:
         generate_name: str = "",
         owner=None,
     ) -> PodSim:
-        pod = PodSim(namespace, name, self.new_uid(), spec, behavior, self.engine.now)
+        uid = self.new_uid()
+        spec = with_service_account_token(spec, f"kube-api-access-{suffix_of(uid)}")
+        pod = PodSim(namespace, name, uid, spec, behavior, self.engine.now)
         pod.labels = labels or {}
         pod.annotations = annotations or {}
         pod.owner_refs = owner_refs or []

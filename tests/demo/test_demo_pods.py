@@ -322,3 +322,40 @@ def test_pod_json_shape():
     assert web["containerID"].startswith("containerd://") and len(web["containerID"]) == len("containerd://") + 64
     assert web["imageID"].startswith("docker.io/library/nginx@sha256:")
     assert web["ready"] is True and web["started"] is True and web["lastState"] == {}
+
+
+def test_pods_are_admitted_with_a_service_account_token_volume():
+    # The ServiceAccount admission plugin's kube-api-access volume, mounted read-only into
+    # every container, named from the pod's uid (so the same seed gives the same name).
+    yaml = """
+        pods:
+          - name: web
+            namespace: demo
+            spec:
+              initContainers:
+                - {name: setup, image: "busybox:1"}
+              containers:
+                - {name: app, image: "app:1"}
+                - {name: side, image: "side:1"}
+        """
+    pods = []
+    for _ in range(2):
+        cluster = cluster_from(yaml, seed=5)
+        cluster.advance(0.01)
+        pods.append(cluster.storage.get("pods", "demo", "web"))
+    assert pods[0]["spec"]["volumes"] == pods[1]["spec"]["volumes"]
+    [volume] = pods[0]["spec"]["volumes"]
+    assert volume["name"].startswith("kube-api-access-") and len(volume["name"]) == len("kube-api-access-") + 5
+    assert [s for source in volume["projected"]["sources"] for s in source] == ["serviceAccountToken", "configMap", "downwardAPI"]
+    mount = {"name": volume["name"], "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+    for kind in ("initContainers", "containers"):
+        assert all(c["volumeMounts"] == [mount] for c in pods[0]["spec"][kind])
+
+
+def test_no_token_volume_for_pods_that_opt_out_or_mount_their_own():
+    from podtui.demo.scenario import with_service_account_token
+
+    opted_out = {"automountServiceAccountToken": False, "containers": [{"name": "app"}]}
+    assert with_service_account_token(opted_out, "kube-api-access-x") is opted_out
+    own = {"containers": [{"name": "app", "volumeMounts": [{"name": "t", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}]}
+    assert with_service_account_token(own, "kube-api-access-x") is own
