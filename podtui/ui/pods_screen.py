@@ -35,7 +35,7 @@ class PodsScreen(Screen):
         # in the same burst (see action_filter) is routed to the input
         Binding("slash", "filter", "Filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("n", "pick_namespace", "Namespace"),
+        Binding("n", "pick_namespace", "Namespace", priority=True),  # priority: as "/" above
         Binding("0", "all_namespaces", "All namespaces", show=False),
         Binding("d", "describe", "Describe", show=False),
         Binding("y", "yaml", "YAML"),
@@ -125,6 +125,8 @@ class PodsScreen(Screen):
         self.podtui.explain_last_restart(self.table.cursor_uid)
 
     def action_pick_namespace(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # an "n" typed into the filter
         self.podtui.action_pick_namespace()
 
     def action_all_namespaces(self) -> None:

@@ -39,3 +39,24 @@ async def test_a_slash_typed_into_the_filter_is_text():
         assert app.pods_screen.filter_input.value == "a/b"
         await pilot.press("escape")
         assert app.focused is app.table and app.pods_screen.filter_input.value == ""
+
+
+async def test_a_namespace_typed_in_one_burst_after_n_is_picked():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        burst(app, ["n", *"bat", "enter"])
+        await settle(pilot)
+        # Before: "bat" reached no one and enter took the first option, all namespaces.
+        assert app.view_namespace == "batch"
+        assert {app.table.records[u].namespace for u in app.table.index.uids(0, 99)} == {"batch"}
+
+
+async def test_n_typed_into_the_filter_is_text():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"nginx")
+        assert app.pods_screen.filter_input.value == "nginx"
+        assert app.screen is app.pods_screen
+
