@@ -27,6 +27,7 @@ from podtui.apiserver.selectors import (
     EVENTS_V1_FIELD_ALIASES,
     Predicate,
     combine,
+    go_quote,
     parse_field_selector,
     parse_label_selector,
     requires_exact_match,
@@ -39,51 +40,63 @@ from podtui.lifecycle.times import format_ts
 NOT_OLDER_THAN = "NotOlderThan"
 EXACT = "Exact"
 
-_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
-_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
-
-
 def parse_bool(query: dict[str, str], name: str) -> bool | None:
-    """Go's strconv.ParseBool, as the API server decodes boolean query parameters."""
+    """runtime.Convert_Slice_string_To_bool, as the API server decodes boolean query
+    parameters: only "false" and "0" (any case) are false; anything else, "" and
+    "maybe" too, is true. None when the parameter is absent."""
     value = query.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise bad_request(f'{name}: invalid value "{value}": must be a boolean')
+    return value.lower() not in ("false", "0")
 
 
-def parse_int(query: dict[str, str], name: str) -> int | None:
-    value = query.get(name)
-    if value is None or value == "":
-        return None
-    # Go's strconv.ParseInt: an optional sign and ASCII digits (int() also takes " 5", "1_0", "٣").
-    digits = value[1:] if value[:1] in "+-" else value
+def _go_int(value: str, bits: int, signed: bool) -> int | None:
+    # strconv.Parse(U)Int(value, 10, bits): an optional sign (ParseInt only), ASCII digits.
+    digits = value[1:] if signed and value[:1] in "+-" else value
     if not (digits.isascii() and digits.isdigit()):
-        raise bad_request(f'{name}: invalid value "{value}": must be an integer')
+        return None
     return int(value)
 
 
-def _invalid(field: str, detail: str) -> APIError:
+def _strconv_error(func: str, value: str, number: int | None) -> str:
+    reason = "invalid syntax" if number is None else "value out of range"
+    return f"strconv.{func}: parsing {go_quote(value)}: {reason}"
+
+
+def parse_int(query: dict[str, str], name: str) -> int | None:
+    """An int64 query parameter; a bad one is the 400 DecodeParameters answers with
+    strconv's own error ("strconv.ParseInt: parsing "x": invalid syntax")."""
+    value = query.get(name)
+    if value is None:
+        return None
+    number = _go_int(value, 64, signed=True)
+    if number is None or not -(2**63) <= number < 2**63:
+        raise bad_request(_strconv_error("ParseInt", value, number))
+    return number
+
+
+def _invalid(field: str, detail: str, kind: str = "Forbidden", reason: str = "FieldValueForbidden") -> APIError:
     # apimachinery's ListOptions validation answers 422 Invalid.
     return APIError(
         422,
-        f'ListOptions.meta.k8s.io "" is invalid: {field}: Forbidden: {detail}',
-        details={"group": "meta.k8s.io", "kind": "ListOptions", "causes": [{"reason": "FieldValueForbidden", "message": f"Forbidden: {detail}", "field": field}]},
+        f'ListOptions.meta.k8s.io "" is invalid: {field}: {kind}: {detail}',
+        details={"group": "meta.k8s.io", "kind": "ListOptions", "causes": [{"reason": reason, "message": f"{kind}: {detail}", "field": field}]},
     )
 
 
-def parse_resource_version(value: str) -> int:
-    try:
-        # Go's strconv.ParseUint: ASCII digits only (int() also takes "+5", "-0", " 5", "1_0", "٣").
-        if not (value.isascii() and value.isdigit()):
-            raise ValueError
-        rv = int(value)
-    except ValueError:
-        raise bad_request(f'resourceVersion: Invalid value: "{value}": must be a non-negative integer') from None
-    return rv
+def parse_resource_version(value: str, *, etcd: bool = False) -> int:
+    """APIObjectVersioner.ParseResourceVersion. Its InvalidError reaches the client
+    unconverted from the watch cache (get, watch, cached lists): a 500 with no reason
+    (kubernetes#139485); the etcd list path wraps it in a 400."""
+    number = _go_int(value, 64, signed=False)
+    if number is not None and number < 2**64:
+        return number
+    message = f"resourceVersion: Invalid value: {go_quote(value)}: {_strconv_error('ParseUint', value, number)}"
+    if etcd:
+        raise bad_request(f"invalid resource version: {message}")
+    err = APIError(500, message)
+    err.reason = ""
+    raise err
 
 
 # ---- continue tokens (shape of apiserver/pkg/storage/continue.go) ------------------
@@ -102,7 +115,7 @@ def decode_continue(token: str) -> tuple[int, str]:
         if doc.get("v") != "meta.k8s.io/v1" or type(rv) is not int or rv < 0 or not isinstance(start, str) or not start:
             raise ValueError("unknown token format")
     except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as err:
-        raise bad_request(f"continue key is not valid: {err}") from None
+        raise bad_request(f"invalid continue token: continue key is not valid: {err}") from None
     return rv, start.rstrip("\x00")
 
 
@@ -178,27 +191,27 @@ def require_fresh(storage: Storage, rv: int, wait_fresh: WaitFresh | None) -> No
 def list_body(
     storage: Storage, route: Route, query: dict[str, str], rep: Representation, now: datetime, wait_fresh: WaitFresh | None = None
 ) -> bytes:
-    predicate = selection(route, query)
     limit = parse_int(query, "limit") or 0
     rv_param = query.get("resourceVersion", "")
     match = query.get("resourceVersionMatch", "")
-    if match not in ("", EXACT, NOT_OLDER_THAN):
-        raise _invalid("resourceVersionMatch", f'"{match}" is not one of Exact, NotOlderThan')
-    if match and not rv_param:
-        raise _invalid("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided")
     token = query.get("continue", "")
+    _validate_list_options(query, rv_param, match, token)
+    predicate = selection(route, query)
     after_key = None
     at = None
+    # shouldDelegateList: what the watch cache cannot serve goes to etcd. The cache
+    # has no pages, so a cached list (resourceVersion "0") ignores limit.
+    etcd = bool(token) or (limit > 0 and rv_param != "0") or match == EXACT
+    if not etcd:
+        limit = 0
     if token:
         if rv_param and rv_param != "0":
-            raise _invalid("resourceVersion", "specifying resource version is not allowed when using continue")
+            raise bad_request("specifying resource version is not allowed when using continue")
         at, after_key = decode_continue(token)
         if at < storage.oldest_resource_version:
             raise expired_continue()
     elif rv_param:
-        rv = parse_resource_version(rv_param)
-        if match == EXACT and rv == 0:
-            raise _invalid("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+        rv = parse_resource_version(rv_param, etcd=etcd)
         if match == EXACT or (not match and limit > 0 and rv):
             # Exact, or its legacy form (a paged list at an RV, match unset): upstream
             # reads that snapshot from etcd (storage/cacher/delegator.go, shouldDelegateList).
@@ -249,6 +262,33 @@ def list_item(data: bytes) -> bytes:
         obj.pop("kind", None)
         obj.pop("apiVersion", None)
     return orjson.dumps(obj)
+
+
+def _validate_list_options(query: dict[str, str], rv: str, match: str, token: str) -> None:
+    """ValidateListOptions (apimachinery/pkg/apis/meta/internalversion/validation) for a
+    list: every error found, in one 422."""
+    errors = []
+    if match:
+        if not rv:
+            errors.append(("resourceVersionMatch", "Forbidden", "resourceVersionMatch is forbidden unless resourceVersion is provided", "FieldValueForbidden"))
+        if token:
+            errors.append(("resourceVersionMatch", "Forbidden", "resourceVersionMatch is forbidden when continue is provided", "FieldValueForbidden"))
+        if match not in (EXACT, NOT_OLDER_THAN):
+            errors.append(("resourceVersionMatch", f"Unsupported value: {go_quote(match)}", 'supported values: "Exact", "NotOlderThan", ""', "FieldValueNotSupported"))
+        if match == EXACT and rv == "0":
+            errors.append(("resourceVersionMatch", "Forbidden", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"', "FieldValueForbidden"))
+    if "sendInitialEvents" in query:
+        errors.append(("sendInitialEvents", "Forbidden", "sendInitialEvents is forbidden for list", "FieldValueForbidden"))
+    if not errors:
+        return
+    texts = [f"{field}: {kind}: {detail}" for field, kind, detail, _ in errors]
+    shown = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    raise APIError(
+        422,
+        f'ListOptions.meta.k8s.io "" is invalid: {shown}',
+        details={"group": "meta.k8s.io", "kind": "ListOptions",
+                 "causes": [{"reason": r, "message": f"{k}: {d}", "field": f} for f, k, d, r in errors]},
+    )
 
 
 def get_body(

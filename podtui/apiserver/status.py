@@ -59,8 +59,9 @@ def status_object(code: int, reason: str, message: str, details: dict | None = N
         "metadata": {},
         "status": "Failure",
         "message": message,
-        "reason": reason,
     }
+    if reason:  # StatusReasonUnknown is "", which the JSON leaves out
+        status["reason"] = reason
     if details is not None:
         status["details"] = details
     status["code"] = code

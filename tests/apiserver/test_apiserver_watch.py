@@ -148,10 +148,21 @@ def test_watch_list_options_are_validated(server, query, field):
         assert field in w.body.decode()
 
 
-@pytest.mark.parametrize("query", ["watch=maybe", "watch=1&resourceVersion=abc", "watch=1&timeoutSeconds=x"])
-def test_bad_watch_parameters_are_400(server, query):
-    with RawWatch(server.url, f"/api/v1/pods?{query}") as w:
+def test_bad_watch_parameters(server):
+    with RawWatch(server.url, "/api/v1/pods?watch=1&timeoutSeconds=x") as w:
         assert w.status == 400
+        assert orjson.loads(w.body)["message"] == 'strconv.ParseInt: parsing "x": invalid syntax'
+    with RawWatch(server.url, "/api/v1/pods?watch=1&resourceVersion=abc") as w:
+        assert w.status == 500  # the watch cache's unconverted InvalidError
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "TRUE", "yes"])
+def test_any_watch_value_but_false_or_0_is_a_watch(server, value):
+    # runtime.Convert_Slice_string_To_bool: only "false" and "0" (any case) are false.
+    with RawWatch(server.url, f"/api/v1/pods?watch={value}&timeoutSeconds=1") as w:
+        assert w.status == 200 and w.chunked
+    for value in ("False", "0"):
+        assert request(server.url, f"/api/v1/pods?watch={value}").json()["kind"] == "PodList"
 
 
 def test_many_watchers_each_see_every_event_in_order(server, storage):
