@@ -1,9 +1,11 @@
 """podtui's own Kubernetes API server: the real list/watch wire protocol on loopback.
 
 Serves pods and events from a Storage over HTTP/1.1 (optionally TLS with a bearer
-token), a thread per connection so a long watch never blocks anyone else. Good enough
-for kubectl 1.32, the official Python client and podtui's live source; a demo and
-test double, not a cluster: it never accepts writes except DELETE of a pod.
+token), a thread per connection so a long watch never blocks anyone else; besides
+them, read-only: pods/NAME/status and /log, namespaces (derived), and the self reviews
+of `kubectl auth can-i` / `whoami`. Good enough for kubectl 1.32, the official Python
+client and podtui's live source; a demo and test double, not a cluster: it never
+accepts writes except DELETE of a pod.
 """
 
 from __future__ import annotations
