@@ -9,9 +9,10 @@ Timeline. A thumb of whole cells in reverse video reads as a bar or not at all.
 
 from __future__ import annotations
 
+from math import ceil
 from typing import ClassVar
 
-from textual.scrollbar import ScrollBarRender
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
 
@@ -51,3 +52,12 @@ class InstantKeyScroll:
 
     def action_scroll_end(self) -> None:
         self.scroll_end(animate=False)  # type: ignore[attr-defined]
+
+
+def thumb_cells(bar: ScrollBar, virtual_size: int) -> tuple[int, ...]:
+    """The cells of a vertical scrollbar its thumb covers were its content
+    `virtual_size` high, drawn as `bar` draws itself (ScrollBar._render_bar)."""
+    window = bar.window_size if bar.window_size < virtual_size else 0
+    segments = bar.renderer.render_bar(size=bar.size.height, virtual_size=ceil(virtual_size),
+                                       window_size=ceil(window), position=bar.position).segments
+    return tuple(i for i, s in enumerate(segments) if s.style is not None and (s.style.reverse or s.text.strip()))

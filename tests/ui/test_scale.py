@@ -164,3 +164,69 @@ async def test_a_pod_that_changed_while_filtered_out_widens_its_column_when_show
         await settle(pilot)
         lines = [app.table.render_line(y).text for y in range(1, 6)]
         assert any("CreateContainerConfigError" in line for line in lines), lines
+
+
+def count_render_lines(table) -> list[int]:
+    calls: list[int] = []
+    render_line = table.render_line
+
+    def counted(y: int):
+        calls.append(y)
+        return render_line(y)
+
+    table.render_line = counted
+    return calls
+
+
+async def test_a_pod_added_off_screen_repaints_no_row_only_the_scrollbar():
+    # The pod count changes with every ADDED and every expired tombstone: under churn,
+    # every pump. It used to lay the table out again and repaint every row on screen.
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(500)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.table
+        calls = count_render_lines(table)
+        thumb = table.vertical_scrollbar.window_virtual_size
+        app.feed._queue.put(Change("pods", "ADDED", pod(9999), T0))  # sorts last
+        app.drain()
+        await pilot.pause()
+        assert len(table.index) == 501 and table.virtual_size.height == 502
+        assert table.vertical_scrollbar.window_virtual_size == 502 != thumb
+        assert calls == []
+        await pilot.press("G")  # the new last row can be scrolled to
+        assert table.cursor_uid == "uid-9999" and int(table.scroll_y) == 501 - (table.size.height - 1)
+        early = pod(10000)
+        early["metadata"]["name"] = "pod-0000a"  # sorts second: every row below it moves
+        app.feed._queue.put(Change("pods", "ADDED", early, T0))
+        await pilot.press("g")
+        calls.clear()
+        app.drain()
+        await pilot.pause()
+        assert sorted(set(calls)) == list(range(0, table.size.height))
+        assert "pod-0000a" in table.render_line(2).text
+
+
+async def test_the_scrollbar_is_repainted_only_when_its_thumb_moves_a_cell():
+    from podtui.ui.scrollbar import thumb_cells
+
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(200)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        bar = app.table.vertical_scrollbar
+        refreshes = []
+        refresh = bar.refresh
+        bar.refresh = lambda *a, **k: (refreshes.append(1), refresh(*a, **k))[1]
+        moves = 0
+        for i in range(200, 260):
+            before = thumb_cells(bar, bar.window_virtual_size)
+            refreshes.clear()
+            app.feed._queue.put(Change("pods", "ADDED", pod(i), T0))
+            app.drain()
+            await pilot.pause()
+            after = thumb_cells(bar, bar.window_virtual_size)
+            assert bar.window_virtual_size == i + 2
+            assert bool(refreshes) == (after != before), i
+            moves += after != before
+        assert 0 < moves < 30  # the thumb did shrink, now and then
