@@ -596,13 +596,14 @@ class Kubelet:
         self.world.changed(pod)
         self._stopped_while_terminating(pod)
 
-    def shorten(self, pod: PodSim, deadline: float) -> None:
-        """A second DELETE with a shorter grace period: SIGKILL moves earlier."""
+    def shorten(self, pod: PodSim, grace: int) -> None:
+        """A second DELETE with a shorter grace period: the kill under way starts over
+        with the new grace from now (pod_workers.go wasGracePeriodShortened, then
+        killContainer's minimum), not from the first request as deletionTimestamp says."""
         if not pod.terminating:
             return
-        now = self.engine.now
-        pod.kill_deadline = min(pod.kill_deadline, deadline)
-        kill_at = max(deadline, now + MIN_GRACE)
+        kill_at = self.engine.now + max(grace, MIN_GRACE)
+        pod.kill_deadline = min(pod.kill_deadline, kill_at)
         for c in pod.containers:
             if c.busy == "stopping":
                 # Whichever of this and the scheduled exit comes first wins (epochs).

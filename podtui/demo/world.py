@@ -226,7 +226,7 @@ class World:
                 return pod.to_dict()
             pod.deletion_ts = pod.deletion_ts - pod.deletion_grace + grace
             pod.deletion_grace = grace
-            self.kubelet.shorten(pod, pod.deletion_ts)
+            self.kubelet.shorten(pod, grace)
         else:
             pod.deletion_ts = now + grace
             pod.deletion_grace = grace
