@@ -230,3 +230,27 @@ async def test_the_scrollbar_is_repainted_only_when_its_thumb_moves_a_cell():
             assert bool(refreshes) == (after != before), i
             moves += after != before
         assert 0 < moves < 30  # the thumb did shrink, now and then
+
+
+def test_filter_keystrokes_reread_a_pod_only_when_it_changed(monkeypatch):
+    # Each pod's text (name, namespace, status, node, labels) is lowered once per
+    # version; a keystroke, narrowing or widening, only scans those texts.
+    import podtui.ui.pod_index as pod_index
+
+    reads: list[dict] = []
+    labels = pod_index.pod_labels
+    monkeypatch.setattr(pod_index, "pod_labels", lambda obj: (reads.append(obj), labels(obj))[1])
+    records = {f"p{i}": rec(f"p{i}", name=f"web-{i}", labels={"app": "web" if i % 2 else "db"}) for i in range(50)}
+    index = PodIndex(sort="name")
+    index.rebuild(records)
+    index.refilter(records, "w")
+    assert len(reads) == 50
+    for text in ["we", "web", "web-1", "web-", "", "app=db", "!app=db", "web db"]:
+        index.refilter(records, text)
+    assert len(reads) == 50
+    assert sorted(order(index)) == sorted(f"p{i}" for i in range(0, 50, 2))  # "web db": web-N with app=db
+    records["p3"] = rec("p3", name="web-3", labels={"app": "db"}, version=1)
+    index.update(records, {"p3"})
+    index.refilter(records, "app=db")
+    assert len(reads) == 51
+    assert sorted(order(index)) == sorted([f"p{i}" for i in range(0, 50, 2)] + ["p3"])
