@@ -3,11 +3,14 @@
 The kubelet's probe worker (pkg/kubelet/prober/worker.go) acts only after
 failureThreshold consecutive failures, and records a Warning `Unhealthy` Event
 ("Liveness probe failed: ...") on every failed attempt, below the threshold too.
-Those Events are the only outside view of a streak, and a lossy one (the Event
-spam filter drops floods), so streaks and the time the kubelet acts are estimates:
-failures are counted from the Events since the current container instance started
-(or since the last liveness/startup kill), and a streak is taken as broken when no
-failure arrived for about a period and a half.
+Those Events are the only outside view of a streak. Failures are counted from the
+Events since the current container instance started (or since the last liveness/startup
+kill, or readiness turning ready), and a streak is taken as broken when no failure
+arrived for about a period and a half. A repeat updates the Event (count+1, a new last
+time) and the store keeps a few earlier writes of each (store._carry), so failures podtui
+saw written one by one are placed exactly (_exact_run). The rest (from before podtui
+watched, or held back by the Event spam filter, which still counts them) are estimated
+from each Event's first and last times and count (_estimated_streak).
 """
 
 from __future__ import annotations
@@ -162,6 +165,49 @@ def _last(e: EventRecord) -> float:
     return e.last if e.last is not None else float("-inf")
 
 
+def _points(e: EventRecord) -> list[tuple[int, float]]:
+    """(c, t): the Event's c-th failure came at t. Its first, the writes podtui saw (at
+    most store.EARLIER_LIMIT of them) and its latest."""
+    if e.count <= 1:
+        return [(1, _last(e))]
+    out = [(1, e.first if e.first is not None else _last(e))]
+    ear = e.earlier
+    out.extend((ear[i], ear[i + 1]) for i in range(0, len(ear) - 1, 2))
+    out.append((e.count, _last(e)))
+    return out
+
+
+def _exact_run(failures: list[EventRecord], since: float, on_tick: bool, period: int) -> tuple[int, bool]:
+    """The current run as far as the Events place its failures one by one: (n, exact).
+
+    Each (c, t) of _points puts a failure at t; between two c apart the c-1 failures in
+    between lie somewhere in between, unplaced. The ticker doesn't drift, so failures in a
+    row are a period apart (the API cuts times to the second; a probe's duration may vary)
+    and a success between two makes it two periods: the newest placed failures after
+    `since`, each within a period and a half of the next, are a run of at least n. Exact
+    when no unplaced failure could fall in it or within a period and a half before it.
+    """
+    placed: list[float] = []
+    unplaced_before: list[float] = []  # unplaced failures lie before each of these
+    for e in failures:
+        prev = 0
+        for c, t in _points(e):
+            if c - prev > 1:
+                unplaced_before.append(t)
+            placed.append(t)
+            prev = c
+    placed.sort(reverse=True)
+    n, oldest = 0, None
+    for t in placed:
+        if t < since or (on_tick and t == since):
+            break  # a kill or the success that made it ready came within that second
+        if oldest is not None and oldest - t > 1.5 * period:
+            break
+        n, oldest = n + 1, t
+    reach = since if oldest is None else max(since, oldest - 1.5 * period)
+    return n, all(t <= reach for t in unplaced_before)
+
+
 def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None) -> ProbeState:
     state = ProbeState(settings=s, events=events)
     running = _d(_d(cs.get("state")).get("running"))
@@ -189,6 +235,42 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     for e in events:
         if e.reason == "Killing" and _last(e) > since:
             since, on_tick = _last(e), True
+    gap = s.period * 1.5 + s.timeout + 1
+    if failures and now - _last(failures[0]) > gap:
+        streak, exact = 0, True  # a success (no Event) came after the newest failure
+    else:
+        streak, exact = _exact_run(failures, since, on_tick, s.period)
+    if not exact:
+        # Some failures that may belong to the run were not seen one by one (before podtui
+        # watched, or in a watch outage): estimated from the Events' spans, and no fewer
+        # than those placed.
+        streak = max(streak, _estimated_streak(s, failures, events, since, on_tick, now))
+    kill_type = s.type in ("liveness", "startup")
+    if kill_type:
+        streak = min(streak, s.failure_threshold)
+    elif (streak and cs.get("ready") is False and flip is not None and flip.new == "false"
+          and getattr(_ready_flip(record, s.container, since, before=flip), "new", None) == "true"):
+        # Ready, then unready in this instance with the probe failing: the kubelet's run
+        # reached the threshold, whatever the Events' spans suggest (they are coarse and
+        # merge). Never ready since it started says nothing: the run may still be short;
+        # so is a flip seen with the restart (the old instance went, the new one is unready).
+        streak = max(streak, s.failure_threshold)
+    state.streak = streak
+    if streak:
+        last_counted = _last(failures[0])
+        if streak < s.failure_threshold:
+            state.acts_at = last_counted + (s.failure_threshold - streak) * s.period
+        elif kill_type:
+            state.acts_at = last_counted  # due now: the kill is under way
+    elif s.type == "startup" and started_at is not None:
+        # No failure seen yet (and not started, see above): the budget runs out at the latest then.
+        state.acts_at = started_at + s.initial_delay + s.failure_threshold * s.period
+    return state
+
+
+def _estimated_streak(s: ProbeSettings, failures: list[EventRecord], events: list[EventRecord], since: float,
+                      on_tick: bool, now: float) -> int:
+    """The current run from the Events' first and last times and counts alone."""
     carried = [e for e in failures if _last(e) > since and e.first is not None and e.first < since]
     # Failures surely before `since`: each kill of this probe ended a run of exactly
     # failureThreshold (worker.go acts on that failure), counted in the Events held when
@@ -227,24 +309,4 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         earliest = min(earliest, first)
         if _last(failures[0]) - earliest <= (total - 0.5) * s.period:
             streak = total
-    kill_type = s.type in ("liveness", "startup")
-    if kill_type:
-        streak = min(streak, s.failure_threshold)
-    elif (streak and cs.get("ready") is False and flip is not None and flip.new == "false"
-          and getattr(_ready_flip(record, s.container, since, before=flip), "new", None) == "true"):
-        # Ready, then unready in this instance with the probe failing: the kubelet's run
-        # reached the threshold, whatever the Events' spans suggest (they are coarse and
-        # merge). Never ready since it started says nothing: the run may still be short;
-        # so is a flip seen with the restart (the old instance went, the new one is unready).
-        streak = max(streak, s.failure_threshold)
-    state.streak = streak
-    if streak:
-        last_counted = _last(failures[0])
-        if streak < s.failure_threshold:
-            state.acts_at = last_counted + (s.failure_threshold - streak) * s.period
-        elif kill_type:
-            state.acts_at = last_counted  # due now: the kill is under way
-    elif s.type == "startup" and started_at is not None:
-        # No failure seen yet (and not started, see above): the budget runs out at the latest then.
-        state.acts_at = started_at + s.initial_delay + s.failure_threshold * s.period
-    return state
+    return streak

@@ -51,6 +51,11 @@ class EventRecord:
     involved_name: str
     involved_uid: str
     resource_version: str = ""
+    # A repeating probe failure's earlier (count, last) observations, oldest first and
+    # flattened (c1, t1, c2, t2, ...): the c-th failure was at t. probes.py places a
+    # run's failures by them; store.py keeps at most EARLIER_LIMIT pairs. Not compared:
+    # a relisted copy equal in what the API sends is the same Event.
+    earlier: tuple = field(default=(), compare=False)
 
 
 # Transition.kind values

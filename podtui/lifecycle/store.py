@@ -33,10 +33,12 @@ from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED,
 from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
+from podtui.lifecycle.probes import counts_as_failure
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
+EARLIER_LIMIT = 8  # (count, last) observations kept per repeating probe failure Event
 
 
 @dataclass(slots=True)
@@ -305,6 +307,7 @@ class Store:
                 return
             if old.resource_version and ev.resource_version and _rv_older(ev.resource_version, old.resource_version):
                 return  # a stale copy (relist racing the watch)
+            _carry(old, ev)
             pos = bisect.bisect_left(events, _event_time(old), key=_event_time)
             while pos < len(events) and events[pos] is not old:
                 pos += 1
@@ -329,8 +332,11 @@ class Store:
         bucket = self._pending.get(key)
         if bucket is None:
             bucket = self._pending[key] = {}
-        if ev.uid not in bucket:
+        old = bucket.get(ev.uid)
+        if old is None:
             self._pending_count += 1
+        else:
+            _carry(old, ev)
         bucket[ev.uid] = ev
         while self._pending_count > self.pending_events_limit:
             oldest_key = next(iter(self._pending))
@@ -409,6 +415,24 @@ def _after(history: History, observed: float) -> float:
     """`observed`, or the history's newest time if that is later (history.not_before)."""
     newest = history.newest()
     return newest if newest is not None and newest > observed else observed
+
+
+def _carry(old: EventRecord, ev: EventRecord) -> None:
+    """Let `ev`, the new version of Event `old`, remember what `old` said of a repeating
+    probe failure: each write carries only the latest count and time, and a streak needs
+    each failure's own (probes.py _exact_run). Only probe failures: nothing else reads
+    them, and there may be an Event or two per pod for 10,000s of pods."""
+    if ev.count == old.count:
+        ev.earlier = old.earlier  # rewritten, not repeated
+    elif (ev.count > old.count and old.last is not None and ev.last is not None and old.last <= ev.last
+          and counts_as_failure(ev)):
+        earlier = old.earlier
+        if old.count > 1:  # the first failure is firstTimestamp
+            earlier += (old.count, old.last)
+            if len(earlier) > 2 * EARLIER_LIMIT:
+                earlier = earlier[2:]
+        ev.earlier = earlier
+    # A lower count (a recreated Event under a reused name): nothing earlier is known.
 
 
 def _rv_older(a: str, b: str) -> bool:
