@@ -18,13 +18,21 @@ The bounds, from the code on both sides (error = actual - predicted):
   all stopped before must have stopped by the deadline (+1).
 - deadline: floor(startTime) + activeDeadlineSeconds; the kubelet acts at the real
   start + the same: [0, +1].
-- liveness, startup, readiness (estimated from Unhealthy Events): failures and the
-  kubelet's act share one ticker and land on whole periods of each other, so a streak
-  counted right is exact (+-1 for rounding). podtui knows at least the newest failure,
-  so it never says more than (threshold - 1) periods after it; the kubelet acts at
-  least one period after it: [-(threshold - 2) * period - 1, +1]. Saying the kill is
-  due before it is (a positive error beyond rounding) means failures were counted that
-  the kubelet did not count.
+- liveness, startup, readiness (from Unhealthy Events): failures and the kubelet's act
+  share one ticker (worker.go, a time.Ticker of periodSeconds) and land on whole periods
+  of each other: podtui says newest failure + (threshold - streak) * period, so a streak
+  counted right is exact, +-1 for rounding (floor(x) + k*period against floor(x +
+  k*period), and a probe's duration may vary by a second).
+  "measured" (timer_accuracy.py): every failure write so far came one count at a time,
+  so the store holds each failure's own time (store.py _carry; runs up to
+  EARLIER_LIMIT + 2 long, and these recordings' thresholds are at most 5) and
+  probes._exact_run counts the run failure by failure: [-1, +1].
+  "estimated" (a write skipped counts: the spam filter, or a recording begun mid-run):
+  podtui knows at least the newest failure, so it never says more than (threshold - 1)
+  periods after it; the kubelet acts at least one period after it:
+  [-(threshold - 2) * period - 1, +1].
+  Saying the kill is due before it is (a positive error beyond rounding) means failures
+  were counted that the kubelet did not count.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ PROBES = ("liveness", "startup", "readiness")
 
 def bounds(o) -> tuple[float, float]:
     if o.kind in PROBES:
-        return -max(o.threshold - 2, 0) * o.period - 1, 1
+        return (-1, 1) if o.measured else (-max(o.threshold - 2, 0) * o.period - 1, 1)
     if o.kind == "pull":
         return -(1 + STEP), 1
     return 0, 1
@@ -117,8 +125,11 @@ def test_every_kind_of_timer_is_checked(outcomes):
             if o.error is not None:
                 hits[(o.kind, o.measured)] = hits.get((o.kind, o.measured), 0) + 1
     assert hits.get(("restart", True), 0) >= 50 and hits.get(("restart", False), 0) >= 50
-    for kind in ("pull", "liveness", "startup", "readiness"):
-        assert hits.get((kind, False), 0) >= 3, kind
+    assert hits.get(("pull", False), 0) >= 3
+    for kind in PROBES:
+        assert hits.get((kind, True), 0) >= 3, kind
+    # A count that jumped (the demo's spam filter held writes back) leaves them estimated.
+    assert sum(hits.get((kind, False), 0) for kind in PROBES) >= 1
     for kind in ("sigkill", "deadline"):
         assert hits.get((kind, True), 0) >= 2, kind
 

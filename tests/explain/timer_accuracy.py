@@ -20,6 +20,11 @@ The truth is read off the raw watch stream, not off the model:
   deadline is a kept promise ("bound"): the deadline was not passed;
 - deadline: the DeadlineExceeded Event's firstTimestamp (status.reason is set then).
 
+Probe predictions are "measured" while every write of the probe's failure Events so far
+came one failure at a time (each first seen at count 1, each write one more): podtui then
+has each failure's own time. A write that jumped (the Event spam filter held some back, or
+the recording began mid-run) makes them "estimated" from then on.
+
 Error = actual - predicted, in seconds: positive means it happened later than said.
 Every distinct (target, due time, measured) prediction counts once.
 """
@@ -47,6 +52,7 @@ from podtui.lifecycle.times import parse_ts  # noqa: E402
 from podtui.sources.recording import read_recording  # noqa: E402
 
 KINDS = ("restart", "pull", "liveness", "startup", "readiness", "sigkill", "deadline")
+PROBES = ("liveness", "startup", "readiness")
 
 
 @dataclass(slots=True)
@@ -85,6 +91,8 @@ class Truth:
     # uid -> [(observed, deletionTimestamp, deletionGracePeriodSeconds)] each time it changed
     deletion: dict = field(default_factory=lambda: defaultdict(list))
     deadline: dict = field(default_factory=dict)  # uid -> kubelet time the deadline acted
+    # (uid, container, probe type) -> observed when a failure write first skipped a count
+    unseen: dict = field(default_factory=dict)
 
 
 def _instance_start(cs: dict) -> float | None:
@@ -109,6 +117,14 @@ def _event_marker(obj: dict) -> str | None:
     return None
 
 
+def _failed_probe(obj: dict) -> str | None:
+    """The probe type of an Unhealthy "... probe failed" Event (not "errored": not counted)."""
+    msg = (obj.get("message") or "").removeprefix("(combined from similar events): ")
+    if obj.get("reason") != "Unhealthy" or " probe failed" not in msg[:24]:
+        return None
+    return next((t for t in ("liveness", "startup", "readiness") if msg.lower().startswith(t)), None)
+
+
 def _container_of(field_path: str) -> str:
     if "{" in field_path and field_path.endswith("}"):
         return field_path[field_path.index("{") + 1:-1]
@@ -126,9 +142,16 @@ def read_truth(changes: list[Change]) -> Truth:
             involved = obj.get("involvedObject") or {}
             uid = involved.get("uid")
             count = obj.get("count") or 1
+            key = obj.get("metadata", {}).get("uid")
+            probe = _failed_probe(obj)
+            if probe and uid and ch.type != DELETED:
+                if count > seen_counts.get(key, 0) + 1:
+                    where = (uid, _container_of(involved.get("fieldPath") or ""), probe)
+                    truth.unseen.setdefault(where, ch.observed)
+                seen_counts[key] = max(count, seen_counts.get(key, 0))
+                continue
             if marker is None or not uid or ch.type == DELETED:
                 continue
-            key = obj.get("metadata", {}).get("uid")
             if count <= seen_counts.get(key, 0):
                 continue  # not a new occurrence
             seen_counts[key] = count
@@ -273,6 +296,8 @@ def measure(changes: list[Change], unexplained: list | None = None) -> list[Outc
             said = set()
             for kind, container, measured, due, extra in _predictions(rec, t):
                 said.add(due)
+                if kind in PROBES:
+                    measured = t < truth.unseen.get((rec.uid, container, kind), float("inf"))
                 key = (kind, rec.uid, container, extra, due, measured)
                 if key in seen:
                     continue
