@@ -330,6 +330,7 @@ class _Disruption:
     reason: str = ""
     message: str = ""
     exact: bool = True
+    kill_at: float | None = None  # the SIGKILL deadline of the deletion, when one was asked for
 
 
 def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord]) -> _Disruption | None:
@@ -337,7 +338,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     meta, status = _d(pod.get("metadata")), _d(pod.get("status"))
     dt_reason, dt_message, dt_at, dt_exact = "", "", None, True
     status_reason, status_message, reason_at = _s(status.get("reason")), _s(status.get("message")), None
-    deletion_at, deletion_exact, grace = None, True, None
+    deletion_at, deletion_exact, grace, kill_at = None, True, None, None
     evidence: list[str] = []
     for t in entries:
         if t.kind == DISRUPTION and t.new:
@@ -348,6 +349,10 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         elif t.kind == DELETION and deletion_at is None:
             deletion_at, deletion_exact = t.at, t.exact
             grace = _i(_d(t.data).get("grace"))
+            kill_at = _d(t.data).get("deletionTimestamp")
+            kill_at = kill_at if isinstance(kill_at, (int, float)) and grace else None
+        elif t.kind == DELETION and not _d(t.data).get("confirmed"):
+            kill_at = None  # a second, shorter DELETE: the kubelet kills on its own clock then
     for c in _l(status.get("conditions")):
         if isinstance(c, dict) and c.get("type") == "DisruptionTarget" and c.get("status") == "True" and not dt_reason:
             dt_reason, dt_message = _s(c.get("reason")), _s(c.get("message"))
@@ -356,6 +361,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         kill_at = parse_ts(meta.get("deletionTimestamp"))
         grace = _i(meta.get("deletionGracePeriodSeconds"))
         deletion_at = kill_at - grace if kill_at is not None and grace is not None else kill_at
+        kill_at = kill_at if grace else None
     pod_events = {ev.reason: ev for ev in events if ev.container is None and ev.reason in
                   ("Evicted", "Preempted", "NodeNotReady", "TaintManagerEviction", "Preempting")}
 
@@ -415,7 +421,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     else:
         summary = "pod deleted" + (f" (grace {grace}s)" if grace is not None else "")
     return _Disruption(cause, at, summary, evidence, used, dt_reason or status_reason, message,
-                       exact=dt_exact if dt_at is not None else deletion_exact)
+                       exact=dt_exact if dt_at is not None else deletion_exact, kill_at=kill_at)
 
 
 # ------------------------------------------------------------------------------ causes
@@ -593,6 +599,11 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         ex.evidence.extend(event_line(ev) for ev in stopping)
         ex.events.extend(stopping)
         ex.summary = f"{disruption.summary}, {code}"
+        if disruption.kill_at is not None and inst.finished is not None \
+                and inst.finished >= disruption.kill_at - _SLACK and (inst.exit_code == 137 or inst.signal == 9):
+            # Killed at the deadline: neither preStop nor SIGTERM made it exit in time.
+            ex.evidence.append(f"finished {_ts(inst.finished)}, at the SIGKILL deadline {_ts(disruption.kill_at)} "
+                               "(deletionTimestamp): still running when the grace period ran out, so SIGKILL")
         return ex
 
     if inst.reason == "StartError" or inst.exit_code == 128:

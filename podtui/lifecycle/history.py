@@ -479,13 +479,17 @@ def _condition_time(status: dict, ctype: str) -> float | None:
     return None
 
 
-def _deletion(em: _Emitter, old_meta: dict, new_meta: dict) -> None:
+def _deletion(em: _Emitter, old_meta: dict, new_meta: dict, new_status: dict) -> None:
     ots, nts = old_meta.get("deletionTimestamp"), new_meta.get("deletionTimestamp")
     if ots == nts or not nts:
         return
     kill_at = parse_ts(nts)
     grace = _i(new_meta.get("deletionGracePeriodSeconds"))
     data = {"deletionTimestamp": kill_at, "grace": grace}
+    if ots and grace == 0 and _all_stopped(new_status):
+        # The kubelet's own DELETE with grace 0 once the containers are gone (status
+        # manager), not a user cutting the grace short: no SIGKILL was brought forward.
+        data["confirmed"] = True
     until = f"SIGKILL at {format_ts(kill_at)}" if kill_at is not None else "SIGKILL time unknown"
     if ots:
         em.add(DELETION, "", _s(ots), _s(nts), detail=f"grace shortened to {grace}s, {until}", data=data)
@@ -493,6 +497,13 @@ def _deletion(em: _Emitter, old_meta: dict, new_meta: dict) -> None:
     # deletionTimestamp = request time + grace, so the request time is exact.
     requested = kill_at - grace if kill_at is not None and grace is not None else None
     em.add(DELETION, "", None, _s(nts), at=requested, detail=f"grace {grace}s, {until}", data=data)
+
+
+def _all_stopped(status: dict) -> bool:
+    if _s(status.get("phase")) in ("Succeeded", "Failed"):
+        return True
+    statuses = [cs for cs in _l(status.get("containerStatuses")) if isinstance(cs, dict)]
+    return bool(statuses) and all(isinstance(_d(cs.get("state")).get("terminated"), dict) for cs in statuses)
 
 
 def _ips(status: dict) -> str | None:
@@ -520,7 +531,7 @@ def _spec_and_meta(em: _Emitter, old: dict, new: dict, new_status: dict) -> None
         nmeta = _EMPTY
     if ometa.get("deletionTimestamp") != nmeta.get("deletionTimestamp"):
         em.touched = True
-        _deletion(em, ometa, nmeta)
+        _deletion(em, ometa, nmeta, new_status)
 
 
 def _status(em: _Emitter, old_status: dict, new_status: dict) -> None:

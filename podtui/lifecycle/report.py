@@ -18,8 +18,8 @@ from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.explain import RestartExplanation, restart_explanations
 from podtui.lifecycle.probes import counts_as_failure, probe_states
 from podtui.lifecycle.read import controller_ref
-from podtui.lifecycle.records import EventRecord, Transition
-from podtui.lifecycle.termination import termination
+from podtui.lifecycle.records import DELETION, EventRecord, Transition
+from podtui.lifecycle.termination import deletion_request, termination
 from podtui.lifecycle.times import go_duration
 from podtui.lifecycle.unready import flaps, unready_periods
 
@@ -72,7 +72,8 @@ def _transition(t: Transition, origin: float | None) -> dict:
         "offset": offset(t.at, origin),
         "change": transition_text(t),
         "container_kind": t.container_kind or None,
-        "detail": t.detail or None,
+        "detail": _CONFIRMED if t.kind == DELETION and isinstance(t.data, dict) and t.data.get("confirmed")
+        else t.detail or None,
         # Reconstructed from the object's timestamps at first sight, not seen happening.
         "reconstructed": True if not t.observed else None,
         # Dated when podtui saw it: the object carries no timestamp for it.
@@ -150,14 +151,25 @@ def _backoff_now(record, now: float) -> list[dict]:
     return out
 
 
+# The kubelet's grace-0 DELETE once the containers stopped, which history records as a shortening.
+_CONFIRMED = "the kubelet confirmed the deletion (grace 0s): the containers stopped"
+
+
 def _termination(record, now: float) -> dict | None:
     info = termination(record, now)
     if not (info.deletion_requested or info.disruption_reason or info.status_reason or info.deadline_at):
         return None
+    req = deletion_request(record)
+    kill_at, grace = info.kill_at, info.grace
+    if req is not None and req.confirmed:  # the request, not the kubelet's grace 0
+        kill_at, grace = req.kill_at, req.grace
     return _clean({
         "deletion_requested": True if info.deletion_requested else None,
-        "sigkill_deadline": rfc3339(info.kill_at),
-        "grace": f"{info.grace}s" if info.grace is not None else None,
+        "requested_at": rfc3339(req.at) if req is not None else None,
+        "sigkill_deadline": rfc3339(kill_at),
+        "grace": f"{grace}s" if grace is not None else None,
+        "containers_stopped": rfc3339(req.stopped_at) if req is not None else None,
+        "confirmed_by_kubelet": (rfc3339(req.confirmed_at) or True) if req is not None and req.confirmed else None,
         "prestop_hooks": list(info.prestop),
         "finalizers": list(info.finalizers),
         "waiting_on_finalizers": True if info.waiting_on_finalizers else None,

@@ -15,6 +15,8 @@ from status.startTime.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from podtui.lifecycle.records import DELETION, TerminationInfo
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, as_int as _int
@@ -104,3 +106,79 @@ def termination(record, now: float) -> TerminationInfo:
     info.active_deadline = _int(spec.get("activeDeadlineSeconds"))
     info.deadline_at = active_deadline(pod)
     return info
+
+
+@dataclass(slots=True)
+class DeletionRequest:
+    """The deletion as it was asked for and carried out, which the object alone no longer
+    says once the kubelet has confirmed it with grace 0 (deletionTimestamp then reads
+    as the request time and deletionGracePeriodSeconds as 0)."""
+
+    at: float | None  # when the DELETE came: deletionTimestamp - grace
+    grace: int | None  # the grace period the kubelet worked to
+    kill_at: float | None  # the SIGKILL deadline it worked to
+    confirmed: bool = False  # the kubelet deleted it with grace 0 once the containers stopped
+    confirmed_at: float | None = None  # when podtui saw that (None: met the pod that way)
+    stopped_at: float | None = None  # the last container's finishedAt, all of them stopped
+    killed: bool = False  # a container ended with SIGKILL (exit 137 / signal 9)
+
+
+def _stopped(status: dict) -> tuple[float | None, bool]:
+    """(when the last container stopped, whether one was SIGKILLed); (None, False) while
+    any container still runs or none reported."""
+    last, killed, seen = None, False, False
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for cs in status.get(key) if isinstance(status.get(key), list) else ():
+            if not isinstance(cs, dict):
+                continue
+            state = _d(cs.get("state"))
+            if isinstance(state.get("running"), dict):
+                return None, False
+            term = _d(state.get("terminated"))
+            if key == "containerStatuses":
+                if not term:
+                    return None, False
+                seen = True
+            if term:
+                at = parse_ts(term.get("finishedAt"))
+                if at is not None and (last is None or at > last):
+                    last = at
+                killed = killed or term.get("exitCode") == 137 or term.get("signal") == 9
+    return (last, killed) if seen else (None, False)
+
+
+def deletion_request(record) -> DeletionRequest | None:
+    """The deletion request behind a pod's deletionTimestamp, from its history where
+    podtui saw it (a user's shorter grace counts, the kubelet's grace-0 confirmation
+    does not), else from the object."""
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    meta, status = _d(pod.get("metadata")), _d(pod.get("status"))
+    if not meta.get("deletionTimestamp"):
+        return None
+    req: DeletionRequest | None = None
+    history = getattr(record, "history", None)
+    for t in getattr(history, "entries", ()):
+        if t.kind != DELETION:
+            continue
+        data = t.data if isinstance(t.data, dict) else {}
+        grace, kill_at = data.get("grace"), data.get("deletionTimestamp")
+        grace = grace if isinstance(grace, int) else None
+        kill_at = kill_at if isinstance(kill_at, (int, float)) else None
+        if req is None or t.old is None:
+            req = DeletionRequest(at=t.at, grace=grace, kill_at=kill_at)
+        elif data.get("confirmed"):
+            req.confirmed, req.confirmed_at = True, t.at
+        elif grace is not None and kill_at is not None:  # a second DELETE, shorter
+            req.grace, req.kill_at = grace, max(kill_at, t.at + max(grace, MIN_GRACE))
+    if req is None:
+        kill_at = parse_ts(meta.get("deletionTimestamp"))
+        grace = _int(meta.get("deletionGracePeriodSeconds"))
+        at = kill_at - grace if kill_at is not None and grace is not None else None
+        req = DeletionRequest(at=at, grace=grace, kill_at=kill_at)
+    req.stopped_at, req.killed = _stopped(status)
+    if req.grace == 0 and req.stopped_at is not None and req.confirmed_at is None and req.at is not None \
+            and req.stopped_at > req.at:
+        # Met after the kubelet's confirmation: the grace asked for is lost, only the
+        # request time (deletionTimestamp) is left.
+        req.confirmed, req.grace, req.kill_at = True, None, None
+    return req

@@ -69,3 +69,34 @@ def test_preemption_without_its_events_still_has_the_condition():
     rec, now = play(load_fixture("preemption.json"), drop_events=True)
     got = {(e.kind, e.cause) for e in restart_explanations(rec, now)}
     assert got == {("disruption", "preemption"), ("termination", "preemption")}
+
+
+def test_kubelet_confirmation_is_not_the_grace_asked_for():
+    # After the containers stop the kubelet DELETEs with grace 0, which moves
+    # deletionTimestamp back to the request time: the pod asked for 10s and no SIGKILL came.
+    from podtui.lifecycle.termination import deletion_request
+    from podtui.lifecycle.report import pod_report
+    from podtui.ui.panes import termination as pane, timeline
+
+    rec, now = play(load_fixture("finalizer-held.json"))
+    req = deletion_request(rec)
+    assert (req.at, req.grace, req.kill_at) == (EPOCH + 30, 10, EPOCH + 40)
+    assert req.confirmed and req.confirmed_at == EPOCH + 34 and req.stopped_at == EPOCH + 33
+    text = pane.render(rec, now).plain
+    assert "grace period 10s" in text and "grace period 0s" not in text.replace("now 0s", "")
+    assert "SIGKILL     not needed: the containers stopped at 10:00:33, 7s before the deadline at 10:00:40" in text
+    assert "deadline passed" not in text
+    deletions = [t for t in rec.history.entries if t.kind == "deletion"]
+    assert timeline.describe(deletions[-1]).plain == \
+        "deletion confirmed by the kubelet · the containers stopped; grace period now 0s"
+    term = pod_report(rec, now)["termination"]
+    assert (term["grace"], term["sigkill_deadline"]) == ("10s", "2024-05-01T10:00:40Z")
+
+
+def test_sigkill_at_the_deadline_is_said_in_the_termination_pane():
+    from podtui.ui.panes import termination as pane
+
+    rec, now = play(load_fixture("sigkill-at-deadline.json"))
+    text = pane.render(rec, now).plain
+    assert "SIGKILL     deadline passed 30s ago at 10:01:00: still running then, killed (exit 137)" in text
+

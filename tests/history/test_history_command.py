@@ -87,8 +87,11 @@ def test_yaml_unready_probes_back_off_termination_transitions(default_yaml):
         "message": "back-off 5m0s restarting failed container=app pod=crashloop_demo(" +
                    pods["demo/crashloop"]["uid"] + ")"}]
     term = pods["demo/stuck-finalizer"]["termination"]
-    # Its containers stopped, so the kubelet's final DELETE set the grace to 0.
-    assert term["finalizers"] == ["example.com/backup-protection"] and term["grace"] == "0s"
+    # Its containers stopped, so the kubelet's final DELETE set the object's grace to 0:
+    # the report keeps the 10s the deletion asked for, and says the kubelet confirmed it.
+    assert term["finalizers"] == ["example.com/backup-protection"] and term["grace"] == "10s"
+    assert term["sigkill_deadline"] == "2024-05-01T10:00:40Z" and term["requested_at"] == "2024-05-01T10:00:30Z"
+    assert term["containers_stopped"] < term["sigkill_deadline"] and "confirmed_by_kubelet" in term
     # The scenario lifts the finalizer at +10m; once the pod is gone nothing holds it.
     assert term["removed"] == "2024-05-01T10:10:00Z" and "waiting_on_finalizers" not in term
     changes = [t["change"] for t in pods["demo/graceful-stop"]["transitions"]]

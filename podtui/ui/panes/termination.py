@@ -28,22 +28,40 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     wrap = ctx.width if ctx is not None else None
     lines: list[Content] = []
     if info.deletion_requested:
-        grace = info.grace
+        req = model.deletion_request(record)
+        grace, kill_at = info.grace, info.kill_at
+        if req is not None and req.confirmed:
+            # deletionGracePeriodSeconds 0 is the kubelet's confirmation, not the request.
+            grace, kill_at = req.grace, req.kill_at
+        at = f" {clock_time(req.at)}" if req is not None and req.at is not None else ""
         lines.append(kv("deletion", line(("requested", "bold $status-terminating"),
-                                         f", grace period {grace}s" if grace is not None else "")))
-        if info.kill_at is not None and info.removed_at is not None and info.removed_at < info.kill_at:
+                                         at + (f", grace period {grace}s" if grace is not None else "")), wrap=wrap))
+        if req is not None and req.confirmed:
+            when = f" at {clock_time(req.confirmed_at)}" if req.confirmed_at is not None else ""
+            lines.append(kv("", (f"the containers stopped; the kubelet confirmed the deletion{when} "
+                                 "(grace period now 0s)", "$text-muted"), wrap=wrap))
+        stopped = req.stopped_at if req is not None else None
+        if kill_at is not None and info.removed_at is not None and info.removed_at < kill_at:
             # Gone before the deadline: no countdown to a SIGKILL that won't come.
             lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
-                                            f": gone {countdown(info.kill_at - info.removed_at)} before the "
-                                            f"deadline at {clock_time(info.kill_at)}"), wrap=wrap))
-        elif info.kill_at is not None:
-            left = info.kill_at - now
+                                            f": gone {countdown(kill_at - info.removed_at)} before the "
+                                            f"deadline at {clock_time(kill_at)}"), wrap=wrap))
+        elif kill_at is not None and stopped is not None and stopped < kill_at - 1 and not req.killed:
+            lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
+                                            f": the containers stopped at {clock_time(stopped)}, "
+                                            f"{countdown(kill_at - stopped)} before the deadline at "
+                                            f"{clock_time(kill_at)}"), wrap=wrap))
+        elif kill_at is not None:
+            left = kill_at - now
             if left > 0:
                 lines.append(kv("SIGKILL", line((f"in {countdown(left)}", "bold $next-error"),
-                                                f" at {clock_time(info.kill_at)}"), wrap=wrap))
+                                                f" at {clock_time(kill_at)}"), wrap=wrap))
             else:
+                killed = (": still running then, killed (exit 137)" if req is not None and req.killed
+                          and stopped is not None and stopped >= kill_at - 1 else "")
                 lines.append(kv("SIGKILL", line(("deadline passed", "bold $next-error"),
-                                                f" {countdown(-left)} ago at {clock_time(info.kill_at)}"), wrap=wrap))
+                                                f" {countdown(-left)} ago at {clock_time(kill_at)}{killed}"),
+                                wrap=wrap))
             lines.append(kv("", countdown_bar(left, float(grace or 0))))
         if info.prestop:
             lines.append(kv("preStop", ", ".join(info.prestop) + " (runs first, inside the grace period)", wrap=wrap))

@@ -72,7 +72,12 @@ def describe(t: Any) -> Content:
     elif kind == r.NOMINATED:
         text = f"nominated node {new or '∅'}"
     elif kind == r.DELETION:
-        text = "deletion requested"
+        if isinstance(t.data, dict) and t.data.get("confirmed"):
+            # The kubelet's grace-0 DELETE after the containers stopped: its detail
+            # ("grace shortened to 0s") would read as a SIGKILL brought forward.
+            text, detail = "deletion confirmed by the kubelet", "the containers stopped; grace period now 0s"
+        else:
+            text = "deletion requested" if old is None else "deletion requested again"
     elif kind == r.DISRUPTION:
         text = f"disruption: {new}"
     elif kind == r.REMOVED:
