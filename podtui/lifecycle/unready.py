@@ -108,13 +108,14 @@ def _periods(record, events: list[EventRecord] | None = None) -> list[UnreadyPer
     ever_ready: set[tuple[str, str]] = set()
     deletion_at: float | None = None
     states: dict[str, list[tuple[float, str]]] = {}  # container -> its state changes, in order
+    init_waits: list[tuple[float, list[str]]] = []  # Initialized=False: when, the init containers it names
     ended_at: float | None = None
 
     def close(key: tuple[str, str], at: float) -> None:
         o = open_.pop(key)
         if ended_at is not None and o.start >= ended_at - _SLACK and key[0] != GATE:
             return  # the pod's own end, not a spell of unreadiness
-        out.append(_finish(key, o, at, False, events, deletion_at, states))
+        out.append(_finish(key, o, at, False, events, deletion_at, states, init_waits))
 
     def open_period(key: tuple[str, str], at: float, exact: bool, reason: str = "", kind: str = "") -> None:
         if ended_at is not None:
@@ -128,6 +129,9 @@ def _periods(record, events: list[EventRecord] | None = None) -> list[UnreadyPer
     for i, t in enumerate(entries):
         kind = t.kind
         if kind == CONDITION:
+            if t.subject == "Initialized" and t.new == "False":
+                names = _UNREADY_LIST.search(t.detail or "")
+                init_waits.append((t.at, names.group(1).split() if names else []))
             if t.subject == "Ready":
                 key = (POD, POD)
                 if t.new == "True":
@@ -174,7 +178,7 @@ def _periods(record, events: list[EventRecord] | None = None) -> list[UnreadyPer
             and getattr(record, "deleted_at", None) is None:
         _first_sight_gaps(pod, kinds, gates, open_, ever_ready)
     for key, o in open_.items():
-        out.append(_finish(key, o, None, True, events, deletion_at, states))
+        out.append(_finish(key, o, None, True, events, deletion_at, states, init_waits))
     _explain_pod_periods(out)
     out.sort(key=lambda p: (p.start, p.subject_kind != POD, p.subject))
     return out
@@ -277,6 +281,13 @@ def _first_sight_gaps(pod: dict, kinds: dict[str, str], gates: list[str], open_:
                                  [_gate_reason(_s(ready.get("message")))] if c is None else [_s(c.get("reason"))])
 
 
+def _startup_failures(events: list[EventRecord], container: str, lo: float, hi: float) -> int:
+    """How many failed startup probes of `container` the Events report in [lo, hi]."""
+    mine = [ev for ev in events if ev.reason == "Unhealthy" and ev.container == container
+            and probe_type_of(ev) == "startup"]
+    return sum(ev.count for ev in in_window(mine, lo, hi))
+
+
 def _readiness_events(events: list[EventRecord], container: str | None, lo: float, hi: float) -> list[EventRecord]:
     out = []
     for ev in events:
@@ -288,7 +299,8 @@ def _readiness_events(events: list[EventRecord], container: str | None, lo: floa
 
 
 def _finish(key: tuple[str, str], o: _Open, end: float | None, ongoing: bool, events: list[EventRecord],
-            deletion_at: float | None, states: dict[str, list[tuple[float, str]]]) -> UnreadyPeriod:
+            deletion_at: float | None, states: dict[str, list[tuple[float, str]]],
+            init_waits: list[tuple[float, list[str]]] = ()) -> UnreadyPeriod:
     kind, subject = key
     hi = end if end is not None else float("inf")
     probe_events = _readiness_events(events, subject if kind == CONTAINER else None, o.start - _SLACK, hi)
@@ -300,7 +312,9 @@ def _finish(key: tuple[str, str], o: _Open, end: float | None, ongoing: bool, ev
         if text not in messages:
             messages.append(text)
     if kind == CONTAINER:
-        reason = _container_reason(o, end, probe_events, deletion_at, states.get(subject, []))
+        others = [(at, [n for n in names if n != subject]) for at, names in init_waits]  # a sidecar: not itself
+        reason = _container_reason(o, end, probe_events, deletion_at, states.get(subject, []), others,
+                                   _startup_failures(events, subject, o.start - _SLACK, hi))
     elif deletion_at is not None and deletion_at <= o.start + _SLACK:
         reason = "pod terminating"
     else:
@@ -313,7 +327,8 @@ def _finish(key: tuple[str, str], o: _Open, end: float | None, ongoing: bool, ev
 
 
 def _container_reason(o: _Open, end: float | None, probe_events: list[EventRecord], deletion_at: float | None,
-                      states: list[tuple[float, str]]) -> str:
+                      states: list[tuple[float, str]], init_waits: Iterable[tuple[float, list[str]]] = (),
+                      startup_failures: int = 0) -> str:
     if deletion_at is not None and deletion_at <= o.start + _SLACK:
         return "pod terminating"
     hi = end if end is not None else float("inf")
@@ -325,7 +340,22 @@ def _container_reason(o: _Open, end: float | None, probe_events: list[EventRecor
         return "readiness probe failed"
     waiting = [new for new in during if new.startswith("waiting:") and new not in _STARTING_WAITS]
     if o.starting:
-        return f"starting ({waiting[-1]})" if waiting else "starting"
+        if waiting:
+            # Not "starting": a container failing to start (crash loop, image, config) that
+            # has not been ready once; said as the kubelet's reason, without the state's prefix.
+            reason = waiting[-1].removeprefix("waiting:")
+            return f"{reason}, never ready yet" if end is None else f"starting, held up by {reason}"
+        names: list[str] = []
+        if "waiting:PodInitializing" in during:
+            for at, listed in init_waits:
+                if o.start - _SLACK <= at <= hi or not names:
+                    names += [n for n in listed if n not in names]
+        if names:
+            return f"waiting for init container{'s' if len(names) > 1 else ''} {', '.join(names)}"
+        if startup_failures:
+            return (f"starting: startup probe failed {startup_failures}x so far" if end is None
+                    else f"starting: startup probe failed {startup_failures}x before it passed")
+        return "starting"
     return f"container {waiting[-1]}" if waiting else NO_EVIDENCE
 
 

@@ -100,3 +100,15 @@ def test_sigkill_at_the_deadline_is_said_in_the_termination_pane():
     text = pane.render(rec, now).plain
     assert "SIGKILL     deadline passed 30s ago at 10:01:00: still running then, killed (exit 137)" in text
 
+
+def test_image_pull_back_off_does_not_reset_on_a_long_run():
+    # The image never ran: its back-off (per pod and image) starts over after 2 x the
+    # 5m cap without a failed pull, not after "an instance runs 10m".
+    from explain_helpers import DEFAULT, fold, pod
+    from podtui.ui.panes import backoff as pane
+
+    store, now = fold(DEFAULT, until=120)
+    text = pane.render(pod(store, "bad-image"), now).plain
+    assert "image pull back-off (ImagePullBackOff)" in text
+    assert "reset       after 10m0s without a failed pull" in text and "without crashing" not in text
+    assert "without crashing" in pane.render(pod(store, "crashloop"), now).plain

@@ -109,3 +109,34 @@ def test_ongoing_duration_follows_now(default):
     a = periods_of(rec, now, POD)[-1]
     b = periods_of(rec, now + 60, POD)[-1]
     assert a.ongoing and b.duration == a.duration + 60
+
+
+def test_a_container_that_cannot_start_is_not_called_starting(default):
+    # Crash looping, an image that does not exist, a missing Secret: never ready, and
+    # the kubelet's reason says why; "starting" read as if all were well.
+    store, now = default
+    assert unready_line(pod(store, "poststart-fail"), now) == \
+        "unready for 14m: containers not ready (app: CrashLoopBackOff, never ready yet)"
+    assert periods_of(pod(store, "bad-image"), now, "api")[-1].reason == "ImagePullBackOff, never ready yet"
+    assert periods_of(pod(store, "missing-secret"), now, "api")[-1].reason == \
+        "CreateContainerConfigError, never ready yet"
+
+
+def test_unready_behind_init_containers_names_them(default):
+    store, now = default
+    # init-fail's check-config crash loops: the app waits on it, it is not "starting".
+    assert unready_line(pod(store, "init-fail"), now) == \
+        "unready for 14m: containers not ready (app: waiting for init container check-config)"
+    [slow] = periods_of(pod(store, "init-slow"), now, POD)
+    assert slow.reason == "containers not ready (app: waiting for init containers wait-for-db, migrate)"
+    # A sidecar is an init container too, but it does not wait on itself.
+    sidecar = [p.reason for p in periods_of(pod(store, "with-sidecar"), now, POD)]
+    assert sidecar == ["containers not ready (log-shipper: starting: startup probe failed 2x before it passed; "
+                       "app: waiting for init container log-shipper)"]
+
+
+def test_a_slow_start_names_its_startup_probe(default):
+    store, now = default
+    [jvm] = periods_of(pod(store, "slow-startup"), now, "jvm")
+    # periodSeconds 3, passing after 40s: 13 failures (failureThreshold 30 is far off).
+    assert jvm.end - EPOCH == 50 and jvm.reason == "starting: startup probe failed 13x before it passed"

@@ -68,6 +68,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             reset = (f"if it keeps running: resets in {countdown(left)} (at {clock_time(info.reset_at)})"
                      if left > 0 else "reset: ran long enough")
             lines.append(kv("reset", reset))
+        elif info.kind == "image":
+            # client-go's Backoff starts over once an entry has gone 2 x cap without a failure.
+            lines.append(kv("reset", (f"after {go_duration(2 * info.cap)} without a failed pull", "$text-muted")))
         else:
             lines.append(kv("reset", ("after an instance runs 10m without crashing", "$text-muted")))
         if info.message:
