@@ -121,7 +121,13 @@ class RestartExplanation:
 
 def _first_line(text: str, limit: int = _SUMMARY_MESSAGE) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # end on a whole word: "Container cach…" reads as a typo
+        cut = cut[:space].rstrip(",;:")
+    return cut + "…"
 
 
 @lru_cache(maxsize=8192)
@@ -403,7 +409,8 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     evidence.extend(event_line(ev) for ev in used)
     message = dt_message or status_message
     ev_message = next((ev.message for ev in used), "")
-    detail = _first_line(status_message or ev_message or dt_message)
+    # An eviction's message ends with the container that used the most and how much: keep it.
+    detail = _first_line(status_message or ev_message or dt_message, 200 if cause == EVICTION else _SUMMARY_MESSAGE)
     if cause == EVICTION:
         how = "by the kubelet" if status_reason == "Evicted" or dt_reason == "TerminationByKubelet" \
             else "through the Eviction API" if dt_reason == "EvictionByEvictionAPI" else ""

@@ -112,3 +112,15 @@ def test_image_pull_back_off_does_not_reset_on_a_long_run():
     assert "image pull back-off (ImagePullBackOff)" in text
     assert "reset       after 10m0s without a failed pull" in text and "without crashing" not in text
     assert "without crashing" in pane.render(pod(store, "crashloop"), now).plain
+
+
+def test_one_liners_end_on_a_whole_word_and_keep_the_evicted_container():
+    from explain_helpers import DEFAULT, fold, pod
+
+    store, now = fold(DEFAULT)
+    evicted = restart_explanations(pod(store, "memory-hog"), now)[0]
+    # The kubelet's message names the container that used the most: the point of it.
+    assert evicted.summary.endswith("Container cache was using 1843200Ki, request is 0, "
+                                    "has larger consumption of memory.")
+    pull = next(e for e in restart_explanations(pod(store, "bad-image"), now) if e.kind == "start-failure")
+    assert pull.summary.endswith("failed to pull and unpack image…"), pull.summary
