@@ -48,6 +48,10 @@ PUMP_PAUSE = 0.002  # then this long for them, before the next slice
 PAINT_INTERVAL = 0.1
 
 
+def _bar_kind(state: BarState) -> tuple:
+    return (state.source, state.shown == 0, state.total == 0, bool(state.problems), state.events_unavailable)
+
+
 class PodtuiApp(App):
     TITLE = "podtui"
     ENABLE_COMMAND_PALETTE = True
@@ -90,6 +94,7 @@ class PodtuiApp(App):
         self._pump_pending = False
         self._pending_dirty: set[str] = set()
         self._last_paint = 0.0
+        self._bar_kind: tuple = ()  # what the bar said, in kind, when last repainted
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
         self.table = PodTable(clock, self.next_step, tombstone_ttl=tombstone_ttl, id="pods")
         self.pods_screen = PodsScreen(self.table)
@@ -163,7 +168,7 @@ class PodtuiApp(App):
             self._last_paint = started
             dirty, self._pending_dirty = self._pending_dirty, set()
             self._propagate(dirty)
-            self.update_status_bar()
+            self._update_bar_after_changes()
             settle_heap()
         if more and self.timers and not self._pump_pending:
             self._pump_pending = True
@@ -248,8 +253,19 @@ class PodtuiApp(App):
             events_unavailable=self.events_unavailable,
         )
 
-    def update_status_bar(self) -> None:
+    def _update_bar_after_changes(self) -> None:
+        """The bar after the feed was applied: at once when what it says changed in
+        kind (the connection, the first pods or the last gone, problems, a replay
+        step); a pod count that only moved waits for the tick, a second at most. Under
+        churn the count moves at every pump, and each repaint rewrites the whole bar
+        line: 5 KB/s of a slow link at 200 columns."""
         state = self.bar_state()
+        if self.replay is not None or _bar_kind(state) != self._bar_kind:
+            self.update_status_bar(state)
+
+    def update_status_bar(self, state: BarState | None = None) -> None:
+        state = state if state is not None else self.bar_state()
+        self._bar_kind = _bar_kind(state)
         self.pods_screen.status_bar.show(state, self.clock.time())
         self.table.set_empty_text(self._empty_text(state))
 

@@ -254,3 +254,27 @@ def test_filter_keystrokes_reread_a_pod_only_when_it_changed(monkeypatch):
     index.refilter(records, "app=db")
     assert len(reads) == 51
     assert sorted(order(index)) == sorted([f"p{i}" for i in range(0, 50, 2)] + ["p3"])
+
+
+async def test_a_pod_count_that_only_moved_waits_for_the_tick_to_reach_the_bar():
+    # Under churn the count moves at every pump (ten a second): each bar repaint
+    # rewrites its whole line. What the bar says in kind still shows at once.
+    from podtui.lifecycle.changes import SourceStatus
+
+    items = [SourceStatus("live", T0, resource="pods")] + [Change("pods", "ADDED", pod(i), T0) for i in range(5)]
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 20)) as pilot:
+        bar = app.pods_screen.status_bar
+        app.drain()
+        assert "5 pods" in bar.text and "live" in bar.text  # the first pods: at once
+        app.feed._queue.put(Change("pods", "ADDED", pod(5), T0))
+        app.drain()
+        assert "5 pods" in bar.text
+        app.tick()
+        assert "6 pods" in bar.text
+        app.feed._queue.extend([Change("pods", "ADDED", pod(6), T0),
+                                SourceStatus("reconnecting", T0, detail="connection reset", resource="pods")])
+        app.drain()
+        assert "reconnecting" in bar.text and "7 pods" in bar.text  # a new state: at once
+        await pilot.press("slash", "p", "o", "d", "-", "0", "0", "0", "1")
+        assert "1/7 pods" in bar.text  # the user's own keys: at once
