@@ -254,8 +254,7 @@ def _resolve(kind, uid, container, extra, said: float, truth: Truth, end: float)
         graces = [g for o, _, g in changes if o <= said]
         if len(graces) > 1 and graces[-1] < graces[0]:
             # A second DELETE shortened the grace period: podtui's time is then an
-            # estimate (from when it saw that), and the demo's kubelet differs from the
-            # real one here (test_timer_accuracy.violations).
+            # estimate, from when it saw that (test_timer_accuracy.bounds).
             note = "shortened"
         else:
             note = ""
