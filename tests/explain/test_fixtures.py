@@ -124,3 +124,21 @@ def test_one_liners_end_on_a_whole_word_and_keep_the_evicted_container():
                                     "has larger consumption of memory.")
     pull = next(e for e in restart_explanations(pod(store, "bad-image"), now) if e.kind == "start-failure")
     assert pull.summary.endswith("failed to pull and unpack image…"), pull.summary
+
+
+def test_timeline_crash_back_off_and_ages_read_as_the_clock_column():
+    from explain_helpers import DEFAULT, fold, pod
+    from podtui.ui.panes import timeline
+
+    store, now = fold(DEFAULT, until=60)
+    text = timeline.render(pod(store, "crashloop"), now).plain
+    # The kubelet's message names this container and pod again: only the delay is news.
+    assert "waiting:CrashLoopBackOff · back-off 20s\n" in text and "restarting failed container=" not in text
+    # An entry dated when podtui saw it (≈, a fraction of a second late) shows the same
+    # age as an exact one at the same clock second.
+    ages: dict[str, set[str]] = {}
+    for row in text.splitlines():
+        if "│" in row and row[1:3].isdigit():
+            clock, age = row[1:9], row[9:20].strip()
+            ages.setdefault(clock, set()).add(age)
+    assert ages and all(len(seen) == 1 for seen in ages.values()), ages

@@ -12,6 +12,8 @@ length of a period still open move with the clock without recomputing them."""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from textual.content import Content, Span
@@ -29,6 +31,7 @@ TIME_AXIS = "axis"
 _GAP_MARK = 60.0  # seconds: longer quiet spells get a marker on the time axis
 _SAME = 2.0  # seconds: a container's unready period this close to the pod's is the same spell
 UNREADY = "unready"
+_CRASH_MESSAGE = re.compile(r"back-off (\S+) restarting failed container=\S+ pod=\S+$")
 _SEVERITY_STYLE = {"error": "bold $next-error", "warning": "$next-warning", "info": "$next-info"}
 
 _KIND_STYLE = {
@@ -56,6 +59,9 @@ def describe(t: Any) -> Content:
         style = "$text-success" if new == "True" else "$text-error" if new == "False" else ""
     elif kind == r.CONTAINER_STATE:
         text = f"{subject}: {old or '∅'} → {new}"
+        backoff = _CRASH_MESSAGE.match(detail) if new == "waiting:CrashLoopBackOff" else None
+        if backoff:  # the rest names this container and pod again: 4 wrapped lines at 80 columns
+            detail = f"back-off {backoff.group(1)}"
         if new.startswith("terminated"):
             style = "$phase-failed" if "Completed" not in new else "$phase-succeeded"
         elif new.startswith("running"):
@@ -224,7 +230,8 @@ def render(record: Any, now: float, ctx: PaneContext | None = None, *, order: st
     lines = [header]
     if order == NEWEST_FIRST:
         for at, _, entry in reversed(entries):
-            lines.append(entry_line(entry, f"{relative(at, now):>9}"))
+            # From the second the clock column shows, so entries shown at one second agree.
+            lines.append(entry_line(entry, f"{relative(math.floor(at), now):>9}"))
     else:
         first = entries[0][0]
         previous = first
