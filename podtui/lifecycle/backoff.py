@@ -31,6 +31,9 @@ REDUCED_CAP = 60.0
 RESET_AFTER = 600.0  # an instance that ran this long resets the ladder
 # flowcontrol.Backoff hasExpired: an image-pull entry left alone for twice its cap starts over
 PULL_RESET_AFTER = 2 * DEFAULT_CAP
+# Failed pulls are at least DEFAULT_INITIAL apart: an Event last written this long before
+# a failure podtui saw can't be that failure's (its time is the kubelet's, whole seconds).
+PULL_EVENT_LAG = DEFAULT_INITIAL / 2
 _MAX_DOUBLINGS = 40
 
 _CRASH_MESSAGE = re.compile(r"back-off (\S+) restarting failed container")
@@ -40,7 +43,7 @@ IMAGE_WAITING = ("ImagePullBackOff", "ErrImagePull")
 class Ladder:
     """What podtui learned about one container's back-off from the versions it saw."""
 
-    __slots__ = ("reset_count", "anchor", "measured", "gaps", "pull_failures", "last_pull_failure")
+    __slots__ = ("reset_count", "anchor", "measured", "gaps", "pull_failures", "last_pull_failure", "pull_seen_at")
 
     def __init__(self) -> None:
         # restartCount of the instance whose crash started the current chain (ran
@@ -51,6 +54,7 @@ class Ladder:
         self.gaps: deque[tuple[int, float]] = deque(maxlen=8)  # (restartCount of the dead instance, wait)
         self.pull_failures = 0
         self.last_pull_failure: float | None = None
+        self.pull_seen_at: float | None = None  # the newest failed pull podtui saw happen (not reconstructed)
 
 
 def crash_message_delay(message: str) -> float | None:
@@ -80,6 +84,8 @@ def learn(ladders: dict[str, Ladder], transitions: Iterable[Transition]) -> None
                 expired = previous is not None and t.at - previous > PULL_RESET_AFTER
                 ladder.pull_failures = 1 if expired else ladder.pull_failures + 1
                 ladder.last_pull_failure = t.at
+                if t.observed:
+                    ladder.pull_seen_at = t.at
             elif new == "running" and t.subject in ladders:
                 ladders[t.subject].pull_failures = 0
 
@@ -241,6 +247,11 @@ def _image_backoff(record, name: str, waiting: dict, ladder: Ladder | None, now:
     last = ladder.last_pull_failure if ladder is not None else None
     ev_count, ev_last = _pull_failure_events(record, name, last)
     failures = max(failures, ev_count, 1)
+    seen = ladder.pull_seen_at if ladder is not None else None
+    if seen is not None and ev_last is not None and seen - ev_last > PULL_EVENT_LAG:
+        # A failed pull the Events don't count yet: the kubelet writes the status and
+        # the Event separately, and podtui may see the status first.
+        failures = max(failures, ev_count + 1)
     if ev_last is not None and (last is None or ev_last > last):
         last = ev_last  # the kubelet's own timestamp beats podtui's observation
     if last is not None and now - last > PULL_RESET_AFTER:

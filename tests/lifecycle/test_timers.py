@@ -433,3 +433,37 @@ def test_next_step_of_a_tombstone_and_an_overdue_restart():
 @pytest.mark.parametrize("left, text", [(0.2, "1s"), (0, "0s"), (-5, "0s"), (119.5, "2m"), (601, "10m")])
 def test_countdown_rounds_up(left, text):
     assert countdown(T0 + left, T0) == text
+
+
+def test_a_failed_pull_seen_before_its_event_counts():
+    """The kubelet writes the ErrImagePull status and the Failed Event separately: seen
+    first, the status alone put the retry one back-off step short (10s, not 20s) until
+    the Event caught up, and NEXT jumped."""
+    from podtui.clock import ManualClock
+    from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, PODS, Change
+    from podtui.lifecycle.store import Store
+
+    def pod(reason, rv):
+        return {"metadata": {"uid": "u", "name": "p", "namespace": "ns", "resourceVersion": rv,
+                             "creationTimestamp": ts(-60)},
+                "spec": {"containers": [{"name": "app", "image": "nope:1"}], "nodeName": "n"},
+                "status": {"phase": "Pending", "containerStatuses": [
+                    {"name": "app", "ready": False, "restartCount": 0, "image": "nope:1",
+                     "state": {"waiting": {"reason": reason}}}]}}
+
+    def failed(count, last, rv):
+        return {"metadata": {"uid": "e1", "name": "p.1", "namespace": "ns", "resourceVersion": rv},
+                "involvedObject": {"kind": "Pod", "name": "p", "namespace": "ns", "uid": "u",
+                                   "fieldPath": "spec.containers{app}"},
+                "reason": "Failed", "type": "Warning", "message": 'Failed to pull image "nope:1": not found',
+                "count": count, "firstTimestamp": ts(-5), "lastTimestamp": ts(last), "source": {"component": "kubelet"}}
+
+    store = Store(ManualClock(T0))
+    store.apply(Change(PODS, ADDED, pod("ImagePullBackOff", "1"), T0))  # after failure 1, at -5
+    store.apply(Change(EVENTS, ADDED, failed(1, -5, "2"), T0))
+    rec = store.by_name("ns", "p")
+    assert [(b.delay, b.next_at) for b in backoffs(rec, T0)] == [(10.0, T0 + 5)]
+    store.apply(Change(PODS, MODIFIED, pod("ErrImagePull", "3"), T0 + 6))  # failure 2, at 5
+    assert [(b.delay, b.next_at) for b in backoffs(rec, T0 + 6)] == [(20.0, T0 + 26)]
+    store.apply(Change(EVENTS, MODIFIED, failed(2, 5, "4"), T0 + 6))
+    assert [(b.delay, b.next_at) for b in backoffs(rec, T0 + 6)] == [(20.0, T0 + 26)]
