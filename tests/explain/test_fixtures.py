@@ -142,3 +142,13 @@ def test_timeline_crash_back_off_and_ages_read_as_the_clock_column():
             clock, age = row[1:9], row[9:20].strip()
             ages.setdefault(clock, set()).add(age)
     assert ages and all(len(seen) == 1 for seen in ages.values()), ages
+
+
+def test_flapping_says_when_the_last_spell_ended():
+    from explain_helpers import DEFAULT, fold, pod
+    from podtui.ui.panes import phase
+
+    store, now = fold(DEFAULT, until=185)  # ready again since 10:03:05
+    text = " ".join(phase.render(pod(store, "readiness-flap"), now).plain.split())
+    # "the last 10s long, 7s ago" left open whether it began or ended 7s ago.
+    assert "unready spells in the last hour, the last 10s long, ended " in text, text

@@ -61,7 +61,7 @@ def readiness_line(record: Any, now: float) -> tuple[str, str, str] | None:
     last = next((p for p in reversed(periods) if p.subject == POD and not p.ongoing and p.end is not None), None)
     text = f"ready now; {n} unready spells in the last hour"
     if last is not None:
-        text += f", the last {human_duration(last.duration)} long, {relative(last.end, now)}: {last.reason}"
+        text += f", the last {human_duration(last.duration)} long, ended {relative(last.end, now)}: {last.reason}"
     return ("Flapping", text, "$next-warning")
 
 
