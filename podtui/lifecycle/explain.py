@@ -344,7 +344,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     meta, status = _d(pod.get("metadata")), _d(pod.get("status"))
     dt_reason, dt_message, dt_at, dt_exact = "", "", None, True
     status_reason, status_message, reason_at = _s(status.get("reason")), _s(status.get("message")), None
-    deletion_at, deletion_exact, grace, kill_at = None, True, None, None
+    deletion_at, deletion_exact, grace, kill_at, confirmed = None, True, None, None, False
     evidence: list[str] = []
     for t in entries:
         if t.kind == DISRUPTION and t.new:
@@ -355,6 +355,8 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         elif t.kind == DELETION and deletion_at is None:
             deletion_at, deletion_exact = t.at, t.exact
             grace = _i(_d(t.data).get("grace"))
+            if _d(t.data).get("confirmed"):  # met after the kubelet's grace-0 DELETE: 0 was not asked for
+                grace, confirmed = None, True
             kill_at = _d(t.data).get("deletionTimestamp")
             kill_at = kill_at if isinstance(kill_at, (int, float)) and grace else None
         elif t.kind == DELETION and not _d(t.data).get("confirmed"):
@@ -368,6 +370,8 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         grace = _i(meta.get("deletionGracePeriodSeconds"))
         deletion_at = kill_at - grace if kill_at is not None and grace is not None else kill_at
         kill_at = kill_at if grace else None
+        if grace == 0 and _all_stopped(status):
+            grace, confirmed = None, True
     pod_events = {ev.reason: ev for ev in events if ev.container is None and ev.reason in
                   ("Evicted", "Preempted", "NodeNotReady", "TaintManagerEviction", "Preempting")}
 
@@ -405,7 +409,9 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     if status_reason:
         evidence.append(f"status.reason {status_reason}" + (f": {status_message}" if status_message else ""))
     if deletion_at is not None:
-        evidence.append(f"deletion requested {_ts(deletion_at)}" + (f", grace {grace}s" if grace is not None else ""))
+        evidence.append(f"deletion requested {_ts(deletion_at)}" + (f", grace {grace}s" if grace is not None else "")
+                        + ("; its containers have since stopped and the kubelet confirmed it (grace now 0s)"
+                           if confirmed else ""))
     evidence.extend(event_line(ev) for ev in used)
     message = dt_message or status_message
     ev_message = next((ev.message for ev in used), "")
@@ -432,6 +438,13 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
 
 
 # ------------------------------------------------------------------------------ causes
+
+
+def _all_stopped(status: dict) -> bool:
+    if _s(status.get("phase")) in ("Succeeded", "Failed"):
+        return True
+    statuses = [cs for cs in _l(status.get("containerStatuses")) if isinstance(cs, dict)]
+    return bool(statuses) and all(isinstance(_d(cs.get("state")).get("terminated"), dict) for cs in statuses)
 
 
 def _probe_kill(inst: _Instance, events: list[EventRecord]) -> tuple[str, EventRecord, bool] | None:

@@ -486,9 +486,10 @@ def _deletion(em: _Emitter, old_meta: dict, new_meta: dict, new_status: dict) ->
     kill_at = parse_ts(nts)
     grace = _i(new_meta.get("deletionGracePeriodSeconds"))
     data = {"deletionTimestamp": kill_at, "grace": grace}
-    if ots and grace == 0 and _all_stopped(new_status):
+    if grace == 0 and _all_stopped(new_status):
         # The kubelet's own DELETE with grace 0 once the containers are gone (status
         # manager), not a user cutting the grace short: no SIGKILL was brought forward.
+        # Met that way at first sight, the grace that was asked for is lost.
         data["confirmed"] = True
     until = f"SIGKILL at {format_ts(kill_at)}" if kill_at is not None else "SIGKILL time unknown"
     if ots:

@@ -152,3 +152,17 @@ def test_flapping_says_when_the_last_spell_ended():
     text = " ".join(phase.render(pod(store, "readiness-flap"), now).plain.split())
     # "the last 10s long, 7s ago" left open whether it began or ended 7s ago.
     assert "unready spells in the last hour, the last 10s long, ended " in text, text
+
+
+def test_met_after_the_kubelet_confirmed_the_deletion():
+    from podtui.lifecycle.termination import deletion_request
+    from podtui.ui.panes import termination as pane, timeline
+
+    rec, now = play(load_fixture("finalizer-held-first-sight.json"))
+    req = deletion_request(rec)
+    assert req.confirmed and (req.at, req.grace, req.kill_at) == (EPOCH + 30, None, None)
+    text = pane.render(rec, now).plain
+    assert "deletion    requested 10:00:30\n" in text and "grace period 0s" not in text
+    [deletion] = [t for t in rec.history.entries if t.kind == "deletion"]
+    assert timeline.describe(deletion).plain == \
+        "deletion requested · the containers have since stopped; grace period now 0s"

@@ -78,7 +78,10 @@ def describe(t: Any) -> Content:
     elif kind == r.NOMINATED:
         text = f"nominated node {new or '∅'}"
     elif kind == r.DELETION:
-        if isinstance(t.data, dict) and t.data.get("confirmed"):
+        if isinstance(t.data, dict) and t.data.get("confirmed") and old is None:
+            # First sight after the kubelet's grace-0 DELETE: the request time is kept, its grace is not.
+            text, detail = "deletion requested", "the containers have since stopped; grace period now 0s"
+        elif isinstance(t.data, dict) and t.data.get("confirmed"):
             # The kubelet's grace-0 DELETE after the containers stopped: its detail
             # ("grace shortened to 0s") would read as a SIGKILL brought forward.
             text, detail = "deletion confirmed by the kubelet", "the containers stopped; grace period now 0s"
