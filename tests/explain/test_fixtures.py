@@ -166,3 +166,14 @@ def test_met_after_the_kubelet_confirmed_the_deletion():
     [deletion] = [t for t in rec.history.entries if t.kind == "deletion"]
     assert timeline.describe(deletion).plain == \
         "deletion requested · the containers have since stopped; grace period now 0s"
+
+
+def test_timeline_says_a_first_value_without_an_empty_set_sign():
+    from explain_helpers import DEFAULT, fold, pod
+    from podtui.ui.panes import timeline
+
+    store, now = fold(DEFAULT, until=60)
+    text = timeline.render(pod(store, "init-fail"), now).plain
+    # "PodScheduled ∅ → True", "app: ∅ → waiting:PodInitializing": read as `phase Pending` does.
+    assert "∅" not in text
+    assert "│ PodScheduled True\n" in text and "[main] app: waiting:PodInitializing\n" in text

@@ -53,12 +53,13 @@ def describe(t: Any) -> Content:
     elif kind == r.PHASE:
         text = f"phase {old} → {new}" if old else f"phase {new}"
     elif kind == r.REASON:
-        text = f"status.reason {old or '∅'} → {new or '∅'}"
+        # A value first seen has no "before": said as `phase Pending` is, not with a ∅.
+        text = (f"status.reason {old} → {new or '<none>'}" if old else f"status.reason {new or '<none>'}")
     elif kind == r.CONDITION:
-        text = f"{subject} {old or '∅'} → {new}"
+        text = f"{subject} {old} → {new}" if old else f"{subject} {new}"
         style = "$text-success" if new == "True" else "$text-error" if new == "False" else ""
     elif kind == r.CONTAINER_STATE:
-        text = f"{subject}: {old or '∅'} → {new}"
+        text = f"{subject}: {old} → {new}" if old else f"{subject}: {new}"
         backoff = _CRASH_MESSAGE.match(detail) if new == "waiting:CrashLoopBackOff" else None
         if backoff:  # the rest names this container and pod again: 4 wrapped lines at 80 columns
             detail = f"back-off {backoff.group(1)}"
@@ -74,9 +75,9 @@ def describe(t: Any) -> Content:
         # No old count: first sight of the pod mid-life; the count is all there is.
         text = f"{subject} restarted ({old} → {new})" if old is not None else f"{subject} restart count {new}"
     elif kind == r.IP:
-        text = f"pod IP {new or '∅'}"
+        text = f"pod IP {new or '<none>'}"
     elif kind == r.NOMINATED:
-        text = f"nominated node {new or '∅'}"
+        text = f"nominated node {new or '<none>'}"
     elif kind == r.DELETION:
         if isinstance(t.data, dict) and t.data.get("confirmed") and old is None:
             # First sight after the kubelet's grace-0 DELETE: the request time is kept, its grace is not.
