@@ -121,15 +121,19 @@ class PodIndex:
         """The uids shown, in no particular order."""
         return self._keys.keys()
 
-    def rebuild(self, records: Mapping[str, Any]) -> set[str]:
+    def rebuild(self, records: Mapping[str, Any], keep_keys: bool = False) -> set[str]:
         """Recompute everything: after a sort or namespace change, or a new store.
+        keep_keys: the same store and sort (a namespace switch), so a pod shown before
+        keeps its key, as it would through update(); NEXT's keys are a model call each
+        (back to all namespaces: 20,000 of them).
         Returns the uids shown now that were not before."""
         before = self._keys
         ns = self.namespace
         in_scope = list(records) if ns is None else [u for u, r in records.items() if r.namespace == ns]
         self._in_scope = set(in_scope)
         key = self._key
-        self._keys = {uid: key(uid, records[uid]) for uid in self._shown_of(in_scope, records)}
+        kept = before if keep_keys else {}
+        self._keys = {uid: kept.get(uid) or key(uid, records[uid]) for uid in self._shown_of(in_scope, records)}
         order = list(self._keys.values())
         order.sort()
         self._order = order

@@ -266,7 +266,7 @@ class PodTable(ScrollView, can_focus=True):
     def set_namespace(self, namespace: str | None) -> None:
         self.index.set_namespace(namespace)
         # A pod of another namespace was selected: the top, as a new list would have it.
-        self._rebuild(keep_cursor=True, else_top=True, shown=self.index.rebuild(self.records))
+        self._rebuild(keep_cursor=True, else_top=True, shown=self.index.rebuild(self.records, keep_keys=True))
 
     def set_show_namespace(self, show: bool) -> None:
         if show != self.show_namespace:

@@ -278,3 +278,38 @@ async def test_a_pod_count_that_only_moved_waits_for_the_tick_to_reach_the_bar()
         assert "reconnecting" in bar.text and "7 pods" in bar.text  # a new state: at once
         await pilot.press("slash", "p", "o", "d", "-", "0", "0", "0", "1")
         assert "1/7 pods" in bar.text  # the user's own keys: at once
+
+
+def test_a_namespace_switch_keys_only_the_pods_that_come_into_view():
+    records = {f"p{i}": rec(f"p{i}", ns="ab"[i % 2]) for i in range(20)}
+    due = CountingDue({f"p{i}": float(i % 5) for i in range(20)})
+    index = PodIndex(sort="next", next_due=due)
+    index.rebuild(records)
+    assert due.calls == 20
+    index.set_namespace("a")
+    index.rebuild(records, keep_keys=True)
+    assert due.calls == 20 and order(index) == [u for u in order(index) if int(u[1:]) % 2 == 0]
+    index.set_namespace(None)
+    index.rebuild(records, keep_keys=True)
+    assert due.calls == 30  # the ten of namespace b, and no other
+    fresh = PodIndex(sort="next", next_due=due)
+    fresh.rebuild(records)
+    assert order(index) == order(fresh)
+
+
+async def test_the_namespace_view_and_back_does_not_key_every_pod_again():
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(40)]
+    for i in range(40, 50):
+        other = pod(i)
+        other["metadata"]["namespace"] = "other"
+        items.append(Change("pods", "ADDED", other, T0))
+    app = make_app(items, ManualClock(T0))
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("X")
+        due = CountingDue({})
+        app.table.index._next_due = due
+        app.switch_namespace("other")
+        assert due.calls == 0 and len(app.table.index) == 10
+        app.switch_namespace(None)
+        assert due.calls == 40 and len(app.table.index) == 50
