@@ -618,7 +618,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         stopping = _latest_versions(stopping, hi)
         ex.evidence.extend(event_line(ev) for ev in stopping)
         ex.events.extend(stopping)
-        ex.summary = f"{disruption.summary}, {code}"
+        ex.summary = f"{disruption.summary.rstrip('.')}, {code}"  # "memory., exit 143" reads as a typo
         if disruption.kill_at is not None and inst.finished is not None \
                 and inst.finished >= disruption.kill_at - _SLACK and (inst.exit_code == 137 or inst.signal == 9):
             # Killed at the deadline: neither preStop nor SIGTERM made it exit in time.
