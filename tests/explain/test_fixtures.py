@@ -177,3 +177,13 @@ def test_timeline_says_a_first_value_without_an_empty_set_sign():
     # "PodScheduled ∅ → True", "app: ∅ → waiting:PodInitializing": read as `phase Pending` does.
     assert "∅" not in text
     assert "│ PodScheduled True\n" in text and "[main] app: waiting:PodInitializing\n" in text
+
+
+def test_an_unscheduled_pods_containers_say_why_they_have_no_status():
+    from explain_helpers import DEFAULT, fold, pod
+    from podtui.ui.panes import containers
+
+    store, now = fold(DEFAULT, until=60)
+    text = " ".join(containers.render(pod(store, "too-big"), now).plain.split())
+    assert "no status yet: the pod is not scheduled (Unschedulable: 0/3 nodes are available: " \
+           "3 Insufficient cpu, 3 Insufficient memory." in text, text

@@ -100,6 +100,16 @@ def state_lines(label: str, state: dict, now: float, wrap: int | None = None) ->
     return [head + Content.styled("<unknown state>", "$text-warning")]
 
 
+def _no_status(pod: dict) -> str:
+    """Why a container has no status: usually that the pod is not on a node yet."""
+    for c in lst(d(pod.get("status")).get("conditions")):
+        c = d(c)
+        if c.get("type") == "PodScheduled" and c.get("status") == "False":
+            why = ": ".join(x for x in (s(c.get("reason")), s(c.get("message"))) if x)
+            return "no status yet: the pod is not scheduled" + (f" ({why})" if why else "")
+    return "no status reported yet"
+
+
 def _flag(value: object) -> tuple[str, str]:
     if value is True:
         return ("true", "$text-success")
@@ -199,7 +209,7 @@ def render_explained(record: Any, now: float, ctx: PaneContext | None = None, *,
             lines.append(_headline(f"{target.kind}: {target.summary}", _severity_style(target, now), True, wrap))
             lines += evidence_lines(target, wrap)
         if cs is None:
-            lines.append(kv("", ("no status reported yet", "$text-muted")))
+            lines.append(kv("", (_no_status(pod), "$text-muted"), wrap=wrap))
             continue
         lines += state_lines("State", d(cs.get("state")), now, wrap)
         last_state = d(cs.get("lastState"))
