@@ -41,7 +41,9 @@ def offset(at: float | None, origin: float | None) -> str | None:
     if at is None or origin is None:
         return None
     seconds = at - origin
-    text = go_duration(abs(seconds))
+    # Whole seconds elapsed, as a clock reads: go_duration rounds half to even, which
+    # made 6.5s "+6s" and 7.5s "+8s" in one table.
+    text = go_duration(math.floor(abs(seconds)))
     return ("-" if seconds < -0.5 else "+") + text
 
 

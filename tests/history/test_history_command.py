@@ -176,3 +176,11 @@ def test_without_events_the_causes_fall_back_to_the_status(capsys, tmp_path):
     assert code == 0 and all(r["cause"] == "unknown" and r["exit_code"] == 143 for r in live)
     assert live[0]["summary"].endswith("exit 143 (SIGTERM), finished 2024-05-01T10:00:41Z")
     assert all(r["cause"] == "oom" for r in pods["demo/oom"]["restarts_and_failures"])
+
+
+def test_offsets_count_whole_seconds():
+    from podtui.lifecycle.report import offset
+
+    # Observed times carry half seconds; round-half-even gave +6s for 6.5 and +8s for 7.5.
+    assert [offset(100.0 + x, 100.0) for x in (0.5, 1.5, 6.5, 7.5, 59.9, 60.0)] == \
+        ["+0s", "+1s", "+6s", "+7s", "+59s", "+1m0s"]
