@@ -88,7 +88,6 @@ class PodTable(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
         Binding("home,g", "first", "First pod", show=False),
         Binding("end,G", "last", "Last pod", show=False),
-        Binding("enter", "open", "Details"),
         Binding("left,h", "scroll_columns(-1)", "Columns left", show=False,
                 tooltip="Columns left (wide columns on a narrow terminal)"),
         Binding("right,l", "scroll_columns(1)", "Columns right", show=False,

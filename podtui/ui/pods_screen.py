@@ -31,8 +31,9 @@ SORT_KEYS = (
 
 class PodsScreen(Screen):
     BINDINGS = [
-        # priority: run when the app reads the key, so that what is typed after it
-        # in the same burst (see action_filter) is routed to the input
+        # priority: run when the app reads the key, so that what is typed after it in
+        # the same burst (see action_filter) goes where the key leads, not to the table
+        Binding("enter", "describe", "Details", priority=True),
         Binding("slash", "filter", "Filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("n", "pick_namespace", "Namespace", priority=True),  # priority: as "/" above
@@ -114,8 +115,13 @@ class PodsScreen(Screen):
     def action_toggle_wide(self) -> None:
         self.table.toggle_wide()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the filter, enter ends the filter: not offered as Details, and passed on.
+        return not (action == "describe" and isinstance(self.focused, Input))
+
     def action_describe(self) -> None:
-        self.table.action_open()
+        if self.table.cursor_uid is not None:
+            self.podtui.open_detail(self.table.cursor_uid)
 
     def action_yaml(self) -> None:
         if self.table.cursor_uid is not None:

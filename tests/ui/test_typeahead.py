@@ -60,3 +60,16 @@ async def test_n_typed_into_the_filter_is_text():
         assert app.pods_screen.filter_input.value == "nginx"
         assert app.screen is app.pods_screen
 
+
+
+async def test_a_pane_key_typed_right_after_enter_picks_the_pane():
+    from podtui.ui.detail_screen import PANE_KEYS, DetailScreen
+
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        burst(app, ["enter", "7"])
+        await settle(pilot)
+        # Before: the 7 reached the list before the detail opened, and was lost.
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.active == PANE_KEYS[6]
