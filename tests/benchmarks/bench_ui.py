@@ -12,7 +12,8 @@ the terminal until the repainted row comes back.
 Figures (targets from issue 5):
   ui_tick_ms_median             one drain of the feed: apply ~100 events + repaint what changed  (<= 20 ms)
   ui_key_latency_ms_p95         `j` written to the pty -> the new cursor row on the wire      (<= 100 ms)
-  terminal_bytes_per_s          bytes/s written while every change is off-screen              (<= 20 KB/s)
+  terminal_bytes_per_s          bytes/s written while every change is off-screen, pods       (<= 20 KB/s)
+                                coming and going among them (the pod count changes)
   terminal_bytes_per_s_visible  bytes/s when the changes hit the rows on screen (for comparison)
 
 `measure_ui()` returns them as a dict; tests/benchmarks/run.py can import it.
@@ -44,6 +45,7 @@ sys.path.insert(0, str(HERE))
 
 SIZE = (200, 50)
 WARMUP_S = 4.0  # after the initial list is on screen
+CHURN_EVERY = 50  # off-screen runs: one event in this many is a pod deleted and another created
 
 
 # ----------------------------------------------------------------------------- child side
@@ -67,17 +69,29 @@ class SyntheticFeed:
         live = [make_pod(i) for i in range(pods)]
         self.initial = [orjson.dumps(p) for p in live]
         # Sorted by namespace then name, pod i is row i: rows 0-45 are on screen.
-        pool = range(0, 40) if targets == "visible" else range(min(1000, pods // 2), pods)
+        pool = list(range(0, 40) if targets == "visible" else range(min(1000, pods // 2), pods))
         rv = 2000
         now = T0
-        self.lines: list[bytes] = []
-        for _ in range(int(rate * seconds)):
-            pod = live[rng.choice(pool)]
+        self.lines: list[tuple[str, bytes]] = []
+        born = pods
+        for k in range(int(rate * seconds)):
             now += 1.0 / rate
-            kubelet_step(pod, now, rng)
             rv += 1
+            if targets != "visible" and k % CHURN_EVERY == CHURN_EVERY - 1:
+                # A pod deleted and another created, both sorting off-screen: the count
+                # changes, as with any rollout or Job churn.
+                gone = live[pool.pop(rng.randrange(len(pool)))]
+                self.lines.append(("DELETED", orjson.dumps(gone)))
+                live.append(make_pod(born))
+                pool.append(born)
+                born += 1
+                live[-1]["metadata"]["resourceVersion"] = str(rv)
+                self.lines.append(("ADDED", orjson.dumps(live[-1])))
+                continue
+            pod = live[rng.choice(pool)]
+            kubelet_step(pod, now, rng)
             pod["metadata"]["resourceVersion"] = str(rv)
-            self.lines.append(orjson.dumps(pod))
+            self.lines.append(("MODIFIED", orjson.dumps(pod)))
 
     def start(self) -> None:
         threading.Thread(target=self._run, daemon=True, name="bench-feed").start()
@@ -100,7 +114,7 @@ class SyntheticFeed:
             if delay > 0:
                 time.sleep(delay)
             t = clock_now()
-            self._queue.extend(Change("pods", "MODIFIED", orjson.loads(b), t) for b in self.lines[i:i + batch])
+            self._queue.extend(Change("pods", kind, orjson.loads(b), t) for kind, b in self.lines[i:i + batch])
 
     def poll(self, limit=None):
         return self._queue.poll(limit)
