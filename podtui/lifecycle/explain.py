@@ -530,7 +530,7 @@ def _probe_output(ev: EventRecord) -> str:
 
 
 def _post_start_failure(inst: _Instance, entries: list[Transition], events: list[EventRecord]) \
-        -> tuple[list[str], list[EventRecord]] | None:
+        -> tuple[list[str], list[EventRecord], str] | None:
     if inst.finished is None:
         return None
     lo = (inst.started if inst.started is not None else inst.finished - 3600.0) - _SLACK
@@ -551,7 +551,19 @@ def _post_start_failure(inst: _Instance, entries: list[Transition], events: list
     if waiting is not None:
         evidence.append(f"state waiting PostStartHookError {_ts(waiting.at)}"
                         + (f": {waiting.detail}" if waiting.detail else ""))
-    return evidence, evs
+    return evidence, evs, _hook_error(waiting.detail if waiting is not None else "")
+
+
+_HOOK_OUTPUT = re.compile(r', message: "(.+)"\s*$')
+_HOOK_ERROR = re.compile(r"failed - error: (.+?)(?:, message: .*)?$")
+
+
+def _hook_error(detail: str) -> str:
+    """What a failed hook said: the kubelet keeps it out of the FailedPostStartHook Event
+    (secrets) and puts it in the waiting state's message, `... failed - error: <err>,
+    message: "<output>"`; the output, else the error."""
+    m = _HOOK_OUTPUT.search(detail) or _HOOK_ERROR.search(detail)
+    return _first_line(m.group(1).replace('\\"', '"')) if m else ""
 
 
 def _terminated_line(inst: _Instance) -> str:
@@ -603,7 +615,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         ex.cause = POST_START_HOOK
         ex.evidence.extend(hook[0])
         ex.events = hook[1]
-        ex.summary = f"postStart hook failed, {code}"
+        ex.summary = "postStart hook failed" + (f" ({hook[2]})" if hook[2] else "") + f", {code}"
         return ex
 
     if disruption is not None and (inst.finished is None or disruption.at is None

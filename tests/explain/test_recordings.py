@@ -99,7 +99,8 @@ def test_post_start_hook(default):
     store, now = default
     rs = restarts(pod(store, "poststart-fail"), now, "app")
     assert rs and all(r.cause == "post-start-hook" for r in rs)
-    assert rs[0].summary == "postStart hook failed, exit 143 (SIGTERM)"
+    # The hook's output is only in the waiting state's message, not in the Event.
+    assert rs[0].summary == "postStart hook failed (warmup: cannot reach cache at 10.96.0.20:6379), exit 143 (SIGTERM)"
     evidence_has(rs[0], "FailedPostStartHook", "PostStartHook failed", "state waiting PostStartHookError",
                  "Exec lifecycle hook")
 
