@@ -84,7 +84,7 @@ def test_explain_adds_the_evidence_under_the_last_restart_and_says_where(demo):
     assert evidence.startswith("  ┃ evidence")
     assert "Event Warning Unhealthy x21" in evidence and "Event Normal Killing x7" in evidence
     assert "container web terminated: exit 143 (SIGTERM), reason Error" in evidence
-    assert "back-off before the restart: 5m (from the kubelet's message)" in evidence
+    assert "back-off before the restart: 5m0s (from the kubelet's message)" in evidence
     oom = flat(render(containers, demo, "oom", explain=True))
     assert "spec: resources.limits.memory 64Mi" in oom and "restart #8 pending" in oom
     assert "┃" not in render(containers, demo, "liveness-fail")  # only on request

@@ -55,7 +55,7 @@ def test_containers_in_start_order_with_states_and_exit_codes(cluster):
     assert t.index("wait-for-db  [init]") < t.index("migrate  [init]") < t.index("app  [main]")
     assert "Waiting: PodInitializing" in t
     t = text(containers, cluster, "uid-indexer-0")
-    assert "Last state  Terminated: OOMKilled  exit code 137 (SIGKILL?)" in t
+    assert "Last state  Terminated: OOMKilled  exit code 137 (SIGKILL)" in t
     assert "Restarts 2" in t
     t = text(containers, cluster, "uid-seed-data-9kq2p")
     assert "Terminated: Error  exit code 2" in t
@@ -73,7 +73,7 @@ def test_backoff_ladder_countdown_and_measured(cluster):
 def test_probes_summary_streak_and_when_the_kubelet_acts(cluster):
     t = text(probes, cluster, "uid-api-6f7c9b-lp2m4")
     assert "api  liveness  http GET :8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3" in t
-    assert "2/3 failures  kubelet restarts the container in ~5s" in t
+    assert "2/3 failures  kubelet kills the container in ~5s" in t
     assert "Liveness probe failed: HTTP probe failed with statuscode: 500" in t
     assert "Unhealthy  5s (x2 over 15s)" in t and "x2  " not in t  # the count is said once
     assert "No liveness, readiness or startup probes" in text(probes, cluster, "uid-crashy-5c6b9d-kq8zt")

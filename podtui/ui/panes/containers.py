@@ -17,8 +17,9 @@ from podtui.lifecycle.explain import (
     pod_summary,
     restart_explanations,
 )
+from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
-from podtui.ui.panes.fmt import clock_time, countdown, d, hang, join_lines, kv, line, lst, relative, s, ts_of
+from podtui.ui.panes.fmt import clock_time, d, hang, join_lines, kv, line, lst, relative, s, ts_of
 
 SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
            9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"}
@@ -64,7 +65,10 @@ def exit_text(terminated: dict) -> str:
     if isinstance(code, int):
         text = f"exit code {code}"
         if code > 128 and not signal and (code - 128) in SIGNALS:
-            text += f" ({SIGNALS[code - 128]}?)"
+            # 128+N is how a shell reports signal N, but a program may exit so itself;
+            # the kernel's OOM killer leaves no doubt.
+            sure = code == 137 and terminated.get("reason") == "OOMKilled"
+            text += f" ({SIGNALS[code - 128]}{'' if sure else '?'})"
         parts.append(text)
     if isinstance(signal, int) and signal:
         parts.append(f"signal {signal}" + (f" ({SIGNALS[signal]})" if signal in SIGNALS else ""))
@@ -158,7 +162,7 @@ def evidence_lines(ex: RestartExplanation, wrap: int | None = None) -> list[Cont
     if ex.backoff_after is not None:
         basis = "the kubelet's message" if ex.backoff_measured else "the gap podtui saw"
         items.append("restarted at once, no back-off" if ex.backoff_after < 1 else
-                     f"back-off before the restart: {countdown(ex.backoff_after)} (from {basis})")
+                     f"back-off before the restart: {go_duration(ex.backoff_after)} (from {basis})")
     bullet, under = bar + Content.styled("· ", "$accent"), bar + Content("  ")
     for item in items:
         out.append(hang(bullet, Content.styled(item, "$text-muted"), wrap, continuation=under))

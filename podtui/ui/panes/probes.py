@@ -12,7 +12,8 @@ from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.events import event_age, newest_first
 from podtui.ui.panes.fmt import clock_time, countdown, hang, join_lines, kv, line, s
 
-_ACTION = {"liveness": "restarts the container", "startup": "restarts the container",
+# The kill ends the container; its restart then waits out the back-off like any exit.
+_ACTION = {"liveness": "kills the container", "startup": "kills the container",
            "readiness": "marks it unready"}
 
 
