@@ -37,7 +37,7 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import container_kinds
-from podtui.lifecycle.read import container_statuses
+from podtui.lifecycle.read import container_statuses, containers_stopped
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
 
 # RestartExplanation.cause values
@@ -370,7 +370,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         grace = _i(meta.get("deletionGracePeriodSeconds"))
         deletion_at = kill_at - grace if kill_at is not None and grace is not None else kill_at
         kill_at = kill_at if grace else None
-        if grace == 0 and _all_stopped(status):
+        if grace == 0 and containers_stopped(status):
             grace, confirmed = None, True
     pod_events = {ev.reason: ev for ev in events if ev.container is None and ev.reason in
                   ("Evicted", "Preempted", "NodeNotReady", "TaintManagerEviction", "Preempting")}
@@ -438,13 +438,6 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
 
 
 # ------------------------------------------------------------------------------ causes
-
-
-def _all_stopped(status: dict) -> bool:
-    if _s(status.get("phase")) in ("Succeeded", "Failed"):
-        return True
-    statuses = [cs for cs in _l(status.get("containerStatuses")) if isinstance(cs, dict)]
-    return bool(statuses) and all(isinstance(_d(cs.get("state")).get("terminated"), dict) for cs in statuses)
 
 
 def _probe_kill(inst: _Instance, events: list[EventRecord]) -> tuple[str, EventRecord, bool] | None:

@@ -40,7 +40,7 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.columns import terminated_reason as _terminated_reason
 from podtui.lifecycle.times import format_ts, parse_ts
-from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i, controller_ref
+from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i, containers_stopped, controller_ref
 
 STATUS_LISTS = (
     ("initContainerStatuses", "init"),
@@ -486,7 +486,7 @@ def _deletion(em: _Emitter, old_meta: dict, new_meta: dict, new_status: dict) ->
     kill_at = parse_ts(nts)
     grace = _i(new_meta.get("deletionGracePeriodSeconds"))
     data = {"deletionTimestamp": kill_at, "grace": grace}
-    if grace == 0 and _all_stopped(new_status):
+    if grace == 0 and containers_stopped(new_status):
         # The kubelet's own DELETE with grace 0 once the containers are gone (status
         # manager), not a user cutting the grace short: no SIGKILL was brought forward.
         # Met that way at first sight, the grace that was asked for is lost.
@@ -498,13 +498,6 @@ def _deletion(em: _Emitter, old_meta: dict, new_meta: dict, new_status: dict) ->
     # deletionTimestamp = request time + grace, so the request time is exact.
     requested = kill_at - grace if kill_at is not None and grace is not None else None
     em.add(DELETION, "", None, _s(nts), at=requested, detail=f"grace {grace}s, {until}", data=data)
-
-
-def _all_stopped(status: dict) -> bool:
-    if _s(status.get("phase")) in ("Succeeded", "Failed"):
-        return True
-    statuses = [cs for cs in _l(status.get("containerStatuses")) if isinstance(cs, dict)]
-    return bool(statuses) and all(isinstance(_d(cs.get("state")).get("terminated"), dict) for cs in statuses)
 
 
 def _ips(status: dict) -> str | None:

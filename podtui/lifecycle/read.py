@@ -38,3 +38,24 @@ def container_statuses(pod: dict) -> dict[str, dict]:
             if isinstance(cs, dict) and isinstance(cs.get("name"), str):
                 out[cs["name"]] = cs
     return out
+
+
+def containers_stopped(status: dict) -> bool:
+    """The pod's containers have all stopped: its phase is final, or no container
+    (init or sidecar included) runs and every main one reports terminated (one at least).
+    What the kubelet waits for before it confirms a deletion with grace 0."""
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return True
+    seen = False
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for cs in as_list(status.get(key)):
+            if not isinstance(cs, dict):
+                continue
+            state = as_dict(cs.get("state"))
+            if isinstance(state.get("running"), dict):
+                return False
+            if key == "containerStatuses":
+                if not isinstance(state.get("terminated"), dict):
+                    return False
+                seen = True
+    return seen

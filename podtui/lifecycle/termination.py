@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from podtui.lifecycle.records import DELETION, TerminationInfo
 from podtui.lifecycle.times import parse_ts
-from podtui.lifecycle.read import as_dict as _d, as_int as _int
+from podtui.lifecycle.read import as_dict as _d, as_int as _int, containers_stopped
 
 _TERMINAL = ("Succeeded", "Failed")
 MIN_GRACE = 2  # kuberuntime_container.go minimumGracePeriodInSeconds
@@ -34,26 +34,6 @@ def _shortened(record) -> tuple[float, int] | None:
             grace = (t.data or {}).get("grace") if t.old is not None else None
             return (t.at, grace) if isinstance(grace, int) else None
     return None
-
-
-def _containers_stopped(status: dict) -> bool:
-    """Every container status reports terminated (and there is at least one)."""
-    seen = False
-    for key in ("initContainerStatuses", "containerStatuses"):
-        items = status.get(key)
-        if not isinstance(items, list):
-            continue
-        for cs in items:
-            if not isinstance(cs, dict):
-                continue
-            state = _d(cs.get("state"))
-            if isinstance(state.get("running"), dict):
-                return False
-            if key == "containerStatuses":
-                if not isinstance(state.get("terminated"), dict):
-                    return False
-                seen = True
-    return seen
 
 
 def active_deadline(pod: dict) -> float | None:
@@ -91,7 +71,7 @@ def termination(record, now: float) -> TerminationInfo:
             (info.kill_at is not None and now >= info.kill_at)
             or info.grace == 0
             or status.get("phase") in _TERMINAL
-            or _containers_stopped(status)
+            or containers_stopped(status)
         )
         # The DELETED event carries the last stored object, finalizers and all; once it
         # came, nothing is holding the pod any more.
