@@ -25,6 +25,12 @@ _TERMINAL = ("Succeeded", "Failed")
 MIN_GRACE = 2  # kuberuntime_container.go minimumGracePeriodInSeconds
 
 
+def _shortened_kill_at(deadline: float, seen: float, grace: int) -> float:
+    """SIGKILL after a second, shorter DELETE: the kubelet starts the kill over with the
+    new grace from when it hears (podtui: when it saw it), never before deletionTimestamp."""
+    return max(deadline, seen + max(grace, MIN_GRACE))
+
+
 def _shortened(record) -> tuple[float, int] | None:
     """(when podtui saw it, the new grace) if the latest change to the deletion request
     was a shorter grace period (a DELETION transition with an earlier timestamp)."""
@@ -66,7 +72,7 @@ def termination(record, now: float) -> TerminationInfo:
         shortened = _shortened(record) if info.kill_at is not None and info.grace else None
         if shortened is not None:
             seen, grace = shortened
-            info.kill_at = max(info.kill_at, seen + max(grace, MIN_GRACE))
+            info.kill_at = _shortened_kill_at(info.kill_at, seen, grace)
         done = (
             (info.kill_at is not None and now >= info.kill_at)
             or info.grace == 0
@@ -149,7 +155,7 @@ def deletion_request(record) -> DeletionRequest | None:
         elif data.get("confirmed"):
             req.confirmed, req.confirmed_at = True, t.at
         elif grace is not None and kill_at is not None:  # a second DELETE, shorter
-            req.grace, req.kill_at = grace, max(kill_at, t.at + max(grace, MIN_GRACE))
+            req.grace, req.kill_at = grace, _shortened_kill_at(kill_at, t.at, grace)
     if req is None:
         kill_at = parse_ts(meta.get("deletionTimestamp"))
         grace = _int(meta.get("deletionGracePeriodSeconds"))
