@@ -91,8 +91,12 @@ def next_step(record, now: float) -> NextStep | None:
         order = {"liveness": 0, "startup": 1, "readiness": 2}
         failing.sort(key=lambda p: (order.get(p.settings.type, 3), -(p.streak / p.settings.failure_threshold)))
         p = failing[0]
-        if p.settings.type != "readiness" or not ready.get(p.settings.container, False) \
-                or p.streak < p.settings.failure_threshold:
+        if p.settings.type == "readiness" and not ready.get(p.settings.container, False):
+            # Already unready: reaching the threshold changes nothing, so no count and
+            # no due time ("2/3" read as if something came at 3/3). It turns ready
+            # after successThreshold successes, which no Event announces.
+            return NextStep("readiness fails", severity=WARNING)
+        if p.settings.type != "readiness" or p.streak < p.settings.failure_threshold:
             return NextStep(f"{p.settings.type} {p.streak}/{p.settings.failure_threshold}",
                             due_at=p.acts_at, severity=WARNING)
 

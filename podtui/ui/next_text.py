@@ -1,9 +1,9 @@
 """How the UI words a NEXT step.
 
-The model words the probe streak as "liveness 2/3" (failures / failureThreshold). A
-streak can outrun its threshold (a readiness probe keeps failing after the container
-was marked unready, or Events arrive before the restart shows), and "readiness 5/3"
-reads like a mistake: past the threshold it becomes "readiness fails". No count: it
+The model words the probe streak as "liveness 2/3" (failures / failureThreshold), and
+an unready container's failing readiness probe as "readiness fails". A streak can
+still outrun its threshold (Events arrive before the restart shows), and "liveness
+5/3" reads like a mistake: past the threshold it becomes "liveness fails". No count: it
 grows without bound while the probe keeps failing, and NEXT has 16 cells on an
 80-column terminal; the Probes pane shows the streak in full.
 """

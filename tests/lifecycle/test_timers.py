@@ -467,3 +467,18 @@ def test_a_failed_pull_seen_before_its_event_counts():
     assert [(b.delay, b.next_at) for b in backoffs(rec, T0 + 6)] == [(20.0, T0 + 26)]
     store.apply(Change(EVENTS, MODIFIED, failed(2, 5, "4"), T0 + 6))
     assert [(b.delay, b.next_at) for b in backoffs(rec, T0 + 6)] == [(20.0, T0 + 26)]
+
+
+@pytest.mark.parametrize("ready, text, due", [
+    (True, "readiness 2/3", True),  # at 3/3 the kubelet marks it unready: a count and a time
+    (False, "readiness fails", False),  # already unready: 3/3 changes nothing
+])
+def test_next_counts_a_readiness_streak_only_while_its_threshold_would_change_something(ready, text, due):
+    pod = {"spec": {"containers": [{"name": "app", "readinessProbe": {"httpGet": {"port": 8080}, "periodSeconds": 5}}]},
+           "status": {"phase": "Running",
+                      "containerStatuses": [{"name": "app", "ready": ready, "started": True, "restartCount": 0,
+                                             "state": {"running": {"startedAt": format_ts(T0 - 100)}}}]}}
+    rec = record(pod, [ev("Unhealthy", "Readiness probe failed: a", first=T0 - 5, last=T0, count=2)])
+    rec.history = History()
+    step = next_step(rec, T0 + 1)
+    assert step.text == text and (step.due_at is not None) == due
