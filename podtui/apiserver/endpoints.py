@@ -397,22 +397,30 @@ def delete_options(body: bytes, query: dict[str, str]) -> dict:
     return options
 
 
+def delete_grace(requested: object, spec_grace: object, scheduled: bool, phase: object) -> int:
+    """A pod DELETE's grace period (pod strategy's CheckGracefulDelete): the request's,
+    else the spec's (30 s unset); 0 for a pod never scheduled or already finished. The
+    demo world's DELETE and the dry run both ask here."""
+    if not scheduled or phase in ("Succeeded", "Failed"):
+        return 0
+    for grace in (requested, spec_grace):
+        if isinstance(grace, int) and not isinstance(grace, bool):
+            return max(grace, 0)
+    return 30
+
+
 def dry_run_delete(pod: dict, options: dict, now: float) -> dict:
     """What deleting a pod would answer, changing nothing: a graceful delete shows the
-    deletionTimestamp it would set (pod strategy's CheckGracefulDelete: grace from the
-    options, else the spec's, 0 for pods never scheduled or already finished)."""
+    deletionTimestamp it would set (delete_grace)."""
     out = dict(pod)
     meta = out["metadata"] = dict(pod.get("metadata") or {})
     if meta.get("deletionTimestamp"):
         return out
     spec = pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
-    grace = options.get("gracePeriodSeconds")
-    if not isinstance(grace, int) or isinstance(grace, bool):
-        grace = spec.get("terminationGracePeriodSeconds", 30)
     phase = (pod.get("status") or {}).get("phase") if isinstance(pod.get("status"), dict) else None
-    if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
-        grace = 0
-    if isinstance(grace, int) and grace > 0:
+    grace = delete_grace(options.get("gracePeriodSeconds"), spec.get("terminationGracePeriodSeconds"),
+                         bool(spec.get("nodeName")), phase)
+    if grace > 0:
         meta["deletionTimestamp"] = format_ts(now + grace)
         meta["deletionGracePeriodSeconds"] = grace
     return out

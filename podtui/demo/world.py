@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 
+from podtui.apiserver.endpoints import delete_grace
 from podtui.demo.conditions import refresh_conditions
 from podtui.demo.controllers import DeploymentController
 from podtui.demo.engine import Engine
@@ -216,11 +217,7 @@ class World:
         if pod is None or pod.removed:
             return None
         now = self.engine.now
-        if grace is None:
-            grace = pod.grace
-        if pod.node is None or pod.phase in ("Succeeded", "Failed"):
-            grace = 0  # pkg/registry/core/pod/strategy.go CheckGracefulDelete
-        grace = max(int(grace), 0)
+        grace = delete_grace(grace, pod.grace, pod.node is not None, pod.phase)
         if pod.deletion_ts is not None:
             if not pod.deletion_grace or grace >= pod.deletion_grace:
                 return pod.to_dict()
