@@ -56,6 +56,7 @@ from kubernetes.config.kube_config import (
 from kubernetes.utils.keepalive import tcp_keepalive_socket_options
 
 from podtui.errors import ConfigError, ConnectError, UsageError
+from podtui.lifecycle.changes import PODS
 from podtui.lifecycle.times import parse_go_duration
 from podtui.sources.base import Scope
 
@@ -766,7 +767,6 @@ def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, 
     return ConnectError(f"cannot reach the API server at {server}: {reason} (is the cluster up? check --context)")
 
 
-PODS_RESOURCE = "pods"
 _USER_RE = re.compile(r'User "([^"]*)"')
 _VERB_RE = re.compile(r'cannot (\w+) resource "([^"]+)"')
 
@@ -825,7 +825,7 @@ def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, c
     if status == 404:
         return ConnectError(f"the server at {server} has no {resource} API (404 {message}): is it a Kubernetes API server? check --context")
     scope = connection.scope
-    if status == 400 and (scope.label_selector or scope.field_selector) and resource == PODS_RESOURCE:
+    if status == 400 and (scope.label_selector or scope.field_selector) and resource == PODS:
         # kubectl: 'Error from server (BadRequest): Unable to find ... that match label
         # selector "...", field selector "...": <why>'. Say which flag to fix.
         flags = [f'-l "{scope.label_selector}"'] if scope.label_selector else []
