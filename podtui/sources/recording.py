@@ -239,15 +239,19 @@ def encode_j(line: bytes) -> bytes:
     return b"J" + J_HEAD.pack(len(line)) + line
 
 
+# What to do when a recording cannot be opened, by cause: (writing it, reading it).
+_OPEN_ADVICE: tuple[tuple[type[OSError], str, str], ...] = (
+    (IsADirectoryError, "name a file, e.g. {example}", "name a recording file in it"),
+    (FileNotFoundError, "create {parent} first, or check the path", "check the path"),
+    (PermissionError, "choose a path you may write to", "check its permissions"),
+    (OSError, "check the path and free disk space", "check the path"),
+)
 
-def _write_advice(exc: OSError, path: Path) -> str:
-    if isinstance(exc, IsADirectoryError):
-        return f"name a file, e.g. {path / 'podtui.jsonl.gz'}"
-    if isinstance(exc, FileNotFoundError):
-        return f"create {path.parent} first, or check the path"
-    if isinstance(exc, PermissionError):
-        return "choose a path you may write to"
-    return "check the path and free disk space"
+
+def _cannot_open(exc: OSError, path: Path, *, writing: bool) -> RecordingError:
+    advice = next((w if writing else r) for cause, w, r in _OPEN_ADVICE if isinstance(exc, cause))
+    return RecordingError(f"cannot {'write' if writing else 'open'} recording {path}: {exc.strerror or exc}",
+                          advice.format(example=path / "podtui.jsonl.gz", parent=path.parent))
 
 
 class RecordingWriter:
@@ -273,7 +277,7 @@ class RecordingWriter:
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except OSError as exc:
-            raise RecordingError(f"cannot write recording {self.path}: {exc.strerror or exc}", _write_advice(exc, self.path)) from None
+            raise _cannot_open(exc, self.path, writing=True) from None
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "podtui.sources.recorder", str(fd), str(flush_interval),
@@ -405,9 +409,7 @@ def _open_read(path: Path) -> IO[bytes]:
     try:
         raw = open(path, "rb")
     except OSError as exc:
-        advice = ("name a recording file in it" if isinstance(exc, IsADirectoryError)
-                  else "check its permissions" if isinstance(exc, PermissionError) else "check the path")
-        raise RecordingError(f"cannot open recording {path}: {exc.strerror or exc}", advice) from None
+        raise _cannot_open(exc, path, writing=False) from None
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":

@@ -296,3 +296,22 @@ def test_a_directory_is_no_recording(tmp_path):
     with pytest.raises(RecordingError) as err:
         read_recording(tmp_path)
     assert str(err.value) == f"cannot open recording {tmp_path}: Is a directory (name a recording file in it)"
+
+
+@pytest.mark.parametrize(("exc", "writing", "advice"), [
+    (IsADirectoryError(21, "Is a directory"), True, "name a file, e.g. /r/x.gz/podtui.jsonl.gz"),
+    (IsADirectoryError(21, "Is a directory"), False, "name a recording file in it"),
+    (FileNotFoundError(2, "No such file or directory"), True, "create /r first, or check the path"),
+    (FileNotFoundError(2, "No such file or directory"), False, "check the path"),
+    (PermissionError(13, "Permission denied"), True, "choose a path you may write to"),
+    (PermissionError(13, "Permission denied"), False, "check its permissions"),
+    (OSError(28, "No space left on device"), True, "check the path and free disk space"),
+    (OSError(5, "Input/output error"), False, "check the path"),
+])
+def test_one_advice_for_each_cause_said_for_writing_or_reading(exc, writing, advice):
+    from pathlib import Path
+
+    from podtui.sources.recording import _cannot_open
+
+    verb = "write" if writing else "open"
+    assert str(_cannot_open(exc, Path("/r/x.gz"), writing=writing)) == f"cannot {verb} recording /r/x.gz: {exc.strerror} ({advice})"
