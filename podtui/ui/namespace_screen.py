@@ -39,7 +39,8 @@ class NamespaceScreen(ModalScreen[str | None | bool]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one(Input).focus()
+        # Now, not via focus(): that waits behind keys already queued (typed with `n`).
+        self.set_focus(self.query_one(Input))
 
     def _fill(self, text: str) -> None:
         options = self.query_one(OptionList)

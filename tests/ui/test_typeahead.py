@@ -73,3 +73,20 @@ async def test_a_pane_key_typed_right_after_enter_picks_the_pane():
         # Before: the 7 reached the list before the detail opened, and was lost.
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.active == PANE_KEYS[6]
+
+
+async def test_a_namespace_typed_before_the_picker_has_focus_is_not_lost(monkeypatch):
+    """Textual's auto-focus gives the picker's input focus as the screen composes, but
+    the picker must not depend on it (a screen's AUTO_FOCUS, a Textual upgrade)."""
+    from textual.screen import Screen
+
+    monkeypatch.setattr(Screen, "_update_auto_focus", lambda self: None)
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        burst(app, ["n", *"bat", "enter"])
+        await settle(pilot)
+        # Before: the input's focus() was queued behind "bat" and enter, which went to
+        # the picker screen and were lost; the picker stayed open.
+        assert app.view_namespace == "batch"
+        assert app.screen is app.pods_screen
