@@ -794,12 +794,14 @@ class Reflector:
         decoder = LineDecoder()
         body = BodyReader(response)
         progressed = False
+        received = False
         try:
             while True:
                 data = body.read()
                 if not data:
                     break
                 lines = decoder.feed(data)
+                received = received or bool(lines)
                 if lines and self._apply(lines, decoder.raw):
                     if not progressed:
                         progressed = True
@@ -821,6 +823,10 @@ class Reflector:
             raise _Stopped
         if decoder.pending:
             raise _Retry("the watch stream ended in the middle of an event")
+        if not received and time.monotonic() - established < self.healthy_after:
+            # A real end (timeoutSeconds) comes minutes in, after bookmarks; an empty one
+            # at once is a proxy or server refusing to hold it: re-watching at once spins.
+            raise _Retry("the API server ended the watch at once, sending nothing")
 
     def _apply(self, lines: list, raw: list[bytes]) -> bool:
         """Queue the changes in `lines` (read as `raw`), in order; stop at an error line.

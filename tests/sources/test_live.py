@@ -436,3 +436,16 @@ def test_repeated_410_backs_off_instead_of_spinning(harness):
     # The first 410 relists at once; the next ones, with no progress between, wait first.
     assert waits == ["410 Gone: too old; relisting", "410 Gone: too old; relisting"]
     assert [s for s, _ in statuses(items)].count("relisting") == 3
+
+
+def test_watches_the_server_ends_at_once_with_nothing_back_off_instead_of_spinning(harness):
+    # A proxy or server that ends each watch cleanly straight away (client-go: "very
+    # short watch ... Unexpected watch close") must not be re-watched in a hot loop.
+    empty = Answer(body=[])
+    source, server = harness(Script([pod_list([], 10)], [empty] * 3 + [Answer(body=[watch_line("ADDED", pod("z", 12))])]))
+    source.start()
+    items = collect(source, lambda it: ("ADDED", "z", "12", False) in changes(it))
+    waits = [d for s, d in statuses(items) if s == "reconnecting"]
+    assert waits == ["the API server ended the watch at once, sending nothing"] * 3
+    assert [w.query["resourceVersion"] for w in server.watches()] == ["10"] * 4
+    assert [s for s, _ in statuses(items)][-1] == "live"
