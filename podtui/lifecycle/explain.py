@@ -522,6 +522,14 @@ def _probe_output(ev: EventRecord) -> str:
     return rest.strip() if sep and "probe" in head.lower() else msg.strip()
 
 
+def probe_kill_output(ex: RestartExplanation) -> str:
+    """What the probe that killed the instance said last, from the Unhealthy Events among
+    the explanation's evidence ("HTTP probe failed with statuscode: 500"); "" when none
+    was kept (rate-limited, expired) or the cause was no probe kill."""
+    unhealthy = [ev for ev in ex.events if ev.reason == "Unhealthy"] if ex.cause in (LIVENESS, STARTUP) else []
+    return _first_line(_probe_output(max(unhealthy, key=lambda e: e.last or 0.0))) if unhealthy else ""
+
+
 def _post_start_failure(inst: _Instance, entries: list[Transition], events: list[EventRecord]) \
         -> tuple[list[str], list[EventRecord], str] | None:
     if inst.finished is None:
@@ -599,8 +607,8 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         ex.events = unhealthy + [kill_ev]
         ex.evidence.extend(event_line(ev) for ev in unhealthy)
         ex.evidence.append(event_line(kill_ev) + ("" if exact else " (one of these kills; its time is not kept)"))
-        output = _probe_output(max(unhealthy, key=lambda e: e.last or 0.0)) if unhealthy else ""
-        ex.summary = f"{ptype} probe failed" + (f" ({_first_line(output)})" if output else "") + f", {code}"
+        output = probe_kill_output(ex)
+        ex.summary = f"{ptype} probe failed" + (f" ({output})" if output else "") + f", {code}"
         return ex
 
     hook = _post_start_failure(inst, entries, events)

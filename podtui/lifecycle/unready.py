@@ -22,7 +22,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from podtui.lifecycle.duration import human_duration
-from podtui.lifecycle.explain import in_window
+from podtui.lifecycle.explain import (
+    KIND_RESTART,
+    KIND_TERMINATION,
+    LIVENESS,
+    STARTUP,
+    in_window,
+    probe_kill_output,
+    restart_explanations,
+)
 from podtui.lifecycle.history import container_kinds
 from podtui.lifecycle.probes import probe_type_of
 from podtui.lifecycle.records import CONDITION, CONTAINER_STATE, DELETION, PHASE, READY, REMOVED, EventRecord
@@ -48,7 +56,9 @@ class UnreadyPeriod:
     start: float
     end: float | None  # None while it lasts
     duration: float  # end - start, or now - start while it lasts
-    reason: str  # "readiness probe failed", "container stopped (terminated:Error)", the Ready condition's reason...
+    # "readiness probe failed", "killed by its liveness probe (...)", "container stopped
+    # (terminated:Error)", the Ready condition's reason...
+    reason: str
     probe_messages: list[str] = field(default_factory=list)  # readiness probe failures seen during it
     ongoing: bool = False
     starting: bool = False  # the spell before the first ready: a start, not a flap
@@ -111,11 +121,13 @@ def _periods(record, events: list[EventRecord] | None = None) -> list[UnreadyPer
     init_waits: list[tuple[float, list[str]]] = []  # Initialized=False: when, the init containers it names
     ended_at: float | None = None
 
+    kills = _ProbeKills(record, events)
+
     def close(key: tuple[str, str], at: float) -> None:
         o = open_.pop(key)
         if ended_at is not None and o.start >= ended_at - _SLACK and key[0] != GATE:
             return  # the pod's own end, not a spell of unreadiness
-        out.append(_finish(key, o, at, False, events, deletion_at, states, init_waits))
+        out.append(_finish(key, o, at, False, events, deletion_at, states, init_waits, kills))
 
     def open_period(key: tuple[str, str], at: float, exact: bool, reason: str = "", kind: str = "") -> None:
         if ended_at is not None:
@@ -178,7 +190,7 @@ def _periods(record, events: list[EventRecord] | None = None) -> list[UnreadyPer
             and getattr(record, "deleted_at", None) is None:
         _first_sight_gaps(pod, kinds, gates, open_, ever_ready)
     for key, o in open_.items():
-        out.append(_finish(key, o, None, True, events, deletion_at, states, init_waits))
+        out.append(_finish(key, o, None, True, events, deletion_at, states, init_waits, kills))
     _explain_pod_periods(out)
     out.sort(key=lambda p: (p.start, p.subject_kind != POD, p.subject))
     return out
@@ -300,7 +312,7 @@ def _readiness_events(events: list[EventRecord], container: str | None, lo: floa
 
 def _finish(key: tuple[str, str], o: _Open, end: float | None, ongoing: bool, events: list[EventRecord],
             deletion_at: float | None, states: dict[str, list[tuple[float, str]]],
-            init_waits: list[tuple[float, list[str]]] = ()) -> UnreadyPeriod:
+            init_waits: list[tuple[float, list[str]]] = (), kills: _ProbeKills | None = None) -> UnreadyPeriod:
     kind, subject = key
     hi = end if end is not None else float("inf")
     probe_events = _readiness_events(events, subject if kind == CONTAINER else None, o.start - _SLACK, hi)
@@ -314,7 +326,8 @@ def _finish(key: tuple[str, str], o: _Open, end: float | None, ongoing: bool, ev
     if kind == CONTAINER:
         others = [(at, [n for n in names if n != subject]) for at, names in init_waits]  # a sidecar: not itself
         reason = _container_reason(o, end, probe_events, deletion_at, states.get(subject, []), others,
-                                   _startup_failures(events, subject, o.start - _SLACK, hi))
+                                   _startup_failures(events, subject, o.start - _SLACK, hi),
+                                   kills.of(subject) if kills is not None else [])
     elif deletion_at is not None and deletion_at <= o.start + _SLACK:
         reason = "pod terminating"
     else:
@@ -328,18 +341,25 @@ def _finish(key: tuple[str, str], o: _Open, end: float | None, ongoing: bool, ev
 
 def _container_reason(o: _Open, end: float | None, probe_events: list[EventRecord], deletion_at: float | None,
                       states: list[tuple[float, str]], init_waits: Iterable[tuple[float, list[str]]] = (),
-                      startup_failures: int = 0) -> str:
+                      startup_failures: int = 0, kills: list[_Kill] = ()) -> str:
     if deletion_at is not None and deletion_at <= o.start + _SLACK:
         return "pod terminating"
     hi = end if end is not None else float("inf")
     during = [new for at, new in states if o.start - _SLACK <= at <= hi and not new.startswith("running")]
-    stopped = next((new for at, new in states if abs(at - o.start) <= _SLACK and new.startswith("terminated")), None)
+    stopped = next(((at, new) for at, new in states
+                    if abs(at - o.start) <= _SLACK and new.startswith("terminated")), None)
     if stopped is not None and not o.starting:
-        return f"container stopped ({stopped})"
+        # The stop that made it unready: a probe kill is said as one, the rest by their state.
+        kill = next((k for k in kills if abs(k.at - stopped[0]) <= _SLACK), None)
+        return _kill_text([kill]) if kill is not None else f"container stopped ({stopped[1]})"
     if probe_events:
         return "readiness probe failed"
     waiting = [new for new in during if new.startswith("waiting:") and new not in _STARTING_WAITS]
     if o.starting:
+        killed = [k for k in kills if o.start - _SLACK <= k.at <= hi]
+        if killed:
+            # Never ready because a probe keeps killing it: that, not the back-off it causes.
+            return f"{_kill_text(killed)}, never ready yet" if end is None else f"starting, {_kill_text(killed)}"
         if waiting:
             # Not "starting": a container failing to start (crash loop, image, config) that
             # has not been ready once; said as the kubelet's reason, without the state's prefix.
@@ -357,6 +377,45 @@ def _container_reason(o: _Open, end: float | None, probe_events: list[EventRecor
                     else f"starting: startup probe failed {startup_failures}x before it passed")
         return "starting"
     return f"container {waiting[-1]}" if waiting else NO_EVIDENCE
+
+
+@dataclass(slots=True)
+class _Kill:
+    at: float  # when the killed instance finished
+    probe: str  # "liveness" / "startup"
+    output: str  # what the probe said last; "" when no Unhealthy Event was kept
+
+
+class _ProbeKills:
+    """The instances a liveness or startup probe killed, per container, as the restart
+    explanations found them (the Killing Event, the Unhealthy ones before it); worked out
+    only for a period that needs them."""
+
+    __slots__ = ("_record", "_events", "_by_container")
+
+    def __init__(self, record, events: list[EventRecord] | None) -> None:
+        self._record, self._events = record, events
+        self._by_container: dict[str, list[_Kill]] | None = None
+
+    def of(self, container: str) -> list[_Kill]:
+        if self._by_container is None:
+            self._by_container = {}
+            for ex in restart_explanations(self._record, None, self._events):
+                if ex.kind in (KIND_RESTART, KIND_TERMINATION) and ex.at is not None \
+                        and ex.cause in (LIVENESS, STARTUP):
+                    self._by_container.setdefault(ex.container, []).append(
+                        _Kill(ex.at, ex.cause, probe_kill_output(ex)))
+        return self._by_container.get(container, [])
+
+
+def _kill_text(kills: list[_Kill]) -> str:
+    """`killed by its liveness probe (HTTP probe failed with statuscode: 500)`; several
+    kills: how many, the latest's probe and output."""
+    last = kills[-1]
+    n = sum(1 for k in kills if k.probe == last.probe)
+    text = f"killed by its {last.probe} probe" + (f" {n} times" if n > 1 else "")
+    output = next((k.output for k in reversed(kills) if k.probe == last.probe and k.output), "")
+    return text + (f" ({output})" if output else "")
 
 
 # The kubelet's Unhealthy Events are rate-limited (and expire): a flip may have no witness.

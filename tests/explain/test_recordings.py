@@ -224,7 +224,7 @@ def test_timeline_entries(default):
     texts = [e.text for e in entries]
     assert ("web restart #2: liveness probe failed (HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); "
             "back-off 10s") in texts
-    assert "web not ready for 10s: container stopped (terminated:Error)" in texts
+    assert "web not ready for 10s: killed by its liveness probe (HTTP probe failed with statuscode: 500)" in texts
     assert any(e.kind == "unready" and e.subject == "pod" for e in entries)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from podtui.lifecycle.unready import CONTAINER, GATE, POD, flaps, unready_line, unready_periods
 
-from explain_helpers import DEFAULT, EPOCH, fold, pod
+from explain_helpers import DEFAULT, EPOCH, EXTRA, fold, pod
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,37 @@ def test_crash_loop_unready_while_backing_off(default):
     assert [p.duration for p in app[:-1]] == [10, 20, 40, 80, 160, 300]
     assert app[-1].ongoing and app[-1].duration == now - app[-1].start
     assert unready_line(rec, now).startswith("unready for 4m14s: containers not ready (app: container stopped")
+
+
+LIVENESS_KILL = "killed by its liveness probe (HTTP probe failed with statuscode: 500)"
+REFUSED = 'Get "http://10.244.1.7:8080/started": dial tcp 10.244.1.7:8080: connect: connection refused'
+
+
+def test_a_liveness_kill_is_named_with_what_the_probe_said(default):
+    # "container stopped (terminated:Error)" left the operator to guess who stopped it.
+    store, now = default
+    web = [p for p in periods_of(pod(store, "liveness-fail"), now, "web") if not p.starting]
+    assert len(web) == 6 and all(p.reason == LIVENESS_KILL for p in web)
+    store, now = fold(DEFAULT, until=210)  # backing off 40s after the kill at 191s
+    assert unready_line(pod(store, "liveness-fail"), now) == \
+        f"unready for {now - EPOCH - 191:.0f}s: containers not ready (web: {LIVENESS_KILL}); 3 flaps in the last hour"
+
+
+def test_without_the_killing_event_a_stop_is_said_as_its_state():
+    # The status alone (exit 143) does not prove a probe did it.
+    store, now = fold(DEFAULT, drop_events=True)
+    web = [p for p in periods_of(pod(store, "liveness-fail"), now, "web") if not p.starting]
+    assert web and all(p.reason == "container stopped (terminated:Error)" for p in web)
+
+
+def test_a_container_its_startup_probe_keeps_killing_says_so():
+    store, now = fold(EXTRA, until=25)  # killed once, at 19s
+    [jvm] = periods_of(pod(store, "startup-fail"), now, "jvm")
+    assert jvm.starting and jvm.reason == f"killed by its startup probe ({REFUSED}), never ready yet"
+    store, now = fold(EXTRA)
+    rec = pod(store, "startup-fail")
+    assert periods_of(rec, now, "jvm")[-1].reason == f"killed by its startup probe 6 times ({REFUSED}), never ready yet"
+    assert unready_line(rec, now).endswith(f"(jvm: killed by its startup probe 6 times ({REFUSED}), never ready yet)")
 
 
 def test_readiness_gate(default):
