@@ -44,6 +44,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[_Rule] = []
         self._cut_after: int | None = None
+        self._end_after: float | None = None
 
     # ---- open watches --------------------------------------------------------------
 
@@ -93,6 +94,48 @@ class Faults:
             session.post(Action.GARBAGE, line)
         return len(sessions)
 
+    def stall_watches_mid_event(self, seconds: float) -> int:
+        """The next write to each open watch sends its first half (the chunk header and
+        part of a JSON line), then nothing for `seconds`, then the rest: a link that
+        stalls mid-event. Returns how many watches will stall."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.split_stall = seconds
+        return len(sessions)
+
+    def trickle_watches(self, bytes_per_second: float) -> int:
+        """Dribble every later write to the open watches at about `bytes_per_second`
+        (0 goes back to full speed): a slow link. Returns how many were slowed."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.trickle = bytes_per_second
+        return len(sessions)
+
+    def reset_watches(self) -> int:
+        """Abort every open watch connection with a TCP RST (no FIN, no final chunk),
+        as a NAT or firewall that dropped the flow does. Returns how many."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.post(Action.RESET)
+        return len(sessions)
+
+    def end_watches(self) -> int:
+        """End every open watch cleanly now (the final chunk, as when timeoutSeconds is
+        up). Returns how many were ended."""
+        sessions = self._server.watch_sessions()
+        for session in sessions:
+            session.post(Action.END)
+        return len(sessions)
+
+    def end_watches_after(self, seconds: float | None) -> None:
+        """From now on every watch (open or new) ends cleanly `seconds` after it opened,
+        whatever its timeoutSeconds: a server or proxy capping request time. None
+        turns it off."""
+        if seconds is not None and seconds < 0:
+            raise ValueError("seconds must not be negative")
+        self._end_after = seconds
+        self._server.storage.wake()
+
     # ---- requests ------------------------------------------------------------------
 
     def fail_next(
@@ -137,15 +180,19 @@ class Faults:
         return token
 
     def clear(self) -> None:
-        """Disarm pending request faults and cut_watches_after()."""
+        """Disarm pending request faults, cut_watches_after() and end_watches_after()."""
         with self._lock:
             self._rules.clear()
         self._cut_after = None
+        self._end_after = None
 
     # ---- used by the server ----------------------------------------------------------
 
     def cut_after(self) -> int | None:
         return self._cut_after
+
+    def end_after(self) -> float | None:
+        return self._end_after
 
     def take(self, req: RequestInfo) -> st.APIError | None:
         """The injected error for this request, consuming one use of the rule."""

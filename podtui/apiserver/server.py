@@ -562,6 +562,7 @@ class APIServer:
             bookmark_interval=self.bookmark_interval,
             cut_after=self.faults.cut_after,
             stopping=self._stopping,
+            end_after=self.faults.end_after,
         )
         with self._lock:
             self._sessions.add(session)

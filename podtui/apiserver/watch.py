@@ -11,6 +11,7 @@ cacher), and clients relist.
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -66,6 +67,8 @@ class WatchSpec:
 class Action:
     EXPIRE = "expire"
     GARBAGE = "garbage"
+    END = "end"
+    RESET = "reset"
 
 
 class WatchSession:
@@ -78,15 +81,19 @@ class WatchSession:
         bookmark_interval: float,
         cut_after: Callable[[], int | None],
         stopping: threading.Event,
+        end_after: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.conn = conn
         self.storage = storage
         self.spec = spec
         self.bookmark_interval = bookmark_interval
         self._cut_after = cut_after
+        self._end_after = end_after
         self._stopping = stopping
         self._actions: deque[tuple[str, bytes]] = deque()
         self.stall_until = 0.0
+        self.split_stall = 0.0  # stall this long half way through the next write
+        self.trickle = 0.0  # bytes per second every write is dribbled at (0: at once)
         self.written = 0  # watch events written (not counting bookmarks)
         self.cursor = spec.start_rv
         # True only when the watch ended by timeoutSeconds: the connection may be reused.
@@ -106,6 +113,11 @@ class WatchSession:
     def cut(self) -> None:
         raw_shutdown(self.conn)
 
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and not self._stopping.is_set():
+            time.sleep(min(left, STALL_TICK))
+
     # ---- the session ---------------------------------------------------------------
 
     def run(self) -> None:
@@ -118,7 +130,8 @@ class WatchSession:
         if spec.error is not None:
             self._fail(spec.error)
             return
-        deadline = None if spec.timeout is None else time.monotonic() + spec.timeout
+        opened = time.monotonic()
+        deadline = None if spec.timeout is None else opened + spec.timeout
         if spec.initial is not None:
             for i in range(0, len(spec.initial), INITIAL_BATCH):
                 parts: list[bytes] = []
@@ -136,7 +149,8 @@ class WatchSession:
             if now < self.stall_until:
                 time.sleep(min(self.stall_until - now, STALL_TICK))
                 continue
-            if deadline is not None and now >= deadline:
+            end_after = self._end_after()
+            if (deadline is not None and now >= deadline) or (end_after is not None and now >= opened + end_after):
                 self._end()
                 self.reusable = True
                 return
@@ -214,6 +228,16 @@ class WatchSession:
             elif action == Action.EXPIRE:
                 self._fail(payload)
                 return True
+            elif action == Action.END:
+                self._end()
+                self.reusable = True
+                return True
+            elif action == Action.RESET:
+                # Linger 0: close() sends a TCP RST instead of a FIN, as a NAT or
+                # firewall dropping the flow does. The handler then finds it closed.
+                self.conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                socket.socket.close(self.conn)
+                return True
         return False
 
     # ---- HTTP chunked framing ------------------------------------------------------
@@ -232,6 +256,19 @@ class WatchSession:
         self._send(b"0\r\n\r\n")
 
     def _send(self, data: bytes) -> None:
+        if self.split_stall:
+            # A link that stops mid-event: the chunk header and half the line, then nothing.
+            stall, self.split_stall = self.split_stall, 0.0
+            half = len(data) // 2
+            self.conn.sendall(data[:half])
+            self._sleep(stall)
+            data = data[half:]
+        if self.trickle:
+            step = max(1, int(self.trickle * STALL_TICK))
+            for i in range(0, len(data), step):
+                self.conn.sendall(data[i : i + step])
+                self._sleep(STALL_TICK)
+            return
         self.conn.sendall(data)
 
 

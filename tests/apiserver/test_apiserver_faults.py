@@ -136,3 +136,52 @@ def test_rotate_token(tls_server, storage):
         assert names(w.events(1)) == [("ADDED", "still-open")]
     assert tls_server.faults.rotate_token("chosen") == "chosen"
     assert request(tls_server.url, "/api/v1/pods", token="chosen").status == 200
+
+
+def test_stall_mid_event_sends_half_a_line_then_the_rest(server, storage):
+    with open_watch(server, storage) as w:
+        assert server.faults.stall_watches_mid_event(2.0) == 1
+        storage.create("pods", pod("split"))
+        w.sock.settimeout(0.5)
+        first = w.sock.recv(1 << 16)
+        with pytest.raises(TimeoutError):
+            w.sock.recv(1 << 16)  # then silence
+        assert b'{"type":"ADDED"' in first and not first.endswith(b"\n\r\n")  # a chunk header and part of a line
+        w._buf = first
+        assert names(w.events(1)) == [("ADDED", "split")]  # the same line, whole, later
+
+
+def test_trickle_dribbles_the_same_bytes(server, storage):
+    with open_watch(server, storage) as w:
+        assert server.faults.trickle_watches(4000) == 1
+        storage.create("pods", pod("slow"))
+        assert names(w.events(1)) == [("ADDED", "slow")]
+        server.faults.trickle_watches(0)
+
+
+def test_reset_watches_aborts_with_a_tcp_reset(server, storage):
+    with open_watch(server, storage) as w:
+        assert server.faults.reset_watches() == 1
+        with pytest.raises(ConnectionResetError):
+            w.next_line()
+    with open_watch(server, storage) as fresh:
+        storage.create("pods", pod("x"))
+        assert names(fresh.events(1)) == [("ADDED", "x")]
+
+
+def test_end_watches_ends_them_cleanly(server, storage):
+    with open_watch(server, storage) as w:
+        assert server.faults.end_watches() == 1
+        assert w.end().clean
+
+
+def test_end_watches_after_caps_every_watch_whatever_its_timeout(server, storage):
+    server.faults.end_watches_after(0.2)
+    with RawWatch(server.url, f"/api/v1/pods?watch=1&resourceVersion={storage.resource_version}&timeoutSeconds=600") as w:
+        assert w.end().clean
+    server.faults.clear()
+    with open_watch(server, storage) as w:
+        with pytest.raises(TimeoutError):
+            w.next_line(timeout=0.5)  # open as long as it likes again
+    with pytest.raises(ValueError):
+        server.faults.end_watches_after(-1)
