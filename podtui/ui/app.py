@@ -315,6 +315,16 @@ class PodtuiApp(App):
             self.notify(f"no restarts seen for this pod; {what}: showing why", timeout=4)
         return True
 
+    def copy_pod_name(self, uid: str | None) -> None:
+        """`c`: the pod's name to the clipboard, as k9s does. podtui does not read logs;
+        the notice says the command that does, and the name in case the terminal
+        ignores the copy (OSC 52: tmux unless set-clipboard is on, macOS Terminal)."""
+        record = self.store.pods.get(uid) if uid is not None else None
+        if record is None:
+            return
+        self.copy_to_clipboard(record.name)
+        self.notify(f"copied {record.name}\nlogs: kubectl logs -n {record.namespace} {record.name}", timeout=6)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -428,6 +438,8 @@ class PodtuiApp(App):
             uid = self.table.cursor_uid
             yield SystemCommand("Pod details", "Open the selected pod (enter)", lambda: self.open_detail(uid))
             yield SystemCommand("Pod YAML", "The selected pod as YAML (y)", lambda: self.open_detail(uid, "yaml"))
+            yield SystemCommand("Copy pod name", "The selected pod's name to the clipboard (c)",
+                                lambda: self.copy_pod_name(uid))
             yield SystemCommand("Explain last restart", "Why the selected pod last restarted, with the evidence (x)",
                                 lambda: self._on_pods(lambda: self.explain_last_restart(uid)))
         if self.replay is not None:

@@ -42,6 +42,9 @@ class PodsScreen(Screen):
         Binding("y", "yaml", "YAML"),
         Binding("x", "explain", "Explain", tooltip="Explain the last restart, with its evidence"),
         Binding("w", "toggle_wide", "Wide"),
+        # k9s's copy; not in the footer, which is full at 80 columns (? lists it)
+        Binding("c", "copy_name", "Copy name", show=False,
+                tooltip="Copy the pod's name (and show the kubectl logs command)"),
         *(Binding(key, f"sort('{column}')", text, show=False) for key, column, text in SORT_KEYS),
     ]
 
@@ -129,6 +132,9 @@ class PodsScreen(Screen):
 
     def action_explain(self) -> None:
         self.podtui.explain_last_restart(self.table.cursor_uid)
+
+    def action_copy_name(self) -> None:
+        self.podtui.copy_pod_name(self.table.cursor_uid)
 
     def action_pick_namespace(self) -> None:
         if isinstance(self.focused, Input):

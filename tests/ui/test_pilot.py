@@ -639,3 +639,15 @@ async def test_the_help_screen_footer_offers_its_own_keys_not_the_lists():
         assert any(isinstance(w, Footer) for w in (widget, *widget.ancestors))  # the help's, over the list's
         shown = [key.description for key in app.screen.query(FooterKey)]
         assert "Close help" in shown and "Filter" not in shown
+
+
+async def test_c_copies_the_pod_name_and_says_how_to_read_its_logs():
+    app = fixture_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        record = app.table.records[app.table.cursor_uid]
+        await pilot.press("c")
+        assert app.clipboard == record.name
+        notice = [n.message for n in app._notifications][-1]
+        assert f"kubectl logs -n {record.namespace} {record.name}" in notice
+        assert "Copy pod name" in {c.title for c in app.get_system_commands(app.screen)}
