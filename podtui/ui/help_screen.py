@@ -19,21 +19,32 @@ FILTER_HELP = """\
 /!Running    hide what matches
 /-l app=web  label selector (k=v, k!=v, k, !k; comma = and)"""
 
+MOUSE_HELP = """\
+click a column header   sort by it (again: reverse)
+click a pod             select it; again, or a double click: details
+click a pane's tab      show that pane"""
 
-def key_lines(title: str, bindings: Iterable[Binding], display) -> list[Content]:
-    """One line per action: all its keys, then what it does."""
+
+def key_rows(bindings: Iterable[Binding], display) -> dict[str, list[str]]:
+    """Each action's description (in full: the tooltip when the footer's word is short)
+    and all its keys."""
     rows: dict[str, list[str]] = {}
     for b in bindings:
         if not b.description:
             continue
-        keys = rows.setdefault(b.tooltip or b.description, [])  # the tooltip says it in full
+        keys = rows.setdefault(b.tooltip or b.description, [])
         for key in b.key.split(","):
             shown = display(replace(b, key=key.strip()))
             if shown not in keys:
                 keys.append(shown)
+    return rows
+
+
+def key_lines(title: str, rows: dict[str, list[str]], width: int) -> list[Content]:
+    """One line per action: its keys in a column `width` wide, then what it does."""
     lines = [Content.styled(title, "bold $text-primary")]
     for description, keys in rows.items():
-        lines.append(Content.assemble((f"  {', '.join(keys):<26}", "$text-accent"), description))
+        lines.append(Content.assemble((f"  {', '.join(keys):<{width}}", "$text-accent"), description))
     return lines
 
 
@@ -67,16 +78,22 @@ class HelpScreen(ModalScreen):
 
     def compose(self):
         display = self.app.get_key_display
+        sections = [(title, key_rows(bindings, display)) for title, bindings in self.sections]
+        # As wide as the longest keys, not more: on 80 columns every description fits.
+        width = 2 + max((len(", ".join(keys)) for _, rows in sections for keys in rows.values()), default=0)
         lines: list[Content] = []
-        for title, bindings in self.sections:
-            lines += key_lines(title, bindings, display)
+        for title, rows in sections:
+            lines += key_lines(title, rows, width)
             lines.append(Content(""))
+        lines.append(Content.styled("Mouse", "bold $text-primary"))
+        lines += [Content("  " + line) for line in MOUSE_HELP.splitlines()]
+        lines.append(Content(""))
         lines.append(Content.styled("Filter syntax", "bold $text-primary"))
         lines += [Content("  " + line) for line in FILTER_HELP.splitlines()]
         lines.append(Content(""))
         lines.append(Content.styled("ctrl+p opens the command palette: every action by name.", "$text-muted"))
-        lines.append(Content.styled("ctrl+t picks a theme; your own YAML themes go in ~/.config/podtui/themes "
-                                    "(or $PODTUI_THEME_DIR).", "$text-muted"))
+        lines.append(Content.styled("ctrl+t picks a theme; your own YAML themes go in", "$text-muted"))
+        lines.append(Content.styled("~/.config/podtui/themes (or $PODTUI_THEME_DIR).", "$text-muted"))
         body = Static(Content("\n").join(lines), id="help-body")
         self.help_text = body
         scroller = HelpScroll(body)

@@ -38,7 +38,7 @@ class PodsScreen(Screen):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("n", "pick_namespace", "Namespace", priority=True),  # priority: as "/" above
         Binding("0", "all_namespaces", "All namespaces", show=False),
-        Binding("d", "describe", "Describe", show=False),
+        Binding("d", "describe", "Details", show=False),  # one line with enter in ?
         Binding("y", "yaml", "YAML"),
         Binding("x", "explain", "Explain", tooltip="Explain the last restart, with its evidence"),
         Binding("w", "toggle_wide", "Wide"),

@@ -651,3 +651,19 @@ async def test_c_copies_the_pod_name_and_says_how_to_read_its_logs():
         notice = [n.message for n in app._notifications][-1]
         assert f"kubectl logs -n {record.namespace} {record.name}" in notice
         assert "Copy pod name" in {c.title for c in app.get_system_commands(app.screen)}
+
+
+async def test_the_help_fits_80_columns_one_line_per_action():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.help_text
+        lines = str(body.render()).splitlines()
+        # Before: the keys took 26 columns, and the longer descriptions wrapped to
+        # the left edge, under the keys.
+        assert body.size.height == len(lines)
+        # enter and d do the same: one line, not "Details" and "Describe" apart.
+        assert [line.split() for line in lines if "Details" in line] == [["⏎,", "d", "Details"]]
+        assert any(line.startswith("  click a column header") for line in lines)
