@@ -35,6 +35,8 @@ class PodsScreen(Screen):
         # the same burst (see action_filter) goes where the key leads, not to the table
         Binding("enter", "describe", "Details", priority=True),
         Binding("slash", "filter", "Filter", priority=True),
+        Binding("colon", "command", "Command", show=False, priority=True,
+                tooltip="Command, as in k9s: :ns NAME, :ns all, :ns, :help, :q"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("n", "pick_namespace", "Namespace", priority=True),  # priority: as "/" above
         Binding("0", "all_namespaces", "All namespaces", show=False),
@@ -50,10 +52,10 @@ class PodsScreen(Screen):
 
     DEFAULT_CSS = """
     PodsScreen { layout: vertical; }
-    PodsScreen #filter { dock: bottom; height: 1; border: none; padding: 0 1; margin-bottom: 1;
-                         background: $panel; display: none; }
-    PodsScreen #filter.-shown { display: block; }
-    PodsScreen #filter:focus { border: none; background: $panel-lighten-1; }
+    PodsScreen #filter, PodsScreen #command { dock: bottom; height: 1; border: none; padding: 0 1;
+                         margin-bottom: 1; background: $panel; display: none; }
+    PodsScreen #filter.-shown, PodsScreen #command.-shown { display: block; }
+    PodsScreen #filter:focus, PodsScreen #command:focus { border: none; background: $panel-lighten-1; }
     """
 
     def __init__(self, table: PodTable) -> None:
@@ -62,6 +64,8 @@ class PodsScreen(Screen):
         self.status_bar = StatusBar(id="status-bar")
         self.filter_input = Input(placeholder="filter: name, namespace, status, node, label; -l k=v; !text",
                                   id="filter", compact=True)
+        self.command_input = Input(placeholder="command: ns NAME, ns all, ns, help, q", id="command",
+                                   compact=True)
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -71,6 +75,7 @@ class PodsScreen(Screen):
         yield self.status_bar
         yield self.table
         yield self.filter_input
+        yield self.command_input
         yield Footer(compact=True)  # compact: every key fits on 80 columns
 
     def on_mount(self) -> None:
@@ -78,8 +83,8 @@ class PodsScreen(Screen):
 
     # ------------------------------------------------------------------ filter
     def action_filter(self) -> None:
-        if self.focused is self.filter_input:
-            raise SkipAction()  # a "/" typed into the filter
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # a "/" typed into the filter or a command
         self.filter_input.add_class("-shown")
         # Keys typed ahead ("/crash" read in one go, as over a slow SSH link) are
         # already queued behind this one: focus moves now, not after them as
@@ -87,6 +92,9 @@ class PodsScreen(Screen):
         self.set_focus(self.filter_input)
 
     def action_clear_filter(self) -> None:
+        if self.focused is self.command_input:
+            self._close_command()  # esc leaves the command line; the filter stays
+            return
         had_filter = bool(self.filter_input.value) or self.filter_input.has_class("-shown")
         self.filter_input.value = ""
         self.filter_input.remove_class("-shown")
@@ -99,10 +107,47 @@ class PodsScreen(Screen):
             self._apply_filter(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input is self.filter_input:
+        if event.input is self.command_input:
+            self._close_command()
+            self.run_command(event.value)
+        elif event.input is self.filter_input:
             if not event.value.strip():
                 self.filter_input.remove_class("-shown")
             self.set_focus(self.table)
+
+    # ------------------------------------------------------------------ : commands
+    def action_command(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # a ":" typed into the filter
+        self.command_input.value = ""
+        self.command_input.add_class("-shown")
+        self.set_focus(self.command_input)  # at once, as for "/": keys typed ahead follow
+
+    def _close_command(self) -> None:
+        self.command_input.remove_class("-shown")
+        self.set_focus(self.table)
+
+    def run_command(self, text: str) -> None:
+        """k9s's command line, for what podtui has: the namespace, help, quit."""
+        words = text.split()
+        if not words:
+            return
+        verb, args = words[0].lower(), words[1:]
+        if verb in ("q", "q!", "quit", "exit") and not args:
+            self.app.call_next(self.podtui.action_quit)  # stops the feed, as q does
+        elif verb in ("ns", "namespace", "namespaces", "po", "pod", "pods") and len(args) <= 1:
+            if not args:
+                if verb.startswith("n"):
+                    self.podtui.action_pick_namespace()
+            elif args[0] in ("all", "-A", "*"):
+                self.podtui.switch_namespace(None)
+            else:
+                self.podtui.switch_namespace(args[0])
+        elif verb in ("help", "?") and not args:
+            self.podtui.action_help()
+        else:
+            self.notify(f"unknown command :{text.strip()}; try :ns NAME, :ns all, :ns, :help or :q",
+                        severity="warning", timeout=5)
 
     def _apply_filter(self, text: str) -> None:
         self.table.set_filter(text)

@@ -90,3 +90,32 @@ async def test_a_namespace_typed_before_the_picker_has_focus_is_not_lost(monkeyp
         # the picker screen and were lost; the picker stayed open.
         assert app.view_namespace == "batch"
         assert app.screen is app.pods_screen
+
+
+async def test_a_k9s_command_typed_in_one_burst_after_colon_runs():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        burst(app, ["colon", *"ns batch", "enter"])
+        await settle(pilot)
+        # Before: ":" did nothing and "ns batch" went to the table (n opened the picker).
+        assert app.view_namespace == "batch"
+        assert app.screen is app.pods_screen and app.focused is app.table
+        burst(app, ["colon", *"ns all", "enter"])
+        await settle(pilot)
+        assert app.view_namespace is None
+
+
+async def test_a_command_line_is_left_with_esc_and_a_wrong_one_says_what_works():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"web", "enter", "colon", *"ns /x")
+        assert app.pods_screen.command_input.value == "ns /x"  # "/" and "n" are text here
+        await pilot.press("escape")
+        assert app.focused is app.table and app.pods_screen.filter_input.value == "web"
+        await pilot.press("colon", *"deploy", "enter")
+        assert "unknown command :deploy; try :ns NAME" in [n.message for n in app._notifications][-1]
+        await pilot.press("colon", "q", "enter")
+        await pilot.pause()
+        assert app.return_code == 0
