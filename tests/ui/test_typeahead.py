@@ -3,7 +3,9 @@ comes in one read, and the app queues it all before acting on the first key."""
 
 from __future__ import annotations
 
+import pytest
 from textual import events
+from textual.screen import Screen
 
 from tests.ui.harness import fixture_app, settle
 from tests.ui.test_pilot import visible_names
@@ -41,14 +43,22 @@ async def test_a_slash_typed_into_the_filter_is_text():
         assert app.focused is app.table and app.pods_screen.filter_input.value == ""
 
 
-async def test_a_namespace_typed_in_one_burst_after_n_is_picked():
+@pytest.mark.parametrize("auto_focus", [True, False], ids=["auto-focus", "no-auto-focus"])
+async def test_a_namespace_typed_in_one_burst_after_n_is_picked(auto_focus, monkeypatch):
+    # Textual's auto-focus gives the picker's input focus as the screen composes, but
+    # the picker must not depend on it (a screen's AUTO_FOCUS, a Textual upgrade).
+    if not auto_focus:
+        monkeypatch.setattr(Screen, "_update_auto_focus", lambda self: None)
     app = fixture_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         burst(app, ["n", *"bat", "enter"])
         await settle(pilot)
-        # Before: "bat" reached no one and enter took the first option, all namespaces.
+        # Before: "bat" reached no one and enter took the first option, all namespaces;
+        # without auto-focus, the input's focus() was queued behind "bat" and enter,
+        # which went to the picker screen and were lost.
         assert app.view_namespace == "batch"
+        assert app.screen is app.pods_screen
         assert {app.table.records[u].namespace for u in app.table.index.uids(0, 99)} == {"batch"}
 
 
@@ -73,23 +83,6 @@ async def test_a_pane_key_typed_right_after_enter_picks_the_pane():
         # Before: the 7 reached the list before the detail opened, and was lost.
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.active == PANE_KEYS[6]
-
-
-async def test_a_namespace_typed_before_the_picker_has_focus_is_not_lost(monkeypatch):
-    """Textual's auto-focus gives the picker's input focus as the screen composes, but
-    the picker must not depend on it (a screen's AUTO_FOCUS, a Textual upgrade)."""
-    from textual.screen import Screen
-
-    monkeypatch.setattr(Screen, "_update_auto_focus", lambda self: None)
-    app = fixture_app()
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        burst(app, ["n", *"bat", "enter"])
-        await settle(pilot)
-        # Before: the input's focus() was queued behind "bat" and enter, which went to
-        # the picker screen and were lost; the picker stayed open.
-        assert app.view_namespace == "batch"
-        assert app.screen is app.pods_screen
 
 
 async def test_a_k9s_command_typed_in_one_burst_after_colon_runs():
