@@ -7,10 +7,11 @@ Those Events are the only outside view of a streak. Failures are counted from th
 Events since the current container instance started (or since the last liveness/startup
 kill, or readiness turning ready), and a streak is taken as broken when no failure
 arrived for about a period and a half. A repeat updates the Event (count+1, a new last
-time) and the store keeps a few earlier writes of each (store._carry), so failures podtui
-saw written one by one are placed exactly (_exact_run). The rest (from before podtui
-watched, or held back by the Event spam filter, which still counts them) are estimated
-from each Event's first and last times and count (_estimated_streak).
+time) and the store keeps a few earlier writes of each and the evenly spaced stretch they
+end (store._carry), so failures podtui saw written one by one are placed exactly
+(_exact_run), however long the run. The rest (from before podtui watched, or held back
+by the Event spam filter, which still counts them) are estimated from each Event's
+first and last times and count (_estimated_streak).
 """
 
 from __future__ import annotations
@@ -186,26 +187,46 @@ def _exact_run(failures: list[EventRecord], since: float, on_tick: bool, period:
     and a success between two makes it two periods: the newest placed failures after
     `since`, each within a period and a half of the next, are a run of at least n. Exact
     when no unplaced failure could fall in it or within a period and a half before it.
+
+    An Event's `run` (store._run_after) places the writes podtui saw but no longer keeps:
+    every count from its start seen, no two further apart than a period and a half, is a
+    block of failures in a row.
     """
-    placed: list[float] = []
+    blocks: list[tuple[float, float, int]] = []  # (newest, oldest, failures): a point is a block of one
     unplaced_before: list[float] = []  # unplaced failures lie before each of these
     for e in failures:
+        run = e.run if e.run and e.run[3] <= 1.5 * period else None
         prev = 0
         for c, t in _points(e):
-            if c - prev > 1:
+            if run is not None and c - 1 > prev and c > run[0]:
+                start, at, _, _, before = run
+                if start - 1 > prev and before is not None:
+                    if start - 1 - prev > 1:
+                        unplaced_before.append(before)
+                    blocks.append((before, before, 1))
+                    prev = start - 1
+                low = max(start, prev + 1)  # counts low .. c-1, evenly from `at` to t
+                step = (t - at) / (c - start)
+                if low - prev > 1:
+                    unplaced_before.append(at)
+                blocks.append((t - step, at + (low - start) * step, c - low))
+            elif c - prev > 1:
                 unplaced_before.append(t)
-            placed.append(t)
+            blocks.append((t, t, 1))
             prev = c
-    placed.sort(reverse=True)
-    n, oldest = 0, None
-    for t in placed:
-        if t < since or (on_tick and t == since):
+    blocks.sort(reverse=True)
+    n, oldest, crossed = 0, None, False
+    for newest, first, count in blocks:
+        if newest < since or (on_tick and newest == since):
             break  # a kill or the success that made it ready came within that second
-        if oldest is not None and oldest - t > 1.5 * period:
+        if oldest is not None and oldest - newest > 1.5 * period:
             break
-        n, oldest = n + 1, t
+        if first < since or (on_tick and first == since):
+            crossed = True  # a block reaching back past `since`: not placed one by one there
+            break
+        n, oldest = n + count, first if oldest is None else min(oldest, first)
     reach = since if oldest is None else max(since, oldest - 1.5 * period)
-    return n, all(t <= reach for t in unplaced_before)
+    return n, not crossed and all(t <= reach for t in unplaced_before)
 
 
 def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None) -> ProbeState:

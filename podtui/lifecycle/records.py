@@ -56,6 +56,11 @@ class EventRecord:
     # run's failures by them; store.py keeps at most EARLIER_LIMIT pairs. Not compared:
     # a relisted copy equal in what the API sends is the same Event.
     earlier: tuple = field(default=(), compare=False)
+    # The evenly spaced writes up to this one, every count seen: (first count, its time,
+    # smallest gap, largest gap, when the write before it came or None), or ()
+    # (store._carry). A run longer than `earlier` holds is told from one a success broke
+    # by its gaps, in five numbers whatever its length.
+    run: tuple = field(default=(), compare=False)
 
 
 # Transition.kind values

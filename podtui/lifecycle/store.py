@@ -423,7 +423,7 @@ def _carry(old: EventRecord, ev: EventRecord) -> None:
     each failure's own (probes.py _exact_run). Only probe failures: nothing else reads
     them, and there may be an Event or two per pod for 10,000s of pods."""
     if ev.count == old.count:
-        ev.earlier = old.earlier  # rewritten, not repeated
+        ev.earlier, ev.run = old.earlier, old.run  # rewritten, not repeated
     elif (ev.count > old.count and old.last is not None and ev.last is not None and old.last <= ev.last
           and counts_as_failure(ev)):
         earlier = old.earlier
@@ -432,7 +432,31 @@ def _carry(old: EventRecord, ev: EventRecord) -> None:
             if len(earlier) > 2 * EARLIER_LIMIT:
                 earlier = earlier[2:]
         ev.earlier = earlier
+        if ev.count == old.count + 1:
+            ev.run = _run_after(old, ev.last - old.last)
     # A lower count (a recreated Event under a reused name): nothing earlier is known.
+
+
+def _run_after(old: EventRecord, gap: float) -> tuple:
+    """The next write came `gap` after `old`: its evenly spaced stretch goes on, or a
+    new one starts at `old`. Failures in a row come a period apart and a success between
+    two makes it two: the stretch holds while its largest gap is within half its smallest
+    and a second (the API cuts times to whole seconds). The period is the pod's and not
+    known here; probes._exact_run checks the gaps against it."""
+    if old.run:
+        start, at, lo, hi, before = old.run
+        lo, hi = min(lo, gap), max(hi, gap)
+        if hi <= 1.5 * lo + 1:
+            return start, at, lo, hi, before
+    return old.count, old.last, gap, gap, _previous_write(old)
+
+
+def _previous_write(ev: EventRecord) -> float | None:
+    """When podtui saw the write before `ev` (count - 1), if it did."""
+    if ev.count == 2:
+        return ev.first
+    earlier = ev.earlier
+    return earlier[-1] if len(earlier) >= 2 and earlier[-2] == ev.count - 1 else None
 
 
 def _rv_older(a: str, b: str) -> bool:

@@ -78,7 +78,12 @@ def test_every_failure_podtui_saw_written_is_placed(results, api):
     """With every write seen, the streak is the worker's resultRun after each failure,
     whatever earlier failures the same Event holds (without the earlier writes podtui
     said 1 as soon as an Event held failures from before the current run)."""
-    period, threshold = 10, 10
+    assert_every_streak(results, api, threshold=10)
+
+
+def assert_every_streak(results: str, api: str, threshold: int, period: int = 10) -> None:
+    """Each failure of `results`, a tick apart, written and seen: the streak and the kill
+    are the worker's after each."""
     store = new_store(pod(period, threshold))
     kubelet = Kubelet(store, api)
     run = 0
@@ -191,3 +196,38 @@ def test_writes_before_the_pod_is_known_are_kept_too():
     store.apply(Change(PODS, ADDED, p, T0 + 20.5))
     state = state_of(store, 21)
     assert (state.streak, state.acts_at) == (3, T0 + 40)
+
+
+@pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
+@pytest.mark.parametrize("results", ["FFS" + "F" * 14, "FSSS" + "F" * 13, "FFFSF" + "F" * 12, "F" * 17])
+def test_a_run_longer_than_the_writes_kept_keeps_counting(results, api):
+    """The store keeps EARLIER_LIMIT earlier writes; a run past them whose Event also
+    holds failures from before a success stalled at 9 (the kept writes and the newest),
+    the Event's span saying 'scattered'. Every write was seen: the count keeps rising."""
+    assert_every_streak(results, api, threshold=20)
+
+
+@pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
+def test_an_even_stretch_across_a_restart_counts_from_the_new_instance_only(api):
+    """The old instance's failures, a period apart right up to the restart, are one
+    evenly spaced stretch with the new one's: the run still starts with the new instance."""
+    store = new_store(pod(period=10, threshold=30, started=-100, ptype="readiness"))
+    kubelet = Kubelet(store, api)
+    for at in range(0, 160, 10):
+        kubelet.write("Readiness probe failed: 503", at)
+    store.apply(Change(PODS, MODIFIED, pod(period=10, threshold=30, started=155, restarts=1, ptype="readiness"),
+                       T0 + 155.3))
+    for run, at in enumerate(range(160, 280, 10), start=1):
+        kubelet.write("Readiness probe failed: 503", at)
+        assert state_of(store, at + 1).streak == run
+
+
+def test_a_long_run_is_counted_in_bounded_memory():
+    store = new_store(pod(period=10, threshold=500))
+    kubelet = Kubelet(store)
+    kubelet.write("Liveness probe failed: a", 0)
+    for tick in range(2, 302):  # a success at tick 1, then 300 failures in a row
+        kubelet.write("Liveness probe failed: a", 10 * tick)
+    assert state_of(store, 3011).streak == 300
+    ev = store.by_name("shop", "web-0").event_index["Liveness probe failed: a"]
+    assert len(ev.earlier) == 2 * EARLIER_LIMIT and len(ev.run) == 5
