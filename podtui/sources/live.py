@@ -77,6 +77,9 @@ from podtui.sources.kubeconfig import (
 
 DEFAULT_READ_TIMEOUT = 90.0  # an idle API server sends only a bookmark about once a minute
 DEFAULT_CONNECT_TIMEOUT = 30.0
+# The server writes each event whole: part of one and then this long without a byte is
+# a stalled link, said (and reconnected) long before the read timeout.
+DEFAULT_STALL_TIMEOUT = 10.0
 DEFAULT_WATCH_TIMEOUT = (300, 600)  # timeoutSeconds, randomised like client-go's reflector
 EVENTS_FIELD_SELECTOR = "involvedObject.kind=Pod"
 READ_CHUNK = 1 << 18
@@ -190,6 +193,8 @@ class BodyReader:
         self._response = response
         inner = getattr(response, "_fp", None)  # http.client.HTTPResponse
         fp = getattr(inner, "fp", None)  # its buffered reader on the socket
+        self._sock = getattr(getattr(fp, "raw", None), "_sock", None)
+        self._timeout: float | None = None
         encoding = (response.headers.get("content-encoding") or "identity").lower()
         self._fp = fp if (
             fp is not None and hasattr(fp, "read1") and encoding == "identity"
@@ -204,10 +209,19 @@ class BodyReader:
     def taken_over(self) -> bool:
         return self._fp is not None
 
-    def read(self) -> bytes:
-        """The next bytes of the body; b"" at its end."""
+    @property
+    def in_chunk(self) -> bool:
+        """Part of a chunk (its size line, payload or CRLF) is still to come."""
+        return bool(self._left or self._head or self._crlf)
+
+    def read(self, timeout: float | None = None) -> bytes:
+        """The next bytes of the body; b"" at its end. `timeout`: this read's, instead
+        of the request's read timeout (only where the body is read here)."""
         if self._fp is None:
             return self._response.read1(READ_CHUNK)
+        if timeout is not None and timeout != self._timeout and self._sock is not None:
+            self._sock.settimeout(timeout)
+            self._timeout = timeout
         while not self.done:
             try:
                 data = self._fp.read1(READ_CHUNK)
@@ -322,6 +336,7 @@ class LiveSource:
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
         healthy_after: float = 30.0,
+        stall_timeout: float = DEFAULT_STALL_TIMEOUT,
         max_forbidden: int = 3,
         max_unauthorized: int = 5,
         rng: random.Random | None = None,
@@ -337,6 +352,7 @@ class LiveSource:
             connect_timeout=connect_timeout or connection.request_timeout or DEFAULT_CONNECT_TIMEOUT,
             watch_timeout=watch_timeout,
             healthy_after=healthy_after,
+            stall_timeout=min(stall_timeout, read_timeout),
             max_forbidden=max_forbidden,
             max_unauthorized=max_unauthorized,
             rng=rng,
@@ -434,6 +450,7 @@ class Reflector:
         connect_timeout: float,
         watch_timeout: tuple[float, float],
         healthy_after: float,
+        stall_timeout: float,
         max_forbidden: int,
         max_unauthorized: int,
         rng: random.Random,
@@ -449,6 +466,7 @@ class Reflector:
         self.connect_timeout = connect_timeout
         self.watch_timeout = watch_timeout
         self.healthy_after = healthy_after
+        self.stall_timeout = stall_timeout
         self.max_forbidden = max_forbidden
         self.max_unauthorized = max_unauthorized
         self.rng = rng
@@ -796,8 +814,15 @@ class Reflector:
         progressed = False
         received = False
         try:
+            read_timeout, stall_timeout = self.read_timeout, self.stall_timeout
             while True:
-                data = body.read()
+                pending = decoder.pending or body.in_chunk
+                try:
+                    data = body.read(stall_timeout if pending else read_timeout)
+                except urllib3.exceptions.ReadTimeoutError:
+                    if pending:
+                        raise _Retry(f"stalled mid-event: no data for {stall_timeout:g}s") from None
+                    raise
                 if not data:
                     break
                 lines = decoder.feed(data)

@@ -156,6 +156,19 @@ def test_body_reader_reports_a_cut_body_and_bad_framing():
             reader.read()
 
 
+def test_body_reader_knows_when_a_chunk_is_only_partly_in():
+    # What makes a silence a mid-event stall even before a byte of the line came.
+    line = watch_line("ADDED", pod("a", 1))
+    wire = _chunked([line])
+    size = b"%x" % len(line)
+    for cut, partial in ((size, True), (size + b"\r\n", True), (wire[:-7], True), (wire[:-5], False)):
+        reader = BodyReader(_FakeResponse([cut]))
+        with pytest.raises(urllib3.exceptions.ProtocolError):
+            while True:
+                reader.read()
+        assert reader.in_chunk is partial, cut
+
+
 def test_body_reader_leaves_compressed_or_plain_bodies_to_urllib3():
     assert not BodyReader(_FakeResponse([], encoding="gzip")).taken_over
     plain = _FakeResponse([b"never read here"], chunked=False)
@@ -449,3 +462,15 @@ def test_watches_the_server_ends_at_once_with_nothing_back_off_instead_of_spinni
     assert waits == ["the API server ended the watch at once, sending nothing"] * 3
     assert [w.query["resourceVersion"] for w in server.watches()] == ["10"] * 4
     assert [s for s, _ in statuses(items)][-1] == "live"
+
+
+def test_a_stall_in_the_middle_of_an_event_is_noticed_long_before_the_read_timeout(harness):
+    # A server writes each event whole; half a line and then silence is a stalled link,
+    # not a quiet cluster, so it need not wait out the (bookmark-sized) read timeout.
+    line = watch_line("MODIFIED", pod("a", 11))
+    watches = [Answer(body=[line[:20], 30.0]), Answer(body=[line])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches), read_timeout=30.0, stall_timeout=0.3)
+    source.start()
+    items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    assert ("reconnecting", "stalled mid-event: no data for 0.3s") in statuses(items)
+    assert [w.query["resourceVersion"] for w in server.watches()] == ["10", "10"]
