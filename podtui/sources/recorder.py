@@ -2,9 +2,10 @@
 
 `python -m podtui.sources.recorder FD FLUSH_INTERVAL` reads frames on stdin and writes
 recording lines to the already-open file descriptor FD (gzip when the file is .gz).
-Decoding the wire bytes, masking secrets, re-encoding and compressing cost about as
-much as ingesting the event did; in this process they run on another core instead of
-taking the ingest process's GIL.
+Masking secrets and compressing cost a good part of what ingesting the event did; in
+this process they run on another core instead of taking the ingest process's GIL. Of a
+watch line only what redaction reads is decoded (metadata, the containers' env): the
+rest, the status, most of the spec, is written back as the bytes that came.
 
 Frames (little-endian):
     b"R" <t: f64> <flags: u8> <n: u32> <n bytes: a JSON object with the "object" (a watch line)>
@@ -21,6 +22,7 @@ import select
 import sys
 import time
 
+import msgspec
 import orjson
 
 from podtui.lifecycle.changes import EVENTS, PODS, Change
@@ -34,48 +36,70 @@ from podtui.sources.recording import (
     encode_item,
     gzip_writer,
     redact,
+    unpack_raw,
 )
 
 
-def decode_frames(buf: bytearray, redacted: bool) -> tuple[list[bytes], int]:
-    """Complete frames at the start of buf -> recording lines, and bytes consumed."""
+class _Line(msgspec.Struct):
+    object: dict[str, msgspec.Raw]  # one scan: the object's members, left raw
+
+
+_LINE = msgspec.json.Decoder(_Line)
+_ENCODER = msgspec.json.Encoder()
+
+
+def decode_frames(buf: bytearray, redacted: bool) -> tuple[bytes, int]:
+    """Complete frames at the start of buf -> their recording lines, and bytes consumed."""
     out: list[bytes] = []
+    data = bytes(buf)  # raw pieces of it outlive this call's view of buf, which may be resized
+    view = memoryview(data)
     pos = 0
-    end = len(buf)
-    loads, dumps = orjson.loads, orjson.dumps
-    nl = orjson.OPT_APPEND_NEWLINE
+    end = len(data)
+    loads, dumps, encode, line_object = orjson.loads, orjson.dumps, _ENCODER.encode, _LINE.decode
     while pos < end:
-        tag = buf[pos]
+        tag = data[pos]
         if tag == 0x52:  # R
             if end - pos < 1 + R_HEAD.size:
                 break
-            t, flags, n = R_HEAD.unpack_from(buf, pos + 1)
+            t, flags, n = R_HEAD.unpack_from(data, pos + 1)
             start = pos + 1 + R_HEAD.size
-            if end - start < n:
+            stop = start + n
+            if end < stop:
                 break
-            event = loads(memoryview(buf)[start:start + n])
-            change = Change(EVENTS if flags & EVENTS_FLAG else PODS, TYPES[(flags >> TYPE_SHIFT) & 3],
-                            event["object"], t, bool(flags & SYNTHETIC_FLAG))
-            out.append(dumps(encode_item(change, redacted), option=nl))
-            pos = start + n
+            try:
+                # A line with a newline inside is pretty-printed: raw pieces of it would
+                # split the recording's line.
+                obj = line_object(view[start:stop]).object if data.find(b"\n", start, stop) < 0 else None
+            except msgspec.ValidationError:  # an "object" that is no JSON object
+                obj = None
+            resource, kind = EVENTS if flags & EVENTS_FLAG else PODS, TYPES[(flags >> TYPE_SHIFT) & 3]
+            if obj is not None:
+                # Only what redaction reads is decoded; the rest is copied as it came.
+                obj = redact(obj, unpack_raw) if redacted else obj
+                change = Change(resource, kind, obj, t, bool(flags & SYNTHETIC_FLAG))
+                out += (encode(encode_item(change, redacted=False)), b"\n")
+            else:
+                change = Change(resource, kind, loads(view[start:stop])["object"], t, bool(flags & SYNTHETIC_FLAG))
+                out.append(dumps(encode_item(change, redacted), option=orjson.OPT_APPEND_NEWLINE))
+            pos = stop
         elif tag == 0x4A:  # J
             if end - pos < 1 + J_HEAD.size:
                 break
-            (n,) = J_HEAD.unpack_from(buf, pos + 1)
+            (n,) = J_HEAD.unpack_from(data, pos + 1)
             start = pos + 1 + J_HEAD.size
             if end - start < n:
                 break
-            raw = bytes(buf[start:start + n])
+            raw = data[start:start + n]
             if redacted and b'"object"' in raw:
                 line = loads(raw)
                 if isinstance(line.get("object"), dict):
                     line["object"] = redact(line["object"])
                 raw = dumps(line)
-            out.append(raw + b"\n")
+            out += (raw, b"\n")
             pos = start + n
         else:
             raise ValueError(f"bad recorder frame tag {tag!r}")
-    return out, pos
+    return b"".join(out), pos
 
 
 def main(argv: list[str]) -> int:
@@ -97,7 +121,7 @@ def main(argv: list[str]) -> int:
                 lines, used = decode_frames(buf, redacted)
                 del buf[:used]
                 if lines:
-                    out.write(b"".join(lines))
+                    out.write(lines)
                     dirty = True
             if dirty and time.monotonic() - last_flush >= flush_interval:
                 out.flush()  # a Z_SYNC_FLUSH for gzip: what's written so far replays
@@ -111,7 +135,7 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         print(exc.strerror or str(exc), file=sys.stderr)
         return 1
-    except (ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, orjson.JSONDecodeError, msgspec.DecodeError) as exc:
         out.close()
         print(f"bad input from podtui: {exc}", file=sys.stderr)
         return 1

@@ -28,11 +28,12 @@ import subprocess
 import sys
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import msgspec
 import orjson
 
 from podtui import __version__
@@ -65,46 +66,81 @@ MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z: datetime cannot show a later
 # ---------------------------------------------------------------------------- redaction
 
 
-def _redact_containers(containers: object) -> object:
-    if not isinstance(containers, list):
+def _as_is(value: object) -> object:
+    return value
+
+
+# An array of objects (containers, env) unpacks in one step; any other array, member by member.
+_OPEN = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[dict[str, msgspec.Raw]])
+_OPEN_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def unpack_raw(value: object) -> object:
+    """A raw JSON object or array one level deep, its members left raw; anything else
+    as it is. redact()'s `unpack` for objects that arrive as bytes (the recorder's)."""
+    if isinstance(value, msgspec.Raw):
+        try:
+            return _OPEN.decode(value)
+        except msgspec.ValidationError:
+            try:
+                return _OPEN_ARRAY.decode(value)
+            except msgspec.ValidationError:  # a string, number, null: nothing redact() reads
+                pass
+    return value
+
+
+def _redact_containers(containers: object, unpack: Callable[[object], object]) -> object:
+    opened = unpack(containers)
+    if not isinstance(opened, list):
         return containers
-    out = containers
-    for i, c in enumerate(containers):
-        env = c.get("env") if isinstance(c, dict) else None
-        if not isinstance(env, list) or not any(isinstance(e, dict) and "value" in e for e in env):
+    out = opened
+    for i, c in enumerate(opened):
+        c = unpack(c)
+        env = unpack(c.get("env")) if isinstance(c, dict) else None
+        if not isinstance(env, list):
             continue
-        if out is containers:
-            out = list(containers)
+        env = [unpack(e) for e in env] if unpack is not _as_is else env
+        if not any(isinstance(e, dict) and "value" in e for e in env):
+            continue
+        if out is opened:
+            out = list(opened)
         masked = [{**e, "value": REDACTED} if isinstance(e, dict) and "value" in e else e for e in env]
         out[i] = {**c, "env": masked}
-    return out
+    return containers if out is opened else out
 
 
-def redact(obj: dict) -> dict:
+def redact(obj: object, unpack: Callable[[object], object] = _as_is) -> object:
     """A copy of `obj` without secrets worth hiding; shares everything it doesn't change.
 
     Env values go (valueFrom references stay: they name a Secret, they don't hold it),
     and so do managedFields and the last-applied-configuration annotation, which
     repeats the whole spec, env included.
+
+    Every piece read goes through `unpack` first. With unpack_raw, `obj` may hold
+    msgspec.Raw pieces: only those on the way to a secret are decoded (metadata, its
+    annotations, the containers' env), the rest is shared as the bytes it came as, and
+    the result is for msgspec.json.encode. Keys are compared decoded either way (an
+    escaped "managedFields" still goes).
     """
+    obj = unpack(obj)
     if not isinstance(obj, dict):
         return obj
     out = obj
-    meta = obj.get("metadata")
+    meta = unpack(obj.get("metadata"))
     if isinstance(meta, dict):
-        annotations = meta.get("annotations")
+        annotations = unpack(meta.get("annotations"))
         has_last_applied = isinstance(annotations, dict) and LAST_APPLIED in annotations
         if "managedFields" in meta or has_last_applied:
             meta = {k: v for k, v in meta.items() if k != "managedFields"}
             if has_last_applied:
                 meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
             out = {**obj, "metadata": meta}
-    spec = obj.get("spec")
+    spec = unpack(obj.get("spec"))
     if isinstance(spec, dict):
         new_spec = spec
         for key in _CONTAINER_LISTS:
             if key in spec:
-                masked = _redact_containers(spec[key])
+                masked = _redact_containers(spec[key], unpack)
                 if masked is not spec[key]:
                     if new_spec is spec:
                         new_spec = dict(spec)

@@ -257,7 +257,7 @@ def test_recorder_frames_survive_any_split_and_redact_on_the_recorder_side():
         rest = bytearray(stream[used:])
         more, used2 = decode_frames(rest, redacted=True)
         assert used + used2 == len(stream)
-        got = [orjson.loads(x) for x in lines + more]
+        got = [orjson.loads(x) for x in (lines + more).splitlines()]
         assert [x.get("type") for x in got] == [None, "MODIFIED", "MODIFIED", "ADDED"]
         assert got[1]["t"] == 2.5 and got[1]["resource"] == "pods" and "synthetic" not in got[1]
         assert got[2]["resource"] == "events" and got[2]["synthetic"] is True
