@@ -337,6 +337,7 @@ class LiveSource:
         backoff_max: float = 30.0,
         healthy_after: float = 30.0,
         stall_timeout: float = DEFAULT_STALL_TIMEOUT,
+        short_watch: float = 1.0,
         max_forbidden: int = 3,
         max_unauthorized: int = 5,
         rng: random.Random | None = None,
@@ -353,6 +354,7 @@ class LiveSource:
             watch_timeout=watch_timeout,
             healthy_after=healthy_after,
             stall_timeout=min(stall_timeout, read_timeout),
+            short_watch=short_watch,
             max_forbidden=max_forbidden,
             max_unauthorized=max_unauthorized,
             rng=rng,
@@ -451,6 +453,7 @@ class Reflector:
         watch_timeout: tuple[float, float],
         healthy_after: float,
         stall_timeout: float,
+        short_watch: float,
         max_forbidden: int,
         max_unauthorized: int,
         rng: random.Random,
@@ -467,6 +470,7 @@ class Reflector:
         self.watch_timeout = watch_timeout
         self.healthy_after = healthy_after
         self.stall_timeout = stall_timeout
+        self.short_watch = short_watch
         self.max_forbidden = max_forbidden
         self.max_unauthorized = max_unauthorized
         self.rng = rng
@@ -848,9 +852,10 @@ class Reflector:
             raise _Stopped
         if decoder.pending:
             raise _Retry("the watch stream ended in the middle of an event")
-        if not received and time.monotonic() - established < self.healthy_after:
-            # A real end (timeoutSeconds) comes minutes in, after bookmarks; an empty one
-            # at once is a proxy or server refusing to hold it: re-watching at once spins.
+        if not received and time.monotonic() - established < self.short_watch:
+            # As client-go's "very short watch": an end after a while, even silent, is a
+            # server's or proxy's timeout; an empty one at once is refusing to hold it,
+            # and re-watching at once would spin.
             raise _Retry("the API server ended the watch at once, sending nothing")
 
     def _apply(self, lines: list, raw: list[bytes]) -> bool:

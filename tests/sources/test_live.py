@@ -455,7 +455,7 @@ def test_watches_the_server_ends_at_once_with_nothing_back_off_instead_of_spinni
     # A proxy or server that ends each watch cleanly straight away (client-go: "very
     # short watch ... Unexpected watch close") must not be re-watched in a hot loop.
     empty = Answer(body=[])
-    source, server = harness(Script([pod_list([], 10)], [empty] * 3 + [Answer(body=[watch_line("ADDED", pod("z", 12))])]))
+    source, server = harness(Script([pod_list([], 10)], [empty] * 3 + [Answer(body=[watch_line("ADDED", pod("z", 12))])]), short_watch=30.0)
     source.start()
     items = collect(source, lambda it: ("ADDED", "z", "12", False) in changes(it))
     waits = [d for s, d in statuses(items) if s == "reconnecting"]
@@ -474,3 +474,16 @@ def test_a_stall_in_the_middle_of_an_event_is_noticed_long_before_the_read_timeo
     items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
     assert ("reconnecting", "stalled mid-event: no data for 0.3s") in statuses(items)
     assert [w.query["resourceVersion"] for w in server.watches()] == ["10", "10"]
+
+
+def test_a_watch_the_server_ends_quietly_after_a_while_is_resumed_without_a_word(harness):
+    # A server's --min-request-timeout or a proxy's cap ends watches cleanly every so
+    # often, with nothing sent on a quiet cluster: resume from the same resourceVersion,
+    # no relist, and no "reconnecting" flash on the status bar.
+    quiet = Answer(body=[0.3])
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], [quiet, quiet, Answer(body=[watch_line("MODIFIED", pod("a", 11))])]), short_watch=0.1)
+    source.start()
+    items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    assert [s for s, _ in statuses(items)] == ["connecting", "listing", "live"]
+    assert [w.query["resourceVersion"] for w in server.watches()] == ["10"] * 3
+    assert len(server.lists()) == 1  # never relisted
