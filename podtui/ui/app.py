@@ -95,6 +95,7 @@ class PodtuiApp(App):
         self._pending_dirty: set[str] = set()
         self._last_paint = 0.0
         self._bar_kind: tuple = ()  # what the bar said, in kind, when last repainted
+        self._footer_playing: bool | None = None  # in a replay: what the footer offers
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
         self.table = PodTable(clock, self.next_step, tombstone_ttl=tombstone_ttl, id="pods")
         self.pods_screen = PodsScreen(self.table)
@@ -266,6 +267,9 @@ class PodtuiApp(App):
     def update_status_bar(self, state: BarState | None = None) -> None:
         state = state if state is not None else self.bar_state()
         self._bar_kind = _bar_kind(state)
+        if self.replay is not None and self.replay.playing != self._footer_playing:
+            self._footer_playing = self.replay.playing  # a pause at the end, too
+            self.refresh_bindings()  # the footer's Play or Pause
         self.pods_screen.status_bar.show(state, self.clock.time())
         self.table.set_empty_text(self._empty_text(state))
 
@@ -390,9 +394,11 @@ class PodtuiApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("replay_") and self.replay is None:
             return False
+        if action == "replay_toggle" and parameters:
+            return parameters[0] == ("pause" if self.replay.playing else "play")
         return True
 
-    def action_replay_toggle(self) -> None:
+    def action_replay_toggle(self, _shown: str = "") -> None:
         if self.replay is not None:
             self.replay.toggle()
             self.update_status_bar()

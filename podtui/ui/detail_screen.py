@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.panes.backoff import BackoffPane
@@ -29,6 +29,7 @@ from podtui.ui.panes.probes import ProbesPane
 from podtui.ui.panes.termination import TerminationPane
 from podtui.ui.panes.timeline import TimelinePane
 from podtui.ui.panes.yaml_view import YamlPane
+from podtui.ui.replay_controls import key_footer
 
 if TYPE_CHECKING:
     from podtui.ui.app import PodtuiApp
@@ -128,7 +129,7 @@ class DetailScreen(Screen):
         with Container(id="panes"):
             for key in self._GRID_ORDER:
                 yield self.panes[key]
-        yield Footer(compact=True)  # compact: the keys fit on 80 columns
+        yield key_footer(self.podtui.replay is not None)
 
     def on_mount(self) -> None:
         self.record = self.podtui.store.pods.get(self.uid)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from podtui.ui.pod_table import PodTable
+from podtui.ui.replay_controls import key_footer
 from podtui.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class PodsScreen(Screen):
         yield self.table
         yield self.filter_input
         yield self.command_input
-        yield Footer(compact=True)  # compact: every key fits on 80 columns
+        yield key_footer(self.podtui.replay is not None)
 
     def on_mount(self) -> None:
         self.table.focus()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from textual.binding import Binding
+from textual.widgets import Footer
 
 
 class ReplayControls(Protocol):
@@ -37,7 +38,10 @@ class ReplayControls(Protocol):
 
 
 REPLAY_BINDINGS = [
-    Binding("space", "replay_toggle", "Play/pause"),
+    # One key, two bindings: the footer says what space will do ("Play/pause" does
+    # not fit on 80 columns); the app's check_action offers the one that applies.
+    Binding("space", "replay_toggle('pause')", "Pause", tooltip="Play/pause"),
+    Binding("space", "replay_toggle('play')", "Play", tooltip="Play/pause"),
     Binding("full_stop", "replay_step", "Step", show=False),
     Binding("greater_than_sign", "replay_next_change", "Next change of pod", show=False),
     Binding("left_square_bracket", "replay_seek(-10)", "Back 10s", show=False),
@@ -47,3 +51,9 @@ REPLAY_BINDINGS = [
     Binding("plus", "replay_speed(2.0)", "Faster", show=False),
     Binding("minus", "replay_speed(0.5)", "Slower", show=False),
 ]
+
+
+def key_footer(replaying: bool) -> Footer:
+    """The screens' key footer: compact, so that every key fits on 80 columns. In a
+    replay, its Play/Pause takes the place of the command palette's hint (? lists ctrl+p)."""
+    return Footer(compact=True, show_command_palette=not replaying)

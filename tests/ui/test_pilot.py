@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
+
+import pytest
 
 from podtui.clock import ManualClock
 from podtui.errors import PodtuiError
@@ -11,7 +14,10 @@ from podtui.sources.base import Scope, StaticFeed
 from podtui.ui.detail_screen import PANE_KEYS, DetailScreen
 from podtui.ui.help_screen import HelpScreen
 from podtui.ui.namespace_screen import NamespaceScreen
-from tests.ui.harness import fixture_app, load_fixture, make_app, settle
+from podtui.ui.app import PodtuiApp
+from tests.ui.harness import TEST_ENV, fixture_app, load_fixture, make_app, settle
+
+RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
 
 def visible_names(app) -> list[str]:
     table = app.table
@@ -667,3 +673,39 @@ async def test_the_help_fits_80_columns_one_line_per_action():
         # enter and d do the same: one line, not "Details" and "Describe" apart.
         assert [line.split() for line in lines if "Details" in line] == [["⏎,", "d", "Details"]]
         assert any(line.startswith("  click a column header") for line in lines)
+
+
+@pytest.mark.parametrize("replaying", [False, True], ids=["live", "replay"])
+async def test_every_footer_key_fits_80_columns(replaying):
+    from textual.widgets._footer import FooterKey
+
+    from podtui.sources.recording import read_recording
+    from podtui.sources.replay import ReplayFeed
+
+    recording = read_recording(RECORDING)
+    clock = ManualClock(recording.header.started)
+    feed = ReplayFeed(recording, clock, autoplay=False)
+    app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, environ=TEST_ENV,
+                    replay=feed if replaying else None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 60)
+        await settle(pilot)
+
+        def footer() -> list[str]:
+            keys = list(app.screen.query(FooterKey))
+            # Before: in a replay, "space Play/pause" went past the right edge.
+            assert max(key.region.right for key in keys) <= 80
+            return [key.description for key in keys]
+
+        assert ("Play" in footer()) is replaying
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert ("Play" in footer()) is replaying
+        if replaying:  # the footer says what space does next
+            await pilot.press("space")
+            await pilot.pause()
+            assert "Pause" in footer() and "Play" not in footer()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert "Pause" in footer()
