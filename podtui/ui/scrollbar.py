@@ -33,25 +33,32 @@ class InstantKeyScroll:
 
     Textual animates home/end/page and line scrolls. A key pressed while one is still
     running starts from wherever it has got to: `G` then `g j j` lands a few lines above
-    the end instead of on line 3. A pager moves where the key says, now."""
+    the end instead of on line 3. And a scroll is put off until the next refresh unless
+    immediate: ten `j` read at once (a held key, a slow link) each started from the same
+    line and moved one line in all. A pager moves where the key says, now."""
 
     def action_scroll_up(self) -> None:
-        self.scroll_up(animate=False)  # type: ignore[attr-defined]
+        self.scroll_up(animate=False, immediate=True)  # type: ignore[attr-defined]
 
     def action_scroll_down(self) -> None:
-        self.scroll_down(animate=False)  # type: ignore[attr-defined]
+        self.scroll_down(animate=False, immediate=True)  # type: ignore[attr-defined]
 
     def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)  # type: ignore[attr-defined]
+        self._scroll_pages(-1)
 
     def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)  # type: ignore[attr-defined]
+        self._scroll_pages(1)
+
+    def _scroll_pages(self, pages: int) -> None:
+        # Textual's scroll_page_* can't be made immediate.
+        page = self.scrollable_content_region.height  # type: ignore[attr-defined]
+        self.scroll_to(y=self.scroll_target_y + pages * page, animate=False, immediate=True)  # type: ignore[attr-defined]
 
     def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False)  # type: ignore[attr-defined]
+        self.scroll_home(animate=False, immediate=True)  # type: ignore[attr-defined]
 
     def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False)  # type: ignore[attr-defined]
+        self.scroll_end(animate=False, immediate=True)  # type: ignore[attr-defined]
 
 
 def thumb_cells(bar: ScrollBar, virtual_size: int) -> tuple[int, ...]:

@@ -112,3 +112,24 @@ async def test_a_command_line_is_left_with_esc_and_a_wrong_one_says_what_works()
         await pilot.press("colon", "q", "enter")
         await pilot.pause()
         assert app.return_code == 0
+
+
+async def test_keys_read_at_once_scroll_a_pane_and_the_help_each_time():
+    app = fixture_app()
+    async with app.run_test(size=(80, 12)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        pane = app.screen.panes[app.screen.active]
+        burst(app, ["j"] * 10)
+        await settle(pilot)
+        # Before: each scroll waited for the next refresh and started from the same
+        # line: ten j (a held key) moved the YAML one line.
+        assert pane.scroll_y == 10
+        burst(app, ["g", "ctrl+f", "ctrl+f", "k"])
+        await settle(pilot)
+        assert pane.max_scroll_y > 2 * pane.scrollable_content_region.height
+        assert pane.scroll_y == 2 * pane.scrollable_content_region.height - 1
+        await pilot.press("question_mark")
+        burst(app, ["j"] * 4)
+        await settle(pilot)
+        assert app.screen.scroller.scroll_y == 4
