@@ -158,6 +158,7 @@ class Connection:
         self.user_defined = user_defined  # False: the context names a user the kubeconfig lacks
         self.request_timeout = request_timeout
         self.generation = 0
+        self.renewed = False  # whether the last reload() brought other credentials
         self.configuration = load()
         self.scope.server = self.server
         self._pool = _pool_manager(self.configuration)
@@ -190,12 +191,14 @@ class Connection:
         return headers
 
     def reload(self, seen_generation: int | None = None) -> bool:
-        """Load credentials afresh. Returns False when another thread already did."""
+        """Load credentials afresh. Returns False when another thread already did.
+        `renewed` then says whether they differ from the ones they replace."""
         with self._lock:
             if seen_generation is not None and seen_generation != self.generation:
                 return False
             configuration = self._load()
             old = self._pool
+            self.renewed = _credentials(configuration) != _credentials(self.configuration)
             self.configuration = configuration
             self._pool = _pool_manager(configuration)
             self.generation += 1
@@ -204,6 +207,22 @@ class Connection:
 
     def close(self) -> None:
         self._pool.clear()
+
+
+def _credentials(configuration: Configuration) -> tuple:
+    """What a request authenticates with: the bearer token (an exec plugin's or OIDC's
+    as refreshed now) and the client certificate and key."""
+    try:
+        bearer = (configuration.auth_settings().get("BearerToken") or {}).get("value")
+    except ConfigException:
+        bearer = None
+    files = []
+    for path in (configuration.cert_file, configuration.key_file):
+        try:
+            files.append(Path(path).read_bytes() if path else b"")
+        except OSError:
+            files.append(b"")
+    return (bearer, *files)
 
 
 def _pool_manager(configuration: Configuration) -> urllib3.PoolManager:

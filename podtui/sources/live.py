@@ -339,7 +339,6 @@ class LiveSource:
         stall_timeout: float = DEFAULT_STALL_TIMEOUT,
         short_watch: float = 1.0,
         max_forbidden: int = 3,
-        max_unauthorized: int = 5,
         rng: random.Random | None = None,
     ) -> None:
         self.connection = connection
@@ -356,7 +355,6 @@ class LiveSource:
             stall_timeout=min(stall_timeout, read_timeout),
             short_watch=short_watch,
             max_forbidden=max_forbidden,
-            max_unauthorized=max_unauthorized,
             rng=rng,
             backoff=lambda: Backoff(backoff_initial, backoff_max, rng=rng.random),
         )
@@ -455,7 +453,6 @@ class Reflector:
         stall_timeout: float,
         short_watch: float,
         max_forbidden: int,
-        max_unauthorized: int,
         rng: random.Random,
         backoff: Callable[[], Backoff],
     ) -> None:
@@ -472,7 +469,6 @@ class Reflector:
         self.stall_timeout = stall_timeout
         self.short_watch = short_watch
         self.max_forbidden = max_forbidden
-        self.max_unauthorized = max_unauthorized
         self.rng = rng
         self.backoff = backoff()
         # key -> (uid, resourceVersion) of the last version seen, for the relist diff
@@ -487,7 +483,7 @@ class Reflector:
         self.watches = 0  # watch connections established
         self._state = ""
         self._forbidden = 0
-        self._unauthorized = 0
+        self._renewed_at_once = False
         self._expired_streak = 0  # 410s with no progress in between
         self._response: urllib3.BaseHTTPResponse | None = None
 
@@ -564,21 +560,25 @@ class Reflector:
         status = failure.status
         verb = failure.verb or "watch"
         if status == 401:
-            self._unauthorized += 1
-            if self._unauthorized > self.max_unauthorized:
-                raise _Fatal(str(describe_http_error(401, failure.body, verb=verb, resource=self.resource, connection=self.connection)))
+            # Never fatal: a token expires mid-session, and logging in elsewhere (which
+            # rewrites the kubeconfig, or what its exec plugin reads) must be enough,
+            # without a restart that loses the history. So re-read it at each retry.
             try:
-                self.connection.reload(failure.generation)
-                reason = "401 Unauthorized: reloaded credentials from the kubeconfig"
-                reloaded = True
+                self.connection.reload(failure.generation)  # a no-op if another thread just did
+                renewed = self.connection.renewed
+                reason = ("401 Unauthorized: reloaded credentials from the kubeconfig" if renewed
+                          else "401 Unauthorized: log in again; the kubeconfig is re-read at each retry")
             except ConfigError as exc:
                 reason = f"401 Unauthorized; reloading credentials failed: {exc}"
-                reloaded = False
-            # The first retry after a successful reload goes at once.
-            if self._unauthorized == 1 and reloaded:
+                renewed = False
+            # New credentials are tried at once (however late the login came), but not
+            # twice running: an exec plugin may mint a new, equally rejected token each time.
+            if renewed and not self._renewed_at_once:
+                self._renewed_at_once = True
                 now = self.source.clock.time()
                 self.status(RECONNECTING, reason, retry_at=now, at=now)
                 return
+            self._renewed_at_once = False
             self._wait_retry(reason, None)
             return
         if status == 403:
@@ -810,7 +810,7 @@ class Reflector:
             raise _Stopped
         self.watches += 1
         self._forbidden = 0
-        self._unauthorized = 0
+        self._renewed_at_once = False
         self.status(LIVE)
         established = time.monotonic()
         decoder = LineDecoder()

@@ -487,3 +487,25 @@ def test_a_watch_the_server_ends_quietly_after_a_while_is_resumed_without_a_word
     assert [s for s, _ in statuses(items)] == ["connecting", "listing", "live"]
     assert [w.query["resourceVersion"] for w in server.watches()] == ["10"] * 3
     assert len(server.lists()) == 1  # never relisted
+
+
+def test_a_token_that_stays_rejected_keeps_retrying_with_one_clear_line(harness, tmp_path):
+    # Token expired mid-session and the kubeconfig still holds it: say to log in again
+    # and keep the session (and its history) retrying, re-reading the kubeconfig each
+    # time, so that logging in elsewhere is enough; no give-up that needs a restart.
+    def script(request):
+        if request.headers.get("Authorization") != "Bearer fresh":
+            return json_answer({"kind": "Status", "code": 401, "message": "Unauthorized"}, 401)
+        return base(request)
+
+    base = Script([pod_list([pod("a", 5)], 10)], [Answer(body=[watch_line("MODIFIED", pod("a", 11))])])
+    script.release = base.release
+    source, server = harness(script, token="stale", backoff_max=0.01)
+    source.start()
+    items = collect(source, lambda it: len(server.requests) >= 12)
+    assert "failed" not in [s for s, _ in statuses(items)]
+    waits = {d for s, d in statuses(items) if s == "reconnecting"}
+    assert waits == {"401 Unauthorized: log in again; the kubeconfig is re-read at each retry"}
+    write_kubeconfig(tmp_path / "config", server.url, token="fresh")  # logged in again
+    items = collect(source, lambda it: ("ADDED", "a", "5", False) in changes(it))
+    assert ("reconnecting", "401 Unauthorized: reloaded credentials from the kubeconfig") in statuses(items)
