@@ -41,9 +41,10 @@ class PodsScreen(Screen):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("n", "pick_namespace", "Namespace", priority=True),  # priority: as "/" above
         Binding("0", "all_namespaces", "All namespaces", show=False),
-        Binding("d", "describe", "Details", show=False),  # one line with enter in ?
-        Binding("y", "yaml", "YAML"),
-        Binding("x", "explain", "Explain", tooltip="Explain the last restart, with its evidence"),
+        # priority, as enter: keys typed right after these reach the detail screen
+        Binding("d", "describe", "Details", show=False, priority=True),  # one line with enter in ?
+        Binding("y", "yaml", "YAML", priority=True),
+        Binding("x", "explain", "Explain", priority=True, tooltip="Explain the last restart, with its evidence"),
         Binding("w", "toggle_wide", "Wide"),
         # k9s's copy; not in the footer, which is full at 80 columns (? lists it)
         Binding("c", "copy_name", "Copy name", show=False,
@@ -165,8 +166,9 @@ class PodsScreen(Screen):
         self.table.toggle_wide()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In the filter, enter ends the filter: not offered as Details, and passed on.
-        return not (action == "describe" and isinstance(self.focused, Input))
+        # In the filter or the command line, enter ends it and d, y, x are text: not
+        # offered, and passed on to the input.
+        return not (action in ("describe", "yaml", "explain") and isinstance(self.focused, Input))
 
     def action_describe(self) -> None:
         if self.table.cursor_uid is not None:

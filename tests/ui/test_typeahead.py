@@ -133,3 +133,28 @@ async def test_keys_read_at_once_scroll_a_pane_and_the_help_each_time():
         burst(app, ["j"] * 4)
         await settle(pilot)
         assert app.screen.scroller.scroll_y == 4
+
+
+@pytest.mark.parametrize(("keys", "pane", "scrolled"), [(["y", "G"], "yaml", True), (["d", "7"], "timeline", False)])
+async def test_keys_typed_right_after_y_or_d_reach_the_detail_screen(keys, pane, scrolled):
+    from podtui.ui.detail_screen import DetailScreen
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, keys)
+        await settle(pilot)
+        # Before: the second key reached the list before the detail opened (G moved the
+        # list's cursor to the last pod; 7 was lost).
+        assert isinstance(app.screen, DetailScreen) and app.screen.active == pane
+        assert app.table.cursor == 0
+        assert (app.screen.panes[pane].scroll_y > 0) is scrolled
+
+
+async def test_d_y_and_x_typed_into_the_filter_are_text():
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"dyx")
+        assert app.pods_screen.filter_input.value == "dyx"
+        assert app.screen is app.pods_screen
