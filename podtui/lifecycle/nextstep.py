@@ -13,7 +13,7 @@ import math
 
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.duration import human_duration
-from podtui.lifecycle.probes import probe_states
+from podtui.lifecycle.probes import counts_as_failure, probe_states
 from podtui.lifecycle.records import NextStep
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.read import as_dict as _d
@@ -84,9 +84,11 @@ def next_step(record, now: float) -> NextStep | None:
             return NextStep(f"{what} in {countdown(b.next_at, now)}", due_at=b.next_at, severity=ERROR)
         return NextStep(f"{what} due", due_at=b.next_at, severity=ERROR)
 
-    ready = _ready_containers(status)
-    failing = [p for p in probe_states(record, now) if p.streak > 0]
+    # A streak is made of failed-probe Events only: without one, no probe is failing.
+    failing = [p for p in probe_states(record, now) if p.streak > 0] \
+        if any(counts_as_failure(ev) for ev in getattr(record, "events", ())) else []
     if failing:
+        ready = _ready_containers(status)
         # Liveness and startup kill; readiness only matters while it changes something.
         order = {"liveness": 0, "startup": 1, "readiness": 2}
         failing.sort(key=lambda p: (order.get(p.settings.type, 3), -(p.streak / p.settings.failure_threshold)))

@@ -77,22 +77,61 @@ def effective_probes(pod: dict) -> list[ProbeSettings]:
                 continue
             for ptype in PROBE_TYPES:
                 probe = c.get(_FIELDS[ptype])
-                if not isinstance(probe, dict):
-                    continue
-                grace = probe.get("terminationGracePeriodSeconds")
-                out.append(ProbeSettings(
-                    container=c["name"],
-                    type=ptype,
-                    handler=handler_text(probe),
-                    initial_delay=_n(probe.get("initialDelaySeconds"), 0),
-                    timeout=_n(probe.get("timeoutSeconds"), 1, 1),
-                    period=_n(probe.get("periodSeconds"), 10, 1),
-                    # must be 1 for liveness and startup (validation), whatever is sent
-                    success_threshold=1 if ptype != "readiness" else _n(probe.get("successThreshold"), 1, 1),
-                    failure_threshold=_n(probe.get("failureThreshold"), 3, 1),
-                    termination_grace=grace if isinstance(grace, int) and not isinstance(grace, bool) else None,
-                ))
+                if isinstance(probe, dict):
+                    out.append(_settings(c["name"], ptype, probe))
     return out
+
+
+# A probe's settings by the identity of its dict (held, so the id stays its own). The
+# pod decoder hands every replica of a workload the very same probe dicts, and objects
+# are never changed in place: one entry serves them all. Bounded, emptied when full.
+_SETTINGS: dict[tuple[int, str, str], tuple[dict, ProbeSettings]] = {}
+_SETTINGS_LIMIT = 4096
+
+
+def _settings(container: str, ptype: str, probe: dict) -> ProbeSettings:
+    key = (id(probe), container, ptype)
+    hit = _SETTINGS.get(key)
+    if hit is not None and hit[0] is probe:
+        return hit[1]
+    settings = probe_settings(container, ptype, probe)
+    if len(_SETTINGS) >= _SETTINGS_LIMIT:
+        _SETTINGS.clear()
+    _SETTINGS[key] = (probe, settings)
+    return settings
+
+
+def probe_settings(container: str, ptype: str, probe: dict) -> ProbeSettings:
+    """One probe's settings, defaults filled in, read afresh (effective_probes caches)."""
+    grace = probe.get("terminationGracePeriodSeconds")
+    return ProbeSettings(
+        container=container,
+        type=ptype,
+        handler=handler_text(probe),
+        initial_delay=_n(probe.get("initialDelaySeconds"), 0),
+        timeout=_n(probe.get("timeoutSeconds"), 1, 1),
+        period=_n(probe.get("periodSeconds"), 10, 1),
+        # must be 1 for liveness and startup (validation), whatever is sent
+        success_threshold=1 if ptype != "readiness" else _n(probe.get("successThreshold"), 1, 1),
+        failure_threshold=_n(probe.get("failureThreshold"), 3, 1),
+        termination_grace=grace if isinstance(grace, int) and not isinstance(grace, bool) else None,
+    )
+
+
+def record_probes(record, pod: dict) -> list[ProbeSettings]:
+    """effective_probes of the record's pod, kept on the record while its spec is the
+    same object (a pod's spec does not change, and the decoder keeps the object while
+    its bytes don't): the table asks for every pod on each NEXT sort."""
+    spec = pod.get("spec") if isinstance(pod, dict) else None
+    memo = getattr(record, "probe_memo", None)
+    if memo is not None and memo[0] is spec:
+        return memo[1]
+    settings = effective_probes(pod)
+    try:
+        record.probe_memo = (spec, settings)
+    except AttributeError:
+        pass  # a record without the slot: nothing kept
+    return settings
 
 
 _COMBINED = "(combined from similar events): "
@@ -121,7 +160,7 @@ def probe_type_of(ev: EventRecord) -> str | None:
 def probe_states(record, now: float) -> list[ProbeState]:
     """Per probe: its Events, last failure, current streak and when the kubelet acts."""
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
-    settings = effective_probes(pod)
+    settings = record_probes(record, pod)
     if not settings:
         return []
     by_probe: dict[tuple[str, str], list[EventRecord]] = {}

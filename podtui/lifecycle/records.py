@@ -120,9 +120,10 @@ class BackoffInfo:
     message: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class ProbeSettings:
-    """A probe with Kubernetes' defaults filled in."""
+    """A probe with Kubernetes' defaults filled in. Frozen: one is shared by every pod
+    whose probe is the same object (probes._settings)."""
 
     container: str
     type: str  # liveness / readiness / startup

@@ -56,7 +56,7 @@ class PodRecord:
     __slots__ = (
         "uid", "namespace", "name", "obj", "row", "version", "history", "events",
         "first_seen", "deleted_at", "replaces", "replaced_by", "ladders",
-        "event_index",
+        "event_index", "probe_memo",
     )
 
     def __init__(self, uid: str, namespace: str, name: str, obj: dict, row: Row, observed: float,
@@ -75,6 +75,7 @@ class PodRecord:
         self.replaces: str | None = None  # uid of the pod that had this name before
         self.replaced_by: str | None = None
         self.ladders: dict[str, backoff.Ladder] = {}  # per-container back-off memory
+        self.probe_memo: tuple | None = None  # (spec, its probes' settings): probes.record_probes
 
     @property
     def is_tombstone(self) -> bool:

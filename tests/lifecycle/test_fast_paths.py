@@ -223,3 +223,78 @@ def test_store_matches_fresh_on_the_kubelet_stream(seed):
     pods = kubelet_chain(seed, 60)
     assert_store_matches_fresh([Change(PODS, ADDED if i == 0 else MODIFIED, p, bench_model.T0 + i * 0.5)
                                 for i, p in enumerate(pods)])
+
+
+# -- NEXT's cached probe settings
+
+
+def _records_spread() -> list[tuple[object, float]]:
+    """Every pod of the model and column fixtures, and of both demo recordings (liveness
+    kills, startup kills, readiness flaps, sidecars, init containers...) at moments when
+    probes are failing and at the end."""
+    from tests.explain.explain_helpers import DEFAULT, EXTRA, fold
+    from tests.lifecycle.model_fixtures import Run, fixture_paths, load
+
+    out = []
+    for path in fixture_paths():
+        run = Run(load(path))
+        out += [(rec, run.now) for rec in run.store.pods.values()]
+    store = Store(ManualClock(T0))
+    for i, p in enumerate(SEED_PODS):
+        if type(p) is dict and type(p.get("metadata")) is dict:
+            p = dict(p, metadata=dict(p["metadata"], uid=f"seed-{i}", name=f"seed-{i}", namespace="shop"))
+            store.apply(Change(PODS, ADDED, copy.deepcopy(p), T0))
+    out += [(rec, T0 + 30) for rec in store.pods.values()]
+    for recording in (DEFAULT, EXTRA):
+        for until in (20, 38, 75, 120, 200, None):
+            store, now = fold(recording, until=until)
+            out += [(rec, now) for rec in store.pods.values()]
+    return out
+
+
+def test_next_step_and_probe_states_from_the_caches_equal_a_fresh_read():
+    """Probe settings are kept per probe dict and per pod spec, by identity. What NEXT
+    and the Probes pane say from them equals what a fresh copy of the pod, read with
+    empty caches, says; and a pod without a failed-probe Event has no probe streak
+    (next_step does not look at its probes)."""
+    from types import SimpleNamespace
+
+    from podtui.lifecycle import probes
+    from podtui.lifecycle.nextstep import next_step
+    from podtui.lifecycle.probes import counts_as_failure, effective_probes, probe_settings, probe_states
+
+    spread = _records_spread()
+    steps = {getattr(next_step(r, now), "text", "") for r, now in spread}
+    assert {"liveness 1/3", "liveness 2/3", "readiness fails"} <= steps, steps
+    for rec, now in spread:
+        cached = (probe_states(rec, now), next_step(rec, now))
+        assert rec.probe_memo is not None and rec.probe_memo[0] is rec.obj.get("spec")
+        again = (probe_states(rec, now), next_step(rec, now))  # from the memo
+        probes._SETTINGS.clear()
+        fresh_rec = SimpleNamespace(**{k: getattr(rec, k) for k in type(rec).__slots__ if k != "probe_memo"},
+                                    probe_memo=None)
+        fresh_rec.obj = copy.deepcopy(rec.obj)
+        fresh = (probe_states(fresh_rec, now), next_step(fresh_rec, now))
+        assert cached == again == fresh, rec.name
+        if not any(counts_as_failure(ev) for ev in rec.events):
+            assert all(p.streak == 0 for p in cached[0]), rec.name
+    # One probe dict under two containers and two probe types is four settings.
+    probe = {"httpGet": {"port": 80}, "successThreshold": 2}
+    pod = {"spec": {"containers": [{"name": "a", "livenessProbe": probe, "readinessProbe": probe},
+                                   {"name": "b", "livenessProbe": probe, "readinessProbe": probe}]}}
+    assert effective_probes(pod) == [probe_settings(c, t, probe) for c in "ab" for t in ("liveness", "readiness")]
+    assert [s.success_threshold for s in effective_probes(pod)] == [1, 2, 1, 2]
+
+
+def test_a_new_spec_object_is_read_again():
+    from podtui.lifecycle.probes import probe_states
+
+    p = copy.deepcopy(SEED_PODS[-1])  # bench_model's pod: a liveness and a readiness probe
+    store = Store(ManualClock(T0))
+    store.apply(Change(PODS, ADDED, copy.deepcopy(p), T0))
+    rec = next(iter(store.pods.values()))
+    assert [s.settings.period for s in probe_states(rec, T0)] == [10, 5]
+    # Another spec (its image updated, say): whatever it says is read, not the memo's.
+    p["spec"]["containers"][0]["readinessProbe"]["periodSeconds"] = 7
+    store.apply(Change(PODS, MODIFIED, copy.deepcopy(p), T0 + 1))
+    assert [s.settings.period for s in probe_states(rec, T0 + 1)] == [10, 7]
