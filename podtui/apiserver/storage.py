@@ -121,9 +121,15 @@ def _identity(obj: object, resource: str) -> tuple[str, str, dict]:
 class Storage:
     """Thread-safe in-memory store for "pods" and "events" (core/v1)."""
 
-    def __init__(self, clock: Clock, *, window: int = 50_000) -> None:
+    def __init__(self, clock: Clock, *, window: int = 50_000, first_rv: int = 1) -> None:
+        """`first_rv`: where resourceVersions start. A cluster served again after a
+        restart (a new process, as `podtui demo --serve` killed and started again) must
+        start past every RV the last one gave out, as etcd's revisions carry on: then a
+        client's old RV is too old (410, relist), not a future one its watch waits for."""
         if window < 1:
             raise ValueError("window must be at least 1")
+        if first_rv < 1:
+            raise ValueError("first_rv must be at least 1")
         self._clock = clock
         self.created = clock.time()  # epoch seconds: the cluster's birth, older than anything in it
         self._window = window
@@ -131,7 +137,7 @@ class Storage:
         self._changed = threading.Condition(self._lock)
         self._objects: dict[str, dict[str, Entry]] = {r: {} for r in RESOURCES}
         self._keys: dict[str, list[str]] = {r: [] for r in RESOURCES}  # sorted, like etcd keys
-        self._rv = 1
+        self._rv = first_rv
         self._log: list[WatchEvent] = []
         self._log_base = self._rv + 1  # rv of _log[0]
         self._floor = self._rv  # compact(): RVs below this are forgotten

@@ -205,3 +205,16 @@ def test_pages_count_what_remains_when_unfiltered(storage):
     # A past snapshot counts as it was: b/p2 back, b/p0 and a/p9 not yet there.
     assert storage.page("pods", at=then, limit=2).remaining == 3
     assert storage.page("pods", limit=2).remaining == 4
+
+
+def test_a_storage_served_again_carries_on_past_the_last_ones_versions(clock):
+    # A restarted server: RVs continue, and the history before them is gone (410), as
+    # a kube-apiserver's rebuilt watch cache answers a client's old RV.
+    again = Storage(clock, first_rv=5000)
+    assert again.resource_version == 5000
+    assert again.create("pods", pod("a"))["metadata"]["resourceVersion"] == "5001"
+    with pytest.raises(APIError) as expired:
+        again.events_since(4000)
+    assert expired.value.code == 410
+    with pytest.raises(ValueError):
+        Storage(clock, first_rv=0)

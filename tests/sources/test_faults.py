@@ -326,3 +326,28 @@ def test_everything_at_once(h):
             h.wait_live()
     faults.clear()
     h.assert_consistent()
+
+
+def test_a_new_server_process_on_the_same_port_relists_keeps_survivors_and_tombstones_the_rest(h):
+    # The API server killed and started again in a new process: its watch history is
+    # gone, resourceVersions carry on (etcd's), so podtui's RV is too old: 410, relist.
+    h.churn(2)
+    h.settle()
+    survivor = h.storage.get("pods", NS, "web-1")["metadata"]["uid"]
+    gone = h.storage.get("pods", NS, "web-2")["metadata"]["uid"]
+    h.server.stop()
+    h.pump_until(lambda: h.state() == RECONNECTING, "podtui to notice")
+    old = h.storage
+    h.storage = Storage(h.clock, first_rv=old.resource_version + 1000)
+    for p in old.list("pods"):
+        if p["metadata"]["name"] != "web-2":
+            h.storage.create("pods", p)  # the same objects (uids), at the new RVs
+    h.server = APIServer(h.storage, port=h.server.port, token="first-token", bookmark_interval=0.3).start()
+    h.pump_until(lambda: h.source.reflectors[0].lists == 2, "a relist")
+    h.wait_live()
+    h.churn(2)
+    h.assert_consistent()
+    assert any(s.state == RELISTING and "410" in s.detail for s in h.statuses)
+    kept = h.store.pods[survivor]
+    assert not kept.is_tombstone and {"step-1", "step-2", "step-4"} <= {t.new for t in kept.history if t.kind == REASON}
+    assert h.store.pods[gone].is_tombstone
