@@ -217,7 +217,9 @@ class DetailScreen(Screen):
         self._bar.show_panes(visible, key, short=self.size.width < 100)
         pane = self.panes[key]
         if pane.is_mounted:
-            pane.focus()
+            # Now, not via focus(), which waits behind keys already read: "9 G" at once
+            # would scroll the pane being left.
+            self.set_focus(pane)
         self.refresh_panes()
 
     def action_show_pane(self, key: str) -> None:

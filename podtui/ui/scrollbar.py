@@ -29,36 +29,54 @@ def use_whole_cell_scrollbars(widget: Widget) -> None:
 
 
 class InstantKeyScroll:
-    """Scroll keys that move at once, for a Widget with vertical scrolling.
+    """Scroll keys that move where the key says, for a Widget with vertical scrolling.
 
     Textual animates home/end/page and line scrolls. A key pressed while one is still
     running starts from wherever it has got to: `G` then `g j j` lands a few lines above
-    the end instead of on line 3. And a scroll is put off until the next refresh unless
-    immediate: ten `j` read at once (a held key, a slow link) each started from the same
-    line and moved one line in all. A pager moves where the key says, now."""
+    the end instead of on line 3. Without animation a scroll still waits for the next
+    refresh, each from where the view was when its key came: ten `j` read at once (a
+    held key, a slow link) moved one line. Nor can it be done at once: right after a
+    pane switch (`9 G` read together) the new text is not laid out and its end is not
+    known. So the keys add up here, and the sum is applied after the refresh."""
+
+    _scroll_base: str | None = None  # "home", "end" or None: from where the view is
+    _scroll_lines = 0
+    _scroll_queued = False
+
+    def _scroll_by(self, lines: int, base: str | None = None) -> None:
+        if base is not None:
+            self._scroll_base, self._scroll_lines = base, 0
+        self._scroll_lines += lines
+        if not self._scroll_queued:
+            self._scroll_queued = True
+            self.call_after_refresh(self._apply_scroll)  # type: ignore[attr-defined]
+
+    def _apply_scroll(self) -> None:
+        base, lines = self._scroll_base, self._scroll_lines
+        self._scroll_base, self._scroll_lines, self._scroll_queued = None, 0, False
+        start = {"home": 0, "end": self.max_scroll_y}.get(base, self.scroll_target_y)  # type: ignore[attr-defined]
+        self.scroll_to(y=start + lines, animate=False, immediate=True)  # type: ignore[attr-defined]
+
+    def _page(self) -> int:
+        return self.scrollable_content_region.height  # type: ignore[attr-defined]
 
     def action_scroll_up(self) -> None:
-        self.scroll_up(animate=False, immediate=True)  # type: ignore[attr-defined]
+        self._scroll_by(-1)
 
     def action_scroll_down(self) -> None:
-        self.scroll_down(animate=False, immediate=True)  # type: ignore[attr-defined]
+        self._scroll_by(1)
 
     def action_page_up(self) -> None:
-        self._scroll_pages(-1)
+        self._scroll_by(-self._page())
 
     def action_page_down(self) -> None:
-        self._scroll_pages(1)
-
-    def _scroll_pages(self, pages: int) -> None:
-        # Textual's scroll_page_* can't be made immediate.
-        page = self.scrollable_content_region.height  # type: ignore[attr-defined]
-        self.scroll_to(y=self.scroll_target_y + pages * page, animate=False, immediate=True)  # type: ignore[attr-defined]
+        self._scroll_by(self._page())
 
     def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False, immediate=True)  # type: ignore[attr-defined]
+        self._scroll_by(0, "home")
 
     def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False, immediate=True)  # type: ignore[attr-defined]
+        self._scroll_by(0, "end")
 
 
 def thumb_cells(bar: ScrollBar, virtual_size: int) -> tuple[int, ...]:

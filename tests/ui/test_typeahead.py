@@ -118,13 +118,17 @@ async def test_keys_read_at_once_scroll_a_pane_and_the_help_each_time():
     app = fixture_app()
     async with app.run_test(size=(80, 12)) as pilot:
         await settle(pilot)
-        await pilot.press("y")
-        pane = app.screen.panes[app.screen.active]
+        burst(app, ["enter", "9", "j", "j"])
+        await settle(pilot)
+        pane = app.screen.panes["yaml"]
+        # Before: a scroll made at once right after the pane switch found no text laid
+        # out yet, and stayed at the top.
+        assert pane.scroll_y == 2
         burst(app, ["j"] * 10)
         await settle(pilot)
         # Before: each scroll waited for the next refresh and started from the same
         # line: ten j (a held key) moved the YAML one line.
-        assert pane.scroll_y == 10
+        assert pane.scroll_y == 12
         burst(app, ["g", "ctrl+f", "ctrl+f", "k"])
         await settle(pilot)
         assert pane.max_scroll_y > 2 * pane.scrollable_content_region.height
@@ -133,7 +137,6 @@ async def test_keys_read_at_once_scroll_a_pane_and_the_help_each_time():
         burst(app, ["j"] * 4)
         await settle(pilot)
         assert app.screen.scroller.scroll_y == 4
-
 
 @pytest.mark.parametrize(("keys", "pane", "scrolled"), [(["y", "G"], "yaml", True), (["d", "7"], "timeline", False)])
 async def test_keys_typed_right_after_y_or_d_reach_the_detail_screen(keys, pane, scrolled):
