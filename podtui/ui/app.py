@@ -432,7 +432,7 @@ class PodtuiApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Filter pods", "Filter by name, namespace, status, node or label (/)",
-                            lambda: self._on_pods(self.pods_screen.action_filter))
+                            lambda: self.back_to_pods(self.pods_screen.action_filter))
         yield SystemCommand("Namespace", "Switch namespace (n)", self.action_pick_namespace)
         yield SystemCommand("All namespaces", "Watch every namespace (0)", lambda: self.switch_namespace(None))
         yield SystemCommand("Wide columns", "Toggle IP, NODE, NOMINATED NODE, READINESS GATES (w)",
@@ -447,13 +447,13 @@ class PodtuiApp(App):
             yield SystemCommand("Copy pod name", "The selected pod's name to the clipboard (c)",
                                 lambda: self.copy_pod_name(uid))
             yield SystemCommand("Explain last restart", "Why the selected pod last restarted, with the evidence (x)",
-                                lambda: self._on_pods(lambda: self.explain_last_restart(uid)))
+                                lambda: self.back_to_pods(lambda: self.explain_last_restart(uid)))
         if self.replay is not None:
             yield SystemCommand("Replay: play/pause", "space", self.action_replay_toggle)
             yield SystemCommand("Replay: step", ".", self.action_replay_step)
             yield SystemCommand("Replay: next change of this pod", ">", self.action_replay_next_change)
 
-    def _on_pods(self, action: Callable[[], None]) -> None:
+    def back_to_pods(self, action: Callable[[], None]) -> None:
         while isinstance(self.screen, (DetailScreen, HelpScreen)):
             self.pop_screen()
         action()

@@ -72,6 +72,9 @@ class DetailScreen(Screen):
         Binding("o", "timeline_order", "Order", tooltip="Timeline order"),
         Binding("c", "timeline_container", "Container", tooltip="Timeline container"),
         Binding("p", "replaced", "Previous/next pod", show=False),
+        # priority: what is typed after ":" goes to the list's command line
+        Binding("colon", "command", "Command", show=False, priority=True,
+                tooltip="Command, back on the pod list"),
     ]
 
     DEFAULT_CSS = """
@@ -236,6 +239,10 @@ class DetailScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_command(self) -> None:
+        podtui = self.podtui
+        podtui.back_to_pods(podtui.pods_screen.action_command)
 
     def action_timeline_order(self) -> None:
         self._change_timeline(lambda pane: pane.toggle_order())

@@ -161,3 +161,17 @@ async def test_d_y_and_x_typed_into_the_filter_are_text():
         await pilot.press("slash", *"dyx")
         assert app.pods_screen.filter_input.value == "dyx"
         assert app.screen is app.pods_screen
+
+
+async def test_a_command_typed_in_one_burst_on_the_detail_screen_runs_on_the_list():
+    from podtui.ui.detail_screen import DetailScreen
+
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        burst(app, ["colon", *"ns batch", "enter"])
+        await settle(pilot)
+        # Before: ":" did nothing there, and "ns batch" went to the detail's keys.
+        assert app.screen is app.pods_screen and app.view_namespace == "batch"
