@@ -82,3 +82,32 @@ def test_a_broken_kubeconfig_is_one_line_and_no_screen(terminal, tmp_path):
     screen = t.wait_for("EXIT=1")
     assert f"podtui: kubeconfig {tmp_path}/missing not found" in screen
     assert "Traceback" not in screen
+
+
+def test_a_token_expiring_mid_session_says_log_in_again_and_recovers_after_login(terminal, tmp_path):
+    # The live path end to end at 80x24: podtui's API server in this process, podtui in
+    # a terminal, the token rotated under it (it expired), then the user logs in again.
+    from podtui.apiserver.server import APIServer
+    from podtui.apiserver.storage import Storage
+    from podtui.clock import SystemClock
+
+    storage = Storage(SystemClock())
+    storage.create("pods", {"metadata": {"name": "web-1", "namespace": "shop"},
+                            "spec": {"containers": [{"name": "app", "image": "nginx"}]}, "status": {"phase": "Running"}})
+    server = APIServer(storage, token="before", bookmark_interval=1.0).start()
+    try:
+        config = tmp_path / "kubeconfig"
+        server.write_kubeconfig(config)
+        t = terminal(f"{PODTUI} --kubeconfig {config} -A")
+        t.wait_for("web-1")
+        t.wait_for("● live")
+        server.faults.rotate_token("after")
+        server.faults.cut_watches()
+        screen = t.wait_for("401 Unauthorized: log in")
+        assert "web-1" in screen and "failed" not in screen  # the pods stay, and so does the watch
+        server.write_kubeconfig(config, token="after")  # logged in again
+        t.wait_for("● live", timeout=60)
+        t.press("q")
+        t.wait_for("EXIT=0")
+    finally:
+        server.stop()
