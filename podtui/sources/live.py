@@ -831,14 +831,13 @@ class Reflector:
                     break
                 lines = decoder.feed(data)
                 received = received or bool(lines)
-                if lines and self._apply(lines, decoder.raw):
-                    if not progressed:
-                        progressed = True
-                        self.backoff.reset()
-                        self._expired_streak = 0
-                elif not progressed and time.monotonic() - established > self.healthy_after:
-                    progressed = True
-                    self.backoff.reset()
+                # Healthy once it stood long enough (a quiet cluster's watch may only
+                # ever carry bookmarks), checked before applying the read, as an ERROR
+                # in it ends the watch; or once it delivered a change.
+                if not progressed and time.monotonic() - established > self.healthy_after:
+                    progressed = self._healthy()
+                if lines and self._apply(lines, decoder.raw) and not progressed:
+                    progressed = self._healthy()
         except _TRANSPORT_ERRORS:
             if source.stopping:
                 raise _Stopped from None
@@ -857,6 +856,11 @@ class Reflector:
             # server's or proxy's timeout; an empty one at once is refusing to hold it,
             # and re-watching at once would spin.
             raise _Retry("the API server ended the watch at once, sending nothing")
+
+    def _healthy(self) -> bool:
+        self.backoff.reset()
+        self._expired_streak = 0
+        return True
 
     def _apply(self, lines: list, raw: list[bytes]) -> bool:
         """Queue the changes in `lines` (read as `raw`), in order; stop at an error line.

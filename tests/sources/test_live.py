@@ -509,3 +509,17 @@ def test_a_token_that_stays_rejected_keeps_retrying_with_one_clear_line(harness,
     write_kubeconfig(tmp_path / "config", server.url, token="fresh")  # logged in again
     items = collect(source, lambda it: ("ADDED", "a", "5", False) in changes(it))
     assert ("reconnecting", "401 Unauthorized: reloaded credentials from the kubeconfig") in statuses(items)
+
+
+def test_a_410_after_a_healthy_quiet_watch_relists_at_once(harness):
+    # On a quiet cluster a watch may carry only bookmarks for its whole life. Expiring
+    # after such a healthy one is not "expired again right after a relist": no wait.
+    expired = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410, "reason": "Expired", "message": "too old"}
+    bookmark = {"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": "20"}}
+    healthy = Answer(body=[0.3, watch_line("BOOKMARK", bookmark), watch_line("ERROR", expired)])
+    lists = [pod_list([pod("a", 5)], 10), pod_list([pod("a", 5)], 20), pod_list([pod("a", 5)], 30)]
+    source, server = harness(Script(lists, [healthy, healthy]), healthy_after=0.2)
+    source.start()
+    items = collect(source, n_watches(server, 3))
+    assert [s for s, _ in statuses(items)].count("relisting") == 2
+    assert "reconnecting" not in [s for s, _ in statuses(items)]
