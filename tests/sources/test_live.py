@@ -373,7 +373,8 @@ def test_429_honours_retry_after(harness):
     assert st.retry_at - st.at >= 1.0
 
 
-def test_401_reloads_credentials_from_the_kubeconfig(harness, tmp_path):
+def fresh_token_only():
+    """A Script (one pod, then one MODIFIED) that answers 401 to any token but "fresh"."""
     def script(request):
         if request.headers.get("Authorization") != "Bearer fresh":
             return json_answer({"kind": "Status", "code": 401, "message": "Unauthorized"}, 401)
@@ -381,6 +382,11 @@ def test_401_reloads_credentials_from_the_kubeconfig(harness, tmp_path):
 
     base = Script([pod_list([pod("a", 5)], 10)], [Answer(body=[watch_line("MODIFIED", pod("a", 11))])])
     script.release = base.release
+    return script
+
+
+def test_401_reloads_credentials_from_the_kubeconfig(harness, tmp_path):
+    script = fresh_token_only()
     source, server = harness(script, token="stale")
     write_kubeconfig(tmp_path / "config", server.url, token="fresh")  # someone logged in again
     source.start()
@@ -493,13 +499,7 @@ def test_a_token_that_stays_rejected_keeps_retrying_with_one_clear_line(harness,
     # Token expired mid-session and the kubeconfig still holds it: say to log in again
     # and keep the session (and its history) retrying, re-reading the kubeconfig each
     # time, so that logging in elsewhere is enough; no give-up that needs a restart.
-    def script(request):
-        if request.headers.get("Authorization") != "Bearer fresh":
-            return json_answer({"kind": "Status", "code": 401, "message": "Unauthorized"}, 401)
-        return base(request)
-
-    base = Script([pod_list([pod("a", 5)], 10)], [Answer(body=[watch_line("MODIFIED", pod("a", 11))])])
-    script.release = base.release
+    script = fresh_token_only()
     source, server = harness(script, token="stale", backoff_max=0.01)
     source.start()
     items = collect(source, lambda it: len(server.requests) >= 12)
