@@ -113,8 +113,9 @@ class PodTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;  /* the columns are laid out for a width that doesn't change with the pod count */
         height: 1fr;
     }
-    PodTable > .pod-table--header { color: $text; background: $panel; text-style: bold; }
-    PodTable > .pod-table--header-sorted { color: $accent; background: $panel; text-style: bold; }
+    /* $foreground, not $text: an "auto" colour, which a component style resolves as white */
+    PodTable > .pod-table--header { color: $foreground; background: $panel; text-style: bold; }
+    PodTable > .pod-table--header-sorted { color: $text-accent; background: $panel; text-style: bold; }
     PodTable > .pod-table--cursor {
         background: $block-cursor-blurred-background;
         color: $block-cursor-blurred-foreground;

@@ -119,3 +119,35 @@ def test_run_rejects_an_unknown_theme_before_touching_the_feed(tmp_path, monkeyp
     with pytest.raises(ConfigError, match="unknown theme 'neon'"):
         run(Feed([]), ManualClock(0), theme="neon")
     assert not started
+
+
+def _contrast(fg, bg) -> float:
+    def luminance(colour) -> float:
+        r, g, b = (c / 255 for c in colour.get_truecolor())
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["podtui-dark", "podtui-light", "podtui-k9s", "textual-light", "textual-dark"])
+async def test_the_column_headers_are_legible_in_every_theme(theme):
+    from tests.ui.harness import fixture_app, settle
+
+    app = fixture_app(theme=theme)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.table
+        sorted_style = table.get_component_rich_style("pod-table--header-sorted")
+        plain, marked = [], []
+        for segment in table.render_line(0):
+            if segment.text.strip():
+                contrast = _contrast(segment.style.color, segment.style.bgcolor)
+                (marked if segment.style.color == sorted_style.color else plain).append(contrast)
+        # Before: the unsorted headers were white whatever the theme, 1.3:1 on
+        # podtui-light's light grey panel; the sorted one in the accent colour, 1.3:1 on
+        # textual-light's.
+        assert plain and min(plain) >= 4.5, plain
+        # The sorted column also has its arrow: Textual's own accent text colour will do.
+        assert marked and min(marked) >= (3 if theme.startswith("podtui") else 2.5), marked
