@@ -54,7 +54,8 @@ client measured.
   record_overhead_pct        ingest with the recorder on (RecordingFeed, its writer thread)
                              vs off, plain and gzip files, interleaved, medians of whole
                              runs (list, watch, writer drained); the key is for gzip. The
-                             writer's CPU per item, measured alone, is reported beside it.
+                             writer's CPU per item, measured alone, is reported beside it;
+                             bench_recorder.py splits the recorder process's CPU by stage.
   ui_*, terminal_*           bench_ui.measure_ui: the real app on a 200x50 pty with 10,000
                              pods under 1,000 events/s.
 
