@@ -80,6 +80,9 @@ DEFAULT_CONNECT_TIMEOUT = 30.0
 # The server writes each event whole: part of one and then this long without a byte is
 # a stalled link, said (and reconnected) long before the read timeout.
 DEFAULT_STALL_TIMEOUT = 10.0
+# How long the startup check waits out 429s and 5xx that carry a Retry-After (an API
+# server starting or shedding load), as kubectl's client does, before giving up.
+STARTUP_PATIENCE = 15.0
 DEFAULT_WATCH_TIMEOUT = (300, 600)  # timeoutSeconds, randomised like client-go's reflector
 EVENTS_FIELD_SELECTOR = "involvedObject.kind=Pod"
 READ_CHUNK = 1 << 18
@@ -415,7 +418,7 @@ class LiveSource:
         """
         pods = self.reflectors[0]
         try:
-            rv = pods.probe_list()
+            rv = self._patiently(pods.probe_list)
             pods.probe_watch(rv)
         except HttpFailure as failure:
             raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS,
@@ -424,7 +427,7 @@ class LiveSource:
             raise describe_transport_error(exc, self.connection.server, self.connection.proxy) from None
         for reflector in self.reflectors[1:]:
             try:
-                reflector.probe_list()
+                self._patiently(reflector.probe_list)
             except HttpFailure as failure:
                 if failure.status not in (401, 403):
                     continue
@@ -433,6 +436,23 @@ class LiveSource:
                 self.queue.put(SourceStatus(FAILED, self.clock.time(), detail=f"events not shown: {why}", resource=reflector.resource))
             except _TRANSPORT_ERRORS:
                 continue  # the reflector will retry with back-off
+
+
+    def _patiently(self, call: Callable[[], str]) -> str:
+        """call(), again after each 429 or 5xx with a Retry-After (client-go's checkWait),
+        for up to STARTUP_PATIENCE seconds in all."""
+        waited = 0.0
+        while True:
+            try:
+                return call()
+            except HttpFailure as failure:
+                if not (failure.status == 429 or 500 <= failure.status < 600) or failure.retry_after is None:
+                    raise
+                delay = max(failure.retry_after, 1.0)  # "Retry-After: 0" must not spin
+                if waited + delay > STARTUP_PATIENCE:
+                    raise
+                waited += delay
+                self.sleep(delay)
 
 
 class Reflector:

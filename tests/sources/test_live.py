@@ -523,3 +523,13 @@ def test_a_410_after_a_healthy_quiet_watch_relists_at_once(harness):
     items = collect(source, n_watches(server, 3))
     assert [s for s, _ in statuses(items)].count("relisting") == 2
     assert "reconnecting" not in [s for s, _ in statuses(items)]
+
+
+def test_startup_waits_out_a_429_with_retry_after_like_kubectl(harness):
+    # An API server starting up or shedding load answers 429 with Retry-After; kubectl's
+    # client waits and asks again. Exiting with "check --context" was wrong advice.
+    slow = json_answer({"kind": "Status", "code": 429, "reason": "TooManyRequests", "message": "Too many requests, please try again later."},
+                       429, **{"Retry-After": "1"})
+    source, server = harness(Script([slow, pod_list([pod("a", 5)], 10)], []))
+    source.preflight()
+    assert len(server.lists()) == 2
