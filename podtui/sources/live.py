@@ -6,10 +6,14 @@ runs a reflector loop like client-go's:
     LIST (paged; restart on an expired continue token) -> diff against what we hold
     WATCH from the list's resourceVersion, bookmarks on, read timeout set
       connection cut / stall / malformed line / 5xx -> back off, WATCH again from the
-                                                       last resourceVersion seen
+      (stalled mid-event: after 10s, not 90s)          last resourceVersion seen
+      clean end (timeoutSeconds, a proxy's cap)     -> WATCH again at once from there
+        ... with nothing, within a second           -> back off first (no hot loop)
       410 Expired (HTTP or ERROR event)             -> LIST again and diff
-      401                                           -> reload credentials, go on
+      401                                           -> reload credentials and retry;
+                                                       unchanged: "log in again", never fatal
       403 (repeatedly)                              -> FAILED, with a one-line why
+      429 / 5xx with Retry-After                    -> wait at least that (at startup too)
 
 The stream is read raw, a whole read at a time (BodyReader), and split into lines. This
 thread reads only each line's envelope (type, name, uid, resourceVersion): the Change
