@@ -78,6 +78,9 @@ def _clean(value: object) -> str:
     return text
 
 
+_OWN_BACKGROUND = {"header", "header-sorted", "cursor"}
+
+
 class PodTable(ScrollView, can_focus=True):
     """Pods in kubectl's columns plus NEXT; `records` is the store's uid -> PodRecord."""
 
@@ -513,8 +516,12 @@ class PodTable(ScrollView, can_focus=True):
             names = [c.removeprefix("pod-table--") for c in self.COMPONENT_CLASSES]
             styles = {"base": base}
             for name in names:
-                partial = self.get_component_rich_style(f"pod-table--{name}", partial=True)
-                styles[name] = base + partial
+                # Partial: a colour only, to lay over another's (faded, a status colour).
+                # Not for the cursor and headers: they bring their background, and a
+                # partial style resolves an "auto" colour ($block-cursor-foreground is
+                # one by default) as white, whatever the background beneath.
+                partial = name not in _OWN_BACKGROUND
+                styles[name] = base + self.get_component_rich_style(f"pod-table--{name}", partial=partial)
             self._styles = styles
         return self._styles
 

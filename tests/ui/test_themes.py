@@ -151,3 +151,6 @@ async def test_the_column_headers_are_legible_in_every_theme(theme):
         assert plain and min(plain) >= 4.5, plain
         # The sorted column also has its arrow: Textual's own accent text colour will do.
         assert marked and min(marked) >= (3 if theme.startswith("podtui") else 2.5), marked
+        cursor = table.render_line(1 + table.cursor - int(table.scroll_y))
+        # Before: white on podtui-dark's light blue cursor, 2.9:1. (Bold, as large text: 3:1.)
+        assert min(_contrast(s.style.color, s.style.bgcolor) for s in cursor if s.text.strip()) >= 3
