@@ -205,20 +205,24 @@ class Faults:
                     break
             else:
                 return None
-        err = _error_for(rule, req, self._server.user_name())
+        err = _error_for(rule, req, self._server.user_name(), self._server.storage.resource_version)
         if rule.message is not None:
             err.message = rule.message
         return err
 
 
-def _error_for(rule: _Rule, req: RequestInfo, user: str) -> st.APIError:
+def _error_for(rule: _Rule, req: RequestInfo, user: str, current_rv: int) -> st.APIError:
     code = rule.status
     if code == 401:
         return st.unauthorized()
     if code == 403:
         return st.forbidden(user, req.verb, req.resource or "", req.group, req.namespace)
     if code == 410:
-        return st.too_old_resource_version(0, 0) if req.verb == "watch" else st.expired_continue()
+        if req.verb != "watch":
+            return st.expired_continue()
+        # As expire_watches(): the history compacted up to now, the asked-for RV gone.
+        asked = req.query.get("resourceVersion", "")
+        return st.too_old_resource_version(int(asked) if asked.isdigit() else 0, current_rv)
     if code == 429:
         return st.too_many_requests(rule.retry_after)
     if code == 500:

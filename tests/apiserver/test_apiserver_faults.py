@@ -59,8 +59,11 @@ def test_fail_next_by_path(server, storage):
 
 def test_fail_next_watch_gets_the_http_status(server, storage):
     server.faults.fail_next(1, 410, verbs=["watch"])
-    with open_watch(server, storage) as w:
+    storage.create("pods", pod("a"))
+    rv = storage.resource_version
+    with RawWatch(server.url, f"/api/v1/pods?watch=1&resourceVersion={rv - 1}") as w:
         assert w.status == 410 and b'"reason":"Expired"' in w.body
+        assert orjson.loads(w.body)["message"] == f"too old resource version: {rv - 1} ({rv})"  # not "0 (0)"
 
 
 def test_forbidden_message_is_the_real_one(server):
