@@ -428,7 +428,8 @@ def test_504_too_large_rv_on_a_relist_waits_retry_after_then_relists(harness):
     gone = json_answer({"kind": "Status", "code": 410, "reason": "Expired", "message": "too old"}, 410)
     source, server = harness(Script([pod_list([pod("a", 5)], 10), too_large, pod_list([pod("b", 55)], 60)], [gone]))
     source.start()
-    items = collect(source, n_watches(server, 2))
+    # The server counts the second watch before podtui has its answer and says "live".
+    items = collect(source, lambda it: len(server.watches()) >= 2 and statuses(it)[-1][0] == "live")
     waits = [i for i in items if isinstance(i, SourceStatus) and i.state == "reconnecting"]
     assert [w.detail for w in waits] == ["HTTP 504: Timeout: Too large resource version: 60, current: 50"]
     assert waits[0].retry_at - waits[0].at >= 1.0
