@@ -50,6 +50,7 @@ class InstantKeyScroll:
         if not self._scroll_queued:
             self._scroll_queued = True
             self.call_after_refresh(self._apply_scroll)  # type: ignore[attr-defined]
+            self.refresh()  # type: ignore[attr-defined]  # or it waits for whatever repaints next
 
     def _apply_scroll(self) -> None:
         base, lines = self._scroll_base, self._scroll_lines

@@ -114,44 +114,51 @@ async def test_a_command_line_is_left_with_esc_and_a_wrong_one_says_what_works()
         assert app.return_code == 0
 
 
+async def scrolled(pilot) -> None:
+    """Settle, then one more turn: scroll keys are applied after the refresh that
+    settle's pause ends with (see InstantKeyScroll)."""
+    await settle(pilot)
+    await pilot.pause()
+
+
 async def test_keys_read_at_once_scroll_a_pane_and_the_help_each_time():
     app = fixture_app()
     async with app.run_test(size=(80, 12)) as pilot:
         await settle(pilot)
         burst(app, ["enter", "9", "j", "j"])
-        await settle(pilot)
+        await scrolled(pilot)
         pane = app.screen.panes["yaml"]
         # Before: a scroll made at once right after the pane switch found no text laid
         # out yet, and stayed at the top.
         assert pane.scroll_y == 2
         burst(app, ["j"] * 10)
-        await settle(pilot)
+        await scrolled(pilot)
         # Before: each scroll waited for the next refresh and started from the same
         # line: ten j (a held key) moved the YAML one line.
         assert pane.scroll_y == 12
         burst(app, ["g", "ctrl+f", "ctrl+f", "k"])
-        await settle(pilot)
+        await scrolled(pilot)
         assert pane.max_scroll_y > 2 * pane.scrollable_content_region.height
         assert pane.scroll_y == 2 * pane.scrollable_content_region.height - 1
         await pilot.press("question_mark")
         burst(app, ["j"] * 4)
-        await settle(pilot)
+        await scrolled(pilot)
         assert app.screen.scroller.scroll_y == 4
 
-@pytest.mark.parametrize(("keys", "pane", "scrolled"), [(["y", "G"], "yaml", True), (["d", "7"], "timeline", False)])
-async def test_keys_typed_right_after_y_or_d_reach_the_detail_screen(keys, pane, scrolled):
+@pytest.mark.parametrize(("keys", "pane", "moved"), [(["y", "G"], "yaml", True), (["d", "7"], "timeline", False)])
+async def test_keys_typed_right_after_y_or_d_reach_the_detail_screen(keys, pane, moved):
     from podtui.ui.detail_screen import DetailScreen
 
     app = fixture_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         burst(app, keys)
-        await settle(pilot)
+        await scrolled(pilot)
         # Before: the second key reached the list before the detail opened (G moved the
         # list's cursor to the last pod; 7 was lost).
         assert isinstance(app.screen, DetailScreen) and app.screen.active == pane
         assert app.table.cursor == 0
-        assert (app.screen.panes[pane].scroll_y > 0) is scrolled
+        assert (app.screen.panes[pane].scroll_y > 0) is moved
 
 
 async def test_d_y_and_x_typed_into_the_filter_are_text():
