@@ -44,7 +44,10 @@ class DemoCluster:
         self.scenario = scenario
         self.clock: Clock = clock if clock is not None else ScaledClock(speed)
         self.start_time = self.clock.time()
-        self.storage = Storage(self.clock, window=storage_window)
+        # Versions carry on across a restart of the process, as etcd's revisions do: a
+        # client's old RV is then too old (410, relist), not a future one its watch
+        # silently waits on. Microseconds outrun any event rate the demo reaches.
+        self.storage = Storage(self.clock, window=storage_window, first_rv=max(1, int(self.start_time * 1e6)))
         if scenario.scale is not None or scale is not None:
             self.world: World | ScaleWorld = ScaleWorld(scenario, self.storage, self.start_time, seed, scale)
         else:

@@ -57,7 +57,7 @@ def timeline(cluster: DemoCluster, namespace: str, name: str) -> list[tuple[floa
 def versions(cluster: DemoCluster, namespace: str, name: str, resource: str = "pods") -> list[tuple[str, dict]]:
     """Every (watch event type, object) the storage recorded for one object, in order."""
     out = []
-    for event in cluster.storage.events_since(1, 10_000_000):
+    for event in cluster.storage.events_since(cluster.storage.oldest_resource_version, 10_000_000):
         if event.resource != resource:
             continue
         meta = event.entry.obj["metadata"]

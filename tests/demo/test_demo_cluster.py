@@ -16,7 +16,7 @@ from podtui.demo.scenario import ScaleSettings, load_scenario
 
 
 def served_log(cluster: DemoCluster) -> list[tuple[str, str, bytes]]:
-    return [(e.type, e.resource, e.entry.data) for e in cluster.storage.events_since(1, 10_000_000)]
+    return [(e.type, e.resource, e.entry.data) for e in cluster.storage.events_since(cluster.storage.oldest_resource_version, 10_000_000)]
 
 
 def test_same_seed_same_run_different_seed_different_names():
@@ -160,3 +160,12 @@ def test_cluster_from_inline_yaml_starts_at_its_clock():
     cluster.advance(5)
     pod = cluster.storage.get("pods", "default", "a")
     assert pod["metadata"]["creationTimestamp"] == "2023-11-14T22:13:20Z"
+
+
+def test_a_cluster_started_again_gives_out_versions_past_the_last_ones():
+    # `podtui demo --serve` killed and started again: a client's old resourceVersion must
+    # be too old for the new process (410, relist), never a future one its watch waits on.
+    first = DemoCluster("default", clock=ManualClock(EPOCH), seed=1)
+    first.advance(600)
+    again = DemoCluster("default", clock=ManualClock(EPOCH + 601), seed=1)
+    assert again.storage.oldest_resource_version > first.storage.resource_version
