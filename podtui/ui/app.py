@@ -21,7 +21,18 @@ from textual.screen import Screen
 from podtui.clock import Clock
 from podtui.errors import PodtuiError
 from podtui.heap import settle_heap
-from podtui.lifecycle.changes import EVENTS, FAILED, LIVE, PODS, Change, SourceStatus
+from podtui.lifecycle.changes import (
+    CONNECTING,
+    EVENTS,
+    FAILED,
+    LISTING,
+    LIVE,
+    PODS,
+    RECONNECTING,
+    RELISTING,
+    Change,
+    SourceStatus,
+)
 from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
 from podtui.lifecycle.nextstep import next_step as model_next_step
 from podtui.lifecycle.store import Store
@@ -50,6 +61,16 @@ PAINT_INTERVAL = 0.1
 
 def _bar_kind(state: BarState) -> tuple:
     return (state.source, state.shown == 0, state.total == 0, bool(state.problems), state.events_unavailable)
+
+
+# How badly each state needs the operator's eye: the bar shows the worst stream's.
+_CONCERN = {FAILED: 6, RECONNECTING: 5, RELISTING: 4, LISTING: 3, CONNECTING: 2, LIVE: 1}
+
+
+def _worst(streams: dict[str | None, SourceStatus]) -> SourceStatus | None:
+    """The status the bar shows: the stream in the worst state, the pods' on a tie."""
+    return max(streams.values(), default=None,
+               key=lambda s: (_CONCERN.get(s.state, 0), s.resource != EVENTS))
 
 
 class PodtuiApp(App):
@@ -84,6 +105,7 @@ class PodtuiApp(App):
         self.theme = resolve_theme(theme, env, loaded=loaded)
         self.store = self._new_store()
         self.source_status: SourceStatus | None = None
+        self._streams: dict[str | None, SourceStatus] = {}  # each stream's last status
         self.pods_live = False  # the pods stream has listed (the bar may show the events')
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
@@ -177,19 +199,20 @@ class PodtuiApp(App):
         return applied
 
     def _note_status(self, status: SourceStatus) -> None:
-        """Which status the bar shows. Events that can't be had (forbidden) are said
-        once and then marked on the bar; the next pods status would otherwise wipe the
-        notice at once. A fatal pods failure stays shown whatever events do after it."""
+        """Which status the bar shows: the worst of the streams' (a pods watch waiting to
+        reconnect must not read "live" because the events watch just came back). Events
+        that can't be had (forbidden) are said once and then marked on the bar."""
         if status.resource != EVENTS:
             self.pods_live = status.state == LIVE
         if status.resource == EVENTS and status.state == FAILED:
             self.events_unavailable = True
             self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
-            return
-        shown = self.source_status
-        if shown is not None and shown.state == FAILED and shown.resource == PODS and status.resource == EVENTS:
-            return
-        self.source_status = status
+            self._streams.pop(EVENTS, None)
+        else:
+            if status.resource is None:
+                self._streams.clear()  # the source as a whole: stopped, a replay
+            self._streams[status.resource] = status
+        self.source_status = _worst(self._streams)
 
     def drain(self, max_rounds: int = 1000) -> int:
         """Apply everything queued now (tests and snapshots; the timer does this live)."""
@@ -379,6 +402,7 @@ class PodtuiApp(App):
             self.feed = new_feed
             self._feed_started = False
             self.source_status = None
+            self._streams.clear()
             self.pods_live = False
             self.events_unavailable = False
             self.view_namespace = None

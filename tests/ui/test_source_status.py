@@ -41,3 +41,23 @@ async def test_a_fatal_pods_failure_is_not_hidden_by_the_events_stream():
         text = app.pods_screen.status_bar.text
         assert 'failed: pods is forbidden in namespace "web"' in text
         assert "no events" not in text
+
+
+async def test_a_pods_watch_waiting_to_reconnect_is_not_hidden_by_live_events():
+    # The API server restarted: both watches drop, the events one comes back first.
+    # "● live" then would show frozen pods as current.
+    items = [
+        SourceStatus("live", T0, "", "pods"),
+        SourceStatus("live", T0, "", "events"),
+        SourceStatus("reconnecting", T0, "connection refused", "pods", retry_at=T0 + 25),
+        SourceStatus("reconnecting", T0, "connection refused", "events", retry_at=T0 + 1),
+        SourceStatus("live", T0 + 1, "", "events"),
+    ]
+    app = make_app(items, ManualClock(T0 + 1), Scope(context="prod", namespace="web"))
+    async with app.run_test(size=(160, 10)) as pilot:
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        assert "reconnecting in 24s: connection refused" in text and "live" not in text
+        app.feed._queue.extend([SourceStatus("live", T0 + 25, "", "pods")])  # the pods watch back
+        await settle(pilot)
+        assert "● live" in app.pods_screen.status_bar.text
