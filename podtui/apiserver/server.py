@@ -10,11 +10,13 @@ accepts writes except DELETE of a pod.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import select
 import socket
 import socketserver
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +46,12 @@ STOP_JOIN_SECONDS = 3.0
 BLOCK_TIMEOUT = 3.0
 
 DeleteHook = Callable[[str, str, str, dict], "dict | None"]
+
+# A 500 is a bug of this server's: its traceback goes here, or the next one cannot be
+# diagnosed from the client's one-line message. Silent unless someone adds a handler
+# (`podtui demo` does: stderr with --serve, a file with the UI).
+log = logging.getLogger("podtui.apiserver")
+log.addHandler(logging.NullHandler())
 
 
 @dataclass(slots=True)
@@ -153,8 +161,10 @@ class _HTTPServer(ThreadingHTTPServer):
         return sock, addr
 
     def handle_error(self, request, client_address) -> None:  # noqa: ARG002
-        # A peer going away mid-request is normal for a watch server; stay quiet.
-        pass
+        # A peer going away mid-request is normal for a watch server; stay quiet about that.
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            log.error("internal error on a connection from %s", client_address, exc_info=error)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -198,6 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # Whether JSON answers go out indented (set per request by the server).
     pretty = False
+    # Whether this request's answer has started going out as a stream (headers sent).
+    streaming = False
 
     def respond(self, code: int, body: bytes, content_type: str = JSON, headers: dict[str, str] | None = None) -> None:
         if content_type.startswith(JSON):
@@ -414,6 +426,7 @@ class APIServer:
         except APIError as err:  # e.g. watch=maybe
             verb, bad_verb = "get", err
         req = RequestInfo(handler.command, split.path, query, verb, r)
+        handler.streaming = False  # the handler lives as long as the connection
         # /version is written raw and always indented (WriteRawJSON); the rest as asked.
         handler.pretty = r.kind == "version" or _pretty(query, handler.headers.get("User-Agent") or "")
         try:
@@ -425,11 +438,20 @@ class APIServer:
             if bad_verb is not None:
                 raise bad_verb
             self._dispatch(handler, req, body)
-        except APIError as err:
-            handler.respond(err.code, err.body(), headers=err.headers)
-        except (OSError, ValueError):
+        except OSError:
             handler.close_connection = True
         except Exception as err:  # noqa: BLE001 - a bug must not kill the connection thread silently
+            if isinstance(err, APIError) and not handler.streaming:
+                handler.respond(err.code, err.body(), headers=err.headers)
+                return
+            # A ValueError is a socket closed under us only while stopping; else a bug like any other.
+            if not (isinstance(err, ValueError) and self._stopping.is_set()):
+                log.error("%s: internal error answering %s %s", self.clock.now().isoformat(), handler.command, handler.path, exc_info=err)
+            if handler.streaming:
+                # The answer's headers are out (a watch, a followed log): a 500 now would land
+                # inside its chunked body. End it as an aborted stream ends: the connection closes.
+                handler.close_connection = True
+                return
             error = internal_error(f"{type(err).__name__}: {err}")
             handler.respond(error.code, error.body())
 
@@ -517,6 +539,7 @@ class APIServer:
             return handler.respond(200, b"", "text/plain")
         # Followed: the stream stays open, silent, while that container instance runs.
         handler.close_connection = True
+        handler.streaming = True
         handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nCache-Control: no-cache, private\r\n"
                             b"Transfer-Encoding: chunked\r\n\r\n")
         rv = self.storage.resource_version
@@ -566,6 +589,7 @@ class APIServer:
         )
         with self._lock:
             self._sessions.add(session)
+        handler.streaming = True
         try:
             session.run()
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import socket
 import ssl
 import threading
@@ -149,6 +150,43 @@ def test_a_crashing_hook_is_a_500_not_a_dead_server(server, storage):
     resp = request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE")
     assert resp.status == 500 and resp.json()["reason"] == "InternalError"
     assert request(server.url, "/api/v1/pods").status == 200
+
+
+def test_a_500_logs_its_traceback(server, storage, caplog):
+    # The client's one line ("Internal error occurred: ...") is all it ever sees; the
+    # server must keep the traceback, or the next such bug cannot be diagnosed.
+    storage.create("pods", pod("a"))
+
+    def crash(*args):
+        raise KeyError("the-missing-key")
+
+    server.on_delete = crash
+    with caplog.at_level(logging.ERROR, logger="podtui.apiserver"):
+        resp = request(server.url, "/api/v1/namespaces/default/pods/a", method="DELETE")
+    assert resp.status == 500
+    [record] = caplog.records
+    assert "DELETE /api/v1/namespaces/default/pods/a" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is KeyError
+    assert "in crash" in caplog.text  # the traceback reaches the frame that raised
+
+
+def test_a_bug_mid_watch_cuts_the_stream_not_a_500_inside_it(server, storage, caplog):
+    storage.create("pods", pod("a"))
+    real = storage.events_since
+
+    def crash(rv, max_events=1024):
+        if storage.resource_version > rv:
+            raise RuntimeError("boom")
+        return real(rv, max_events)
+
+    storage.events_since = crash
+    with caplog.at_level(logging.ERROR, logger="podtui.apiserver"), RawWatch(server.url, "/api/v1/pods?watch=1&resourceVersion=0") as w:
+        assert w.next_event()["object"]["metadata"]["name"] == "a"
+        storage.create("pods", pod("b"))
+        # The headers said 200 and chunked: an HTTP 500 written now would be garbage
+        # inside the body. The stream is cut, as a real server's aborted watch is.
+        assert w.end().clean is False
+    assert [r.exc_info[0] for r in caplog.records] == [RuntimeError]
 
 
 def test_health_endpoints_and_their_checks(tls_server):
