@@ -12,6 +12,7 @@ runs until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import signal
@@ -78,6 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--port", type=int, default=0, metavar="P", help="port to listen on (default: a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--write-kubeconfig", metavar="FILE", help="write a kubeconfig for the served cluster to FILE")
+    parser.add_argument(
+        "--log",
+        metavar="FILE",
+        help="append the API server's internal errors, with tracebacks, to FILE (default: stderr with --serve; "
+        "with the UI, a file named on exit if there were any)",
+    )
     scale = parser.add_argument_group("the scale scenario")
     scale.add_argument("--pods", type=_number(int, 0), metavar="N", help="number of pods")
     scale.add_argument("--namespaces", type=_number(int, 1), metavar="M", help="number of namespaces")
@@ -99,6 +106,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--write-kubeconfig goes with --serve")
     if args.serve and (args.record or args.theme):
         raise UsageError("--record and --theme go with the UI, not --serve (use `podtui record` against the served cluster)")
+
+    if args.log:
+        try:
+            open(args.log, "a").close()  # now, not at the first error, where it could only be lost
+        except OSError as exc:
+            raise PodtuiError(f"cannot write the log {args.log}: {exc.strerror or exc}") from None
 
     from podtui.demo.cluster import DemoCluster
 
@@ -136,6 +149,36 @@ def _write_kubeconfig(cluster, path: str) -> None:
         raise PodtuiError(f"cannot write the kubeconfig {path}: {exc.strerror or exc}") from None
 
 
+ERROR_LOG = "apiserver-errors.log"
+
+
+class _ErrorLog:
+    """Where the demo API server's internal errors go, tracebacks and all: a 500 tells
+    its client one line, and without this the cause of the next one is lost."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.count = 0
+        # A file is created only when the first error comes, so a clean run leaves none.
+        handler = logging.FileHandler(path, delay=True, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("podtui demo: %(message)s"))
+        handler.addFilter(self._counted)
+        self.handler = handler
+        self.logger = logging.getLogger("podtui.apiserver")
+        self.logger.addHandler(handler)
+        # Not on to the root logger, whose last resort is stderr: under the UI, that is the screen.
+        self._propagate, self.logger.propagate = self.logger.propagate, False
+
+    def _counted(self, record: logging.LogRecord) -> bool:
+        self.count += 1
+        return True
+
+    def close(self) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.propagate = self._propagate
+        self.handler.close()
+
+
 def serve(cluster, args) -> int:
     """Serve until SIGINT/SIGTERM; stdout gets the URL and the kubeconfig path."""
     own_dir = None
@@ -143,7 +186,18 @@ def serve(cluster, args) -> int:
     if not path:
         own_dir = tempfile.mkdtemp(prefix="podtui-demo-")
         path = os.path.join(own_dir, "kubeconfig")
-    _start(cluster, args)
+    errors = _ErrorLog(args.log)
+    try:
+        _start(cluster, args)
+        return _serve_until_stopped(cluster, args, path)
+    finally:
+        cluster.stop()
+        errors.close()
+        if own_dir is not None:
+            _remove_tree(own_dir)
+
+
+def _serve_until_stopped(cluster, args, path: str) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -163,9 +217,6 @@ def serve(cluster, args) -> int:
             pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        cluster.stop()
-        if own_dir is not None:
-            _remove_tree(own_dir)
     return 0
 
 
@@ -173,13 +224,19 @@ def run_with_ui(cluster, args) -> int:
     """`podtui demo` without --serve: the cluster in-process, the UI against it."""
     own_dir = tempfile.mkdtemp(prefix="podtui-demo-")
     path = os.path.join(own_dir, "kubeconfig")
-    _start(cluster, args)
+    errors = _ErrorLog(args.log or os.path.join(own_dir, ERROR_LOG))
     try:
+        _start(cluster, args)
         _write_kubeconfig(cluster, path)
         return open_ui(cluster, path, args)
     finally:
         cluster.stop()
-        _remove_tree(own_dir)
+        errors.close()
+        # The UI has given the terminal back: now the errors can be named.
+        if errors.count:
+            print(f"podtui demo: the API server had {errors.count} internal error(s); tracebacks in {errors.path}",
+                  file=sys.stderr, flush=True)
+        _remove_tree(own_dir, keep=errors.path if errors.count else None)
 
 
 def open_ui(cluster, kubeconfig_path: str, args) -> int:
@@ -193,8 +250,10 @@ def open_ui(cluster, kubeconfig_path: str, args) -> int:
     return watch(options, cluster.clock, theme=args.theme, record=args.record, redact=not args.no_redact)
 
 
-def _remove_tree(directory: str) -> None:
+def _remove_tree(directory: str, keep: str | None = None) -> None:
     for child in Path(directory).iterdir():
+        if keep is not None and child == Path(keep):
+            continue
         try:
             child.unlink()
         except OSError:

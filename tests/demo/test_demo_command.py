@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -77,3 +78,83 @@ def test_unwritable_kubeconfig(tmp_path, capsys):
     assert main(["demo", "--serve", "--write-kubeconfig", str(target)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"podtui: cannot write the kubeconfig {target}: ") and err.count("\n") == 1
+
+
+def _a_500(cluster) -> None:
+    """Make the demo's API server fail on a request of its own (a bug in a hook)."""
+    import urllib.error
+    import urllib.request
+
+    def crash(*args):
+        raise KeyError("the-missing-key")
+
+    cluster.server.on_delete = crash
+    cluster.storage.create("pods", {"metadata": {"name": "victim", "namespace": "demo"}})
+    request = urllib.request.Request(f"{cluster.url}/api/v1/namespaces/demo/pods/victim", method="DELETE")
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=10)
+    assert answered.value.code == 500
+
+
+def test_the_ui_demo_keeps_the_servers_tracebacks_and_names_the_file(monkeypatch, capsys):
+    # The UI owns the screen, so a 500's traceback goes to a file named once the UI is gone.
+    from podtui.demo import command
+
+    seen = {}
+
+    def ui(cluster, kubeconfig_path, args):
+        seen["dir"] = os.path.dirname(kubeconfig_path)
+        _a_500(cluster)
+        return 0
+
+    monkeypatch.setattr(command, "open_ui", ui)
+    assert main(["demo", "--seed", "1", "--stop-after", "1"]) == 0
+    err = capsys.readouterr().err
+    log = os.path.join(seen["dir"], command.ERROR_LOG)
+    try:
+        assert err == f"podtui demo: the API server had 1 internal error(s); tracebacks in {log}\n"
+        text = open(log).read()
+        assert "internal error answering DELETE /api/v1/namespaces/" in text
+        assert "Traceback" in text and "KeyError: 'the-missing-key'" in text
+        assert os.listdir(seen["dir"]) == [command.ERROR_LOG]  # the kubeconfig is cleaned up
+    finally:
+        command._remove_tree(seen["dir"])
+
+
+def test_a_clean_ui_demo_leaves_no_log(monkeypatch, capsys):
+    from podtui.demo import command
+
+    seen = {}
+    monkeypatch.setattr(command, "open_ui", lambda cluster, path, args: seen.setdefault("dir", os.path.dirname(path)) and 0)
+    assert main(["demo", "--seed", "1", "--stop-after", "1"]) == 0
+    assert capsys.readouterr().err == ""
+    assert not os.path.exists(seen["dir"])
+
+
+def test_log_file_for_the_demo_and_an_unwritable_one(tmp_path, monkeypatch, capsys):
+    from podtui.demo import command
+
+    monkeypatch.setattr(command, "open_ui", lambda cluster, path, args: _a_500(cluster) or 0)
+    log = tmp_path / "server.log"
+    assert main(["demo", "--seed", "1", "--stop-after", "1", "--log", str(log)]) == 0
+    assert "KeyError: 'the-missing-key'" in log.read_text()
+    assert capsys.readouterr().err.endswith(f"tracebacks in {log}\n")
+    assert main(["demo", "--log", str(tmp_path / "no-such-dir" / "x.log")]) == 1
+    assert capsys.readouterr().err.startswith(f"podtui: cannot write the log {tmp_path / 'no-such-dir' / 'x.log'}: ")
+
+
+def test_serve_sends_the_servers_tracebacks_to_stderr(capsys):
+    from podtui.apiserver.server import log
+    from podtui.demo.command import _ErrorLog
+
+    errors = _ErrorLog(None)  # what `podtui demo --serve` sets up without --log
+    try:
+        try:
+            raise KeyError("the-missing-key")
+        except KeyError as err:
+            log.error("internal error answering GET /api/v1/pods", exc_info=err)
+    finally:
+        errors.close()
+    err = capsys.readouterr().err
+    assert err.startswith("podtui demo: internal error answering GET /api/v1/pods\nTraceback")
+    assert "KeyError: 'the-missing-key'" in err and errors.count == 1
