@@ -209,6 +209,9 @@ class PodtuiApp(App):
             self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
             self._streams.pop(EVENTS, None)
         else:
+            if status.state == FAILED and status.detail:
+                # Whole, where a narrow bar cuts it: what to do is at its end ("try -n NAMESPACE").
+                self.notify(status.detail, severity="error", timeout=60)
             if status.resource is None:
                 self._streams.clear()  # the source as a whole: stopped, a replay
             self._streams[status.resource] = status

@@ -69,12 +69,16 @@ def replay_text(replay: Any, now: float) -> tuple[str, str]:
     return (f"{mark} replay at {clock_time(at)}{speed_text}{end}", "bold $text-accent")
 
 
-def status_line(state: BarState, now: float) -> Content:
+def status_line(state: BarState, now: float, width: int | None = None) -> Content:
+    """The bar's line; within `width` cells, if given: the clock's "UTC" goes first,
+    then the clock, then the connection's detail is cut, so the pod count and what
+    follows stay in view."""
     sep = Content.styled(" │ ", "$text-muted")
     parts: list[Content] = []
     if state.context:
         parts.append(Content.styled(state.context, "bold"))
     parts.append(Content(state.scope or "all namespaces"))
+    connection = len(parts)
     if state.replay is not None:
         parts.append(Content.styled(*replay_text(state.replay, now)))
     else:
@@ -89,6 +93,16 @@ def status_line(state: BarState, now: float) -> Content:
     if state.problems:
         parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
     parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))
+    line = sep.join(parts)
+    if width is None or line.cell_length <= width:
+        return line
+    parts[-1] = Content.styled(clock_time(now), "$text-muted")
+    if sep.join(parts).cell_length > width:
+        parts.pop()  # the clock: the terminal's own is near
+    over = sep.join(parts).cell_length - width
+    if over > 0:
+        shown = parts[connection]
+        parts[connection] = shown.truncate(max(shown.cell_length - over, 12), ellipsis=True)
     return sep.join(parts)
 
 
@@ -100,9 +114,15 @@ class StatusBar(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", markup=False, **kwargs)
         self._shown: Content | None = None
+        self._last: tuple[BarState, float] | None = None
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)  # fit the new width now, not at the next tick
 
     def show(self, state: BarState, now: float) -> bool:
-        content = status_line(state, now)
+        self._last = (state, now)
+        content = status_line(state, now, self.content_size.width or None)
         if self._shown is not None and content.is_same(self._shown):
             return False
         self._shown = content
