@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from podtui.lifecycle.store import Store
@@ -177,3 +180,21 @@ def test_yaml_long_values_wrap_under_themselves_not_at_the_left_edge():
     joined = " ".join(line.strip() for line in [lines[at][value_column:], *tail])
     assert joined.replace(" ", "") == message.replace(" ", "")  # all of it, in order
     assert yaml_view.highlight("a: b", wrap=60).plain == "a: b"
+
+
+KUBECTL = Path(__file__).parent / "fixtures" / "kubectl"
+
+
+@pytest.mark.parametrize("name", ["gated", "scalars"])
+def test_yaml_is_what_kubectl_get_o_yaml_prints(name):
+    obj = json.loads((KUBECTL / f"{name}.json").read_text(encoding="utf-8"))
+    # kubectl hides managedFields unless --show-managed-fields; podtui always does
+    obj["metadata"]["managedFields"] = [{"manager": "kubectl", "operation": "Update"}]
+    assert yaml_view.pod_yaml(obj) == (KUBECTL / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def test_yaml_multi_line_text_is_not_coloured_as_keys():
+    text = yaml_view.pod_yaml({"metadata": {"annotations": {"note": "port: 8080\nhost: x\n"}, "name": "p"}})
+    shown = yaml_view.highlight(text)
+    coloured = [shown.plain[s.start:s.end] for s in shown.spans if s.style == "$text-primary"]
+    assert coloured == ["metadata", "annotations", "note", "name"]

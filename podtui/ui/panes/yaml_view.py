@@ -1,4 +1,4 @@
-"""YAML: the pod as the API served it, env values masked (like k9s's `y`)."""
+"""YAML: the pod as `kubectl get -o yaml` prints it, env values masked (like k9s's `y`)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from textual.content import Content
 from podtui.sources.recording import redact
 from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.fmt import hang
+from podtui.ui.panes.kubectl_yaml import kubectl_yaml
 
 _KEY = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?):(\s|$)")
 _LEAD = re.compile(r"\s*(?:- )?")
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*")
 
 
 def pod_yaml(obj: object) -> str:
     """YAML text of a pod with env values, managedFields and last-applied config removed."""
     try:
-        return yaml.safe_dump(redact(obj) if isinstance(obj, dict) else obj, sort_keys=False,
-                              default_flow_style=False, allow_unicode=True, width=1000)
+        return kubectl_yaml(redact(obj) if isinstance(obj, dict) else obj)
     except yaml.YAMLError as exc:  # non-serialisable odd data
         return f"# cannot show this object as YAML: {exc}\n{obj!r}"
 
@@ -30,11 +31,19 @@ def highlight(text: str, wrap: int | None = None) -> Content:
     width, a long value wraps under its own first character: wrapped to the left edge,
     its tail read as a top-level key ("pod=crashloop_demo(...)")."""
     lines = []
+    block_key_column = None  # inside a multi-line string: its "a: b" lines are text, not keys
     for raw in text.splitlines():
-        m = _KEY.match(raw)
+        indent = len(raw) - len(raw.lstrip(" "))
+        if block_key_column is not None and (indent > block_key_column or not raw.strip()):
+            m = None
+        else:
+            block_key_column = None
+            m = _KEY.match(raw)
         if m:
             head = Content.assemble(m.group(1), (m.group(2), "$text-primary"), ":" + m.group(3))
             body = raw[m.end():]
+            if _BLOCK_SCALAR.fullmatch(body):
+                block_key_column = len(m.group(1))
         else:
             lead = _LEAD.match(raw)
             head, body = Content(lead.group(0)), raw[lead.end():]
