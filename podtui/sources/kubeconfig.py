@@ -98,14 +98,20 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 _NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
-def options_from_args(args: argparse.Namespace) -> ConnectionOptions:
-    namespace = getattr(args, "namespace", None)
-    if namespace and not getattr(args, "all_namespaces", False) and (
-            len(namespace) > 63 or not _NAMESPACE_NAME.fullmatch(namespace)):
+def check_namespace_name(namespace: str, as_given: str = "") -> None:
+    """UsageError for a name no namespace can have (an RFC 1123 label); `as_given`
+    prefixes it the way the user wrote it ("-n ")."""
+    if len(namespace) > 63 or not _NAMESPACE_NAME.fullmatch(namespace):
         # The API server lists such a namespace as empty (kubectl: "No resources found"):
         # an empty table, forever, for what is nearly always a typo.
-        raise UsageError(f"-n {namespace}: not a valid namespace name, so no pod can be in it",
+        raise UsageError(f"{as_given}{namespace}: not a valid namespace name, so no pod can be in it",
                          "lowercase letters, digits and '-', up to 63, starting and ending with a letter or digit")
+
+
+def options_from_args(args: argparse.Namespace) -> ConnectionOptions:
+    namespace = getattr(args, "namespace", None)
+    if namespace and not getattr(args, "all_namespaces", False):
+        check_namespace_name(namespace, "-n ")
     return ConnectionOptions(
         kubeconfig=getattr(args, "kubeconfig", None),
         context=getattr(args, "context", None),

@@ -391,6 +391,15 @@ class PodtuiApp(App):
         pod for the way back. Live and scoped to one namespace: ask for a feed scoped to
         the new one and start from an empty store. Replay, or no way to re-scope: filter.
         """
+        # here, not at the top: the rule lives with the kubeconfig code, whose kubernetes
+        # import a replay need not pay for at start
+        from podtui.sources.kubeconfig import check_namespace_name
+        if namespace is not None:
+            try:
+                check_namespace_name(namespace)
+            except PodtuiError as exc:  # as typed: its "[" is not markup
+                self.notify(str(exc), severity="error", timeout=8, markup=False)
+                return
         rescope = (self.namespaces_switch is not None and self.replay is None
                    and self.feed.scope.namespace is not None)
         if rescope:

@@ -239,6 +239,29 @@ async def test_namespace_switch_asks_for_a_new_feed_when_it_can():
         assert app.feed is feeds[0] and visible_names(app) == ["only-here"]  # kept watching
 
 
+async def test_a_name_no_namespace_can_have_is_refused_with_the_clis_reason():
+    t0 = 1714557600.0
+    asked = []
+
+    def switch(namespace):
+        asked.append(namespace)
+        return StaticFeed([SourceStatus("live", t0)], Scope(context="test", namespace=namespace))
+
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = StaticFeed([Change("pods", "ADDED", pod("a"), t0)], Scope(context="test", namespace="default"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("colon", *"ns Bad_[NS]!", "enter")  # "[" would be markup to a notice
+        await settle(pilot)
+        await pilot.press("n", *"Team_A", "enter")
+        await settle(pilot)
+        rule = "(lowercase letters, digits and '-', up to 63, starting and ending with a letter or digit)"
+        assert [n.message for n in app._notifications] == [
+            f"Bad_[NS]!: not a valid namespace name, so no pod can be in it {rule}",
+            f"Team_A: not a valid namespace name, so no pod can be in it {rule}"]
+        assert asked == [] and app.feed.scope.namespace == "default" and visible_names(app) == ["a"]
+
+
 async def test_after_a_namespace_switch_the_cursor_is_on_the_pod_it_was_on_or_the_top():
     t0 = 1714557600.0
     names = [f"pod-{i:03d}" for i in range(60)]
