@@ -30,6 +30,10 @@ SORT_KEYS = (
 )
 
 
+# What acts on the pod under the cursor.
+_ON_A_POD = ("describe", "yaml", "explain", "copy_name")
+
+
 class PodsScreen(Screen):
     BINDINGS = [
         # priority: run when the app reads the key, so that what is typed after it in
@@ -63,6 +67,7 @@ class PodsScreen(Screen):
     def __init__(self, table: PodTable) -> None:
         super().__init__()
         self.table = table
+        self._no_pod_offered = True  # what the footer was last told about the cursor
         self.status_bar = StatusBar(id="status-bar")
         self.filter_input = Input(placeholder="filter: name, namespace, status, node, label; -l k=v; !text",
                                   id="filter", compact=True)
@@ -85,8 +90,6 @@ class PodsScreen(Screen):
 
     # ------------------------------------------------------------------ filter
     def action_filter(self) -> None:
-        if isinstance(self.focused, Input):
-            raise SkipAction()  # a "/" typed into the filter or a command
         self.filter_input.add_class("-shown")
         # Keys typed ahead ("/crash" read in one go, as over a slow SSH link) are
         # already queued behind this one: focus moves now, not after them as
@@ -166,9 +169,18 @@ class PodsScreen(Screen):
         self.table.toggle_wide()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In the filter or the command line, enter ends it and d, y, x are text: not
-        # offered, and passed on to the input.
-        return not (action in ("describe", "yaml", "explain") and isinstance(self.focused, Input))
+        if isinstance(self.focused, Input):
+            # In the filter or the command line, enter ends it and /, n, d, y, x are
+            # text: not offered, and passed on to the input.
+            return action not in _ON_A_POD + ("filter", "pick_namespace")
+        if action in _ON_A_POD and self.table.cursor_uid is None:
+            return None  # no pod to act on: dimmed, not hidden, so the footer stays put
+        return True
+
+    def on_pod_table_cursor_moved(self, message: PodTable.CursorMoved) -> None:
+        if (message.uid is None) != self._no_pod_offered:
+            self._no_pod_offered = message.uid is None
+            self.refresh_bindings()  # only when the table empties or fills: it redraws the footer
 
     def action_describe(self) -> None:
         if self.table.cursor_uid is not None:
@@ -185,8 +197,6 @@ class PodsScreen(Screen):
         self.podtui.copy_pod_name(self.table.cursor_uid)
 
     def action_pick_namespace(self) -> None:
-        if isinstance(self.focused, Input):
-            raise SkipAction()  # an "n" typed into the filter
         self.podtui.action_pick_namespace()
 
     def action_all_namespaces(self) -> None:

@@ -732,3 +732,30 @@ async def test_every_footer_key_fits_80_columns(replaying):
             await pilot.press("escape")
             await pilot.pause()
             assert "Pause" in footer()
+
+
+async def test_the_footer_dims_what_needs_a_pod_until_there_is_one_and_hides_what_is_text_in_an_input():
+    from textual.widgets._footer import FooterKey
+
+    t0 = 1714557600.0
+    app = make_app([SourceStatus("live", t0)], ManualClock(t0))
+
+    def footer() -> dict[str, bool]:
+        """Each offered key's description: whether it can be pressed (False: dimmed)."""
+        return {key.description: not key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        empty = footer()
+        assert {k: empty[k] for k in ("Details", "YAML", "Explain", "Filter")} == {
+            "Details": False, "YAML": False, "Explain": False, "Filter": True}
+        app.feed._queue.put(Change("pods", "ADDED", pod("a"), t0))
+        await settle(pilot)
+        loaded = footer()
+        assert list(loaded) == list(empty)  # the same keys in the same places, now all live
+        assert all(loaded.values())
+        await pilot.press("slash")
+        await pilot.pause()
+        assert not {"Filter", "Namespace", "Details", "YAML", "Explain"} & set(footer())
+        await pilot.press(*"n/y")
+        assert app.pods_screen.filter_input.value == "n/y"  # typed, as before
