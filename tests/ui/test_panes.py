@@ -198,3 +198,22 @@ def test_yaml_multi_line_text_is_not_coloured_as_keys():
     shown = yaml_view.highlight(text)
     coloured = [shown.plain[s.start:s.end] for s in shown.spans if s.style == "$text-primary"]
     assert coloured == ["metadata", "annotations", "note", "name"]
+
+
+def test_yaml_a_value_kubectl_folded_reads_as_one_paragraph_when_the_pane_wraps_it():
+    obj = json.loads((KUBECTL / "gated.json").read_text(encoding="utf-8"))
+    text = yaml_view.pod_yaml(obj)  # kubectl's fold: "...gate \"example.com/lb-registered\"\n      does not exist."
+
+    def around_message(width):
+        lines = yaml_view.highlight(text, wrap=width).plain.splitlines()
+        at = next(i for i, line in enumerate(lines) if "message: " in line)
+        return lines[at:at + 4]
+
+    assert around_message(78) == ['    message: corresponding condition of pod readiness gate',
+                                  '             "example.com/lb-registered"',
+                                  '             does not exist.',
+                                  '    reason: ReadinessGatesNotReady']
+    assert around_message(120)[:3] == [
+        '    message: corresponding condition of pod readiness gate "example.com/lb-registered"',
+        '      does not exist.',  # not wrapped by the pane: as kubectl prints it
+        '    reason: ReadinessGatesNotReady']

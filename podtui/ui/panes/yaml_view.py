@@ -29,9 +29,11 @@ def pod_yaml(obj: object) -> str:
 def highlight(text: str, wrap: int | None = None) -> Content:
     """Keys coloured: cheap enough for a big pod, readable in every theme. Given the
     width, a long value wraps under its own first character: wrapped to the left edge,
-    its tail read as a top-level key ("pod=crashloop_demo(...)")."""
+    its tail read as a top-level key ("pod=crashloop_demo(...)"). So does the rest of
+    a value kubectl folded at 80 columns, when the pane wrapped its first line."""
     lines = []
     block_key_column = None  # inside a multi-line string: its "a: b" lines are text, not keys
+    folded = None  # (key column, value column) of a wrapped value whose folded lines follow
     for raw in text.splitlines():
         indent = len(raw) - len(raw.lstrip(" "))
         if block_key_column is not None and (indent > block_key_column or not raw.strip()):
@@ -44,7 +46,11 @@ def highlight(text: str, wrap: int | None = None) -> Content:
             body = raw[m.end():]
             if _BLOCK_SCALAR.fullmatch(body):
                 block_key_column = len(m.group(1))
+            folded = (len(m.group(1)), m.end()) if wrap and body and len(raw) > wrap else None
+        elif folded and indent > folded[0] and block_key_column is None:
+            head, body = Content(" " * folded[1]), raw.lstrip(" ")
         else:
+            folded = None
             lead = _LEAD.match(raw)
             head, body = Content(lead.group(0)), raw[lead.end():]
         lines.append(hang(head, body, wrap) if wrap else head + body)
