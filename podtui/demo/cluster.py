@@ -12,6 +12,7 @@ keeps serving the final picture.
 
 from __future__ import annotations
 
+import logging
 import threading
 from os import PathLike
 
@@ -21,8 +22,12 @@ from podtui.clock import Clock, ManualClock, ScaledClock
 from podtui.demo.scale import ScaleWorld
 from podtui.demo.scenario import Scenario, ScaleSettings, load_scenario
 from podtui.demo.world import World
+from podtui.lifecycle.times import format_ts
 
 DRIVER_HZ = 30.0
+
+log = logging.getLogger("podtui.demo")
+log.addHandler(logging.NullHandler())
 
 
 class DemoCluster:
@@ -144,7 +149,13 @@ class DemoCluster:
     def _drive(self) -> None:
         interval = 1.0 / DRIVER_HZ
         while not self._stopping.wait(interval):
-            self.run_until(self.clock.time())
+            try:
+                self.run_until(self.clock.time())
+            except Exception:  # noqa: BLE001 - a bug in the simulation
+                # Uncaught, the thread dies with its traceback on stderr, which the UI
+                # owns, and the cluster stops changing for no reason anyone can see.
+                log.exception("the simulation failed at %s; the cluster stops changing", format_ts(self.world.engine.now))
+                return
             if self.frozen:
                 return
 

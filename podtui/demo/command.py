@@ -153,8 +153,9 @@ ERROR_LOG = "apiserver-errors.log"
 
 
 class _ErrorLog:
-    """Where the demo API server's internal errors go, tracebacks and all: a 500 tells
-    its client one line, and without this the cause of the next one is lost."""
+    """Where the demo's internal errors go, tracebacks and all: the API server's (a 500
+    tells its client one line, and the cause of the next one would be lost) and the
+    simulation's."""
 
     def __init__(self, path: str | None) -> None:
         self.path = path
@@ -164,7 +165,7 @@ class _ErrorLog:
         handler.setFormatter(logging.Formatter("podtui demo: %(message)s"))
         handler.addFilter(self._counted)
         self.handler = handler
-        self.logger = logging.getLogger("podtui.apiserver")
+        self.logger = logging.getLogger("podtui")  # the API server's and the simulation's
         self.logger.addHandler(handler)
         # Not on to the root logger, whose last resort is stderr: under the UI, that is the screen.
         self._propagate, self.logger.propagate = self.logger.propagate, False
@@ -234,7 +235,7 @@ def run_with_ui(cluster, args) -> int:
         errors.close()
         # The UI has given the terminal back: now the errors can be named.
         if errors.count:
-            print(f"podtui demo: the API server had {errors.count} internal error(s); tracebacks in {errors.path}",
+            print(f"podtui demo: the demo cluster had {errors.count} internal error(s); tracebacks in {errors.path}",
                   file=sys.stderr, flush=True)
         _remove_tree(own_dir, keep=errors.path if errors.count else None)
 

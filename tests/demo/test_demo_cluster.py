@@ -3,6 +3,7 @@ the engine's ordering, and the scale scenario."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import orjson
@@ -63,6 +64,24 @@ def test_real_time_driver_follows_the_scaled_clock():
     finally:
         cluster.stop()
     assert cluster.elapsed >= 20
+
+
+def test_a_failing_simulation_is_logged_not_a_silently_dead_driver(caplog):
+    # Under the UI, stderr is the screen: the driver's traceback must go to the log.
+    cluster = DemoCluster("default", seed=1, speed=50.0)
+
+    def broken(t):
+        raise KeyError("the-missing-key")
+
+    cluster.world.engine.run_until = broken
+    with caplog.at_level(logging.ERROR, logger="podtui.demo"):
+        cluster.start(serve=False)
+        driver = cluster._driver
+        driver.join(10)
+        cluster.stop()
+    assert not driver.is_alive()
+    [record] = caplog.records
+    assert record.getMessage().startswith("the simulation failed at ") and record.exc_info[0] is KeyError
 
 
 def test_engine_runs_in_time_order_ties_in_scheduling_order_and_settles_per_instant():

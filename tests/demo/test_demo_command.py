@@ -112,7 +112,7 @@ def test_the_ui_demo_keeps_the_servers_tracebacks_and_names_the_file(monkeypatch
     err = capsys.readouterr().err
     log = os.path.join(seen["dir"], command.ERROR_LOG)
     try:
-        assert err == f"podtui demo: the API server had 1 internal error(s); tracebacks in {log}\n"
+        assert err == f"podtui demo: the demo cluster had 1 internal error(s); tracebacks in {log}\n"
         text = open(log).read()
         assert "internal error answering DELETE /api/v1/namespaces/" in text
         assert "Traceback" in text and "KeyError: 'the-missing-key'" in text
@@ -144,17 +144,20 @@ def test_log_file_for_the_demo_and_an_unwritable_one(tmp_path, monkeypatch, caps
 
 
 def test_serve_sends_the_servers_tracebacks_to_stderr(capsys):
-    from podtui.apiserver.server import log
+    from podtui.apiserver.server import log as server_log
+    from podtui.demo.cluster import log as simulation_log
     from podtui.demo.command import _ErrorLog
 
     errors = _ErrorLog(None)  # what `podtui demo --serve` sets up without --log
     try:
-        try:
-            raise KeyError("the-missing-key")
-        except KeyError as err:
-            log.error("internal error answering GET /api/v1/pods", exc_info=err)
+        for log, what in ((server_log, "internal error answering GET /api/v1/pods"), (simulation_log, "the simulation failed")):
+            try:
+                raise KeyError("the-missing-key")
+            except KeyError as err:
+                log.error(what, exc_info=err)
     finally:
         errors.close()
     err = capsys.readouterr().err
     assert err.startswith("podtui demo: internal error answering GET /api/v1/pods\nTraceback")
-    assert "KeyError: 'the-missing-key'" in err and errors.count == 1
+    assert "\npodtui demo: the simulation failed\nTraceback" in err
+    assert err.count("KeyError: 'the-missing-key'") == 2 and errors.count == 2
