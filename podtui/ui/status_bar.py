@@ -70,9 +70,10 @@ def replay_text(replay: Any, now: float) -> tuple[str, str]:
 
 
 def status_line(state: BarState, now: float, width: int | None = None) -> Content:
-    """The bar's line; within `width` cells, if given: the clock's "UTC" goes first,
-    then the clock, then the connection's detail is cut, so the pod count and what
-    follows stay in view."""
+    """The bar's line, made to fit `width` cells if given: the clock's "UTC" goes first,
+    then the clock, then ev/s while not live, then what follows the connection, from
+    the end. Its reason ("log in again", "try -n NAMESPACE") matters more than the pod
+    count; if it alone is too long, the edge cuts it."""
     sep = Content.styled(" │ ", "$text-muted")
     parts: list[Content] = []
     if state.context:
@@ -85,6 +86,7 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         parts.append(Content.styled(*connection_text(state.source, now)))
     pods = f"{state.shown}/{state.total} pods" if state.shown != state.total else f"{state.total} pods"
     parts.append(Content(pods))
+    rate = len(parts)
     parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
     if state.events_unavailable:
         parts.append(Content.styled("no events", "$text-warning"))
@@ -97,18 +99,19 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     if width is None or line.cell_length <= width:
         return line
     parts[-1] = Content.styled(clock_time(now), "$text-muted")
-    if sep.join(parts).cell_length > width:
-        parts.pop()  # the clock: the terminal's own is near
-    over = sep.join(parts).cell_length - width
-    if over > 0:
-        shown = parts[connection]
-        parts[connection] = shown.truncate(max(shown.cell_length - over, 12), ellipsis=True)
+    if sep.join(parts).cell_length <= width:
+        return sep.join(parts)
+    parts.pop()  # the clock: the terminal's own is near
+    if state.replay is None and (state.source is None or state.source.state != ch.LIVE):
+        del parts[rate]  # nothing arrives while not live
+    while len(parts) > connection + 1 and sep.join(parts).cell_length > width:
+        parts.pop()  # whole, not "20 po…"
     return sep.join(parts)
 
 
 class StatusBar(Static):
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
