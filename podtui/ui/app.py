@@ -10,6 +10,7 @@ countdowns), expires tombstones and updates events/s. Nothing here calls time.ti
 from __future__ import annotations
 
 import os
+import threading
 from time import perf_counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -113,6 +114,11 @@ class PodtuiApp(App):
         self._changes_since_tick = 0
         self._epoch = getattr(replay, "epoch", 0)
         self._feed_started = False
+        # A namespace switch on its way: (namespace,) while its connect runs (see
+        # _connect_in_background); the generation tells a stale result from the last.
+        self._switching: tuple[str | None] | None = None
+        self._switch_generation = 0
+        self._switch_thread: threading.Thread | None = None
         self._pump_pending = False
         self._pending_dirty: set[str] = set()
         self._last_paint = 0.0
@@ -267,6 +273,8 @@ class PodtuiApp(App):
     def bar_state(self) -> BarState:
         scope = self.feed.scope
         scope_text = self.view_namespace if self.view_namespace is not None else scope.describe()
+        if self._switching is not None:
+            scope_text += f" → {self._switching[0] or 'all namespaces'}…"  # connecting to it
         return BarState(
             context=scope.context,
             scope=scope_text,
@@ -402,27 +410,61 @@ class PodtuiApp(App):
                 return
         rescope = (self.namespaces_switch is not None and self.replay is None
                    and self.feed.scope.namespace is not None)
+        self._switch_generation += 1  # a connect still on its way is no longer wanted
+        self._switching = None
         if rescope:
-            if namespace == self.feed.scope.namespace:
-                return
-            try:
-                new_feed = self.namespaces_switch(namespace)
-            except PodtuiError as exc:
-                self.notify(str(exc), severity="error", timeout=8)
-                return
-            self.feed.stop()
-            self.feed = new_feed
-            self._feed_started = False
-            self.source_status = None
-            self._streams.clear()
-            self.pods_live = False
-            self.events_unavailable = False
-            self.view_namespace = None
-            self._reset_store()
-            self.start_feed()
+            if namespace != self.feed.scope.namespace:
+                self._connect_in_background(namespace)
         else:
             self.view_namespace = namespace
             self.table.set_namespace(namespace)
+        self._update_scope_display()
+        self.update_status_bar()
+
+    def _connect_in_background(self, namespace: str | None) -> None:
+        """Connecting means reading the kubeconfig (maybe running its credential plugin),
+        a list and a watch: seconds on a slow link, up to a quarter minute through a
+        429. The screen stays live meanwhile, and the last namespace asked for wins.
+        A daemon thread, so quitting never waits for it."""
+        generation, self._switching = self._switch_generation, (namespace,)
+        switch = self.namespaces_switch
+
+        def connect() -> None:
+            try:
+                feed, failure = switch(namespace), None
+            except PodtuiError as exc:
+                feed, failure = None, str(exc)
+            except Exception as exc:  # a bug must not leave the switch hanging
+                feed, failure = None, f"cannot switch namespace: {exc}"
+            try:
+                self.call_from_thread(self._switched, generation, feed, failure)
+            except RuntimeError:  # the app has quit
+                if feed is not None:
+                    feed.stop()
+
+        self._switch_thread = threading.Thread(target=connect, name="podtui-namespace", daemon=True)
+        self._switch_thread.start()
+
+    def _switched(self, generation: int, new_feed: Feed | None, failure: str | None) -> None:
+        if generation != self._switch_generation:
+            if new_feed is not None:
+                new_feed.stop()  # overtaken by a later choice
+            return
+        self._switching = None
+        if new_feed is None:
+            self.notify(failure or "cannot switch namespace", severity="error", timeout=8)
+            self.update_status_bar()
+            return
+        self.feed.stop()
+        self.feed = new_feed
+        self._feed_started = False
+        self.source_status = None
+        self._streams.clear()
+        self.pods_live = False
+        self.events_unavailable = False
+        self.view_namespace = None
+        self._reset_store()
+        self.start_feed()
         self._update_scope_display()
         self.update_status_bar()
 

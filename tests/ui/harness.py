@@ -8,6 +8,7 @@ tests/recordings/ can be fed the same way with `items_from_recording`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -54,8 +55,18 @@ def fixture_app(name: str = "cluster.json", **options) -> PodtuiApp:
 
 
 async def settle(pilot) -> None:
-    """Apply everything the feed holds, move the one-second tick, let the screen update."""
+    """Finish a namespace switch on its way, apply everything the feed holds, move the
+    one-second tick, let the screen update."""
     app = pilot.app
+    await switched(app)
     app.drain()
     app.tick()
     await pilot.pause()
+
+
+async def switched(app) -> None:
+    """Wait for the namespace switch's connect thread; its result lands on the app's
+    loop (call_from_thread), so this must yield to the loop, not join."""
+    thread = app._switch_thread
+    while thread is not None and thread.is_alive():
+        await asyncio.sleep(0.002)

@@ -15,7 +15,7 @@ from podtui.ui.detail_screen import PANE_KEYS, DetailScreen
 from podtui.ui.help_screen import HelpScreen
 from podtui.ui.namespace_screen import NamespaceScreen
 from podtui.ui.app import PodtuiApp
-from tests.ui.harness import TEST_ENV, fixture_app, load_fixture, make_app, settle
+from tests.ui.harness import TEST_ENV, fixture_app, load_fixture, make_app, settle, switched
 
 RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
 
@@ -239,6 +239,46 @@ async def test_namespace_switch_asks_for_a_new_feed_when_it_can():
         assert app.feed is feeds[0] and visible_names(app) == ["only-here"]  # kept watching
 
 
+async def test_a_slow_namespace_switch_keeps_the_screen_live_and_the_last_choice_wins():
+    # Connecting runs the kubeconfig's credential plugin, a list and a watch: seconds on
+    # a slow link. The UI thread must not wait for it, and a choice overtaken by a
+    # later one must not land.
+    import threading
+
+    t0 = 1714557600.0
+    release = {ns: threading.Event() for ns in ("slow", "quick")}
+    stopped = []
+
+    class Feed(StaticFeed):
+        def stop(self):
+            stopped.append(self.scope.namespace)
+            super().stop()
+
+    def switch(namespace):
+        release[namespace].wait(10)
+        return Feed([SourceStatus("live", t0), Change("pods", "ADDED", pod(f"in-{namespace}", namespace), t0)],
+                    Scope(context="test", namespace=namespace))
+
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = StaticFeed([Change("pods", "ADDED", pod("a"), t0)], Scope(context="test", namespace="default"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.switch_namespace("slow")
+        slow = app._switch_thread
+        await pilot.press("j")  # the screen answers while the connect is on its way
+        assert "default → slow…" in app.pods_screen.status_bar.text and visible_names(app) == ["a"]
+        app.switch_namespace("quick")
+        release["quick"].set()
+        await settle(pilot)
+        assert visible_names(app) == ["in-quick"] and app.feed.scope.namespace == "quick"
+        release["slow"].set()
+        while slow.is_alive():
+            await pilot.pause(0.01)
+        await settle(pilot)
+        assert visible_names(app) == ["in-quick"] and "slow" in stopped  # overtaken: stopped, not shown
+        assert "→" not in app.pods_screen.status_bar.text
+
+
 async def test_a_name_no_namespace_can_have_is_refused_with_the_clis_reason():
     t0 = 1714557600.0
     asked = []
@@ -274,6 +314,7 @@ async def test_after_a_namespace_switch_the_cursor_is_on_the_pod_it_was_on_or_th
 
     async def switch_and_drain(app, pilot, namespace):
         app.switch_namespace(namespace)
+        await switched(app)
         while items := app.feed.poll(5):
             app.store.apply_batch(items)
             app.table.apply_dirty(app.store.take_dirty())
