@@ -84,7 +84,8 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         parts.append(Content.styled(*replay_text(state.replay, now)))
     else:
         parts.append(Content.styled(*connection_text(state.source, now)))
-    pods = f"{state.shown}/{state.total} pods" if state.shown != state.total else f"{state.total} pods"
+    noun = "pod" if state.total == 1 else "pods"
+    pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
     parts.append(Content(pods))
     rate = len(parts)
     parts.append(Content(f"{state.events_per_s:.0f} ev/s"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import SourceStatus
+from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.sources.base import Scope
 from tests.ui.harness import make_app, settle
 
@@ -86,3 +86,13 @@ async def test_a_live_bar_at_80_columns_drops_the_clocks_utc_first():
         await settle(pilot)
         assert app.pods_screen.status_bar.text == \
             "prod-eu-west-1-cluster │ all namespaces │ ● live │ 0 pods │ 0 ev/s │ 10:00:00"
+
+
+async def test_one_pod_is_one_pod():
+    items = [SourceStatus("live", T0, "", "pods"), Change("pods", "ADDED", {
+        "metadata": {"name": "only", "namespace": "web", "uid": "u1", "creationTimestamp": "2024-05-01T09:00:00Z"},
+        "spec": {"containers": [{"name": "c"}]}, "status": {"phase": "Running"}}, T0)]
+    app = make_app(items, ManualClock(T0), Scope(context="prod", namespace="web"))
+    async with app.run_test(size=(160, 10)) as pilot:
+        await settle(pilot)
+        assert "│ 1 pod │" in app.pods_screen.status_bar.text
