@@ -442,6 +442,24 @@ class LiveSource:
                 continue  # the reflector will retry with back-off
 
 
+    def namespace_names(self, timeout: float = 10.0) -> list[str]:
+        """The cluster's namespaces, for the picker: scoped to one namespace, podtui has
+        seen no other, as k9s lists them all. Raises HttpFailure (often a 403: listing
+        namespaces is a cluster-scope right) or a transport error; the caller then keeps
+        what it has seen."""
+        connection = self.connection
+        response = connection.pool.request(
+            "GET", f"{connection.server}/api/v1/namespaces?limit=1000", headers=connection.headers(),
+            timeout=urllib3.Timeout(connect=self.reflectors[0].connect_timeout, read=timeout),
+            retries=False, redirect=False,
+        )
+        if response.status != 200:
+            raise HttpFailure(response.status, response.data[: 1 << 16], verb="list")
+        body = decode_any(valid_utf8(response.data))
+        items = body.get("items") if type(body) is dict else None
+        names = {(item.get("metadata") or {}).get("name") for item in items or () if type(item) is dict}
+        return sorted(n for n in names if type(n) is str and n)
+
     def _patiently(self, call: Callable[[], str]) -> str:
         """call(), again after each 429 or 5xx with a Retry-After (client-go's checkWait),
         for up to STARTUP_PATIENCE seconds in all."""

@@ -389,7 +389,23 @@ class PodtuiApp(App):
             if result is not False:
                 self.switch_namespace(result)  # type: ignore[arg-type]
 
-        self.push_screen(NamespaceScreen(sorted(namespaces), current), chosen)
+        picker = NamespaceScreen(sorted(namespaces), current)
+        self.push_screen(picker, chosen)
+        lister = getattr(self.feed, "namespace_names", None)
+        if lister is not None and self.namespaces_switch is not None and self.feed.scope.namespace is not None:
+            # Scoped to one namespace, the store has seen no other: ask the cluster, as
+            # k9s does, without holding the picker up (a slow link, an exec plugin).
+            def fetch() -> None:
+                try:
+                    names = lister()
+                except Exception:  # noqa: BLE001 - forbidden, unreachable: what was seen stays
+                    return
+                try:
+                    self.call_from_thread(picker.add_namespaces, names)
+                except RuntimeError:  # the app has quit
+                    pass
+
+            threading.Thread(target=fetch, name="podtui-namespaces", daemon=True).start()
 
     def switch_namespace(self, namespace: str | None) -> None:
         """Watch another namespace (None: all) without restarting.

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 ALL = "\x00all"  # option id for "all namespaces" (no namespace may contain NUL)
 
@@ -57,6 +57,23 @@ class NamespaceScreen(ModalScreen[str | None | bool]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
+
+    def add_namespaces(self, names: list[str]) -> None:
+        """More to offer (the cluster's, listed after the picker opened): merged in,
+        with what is typed and the highlighted option kept."""
+        merged = sorted(set(self.namespaces).union(names))
+        if merged == self.namespaces or not self.is_attached:
+            return
+        self.namespaces = merged
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        was = options.get_option_at_index(highlighted).id if highlighted is not None and options.option_count else None
+        self._fill(self.query_one(Input).value)
+        if was is not None:
+            try:
+                options.highlighted = options.get_option_index(was)
+            except OptionDoesNotExist:  # filtered out by what is typed
+                pass
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         options = self.query_one(OptionList)

@@ -279,6 +279,41 @@ async def test_a_slow_namespace_switch_keeps_the_screen_live_and_the_last_choice
         assert "→" not in app.pods_screen.status_bar.text
 
 
+async def test_the_picker_offers_the_clusters_namespaces_when_scoped_to_one():
+    # Scoped to one namespace, the store has seen no other: the picker asks the cluster
+    # (k9s lists them all), in the background, and keeps what is typed.
+    import threading
+
+    t0 = 1714557600.0
+    listed = threading.Event()
+
+    class Feed(StaticFeed):
+        def namespace_names(self):
+            listed.wait(10)
+            return ["batch", "default", "shop"]
+
+    def switch(namespace):
+        return StaticFeed([SourceStatus("live", t0)], Scope(context="test", namespace=namespace))
+
+    app = make_app([], ManualClock(t0), namespaces_switch=switch)
+    app.feed = Feed([Change("pods", "ADDED", pod("a"), t0)], Scope(context="test", namespace="default"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "s")
+        picker = app.screen
+        options = picker.query_one("#ns-options")
+        assert [options.get_option_at_index(i).id for i in range(options.option_count)] == []
+        listed.set()
+        for _ in range(200):
+            if options.option_count:
+                break
+            await pilot.pause(0.01)
+        assert [options.get_option_at_index(i).id for i in range(options.option_count)] == ["shop"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.feed.scope.namespace == "shop"
+
+
 async def test_a_name_no_namespace_can_have_is_refused_with_the_clis_reason():
     t0 = 1714557600.0
     asked = []
