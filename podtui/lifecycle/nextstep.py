@@ -15,7 +15,7 @@ from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import counts_as_failure, probe_states
 from podtui.lifecycle.records import NextStep
-from podtui.lifecycle.termination import termination
+from podtui.lifecycle.termination import active_deadline, termination
 from podtui.lifecycle.read import as_dict as _d
 
 INFO, WARNING, ERROR = "info", "warning", "error"
@@ -51,8 +51,10 @@ def next_step(record, now: float) -> NextStep | None:
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     status = _d(pod.get("status"))
 
-    term = termination(record, now)
-    if term.deletion_requested:
+    # termination() reads the whole pod (preStop hooks, disruption, finalizers): only a
+    # pod being deleted needs it here, and a NEXT sort asks this of every pod.
+    if _d(pod.get("metadata")).get("deletionTimestamp"):
+        term = termination(record, now)
         if term.waiting_on_finalizers:
             n = len(term.finalizers)
             return NextStep("waiting on finalizer" if n == 1 else f"waiting on {n} finalizers", severity=WARNING)
@@ -102,12 +104,13 @@ def next_step(record, now: float) -> NextStep | None:
             return NextStep(f"{p.settings.type} {p.streak}/{p.settings.failure_threshold}",
                             due_at=p.acts_at, severity=WARNING)
 
-    if term.deadline_at is not None:
-        left = term.deadline_at - now
+    deadline_at = active_deadline(pod)
+    if deadline_at is not None:
+        left = deadline_at - now
         if left > 0:
-            return NextStep(f"deadline in {countdown(term.deadline_at, now)}", due_at=term.deadline_at,
+            return NextStep(f"deadline in {countdown(deadline_at, now)}", due_at=deadline_at,
                             severity=WARNING if left < _DEADLINE_SOON else INFO)
-        return NextStep("deadline passed", due_at=term.deadline_at, severity=ERROR)
+        return NextStep("deadline passed", due_at=deadline_at, severity=ERROR)
 
     ready_cond = _condition(status, "Ready")
     if ready_cond is not None and ready_cond.get("reason") == "ReadinessGatesNotReady":
