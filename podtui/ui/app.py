@@ -395,17 +395,13 @@ class PodtuiApp(App):
         if lister is not None and self.namespaces_switch is not None and self.feed.scope.namespace is not None:
             # Scoped to one namespace, the store has seen no other: ask the cluster, as
             # k9s does, without holding the picker up (a slow link, an exec plugin).
-            def fetch() -> None:
+            def fetch() -> list[str]:
                 try:
-                    names = lister()
+                    return lister()
                 except Exception:  # noqa: BLE001 - forbidden, unreachable: what was seen stays
-                    return
-                try:
-                    self.call_from_thread(picker.add_namespaces, names)
-                except RuntimeError:  # the app has quit
-                    pass
+                    return []
 
-            threading.Thread(target=fetch, name="podtui-namespaces", daemon=True).start()
+            self._in_background("podtui-namespaces", fetch, picker.add_namespaces)
 
     def switch_namespace(self, namespace: str | None) -> None:
         """Watch another namespace (None: all) without restarting.
@@ -440,26 +436,40 @@ class PodtuiApp(App):
     def _connect_in_background(self, namespace: str | None) -> None:
         """Connecting means reading the kubeconfig (maybe running its credential plugin),
         a list and a watch: seconds on a slow link, up to a quarter minute through a
-        429. The screen stays live meanwhile, and the last namespace asked for wins.
-        A daemon thread, so quitting never waits for it."""
+        429. The screen stays live meanwhile, and the last namespace asked for wins."""
         generation, self._switching = self._switch_generation, (namespace,)
         switch = self.namespaces_switch
 
-        def connect() -> None:
+        def connect() -> tuple[Feed | None, str | None]:
             try:
-                feed, failure = switch(namespace), None
+                return switch(namespace), None
             except PodtuiError as exc:
-                feed, failure = None, str(exc)
-            except Exception as exc:  # a bug must not leave the switch hanging
-                feed, failure = None, f"cannot switch namespace: {exc}"
-            try:
-                self.call_from_thread(self._switched, generation, feed, failure)
-            except RuntimeError:  # the app has quit
-                if feed is not None:
-                    feed.stop()
+                return None, str(exc)
+            except Exception as exc:  # noqa: BLE001 - a bug must not leave the switch hanging
+                return None, f"cannot switch namespace: {exc}"
 
-        self._switch_thread = threading.Thread(target=connect, name="podtui-namespace", daemon=True)
-        self._switch_thread.start()
+        def orphaned(result: tuple[Feed | None, str | None]) -> None:
+            if result[0] is not None:
+                result[0].stop()
+
+        self._switch_thread = self._in_background(
+            "podtui-namespace", connect, lambda result: self._switched(generation, *result), orphaned)
+
+    def _in_background(self, name: str, work: Callable[[], Any], then: Callable[[Any], None],
+                       orphaned: Callable[[Any], None] | None = None) -> threading.Thread:
+        """work() in a daemon thread (quitting never waits for it), then then(result) on
+        the app's loop; orphaned(result) instead if the app has quit meanwhile."""
+        def run() -> None:
+            result = work()
+            try:
+                self.call_from_thread(then, result)
+            except RuntimeError:  # the app has quit
+                if orphaned is not None:
+                    orphaned(result)
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        return thread
 
     def _switched(self, generation: int, new_feed: Feed | None, failure: str | None) -> None:
         if generation != self._switch_generation:
