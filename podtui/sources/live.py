@@ -12,7 +12,8 @@ runs a reflector loop like client-go's:
       410 Expired (HTTP or ERROR event)             -> LIST again and diff
       401                                           -> reload credentials and retry;
                                                        unchanged: "log in again", never fatal
-      403 (repeatedly)                              -> FAILED, with a one-line why
+      403 (repeatedly) before any watch was open    -> FAILED, with a one-line why
+      403 after a watch was open (a revoked right)  -> back off and retry, never fatal
       429 / 5xx with Retry-After                    -> wait at least that (at startup too)
 
 The stream is read raw, a whole read at a time (BodyReader), and split into lines. This
@@ -625,7 +626,10 @@ class Reflector:
             return
         if status == 403:
             self._forbidden += 1
-            if self._forbidden >= self.max_forbidden:
+            # Denied from the start, the RBAC rules lack the right: say so and stop. Once
+            # a watch was open, it was revoked (a RoleBinding re-applied, a team's access
+            # rotated) and may come back: keep the history and retry, as client-go does.
+            if self._forbidden >= self.max_forbidden and not self.watches:
                 raise _Fatal(str(describe_http_error(403, failure.body, verb=verb, resource=self.resource, connection=self.connection)))
             self._wait_retry(f"403 Forbidden: {status_message(failure.body)}", None)
             return

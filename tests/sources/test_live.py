@@ -406,6 +406,24 @@ def test_403_repeated_mid_session_fails_with_one_line(harness):
     assert len(server.watches()) == 3
 
 
+def test_403_after_a_watch_was_open_retries_until_the_right_comes_back(harness):
+    # A revoked right may be restored (a RoleBinding re-applied): a restart would lose
+    # the history, so once a watch was open a 403 is retried however often it repeats.
+    forbidden = json_answer({"kind": "Status", "code": 403, "message": 'pods is forbidden: User "bob" cannot watch resource "pods" in API group "" at the cluster scope'}, 403)
+    first = Answer(body=[watch_line("ADDED", pod("a", 11))])
+    back = Answer(body=[watch_line("ADDED", pod("b", 12))])
+    source, server = harness(Script([pod_list([], 10)], [first] + [forbidden] * 5 + [back]), max_forbidden=3)
+    source.start()
+    items = collect(source, lambda it: ("ADDED", "b", "12", False) in changes(it))
+    states = statuses(items)
+    assert "failed" not in [s for s, _ in states]
+    assert [d for s, d in states if s == "reconnecting" and d.startswith("403")] == [
+        '403 Forbidden: pods is forbidden: User "bob" cannot watch resource "pods" in API group "" at the cluster scope'
+    ] * 5
+    assert states[-1][0] == "live"
+    assert len(server.watches()) == 7
+
+
 def test_server_error_backs_off_then_recovers(harness):
     boom = json_answer({"kind": "Status", "code": 500, "message": "etcd unavailable"}, 500)
     source, server = harness(Script([pod_list([], 10)], [boom, boom, Answer(body=[watch_line("ADDED", pod("z", 12))])]))
