@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class PodtuiError(Exception):
     """A fatal, explained error. The CLI prints `podtui: <message>` and exits non-zero."""
@@ -31,3 +33,9 @@ class ConnectError(PodtuiError):
 
 class RecordingError(PodtuiError):
     """Corrupt or unsupported recording."""
+
+
+def tell(message: str) -> None:
+    """A one-line notice on stderr before the screen opens (or with no screen), in the
+    same voice as the CLI's errors."""
+    print(f"podtui: {message}", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 
 from podtui.clock import Clock, SystemClock
+from podtui.errors import tell
 from podtui.sources.kubeconfig import ConnectionOptions, add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
@@ -41,7 +42,7 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
 
     resolve_theme(theme)  # a typo in --theme should not cost a round trip first
     relax_gc()
-    source = connect(options, clock)
+    source = connect(options, clock, waiting=tell)
     feed = source
     if record:
         try:

@@ -32,6 +32,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -324,6 +325,13 @@ class _Fatal(Exception):
     pass
 
 
+def _status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 # ------------------------------------------------------------------------ the source
 
 
@@ -413,17 +421,18 @@ class LiveSource:
 
     # startup check -------------------------------------------------------------------
 
-    def preflight(self) -> None:
+    def preflight(self, waiting: Callable[[str], None] | None = None) -> None:
         """Fail now, with one line, if we cannot list and watch pods in scope.
 
         One LIST limit=1 surfaces unreachable servers, TLS and 401/403 on list; opening
         (and at once closing) a WATCH from its resourceVersion surfaces a missing watch
         permission, the usual surprise at the cluster scope. Events are optional: if
         they're forbidden the events reflector is dropped and the status bar says so.
+        `waiting` is told of each wait for a Retry-After, which may last up to 15 s.
         """
         pods = self.reflectors[0]
         try:
-            rv = self._patiently(pods.probe_list)
+            rv = self._patiently(pods.probe_list, waiting)
             pods.probe_watch(rv)
         except HttpFailure as failure:
             raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS,
@@ -432,7 +441,7 @@ class LiveSource:
             raise describe_transport_error(exc, self.connection.server, self.connection.proxy) from None
         for reflector in self.reflectors[1:]:
             try:
-                self._patiently(reflector.probe_list)
+                self._patiently(reflector.probe_list, waiting)
             except HttpFailure as failure:
                 if failure.status not in (401, 403):
                     continue
@@ -461,7 +470,7 @@ class LiveSource:
         names = {(item.get("metadata") or {}).get("name") for item in items or () if type(item) is dict}
         return sorted(n for n in names if type(n) is str and n)
 
-    def _patiently(self, call: Callable[[], str]) -> str:
+    def _patiently(self, call: Callable[[], str], waiting: Callable[[str], None] | None = None) -> str:
         """call(), again after each 429 or 5xx with a Retry-After (client-go's checkWait),
         for up to STARTUP_PATIENCE seconds in all."""
         waited = 0.0
@@ -475,6 +484,9 @@ class LiveSource:
                 if waited + delay > STARTUP_PATIENCE:
                     raise
                 waited += delay
+                if waiting is not None:
+                    waiting(f"the API server answered {failure.status} {_status_phrase(failure.status)}: "
+                            f"waiting {delay:g}s as its Retry-After asks")
                 self.sleep(delay)
 
 
@@ -951,12 +963,14 @@ class Reflector:
         return bool(changes)
 
 
-def connect(options: ConnectionOptions, clock: Clock, **source_options) -> LiveSource:
+def connect(options: ConnectionOptions, clock: Clock, waiting: Callable[[str], None] | None = None,
+            **source_options) -> LiveSource:
     """Resolve the config, build the source and check access: raises ConfigError or
-    ConnectError with one line before anything is shown. The source is not started."""
+    ConnectError with one line before anything is shown. The source is not started.
+    `waiting` hears of a start-up wait for a busy server (see preflight)."""
     source = LiveSource(resolve_connection(options), clock=clock, **source_options)
     try:
-        source.preflight()
+        source.preflight(waiting)
     except BaseException:
         source.connection.close()
         raise

@@ -14,7 +14,7 @@ import threading
 import time
 
 from podtui.clock import SystemClock
-from podtui.errors import ConnectError, UsageError
+from podtui.errors import ConnectError, UsageError, tell
 from podtui.lifecycle.changes import EVENTS, FAILED, PODS, Change, SourceStatus
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--duration must be positive, not {args.duration:g}")
     relax_gc()
     clock = SystemClock()
-    source = connect(options_from_args(args), clock)
+    source = connect(options_from_args(args), clock, waiting=tell)
     feed = start_recording(source, args.file, clock, redacted=not args.no_redact)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):

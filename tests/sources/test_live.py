@@ -550,5 +550,8 @@ def test_startup_waits_out_a_429_with_retry_after_like_kubectl(harness):
     slow = json_answer({"kind": "Status", "code": 429, "reason": "TooManyRequests", "message": "Too many requests, please try again later."},
                        429, **{"Retry-After": "1"})
     source, server = harness(Script([slow, pod_list([pod("a", 5)], 10)], []))
-    source.preflight()
+    heard: list[str] = []
+    source.preflight(heard.append)
     assert len(server.lists()) == 2
+    # Up to 15 s before the screen opens: the user is told why nothing shows yet.
+    assert heard == ["the API server answered 429 Too Many Requests: waiting 1s as its Retry-After asks"]

@@ -88,6 +88,17 @@ def test_namespace_switch_errors_are_podtui_errors(cluster, monkeypatch):
     assert cli.main(["--kubeconfig", str(kubeconfig)]) == 0
 
 
+def test_a_busy_server_at_startup_is_waited_for_aloud(cluster, monkeypatch, capsys):
+    server, kubeconfig = cluster
+    server.faults.fail_next(1, 429, verbs=["list"], retry_after=1)
+    started = []
+    monkeypatch.setattr("podtui.ui.app.run", lambda feed, *a, **k: started.append(feed) or feed.stop() or 0)
+    assert cli.main(["--kubeconfig", str(kubeconfig)]) == 0
+    assert started, "the UI opens once the server answers"
+    assert capsys.readouterr().err == (
+        "podtui: the API server answered 429 Too Many Requests: waiting 1s as its Retry-After asks\n")
+
+
 def test_record_wraps_the_source_and_writes_what_it_saw(cluster, monkeypatch, tmp_path):
     server, kubeconfig = cluster
     out = tmp_path / "rec.jsonl"
