@@ -219,6 +219,8 @@ class DetailScreen(Screen):
         visible = [self.panes[k] for k in PANE_KEYS]
         self._bar.show_panes(visible, key, short=self.size.width < 100)
         pane = self.panes[key]
+        if not self._grid or key == "yaml":
+            pane.width_hint = self.size.width  # a tab, or the YAML alone: the screen's width
         if pane.is_mounted:
             # Now, not via focus(), which waits behind keys already read: "9 G" at once
             # would scroll the pane being left.

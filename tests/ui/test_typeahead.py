@@ -182,3 +182,18 @@ async def test_a_command_typed_in_one_burst_on_the_detail_screen_runs_on_the_lis
         await settle(pilot)
         # Before: ":" did nothing there, and "ns batch" went to the detail's keys.
         assert app.screen is app.pods_screen and app.view_namespace == "batch"
+
+
+@pytest.mark.parametrize("keys", [["enter", "9", "G"], ["y", "G"]], ids=["enter-9-G", "y-G"])
+async def test_G_read_with_the_pane_switch_reaches_the_end_of_wrapped_text(keys):
+    app = fixture_app()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await settle(pilot)
+        burst(app, keys)
+        await scrolled(pilot)
+        pane = app.screen.panes["yaml"]
+        # Before: the YAML was first built unwrapped (the pane had no width yet), G
+        # scrolled that layout, and the re-wrap at 37 columns added lines below:
+        # 24 of 27.
+        assert pane.max_scroll_y > 0 and pane.scroll_y == pane.max_scroll_y
+        assert pane.builds == 1

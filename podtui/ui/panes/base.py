@@ -62,6 +62,10 @@ class Pane(InstantKeyScroll, VerticalScroll, can_focus=True, inherit_bindings=Fa
         self.paints = 0  # how often the text actually changed
         self._shown: tuple[Any, float, PaneContext] | None = None  # the last show()'s arguments
         self.anchor: int | None = None  # a line to scroll to once shown (set by build, taken by show)
+        # The width the screen will lay the pane out at, for text built before it has
+        # been: wrapped at its real width at once, the first layout is the last, and
+        # keys read with the pane switch ("9 G" at once) scroll the final text.
+        self.width_hint: int | None = None
 
     def compose(self):
         yield self._body
@@ -80,6 +84,8 @@ class Pane(InstantKeyScroll, VerticalScroll, can_focus=True, inherit_bindings=Fa
 
     def text_width(self) -> int | None:
         width = self.scrollable_content_region.width
+        if width <= 0 and self.width_hint:
+            width = self.width_hint - self.styles.gutter.width - self.styles.scrollbar_size_vertical
         return width if width > 0 else None
 
     def build_key(self, record: Any, now: float, width: int | None) -> tuple:
