@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import textwrap
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -13,16 +15,24 @@ from textual.widgets import Footer, Static
 
 from podtui.ui.scrollbar import InstantKeyScroll, use_whole_cell_scrollbars
 
-FILTER_HELP = """\
-/web         name, namespace, status, node or label contains "web"
-/web api     every word matches
-/!Running    hide what matches
-/-l app=web  label selector (k=v, k!=v, k, !k; comma = and)"""
+FILTER_HELP = (
+    ("/web", 'name, namespace, status, node or label contains "web"'),
+    ("/web api", "every word matches"),
+    ("/!Running", "hide what matches"),
+    ("/-l app=web", "label selector (k=v, k!=v, k, !k; comma = and)"),
+)
 
-MOUSE_HELP = """\
-click a column header   sort by it (again: reverse)
-click a pod             select it; again, or a double click: details
-click a pane's tab      show that pane"""
+MOUSE_HELP = (
+    ("click a column header", "sort by it (again: reverse)"),
+    ("click a pod", "select it; again, or a double click: details"),
+    ("click a pane's tab", "show that pane"),
+)
+
+FOOTNOTES = ("ctrl+p opens the command palette: every action by name.",
+             "ctrl+t picks a theme; your own YAML themes go in",
+             "~/.config/podtui/themes (or $PODTUI_THEME_DIR).")
+
+HELP_WIDTH = 90  # the box's, at most; less on a narrower terminal
 
 
 def key_rows(bindings: Iterable[Binding], display) -> dict[str, list[str]]:
@@ -40,12 +50,49 @@ def key_rows(bindings: Iterable[Binding], display) -> dict[str, list[str]]:
     return rows
 
 
-def key_lines(title: str, rows: dict[str, list[str]], width: int) -> list[Content]:
-    """One line per action: its keys in a column `width` wide, then what it does."""
-    lines = [Content.styled(title, "bold $text-primary")]
-    for description, keys in rows.items():
-        lines.append(Content.assemble((f"  {', '.join(keys):<{width}}", "$text-accent"), description))
+def two_columns(rows: Iterable[tuple[str, str]], room: int, style: str = "", widest: int = 0) -> list[Content]:
+    """Each row's left part in a column as wide as the longest (or `widest`), then its
+    right part, wrapped within `room` cells under itself (as k9s's help), not at the
+    left edge. On a narrow terminal the column takes at most a third: a longer left
+    part has the line to itself and its right part starts under the column."""
+    rows = list(rows)
+    widest = max([widest, *(len(left) for left, _ in rows)])
+    width = min(2 + widest, max(10, room // 3))
+    indent = 2 + width
+    lines = []
+    for left, right in rows:
+        wrapped = textwrap.wrap(right, max(room - indent, 12)) or [""]
+        if len(left) + 2 > width:
+            lines.append(Content.styled(f"  {left}", style))
+            first = Content(" " * indent + wrapped[0])
+        else:
+            first = Content.assemble((f"  {left:<{width}}", style), wrapped[0])
+        lines.append(first)
+        lines += [Content(" " * indent + more) for more in wrapped[1:]]
     return lines
+
+
+def key_lines(title: str, rows: dict[str, list[str]], room: int, widest: int) -> list[Content]:
+    """One action a row: its keys, then what it does."""
+    keyed = ((", ".join(keys), description) for description, keys in rows.items())
+    return [Content.styled(title, "bold $text-primary"), *two_columns(keyed, room, "$text-accent", widest)]
+
+
+class HelpBody(Static):
+    """The help's text, laid out again for each width it gets (a resized terminal)."""
+
+    def __init__(self, lines_for: Callable[[int], list[Content]], width: int) -> None:
+        self._lines_for = lines_for
+        self._width = width
+        super().__init__(self._text(width), id="help-body")
+
+    def _text(self, width: int) -> Content:
+        return Content("\n").join(self._lines_for(width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width and event.size.width != self._width:
+            self._width = event.size.width
+            self.update(self._text(self._width))
 
 
 class HelpScroll(InstantKeyScroll, VerticalScroll):
@@ -68,7 +115,7 @@ class HelpScreen(ModalScreen):
     HelpScreen { align: center middle; }
     HelpScreen > HelpScroll {
         width: 90; max-width: 100%; height: 90%; border: round $accent; background: $surface;
-        padding: 0 1;
+        padding: 0 1; scrollbar-gutter: stable;  /* a width that does not hang on the wrapping */
     }
     """
 
@@ -79,22 +126,26 @@ class HelpScreen(ModalScreen):
     def compose(self):
         display = self.app.get_key_display
         sections = [(title, key_rows(bindings, display)) for title, bindings in self.sections]
-        # As wide as the longest keys, not more: on 80 columns every description fits.
-        width = 2 + max((len(", ".join(keys)) for _, rows in sections for keys in rows.values()), default=0)
-        lines: list[Content] = []
-        for title, rows in sections:
-            lines += key_lines(title, rows, width)
-            lines.append(Content(""))
-        lines.append(Content.styled("Mouse", "bold $text-primary"))
-        lines += [Content("  " + line) for line in MOUSE_HELP.splitlines()]
-        lines.append(Content(""))
-        lines.append(Content.styled("Filter syntax", "bold $text-primary"))
-        lines += [Content("  " + line) for line in FILTER_HELP.splitlines()]
-        lines.append(Content(""))
-        lines.append(Content.styled("ctrl+p opens the command palette: every action by name.", "$text-muted"))
-        lines.append(Content.styled("ctrl+t picks a theme; your own YAML themes go in", "$text-muted"))
-        lines.append(Content.styled("~/.config/podtui/themes (or $PODTUI_THEME_DIR).", "$text-muted"))
-        body = Static(Content("\n").join(lines), id="help-body")
+        # One keys column for every section, as wide as the longest keys: on 80 columns
+        # every description fits on its line.
+        widest = max((len(", ".join(keys)) for _, rows in sections for keys in rows.values()), default=0)
+
+        def lines(room: int) -> list[Content]:
+            lines: list[Content] = []
+            for title, rows in sections:
+                lines += key_lines(title, rows, room, widest)
+                lines.append(Content(""))
+            for title, pairs in (("Mouse", MOUSE_HELP), ("Filter syntax", FILTER_HELP)):
+                lines.append(Content.styled(title, "bold $text-primary"))
+                lines += two_columns(pairs, room)
+                lines.append(Content(""))
+            lines += [Content.styled(line, "$text-muted") for note in FOOTNOTES for line in textwrap.wrap(note, room)]
+            return lines
+
+        # The width it will get (the box less its border, padding and scrollbar), so
+        # that the first layout is the last; HelpBody lays out again if it is not.
+        room = min(HELP_WIDTH, self.app.size.width) - 6
+        body = HelpBody(lines, room)
         self.help_text = body
         scroller = HelpScroll(body)
         scroller.border_title = "podtui keys"

@@ -12,7 +12,7 @@ from podtui.errors import PodtuiError
 from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.sources.base import Scope, StaticFeed
 from podtui.ui.detail_screen import PANE_KEYS, DetailScreen
-from podtui.ui.help_screen import HelpScreen
+from podtui.ui.help_screen import HelpBody, HelpScreen
 from podtui.ui.namespace_screen import NamespaceScreen
 from podtui.ui.app import PodtuiApp
 from tests.ui.harness import TEST_ENV, fixture_app, load_fixture, make_app, settle, switched
@@ -758,20 +758,43 @@ async def test_c_copies_the_pod_name_and_says_how_to_read_its_logs():
         assert "Copy pod name" in {c.title for c in app.get_system_commands(app.screen)}
 
 
+async def open_help(pilot) -> tuple[HelpBody, list[str]]:
+    """The help's text widget and its lines, as laid out."""
+    await settle(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+    body = pilot.app.screen.help_text
+    return body, str(body.render()).splitlines()
+
+
 async def test_the_help_fits_80_columns_one_line_per_action():
     app = fixture_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
-        body = app.screen.help_text
-        lines = str(body.render()).splitlines()
+        body, lines = await open_help(pilot)
         # Before: the keys took 26 columns, and the longer descriptions wrapped to
         # the left edge, under the keys.
         assert body.size.height == len(lines)
         # enter and d do the same: one line, not "Details" and "Describe" apart.
         assert [line.split() for line in lines if "Details" in line] == [["⏎,", "d", "Details"]]
         assert any(line.startswith("  click a column header") for line in lines)
+
+
+async def test_the_help_wraps_a_description_under_itself_at_40_columns():
+    app = fixture_app()
+    async with app.run_test(size=(40, 24)) as pilot:
+        body, lines = await open_help(pilot)
+        # Every line is laid out here, none wrapped again by the widget...
+        assert body.size.height == len(lines) and max(map(len, lines)) <= body.size.width
+        # ...and a description's continuation starts under the description, not at the
+        # left edge. Before, at 40 columns: "│ k9s: :ns NAME, :ns all, :ns,".
+        start = lines.index(next(line for line in lines if "Command, as in k9s" in line))
+        column = lines[start].index("Command")
+        command = lines[start][column:]
+        for line in lines[start + 1:]:
+            if not line[:column].isspace():
+                break
+            command += " " + line[column:]
+        assert command == "Command, as in k9s: :ns NAME, :ns all, :ns, :help, :q"
 
 
 @pytest.mark.parametrize("replaying", [False, True], ids=["live", "replay"])
