@@ -217,3 +217,18 @@ def test_yaml_a_value_kubectl_folded_reads_as_one_paragraph_when_the_pane_wraps_
         '    message: corresponding condition of pod readiness gate "example.com/lb-registered"',
         '      does not exist.',  # not wrapped by the pane: as kubectl prints it
         '    reason: ReadinessGatesNotReady']
+
+
+@pytest.mark.parametrize("wrap", [None, 120, 60])
+def test_yaml_the_rest_of_a_value_kubectl_folded_is_not_coloured_as_a_key(wrap):
+    message = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+               "3 No preemption victims found for incoming pod.")
+    command = "sh -c 'while true; do sleep 1; done; echo exit code: 1, as the long test run always does'"
+    obj = {"spec": {"containers": [{"args": [command], "name": "app"}]},
+           "status": {"conditions": [{"message": message, "reason": "Unschedulable", "type": "PodScheduled"}]}}
+    text = yaml_view.pod_yaml(obj)
+    assert "\n      available: 3 No preemption" in text  # folded as kubectl does
+    shown = yaml_view.highlight(text, wrap)
+    coloured = [shown.plain[s.start:s.end] for s in shown.spans if s.style == "$text-primary"]
+    # Before: "available" (the folded line) and "- \"sh -c 'while ... echo exit code" were keys.
+    assert coloured == ["spec", "containers", "args", "name", "status", "conditions", "message", "reason", "type"]
