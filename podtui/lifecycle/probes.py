@@ -7,11 +7,13 @@ Those Events are the only outside view of a streak. Failures are counted from th
 Events since the current container instance started (or since the last liveness/startup
 kill, or readiness turning ready), and a streak is taken as broken when no failure
 arrived for about a period and a half. A repeat updates the Event (count+1, a new last
-time) and the store keeps a few earlier writes of each and the evenly spaced stretch they
-end (store._carry), so failures podtui saw written one by one are placed exactly
-(_exact_run), however long the run. The rest (from before podtui watched, or held back
-by the Event spam filter, which still counts them) are estimated from each Event's
-first and last times and count (_estimated_streak).
+time); each message has its own Event (and past 10 different ones in 10 minutes the
+recorder merges the new ones into one "(combined from similar events)" Event). The store
+keeps a few earlier writes of each and the evenly spaced stretch the probe's writes end,
+whichever Events they went to (store._carry), so failures podtui saw written one by one
+are placed exactly (_exact_run), however long the run. The rest (from before podtui
+watched, or held back by the Event spam filter, which still counts them) are estimated
+from each Event's first and last times and count (_estimated_streak).
 """
 
 from __future__ import annotations
@@ -201,6 +203,23 @@ def counts_as_failure(ev: EventRecord) -> bool:
     return " probe failed" in msg[:24]
 
 
+def failed_probe(ev: EventRecord) -> str | None:
+    """"Liveness probe failed: ..." -> "liveness": which probe failed, for a failure the
+    worker counts (counts_as_failure), else None. One pass: the store asks it of every
+    write of an Unhealthy Event."""
+    if ev.reason != "Unhealthy":
+        return None
+    msg = ev.message
+    if msg[:1] == "(":
+        msg = uncombined(msg)
+    head = msg[:24]
+    cut = head.find(" probe failed")
+    if cut < 0:
+        return None
+    ptype = head[:cut].lower()
+    return ptype if ptype in _PREFIX else None
+
+
 def _last(e: EventRecord) -> float:
     return e.last if e.last is not None else float("-inf")
 
@@ -223,49 +242,65 @@ def _exact_run(failures: list[EventRecord], since: float, on_tick: bool, period:
     Each (c, t) of _points puts a failure at t; between two c apart the c-1 failures in
     between lie somewhere in between, unplaced. The ticker doesn't drift, so failures in a
     row are a period apart (the API cuts times to the second; a probe's duration may vary)
-    and a success between two makes it two periods: the newest placed failures after
-    `since`, each within a period and a half of the next, are a run of at least n. Exact
-    when no unplaced failure could fall in it or within a period and a half before it.
+    and a success between two makes it two: the newest placed failures after `since`,
+    each within a period and a half of the next, are a run of at least n. Exact when no
+    unplaced failure could fall in it or within a period and a half before it.
 
-    An Event's `run` (store._run_after) places the writes podtui saw but no longer keeps:
-    every count from its start seen, no two further apart than a period and a half, is a
-    block of failures in a row.
+    The newest write's `run` (store._run_after) places the failures podtui saw written
+    in order, of all the probe's Events (a probe failing with alternating messages writes
+    each to its own) and however many: an evenly spaced stretch, its gaps within a period
+    and a half, is a block of failures in a row. Every failure after its first (or the
+    one before it) is in it, so the Events' own points there add nothing.
     """
-    blocks: list[tuple[float, float, int]] = []  # (newest, oldest, failures): a point is a block of one
+    blocks: list[tuple[float, float, int, float, float]] = []  # (newest, oldest, failures, step, slack)
     unplaced_before: list[float] = []  # unplaced failures lie before each of these
+    cover = math.inf  # every failure from then on is in `blocks`
+    if failures and failures[0].run:
+        n, at, lo, hi, before, prior = failures[0].run
+        last = _last(failures[0])
+        if hi <= 1.5 * period:
+            blocks.append((last, at, n, (last - at) / (n - 1) if n > 1 else 0.0, hi - lo + 1 if n > 1 else 0.0))
+            cover = at
+        else:  # a success somewhere in the stretch: the newest and the one before are placed
+            blocks.append((last, last, 1, 0.0, 0.0))
+            cover, before = last, prior
+        if before is not None:
+            blocks.append((before, before, 1, 0.0, 0.0))
+            cover = before
     for e in failures:
-        run = e.run if e.run and e.run[3] <= 1.5 * period else None
-        prev = 0
+        prev, prev_at = 0, -math.inf
         for c, t in _points(e):
-            if run is not None and c - 1 > prev and c > run[0]:
-                start, at, _, _, before = run
-                if start - 1 > prev and before is not None:
-                    if start - 1 - prev > 1:
-                        unplaced_before.append(before)
-                    blocks.append((before, before, 1))
-                    prev = start - 1
-                low = max(start, prev + 1)  # counts low .. c-1, evenly from `at` to t
-                step = (t - at) / (c - start)
-                if low - prev > 1:
-                    unplaced_before.append(at)
-                blocks.append((t - step, at + (low - start) * step, c - low))
-            elif c - prev > 1:
-                unplaced_before.append(t)
-            blocks.append((t, t, 1))
-            prev = c
+            if t < cover:
+                if c - prev > 1:
+                    unplaced_before.append(t)
+                blocks.append((t, t, 1, 0.0, 0.0))
+            elif c - prev > 1 and prev_at < cover:
+                unplaced_before.append(cover)  # before the stretch: every failure since is in it
+            prev, prev_at = c, t
     blocks.sort(reverse=True)
     n, oldest, crossed = 0, None, False
-    for newest, first, count in blocks:
+    for newest, first, count, step, slack in blocks:
         if newest < since or (on_tick and newest == since):
             break  # a kill or the success that made it ready came within that second
         if oldest is not None and oldest - newest > 1.5 * period:
             break
         if first < since or (on_tick and first == since):
-            crossed = True  # a block reaching back past `since`: not placed one by one there
+            # A block reaching back past `since`: an even stretch's failures after it are
+            # counted where its spacing tells them apart from the ones before.
+            after = _after(newest, step, count, since + slack) if step else 0
+            if step and after == _after(newest, step, count, since - slack):
+                n, oldest = n + after, newest - (after - 1) * step
+            else:
+                crossed = True
             break
         n, oldest = n + count, first if oldest is None else min(oldest, first)
     reach = since if oldest is None else max(since, oldest - 1.5 * period)
     return n, not crossed and all(t <= reach for t in unplaced_before)
+
+
+def _after(newest: float, step: float, count: int, bound: float) -> int:
+    """How many of `count` failures `step` apart, the newest at `newest`, came after `bound`."""
+    return min(count, max(0, math.ceil((newest - bound) / step)))
 
 
 def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None) -> ProbeState:

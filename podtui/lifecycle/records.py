@@ -56,10 +56,12 @@ class EventRecord:
     # run's failures by them; store.py keeps at most EARLIER_LIMIT pairs. Not compared:
     # a relisted copy equal in what the API sends is the same Event.
     earlier: tuple = field(default=(), compare=False)
-    # The evenly spaced writes up to this one, every count seen: (first count, its time,
-    # smallest gap, largest gap, when the write before it came or None), or ()
-    # (store._carry). A run longer than `earlier` holds is told from one a success broke
-    # by its gaps, in five numbers whatever its length.
+    # The evenly spaced stretch of its probe's failures up to this write, of whichever
+    # Event (a probe failing with alternating messages writes to two), every one seen
+    # written: (failures, the first's time, smallest gap, largest gap, the failure before
+    # the first or None, the failure before this one or None), or () (store._run_after).
+    # A run longer than `earlier` holds is told from one a success broke by its gaps, in
+    # six numbers whatever its length.
     run: tuple = field(default=(), compare=False)
 
 

@@ -33,7 +33,7 @@ from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED,
 from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
-from podtui.lifecycle.probes import counts_as_failure
+from podtui.lifecycle.probes import failed_probe
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -300,15 +300,19 @@ class Store:
         else:
             self._park(ev)
 
-    def _attach(self, rec: PodRecord, ev: EventRecord) -> None:
+    def _attach(self, rec: PodRecord, ev: EventRecord, carry: bool = True) -> None:
+        """`carry` False: `ev` was carried while parked (_park) and is not a new write."""
         events, index = rec.events, rec.event_index
         old = index.get(ev.uid)
-        if old is not None:
+        if old is None:
+            if carry:
+                _carry(None, ev, events)
+        else:
             if old == ev:
                 return
             if old.resource_version and ev.resource_version and _rv_older(ev.resource_version, old.resource_version):
                 return  # a stale copy (relist racing the watch)
-            _carry(old, ev)
+            _carry(old, ev, events)
             pos = bisect.bisect_left(events, _event_time(old), key=_event_time)
             while pos < len(events) and events[pos] is not old:
                 pos += 1
@@ -336,8 +340,7 @@ class Store:
         old = bucket.get(ev.uid)
         if old is None:
             self._pending_count += 1
-        else:
-            _carry(old, ev)
+        _carry(old, ev, bucket.values())
         bucket[ev.uid] = ev
         while self._pending_count > self.pending_events_limit:
             oldest_key = next(iter(self._pending))
@@ -354,7 +357,7 @@ class Store:
         keep: dict[str, EventRecord] = {}
         for ev in bucket.values():
             if not ev.involved_uid or ev.involved_uid == rec.uid:
-                self._attach(rec, ev)
+                self._attach(rec, ev, carry=False)
                 self._pending_count -= 1
             else:
                 keep[ev.uid] = ev  # another incarnation of the name
@@ -418,46 +421,82 @@ def _after(history: History, observed: float) -> float:
     return newest if newest is not None and newest > observed else observed
 
 
-def _carry(old: EventRecord, ev: EventRecord) -> None:
-    """Let `ev`, the new version of Event `old`, remember what `old` said of a repeating
-    probe failure: each write carries only the latest count and time, and a streak needs
-    each failure's own (probes.py _exact_run). Only probe failures: nothing else reads
-    them, and there may be an Event or two per pod for 10,000s of pods."""
-    if ev.count == old.count:
+def _carry(old: EventRecord | None, ev: EventRecord, events: Iterable[EventRecord]) -> None:
+    """Let `ev`, a new write of an Event (`old` its version before, if seen), remember what
+    the earlier writes of its probe failures said: each write carries only the latest
+    count and time, and a streak needs each failure's own (probes.py _exact_run). `events`
+    are the pod's, `old` among them. Only probe failures: nothing else reads them, and
+    there may be an Event or two per pod for 10,000s of pods."""
+    if old is not None and ev.count == old.count:
         ev.earlier, ev.run = old.earlier, old.run  # rewritten, not repeated
-    elif (ev.count > old.count and old.last is not None and ev.last is not None and old.last <= ev.last
-          and counts_as_failure(ev)):
-        earlier = old.earlier
-        if old.count > 1:  # the first failure is firstTimestamp
-            earlier += (old.count, old.last)
-            if len(earlier) > 2 * EARLIER_LIMIT:
-                earlier = earlier[2:]
-        ev.earlier = earlier
-        if ev.count == old.count + 1:
-            ev.run = _run_after(old, ev.last - old.last)
-    # A lower count (a recreated Event under a reused name): nothing earlier is known.
+        return
+    ptype = failed_probe(ev) if ev.last is not None else None
+    if ptype is None:
+        return
+    one = ev.count == 1  # new, or recreated under a reused name (a lower count): nothing earlier is known
+    if old is not None and ev.count > old.count:
+        one = old.last is not None and old.last <= ev.last
+        if one:
+            earlier = old.earlier
+            if old.count > 1:  # the first failure is firstTimestamp
+                earlier += (old.count, old.last)
+                if len(earlier) > 2 * EARLIER_LIMIT:
+                    earlier = earlier[2:]
+            ev.earlier = earlier
+            one = ev.count == old.count + 1
+    # A write that skipped counts places its own failure only; the skipped ones lie before it.
+    ev.run = _run_after(_newest_write(events, ev, ptype), ev.last) if one else _alone(ev.last)
 
 
-def _run_after(old: EventRecord, gap: float) -> tuple:
-    """The next write came `gap` after `old`: its evenly spaced stretch goes on, or a
-    new one starts at `old`. Failures in a row come a period apart and a success between
-    two makes it two: the stretch holds while its largest gap is within half its smallest
-    and a second (the API cuts times to whole seconds). The period is the pod's and not
-    known here; probes._exact_run checks the gaps against it."""
-    if old.run:
-        start, at, lo, hi, before = old.run
-        lo, hi = min(lo, gap), max(hi, gap)
-        if hi <= 1.5 * lo + 1:
-            return start, at, lo, hi, before
-    return old.count, old.last, gap, gap, _previous_write(old)
+def _alone(at: float) -> tuple:
+    return 1, at, math.inf, 0.0, None, None
 
 
-def _previous_write(ev: EventRecord) -> float | None:
-    """When podtui saw the write before `ev` (count - 1), if it did."""
-    if ev.count == 2:
-        return ev.first
-    earlier = ev.earlier
-    return earlier[-1] if len(earlier) >= 2 and earlier[-2] == ev.count - 1 else None
+def _newest_write(events: Iterable[EventRecord], ev: EventRecord, ptype: str) -> EventRecord | None:
+    """The Event among `events` holding the newest failure of `ev`'s probe (its container
+    and probe type `ptype`, whatever the message): a run alternating between messages is
+    written to several Events, each one repeat in two. A pod's events are ordered by last
+    time: its failing probe's newest is found within a step or two."""
+    if isinstance(events, list):
+        for e in reversed(events):
+            if _same_probe(e, ev, ptype):
+                return e
+        return None
+    return max((e for e in events if _same_probe(e, ev, ptype)), key=_event_time, default=None)
+
+
+def _same_probe(e: EventRecord, ev: EventRecord, ptype: str) -> bool:
+    return e.container == ev.container and (e.message == ev.message and e.reason == ev.reason
+                                            or failed_probe(e) == ptype)
+
+
+def _run_after(prev: EventRecord | None, at: float) -> tuple:
+    """The probe's stretch after one more failure, at `at`, written one by one; `prev`
+    holds the probe's newest failure before it (of any message).
+
+    A stretch is (failures, the first's time, smallest gap, largest gap, the failure
+    before the first or None, the failure before the newest or None): every failure of
+    the probe from the first (else from `before`) on was seen written, in time order.
+    Failures in a row come a period apart and a success between two makes it two: the
+    stretch holds while its largest gap is within half its smallest and a second (the
+    API cuts times to whole seconds), else a new one starts at the previous failure.
+    The period is the pod's and not known here; probes._exact_run checks the gaps."""
+    if prev is None or prev.last is None:
+        return _alone(at)
+    last = prev.last
+    if at < last:
+        # Written out of time order (a relist after a watch outage): the stretch `prev`
+        # ends lacks this failure. Neither is trusted; the Events' own writes remain.
+        prev.run = ()
+        return _alone(at)
+    gap = at - last
+    if not prev.run:
+        return 2, last, gap, gap, None, last
+    n, start, lo, hi, before, prior = prev.run
+    lo, hi = min(lo, gap), max(hi, gap)
+    if hi <= 1.5 * lo + 1:
+        return n + 1, start, lo, hi, before, last
+    return 2, last, gap, gap, prior, last
 
 
 def _rv_older(a: str, b: str) -> bool:

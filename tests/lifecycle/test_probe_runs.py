@@ -4,6 +4,8 @@ probes._exact_run places every failure podtui saw written."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from podtui.clock import ManualClock
@@ -49,12 +51,42 @@ class Kubelet:
         self.store, self.api = store, api
         self.seen: dict[str, tuple[float, int]] = {}  # message -> (first, count)
 
-    def write(self, message: str, at: float, reason: str = "Unhealthy", *, shown: bool = True) -> None:
-        first, count = self.seen.get(message, (at, 0))
-        self.seen[message] = (first, count + 1)
+    def write(self, message: str, at: float, reason: str = "Unhealthy", *, shown: bool = True,
+              key: str | None = None) -> None:
+        """`key`: the Event the write goes to (its message's own by default)."""
+        key = key or message
+        first, count = self.seen.get(key, (at, 0))
+        self.seen[key] = (first, count + 1)
         if shown:  # False: the write is held back (spam filter) or podtui wasn't watching
-            obj = event(self.api, message, message, first, at, count + 1, reason)
+            obj = event(self.api, key, message, first, at, count + 1, reason)
             self.store.apply(Change(EVENTS, MODIFIED if count else ADDED, obj, T0 + at + 0.3))
+
+
+class Aggregating(Kubelet):
+    """The recorder's EventAggregator too (events_cache.go): once 10 different messages
+    of one reason came within 10 minutes, a message not among the last 9 goes to one
+    Event, "(combined from similar events): <the latest message>", its count shared by
+    them all; one among them still goes to its own. Which of the 10 is forgotten is
+    Go's map order (PopAny): a seeded draw here."""
+
+    def __init__(self, store: Store, api: str = "v1", seed: int = 0) -> None:
+        super().__init__(store, api)
+        self.similar: list[str] = []
+        self.similar_at = float("-inf")
+        self.draw = random.Random(seed)
+
+    def write(self, message: str, at: float, reason: str = "Unhealthy", *, shown: bool = True,
+              key: str | None = None) -> None:
+        if at - self.similar_at > 600:
+            self.similar = []
+        if message not in self.similar:
+            self.similar.append(message)
+        self.similar_at = at
+        if len(self.similar) < 10:
+            super().write(message, at, reason, shown=shown)
+            return
+        self.similar.pop(self.draw.randrange(len(self.similar)))
+        super().write("(combined from similar events): " + message, at, reason, shown=shown, key="combined")
 
 
 def new_store(p: dict) -> Store:
@@ -81,18 +113,18 @@ def test_every_failure_podtui_saw_written_is_placed(results, api):
     assert_every_streak(results, api, threshold=10)
 
 
-def assert_every_streak(results: str, api: str, threshold: int, period: int = 10) -> None:
+def assert_every_streak(results: str, api: str, threshold: int, period: int = 10, kubelet=Kubelet) -> None:
     """Each failure of `results`, a tick apart, written and seen: the streak and the kill
     are the worker's after each."""
     store = new_store(pod(period, threshold))
-    kubelet = Kubelet(store, api)
+    writer = kubelet(store, api)
     run = 0
     for tick, result in enumerate(results):
         if result == "S":
             run = 0
             continue
         at = tick * period
-        kubelet.write(f"Liveness probe failed: {result}", at)
+        writer.write(f"Liveness probe failed: {result}", at)
         run += 1
         state = state_of(store, at + 1)
         assert (state.streak, state.acts_at) == (run, T0 + at + (threshold - run) * period), results[:tick + 1]
@@ -230,4 +262,64 @@ def test_a_long_run_is_counted_in_bounded_memory():
         kubelet.write("Liveness probe failed: a", 10 * tick)
     assert state_of(store, 3011).streak == 300
     ev = store.by_name("shop", "web-0").event_index["Liveness probe failed: a"]
-    assert len(ev.earlier) == 2 * EARLIER_LIMIT and len(ev.run) == 5
+    assert len(ev.earlier) == 2 * EARLIER_LIMIT and len(ev.run) == 6
+
+
+# Longer than the writes kept per Event, after a success (so neither Event's own span says
+# "a run"): alternating messages, each Event one repeat in two, or three in turn.
+ALTERNATING = ["FGS" + "FG" * 12, "FGFGSS" + "GF" * 12, "FSGSFSG" + "FG" * 12, "FGHS" + "FGH" * 11,
+               "FFGGS" + "FGFFG" * 5 + "SGF" * 3 + "FG" * 10]
+
+
+@pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
+@pytest.mark.parametrize("results", ALTERNATING)
+def test_failures_alternating_between_messages_are_placed_across_their_events(results, api):
+    """"Get ...: context deadline exceeded" and "HTTP probe failed with statuscode: 500" in
+    turn: two Events, each growing every other period. Each Event's writes alone are two
+    periods apart, a success's gap; merged in time order they are one run. Podtui fell
+    back to the Events' spans once a run outgrew the writes kept, and stalled at 18."""
+    assert_every_streak(results, api, threshold=40)
+
+
+def _flapping(seed: int, ticks: int = 90, messages: int = 14) -> str:
+    """A probe whose output varies (an exec probe printing a figure): failures with one
+    of `messages` messages, now and then a success."""
+    draw = random.Random(seed)
+    return "".join("S" if draw.random() < 0.08 else chr(ord("A") + draw.randrange(messages)) for _ in range(ticks))
+
+
+@pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
+@pytest.mark.parametrize("seed", [0, 2, 3, 4])
+def test_failures_split_between_the_combined_event_and_their_own_are_placed(seed, api):
+    """Past 10 different messages in 10 minutes the recorder writes the new ones to one
+    "(combined from similar events)" Event and the rest to their own: a run is spread over
+    them in no fixed order, and each write is still one failure in time order."""
+    assert_every_streak(_flapping(seed), api, threshold=100, kubelet=lambda store, api: Aggregating(store, api, seed))
+
+
+def test_writes_relisted_out_of_time_order_are_not_taken_for_a_broken_run():
+    """After a watch outage the relist may bring each Event's one missed write in name
+    order, the newer first: the stretch the newer one ends lacks the older. Trusted, it
+    would say 1 (the newer's gap from the newest before looks like a success's); the run
+    is 32."""
+    store = new_store(pod(period=10, threshold=40))
+    kubelet = Kubelet(store)
+    for tick in range(30):
+        kubelet.write(f"Liveness probe failed: {'FG'[tick % 2]}", 10 * tick)
+    kubelet.write("Liveness probe failed: F", 300, shown=False)
+    kubelet.write("Liveness probe failed: G", 310)
+    store.apply(Change(EVENTS, MODIFIED, event("v1", "Liveness probe failed: F", "Liveness probe failed: F",
+                                                 0, 300, 16), T0 + 311))
+    state = state_of(store, 311)
+    assert (state.streak, state.acts_at) == (32, T0 + 310 + 8 * 10)
+
+
+def test_alternating_writes_before_the_pod_is_known_are_merged_too():
+    store = Store(ManualClock(T0))
+    kubelet = Kubelet(store)
+    kubelet.write("Liveness probe failed: F", -200)
+    for tick in range(24):  # 24 failures in a row, after a success
+        kubelet.write(f"Liveness probe failed: {'GF'[tick % 2]}", 10 * tick)
+    store.apply(Change(PODS, ADDED, pod(period=10, threshold=30), T0 + 231))
+    state = state_of(store, 231)
+    assert (state.streak, state.acts_at) == (24, T0 + 230 + 6 * 10)
