@@ -178,6 +178,11 @@ def probe_states(record, now: float) -> list[ProbeState]:
             for s in settings]
 
 
+def streak_fraction(state: ProbeState) -> str:
+    """`2/3`: the streak against failureThreshold; `~2/3` when it is estimated (exact False)."""
+    return f"{'' if state.exact else '~'}{state.streak}/{state.settings.failure_threshold}"
+
+
 def _ready_flip(record, container: str, since: float, before=None):
     """podtui's latest ready flip of `container` after `since` (a READY Transition), or
     None; with `before` (one such flip), the latest one before it."""
@@ -340,6 +345,7 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         # watched, or in a watch outage): estimated from the Events' spans, and no fewer
         # than those placed.
         streak = max(streak, _estimated_streak(s, failures, events, since, on_tick, now))
+        state.exact = False
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)
@@ -349,7 +355,8 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         # reached the threshold, whatever the Events' spans suggest (they are coarse and
         # merge). Never ready since it started says nothing: the run may still be short;
         # so is a flip seen with the restart (the old instance went, the new one is unready).
-        streak = max(streak, s.failure_threshold)
+        if streak < s.failure_threshold:
+            streak, state.exact = s.failure_threshold, False  # at least that
     state.streak = streak
     if streak:
         last_counted = _last(failures[0])

@@ -142,6 +142,10 @@ class ProbeSettings:
 class ProbeState:
     settings: ProbeSettings
     streak: int = 0  # failures in the current streak (from Unhealthy events)
+    # True: every failure that may be in the streak was seen written one by one. False:
+    # some were not (before podtui watched, a watch outage, the Event spam filter) and
+    # `streak` is estimated from the Events' spans, no lower than the failures placed.
+    exact: bool = True
     last_failure: str = ""  # last failure message
     last_failure_at: float | None = None
     acts_at: float | None = None  # estimated time the kubelet acts (kill / unready)

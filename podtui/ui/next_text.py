@@ -1,11 +1,12 @@
 """How the UI words a NEXT step.
 
-The model words the probe streak as "liveness 2/3" (failures / failureThreshold), and
-an unready container's failing readiness probe as "readiness fails". A streak can
-still outrun its threshold (Events arrive before the restart shows), and "liveness
-5/3" reads like a mistake: past the threshold it becomes "liveness fails". No count: it
-grows without bound while the probe keeps failing, and NEXT has 16 cells on an
-80-column terminal; the Probes pane shows the streak in full.
+The model words the probe streak as "liveness 2/3" (failures / failureThreshold), or
+"liveness ~2/3" when it is estimated (probes.streak_fraction: some failures were not seen
+written one by one), and an unready container's failing readiness probe as "readiness
+fails". A streak can still outrun its threshold (Events arrive before the restart
+shows), and "liveness 5/3" reads like a mistake: past the threshold it becomes
+"liveness fails". No count: it grows without bound while the probe keeps failing, and
+NEXT has 16 cells on an 80-column terminal; the Probes pane shows the streak in full.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import re
 from dataclasses import replace
 from typing import Any
 
-_STREAK = re.compile(r"^(liveness|readiness|startup) (\d+)/(\d+)$")
+_STREAK = re.compile(r"^(liveness|readiness|startup) (~?)(\d+)/(\d+)$")
 
 
-def streak_text(probe: str, streak: int, threshold: int) -> str:
-    """`liveness 2/3`; `readiness fails` once the streak is past the threshold."""
+def streak_text(probe: str, streak: int, threshold: int, exact: bool = True) -> str:
+    """`liveness 2/3`, `liveness ~2/3` estimated; `readiness fails` once the streak is
+    past the threshold."""
     if streak > threshold > 0:
         return f"{probe} fails"
-    return f"{probe} {streak}/{threshold}"
+    return f"{probe} {'' if exact else '~'}{streak}/{threshold}"
 
 
 def readable(step: Any) -> Any:
@@ -32,7 +34,7 @@ def readable(step: Any) -> Any:
     m = _STREAK.match(text)
     if m is None:
         return step
-    worded = streak_text(m.group(1), int(m.group(2)), int(m.group(3)))
+    worded = streak_text(m.group(1), int(m.group(3)), int(m.group(4)), not m.group(2))
     if worded == text:
         return step
     try:

@@ -115,7 +115,7 @@ def test_every_failure_podtui_saw_written_is_placed(results, api):
 
 def assert_every_streak(results: str, api: str, threshold: int, period: int = 10, kubelet=Kubelet) -> None:
     """Each failure of `results`, a tick apart, written and seen: the streak and the kill
-    are the worker's after each."""
+    are the worker's after each, and the streak is exact."""
     store = new_store(pod(period, threshold))
     writer = kubelet(store, api)
     run = 0
@@ -127,7 +127,8 @@ def assert_every_streak(results: str, api: str, threshold: int, period: int = 10
         writer.write(f"Liveness probe failed: {result}", at)
         run += 1
         state = state_of(store, at + 1)
-        assert (state.streak, state.acts_at) == (run, T0 + at + (threshold - run) * period), results[:tick + 1]
+        assert (state.streak, state.acts_at, state.exact) == (run, T0 + at + (threshold - run) * period, True), \
+            results[:tick + 1]
 
 
 @pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
