@@ -29,6 +29,7 @@ from podtui.ui.panes.probes import ProbesPane
 from podtui.ui.panes.termination import TerminationPane
 from podtui.ui.panes.timeline import TimelinePane
 from podtui.ui.panes.yaml_view import YamlPane
+from podtui.ui.pods_screen import COPY_NAME
 from podtui.ui.replay_controls import key_footer
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ class DetailScreen(Screen):
         Binding("x", "explain", "Explain", tooltip="Explain the last restart (again: hide it)"),
         # Short words for the footer (it must fit 80 columns); the help says them in full.
         Binding("o", "timeline_order", "Order", tooltip="Timeline order"),
-        Binding("c", "timeline_container", "Container", tooltip="Timeline container"),
+        Binding("C", "timeline_container", "Container", tooltip="Timeline container"),
+        COPY_NAME,
         Binding("p", "replaced", "Previous/next pod", show=False),
         # priority: what is typed after ":" goes to the list's command line
         Binding("colon", "command", "Command", show=False, priority=True,
@@ -245,6 +247,9 @@ class DetailScreen(Screen):
     def action_command(self) -> None:
         podtui = self.podtui
         podtui.back_to_pods(podtui.pods_screen.action_command)
+
+    def action_copy_name(self) -> None:
+        self.podtui.copy_pod_name(self.uid)
 
     def action_timeline_order(self) -> None:
         self._change_timeline(lambda pane: pane.toggle_order())

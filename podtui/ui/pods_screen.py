@@ -30,6 +30,11 @@ SORT_KEYS = (
 )
 
 
+# k9s's copy, here and on the detail screen; not in the footer, which is full at 80
+# columns (? lists it)
+COPY_NAME = Binding("c", "copy_name", "Copy name", show=False,
+                    tooltip="Copy the pod's name (and show the kubectl logs command)")
+
 # What acts on the pod under the cursor.
 _ON_A_POD = ("describe", "yaml", "explain", "copy_name")
 
@@ -50,9 +55,7 @@ class PodsScreen(Screen):
         Binding("y", "yaml", "YAML", priority=True),
         Binding("x", "explain", "Explain", priority=True, tooltip="Explain the last restart, with its evidence"),
         Binding("w", "toggle_wide", "Wide"),
-        # k9s's copy; not in the footer, which is full at 80 columns (? lists it)
-        Binding("c", "copy_name", "Copy name", show=False,
-                tooltip="Copy the pod's name (and show the kubectl logs command)"),
+        COPY_NAME,
         *(Binding(key, f"sort('{column}')", text, show=False) for key, column, text in SORT_KEYS),
     ]
 

@@ -456,12 +456,12 @@ async def test_timeline_order_and_container_filter():
         assert "time axis" in axis[0]
         assert "pod created" in axis[1]  # oldest first on the axis
         assert "pod created" in newest[-1]
-        await pilot.press("c")
+        await pilot.press("C")
         assert "container istio-proxy" in pane.text.splitlines()[0]
         assert "app" not in "\n".join(pane.text.splitlines()[1:]).replace("app=", "")
-        await pilot.press("c")
+        await pilot.press("C")
         assert "container app" in pane.text.splitlines()[0]
-        await pilot.press("c")
+        await pilot.press("C")
         assert "container" not in pane.text.splitlines()[0].split("(")[0]
 
 
@@ -765,6 +765,21 @@ async def open_help(pilot) -> tuple[HelpBody, list[str]]:
     await pilot.pause()
     body = pilot.app.screen.help_text
     return body, str(body.render()).splitlines()
+
+
+async def test_c_copies_the_pod_name_on_the_detail_screen_too():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-web-7d9f8c6b5-x2x7q", pane="timeline")
+        await pilot.pause()
+        timeline = app.screen.panes["timeline"].text
+        await pilot.press("c")
+        # Before: c filtered the Timeline on a container, where the list's c copies.
+        assert app.clipboard == "web-7d9f8c6b5-x2x7q"
+        notice = [n.message for n in app._notifications][-1]
+        assert notice == "copied web-7d9f8c6b5-x2x7q\nlogs: kubectl logs -n shop web-7d9f8c6b5-x2x7q"
+        assert app.screen.panes["timeline"].text == timeline
 
 
 async def test_the_help_fits_80_columns_one_line_per_action():

@@ -199,7 +199,7 @@ def render(record: Any, now: float, ctx: PaneContext | None = None, *, order: st
     header_bits = ["newest first" if order == NEWEST_FIRST else "time axis"]
     if container is not None:
         header_bits.append(f"container {container}")
-    header = Content.styled(" · ".join(header_bits) + "   (o: order, c: container)", "$text-muted")
+    header = Content.styled(" · ".join(header_bits) + "   (o: order, C: container)", "$text-muted")
     if not entries:
         return join_lines([header, Content.styled("No transitions recorded.", "$text-muted")])
     fresh: dict = {}
