@@ -166,15 +166,24 @@ def probe_states(record, now: float) -> list[ProbeState]:
     if not settings:
         return []
     by_probe: dict[tuple[str, str], list[EventRecord]] = {}
+    unhealthy: set[tuple[str, str]] = set()
+    combined = False
     for ev in getattr(record, "events", ()):
         if ev.container is None:
             continue
         ptype = probe_type_of(ev)
         if ptype is not None:
             by_probe.setdefault((ev.container, ptype), []).append(ev)
+            if ev.reason == "Unhealthy":
+                unhealthy.add((ev.container, ptype))
+                combined = combined or ev.message.startswith(_COMBINED)
+    # The recorder combines similar Events whatever their field path: one combined Event
+    # takes the failures of every probe of the pod, read as the probe its latest message
+    # names. With two probes failing, neither's failures can be told apart.
+    mixed = combined and len(unhealthy) > 1
     statuses = container_statuses(pod)
     return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now,
-                   record if s.type == "readiness" else None)
+                   record if s.type == "readiness" else None, mixed)
             for s in settings]
 
 
@@ -308,7 +317,8 @@ def _after(newest: float, step: float, count: int, bound: float) -> int:
     return min(count, max(0, math.ceil((newest - bound) / step)))
 
 
-def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None) -> ProbeState:
+def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None,
+           mixed: bool = False) -> ProbeState:
     state = ProbeState(settings=s, events=events)
     running = _d(_d(cs.get("state")).get("running"))
     started_at = parse_ts(running.get("startedAt"))
@@ -340,10 +350,10 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         streak, exact = 0, True  # a success (no Event) came after the newest failure
     else:
         streak, exact = _exact_run(failures, since, on_tick, s.period)
-    if not exact:
+    if not exact or mixed:
         # Some failures that may belong to the run were not seen one by one (before podtui
-        # watched, or in a watch outage): estimated from the Events' spans, and no fewer
-        # than those placed.
+        # watched, or in a watch outage) or may be another probe's: estimated from the
+        # Events' spans, and no fewer than those placed.
         streak = max(streak, _estimated_streak(s, failures, events, since, on_tick, now))
         state.exact = False
     kill_type = s.type in ("liveness", "startup")

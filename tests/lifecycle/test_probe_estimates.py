@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from podtui.lifecycle.changes import MODIFIED, PODS, Change
-from podtui.lifecycle.probes import streak_fraction
+from podtui.lifecycle.probes import probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
 from podtui.ui.next_text import readable
 from tests.lifecycle import test_probe_runs as runs
@@ -62,3 +62,27 @@ def test_next_keeps_the_tilde_of_an_estimated_streak_and_words_one_past_the_thre
     assert readable(NextStep("liveness ~2/3", due_at=5.0)).text == "liveness ~2/3"
     assert readable(NextStep("readiness ~5/3")).text == "readiness fails"  # was left as it came
     assert readable(NextStep("startup ~9/30")).text == "startup ~9/30"
+
+
+def _both_probes(period: int = 10) -> dict:
+    p = runs.pod(period=period, threshold=30)
+    (c,) = p["spec"]["containers"]
+    c["readinessProbe"] = {"httpGet": {"port": 8080}, "periodSeconds": period, "failureThreshold": 30}
+    return p
+
+
+def test_a_combined_event_holding_two_probes_failures_leaves_both_streaks_estimates():
+    """The recorder's aggregate key leaves out the field path and the message: once 10
+    different messages came, one "(combined from similar events)" Event takes the
+    failures of every probe of the pod, its message the latest's. Read as the probe its
+    latest message names, the other probe's failures in it go uncounted and its own are
+    mixed with the other's: neither streak is a count."""
+    store = runs.Store(runs.ManualClock(runs.T0))
+    store.apply(Change(PODS, runs.ADDED, _both_probes(), runs.T0 - 100))
+    kubelet = runs.Aggregating(store)
+    for tick in range(30):
+        kubelet.write(f"Liveness probe failed: HTTP probe failed with statuscode: {500 + tick}", 10 * tick)
+        kubelet.write(f"Readiness probe failed: HTTP probe failed with statuscode: {500 + tick}", 10 * tick)
+    assert "combined" in store.by_name("shop", "web-0").event_index
+    live, ready = probe_states(store.by_name("shop", "web-0"), runs.T0 + 291)
+    assert (live.exact, ready.exact) == (False, False)
