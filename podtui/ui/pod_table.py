@@ -84,16 +84,19 @@ _OWN_BACKGROUND = {"header", "header-sorted", "cursor"}
 class PodTable(ScrollView, can_focus=True):
     """Pods in kubectl's columns plus NEXT; `records` is the store's uid -> PodRecord."""
 
+    # priority, as the list's enter, d, y, x: those run when the app reads the key, so
+    # a move read in the same burst ("j j enter") must too, or it lands after them
+    # and the pod opened is the one the cursor was on before.
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First pod", show=False),
-        Binding("end,G", "last", "Last pod", show=False),
-        Binding("left,h", "scroll_columns(-1)", "Columns left", show=False,
+        Binding("up,k", "cursor_up", "Up", show=False, priority=True),
+        Binding("down,j", "cursor_down", "Down", show=False, priority=True),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, priority=True),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, priority=True),
+        Binding("home,g", "first", "First pod", show=False, priority=True),
+        Binding("end,G", "last", "Last pod", show=False, priority=True),
+        Binding("left,h", "scroll_columns(-1)", "Columns left", show=False, priority=True,
                 tooltip="Columns left (wide columns on a narrow terminal)"),
-        Binding("right,l", "scroll_columns(1)", "Columns right", show=False,
+        Binding("right,l", "scroll_columns(1)", "Columns right", show=False, priority=True,
                 tooltip="Columns right (wide columns on a narrow terminal)"),
     ]
 

@@ -197,3 +197,18 @@ async def test_G_read_with_the_pane_switch_reaches_the_end_of_wrapped_text(keys)
         # 24 of 27.
         assert pane.max_scroll_y > 0 and pane.scroll_y == pane.max_scroll_y
         assert pane.builds == 1
+
+
+@pytest.mark.parametrize("key", ["enter", "y"])
+async def test_a_pod_opened_right_after_moves_read_with_it_is_the_one_moved_to(key):
+    from podtui.ui.detail_screen import DetailScreen
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        third = app.table.index.uids(0, 3)[2]
+        burst(app, ["j", "j", key])
+        await settle(pilot)
+        # Before: enter ran when the app read it, the j's after it: the first pod opened.
+        assert isinstance(app.screen, DetailScreen) and app.screen.uid == third
+        assert app.table.cursor == 2
