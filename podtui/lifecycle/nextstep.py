@@ -13,7 +13,7 @@ import math
 
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.duration import human_duration
-from podtui.lifecycle.probes import counts_as_failure, probe_states
+from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
 from podtui.lifecycle.termination import active_deadline, termination
 from podtui.lifecycle.read import as_dict as _d
@@ -101,7 +101,7 @@ def next_step(record, now: float) -> NextStep | None:
             # after successThreshold successes, which no Event announces.
             return NextStep("readiness fails", severity=WARNING)
         if p.settings.type != "readiness" or p.streak < p.settings.failure_threshold:
-            return NextStep(f"{p.settings.type} {p.streak}/{p.settings.failure_threshold}",
+            return NextStep(f"{p.settings.type} {streak_fraction(p)}",
                             due_at=p.acts_at, severity=WARNING)
 
     deadline_at = active_deadline(pod)

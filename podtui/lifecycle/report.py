@@ -16,7 +16,7 @@ import yaml
 
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.explain import RestartExplanation, restart_explanations
-from podtui.lifecycle.probes import counts_as_failure, probe_states
+from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import controller_ref
 from podtui.lifecycle.records import DELETION, EventRecord, Transition
 from podtui.lifecycle.termination import deletion_request, termination
@@ -131,7 +131,7 @@ def _probe_failures(record, now: float, origin: float | None) -> list[dict]:
             "first": rfc3339(min(firsts)) if firsts else None,
             "last": rfc3339(max(lasts)) if lasts else None,
             "last_offset": offset(max(lasts), origin) if lasts else None,
-            "current_streak": f"{state.streak}/{s.failure_threshold}" if state.streak else None,
+            "current_streak": streak_fraction(state) if state.streak else None,
             "messages": messages[-5:],
         }))
     return out

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from podtui.lifecycle.changes import MODIFIED, PODS, Change
+from podtui.lifecycle.nextstep import next_step
 from podtui.lifecycle.probes import probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
+from podtui.lifecycle.report import pod_report
 from podtui.ui.next_text import readable
 from tests.lifecycle import test_probe_runs as runs
 
@@ -62,6 +64,17 @@ def test_next_keeps_the_tilde_of_an_estimated_streak_and_words_one_past_the_thre
     assert readable(NextStep("liveness ~2/3", due_at=5.0)).text == "liveness ~2/3"
     assert readable(NextStep("readiness ~5/3")).text == "readiness fails"  # was left as it came
     assert readable(NextStep("startup ~9/30")).text == "startup ~9/30"
+
+
+def test_next_and_the_history_report_mark_an_estimated_streak():
+    store = runs.new_store(runs.pod(period=10, threshold=20))
+    kubelet = runs.Kubelet(store)
+    for tick in range(12):
+        kubelet.write("Liveness probe failed: a", 10 * tick, shown=tick != 6)  # count 6 -> 8 unseen
+    record, now = store.by_name("shop", "web-0"), runs.T0 + 111
+    assert next_step(record, now).text == "liveness ~12/20"
+    (probe,) = pod_report(record, now)["probe_failures"]
+    assert probe["current_streak"] == "~12/20"
 
 
 def _both_probes(period: int = 10) -> dict:
