@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from podtui.ui.pod_table import PodTable
 from podtui.ui.replay_controls import key_footer
@@ -28,6 +29,23 @@ SORT_KEYS = (
     ("O", "node", "Sort by node"),
     ("X", "next", "Sort by next step"),
 )
+
+
+class PromptLine(Horizontal):
+    """A line to type on, as k9s's: the key that opened it ("/" or ":") stays in front
+    of what is typed, which says whether it is a filter or a command."""
+
+    DEFAULT_CSS = """
+    PromptLine { dock: bottom; height: 1; margin-bottom: 1; background: $panel; display: none; }
+    PromptLine.-shown { display: block; }
+    PromptLine:focus-within { background: $panel-lighten-1; }
+    PromptLine > Static { width: auto; padding: 0 0 0 1; }
+    PromptLine > Input, PromptLine > Input:focus { width: 1fr; border: none; padding: 0 1 0 0;
+                                                  background: transparent; }
+    """
+
+    def __init__(self, prompt: str, line: Input) -> None:
+        super().__init__(Static(prompt, markup=False), line)
 
 
 # k9s's copy, here and on the detail screen; not in the footer, which is full at 80
@@ -61,10 +79,6 @@ class PodsScreen(Screen):
 
     DEFAULT_CSS = """
     PodsScreen { layout: vertical; }
-    PodsScreen #filter, PodsScreen #command { dock: bottom; height: 1; border: none; padding: 0 1;
-                         margin-bottom: 1; background: $panel; display: none; }
-    PodsScreen #filter.-shown, PodsScreen #command.-shown { display: block; }
-    PodsScreen #filter:focus, PodsScreen #command:focus { border: none; background: $panel-lighten-1; }
     """
 
     def __init__(self, table: PodTable) -> None:
@@ -72,10 +86,12 @@ class PodsScreen(Screen):
         self.table = table
         self._no_pod_offered = True  # what the footer was last told about the cursor
         self.status_bar = StatusBar(id="status-bar")
-        self.filter_input = Input(placeholder="filter: name, namespace, status, node, label; -l k=v; !text",
+        # After the prompt, the placeholder says what may follow it.
+        self.filter_input = Input(placeholder="name, namespace, status, node or label; -l k=v; !text",
                                   id="filter", compact=True)
-        self.command_input = Input(placeholder="command: ns NAME, ns all, ns, help, q", id="command",
-                                   compact=True)
+        self.command_input = Input(placeholder="ns NAME, ns all, ns, help, q", id="command", compact=True)
+        self.filter_line = PromptLine("/", self.filter_input)
+        self.command_line = PromptLine(":", self.command_input)
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -84,8 +100,8 @@ class PodsScreen(Screen):
     def compose(self):
         yield self.status_bar
         yield self.table
-        yield self.filter_input
-        yield self.command_input
+        yield self.filter_line
+        yield self.command_line
         yield key_footer(self.podtui.replay is not None)
 
     def on_mount(self) -> None:
@@ -93,7 +109,7 @@ class PodsScreen(Screen):
 
     # ------------------------------------------------------------------ filter
     def action_filter(self) -> None:
-        self.filter_input.add_class("-shown")
+        self.filter_line.add_class("-shown")
         # Keys typed ahead ("/crash" read in one go, as over a slow SSH link) are
         # already queued behind this one: focus moves now, not after them as
         # focus() would, so that they reach the input instead of the table.
@@ -103,9 +119,9 @@ class PodsScreen(Screen):
         if self.focused is self.command_input:
             self._close_command()  # esc leaves the command line; the filter stays
             return
-        had_filter = bool(self.filter_input.value) or self.filter_input.has_class("-shown")
+        had_filter = bool(self.filter_input.value) or self.filter_line.has_class("-shown")
         self.filter_input.value = ""
-        self.filter_input.remove_class("-shown")
+        self.filter_line.remove_class("-shown")
         self.set_focus(self.table)
         if had_filter:
             self._apply_filter("")
@@ -120,7 +136,7 @@ class PodsScreen(Screen):
             self.run_command(event.value)
         elif event.input is self.filter_input:
             if not event.value.strip():
-                self.filter_input.remove_class("-shown")
+                self.filter_line.remove_class("-shown")
             self.set_focus(self.table)
 
     # ------------------------------------------------------------------ : commands
@@ -128,11 +144,11 @@ class PodsScreen(Screen):
         if isinstance(self.focused, Input):
             raise SkipAction()  # a ":" typed into the filter
         self.command_input.value = ""
-        self.command_input.add_class("-shown")
+        self.command_line.add_class("-shown")
         self.set_focus(self.command_input)  # at once, as for "/": keys typed ahead follow
 
     def _close_command(self) -> None:
-        self.command_input.remove_class("-shown")
+        self.command_line.remove_class("-shown")
         self.set_focus(self.table)
 
     def run_command(self, text: str) -> None:

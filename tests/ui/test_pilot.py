@@ -873,3 +873,20 @@ async def test_the_footer_dims_what_needs_a_pod_until_there_is_one_and_hides_wha
         assert not {"Filter", "Namespace", "Details", "YAML", "Explain"} & set(footer())
         await pilot.press(*"n/y")
         assert app.pods_screen.filter_input.value == "n/y"  # typed, as before
+
+
+async def test_the_filter_and_command_lines_say_which_they_are():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def line() -> str:
+            return app.screen._compositor.render_strips()[-2].text.rstrip()
+
+        await pilot.press("slash", *"web")
+        # Before: " web" and " ns", alike: nothing said which line took the keys.
+        assert line() == " /web"
+        await pilot.press("enter", "colon", *"ns")
+        assert line() == " :ns"
+        await pilot.press("escape")
+        assert line() == " /web"
