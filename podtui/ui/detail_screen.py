@@ -50,13 +50,22 @@ class PaneBar(Static):
     PaneBar { height: 1; background: $panel; padding: 0 1; }
     """
 
-    def show_panes(self, panes: list[Pane], active: str, short: bool) -> None:
+    def show_panes(self, panes: list[Pane], active: str, width: int) -> None:
+        """Titles where they fit in `width` cells, else short ones; else (under 78
+        columns) numbers, the active pane's with its name: every tab stays in view."""
+        def tab(i: int, pane: Pane, style: str) -> str:
+            if style == "titles":
+                return f"{i} {pane.TITLE} "
+            return f"{i} {pane.SHORT} " if style == "short" or pane.KEY == active else f"{i} "
+
+        for style in ("titles", "short", "numbers"):
+            texts = [tab(i, pane, style) for i, pane in enumerate(panes, 1)]
+            if sum(map(len, texts)) <= width:
+                break
         parts = []
-        for i, pane in enumerate(panes, 1):
-            label = pane.SHORT if short else pane.TITLE
-            text = f"{i} {label} "
-            style = "bold reverse $accent" if pane.KEY == active else "$foreground"
-            parts.append(Content.styled(text, style).stylize(f"@click=screen.show_pane('{pane.KEY}')"))
+        for text, pane in zip(texts, panes):
+            look = "bold reverse $accent" if pane.KEY == active else "$foreground"
+            parts.append(Content.styled(text, look).stylize(f"@click=screen.show_pane('{pane.KEY}')"))
         self.update(Content("").join(parts))
 
 
@@ -219,7 +228,7 @@ class DetailScreen(Screen):
             pane.set_class(k == key, "-active")
         self.set_class(self._grid and key == "yaml", "-yaml")
         visible = [self.panes[k] for k in PANE_KEYS]
-        self._bar.show_panes(visible, key, short=self.size.width < 100)
+        self._bar.show_panes(visible, key, self.size.width - 2)  # less the bar's padding
         pane = self.panes[key]
         if not self._grid or key == "yaml":
             pane.width_hint = self.size.width  # a tab, or the YAML alone: the screen's width

@@ -890,3 +890,17 @@ async def test_the_filter_and_command_lines_say_which_they_are():
         assert line() == " :ns"
         await pilot.press("escape")
         assert line() == " /web"
+
+
+async def test_every_pane_tab_stays_in_view_on_a_narrow_terminal():
+    app = fixture_app()
+    async with app.run_test(size=(50, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "8")
+        await pilot.pause()
+        bar = app.screen.query_one("#pane-bar")
+        text = str(bar.render())
+        # Before: "1 Phase 2 Cond 3 Ctrs 4 Backoff 5 Probes 6 Term 7 Tim", cut at the
+        # edge, and the active tab (8 Events) out of sight.
+        assert text.split() == ["1", "2", "3", "4", "5", "6", "7", "8", "Events", "9"]
+        assert len(text) <= bar.content_region.width
