@@ -31,6 +31,13 @@ SORT_KEYS = (
 )
 
 
+class PromptInput(Input):
+    """The input of a PromptLine, its two ways out in the footer (which had nothing
+    else to say while a line was being typed)."""
+
+    BINDINGS = [Binding("enter", "submit", "Done"), Binding("escape", "screen.clear_filter", "Cancel")]
+
+
 class PromptLine(Horizontal):
     """A line to type on, as k9s's: the key that opened it ("/" or ":") stays in front
     of what is typed, which says whether it is a filter or a command."""
@@ -87,9 +94,9 @@ class PodsScreen(Screen):
         self._no_pod_offered = True  # what the footer was last told about the cursor
         self.status_bar = StatusBar(id="status-bar")
         # After the prompt, the placeholder says what may follow it.
-        self.filter_input = Input(placeholder="name, namespace, status, node or label; -l k=v; !text",
+        self.filter_input = PromptInput(placeholder="name, namespace, status, node or label; -l k=v; !text",
                                   id="filter", compact=True)
-        self.command_input = Input(placeholder="ns NAME, ns all, ns, help, q", id="command", compact=True)
+        self.command_input = PromptInput(placeholder="ns NAME, ns all, ns, help, q", id="command", compact=True)
         self.filter_line = PromptLine("/", self.filter_input)
         self.command_line = PromptLine(":", self.command_input)
 

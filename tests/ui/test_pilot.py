@@ -904,3 +904,23 @@ async def test_every_pane_tab_stays_in_view_on_a_narrow_terminal():
         # edge, and the active tab (8 Events) out of sight.
         assert text.split() == ["1", "2", "3", "4", "5", "6", "7", "8", "Events", "9"]
         assert len(text) <= bar.content_region.width
+
+
+async def test_the_footer_says_how_to_leave_the_filter_and_command_lines():
+    from textual.widgets._footer import FooterKey
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def footer() -> list[str]:
+            return [key.description for key in app.screen.query(FooterKey)]
+
+        for key in ("slash", "colon"):
+            await pilot.press(key, "w")
+            await pilot.pause()
+            # Before: nothing but the command palette's hint.
+            assert footer()[:2] == ["Done", "Cancel"]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert "Details" in footer() and app.focused is app.table
