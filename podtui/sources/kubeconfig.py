@@ -123,6 +123,11 @@ def options_from_args(args: argparse.Namespace) -> ConnectionOptions:
     )
 
 
+# Go's longest duration, kubectl's limit; a socket cannot wait longer either ("nan",
+# "inf" or "1e300" crashed the first connect with an OverflowError).
+MAX_REQUEST_TIMEOUT = (2**63 - 1) / 1e9
+
+
 def parse_request_timeout(text: str | None) -> float | None:
     """kubectl's --request-timeout: "0" (none), a bare number of seconds, or "30s"/"1m"/"1h"."""
     if text is None or text.strip() in ("", "0"):
@@ -132,9 +137,10 @@ def parse_request_timeout(text: str | None) -> float | None:
         seconds = float(text)
     except ValueError:
         seconds = parse_go_duration(text)
-    if seconds is None or seconds < 0:
+    if seconds is None or not 0 <= seconds <= MAX_REQUEST_TIMEOUT:  # not 0 <= nan either
         raise UsageError(f"invalid --request-timeout {text!r}: use a duration like 30s, 1m or 0 for none")
     return seconds or None
+
 
 
 # ------------------------------------------------------------------------- connection

@@ -30,8 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.duration is not None and args.duration <= 0:
-        raise UsageError(f"--duration must be positive, not {args.duration:g}")
+    if args.duration is not None and not args.duration > 0:  # nan too: it recorded forever
+        raise UsageError(f"--duration must be a positive number of seconds, not {args.duration:g}")
     relax_gc()
     clock = SystemClock()
     source = connect(options_from_args(args), clock, waiting=tell)

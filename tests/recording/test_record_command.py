@@ -112,3 +112,12 @@ def test_unreachable_server_is_one_line_and_non_zero(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0
     assert err.count("\n") == 1 and "cannot reach the API server at http://127.0.0.1:9" in err
+
+
+@pytest.mark.parametrize("duration", ["nan", "0", "-5"])
+def test_a_duration_that_is_no_positive_number_is_refused_before_connecting(duration, capsys):
+    # --duration nan passed the "<= 0" check and recorded forever.
+    from podtui.cli import main
+
+    assert main(["record", "x.jsonl", "--kubeconfig", "/nonexistent", "--duration", duration]) == 2
+    assert "--duration must be a positive number of seconds" in capsys.readouterr().err

@@ -263,6 +263,15 @@ def test_request_timeout_rejects_nonsense():
         parse_request_timeout("soon")
 
 
+@pytest.mark.parametrize("text", ["nan", "inf", "1e300", "2562048h"])
+def test_request_timeout_rejects_what_no_socket_can_wait(text):
+    # Each crashed the first connect with an OverflowError or ValueError; kubectl
+    # refuses them too.
+    with pytest.raises(UsageError, match="invalid --request-timeout"):
+        parse_request_timeout(text)
+    assert parse_request_timeout("2562047h") == 2562047 * 3600
+
+
 # --------------------------------------------------------------- startup errors (preflight)
 
 
