@@ -309,10 +309,68 @@ def _read_merged(paths: list[str]):
     except (ConfigException, OSError) as exc:
         raise ConfigError(f"cannot read kubeconfig {', '.join(paths)}: {_one_line(exc)}") from None
     except (AttributeError, TypeError, KeyError):
+        for path in paths:
+            _check_shape(path)
         raise ConfigError(f"kubeconfig {', '.join(paths)} is not a kubeconfig (no clusters/contexts/users maps)") from None
     if merger.config is None:
         raise ConfigError(f"kubeconfig {', '.join(paths)} is empty: set --kubeconfig or KUBECONFIG")
+    for path in paths:
+        _check_shape(path)
     return merger.config
+
+
+# The fields podtui reads, with the type kubectl's strict decoding wants ("json: cannot
+# unmarshal number into Go struct field ..."). The client took any type: a list as
+# current-context or a number as a namespace crashed, a map as clusters was read as
+# the names of clusters without a server.
+_SECTIONS = {"clusters": "cluster", "contexts": "context", "users": "user"}
+_FIELDS = {
+    "cluster": {"server": str, "proxy-url": str, "tls-server-name": str, "certificate-authority": str,
+                "certificate-authority-data": str, "insecure-skip-tls-verify": bool},
+    "context": {"cluster": str, "user": str, "namespace": str},
+    "user": {"token": str, "tokenFile": str, "client-certificate": str, "client-certificate-data": str,
+             "client-key": str, "client-key-data": str, "username": str, "password": str},
+}
+
+
+def _check_shape(path: str) -> None:
+    """ConfigError naming the first field of this kubeconfig file of the wrong type."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return  # the merger read it: nothing more to say here
+    if not isinstance(data, Mapping):
+        return
+
+    def wrong(what: str, value: object, expected: str) -> ConfigError:
+        kind = _KINDS.get(type(value), f"a {type(value).__name__}")
+        return ConfigError(f"{what} in {path} is {kind}, not {expected}: fix it")
+
+    current = data.get("current-context")
+    if current is not None and not isinstance(current, str):
+        raise wrong("current-context", current, "the name of a context")
+    for section, key in _SECTIONS.items():
+        items = data.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise wrong(section, items, f'a list of "- name: NAME" entries with a {key}: map')
+        for item in items:
+            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+                raise ConfigError(f'an entry of {section} in {path} has no name: give each "- name: NAME" and a {key}: map')
+            entry = item.get(key)
+            what = f'{key} "{item["name"]}"'
+            if entry is None:
+                continue
+            if not isinstance(entry, Mapping):
+                if key == "user":
+                    continue  # _check_user_entry says it, with what a user holds
+                raise wrong(what, entry, "a map")
+            for field, kind in _FIELDS[key].items():
+                value = entry.get(field)
+                if value is not None and not isinstance(value, kind):
+                    raise wrong(f"{field} of {what}", value, "true or false" if kind is bool else "a string")
 
 
 def _yaml_error(path: str) -> bool:
@@ -345,6 +403,9 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
     user = str(ctx.get("user") or "")
     cluster_name = str(ctx.get("cluster") or "")
     server = _cluster_entry(merged, ctx).get("server")
+    if not cluster_name:
+        # kubectl would try http://localhost:8080, refused there with no word of why.
+        raise ConfigError(f'context "{context}" in {shown} names no cluster: add "cluster: NAME" to it, or pass --context')
     if not server:
         raise ConfigError(f'context "{context}" in {shown} names cluster "{cluster_name}" which has no server URL: check its clusters entry')
     problem = _server_problem(str(server))
@@ -500,7 +561,7 @@ def _named_item(merged, section: str, name: object):
     return None
 
 
-_KINDS = {str: "a string", list: "a list", bool: "true or false", int: "a number", float: "a number"}
+_KINDS = {str: "a string", list: "a list", dict: "a map", bool: "true or false", int: "a number", float: "a number"}
 
 
 def _check_user_entry(merged, name: str, shown: str) -> None:

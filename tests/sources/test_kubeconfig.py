@@ -824,3 +824,40 @@ def test_a_reconnect_through_a_dead_proxy_says_it_is_the_proxy():
         urllib3.ProxyManager(proxy).request("GET", "https://cluster.example:6443/api", retries=False)
     assert transport_reason(failure.value, (proxy, "HTTPS_PROXY in the environment")) == f"proxy {proxy}: connection refused"
     assert transport_reason(failure.value) == "connection refused"
+
+
+def _edited_kubeconfig(tmp_path, edit):
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443")
+    config = yaml.safe_load(cfg.read_text())
+    edit(config)
+    cfg.write_text(yaml.safe_dump(config))
+    return cfg
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    # Each was an internal error (TypeError) or read as something else; kubectl refuses them all.
+    (lambda c: c.update({"current-context": ["c"]}), "current-context in {cfg} is a list, not the name of a context"),
+    (lambda c: c["contexts"][0]["context"].update(namespace=5), 'namespace of context "test" in {cfg} is a number, not a string'),
+    (lambda c: c["clusters"][0]["cluster"].update({"proxy-url": 5}), 'proxy-url of cluster "c" in {cfg} is a number, not a string'),
+    (lambda c: c["clusters"][0]["cluster"].update({"insecure-skip-tls-verify": "yes"}),
+     'insecure-skip-tls-verify of cluster "c" in {cfg} is a string, not true or false'),
+    (lambda c: c.update(clusters={"c": {"server": "https://10.0.0.1:6443"}}),
+     'clusters in {cfg} is a map, not a list of "- name: NAME" entries with a cluster: map'),
+    (lambda c: c.update(contexts=5), 'contexts in {cfg} is a number, not a list of "- name: NAME" entries with a context: map'),
+    (lambda c: c["contexts"][0].update(context="c"), 'context "test" in {cfg} is a string, not a map'),
+    (lambda c: c["clusters"][0].update(cluster="https://10.0.0.1:6443"), 'cluster "c" in {cfg} is a string, not a map'),
+])
+def test_a_field_of_the_wrong_type_is_named(tmp_path, edit, said):
+    cfg = _edited_kubeconfig(tmp_path, edit)
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == said.format(cfg=cfg) + ": fix it"
+
+
+def test_a_context_without_a_cluster_says_so(tmp_path):
+    # It read 'names cluster "" which has no server URL'.
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["contexts"][0]["context"].pop("cluster"))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == f'context "test" in {cfg} names no cluster: add "cluster: NAME" to it, or pass --context'
