@@ -329,7 +329,8 @@ _FIELDS = {
                 "certificate-authority-data": str, "insecure-skip-tls-verify": bool},
     "context": {"cluster": str, "user": str, "namespace": str},
     "user": {"token": str, "tokenFile": str, "client-certificate": str, "client-certificate-data": str,
-             "client-key": str, "client-key-data": str, "username": str, "password": str},
+             "client-key": str, "client-key-data": str, "username": str, "password": str,
+             "auth-provider": dict, "exec": dict},
 }
 
 
@@ -370,7 +371,7 @@ def _check_shape(path: str) -> None:
             for field, kind in _FIELDS[key].items():
                 value = entry.get(field)
                 if value is not None and not isinstance(value, kind):
-                    raise wrong(f"{field} of {what}", value, "true or false" if kind is bool else "a string")
+                    raise wrong(f"{field} of {what}", value, _KINDS[kind])
 
 
 def _yaml_error(path: str) -> bool:
@@ -479,6 +480,25 @@ class _Loader(KubeConfigLoader):
 
     at_start = False
 
+    def _load_auth_provider_token(self):
+        # The client calls gcp's removed helper ("'NoneType' object has no attribute
+        # 'token'") and goes on without credentials for any other name; kubectl refuses.
+        user = _plain(self._user)
+        provider = user.get("auth-provider") if isinstance(user, Mapping) else None
+        if not isinstance(provider, Mapping):
+            return None  # none, or of the wrong type: _check_shape said so
+        name = provider.get("name") or ""
+        if name in _REMOVED_AUTH_PROVIDERS:
+            raise ConfigException(f"the {name} auth-provider was removed in kubectl 1.26: {_REMOVED_AUTH_PROVIDERS[name]}")
+        if name != "oidc":
+            raise ConfigException(f'no auth-provider named "{name}" (kubectl knows only oidc): '
+                                  "use the exec plugin your cluster's vendor documents")
+        config = provider.get("config")
+        token = config.get("id-token") if isinstance(config, Mapping) else None
+        if not isinstance(token, str) or token.count(".") != 2:
+            raise ConfigException("the oidc auth-provider has no id-token, or one that is not a JWT: log in again")
+        return super()._load_auth_provider_token()
+
     def _load_from_exec_plugin(self):
         if "exec" not in self._user:
             return None
@@ -515,6 +535,13 @@ class _Loader(KubeConfigLoader):
         if "expirationTimestamp" in status:
             self.expiry = parse_rfc3339(status["expirationTimestamp"])
         return True
+
+
+_REMOVED_AUTH_PROVIDERS = {
+    "gcp": "use the gke-gcloud-auth-plugin exec plugin (gcloud components install gke-gcloud-auth-plugin, "
+           "then gcloud container clusters get-credentials CLUSTER)",
+    "azure": "use the kubelogin exec plugin (kubelogin convert-kubeconfig)",
+}
 
 
 class _NoTerminal:

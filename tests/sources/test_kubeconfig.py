@@ -861,3 +861,26 @@ def test_a_context_without_a_cluster_says_so(tmp_path):
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == f'context "test" in {cfg} names no cluster: add "cluster: NAME" to it, or pass --context'
+
+
+@pytest.mark.parametrize(("provider", "said"), [
+    # gcp was an internal-looking "'NoneType' object has no attribute 'token'"; the others
+    # went on without credentials, to a 401 that blamed the login.
+    ({"name": "gcp", "config": {}}, "the gcp auth-provider was removed in kubectl 1.26: use the gke-gcloud-auth-plugin"),
+    ({"name": "azure"}, "the azure auth-provider was removed in kubectl 1.26: use the kubelogin exec plugin"),
+    ({"name": "foo"}, 'no auth-provider named "foo" (kubectl knows only oidc)'),
+    ({"name": "oidc", "config": {"id-token": "garbage"}}, "the oidc auth-provider has no id-token, or one that is not a JWT: log in again"),
+])
+def test_an_auth_provider_kubectl_refuses_is_said_before_connecting(tmp_path, provider, said):
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(user={"auth-provider": provider}))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value).startswith(f'cannot load context "test" from {cfg}: {said}')
+
+
+def test_an_auth_provider_that_is_not_a_map_is_named(tmp_path):
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(user={"auth-provider": "gcp"}))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == f'auth-provider of user "u" in {cfg} is a string, not a map: fix it'
+
