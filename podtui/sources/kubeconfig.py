@@ -441,6 +441,11 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         except OSError as exc:
             raise (exc.filename and _unreadable_file(fresh, ctx, str(exc.filename), shown)) or ConfigError(
                 f'context "{context}" in {shown}: {_one_line(exc)}') from None
+        if not configuration.verify_ssl and configuration.ssl_ca_cert:
+            # The client quietly skipped the check; kubectl refuses: "specifying a root
+            # certificates file with the insecure flag is not allowed".
+            raise ConfigError(f'cluster "{cluster_name}" in {shown} sets insecure-skip-tls-verify and a certificate-authority: '
+                              "remove one (keep the CA to check the server)")
         if "proxy-url" in _cluster_entry(fresh, ctx):
             _check_proxy_url(configuration.proxy, f'proxy-url "{configuration.proxy}" of cluster "{cluster_name}" in {shown}')
             configuration.podtui_proxy_origin = f'proxy-url of cluster "{cluster_name}" in {shown}'

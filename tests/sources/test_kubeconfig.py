@@ -884,3 +884,15 @@ def test_an_auth_provider_that_is_not_a_map_is_named(tmp_path):
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == f'auth-provider of user "u" in {cfg} is a string, not a map: fix it'
 
+
+
+def test_insecure_skip_tls_verify_with_a_ca_is_refused_as_in_kubectl(tmp_path):
+    # The client skipped the CA without a word: the user thought the server was checked.
+    cert = tmp_path / "ca.crt"
+    cert.write_bytes((TLS_DIR / "ca.crt").read_bytes())
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["clusters"][0]["cluster"].update(
+        {"insecure-skip-tls-verify": True, "certificate-authority": str(cert)}))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f'cluster "c" in {cfg} sets insecure-skip-tls-verify and a certificate-authority: '
+                              "remove one (keep the CA to check the server)")
