@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -33,9 +35,41 @@ SORT_KEYS = (
 
 class PromptInput(Input):
     """The input of a PromptLine, its two ways out in the footer (which had nothing
-    else to say while a line was being typed)."""
+    else to say while a line was being typed).
 
-    BINDINGS = [Binding("enter", "submit", "Done"), Binding("escape", "screen.clear_filter", "Cancel")]
+    Keys read in one burst ("/crash⏎⏎", "/web⏎jj⏎": a slow link, a paste) all reach
+    this input's queue, the app having forwarded them before enter could move the
+    focus. So its keys act here, in the order typed (enter when the text before it is
+    in); what follows an enter or esc goes back to the app, to be read where the
+    focus now is."""
+
+    BINDINGS = [Binding("enter", "submit", "Done"), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, done: Callable[[Input], None], cancel: Callable[[], None], **options: Any) -> None:
+        super().__init__(compact=True, **options)
+        self._done = done
+        self._cancel = cancel
+
+    async def action_submit(self) -> None:
+        self._done(self)
+
+    def action_cancel(self) -> None:
+        self._cancel()
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused is self
+        # The input's own keys too (backspace, ctrl+w...): bubbled up to the app's
+        # bindings, they would act after the text typed after them.
+        bindings = self._bindings.key_to_bindings.get(event.key) if focused else None
+        if not focused or bindings:
+            event.stop()
+            event.prevent_default()
+            if not focused:  # typed ahead of an enter or esc
+                self.app.post_message(events.Key(event.key, event.character))
+            else:
+                await self.run_action(bindings[0].action)
+            return
+        await super()._on_key(event)
 
 
 class PromptLine(Horizontal):
@@ -94,9 +128,10 @@ class PodsScreen(Screen):
         self._no_pod_offered = True  # what the footer was last told about the cursor
         self.status_bar = StatusBar(id="status-bar")
         # After the prompt, the placeholder says what may follow it.
-        self.filter_input = PromptInput(placeholder="name, namespace, status, node or label; -l k=v; !text",
-                                  id="filter", compact=True)
-        self.command_input = PromptInput(placeholder="ns NAME, ns all, ns, help, q", id="command", compact=True)
+        self.filter_input = PromptInput(self._line_done, self.action_clear_filter, id="filter",
+                                        placeholder="name, namespace, status, node or label; -l k=v; !text")
+        self.command_input = PromptInput(self._line_done, self.action_clear_filter, id="command",
+                                         placeholder="ns NAME, ns all, ns, help, q")
         self.filter_line = PromptLine("/", self.filter_input)
         self.command_line = PromptLine(":", self.command_input)
 
@@ -134,17 +169,23 @@ class PodsScreen(Screen):
             self._apply_filter("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input is self.filter_input:
-            self._apply_filter(event.value)
+        # Its value now, not the event's: an enter read in the same burst applied the
+        # whole text already, and the keys after it must not see a prefix of it.
+        if event.input is self.filter_input and event.input.value != self.table.index.filter.text:
+            self._apply_filter(event.input.value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input is self.command_input:
+    def _line_done(self, line: Input) -> None:
+        """enter on the / or : line (see PromptInput): the keys read after it find
+        the list filtered and focused, or the command run."""
+        if line is self.command_input:
             self._close_command()
-            self.run_command(event.value)
-        elif event.input is self.filter_input:
-            if not event.value.strip():
-                self.filter_line.remove_class("-shown")
-            self.set_focus(self.table)
+            self.run_command(line.value)
+            return
+        if line.value != self.table.index.filter.text:
+            self._apply_filter(line.value)
+        if not line.value.strip():
+            self.filter_line.remove_class("-shown")
+        self.set_focus(self.table)
 
     # ------------------------------------------------------------------ : commands
     def action_command(self) -> None:

@@ -10,7 +10,8 @@ from textual.screen import Screen
 from tests.ui.harness import fixture_app, settle
 from tests.ui.test_pilot import visible_names
 
-_CHARACTERS = {"slash": "/", "enter": "\r", "escape": "\x1b"}
+_CHARACTERS = {"slash": "/", "colon": ":", "enter": "\r", "escape": "\x1b", "backspace": "\x7f",
+               "left": None, "delete": None}
 
 
 def burst(app, keys: list[str]) -> None:
@@ -212,3 +213,31 @@ async def test_a_pod_opened_right_after_moves_read_with_it_is_the_one_moved_to(k
         # Before: enter ran when the app read it, the j's after it: the first pod opened.
         assert isinstance(app.screen, DetailScreen) and app.screen.uid == third
         assert app.table.cursor == 2
+
+
+async def test_a_filter_typed_and_left_in_one_burst_leaves_the_keys_after_it_to_the_list():
+    from podtui.ui.detail_screen import DetailScreen
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, ["slash", *"shpx", "backspace", "backspace", *"op", "enter", "j", "enter"])
+        await settle(pilot)
+        # Before: the backspaces acted after the text typed after them ("shpxop"...),
+        # and enter moved the focus too late: "j" and the second enter went into the
+        # filter, and no pod opened.
+        assert app.pods_screen.filter_input.value == "shop"
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.uid == app.table.index.uids(0, 3)[1]
+        assert app.table.records[app.screen.uid].namespace == "shop"
+
+
+async def test_a_command_typed_in_one_burst_leaves_the_keys_after_it_to_the_list():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, ["colon", *"ns batch", "enter", "slash", *"x"])
+        await settle(pilot)
+        # Before: "/x" was typed on the command line, after the command had run.
+        assert app.view_namespace == "batch"
+        assert app.pods_screen.filter_input.value == "x" and app.focused is app.pods_screen.filter_input
