@@ -272,6 +272,12 @@ def resolve_connection(
     """
     environ = os.environ if environ is None else environ
     paths, how = kubeconfig_paths(options.kubeconfig, environ)
+    for path in paths:
+        if os.path.isdir(path):
+            # kubectl: 'read PATH: is a directory'; it was "not found", or skipped.
+            flag = "--kubeconfig" if how == "--kubeconfig" else "in $KUBECONFIG" if how == "KUBECONFIG" else "the default location"
+            raise ConfigError(f"kubeconfig {path} ({flag}) is a directory: name the file in it, "
+                              f"e.g. {os.path.join(path, 'config')}")
     existing = [p for p in paths if os.path.isfile(p)]
     if how == "--kubeconfig" and not existing:
         raise ConfigError(f"kubeconfig {paths[0]} not found (--kubeconfig): check the path")

@@ -896,3 +896,16 @@ def test_insecure_skip_tls_verify_with_a_ca_is_refused_as_in_kubectl(tmp_path):
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == (f'cluster "c" in {cfg} sets insecure-skip-tls-verify and a certificate-authority: '
                               "remove one (keep the CA to check the server)")
+
+
+def test_a_kubeconfig_that_is_a_directory_is_said_as_kubectl_says_it(tmp_path):
+    # --kubeconfig DIR read "not found"; a directory in $KUBECONFIG was skipped (kubectl:
+    # "read DIR: is a directory").
+    good = tmp_path / "good"
+    write_kubeconfig(good, "https://10.0.0.1:6443")
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(tmp_path)), {})
+    assert str(err.value) == f"kubeconfig {tmp_path} (--kubeconfig) is a directory: name the file in it, e.g. {tmp_path}/config"
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(), {"KUBECONFIG": f"{tmp_path}:{good}"})
+    assert str(err.value).startswith(f"kubeconfig {tmp_path} (in $KUBECONFIG) is a directory")
