@@ -447,6 +447,11 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         except OSError as exc:
             raise (exc.filename and _unreadable_file(fresh, ctx, str(exc.filename), shown)) or ConfigError(
                 f'context "{context}" in {shown}: {_one_line(exc)}') from None
+        if configuration.cert_file and not configuration.key_file:
+            # OpenSSL's "PEM lib" read as a garbled certificate; kubectl: "client-key-data
+            # or client-key must be specified for USER to use the clientCert authentication method".
+            raise ConfigError(f'user "{user}" in {shown} has a client-certificate but no client-key: '
+                              "add client-key or client-key-data")
         if not configuration.verify_ssl and configuration.ssl_ca_cert:
             # The client quietly skipped the check; kubectl refuses: "specifying a root
             # certificates file with the insecure flag is not allowed".

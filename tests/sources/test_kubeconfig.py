@@ -909,3 +909,12 @@ def test_a_kubeconfig_that_is_a_directory_is_said_as_kubectl_says_it(tmp_path):
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(), {"KUBECONFIG": f"{tmp_path}:{good}"})
     assert str(err.value).startswith(f"kubeconfig {tmp_path} (in $KUBECONFIG) is a directory")
+
+
+def test_a_client_certificate_without_a_key_is_said_so(tmp_path):
+    # It read "cannot be used (not PEM, or a key that does not match): check both are PEM".
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(
+        user={"client-certificate": str(TLS_DIR / "server.crt")}))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == f'user "u" in {cfg} has a client-certificate but no client-key: add client-key or client-key-data'
