@@ -541,6 +541,8 @@ class _Loader(KubeConfigLoader):
         if not isinstance(status, Mapping):
             raise ConfigException(f"{what} printed an ExecCredential without a status")
         if "token" in status:
+            if not isinstance(status["token"], str):
+                raise ConfigException(f"{what} printed a token that is not a string: update or fix the plugin")
             self.token = f"Bearer {status['token']}"
         elif "clientCertificateData" in status and "clientKeyData" in status:
             for attr, key in (("cert_file", "clientCertificateData"), ("key_file", "clientKeyData")):
@@ -549,7 +551,12 @@ class _Loader(KubeConfigLoader):
         else:
             raise ConfigException(f"{what} gave neither a token nor clientCertificateData and clientKeyData")
         if "expirationTimestamp" in status:
-            self.expiry = parse_rfc3339(status["expirationTimestamp"])
+            try:
+                self.expiry = parse_rfc3339(status["expirationTimestamp"])
+            except (ValueError, TypeError, AttributeError):
+                # It read as the context being "incomplete".
+                raise ConfigException(f'{what} printed an expirationTimestamp that is not an RFC 3339 time ('
+                                      f'{_one_line(repr(status["expirationTimestamp"]))[:60]}): update or fix the plugin') from None
         return True
 
 

@@ -160,8 +160,15 @@ def test_exec_plugin_token_through_the_official_loader(tmp_path):
         ("print('not json {')\n", "exec: failed to decode process output"),
         ('print(\'{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {}}\')\n',
          "gave neither a token nor clientCertificateData and clientKeyData"),
+        # A token that is a number was sent as "Bearer 5"; a bad expiry blamed the context
+        # ("is incomplete (Invalid RFC3339 datetime ...): check its cluster and user entries").
+        ('print(\'{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": 5}}\')\n',
+         "printed a token that is not a string: update or fix the plugin"),
+        ('print(\'{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", '
+         '"status": {"token": "t", "expirationTimestamp": "soon"}}\')\n',
+         "printed an expirationTimestamp that is not an RFC 3339 time ('soon'): update or fix the plugin"),
     ],
-    ids=["missing", "exit-3", "not-json", "no-token"],
+    ids=["missing", "exit-3", "not-json", "no-token", "numeric-token", "bad-expiry"],
 )
 def test_a_failing_exec_plugin_is_named_not_a_401_later(tmp_path, caplog, body, why):
     # The official loader only logs these (an "ERROR:root:" line on the terminal)
