@@ -98,10 +98,14 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 _NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
+def valid_namespace_name(namespace: str) -> bool:
+    return len(namespace) <= 63 and _NAMESPACE_NAME.fullmatch(namespace) is not None
+
+
 def check_namespace_name(namespace: str, as_given: str = "") -> None:
     """UsageError for a name no namespace can have (an RFC 1123 label); `as_given`
     prefixes it the way the user wrote it ("-n ")."""
-    if len(namespace) > 63 or not _NAMESPACE_NAME.fullmatch(namespace):
+    if not valid_namespace_name(namespace):
         # The API server lists such a namespace as empty (kubectl: "No resources found"):
         # an empty table, forever, for what is nearly always a typo.
         raise UsageError(f"{as_given}{namespace}: not a valid namespace name, so no pod can be in it",
@@ -407,6 +411,10 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         raise ConfigError(f'context "{context}" not found in kubeconfig {shown} (available: {available}): {flag}')
     ctx = contexts[context] if isinstance(contexts[context], Mapping) else {}
     namespace = _namespace(options, ctx.get("namespace") or "default")
+    if ctx.get("namespace") and namespace == ctx["namespace"] and not options.namespace and not valid_namespace_name(namespace):
+        # As with -n: an empty list forever, for what is nearly always a typo.
+        raise ConfigError(f'namespace "{namespace}" of context "{context}" in {shown} is not a valid namespace name, '
+                          "so no pod can be in it: fix the context, or pass -n NAMESPACE or -A")
     user = str(ctx.get("user") or "")
     cluster_name = str(ctx.get("cluster") or "")
     server = _cluster_entry(merged, ctx).get("server")

@@ -925,3 +925,15 @@ def test_a_client_certificate_without_a_key_is_said_so(tmp_path):
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == f'user "u" in {cfg} has a client-certificate but no client-key: add client-key or client-key-data'
+
+
+def test_a_context_namespace_no_pod_can_be_in_is_said_as_for_n(tmp_path):
+    # -n Bad_NS was refused, the same namespace from the context gave an empty list forever.
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443", namespace="Bad_NS")
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f'namespace "Bad_NS" of context "test" in {cfg} is not a valid namespace name, '
+                              "so no pod can be in it: fix the context, or pass -n NAMESPACE or -A")
+    assert resolve_connection(opts(kubeconfig=str(cfg), namespace="shop"), {}).scope.namespace == "shop"
+    assert resolve_connection(opts(kubeconfig=str(cfg), all_namespaces=True), {}).scope.namespace is None
