@@ -82,6 +82,18 @@ def test_probes_summary_streak_and_when_the_kubelet_acts(cluster):
     assert "No liveness, readiness or startup probes" in text(probes, cluster, "uid-crashy-5c6b9d-kq8zt")
 
 
+def test_probes_pane_marks_an_estimated_streak():
+    from tests.lifecycle import test_probe_runs as runs
+
+    store = runs.new_store(runs.pod(period=10, threshold=20))
+    kubelet = runs.Kubelet(store)
+    for tick in range(12):
+        kubelet.write("Liveness probe failed: a", 10 * tick, shown=tick != 6)  # count 6 -> 8 unseen
+    t = probes.render(store.by_name("shop", "web-0"), runs.T0 + 111, PaneContext(records=store.pods)).plain
+    assert "~12/20 failures  kubelet kills the container in ~1m19s" in t
+    assert "count estimated: not every failure was seen written" in t
+
+
 def test_termination_countdown_bar_prestop_finalizers_deadline(cluster):
     t = text(termination, cluster, "uid-checkout-6c8d-2xv8r")
     assert "SIGKILL     in 18s at 10:00:18" in t

@@ -32,14 +32,18 @@ def streak_line(state: Any, now: float) -> Content:
     if not state.streak:
         return line(("no failures in the current streak", "$text-success"))
     colour = "$next-error" if state.streak >= threshold else "$next-warning"
-    counted = (f"{state.streak} failures in a row (threshold {threshold})" if state.streak > threshold
-               else f"{state.streak}/{threshold} failures")
+    about = "" if state.exact else "~"
+    counted = (f"{about}{state.streak} failures in a row (threshold {threshold})" if state.streak > threshold
+               else f"{model.streak_fraction(state)} failures")
     parts = [(counted, f"bold {colour}")]
     if state.acts_at is not None:
         left = state.acts_at - now
         action = _ACTION.get(p.type, "acts")
         when = f"in ~{countdown(left)}" if left > 0 else "now"
         parts.append(f"  kubelet {action} {when} (at {clock_time(state.acts_at)}, estimated)")
+    if not state.exact:
+        # A missed write, a run begun before podtui watched, the Event spam filter.
+        parts.append(("  count estimated: not every failure was seen written", "$text-muted"))
     return line(*parts)
 
 
