@@ -181,6 +181,9 @@ def decode_item(line: dict) -> Item:
     if not isinstance(line, dict):
         raise ValueError(f"a JSON {type(line).__name__}, not an object")
     t = line.get("t")
+    if line.get("format") == FORMAT:
+        # `cat a.jsonl b.jsonl`: it read as 'missing or non-numeric "t"'.
+        raise ValueError("a second recording header: two recordings joined into one file?")
     if not isinstance(t, (int, float)) or isinstance(t, bool):
         raise ValueError('missing or non-numeric "t"')
     if not 0 <= t < MAX_TIME:
@@ -488,8 +491,10 @@ def _parse_header(path: Path, line: bytes) -> Header:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RecordingError(f"{path} is not a podtui recording (line 1 has no podtui-recording header)")
     version = data.get("version")
-    if not isinstance(version, int):
-        raise RecordingError(f"{path}: line 1: the header has no format version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        # true passed as version 1, and 0 or -5 as versions this podtui reads.
+        raise RecordingError(f"{path}: line 1: the header has no format version (version: {_short_json(version)})",
+                             "a podtui recording says version 1 or later; check it is the right file")
     if version > VERSION:
         raise RecordingError(
             f"{path} uses recording format version {version} (written by podtui {data.get('podtui', '?')}); "
@@ -559,6 +564,10 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
             warnings.append(pending_error)
 
     return header, items()
+
+
+def _short_json(value: object) -> str:
+    return orjson.dumps(value).decode()[:40]
 
 
 def _short(exc: Exception) -> str:

@@ -229,6 +229,27 @@ def test_newer_format_version_names_both_versions(tmp_path):
     assert "version 9" in str(err.value) and "up to 1" in str(err.value) and "7.0" in str(err.value)
 
 
+@pytest.mark.parametrize("version", [b"true", b"0", b"-5", b'"1"'])
+def test_a_header_version_that_is_no_version_is_refused(tmp_path, version):
+    # true read as version 1, and 0 or -5 as versions this podtui can read.
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b'{"format": "podtui-recording", "version": ' + version + b"}\n")
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert str(err.value).startswith(f"{path}: line 1: the header has no format version (version: {version.decode()})")
+
+
+def test_two_recordings_joined_say_so_and_the_second_replays_when_skipped(tmp_path):
+    # The second header read as 'missing or non-numeric "t"'.
+    lines = _good_lines()
+    path = tmp_path / "joined.jsonl"
+    _write_lines(path, lines + lines)
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert f"line {len(lines) + 1} is corrupt (a second recording header: two recordings joined into one file?)" in str(err.value)
+    assert read_recording(path, skip_bad_lines=True).items == ITEMS + ITEMS
+
+
 @pytest.mark.parametrize("content", [b"", b"hello\n", b'{"kind": "PodList"}\n'])
 def test_not_a_recording(tmp_path, content):
     path = tmp_path / "x.jsonl"
