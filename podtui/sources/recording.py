@@ -483,12 +483,23 @@ def _lines(path: Path, damage: list[str] | None = None) -> Iterator[tuple[int, b
         f.close()
 
 
+# Compressions podtui does not read, by their magic bytes: (name, how to undo it).
+_OTHER_COMPRESSIONS = ((b"\xfd7zXZ\x00", "xz-compressed", "xz -d"), (b"BZh", "bzip2-compressed", "bunzip2"),
+                       (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -d"), (b"PK\x03\x04", "a zip archive", "unzip"))
+
+
 def _parse_header(path: Path, line: bytes) -> Header:
+    line = line.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark from an editor
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
         data = None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
+        for magic, name, undo in _OTHER_COMPRESSIONS:
+            if line.startswith(magic):
+                # It read as no recording at all.
+                raise RecordingError(f"{path} is {name}; podtui reads plain or gzip recordings",
+                                     f"{undo} it first, or gzip it")
         raise RecordingError(f"{path} is not a podtui recording (line 1 has no podtui-recording header)")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
 import os
 
 import orjson
@@ -248,6 +250,25 @@ def test_two_recordings_joined_say_so_and_the_second_replays_when_skipped(tmp_pa
         read_recording(path)
     assert f"line {len(lines) + 1} is corrupt (a second recording header: two recordings joined into one file?)" in str(err.value)
     assert read_recording(path, skip_bad_lines=True).items == ITEMS + ITEMS
+
+
+@pytest.mark.parametrize(("compress", "said"), [
+    (lzma.compress, "is xz-compressed; podtui reads plain or gzip recordings (xz -d it first"),
+    (bz2.compress, "is bzip2-compressed; podtui reads plain or gzip recordings (bunzip2 it first"),
+])
+def test_a_recording_in_another_compression_says_which(tmp_path, compress, said):
+    # It read "is not a podtui recording (line 1 has no podtui-recording header)".
+    path = tmp_path / "rec.jsonl.x"
+    path.write_bytes(compress(b"".join(_good_lines())))
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert str(err.value).startswith(f"{path} {said}")
+
+
+def test_a_byte_order_mark_before_the_header_is_read_past(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    _write_lines(path, [b"\xef\xbb\xbf"] + _good_lines())
+    assert read_recording(path).items == ITEMS
 
 
 @pytest.mark.parametrize("content", [b"", b"hello\n", b'{"kind": "PodList"}\n'])
