@@ -15,7 +15,7 @@ import time
 
 from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError, tell
-from podtui.lifecycle.changes import EVENTS, FAILED, PODS, Change, SourceStatus
+from podtui.lifecycle.changes import EVENTS, FAILED, PODS, RECONNECTING, Change, SourceStatus
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     counts = {PODS: 0, EVENTS: 0}
+    troubles: dict[str, list[str]] = {}  # resource -> why it reconnected, each time
     fatal: str | None = None
     started = time.monotonic()
     deadline = None if args.duration is None else started + args.duration
@@ -54,6 +55,14 @@ def run(args: argparse.Namespace) -> int:
                     counts[item.resource] = counts.get(item.resource, 0) + 1
                 elif isinstance(item, SourceStatus) and item.state == FAILED and item.resource == PODS:
                     fatal = item.detail
+                elif isinstance(item, SourceStatus) and item.state in (RECONNECTING, FAILED) and item.resource:
+                    # With no screen, nothing said the recording was missing changes: the
+                    # summary read as a clean run. Each new why once, as it happens.
+                    seen = troubles.setdefault(item.resource, [])
+                    if not seen or seen[-1] != item.detail:
+                        tell(f"warning: the {item.resource} watch is {item.state}: {item.detail or 'no reason given'} "
+                             f"(changes meanwhile are missed; the recording goes on)")
+                    seen.append(item.detail)
             if fatal or feed.writer.error:
                 break
     finally:
@@ -62,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"podtui: {feed.writer.error}", file=sys.stderr)
         return 1
     elapsed = time.monotonic() - started
+    trouble = "".join(f"; the {resource} watch was interrupted {len(whys)} time{'s' if len(whys) != 1 else ''} "
+                      f"(last: {whys[-1] or 'no reason given'})" for resource, whys in troubles.items())
     print(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {args.file} "
-          f"in {elapsed:.0f}s", file=sys.stderr)
+          f"in {elapsed:.0f}s{trouble}", file=sys.stderr)
     if fatal:
         raise ConnectError(f"recording stopped: {fatal}")
     return 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -121,3 +123,43 @@ def test_a_duration_that_is_no_positive_number_is_refused_before_connecting(dura
 
     assert main(["record", "x.jsonl", "--kubeconfig", "/nonexistent", "--duration", duration]) == 2
     assert "--duration must be a positive number of seconds" in capsys.readouterr().err
+
+
+class _GarbledWatches(http.server.BaseHTTPRequestHandler):
+    """Empty lists, and watches that send one line that is no watch event."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        kind = "EventList" if "/events" in self.path else "PodList"
+        body = b"garbage\n" if "watch=" in self.path else (
+            b'{"kind": "%s", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": []}' % kind.encode())
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_watch_that_keeps_failing_is_said_on_stderr_and_in_the_summary(tmp_path):
+    # With no screen, the summary read "recorded 0 pod and 0 event changes" as a clean run.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _GarbledWatches)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(
+            "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+            f"clusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{server.server_address[1]}'}}}}]\n"
+            "contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n")
+        proc = record(kubeconfig, tmp_path / "x.jsonl", "--duration", "3")
+        _, err = proc.communicate(timeout=60)
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0
+    lines = err.splitlines()
+    warned = [line for line in lines if line.startswith("podtui: warning: the pods watch is reconnecting: malformed line")]
+    assert len(warned) == 1, err  # once, not at every retry
+    assert "changes meanwhile are missed; the recording goes on" in warned[0]
+    assert lines[-1].startswith("podtui: recorded 0 pod and 0 event changes")
+    assert "the pods watch was interrupted" in lines[-1]
