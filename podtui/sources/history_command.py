@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from podtui.clock import ManualClock
-from podtui.errors import UsageError
+from podtui.errors import PodtuiError, UsageError
 from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, Change, item_time
 from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
@@ -38,7 +38,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     text = history_text(args.file, args.pods, fmt=args.format, skip_bad_lines=args.skip_bad_lines)
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `| head`: the reader has what it wanted. Quiet, as cat is, and no second
+        # complaint from the interpreter flushing stdout again on the way out.
+        sys.stdout = None
+    except (OSError, AttributeError) as exc:  # a full disk; no stdout at all (>&-)
+        why = exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else "standard output is closed"
+        raise PodtuiError(f"cannot write the history of {args.file}: {why}",
+                          "send it to a file on a disk with room, e.g. > report.md") from None
     return 0
 
 

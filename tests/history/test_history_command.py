@@ -184,3 +184,32 @@ def test_offsets_count_whole_seconds():
     # Observed times carry half seconds; round-half-even gave +6s for 6.5 and +8s for 7.5.
     assert [offset(100.0 + x, 100.0) for x in (0.5, 1.5, 6.5, 7.5, 59.9, 60.0)] == \
         ["+0s", "+1s", "+6s", "+7s", "+59s", "+1m0s"]
+
+
+def _history_process(stdout):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "podtui", "history", str(DEFAULT)], stdout=stdout,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_under_the_report_is_one_line():
+    # It was "internal error: OSError: [Errno 28] No space left on device".
+    with open("/dev/full", "w") as full:
+        proc = _history_process(full)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err == (f"podtui: cannot write the history of {DEFAULT}: no space left on device "
+                   "(send it to a file on a disk with room, e.g. > report.md)\n")
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    # `podtui history FILE | true` was "internal error: BrokenPipeError".
+    import subprocess
+
+    proc = _history_process(subprocess.PIPE)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and err == ""
