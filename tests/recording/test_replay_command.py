@@ -89,3 +89,13 @@ async def test_replay_steps_and_seeks_through_the_recording():
         await pilot.press("full_stop")  # step to the next recorded item
         await pilot.pause()
         assert clock.time() > before and not feed.playing
+
+
+def test_a_replay_with_no_terminal_to_draw_on_says_so():
+    # Piped or redirected, the screen went into the pipe as escape codes and waited
+    # there for keys forever.
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING)], capture_output=True, text=True,
+                         timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 2
+    assert out.stderr == ("podtui: replay needs a terminal, and standard output is not one "
+                          f"(for text, use `podtui history {RECORDING}`)\n")
