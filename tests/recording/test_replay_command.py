@@ -97,5 +97,5 @@ def test_a_replay_with_no_terminal_to_draw_on_says_so():
     out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING)], capture_output=True, text=True,
                          timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 2
-    assert out.stderr == ("podtui: replay needs a terminal, and standard output is not one "
-                          f"(for text, use `podtui history {RECORDING}`)\n")
+    assert out.stderr == ("podtui: replay needs a terminal to draw on, and standard error is not one "
+                          f"(leave stderr on the terminal; for text, use `podtui history {RECORDING}`)\n")
