@@ -318,6 +318,17 @@ def _read_merged(paths: list[str]):
         raise ConfigError(f"kubeconfig is not valid YAML{where}: {_one_line(getattr(exc, 'problem', '') or exc)} (in {culprit})") from None
     except (ConfigException, OSError) as exc:
         raise ConfigError(f"cannot read kubeconfig {', '.join(paths)}: {_one_line(exc)}") from None
+    except UnicodeDecodeError:  # it was an internal error (kubectl: "yaml: invalid leading UTF-8 octet")
+        # The merger's error counts bytes from where its reader's chunk began: find our own.
+        for path in paths:
+            try:
+                Path(path).read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"kubeconfig {path} is not UTF-8 text ({exc.reason} at byte {exc.start}): "
+                                  "save it as UTF-8") from None
+            except OSError:
+                pass
+        raise ConfigError(f"kubeconfig {', '.join(paths)} is not UTF-8 text: save it as UTF-8") from None
     except (AttributeError, TypeError, KeyError):
         for path in paths:
             _check_shape(path)

@@ -937,3 +937,13 @@ def test_a_context_namespace_no_pod_can_be_in_is_said_as_for_n(tmp_path):
                               "so no pod can be in it: fix the context, or pass -n NAMESPACE or -A")
     assert resolve_connection(opts(kubeconfig=str(cfg), namespace="shop"), {}).scope.namespace == "shop"
     assert resolve_connection(opts(kubeconfig=str(cfg), all_namespaces=True), {}).scope.namespace is None
+
+
+def test_a_kubeconfig_that_is_not_utf8_names_the_file(tmp_path):
+    # It was "internal error: UnicodeDecodeError"; kubectl: "yaml: invalid leading UTF-8 octet".
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    write_kubeconfig(good, "https://10.0.0.1:6443")
+    bad.write_bytes(b"apiVersion: v1\nkind: Config\ncurrent-context: caf\xe9\n")
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(), {"KUBECONFIG": f"{good}:{bad}"})
+    assert str(err.value) == f"kubeconfig {bad} is not UTF-8 text (invalid continuation byte at byte 48): save it as UTF-8"
