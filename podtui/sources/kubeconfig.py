@@ -203,7 +203,16 @@ class Connection:
             raise ConfigError(f"cannot refresh credentials for {self.scope.context or 'the cluster'}: {_one_line(exc)}") from None
         bearer = auth.get("BearerToken")
         if bearer and bearer.get("value"):
-            headers["Authorization"] = bearer["value"].strip()  # token files often end in a newline
+            value = bearer["value"].strip()  # token files often end in a newline
+            bad = next((c for c in value if not " " <= c < "\x7f"), None)
+            if bad is not None:
+                # http.client refused it mid-request: an internal error (UnicodeEncodeError,
+                # "Invalid header value"). A token pasted with a smart quote or a line break.
+                what = "a line break" if bad in "\r\n" else "a control character" if bad < " " or bad == "\x7f" \
+                    else f"a non-ASCII character ({bad})"
+                raise ConfigError(f'the token of user "{self.user}" of context "{self.scope.context}" holds {what}, '
+                                  "which no HTTP header can carry: copy the token again")
+            headers["Authorization"] = value
         return headers
 
     def reload(self, seen_generation: int | None = None) -> bool:

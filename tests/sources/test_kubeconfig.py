@@ -947,3 +947,18 @@ def test_a_kubeconfig_that_is_not_utf8_names_the_file(tmp_path):
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(), {"KUBECONFIG": f"{good}:{bad}"})
     assert str(err.value) == f"kubeconfig {bad} is not UTF-8 text (invalid continuation byte at byte 48): save it as UTF-8"
+
+
+@pytest.mark.parametrize(("token", "what"), [
+    ("t\u00f6k\u20acn", "a non-ASCII character (\u00f6)"), ("abc\ndef", "a line break"), ("abc\x00def", "a control character"),
+])
+def test_a_token_no_http_header_can_carry_is_said(tmp_path, token, what):
+    # http.client refused it at the first request: "internal error: UnicodeEncodeError"
+    # or "ValueError: Invalid header value".
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443", token=token)
+    conn = resolve_connection(opts(kubeconfig=str(cfg)), {})
+    with pytest.raises(ConfigError) as err:
+        conn.headers()
+    assert str(err.value) == (f'the token of user "u" of context "test" holds {what}, which no HTTP header can carry: '
+                              "copy the token again")
