@@ -729,7 +729,8 @@ def _check_tls_files(configuration: Configuration, cluster: str, user: str,
         (configuration.ssl_ca_cert, lambda: context.load_verify_locations(cafile=configuration.ssl_ca_cert),
          f"the certificate-authority of {cluster} holds no usable certificate", "check it is the cluster's CA, in PEM",
          (configuration.ssl_ca_cert,)),
-        (configuration.cert_file, lambda: context.load_cert_chain(configuration.cert_file, configuration.key_file),
+        (configuration.cert_file,
+         lambda: context.load_cert_chain(configuration.cert_file, configuration.key_file, password=_no_passphrase),
          f"the client certificate and key of {user} cannot be used", "check both are PEM and the key is the certificate's",
          (configuration.cert_file, configuration.key_file)),
     )
@@ -738,6 +739,9 @@ def _check_tls_files(configuration: Configuration, cluster: str, user: str,
             continue
         try:
             load()
+        except _Encrypted:
+            raise ConfigError(f"the client-key of {user} is encrypted with a passphrase, which podtui (like kubectl) "
+                              "cannot ask for: decrypt it (openssl pkey -in KEY -out PLAIN-KEY) and name that") from None
         except ssl.SSLError as exc:
             # OpenSSL says only "PEM lib" when a file is not PEM or the key doesn't match.
             raise ConfigError(f"{problem} ({exc.reason or 'not PEM, or a key that does not match'}): {advice}") from None
@@ -748,6 +752,16 @@ def _check_tls_files(configuration: Configuration, cluster: str, user: str,
                     if error is not None:
                         raise error from None
             raise ConfigError(f"{problem} ({exc.strerror or _one_line(exc)}): {advice}") from None
+
+
+class _Encrypted(Exception):
+    pass
+
+
+def _no_passphrase() -> str:
+    # Without a callback OpenSSL asks "Enter PEM pass phrase:" on the terminal, and
+    # blocks there (kubectl: "tls: failed to parse private key").
+    raise _Encrypted
 
 
 def _can_open(path: str) -> bool:

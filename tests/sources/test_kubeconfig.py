@@ -962,3 +962,27 @@ def test_a_token_no_http_header_can_carry_is_said(tmp_path, token, what):
         conn.headers()
     assert str(err.value) == (f'the token of user "u" of context "test" holds {what}, which no HTTP header can carry: '
                               "copy the token again")
+
+
+# An EC key encrypted with the passphrase "x" (openssl pkey -aes256).
+_ENCRYPTED_KEY = """-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhJACIf/0ewrgICCAAw
+DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEAJQa+CYDIhaz+Ofe6vEroMEgZDN
+Dz3lnMc1DWCw7fxtAq8Orro7FFGboOA9M2BQbPHrwBNlscx7Flf8vlqMDQR7rBzm
+OF0tfed2C0FzA0t2FMR0aKoEbi/Dbb/o4XqBIattCMfBTir6xbDXUq3JE0SQHxXP
+zUcEMkFecTXYb/xh1MdlgIg8wo9FqqgQT/ZV9OsrlzylFzykoIDOiO+EXMj9Shs=
+-----END ENCRYPTED PRIVATE KEY-----
+"""
+
+
+def test_an_encrypted_client_key_is_said_not_asked_for(tmp_path, capfd):
+    # OpenSSL asked "Enter PEM pass phrase:" on the terminal and waited there.
+    key = tmp_path / "client.key"
+    key.write_text(_ENCRYPTED_KEY)
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(
+        user={"client-certificate": str(TLS_DIR / "server.crt"), "client-key": str(key)}))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f'the client-key of user "u" in {cfg} is encrypted with a passphrase, which podtui (like '
+                              "kubectl) cannot ask for: decrypt it (openssl pkey -in KEY -out PLAIN-KEY) and name that")
+    assert "pass phrase" not in capfd.readouterr().err
