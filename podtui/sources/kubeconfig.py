@@ -402,6 +402,28 @@ def _check_shape(path: str) -> None:
                 value = entry.get(field)
                 if value is not None and not isinstance(value, kind):
                     raise wrong(f"{field} of {what}", value, _KINDS[kind])
+            if isinstance(entry.get("exec"), Mapping):
+                _check_exec(entry["exec"], f"exec of {what} in {path}", wrong)
+
+
+def _check_exec(exec_config: Mapping, where: str, wrong: Callable[[str, object, str], ConfigError]) -> None:
+    """The exec plugin's fields as kubectl wants them. The client crashed on a list as
+    command or a string as env, and quoted the whole user entry, secrets and all, for
+    an env entry without a value."""
+    for field in ("command", "apiVersion"):
+        value = exec_config.get(field)
+        if not isinstance(value, str) or not value:
+            example = "PLUGIN" if field == "command" else "client.authentication.k8s.io/v1 (or what the plugin documents)"
+            if value is None or value == "":
+                raise ConfigError(f"{where} has no {field}: add {field}: {example}")
+            raise wrong(f"{field} of the {where.split(' in ', 1)[0]}", value, "a string")
+    args = exec_config.get("args")
+    if args is not None and not (isinstance(args, list) and all(isinstance(a, str) for a in args)):
+        raise ConfigError(f"args of the {where} is not a list of strings: write args: [ARG, ...]")
+    env = exec_config.get("env")
+    if env is not None and not (isinstance(env, list) and all(
+            isinstance(e, Mapping) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str) for e in env)):
+        raise ConfigError(f"env of the {where} is not a list of name/value pairs: write env: [{{name: NAME, value: VALUE}}]")
 
 
 def _yaml_error(path: str) -> bool:

@@ -986,3 +986,28 @@ def test_an_encrypted_client_key_is_said_not_asked_for(tmp_path, capfd):
     assert str(err.value) == (f'the client-key of user "u" in {cfg} is encrypted with a passphrase, which podtui (like '
                               "kubectl) cannot ask for: decrypt it (openssl pkey -in KEY -out PLAIN-KEY) and name that")
     assert "pass phrase" not in capfd.readouterr().err
+
+
+_V1 = "client.authentication.k8s.io/v1"
+
+
+@pytest.mark.parametrize(("exec_config", "said"), [
+    # A list as command and a string as env crashed in the client ("is incomplete
+    # (expected str, bytes or os.PathLike object, not ConfigNode)"); an env entry without
+    # a value quoted the whole user entry, secrets and all.
+    ({"apiVersion": _V1, "command": ["a", "b"]}, 'command of the exec of user "u" in {cfg} is a list, not a string: fix it'),
+    ({"apiVersion": _V1, "command": "/bin/echo", "env": "A=1"},
+     'env of the exec of user "u" in {cfg} is not a list of name/value pairs: write env: [{{name: NAME, value: VALUE}}]'),
+    ({"apiVersion": _V1, "command": "/bin/echo", "env": [{"name": "A"}]},
+     'env of the exec of user "u" in {cfg} is not a list of name/value pairs: write env: [{{name: NAME, value: VALUE}}]'),
+    ({"apiVersion": _V1, "command": "/bin/echo", "args": "--x"},
+     'args of the exec of user "u" in {cfg} is not a list of strings: write args: [ARG, ...]'),
+    ({"apiVersion": _V1, "command": ""}, 'exec of user "u" in {cfg} has no command: add command: PLUGIN'),
+    ({"command": "/bin/echo"},
+     'exec of user "u" in {cfg} has no apiVersion: add apiVersion: client.authentication.k8s.io/v1 (or what the plugin documents)'),
+])
+def test_an_exec_entry_kubectl_cannot_run_is_named(tmp_path, exec_config, said):
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(user={"exec": exec_config}))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == said.format(cfg=cfg)
