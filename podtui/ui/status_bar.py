@@ -57,16 +57,26 @@ def connection_text(source: ch.SourceStatus | None, now: float) -> tuple[str, st
     return (state, "")
 
 
+def elapsed(seconds: float) -> str:
+    """A video player's m:ss (h:mm:ss past an hour)."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
 def replay_text(replay: Any, now: float) -> tuple[str, str]:
+    """Where in the recording, as a video player says it: the recorded time (the bar's
+    clock), the position out of the length, the speed, and that the end is reached."""
     playing = bool(getattr(replay, "playing", False))
     speed = getattr(replay, "speed", 1.0)
-    mark = "▶" if playing else "⏸"
     at = getattr(replay, "position", now)
-    end = ""
-    if getattr(replay, "at_end", False):
-        end = " (end)"
+    start = getattr(replay, "start_time", at)
+    length = elapsed(getattr(replay, "end_time", at) - start)
+    end = getattr(replay, "at_end", False)
+    mark = "■" if end else "▶" if playing else "⏸"
     speed_text = f" ×{speed:g}" if speed != 1 else ""
-    return (f"{mark} replay at {clock_time(at)}{speed_text}{end}", "bold $text-accent")
+    where = f"{elapsed(at - start)}/{length}" + (" end" if end else "")
+    return (f"{mark} replay {clock_time(at)} {where}{speed_text}", "bold $text-accent")
 
 
 def status_line(state: BarState, now: float, width: int | None = None) -> Content:
@@ -95,14 +105,16 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
     if state.problems:
         parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
-    parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))
+    if state.replay is None:  # a replay's clock is its position, said already
+        parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))
     line = sep.join(parts)
     if width is None or line.cell_length <= width:
         return line
-    parts[-1] = Content.styled(clock_time(now), "$text-muted")
-    if sep.join(parts).cell_length <= width:
-        return sep.join(parts)
-    parts.pop()  # the clock: the terminal's own is near
+    if state.replay is None:
+        parts[-1] = Content.styled(clock_time(now), "$text-muted")
+        if sep.join(parts).cell_length <= width:
+            return sep.join(parts)
+        parts.pop()  # the clock: the terminal's own is near
     if state.replay is None and (state.source is None or state.source.state != ch.LIVE):
         del parts[rate]  # nothing arrives while not live
     while len(parts) > connection + 1 and sep.join(parts).cell_length > width:

@@ -176,7 +176,7 @@ async def test_replay_keys_drive_the_replay_controls():
     app = make_app(items, clock, scope, replay=controls)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        assert "▶ replay at 10:00:00" in app.pods_screen.status_bar.text
+        assert "▶ replay 10:00:00 1:00:00/1:00:00" in app.pods_screen.status_bar.text
         await pilot.press("space")
         assert "⏸ replay" in app.pods_screen.status_bar.text
         await pilot.press("full_stop", "right_square_bracket", "left_curly_bracket", "plus", "plus")

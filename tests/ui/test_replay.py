@@ -1,0 +1,51 @@
+"""`podtui replay` in the UI: a real ReplayFeed over the shipped demo recording, with a
+fake wall clock so that playing moves only when a test says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from podtui.clock import ManualClock
+from podtui.sources.recording import read_recording
+from podtui.sources.replay import ReplayFeed
+from podtui.ui.app import PodtuiApp
+from tests.ui.harness import TEST_ENV, settle
+
+RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
+
+
+class Wall:
+    """The replay's wall clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def replay_app(*, autoplay: bool = False) -> tuple[PodtuiApp, ReplayFeed, Wall]:
+    recording = read_recording(RECORDING)
+    clock = ManualClock(recording.header.started)
+    wall = Wall()
+    feed = ReplayFeed(recording, clock, wall=wall, autoplay=autoplay)
+    app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, environ=TEST_ENV, replay=feed)
+    return app, feed, wall
+
+
+async def test_the_bar_says_where_in_the_recording_on_80_columns():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.pods_screen.status_bar
+        # Before: "⏸ replay at 10:00:00": no position, no length, so no telling how far
+        # an incident's recording runs or how much of it is left.
+        assert "⏸ replay 10:00:00 0:00/14:51" in bar.text
+        await pilot.press("right_curly_bracket", "right_curly_bracket", "plus", "plus", "space")
+        await settle(pilot)
+        assert "▶ replay 10:02:00 2:00/14:51 ×4" in bar.text
+        assert "pods" in bar.text and len(bar.text) <= 78  # the pod count still fits
+        feed.seek(feed.end_time)
+        await settle(pilot)
+        assert "■ replay 10:14:51 14:51/14:51 end" in bar.text
+        assert "UTC" not in bar.text  # the recorded clock is said once
