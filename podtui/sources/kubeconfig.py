@@ -297,7 +297,8 @@ def resolve_connection(
     if not existing:
         if _in_cluster_available(environ, service_account_dir):
             return _in_cluster_connection(options, environ, service_account_dir)
-        looked = ", ".join(paths)
+        # KUBECONFIG=":" names no file at all: it read "(looked at $KUBECONFIG: )".
+        looked = ", ".join(paths) or f"no file, only {environ.get('KUBECONFIG')!r}"
         where = "$KUBECONFIG" if how == "KUBECONFIG" else "~/.kube/config"
         raise ConfigError(f"no kubeconfig found (looked at {where}: {looked}): set --kubeconfig or KUBECONFIG")
     # kubectl reads an empty file as an empty config: merged with others, it adds nothing.

@@ -35,6 +35,13 @@ def test_no_kubeconfig_anywhere_names_where_it_looked(tmp_path):
     assert "\n" not in msg
 
 
+def test_a_kubeconfig_variable_of_separators_only_says_so(tmp_path):
+    # It read "(looked at $KUBECONFIG: ): ...".
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(), {"KUBECONFIG": "::"}, service_account_dir=str(tmp_path / "sa"))
+    assert str(err.value) == "no kubeconfig found (looked at $KUBECONFIG: no file, only '::'): set --kubeconfig or KUBECONFIG"
+
+
 def test_default_location_is_home_kube_config(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     with pytest.raises(ConfigError, match=r"looked at ~/.kube/config: .*\.kube/config\)"):
