@@ -464,6 +464,12 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
     if not cluster_name:
         # kubectl would try http://localhost:8080, refused there with no word of why.
         raise ConfigError(f'context "{context}" in {shown} names no cluster: add "cluster: NAME" to it, or pass --context')
+    if _named_item(merged, "clusters", ctx.get("cluster")) is None:
+        # It read "names cluster "prod" which has no server URL", as if there were one.
+        defined = ", ".join(sorted(str(_plain(c).get("name")) for c in merged.value.get("clusters") or []
+                                   if isinstance(_plain(c), Mapping))) or "none"
+        raise ConfigError(f'context "{context}" in {shown} names cluster "{cluster_name}", which is not defined there '
+                          f"(clusters: {defined}): fix the context's cluster or add the cluster")
     if not server:
         raise ConfigError(f'context "{context}" in {shown} names cluster "{cluster_name}" which has no server URL: check its clusters entry')
     problem = _server_problem(str(server))

@@ -1018,3 +1018,12 @@ def test_an_exec_entry_kubectl_cannot_run_is_named(tmp_path, exec_config, said):
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == said.format(cfg=cfg)
+
+
+def test_a_context_naming_a_cluster_not_defined_says_so(tmp_path):
+    # It read 'names cluster "prod" which has no server URL: check its clusters entry'.
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["contexts"][0]["context"].update(cluster="prod"))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f'context "test" in {cfg} names cluster "prod", which is not defined there (clusters: c): '
+                              "fix the context's cluster or add the cluster")
