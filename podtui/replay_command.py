@@ -49,11 +49,6 @@ def run(args: argparse.Namespace) -> int:
     feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
     if args.at is not None:  # --at "" is a mistake too, not "from the start"
         feed.seek(start_time(args.at, feed.start_time, feed.end_time))
-    if not (sys.__stderr__ and sys.__stderr__.isatty()):
-        # Textual draws on stderr: redirected, the screen went into the file as escape
-        # codes, and waited there for keys forever. (stdout may be piped: nothing uses it.)
-        raise UsageError("replay needs a terminal to draw on, and standard error is not one",
-                         f"leave stderr on the terminal; for text, use `podtui history {args.file}`")
     code = run_ui(feed, clock, theme=args.theme, replay=feed)
     for warning in recording.warnings:  # the screen hid them; say them again on the way out
         print(f"podtui: warning: {warning}", file=sys.stderr)

@@ -10,6 +10,7 @@ countdowns), expires tombstones and updates events/s. Nothing here calls time.ti
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from time import perf_counter
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from podtui.clock import Clock
-from podtui.errors import PodtuiError
+from podtui.errors import PodtuiError, UsageError
 from podtui.heap import settle_heap
 from podtui.lifecycle.changes import (
     CONNECTING,
@@ -578,6 +579,10 @@ class PodtuiApp(App):
         self.exit(0)
 
 
+NO_TERMINAL_HINT = ("leave stderr on the terminal; with no screen, `podtui record FILE` keeps what the cluster "
+                    "does and `podtui history FILE` prints a recording as text")
+
+
 def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         store_options: Mapping[str, Any] | None = None,
         namespaces_switch: NamespaceSwitch | None = None,
@@ -589,11 +594,16 @@ def run(feed: Feed, clock: Clock, *, theme: str | None = None,
     for all), returns a new Feed scoped to it; without it, switching namespaces filters
     the view. replay: the controls of a ReplayFeed (usually the feed itself).
     """
-    # An unknown theme fails here, in the constructor (resolve_theme), with the list of
-    # themes: before the feed is started or the screen touched.
-    app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
-                    namespaces_switch=namespaces_switch, replay=replay)
     try:
+        if not (sys.__stderr__ and sys.__stderr__.isatty()):
+            # Textual draws on stderr: redirected, the screen went into the file as escape
+            # codes and waited there for keys forever. (stdout may be piped: nothing uses it.)
+            raise UsageError("no terminal to draw on: standard error is not a terminal",
+                             NO_TERMINAL_HINT)
+        # An unknown theme fails here, in the constructor (resolve_theme), with the list
+        # of themes: before the feed is started or the screen touched.
+        app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
+                        namespaces_switch=namespaces_switch, replay=replay)
         app.run()
     finally:
         feed.stop()

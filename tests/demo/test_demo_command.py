@@ -161,3 +161,17 @@ def test_serve_sends_the_servers_tracebacks_to_stderr(capsys):
     assert err.startswith("podtui demo: internal error answering GET /api/v1/pods\nTraceback")
     assert "\npodtui demo: the simulation failed\nTraceback" in err
     assert err.count("KeyError: 'the-missing-key'") == 2 and errors.count == 2
+
+
+def test_demo_with_no_terminal_to_draw_on_says_so_and_ends():
+    # `podtui demo 2> log` (or a script): the screen went into the file as escape codes
+    # and waited there for keys forever; the demo cluster must stop too.
+    import subprocess
+    import sys
+
+    from podtui.ui.app import NO_TERMINAL_HINT
+
+    out = subprocess.run([sys.executable, "-m", "podtui", "demo"], capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    assert out.returncode == 2
+    assert out.stderr == f"podtui: no terminal to draw on: standard error is not a terminal ({NO_TERMINAL_HINT})\n"

@@ -13,7 +13,7 @@ from podtui.errors import UsageError
 from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
 from podtui.replay_command import start_time
-from podtui.ui.app import PodtuiApp
+from podtui.ui.app import NO_TERMINAL_HINT, PodtuiApp
 
 RECORDING = Path(__file__).resolve().parent.parent / "recordings" / "demo-default.jsonl.gz"
 
@@ -97,5 +97,4 @@ def test_a_replay_with_no_terminal_to_draw_on_says_so():
     out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING)], capture_output=True, text=True,
                          timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 2
-    assert out.stderr == ("podtui: replay needs a terminal to draw on, and standard error is not one "
-                          f"(leave stderr on the terminal; for text, use `podtui history {RECORDING}`)\n")
+    assert out.stderr == f"podtui: no terminal to draw on: standard error is not a terminal ({NO_TERMINAL_HINT})\n"
