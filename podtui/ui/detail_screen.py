@@ -24,6 +24,7 @@ from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.conditions import ConditionsPane
 from podtui.ui.panes.containers import ContainersPane
 from podtui.ui.panes.events import EventsPane
+from podtui.ui.panes.fmt import clock_time
 from podtui.ui.panes.phase import PhasePane
 from podtui.ui.panes.probes import ProbesPane
 from podtui.ui.panes.termination import TerminationPane
@@ -92,6 +93,7 @@ class DetailScreen(Screen):
     DetailScreen { layout: vertical; }
     DetailScreen #detail-title { height: 1; background: $panel; padding: 0 1; }
     DetailScreen #panes { height: 1fr; }
+    DetailScreen.-not-yet #panes { display: none; }
     DetailScreen.-tabs #panes > Pane { display: none; }
     DetailScreen.-tabs #panes > Pane.-active { display: block; }
     DetailScreen.-grid #panes {
@@ -123,6 +125,7 @@ class DetailScreen(Screen):
             self.active = "containers"
         self.record: Any = None
         self.gone = False
+        self.not_yet = False  # a replay sought back to before the pod was first seen
         self._title = Static("", id="detail-title", markup=False)
         self._bar = PaneBar(id="pane-bar")
         self._grid = False
@@ -165,11 +168,17 @@ class DetailScreen(Screen):
         if self.uid not in dirty:
             return
         record = self.podtui.store.pods.get(self.uid)
+        now = self.podtui.clock.time()
         if record is None:
-            self.gone = True  # expired from the store: keep showing what we last had
+            # Expired from the store: keep showing what we last had. Unless a replay went
+            # back to before it was seen: what we had is then the future.
+            self.not_yet = (self.podtui.replay is not None and self.record is not None
+                            and self.record.first_seen > now)
+            self.gone = not self.not_yet
         else:
             self.record = record
-            self.gone = False  # back in a new store (namespace switch, replay seek)
+            self.gone = self.not_yet = False  # back in a new store (namespace switch, replay seek)
+        self.set_class(self.not_yet, "-not-yet")
         self.refresh_panes()
 
     def on_tick(self) -> None:
@@ -182,6 +191,12 @@ class DetailScreen(Screen):
             self._title.update(Content.styled(f"pod {self.uid} is not in the store", "$text-error"))
             return
         now = self.podtui.clock.time()
+        if self.not_yet:
+            self._title.update(Content.assemble(
+                (f"{record.namespace}/{record.name}", "bold"),
+                (f"  not seen yet: first seen at {clock_time(record.first_seen)}, > goes there",
+                 "$text-muted")), layout=False)
+            return
         ctx = PaneContext(records=self.podtui.store.pods)
         self._update_title(record, now)
         for key, pane in self.panes.items():

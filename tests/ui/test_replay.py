@@ -49,3 +49,31 @@ async def test_the_bar_says_where_in_the_recording_on_80_columns():
         await settle(pilot)
         assert "■ replay 10:14:51 14:51/14:51 end" in bar.text
         assert "UTC" not in bar.text  # the recorded clock is said once
+
+
+def uid_of(app: PodtuiApp, name: str) -> str:
+    return next(r.uid for r in app.store.pods.values() if r.name == name)
+
+
+async def test_seeking_back_to_before_a_pod_was_seen_does_not_show_its_future():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 14 * 60)
+        await settle(pilot)
+        app.open_detail(uid_of(app, "web-b8tpmz2776-wd4vd"), "timeline")
+        await pilot.pause()
+        screen = app.screen
+        feed.seek(feed.start_time)
+        await settle(pilot)
+        # Before: "(expired from podtui's memory)", and the timeline went on with the
+        # pod's changes "in 58s", "in 53s": what the recording holds after 10:00:00.
+        title = str(screen.query_one("#detail-title").render())
+        assert "not seen yet: first seen at 10:00:52, > goes there" in title
+        assert "expired" not in title
+        assert not screen.query_one("#panes").display
+        await pilot.press("greater_than_sign")  # to its first change
+        await settle(pilot)
+        assert screen.query_one("#panes").display
+        assert "not seen yet" not in str(screen.query_one("#detail-title").render())
+        assert " in " not in screen.panes["timeline"].text
+
