@@ -305,7 +305,11 @@ class PodtuiApp(App):
         if self.replay is not None and self.replay.playing != self._footer_playing:
             self._footer_playing = self.replay.playing  # a pause at the end, too
             self.refresh_bindings()  # the footer's Play or Pause
-        self.pods_screen.status_bar.show(state, self.clock.time())
+        now = self.clock.time()
+        self.pods_screen.status_bar.show(state, now)
+        for screen in self.screen_stack:
+            if isinstance(screen, DetailScreen) and screen.status_bar is not None:
+                screen.status_bar.show(state, now)
         self.table.set_empty_text(self._empty_text(state))
 
     def _empty_text(self, state: BarState) -> str:
@@ -511,12 +515,18 @@ class PodtuiApp(App):
     def action_replay_step(self) -> None:
         if self.replay is not None:
             self.replay.step()
-            self.pump()
+            self._replay_moved()
 
     def action_replay_seek(self, seconds: float) -> None:
         if self.replay is not None:
             self.replay.seek(self.replay.position + float(seconds))
-            self.pump()
+            self._replay_moved()
+
+    def _replay_moved(self) -> None:
+        """Apply what the move released, and say the new position now, not at the tick:
+        a seek over a quiet stretch changes no pod."""
+        self.pump()
+        self.update_status_bar()
 
     def action_replay_speed(self, factor: float) -> None:
         if self.replay is not None:
@@ -531,7 +541,7 @@ class PodtuiApp(App):
             uid = self.screen.uid
         if uid is None or not self.replay.seek_next_change(uid):
             self.notify("no later change of this pod in the recording", timeout=3)
-        self.pump()
+        self._replay_moved()
 
     # ------------------------------------------------------------------ palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -32,6 +32,7 @@ from podtui.ui.panes.timeline import TimelinePane
 from podtui.ui.panes.yaml_view import YamlPane
 from podtui.ui.pods_screen import COPY_NAME
 from podtui.ui.replay_controls import key_footer
+from podtui.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from podtui.ui.app import PodtuiApp
@@ -129,6 +130,9 @@ class DetailScreen(Screen):
         self._title = Static("", id="detail-title", markup=False)
         self._bar = PaneBar(id="pane-bar")
         self._grid = False
+        # In a replay, the list's bar too: where in the recording, playing or paused,
+        # which `>` and the seek keys move without leaving this screen.
+        self.status_bar: StatusBar | None = None
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -141,6 +145,9 @@ class DetailScreen(Screen):
         return pane
 
     def compose(self):
+        if self.podtui.replay is not None:
+            self.status_bar = StatusBar(id="status-bar")
+            yield self.status_bar
         yield self._title
         yield self._bar
         with Container(id="panes"):
@@ -149,6 +156,8 @@ class DetailScreen(Screen):
         yield key_footer(self.podtui.replay is not None)
 
     def on_mount(self) -> None:
+        if self.status_bar is not None:
+            self.podtui.update_status_bar()
         self.record = self.podtui.store.pods.get(self.uid)
         self._apply_layout(self.size.width, self.size.height)
         self.refresh_panes()

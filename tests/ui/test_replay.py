@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from podtui.clock import ManualClock
+from podtui.lifecycle.changes import item_time
 from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
 from podtui.ui.app import PodtuiApp
+from podtui.ui.panes.fmt import clock_time
 from tests.ui.harness import TEST_ENV, settle
 
 RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
@@ -77,3 +79,27 @@ async def test_seeking_back_to_before_a_pod_was_seen_does_not_show_its_future():
         assert "not seen yet" not in str(screen.query_one("#detail-title").render())
         assert " in " not in screen.panes["timeline"].text
 
+
+async def test_the_detail_screen_says_where_in_the_recording():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 60)
+        await settle(pilot)
+        app.open_detail(uid_of(app, "crashloop"))
+        await pilot.pause()
+        # Before: no bar on the detail screen; `>` and the seek keys moved the replay
+        # with nothing to say to when, and the footer's "space Play" to what.
+        bar = app.screen.query_one("#status-bar")
+        assert "⏸ replay 10:01:00 1:00/14:51" in bar.text
+        await pilot.press("greater_than_sign")  # no tick: said at once
+        await pilot.pause()
+        assert f"replay {clock_time(feed.position)} " in bar.text and feed.position > feed.start_time + 60
+        # A seek over a quiet stretch changes no pod, and was said only at the next tick.
+        times = [item_time(i) for i in feed.recording.items]
+        quiet = next(a for a, b in zip(times, times[1:]) if b - a > 11 and a > feed.position)
+        feed.seek(quiet)
+        app.pump()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert f"replay {clock_time(quiet + 10)} " in bar.text
+        assert app.screen.query_one("#detail-title").region.y == 1  # the bar above the title
