@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections import deque
 from time import perf_counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -113,6 +114,9 @@ class PodtuiApp(App):
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
         self.events_per_s = 0.0
         self._changes_since_tick = 0
+        # In a replay: the recorded times of the changes applied lately, for events/s in
+        # recorded time (wall time counts a seek's thousands of changes as one second's).
+        self._replayed: deque[float] = deque()
         self._epoch = getattr(replay, "epoch", 0)
         self._feed_started = False
         # A namespace switch on its way: (namespace,) while its connect runs (see
@@ -181,6 +185,8 @@ class PodtuiApp(App):
             for item in items:
                 if isinstance(item, Change):
                     self._changes_since_tick += 1
+                    if self.replay is not None and item.observed > self.clock.time() - self._rate_window():
+                        self._replayed.append(item.observed)
                 elif isinstance(item, SourceStatus):
                     self._note_status(item)
             self.store.apply_batch(items)
@@ -240,7 +246,10 @@ class PodtuiApp(App):
         self.store.expire(now)
         dirty, self._pending_dirty = self._pending_dirty | self.store.take_dirty(), set()
         self._propagate(dirty)
-        self.events_per_s = 0.5 * self.events_per_s + 0.5 * self._changes_since_tick / TICK_INTERVAL
+        if self.replay is not None:
+            self.events_per_s = self._replay_rate()
+        else:
+            self.events_per_s = 0.5 * self.events_per_s + 0.5 * self._changes_since_tick / TICK_INTERVAL
         self._changes_since_tick = 0
         self.table.tick()
         screen = self.screen
@@ -256,8 +265,22 @@ class PodtuiApp(App):
             if isinstance(screen, DetailScreen):
                 screen.on_store_changed(dirty)
 
+    def _rate_window(self) -> float:
+        """Recorded seconds a replay's events/s is taken over: as many as a second of
+        playing covers, at least two (the live rate's smoothing)."""
+        return 2 * TICK_INTERVAL * max(1.0, self.replay.speed if self.replay is not None else 1.0)
+
+    def _replay_rate(self) -> float:
+        """Changes per recorded second, in the window up to the replay's position: the
+        cluster's rate then, whether playing, paused or just moved there."""
+        now, window, times = self.clock.time(), self._rate_window(), self._replayed
+        while times and times[0] <= now - window:
+            times.popleft()
+        return len(times) / window  # none is after now: the replay released up to it
+
     def _reset_store(self) -> None:
         self._pending_dirty = set()
+        self._replayed.clear()
         self.store = self._new_store()
         self.table.set_records(self.store.pods)
         for screen in self.screen_stack:
@@ -526,6 +549,7 @@ class PodtuiApp(App):
         """Apply what the move released, and say the new position now, not at the tick:
         a seek over a quiet stretch changes no pod."""
         self.pump()
+        self.events_per_s = self._replay_rate()
         self.update_status_bar()
 
     def action_replay_speed(self, factor: float) -> None:

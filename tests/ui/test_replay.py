@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import item_time
+from podtui.lifecycle.changes import Change, item_time
 from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
 from podtui.ui.app import PodtuiApp
@@ -103,3 +103,24 @@ async def test_the_detail_screen_says_where_in_the_recording():
         await pilot.pause()
         assert f"replay {clock_time(quiet + 10)} " in bar.text
         assert app.screen.query_one("#detail-title").region.y == 1  # the bar above the title
+
+
+async def test_events_per_second_are_the_recorded_rate_not_the_seeks():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["right_curly_bracket"] * 5)
+        await settle(pilot)
+        await settle(pilot)
+        pos = feed.position
+        expected = sum(1 for i in feed.recording.items
+                       if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
+        # Before: the five minutes' 700 changes a seek applied counted as one wall
+        # second's: "351 ev/s", falling by half each second even while paused.
+        assert app.events_per_s == expected < 20
+        assert f"{expected:.0f} ev/s" in app.pods_screen.status_bar.text
+        await pilot.press("left_curly_bracket")  # back: the store is rebuilt
+        await settle(pilot)
+        pos = feed.position
+        assert app.events_per_s == sum(1 for i in feed.recording.items
+                                       if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
