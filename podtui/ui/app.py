@@ -326,6 +326,8 @@ class PodtuiApp(App):
         state = state if state is not None else self.bar_state()
         self._bar_kind = _bar_kind(state)
         if self.replay is not None and self.replay.playing != self._footer_playing:
+            if self._footer_playing and self.replay.at_end:
+                self.notify("end of the recording: space plays it again from the start", timeout=6)
             self._footer_playing = self.replay.playing  # a pause at the end, too
             self.refresh_bindings()  # the footer's Play or Pause
         now = self.clock.time()
@@ -531,9 +533,16 @@ class PodtuiApp(App):
         return True
 
     def action_replay_toggle(self, _shown: str = "") -> None:
-        if self.replay is not None:
+        if self.replay is None:
+            return
+        if self.replay.at_end and not self.replay.playing:
+            # As a video player: play at the end plays it again (else the footer's Play did nothing).
+            self.replay.seek(self.replay.start_time)
             self.replay.toggle()
-            self.update_status_bar()
+            self._replay_moved()
+            return
+        self.replay.toggle()
+        self.update_status_bar()
 
     def action_replay_step(self) -> None:
         if self.replay is not None:

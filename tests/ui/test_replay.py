@@ -124,3 +124,19 @@ async def test_events_per_second_are_the_recorded_rate_not_the_seeks():
         pos = feed.position
         assert app.events_per_s == sum(1 for i in feed.recording.items
                                        if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
+
+
+async def test_play_at_the_end_plays_again_from_the_start():
+    app, feed, wall = replay_app(autoplay=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        wall.t += feed.end_time - feed.start_time + 1  # played through to the end
+        await settle(pilot)
+        assert not feed.playing and feed.at_end
+        assert "end of the recording: space plays it again" in " ".join(n.message for n in app._notifications)
+        # Before: space at the end did nothing; the footer offered "Play" all the same.
+        await pilot.press("space")
+        await settle(pilot)
+        assert feed.playing and feed.position == feed.start_time
+        assert "▶ replay 10:00:00 0:00/14:51" in app.pods_screen.status_bar.text
+        assert all(r.deleted_at is None for r in app.store.pods.values())  # rebuilt from the start
