@@ -405,8 +405,8 @@ class PodtuiApp(App):
             ("Everywhere", [b for b in self.BINDINGS if b not in REPLAY_BINDINGS]
              + [Binding("ctrl+p", "command_palette", "Command palette")]),
         ]
-        if self.replay is not None:
-            sections.append(("Replay", list(REPLAY_BINDINGS)))
+        if self.replay is not None:  # first: what a replay's reader looks for
+            sections.insert(0, ("Replay", list(REPLAY_BINDINGS)))
         return sections
 
     def action_pick_namespace(self) -> None:

@@ -40,16 +40,17 @@ class ReplayControls(Protocol):
 REPLAY_BINDINGS = [
     # One key, two bindings: the footer says what space will do ("Play/pause" does
     # not fit on 80 columns); the app's check_action offers the one that applies.
-    Binding("space", "replay_toggle('pause')", "Pause", tooltip="Play/pause"),
-    Binding("space", "replay_toggle('play')", "Play", tooltip="Play/pause"),
-    Binding("full_stop", "replay_step", "Step", show=False),
-    Binding("greater_than_sign", "replay_next_change", "Next change of pod", show=False),
+    Binding("space", "replay_toggle('pause')", "Pause", tooltip="Play/pause (at the end: again from the start)"),
+    Binding("space", "replay_toggle('play')", "Play", tooltip="Play/pause (at the end: again from the start)"),
+    Binding("full_stop", "replay_step", "Step", show=False, tooltip="Step to the next recorded change (pauses)"),
+    Binding("greater_than_sign", "replay_next_change", "Next change of pod", show=False,
+            tooltip="Next change of the selected pod (pauses)"),
     Binding("left_square_bracket", "replay_seek(-10)", "Back 10s", show=False),
     Binding("right_square_bracket", "replay_seek(10)", "Forward 10s", show=False),
     Binding("left_curly_bracket", "replay_seek(-60)", "Back 1m", show=False),
     Binding("right_curly_bracket", "replay_seek(60)", "Forward 1m", show=False),
-    Binding("plus", "replay_speed(2.0)", "Faster", show=False),
-    Binding("minus", "replay_speed(0.5)", "Slower", show=False),
+    Binding("plus", "replay_speed(2.0)", "Faster", show=False, tooltip="Faster (×2, up to ×64)"),
+    Binding("minus", "replay_speed(0.5)", "Slower", show=False, tooltip="Slower (÷2, down to ×0.125)"),
 ]
 
 

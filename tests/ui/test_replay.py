@@ -140,3 +140,19 @@ async def test_play_at_the_end_plays_again_from_the_start():
         assert feed.playing and feed.position == feed.start_time
         assert "▶ replay 10:00:00 0:00/14:51" in app.pods_screen.status_bar.text
         assert all(r.deleted_at is None for r in app.store.pods.values())  # rebuilt from the start
+
+
+async def test_help_in_a_replay_opens_on_the_replay_keys():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = [line.strip() for line in str(app.screen.help_text.render()).splitlines()]
+        # Before: the replay keys came last, 60 lines down, below every list and detail
+        # key, and said "Step", "Next change of pod" with no word of pausing.
+        assert lines[0] == "Replay"
+        first_screen = "\n".join(lines[:18])  # what the box shows at 80x24 without scrolling
+        for text in ("Play/pause (at the end: again from the start)", "Step to the next recorded change (pauses)",
+                     "Next change of the selected pod (pauses)", "Back 1m", "Slower (÷2, down to ×0.125)"):
+            assert text in first_screen
