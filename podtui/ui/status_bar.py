@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from podtui.lifecycle import changes as ch
 from podtui.ui.panes.fmt import clock_time, countdown
+from podtui.ui.pod_table import cut_middle
 
 
 @dataclass
@@ -119,6 +120,11 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         del parts[rate]  # nothing arrives while not live
     while len(parts) > connection + 1 and sep.join(parts).cell_length > width:
         parts.pop()  # whole, not "20 po…"
+    over = sep.join(parts).cell_length - width
+    if state.replay is not None and state.context and over > 0:
+        # A replay's position matters more than a long context's middle
+        # ("arn:aws:eks:…cluster/prod"): the edge would cut the position instead.
+        parts[0] = Content.styled(cut_middle(state.context, max(len(state.context) - over, 12)), "bold")
     return sep.join(parts)
 
 

@@ -156,3 +156,18 @@ async def test_help_in_a_replay_opens_on_the_replay_keys():
         for text in ("Play/pause (at the end: again from the start)", "Step to the next recorded change (pauses)",
                      "Next change of the selected pod (pauses)", "Back 1m", "Slower (÷2, down to ×0.125)"):
             assert text in first_screen
+
+
+async def test_a_long_context_gives_way_to_the_position_on_80_columns():
+    from dataclasses import replace
+
+    app, feed, wall = replay_app()
+    feed.scope = replace(feed.scope, context="arn:aws:eks:eu-west-1:123456789012:cluster/prod")
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 125)
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        # Before: the context took the line and the edge cut the position:
+        # "arn:aws:eks:eu-west-1:123456789012:cluster/prod │ all namespaces │ ⏸ replay 10:02:0…"
+        assert text.endswith("⏸ replay 10:02:05 2:05/14:51") and len(text) <= 78
+        assert text.startswith("arn:aws:eks:") and "cluster/prod" in text
