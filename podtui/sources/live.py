@@ -808,6 +808,8 @@ class Reflector:
                     continue
                 key, uid, rv = identity(head)
                 if key is None:
+                    # Nothing to file it under, but not dropped unsaid: the store reports it.
+                    changes.append(Change(self.resource, ADDED, None, now, raw=line, decode=decode))
                     continue
                 seen.add(key)
                 old = known.get(key)
@@ -949,8 +951,9 @@ class Reflector:
                     self.resource_version = rv
                 if kind == BOOKMARK:
                     continue
-                if key is None:
-                    continue  # nothing a store could file it under
+                if key is None:  # nothing to file it under, but the store reports it
+                    changes.append(Change(resource, kind, None, now, raw=line, decode=gone if kind == DELETED else decode))
+                    continue
                 if kind == DELETED:
                     known.pop(key, None)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=gone))

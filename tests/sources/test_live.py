@@ -11,6 +11,7 @@ from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, 
 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, Relist, SourceStatus
+from podtui.lifecycle.store import Store
 from podtui.sources.decode import PodDecoder
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
 from podtui.sources.live import Backoff, BodyReader, LineDecoder, LiveSource, MalformedLine, drain_until
@@ -422,6 +423,21 @@ def test_403_after_a_watch_was_open_retries_until_the_right_comes_back(harness):
     ] * 5
     assert states[-1][0] == "live"
     assert len(server.watches()) == 7
+
+
+def test_an_object_without_a_name_is_passed_on_to_the_store(harness):
+    # Dropped here, it vanished without a word: the list ended with no pod and no problem.
+    # The store files pods by uid and reports what it can't use (test_model_properties).
+    nameless = {"kind": "Pod", "metadata": {"name": 5, "uid": "u-5", "resourceVersion": "6"}, "status": {}}
+    source, server = harness(Script([pod_list([pod("a", 5), nameless], 10)],
+                                    [Answer(body=[watch_line("MODIFIED", dict(nameless, metadata={"uid": "u-5"}))])]))
+    source.start()
+    items = collect(source, lambda it: sum(isinstance(i, Change) for i in it) >= 3)
+    objs = [(i.type, i.obj["metadata"]) for i in items if isinstance(i, Change)]
+    assert objs[1:] == [("ADDED", nameless["metadata"]), ("MODIFIED", {"uid": "u-5"})]
+    store = Store(ManualClock(600.0))
+    store.apply_batch(items)
+    assert "u-5" in store.pods and not store.problems
 
 
 def test_server_error_backs_off_then_recovers(harness):
