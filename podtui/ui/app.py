@@ -118,6 +118,7 @@ class PodtuiApp(App):
         # recorded time (wall time counts a seek's thousands of changes as one second's).
         self._replayed: deque[float] = deque()
         self._epoch = getattr(replay, "epoch", 0)
+        self._rebuilding: Store | None = None  # a replay's store after a backwards seek, until caught up
         self._feed_started = False
         # A namespace switch on its way: (namespace,) while its connect runs (see
         # _connect_in_background); the generation tells a stale result from the last.
@@ -178,8 +179,13 @@ class PodtuiApp(App):
         while True:
             items = self.feed.poll(PUMP_CHUNK)
             if self.replay is not None and self.replay.epoch != self._epoch:
+                # A backwards seek: the feed starts over from the beginning. The new store
+                # is built aside, over as many pumps as it takes, and shown once it has
+                # caught up: until then the screens keep the last whole state, not a
+                # half-built one ("0 pods", the open pod "expired from podtui's memory").
                 self._epoch = self.replay.epoch
-                self._reset_store()  # a backwards seek: the feed starts over from the beginning
+                self._rebuilding = self._new_store()
+                self._replayed.clear()
             if not items:
                 break
             for item in items:
@@ -189,14 +195,19 @@ class PodtuiApp(App):
                         self._replayed.append(item.observed)
                 elif isinstance(item, SourceStatus):
                     self._note_status(item)
-            self.store.apply_batch(items)
+            (self._rebuilding or self.store).apply_batch(items)
             applied += len(items)
             if len(items) < PUMP_CHUNK:
                 break
             if perf_counter() - started > PUMP_BUDGET:
                 more = True
                 break
-        if applied:
+        if self._rebuilding is not None and not more:
+            rebuilt, self._rebuilding = self._rebuilding, None
+            rebuilt.take_dirty()  # set_records below shows every pod
+            self._reset_store(rebuilt)
+            self.update_status_bar()
+        elif applied and self._rebuilding is None:
             self._pending_dirty |= self.store.take_dirty()
         # Repaint at most PAINT_INTERVAL apart while a burst is being worked off: a
         # row that changes 25 times a second is redrawn 10 times, not 25.
@@ -278,10 +289,9 @@ class PodtuiApp(App):
             times.popleft()
         return len(times) / window  # none is after now: the replay released up to it
 
-    def _reset_store(self) -> None:
+    def _reset_store(self, store: Store | None = None) -> None:
         self._pending_dirty = set()
-        self._replayed.clear()
-        self.store = self._new_store()
+        self.store = store if store is not None else self._new_store()
         self.table.set_records(self.store.pods)
         for screen in self.screen_stack:
             if isinstance(screen, DetailScreen):

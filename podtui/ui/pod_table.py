@@ -198,6 +198,7 @@ class PodTable(ScrollView, can_focus=True):
         self._content.clear()
         self.index.rebuild(records)
         self._rebuild(shown=self.index.visible())  # widths start over: measure every pod
+        self._follow_cursor()  # the selected pod may be there already (a replay's rebuilt store)
 
     def apply_dirty(self, dirty: Iterable[str]) -> IndexUpdate:
         """Pods changed in the store: move what moved, repaint only what shows them."""

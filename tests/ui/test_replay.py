@@ -171,3 +171,31 @@ async def test_a_long_context_gives_way_to_the_position_on_80_columns():
         # "arn:aws:eks:eu-west-1:123456789012:cluster/prod │ all namespaces │ ⏸ replay 10:02:0…"
         assert text.endswith("⏸ replay 10:02:05 2:05/14:51") and len(text) <= 78
         assert text.startswith("arn:aws:eks:") and "cluster/prod" in text
+
+
+async def test_a_backwards_seek_shows_no_half_built_state(monkeypatch):
+    import podtui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "PUMP_BUDGET", 0.0)  # one chunk a pump: a rebuild takes many
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 14 * 60)
+        await settle(pilot)
+        uid = uid_of(app, "web-b8tpmz2776-wd4vd")
+        await pilot.press("G", "enter")  # the last pod, as sorted
+        await pilot.pause()
+        screen = app.screen
+        assert screen.uid == uid
+        await pilot.press("left_square_bracket")  # one pump: the rebuild is under way
+        await pilot.pause()
+        # Before: the store was emptied at once and refilled pump by pump: meanwhile
+        # "0 pods" and this pod "(expired from podtui's memory)".
+        assert "expired" not in str(screen.query_one("#detail-title").render())
+        assert " 0 pods" not in screen.status_bar.text and "13:50/14:51" in screen.status_bar.text
+        app.drain()
+        await pilot.pause()
+        assert app.store.pods[uid] is screen.record and not screen.gone
+        assert "expired" not in str(screen.query_one("#detail-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.table.cursor_uid == uid  # the list's cursor on it still
