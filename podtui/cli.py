@@ -84,15 +84,16 @@ def _did_you_mean(word: str) -> str:
 
 def write_crash_log() -> str:
     """Keep the traceback a user should never see on screen, for a bug report."""
+    import os
     import tempfile
     import traceback
-    from pathlib import Path
 
-    path = Path(tempfile.gettempdir()) / "podtui-crash.log"
+    # A new private file each time: one shared /tmp/podtui-crash.log grew without
+    # bound, and on a bastion the first user's file locked the others out.
     try:
-        with open(path, "a", encoding="utf-8") as f:
+        fd, path = tempfile.mkstemp(prefix="podtui-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(traceback.format_exc())
-            f.write("\n")
     except OSError:
         return "nowhere: the crash log could not be written"
-    return str(path)
+    return path

@@ -31,7 +31,11 @@ def test_unexpected_errors_are_one_line_and_the_traceback_goes_to_a_log(monkeypa
     assert cli.main([]) == 70
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: ZeroDivisionError" in err
-    assert "Traceback" in (tmp_path / "podtui-crash.log").read_text()
+    (log,) = tmp_path.glob("podtui-crash-*.log")
+    assert f"(details in {log}; please report it)" in err
+    assert "Traceback" in log.read_text() and log.stat().st_mode & 0o077 == 0  # others can't read it
+    assert cli.main([]) == 70
+    assert len(list(tmp_path.glob("podtui-crash-*.log"))) == 2  # one file a crash, none grows
 
 
 def test_version_runs_as_a_console_command():
