@@ -564,6 +564,12 @@ class PodtuiApp(App):
             self.replay.seek(self.replay.position + float(seconds))
             self._replay_moved()
 
+    def action_replay_seek_to(self, t: float) -> None:
+        """A click on the bar's progress line."""
+        if self.replay is not None:
+            self.replay.seek(float(t))
+            self._replay_moved()
+
     def _replay_moved(self) -> None:
         """Apply what the move released, and say the new position now, not at the tick:
         a seek over a quiet stretch changes no pod."""

@@ -27,6 +27,7 @@ MOUSE_HELP = (
     ("click a pod", "select it; again, or a double click: details"),
     ("click a pane's tab", "show that pane"),
 )
+REPLAY_MOUSE_HELP = (("click the progress bar", "seek there (━── on a wide terminal)"),)
 
 FOOTNOTES = ("ctrl+p opens the command palette: every action by name.",
              "ctrl+t picks a theme; your own YAML themes go in",
@@ -135,7 +136,8 @@ class HelpScreen(ModalScreen):
             for title, rows in sections:
                 lines += key_lines(title, rows, room, widest)
                 lines.append(Content(""))
-            for title, pairs in (("Mouse", MOUSE_HELP), ("Filter syntax", FILTER_HELP)):
+            mouse = MOUSE_HELP + (REPLAY_MOUSE_HELP if getattr(self.app, "replay", None) is not None else ())
+            for title, pairs in (("Mouse", mouse), ("Filter syntax", FILTER_HELP)):
                 lines.append(Content.styled(title, "bold $text-primary"))
                 lines += two_columns(pairs, room)
                 lines.append(Content(""))

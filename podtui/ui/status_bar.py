@@ -80,6 +80,18 @@ def replay_text(replay: Any, now: float) -> tuple[str, str]:
     return (f"{mark} replay {clock_time(at)} {where}{speed_text}", "bold $text-accent")
 
 
+def scrubber(replay: Any, cells: int) -> Content:
+    """A video player's progress line: ━ played, ─ to come; a click on a cell seeks there."""
+    start, end = getattr(replay, "start_time", 0.0), getattr(replay, "end_time", 0.0)
+    done = 1.0 if end <= start else (getattr(replay, "position", start) - start) / (end - start)
+    played = round(cells * min(max(done, 0.0), 1.0))
+    line = Content.assemble(("━" * played, "$text-accent"), ("─" * (cells - played), "$text-muted"))
+    for i in range(cells):  # the last cell is the end
+        t = start + (end - start) * i / max(cells - 1, 1)
+        line = line.stylize(f"@click=app.replay_seek_to({t!r})", i, i + 1)
+    return line
+
+
 def status_line(state: BarState, now: float, width: int | None = None) -> Content:
     """The bar's line, made to fit `width` cells if given: the clock's "UTC" goes first,
     then the clock, then ev/s while not live, then what follows the connection, from
@@ -109,6 +121,11 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     if state.replay is None:  # a replay's clock is its position, said already
         parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))
     line = sep.join(parts)
+    if state.replay is not None and width is not None and width - line.cell_length >= 13:
+        # Room to spare (a wide terminal): the replay's progress, drawn
+        cells = min(40, width - line.cell_length - 1)
+        parts[connection] = Content.assemble(parts[connection], " ", scrubber(state.replay, cells))
+        return sep.join(parts)
     if width is None or line.cell_length <= width:
         return line
     if state.replay is None:

@@ -156,6 +156,7 @@ async def test_help_in_a_replay_opens_on_the_replay_keys():
         for text in ("Play/pause (at the end: again from the start)", "Step to the next recorded change (pauses)",
                      "Next change of the selected pod (pauses)", "Back 1m", "Slower (÷2, down to ×0.125)"):
             assert text in first_screen
+        assert any(line.startswith("click the progress bar") and "seek there" in line for line in lines)
 
 
 async def test_a_long_context_gives_way_to_the_position_on_80_columns():
@@ -199,3 +200,28 @@ async def test_a_backwards_seek_shows_no_half_built_state(monkeypatch):
         await pilot.press("escape")
         await pilot.pause()
         assert app.table.cursor_uid == uid  # the list's cursor on it still
+
+
+async def test_a_wide_bar_draws_the_progress():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        feed.seek(feed.start_time + 300)
+        await settle(pilot)
+        # Before: only "5:00/14:51" on a bar with 80 cells to spare. Now a video
+        # player's line too: 300 of 891 s is 13 of 40 cells.
+        assert "⏸ replay 10:05:00 5:00/14:51 " + "━" * 13 + "─" * 27 + " │ 24 pods" in app.pods_screen.status_bar.text
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "━" not in app.pods_screen.status_bar.text  # no room: the pod count stays
+        assert "5:00/14:51 │ 24 pods" in app.pods_screen.status_bar.text
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        bar = app.pods_screen.status_bar
+        first = bar.text.index("━")  # the line's first cell: the start
+        await pilot.click(bar, offset=(1 + first + 39, 0))  # its last: the end
+        await settle(pilot)
+        assert feed.position == feed.end_time and "━" * 40 in bar.text
+        first = bar.text.index("━")  # moved on: "14:51/14:51 end"
+        await pilot.click(bar, offset=(1 + first, 0))
+        await settle(pilot)
+        assert feed.position == feed.start_time and "─" * 40 in bar.text
