@@ -111,3 +111,15 @@ def test_a_token_expiring_mid_session_says_log_in_again_and_recovers_after_login
         t.wait_for("EXIT=0")
     finally:
         server.stop()
+
+
+def test_podtui_replay_says_where_it_is_and_plays_again_from_the_end(terminal):
+    recording = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
+    t = terminal(f"{PODTUI} replay {recording} --paused --at 14m", 80, 24)
+    t.wait_for("⏸ replay 10:14:00 14:00/14:51")
+    t.press("}")  # past the end: clamped to it
+    t.wait_for("■ replay 10:14:51 14:51/14:51 end")
+    t.press("Space")  # at the end: again from the start
+    t.wait_for("▶ replay 10:00:0")
+    t.press("q")
+    t.wait_for("EXIT=0")
