@@ -654,15 +654,15 @@ def run(feed: Feed, clock: Clock, *, theme: str | None = None,
     the view. replay: the controls of a ReplayFeed (usually the feed itself).
     """
     try:
+        # An unknown theme fails here, in the constructor (resolve_theme), with the list
+        # of themes: before the feed is started or the screen touched.
+        app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
+                        namespaces_switch=namespaces_switch, replay=replay)
         if not (sys.__stderr__ and sys.__stderr__.isatty()):
             # Textual draws on stderr: redirected, the screen went into the file as escape
             # codes and waited there for keys forever. (stdout may be piped: nothing uses it.)
             raise UsageError("no terminal to draw on: standard error is not a terminal",
                              NO_TERMINAL_HINT)
-        # An unknown theme fails here, in the constructor (resolve_theme), with the list
-        # of themes: before the feed is started or the screen touched.
-        app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
-                        namespaces_switch=namespaces_switch, replay=replay)
         app.run()
     finally:
         feed.stop()
