@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     counts = {PODS: 0, EVENTS: 0}
-    troubles: dict[str, list[str]] = {}  # resource -> why it reconnected, each time
+    # resource -> [times it reconnected, the last why]: a count, as a headless run may last days
+    troubles: dict[str, list] = {}
     fatal: str | None = None
     started = time.monotonic()
     deadline = None if args.duration is None else started + args.duration
@@ -58,11 +59,12 @@ def run(args: argparse.Namespace) -> int:
                 elif isinstance(item, SourceStatus) and item.state in (RECONNECTING, FAILED) and item.resource:
                     # With no screen, nothing said the recording was missing changes: the
                     # summary read as a clean run. Each new why once, as it happens.
-                    seen = troubles.setdefault(item.resource, [])
-                    if not seen or seen[-1] != item.detail:
+                    seen = troubles.setdefault(item.resource, [0, None])
+                    if seen[1] != item.detail:
                         tell(f"warning: the {item.resource} watch is {item.state}: {item.detail or 'no reason given'} "
                              f"(changes meanwhile are missed; the recording goes on)")
-                    seen.append(item.detail)
+                    seen[0] += 1
+                    seen[1] = item.detail
             if fatal or feed.writer.error:
                 break
     finally:
@@ -71,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"podtui: {feed.writer.error}", file=sys.stderr)
         return 1
     elapsed = time.monotonic() - started
-    trouble = "".join(f"; the {resource} watch was interrupted {len(whys)} time{'s' if len(whys) != 1 else ''} "
-                      f"(last: {whys[-1] or 'no reason given'})" for resource, whys in troubles.items())
+    trouble = "".join(f"; the {resource} watch was interrupted {n} time{'s' if n != 1 else ''} "
+                      f"(last: {last or 'no reason given'})" for resource, (n, last) in troubles.items())
     print(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {args.file} "
           f"in {elapsed:.0f}s{trouble}", file=sys.stderr)
     if fatal:
