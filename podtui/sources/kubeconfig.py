@@ -740,6 +740,9 @@ def _server_problem(server: str) -> str | None:
         url = parse_url(server if "://" in server else "http://" + server)
     except LocationParseError as exc:
         return _one_line(exc)
+    if "://" not in server and url.path not in (None, "", "/"):
+        # client-go's DefaultServerURL: "host must be a URL or a host:port pair".
+        return "a path but no scheme: kubectl takes a URL or a host:port pair"
     if url.scheme not in ("http", "https"):
         return f"scheme {url.scheme}: use https:// or http://"
     if not url.host:

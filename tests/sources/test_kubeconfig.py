@@ -476,6 +476,8 @@ def test_environment_is_not_consulted_when_given(tmp_path, monkeypatch):
         ("https://10.0.0.1:notaport", "is not a valid host or port"),
         ("https://10.0.0.1:6443 ", "contains invalid character"),
         ("ftp://10.0.0.1:6443", "scheme ftp: use https:// or http://"),
+        # kubectl: 'host must be a URL or a host:port pair'; it went to http://10.0.0.1:6443/foo.
+        ("10.0.0.1:6443/foo", "a path but no scheme: kubectl takes a URL or a host:port pair"),
     ],
 )
 def test_a_server_url_kubectl_would_refuse_is_named(tmp_path, server, why):
