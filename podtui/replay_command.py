@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 
 from podtui.clock import ManualClock
@@ -16,20 +17,32 @@ from podtui.sources.replay import ReplayFeed
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a recording made with --record or `podtui record`")
     parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="recorded seconds per real second (default: 1)")
-    parser.add_argument("--at", metavar="TIME", help="start at TIME: RFC 3339 (2024-05-01T10:00:00Z) or an offset from the start (90s, 5m)")
+    parser.add_argument("--at", metavar="TIME", help="start at TIME: RFC 3339 (2024-05-01T10:00:00Z), an offset from "
+                        "the start (90s, 5m) or, negative, from the end (-5m: five minutes before it)")
     parser.add_argument("--paused", action="store_true", help="start paused (space plays)")
     parser.add_argument("--skip-bad-lines", action="store_true", help="skip corrupt lines instead of stopping at the first")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
+    # argparse takes "-5m" for an option and refused `--at -5m`; this makes it a value, as
+    # it already does for "-5". No option of replay's starts with a dash and a digit.
+    parser._negative_number_matcher = re.compile(r"^-\d")
 
 
 def start_time(text: str, start: float, end: float) -> float:
-    offset = parse_go_duration(text)
-    t = start + offset if offset is not None else parse_ts(text)
+    """--at TEXT -> a time: "5m" from the start, "-5m" from the end (as `tail` and
+    Python's slices count), or an RFC 3339 time."""
+    from_end = text.startswith("-")
+    offset = parse_go_duration(text[1:] if from_end else text)
+    if offset is not None:
+        t = end - offset if from_end else start + offset
+    else:
+        t = parse_ts(text)
     if t is None:
-        raise UsageError(f"--at {text!r}: use RFC 3339 (2024-05-01T10:00:00Z) or an offset such as 90s or 5m")
+        raise UsageError(f"--at {text!r}: use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start "
+                         "such as 90s or 5m, or from the end such as -5m")
     if not start <= t <= end:
+        span = go_duration(math.floor(end - start))
         raise UsageError(f"--at {text}: the recording runs from {format_ts(start)} to {format_ts(end)}",
-                         f"give a time in between, or an offset up to {go_duration(math.floor(end - start))}")
+                         f"give a time in between, or an offset up to {span} from the start or -{span} from the end")
     return t
 
 

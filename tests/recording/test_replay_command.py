@@ -32,7 +32,34 @@ def test_an_at_outside_the_recording_says_what_would_fit():
     with pytest.raises(UsageError) as err:
         start_time("2h", 1000.0, 1999.5)
     assert str(err.value) == ("--at 2h: the recording runs from 1970-01-01T00:16:40Z to 1970-01-01T00:33:19Z "
-                              "(give a time in between, or an offset up to 16m39s)")
+                              "(give a time in between, or an offset up to 16m39s from the start or -16m39s from the end)")
+
+
+def test_a_negative_at_counts_back_from_the_end():
+    # `--at=-5m` was refused as no RFC 3339 time: five minutes before the end is what tail means.
+    assert start_time("-5m", 1000.0, 2000.0) == 1700.0
+    assert start_time("-0s", 1000.0, 2000.0) == 2000.0
+    assert start_time("-16m40s", 1000.0, 2000.0) == 1000.0
+    for nonsense in ("-", "--5m", "-5x", "-2024-05-01T10:00:00Z"):
+        with pytest.raises(UsageError, match="from the end such as -5m"):
+            start_time(nonsense, 1000.0, 2000.0)
+    with pytest.raises(UsageError, match="runs from"):
+        start_time("-17m", 1000.0, 2000.0)
+
+
+@pytest.mark.parametrize("argv", [["--at", "-3h"], ["--at=-3h"], ["--paused", "--at", "-3h", "--theme", "podtui-dark"]])
+def test_at_takes_a_negative_offset_as_its_value_not_as_an_option(argv):
+    # argparse read "-3h" as an unknown option: "argument --at: expected one argument".
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING), *argv],
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 2
+    assert out.stderr.startswith("podtui: --at -3h: the recording runs from ") and out.stderr.count("\n") == 1
+
+
+def test_replay_help_says_what_a_negative_at_means():
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", "--help"], capture_output=True, text=True,
+                         timeout=60)
+    assert "from the end (-5m" in " ".join(out.stdout.split())
 
 
 def test_an_empty_at_is_refused_not_read_as_the_start():
@@ -40,7 +67,8 @@ def test_an_empty_at_is_refused_not_read_as_the_start():
     out = subprocess.run([sys.executable, "-m", "podtui", "replay", str(RECORDING), "--at", ""],
                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 2
-    assert out.stderr == "podtui: --at '': use RFC 3339 (2024-05-01T10:00:00Z) or an offset such as 90s or 5m\n"
+    assert out.stderr == ("podtui: --at '': use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start "
+                          "such as 90s or 5m, or from the end such as -5m\n")
 
 
 @pytest.mark.parametrize("content, message", [
