@@ -84,13 +84,21 @@ class ReplayFeed:
     def pause(self) -> None:
         self.playing = False
 
-    def resume(self) -> None:
-        if not self.at_end:
-            self.playing = True
-            self._wall_mark = self._wall()
+    def resume(self) -> bool:
+        """Play from the position. False at the end: nothing is left to play, it stays paused."""
+        if self.at_end:
+            return False
+        self.playing = True
+        self._wall_mark = self._wall()
+        return True
 
     def toggle(self) -> None:
-        self.pause() if self.playing else self.resume()
+        """A player's play/pause button: at the end, play starts again from the start."""
+        if self.playing:
+            self.pause()
+        elif not self.resume():
+            self.seek(self.start_time)
+            self.resume()
 
     def set_speed(self, speed: float) -> None:
         if speed > 0:

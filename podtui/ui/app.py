@@ -545,14 +545,8 @@ class PodtuiApp(App):
     def action_replay_toggle(self, _shown: str = "") -> None:
         if self.replay is None:
             return
-        if self.replay.at_end and not self.replay.playing:
-            # As a video player: play at the end plays it again (else the footer's Play did nothing).
-            self.replay.seek(self.replay.start_time)
-            self.replay.toggle()
-            self._replay_moved()
-            return
-        self.replay.toggle()
-        self.update_status_bar()
+        self.replay.toggle()  # at the end: again from the start
+        self._replay_moved()
 
     def action_replay_step(self) -> None:
         if self.replay is not None:

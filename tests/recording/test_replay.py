@@ -149,3 +149,19 @@ def test_a_clock_that_stepped_back_releases_items_in_file_order():
     assert feed.poll() == items[2:5]
     wall.t = 5.0
     assert feed.poll() == items[5:]
+
+
+def test_resume_at_the_end_says_it_cannot_and_toggle_plays_again_from_the_start():
+    feed, clock, wall = make()
+    feed.start()
+    wall.t = 100.0
+    feed.poll()
+    assert feed.at_end and not feed.playing
+    # Before: resume() returned nothing whether it played or not; the UI checked at_end first.
+    assert feed.resume() is False and not feed.playing
+    epoch = feed.epoch
+    feed.toggle()  # a player's play button at the end
+    assert feed.playing and feed.position == 100.0 and feed.epoch == epoch + 1
+    assert feed.poll() == ITEMS[:2]
+    feed.toggle()
+    assert not feed.playing and feed.resume() is True and feed.playing
