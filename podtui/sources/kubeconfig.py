@@ -404,27 +404,41 @@ def _check_shape(path: str) -> None:
                 if value is not None and not isinstance(value, kind):
                     raise wrong(f"{field} of {what}", value, _KINDS[kind])
             if isinstance(entry.get("exec"), Mapping):
-                _check_exec(entry["exec"], f"exec of {what} in {path}", wrong)
+                _check_exec_types(entry["exec"], f"exec of {what} in {path}", wrong)
 
 
-def _check_exec(exec_config: Mapping, where: str, wrong: Callable[[str, object, str], ConfigError]) -> None:
-    """The exec plugin's fields as kubectl wants them. The client crashed on a list as
-    command or a string as env, and quoted the whole user entry, secrets and all, for
-    an env entry without a value."""
+def _check_exec_types(exec_config: Mapping, where: str, wrong: Callable[[str, object, str], ConfigError]) -> None:
+    """The exec plugin's fields of the types kubectl's decoding wants, in every user:
+    kubectl refuses the whole file otherwise. The client crashed on a list as command
+    or a string as env."""
     for field in ("command", "apiVersion"):
         value = exec_config.get(field)
-        if not isinstance(value, str) or not value:
-            example = "PLUGIN" if field == "command" else "client.authentication.k8s.io/v1 (or what the plugin documents)"
-            if value is None or value == "":
-                raise ConfigError(f"{where} has no {field}: add {field}: {example}")
+        if value is not None and not isinstance(value, str):
             raise wrong(f"{field} of the {where.split(' in ', 1)[0]}", value, "a string")
     args = exec_config.get("args")
     if args is not None and not (isinstance(args, list) and all(isinstance(a, str) for a in args)):
         raise ConfigError(f"args of the {where} is not a list of strings: write args: [ARG, ...]")
     env = exec_config.get("env")
     if env is not None and not (isinstance(env, list) and all(
-            isinstance(e, Mapping) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str) for e in env)):
-        raise ConfigError(f"env of the {where} is not a list of name/value pairs: write env: [{{name: NAME, value: VALUE}}]")
+            isinstance(e, Mapping) and all(isinstance(e.get(k), (str, type(None))) for k in ("name", "value")) for e in env)):
+        raise _bad_env(where)
+
+
+def _check_exec_complete(exec_config: Mapping, where: str) -> None:
+    """What kubectl needs of the exec plugin of the user it uses ("command must be
+    specified for USER to use exec authentication plugin"); in any other user it is
+    not read. The client quoted the whole user entry, secrets and all, for an env
+    entry without a value."""
+    for field in ("command", "apiVersion"):
+        if not exec_config.get(field):
+            example = "PLUGIN" if field == "command" else "client.authentication.k8s.io/v1 (or what the plugin documents)"
+            raise ConfigError(f"{where} has no {field}: add {field}: {example}")
+    if not all(isinstance(e.get("name"), str) and isinstance(e.get("value"), str) for e in exec_config.get("env") or ()):
+        raise _bad_env(where)
+
+
+def _bad_env(where: str) -> ConfigError:
+    return ConfigError(f"env of the {where} is not a list of name/value pairs: write env: [{{name: NAME, value: VALUE}}]")
 
 
 def _yaml_error(path: str) -> bool:
@@ -675,7 +689,8 @@ def _check_user_entry(merged, name: str, shown: str) -> None:
     """kubectl reads `user: null`, or no `user:`, as a user without credentials (the
     client stopped with a Python repr); so do we. Anything else but a map kubectl
     refuses too ("cannot unmarshal string into ... v1.AuthInfo"): say which entry."""
-    item = _plain(_named_item(merged, "users", name))
+    node = _named_item(merged, "users", name)
+    item = _plain(node)
     if not isinstance(item, dict):
         return
     entry = _plain(item.get("user"))
@@ -685,6 +700,8 @@ def _check_user_entry(merged, name: str, shown: str) -> None:
         kind = _KINDS.get(type(entry), f"a {type(entry).__name__}")
         raise ConfigError(f'user "{name}" in {shown} is {kind}, not a map of credentials (token, client-certificate, exec, ...): '
                           "fix its user: field")
+    elif isinstance(entry.get("exec"), Mapping):
+        _check_exec_complete(entry["exec"], f'exec of user "{name}" in {getattr(node, "path", None) or shown}')
 
 
 def _fields(merged, ctx: Mapping, names: tuple[str, ...]) -> Iterator[tuple[str, object]]:

@@ -1029,3 +1029,17 @@ def test_a_context_naming_a_cluster_not_defined_says_so(tmp_path):
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == (f'context "test" in {cfg} names cluster "prod", which is not defined there (clusters: c): '
                               "fix the context's cluster or add the cluster")
+
+
+@pytest.mark.parametrize("exec_config", [
+    {"apiVersion": _V1},
+    {"command": "gke-gcloud-auth-plugin"},
+    {"apiVersion": _V1, "command": ""},
+    {"apiVersion": _V1, "command": "/bin/echo", "env": [{"name": "A"}]},
+], ids=["no-command", "no-apiVersion", "empty-command", "env-without-value"])
+def test_an_incomplete_exec_in_a_user_no_context_uses_is_not_read_as_in_kubectl(tmp_path, exec_config):
+    # kubectl 1.32 reads such a file (config view, get pods) and says "command must be
+    # specified for USER" only when the context uses that user; podtui refused the file.
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"].append({"name": "old", "user": {"exec": exec_config}}))
+    assert resolve_connection(opts(kubeconfig=str(cfg)), {}).headers()["Authorization"] == "Bearer t0"
+
