@@ -19,6 +19,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 
 from podtui.clock import Clock
@@ -53,6 +54,7 @@ from podtui.ui.status_bar import BarState
 from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]
+END_NOTICE = "end of the recording: space plays it again from the start"
 
 POLL_INTERVAL = 0.1
 TICK_INTERVAL = 1.0
@@ -130,6 +132,7 @@ class PodtuiApp(App):
         self._last_paint = 0.0
         self._bar_kind: tuple = ()  # what the bar said, in kind, when last repainted
         self._footer_playing: bool | None = None  # in a replay: what the footer offers
+        self._end_notice: Notification | None = None  # "end of the recording", while shown
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
         self.table = PodTable(clock, self.next_step, tombstone_ttl=tombstone_ttl, id="pods")
         self.pods_screen = PodsScreen(self.table)
@@ -335,17 +338,27 @@ class PodtuiApp(App):
     def update_status_bar(self, state: BarState | None = None) -> None:
         state = state if state is not None else self.bar_state()
         self._bar_kind = _bar_kind(state)
-        if self.replay is not None and self.replay.playing != self._footer_playing:
-            if self._footer_playing and self.replay.at_end:
-                self.notify("end of the recording: space plays it again from the start", timeout=6)
-            self._footer_playing = self.replay.playing  # a pause at the end, too
-            self.refresh_bindings()  # the footer's Play or Pause
+        if self.replay is not None:
+            self._follow_replay_end()
         now = self.clock.time()
         self.pods_screen.status_bar.show(state, now)
         for screen in self.screen_stack:
             if isinstance(screen, DetailScreen) and screen.status_bar is not None:
                 screen.status_bar.show(state, now)
         self.table.set_empty_text(self._empty_text(state))
+
+    def _follow_replay_end(self) -> None:
+        """The footer's Play or Pause, and the notice at the end of the recording: said on
+        playing into the end, taken back as soon as the position leaves it (a seek back)."""
+        if self.replay.playing != self._footer_playing:
+            if self._footer_playing and self.replay.at_end:
+                self._end_notice = Notification(END_NOTICE, timeout=6, markup=False)
+                self.post_message(Notify(self._end_notice))
+            self._footer_playing = self.replay.playing  # a pause at the end, too
+            self.refresh_bindings()
+        if self._end_notice is not None and not self.replay.at_end:
+            self._unnotify(self._end_notice)  # Textual's own toast does this when clicked
+            self._end_notice = None
 
     def _empty_text(self, state: BarState) -> str:
         """What an empty table says, as kubectl's "No resources found in X namespace."

@@ -126,14 +126,22 @@ async def test_events_per_second_are_the_recorded_rate_not_the_seeks():
                                        if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
 
 
+async def play_to_the_end(pilot, feed: ReplayFeed, wall: Wall) -> None:
+    await settle(pilot)
+    wall.t += feed.end_time - feed.start_time + 1
+    await settle(pilot)
+    assert not feed.playing and feed.at_end
+
+
+def end_notices(app: PodtuiApp) -> list[str]:
+    return [n.message for n in app._notifications if "end of the recording: space plays it again" in n.message]
+
+
 async def test_play_at_the_end_plays_again_from_the_start():
     app, feed, wall = replay_app(autoplay=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        wall.t += feed.end_time - feed.start_time + 1  # played through to the end
-        await settle(pilot)
-        assert not feed.playing and feed.at_end
-        assert "end of the recording: space plays it again" in " ".join(n.message for n in app._notifications)
+        await play_to_the_end(pilot, feed, wall)
+        assert end_notices(app)
         # Before: space at the end did nothing; the footer offered "Play" all the same.
         await pilot.press("space")
         await settle(pilot)
@@ -225,3 +233,15 @@ async def test_a_wide_bar_draws_the_progress():
         await pilot.click(bar, offset=(1 + first, 0))
         await settle(pilot)
         assert feed.position == feed.start_time and "─" * 40 in bar.text
+
+
+async def test_the_end_notice_goes_as_soon_as_a_seek_leaves_the_end():
+    app, feed, wall = replay_app(autoplay=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_the_end(pilot, feed, wall)
+        assert end_notices(app)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        # Before: "end of the recording" stayed up to 6 s over "⏸ replay 10:14:41".
+        assert "14:41/14:51" in app.pods_screen.status_bar.text and not end_notices(app)
+        assert not app.screen.query("Toast")
