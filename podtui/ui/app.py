@@ -49,7 +49,7 @@ from podtui.ui.panes.base import Pane
 from podtui.ui.panes.containers import explained
 from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
-from podtui.ui.replay_controls import REPLAY_BINDINGS, ReplayControls
+from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
 from podtui.ui.status_bar import BarState
 from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
 
@@ -132,7 +132,7 @@ class PodtuiApp(App):
         self._last_paint = 0.0
         self._bar_kind: tuple = ()  # what the bar said, in kind, when last repainted
         self._footer_playing: bool | None = None  # in a replay: what the footer offers
-        self._end_notice: Notification | None = None  # "end of the recording", while shown
+        self._notices: dict[str, Notification] = {}  # a replay's notices by kind, while shown
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
         self.table = PodTable(clock, self.next_step, tombstone_ttl=tombstone_ttl, id="pods")
         self.pods_screen = PodsScreen(self.table)
@@ -352,13 +352,21 @@ class PodtuiApp(App):
         playing into the end, taken back as soon as the position leaves it (a seek back)."""
         if self.replay.playing != self._footer_playing:
             if self._footer_playing and self.replay.at_end:
-                self._end_notice = Notification(END_NOTICE, timeout=6, markup=False)
-                self.post_message(Notify(self._end_notice))
+                self._notice("end", END_NOTICE, timeout=6)
             self._footer_playing = self.replay.playing  # a pause at the end, too
             self.refresh_bindings()
-        if self._end_notice is not None and not self.replay.at_end:
-            self._unnotify(self._end_notice)  # Textual's own toast does this when clicked
-            self._end_notice = None
+        if "end" in self._notices and not self.replay.at_end:
+            self._notice("end", None)
+
+    def _notice(self, kind: str, message: str | None, timeout: float = 2) -> None:
+        """Say message in place of the last notice of its kind (None: take that back), as
+        a player's on-screen display: `+` pressed five times at ×64 says it once."""
+        old = self._notices.pop(kind, None)
+        if old is not None:
+            self._unnotify(old)  # Textual's own toast does this when clicked
+        if message is not None:
+            self._notices[kind] = Notification(message, timeout=timeout, markup=False)
+            self.post_message(Notify(self._notices[kind]))
 
     def _empty_text(self, state: BarState) -> str:
         """What an empty table says, as kubectl's "No resources found in X namespace."
@@ -585,9 +593,13 @@ class PodtuiApp(App):
         self.update_status_bar()
 
     def action_replay_speed(self, factor: float) -> None:
-        if self.replay is not None:
-            self.replay.set_speed(max(0.125, min(64.0, self.replay.speed * float(factor))))
-            self.update_status_bar()
+        if self.replay is None:
+            return
+        speed = max(MIN_SPEED, min(MAX_SPEED, self.replay.speed * float(factor)))
+        if speed == self.replay.speed:
+            self._notice("speed", f"×{speed:g} is the {'fastest' if factor > 1 else 'slowest'}")
+        self.replay.set_speed(speed)
+        self.update_status_bar()
 
     def action_replay_next_change(self) -> None:
         if self.replay is None:

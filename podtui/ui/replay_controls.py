@@ -9,6 +9,9 @@ from textual.binding import Binding
 from textual.widgets import Footer
 
 
+MIN_SPEED, MAX_SPEED = 0.125, 64.0  # what - and + reach
+
+
 class ReplayControls(Protocol):
     epoch: int  # bumped when the consumer must start over from an empty store
     playing: bool
@@ -49,8 +52,8 @@ REPLAY_BINDINGS = [
     Binding("right_square_bracket", "replay_seek(10)", "Forward 10s", show=False),
     Binding("left_curly_bracket", "replay_seek(-60)", "Back 1m", show=False),
     Binding("right_curly_bracket", "replay_seek(60)", "Forward 1m", show=False),
-    Binding("plus", "replay_speed(2.0)", "Faster", show=False, tooltip="Faster (×2, up to ×64)"),
-    Binding("minus", "replay_speed(0.5)", "Slower", show=False, tooltip="Slower (÷2, down to ×0.125)"),
+    Binding("plus", "replay_speed(2.0)", "Faster", show=False, tooltip=f"Faster (×2, up to ×{MAX_SPEED:g})"),
+    Binding("minus", "replay_speed(0.5)", "Slower", show=False, tooltip=f"Slower (÷2, down to ×{MIN_SPEED:g})"),
 ]
 
 

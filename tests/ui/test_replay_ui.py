@@ -245,3 +245,21 @@ async def test_the_end_notice_goes_as_soon_as_a_seek_leaves_the_end():
         # Before: "end of the recording" stayed up to 6 s over "⏸ replay 10:14:41".
         assert "14:41/14:51" in app.pods_screen.status_bar.text and not end_notices(app)
         assert not app.screen.query("Toast")
+
+
+async def test_speed_keys_say_the_limit_once():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def said(word: str) -> list[str]:
+            return [n.message for n in app._notifications if word in n.message]
+
+        await pilot.press(*["plus"] * 8)
+        await pilot.pause()
+        # Before: the last two presses did nothing and said nothing.
+        assert feed.speed == 64 and said("fastest") == ["×64 is the fastest"]
+        await pilot.press(*["minus"] * 12)
+        await pilot.pause()
+        assert feed.speed == 0.125 and said("slowest") == ["×0.125 is the slowest"]
+        assert "×0.125" in app.pods_screen.status_bar.text
