@@ -595,8 +595,10 @@ class PodtuiApp(App):
     def action_replay_speed(self, factor: float) -> None:
         if self.replay is None:
             return
-        speed = max(MIN_SPEED, min(MAX_SPEED, self.replay.speed * float(factor)))
-        if speed == self.replay.speed:
+        now = self.replay.speed
+        # Past a limit already (--speed 100): + must not slow down, nor - speed up.
+        speed = max(min(now * float(factor), max(MAX_SPEED, now)), min(MIN_SPEED, now))
+        if speed == now:
             self._notice("speed", f"×{speed:g} is the {'fastest' if factor > 1 else 'slowest'}")
         self.replay.set_speed(speed)
         self.update_status_bar()

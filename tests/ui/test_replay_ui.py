@@ -263,3 +263,20 @@ async def test_speed_keys_say_the_limit_once():
         await pilot.pause()
         assert feed.speed == 0.125 and said("slowest") == ["×0.125 is the slowest"]
         assert "×0.125" in app.pods_screen.status_bar.text
+
+
+async def test_speed_keys_never_go_the_wrong_way_from_a_speed_past_the_limits():
+    app, feed, wall = replay_app()
+    feed.speed = 100.0  # podtui replay --speed 100
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("plus")
+        # Before: + clamped ×100 to ×64, slowing it down.
+        assert feed.speed == 100
+        await pilot.press("minus")
+        assert feed.speed == 50
+        feed.speed = 0.01
+        await pilot.press("minus")
+        assert feed.speed == 0.01  # before: ×0.125, faster
+        await pilot.press("plus")
+        assert feed.speed == 0.02
