@@ -5,8 +5,9 @@ failureThreshold consecutive failures, and records a Warning `Unhealthy` Event
 ("Liveness probe failed: ...") on every failed attempt, below the threshold too.
 Those Events are the only outside view of a streak. Failures are counted from the
 Events since the current container instance started (or since the last liveness/startup
-kill, or readiness turning ready), and a streak is taken as broken when no failure
-arrived for about a period and a half. A repeat updates the Event (count+1, a new last
+kill, or readiness turning ready), and a streak is taken as broken when no attempt
+arrived for about a period and a half: an errored attempt ("probe errored", thrown away
+by the worker) neither counts nor breaks it. A repeat updates the Event (count+1, a new last
 time); each message has its own Event (and past 10 different ones in 10 minutes the
 recorder merges the new ones into one "(combined from similar events)" Event). The store
 keeps a few earlier writes of each and the evenly spaced stretch the probe's writes end,
@@ -219,19 +220,36 @@ def counts_as_failure(ev: EventRecord) -> bool:
 
 def failed_probe(ev: EventRecord) -> str | None:
     """"Liveness probe failed: ..." -> "liveness": which probe failed, for a failure the
-    worker counts (counts_as_failure), else None. One pass: the store asks it of every
+    worker counts (counts_as_failure), else None."""
+    attempt = probe_attempt(ev)
+    return attempt[0] if attempt is not None and not attempt[1] else None
+
+
+def probe_attempt(ev: EventRecord) -> tuple[str, bool] | None:
+    """An Unhealthy Event's latest write as a probe attempt: ("liveness", False) for
+    "Liveness probe failed: ...", ("liveness", True) for "... probe errored ...", else
+    None. An errored attempt is a tick the worker ran and threw away: it neither counts
+    nor breaks a run, but it is no success either. One pass: the store asks it of every
     write of an Unhealthy Event."""
     if ev.reason != "Unhealthy":
         return None
     msg = ev.message
     if msg[:1] == "(":
         msg = uncombined(msg)
-    head = msg[:24]
+    head = msg[:25]
     cut = head.find(" probe failed")
-    if cut < 0:
-        return None
+    errored = cut < 0
+    if errored:
+        cut = head.find(" probe errored")
+        if cut < 0:
+            return None
     ptype = head[:cut].lower()
-    return ptype if ptype in _PREFIX else None
+    return (ptype, errored) if ptype in _PREFIX else None
+
+
+def _errored(e: EventRecord) -> bool:
+    attempt = probe_attempt(e)
+    return attempt is not None and attempt[1]
 
 
 def _last(e: EventRecord) -> float:
@@ -250,59 +268,66 @@ def _points(e: EventRecord) -> list[tuple[int, float]]:
     return out
 
 
-def _exact_run(failures: list[EventRecord], since: float, on_tick: bool, period: int) -> tuple[int, bool]:
+def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: int) -> tuple[int, bool]:
     """The current run as far as the Events place its failures one by one: (n, exact).
 
-    Each (c, t) of _points puts a failure at t; between two c apart the c-1 failures in
-    between lie somewhere in between, unplaced. The ticker doesn't drift, so failures in a
-    row are a period apart (the API cuts times to the second; a probe's duration may vary)
-    and a success between two makes it two: the newest placed failures after `since`,
-    each within a period and a half of the next, are a run of at least n. Exact when no
-    unplaced failure could fall in it or within a period and a half before it.
+    `ticks` are the probe's failure and errored Events, newest first. Each (c, t) of
+    _points puts an attempt at t; between two c apart the c-1 in between lie somewhere in
+    between, unplaced. The ticker doesn't drift, so attempts in a row are a period apart
+    (the API cuts times to the second; a probe's duration may vary) and a success between
+    two makes it two: the newest placed attempts after `since`, each within a period and
+    a half of the next, are a run of at least n failures (an errored attempt is thrown
+    away: it bridges, uncounted). Exact when no unplaced attempt could fall in it or
+    within a period and a half before it.
 
-    The newest write's `run` (store._run_after) places the failures podtui saw written
+    The newest write's `run` (store._run_after) places the attempts podtui saw written
     in order, of all the probe's Events (a probe failing with alternating messages writes
     each to its own) and however many: an evenly spaced stretch, its gaps within a period
-    and a half, is a block of failures in a row. Every failure after its first (or the
+    and a half, is a block of attempts in a row. Every attempt after its first (or the
     one before it) is in it, so the Events' own points there add nothing.
     """
-    blocks: list[tuple[float, float, int, float, float]] = []  # (newest, oldest, failures, step, slack)
-    unplaced_before: list[float] = []  # unplaced failures lie before each of these
-    cover = math.inf  # every failure from then on is in `blocks`
-    if failures and failures[0].run:
-        n, at, lo, hi, before, prior = failures[0].run
-        last = _last(failures[0])
+    blocks: list[tuple[float, float, int, float, float, int]] = []  # (newest, oldest, failures, step, slack, errors)
+    unplaced_before: list[float] = []  # unplaced attempts lie before each of these
+    cover = math.inf  # every attempt from then on is in `blocks`
+    if ticks and ticks[0].run:
+        n, at, lo, hi, before, prior, errs = ticks[0].run
+        last = _last(ticks[0])
+        newest = 0 if _errored(ticks[0]) else 1
         if hi <= 1.5 * period:
-            blocks.append((last, at, n, (last - at) / (n - 1) if n > 1 else 0.0, hi - lo + 1 if n > 1 else 0.0))
+            blocks.append((last, at, n - errs, (last - at) / (n - 1) if n > 1 else 0.0,
+                           hi - lo + 1 if n > 1 else 0.0, errs))
             cover = at
         else:  # a success somewhere in the stretch: the newest and the one before are placed
-            blocks.append((last, last, 1, 0.0, 0.0))
+            blocks.append((last, last, newest, 0.0, 0.0, 1 - newest))
             cover, before = last, prior
         if before is not None:
-            blocks.append((before, before, 1, 0.0, 0.0))
-            cover = before
-    for e in failures:
+            blocks.append((before[0], before[0], before[1], 0.0, 0.0, 1 - before[1]))
+            cover = before[0]
+    for e in ticks:
+        counted = 0 if _errored(e) else 1
         prev, prev_at = 0, -math.inf
         for c, t in _points(e):
             if t < cover:
                 if c - prev > 1:
                     unplaced_before.append(t)
-                blocks.append((t, t, 1, 0.0, 0.0))
+                blocks.append((t, t, counted, 0.0, 0.0, 1 - counted))
             elif c - prev > 1 and prev_at < cover:
-                unplaced_before.append(cover)  # before the stretch: every failure since is in it
+                unplaced_before.append(cover)  # before the stretch: every attempt since is in it
             prev, prev_at = c, t
     blocks.sort(reverse=True)
     n, oldest, crossed = 0, None, False
-    for newest, first, count, step, slack in blocks:
+    for newest, first, count, step, slack, errs in blocks:
         if newest < since or (on_tick and newest == since):
             break  # a kill or the success that made it ready came within that second
         if oldest is not None and oldest - newest > 1.5 * period:
             break
         if first < since or (on_tick and first == since):
             # A block reaching back past `since`: an even stretch's failures after it are
-            # counted where its spacing tells them apart from the ones before.
-            after = _after(newest, step, count, since + slack) if step else 0
-            if step and after == _after(newest, step, count, since - slack):
+            # counted where its spacing tells them apart from the ones before (and no
+            # errored attempt among them leaves doubt which side it fell).
+            ticks_in = count + errs
+            after = _after(newest, step, ticks_in, since + slack) if step else 0
+            if step and not errs and after == _after(newest, step, ticks_in, since - slack):
                 n, oldest = n + after, newest - (after - 1) * step
             else:
                 crossed = True
@@ -328,6 +353,8 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         state.last_failure = newest.message
         state.last_failure_at = newest.last
     failures = sorted((e for e in unhealthy if counts_as_failure(e)), key=_last, reverse=True)
+    # Attempts the worker ran without a success: failures, and errors (thrown away).
+    ticks = sorted((e for e in unhealthy if probe_attempt(e) is not None), key=_last, reverse=True)
     if not running:
         return state  # no instance to probe: nothing counts, nothing is due
     if s.type == "startup" and cs.get("started") is True:
@@ -346,15 +373,15 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         if e.reason == "Killing" and _last(e) > since:
             since, on_tick = _last(e), True
     gap = s.period * 1.5 + s.timeout + 1
-    if failures and now - _last(failures[0]) > gap:
-        streak, exact = 0, True  # a success (no Event) came after the newest failure
+    if not failures or now - _last(ticks[0]) > gap:
+        streak, exact = 0, True  # a success (no Event) came after the newest attempt
     else:
-        streak, exact = _exact_run(failures, since, on_tick, s.period)
+        streak, exact = _exact_run(ticks, since, on_tick, s.period)
     if not exact or mixed:
         # Some failures that may belong to the run were not seen one by one (before podtui
         # watched, or in a watch outage) or may be another probe's: estimated from the
         # Events' spans, and no fewer than those placed.
-        streak = max(streak, _estimated_streak(s, failures, events, since, on_tick, now))
+        streak = max(streak, _estimated_streak(s, ticks, events, since, on_tick, now))
         state.exact = False
     kill_type = s.type in ("liveness", "startup")
     if kill_type:
@@ -369,7 +396,7 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
             streak, state.exact = s.failure_threshold, False  # at least that
     state.streak = streak
     if streak:
-        last_counted = _last(failures[0])
+        last_counted = _last(ticks[0])  # the next tick may be the one that acts
         if streak < s.failure_threshold:
             state.acts_at = last_counted + (s.failure_threshold - streak) * s.period
         elif kill_type:
@@ -380,9 +407,11 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     return state
 
 
-def _estimated_streak(s: ProbeSettings, failures: list[EventRecord], events: list[EventRecord], since: float,
+def _estimated_streak(s: ProbeSettings, attempts: list[EventRecord], events: list[EventRecord], since: float,
                       on_tick: bool, now: float) -> int:
-    """The current run from the Events' first and last times and counts alone."""
+    """The current run from the Events' first and last times and counts alone. `attempts`
+    are the probe's failure and errored Events, newest first: errors fill time, uncounted."""
+    failures = [e for e in attempts if not _errored(e)]
     carried = [e for e in failures if _last(e) > since and e.first is not None and e.first < since]
     # Failures surely before `since`: each kill of this probe ended a run of exactly
     # failureThreshold (worker.go acts on that failure), counted in the Events held when
@@ -392,33 +421,35 @@ def _estimated_streak(s: ProbeSettings, failures: list[EventRecord], events: lis
                 and (e.first if e.first is not None else _last(e)) - (s.failure_threshold - 1) * s.period >= oldest - 1)
     owed = kills * s.failure_threshold - sum(e.count for e in failures if _last(e) <= since)
     gap = s.period * 1.5 + s.timeout + 1
-    recent: list[tuple[float, int]] = []  # (first, count) of each Event that may be in the run
+    recent: list[tuple[float, int, bool]] = []  # (first, count, failed) of each Event that may be in the run
     newer = now
-    for e in failures:
+    for e in attempts:
         last = _last(e)
         if last <= since or newer - last > gap:
             break  # before this instance, or a success (no Event) happened in between
         first = e.first if e.first is not None else last
-        count = e.count
+        count, failed = e.count, not _errored(e)
         if first < since:
-            # Its first failure came before; after `since` at most one a period: none at a
+            # Its first attempt came before; after `since` at most one a period: none at a
             # kill's `since` itself (its failure came within the second; whole-second
             # times), but one may follow a start within the second. The earliest is taken
             # to be the next tick: a run only if they fill the time since.
             ticks = math.ceil((last - since - 1) / s.period) if on_tick else math.ceil((last - since + 1) / s.period)
-            before = max(1, owed - sum(o.count - 1 for o in carried if o is not e))
+            before = max(1, owed - sum(o.count - 1 for o in carried if o is not e)) if failed else 1
             count = max(1, min(count - before, ticks))
             first = since + s.period
-        recent.append((first, count))
+        recent.append((first, count, failed))
         newer = min(newer, first)
-    # The probe ticker doesn't drift: n failures in a row span n-1 periods and each success
-    # among them adds one more. The newest Events whose failures fill their whole span are
-    # one run; if none do, successes came in between and only the newest is surely current.
-    streak = 1 if recent else 0
-    total, earliest = 0, now
-    for first, count in recent:
+    # The probe ticker doesn't drift: n attempts in a row span n-1 periods and each success
+    # among them adds one more. The newest Events whose attempts fill their whole span are
+    # one run; if none do, successes came in between and only the newest failure is surely
+    # current.
+    streak = 1 if any(failed for _, _, failed in recent) else 0
+    total, counted, earliest = 0, 0, now
+    for first, count, failed in recent:
         total += count
+        counted += count if failed else 0
         earliest = min(earliest, first)
-        if _last(failures[0]) - earliest <= (total - 0.5) * s.period:
-            streak = total
+        if _last(attempts[0]) - earliest <= (total - 0.5) * s.period:
+            streak = max(streak, counted)
     return streak

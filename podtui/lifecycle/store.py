@@ -33,7 +33,7 @@ from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED,
 from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
-from podtui.lifecycle.probes import failed_probe
+from podtui.lifecycle.probes import failed_probe, probe_attempt
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -423,15 +423,16 @@ def _after(history: History, observed: float) -> float:
 
 def _carry(old: EventRecord | None, ev: EventRecord, events: Iterable[EventRecord]) -> None:
     """Let `ev`, a new write of an Event (`old` its version before, if seen), remember what
-    the earlier writes of its probe failures said: each write carries only the latest
+    the earlier writes of its probe attempts said: each write carries only the latest
     count and time, and a streak needs each failure's own (probes.py _exact_run). `events`
-    are the pod's, `old` among them. Only probe failures: nothing else reads them, and
-    there may be an Event or two per pod for 10,000s of pods."""
+    are the pod's, `old` among them. Only probe failures and errored attempts (they fill
+    a run's ticks): nothing else reads them, and there may be an Event or two per pod for
+    10,000s of pods."""
     if old is not None and ev.count == old.count:
         ev.earlier, ev.run = old.earlier, old.run  # rewritten, not repeated
         return
-    ptype = failed_probe(ev) if ev.last is not None else None
-    if ptype is None:
+    attempt = probe_attempt(ev) if ev.last is not None else None
+    if attempt is None:
         return
     one = ev.count == 1  # new, or recreated under a reused name (a lower count): nothing earlier is known
     if old is not None and ev.count > old.count:
@@ -444,16 +445,17 @@ def _carry(old: EventRecord | None, ev: EventRecord, events: Iterable[EventRecor
                     earlier = earlier[2:]
             ev.earlier = earlier
             one = ev.count == old.count + 1
-    # A write that skipped counts places its own failure only; the skipped ones lie before it.
-    ev.run = _run_after(_newest_write(events, ev, ptype), ev.last) if one else _alone(ev.last)
+    # A write that skipped counts places its own attempt only; the skipped ones lie before it.
+    ptype, errored = attempt
+    ev.run = _run_after(_newest_write(events, ev, ptype), ev.last, errored) if one else _alone(ev.last, errored)
 
 
-def _alone(at: float) -> tuple:
-    return 1, at, math.inf, 0.0, None, None
+def _alone(at: float, errored: bool) -> tuple:
+    return 1, at, math.inf, 0.0, None, None, int(errored)
 
 
 def _newest_write(events: Iterable[EventRecord], ev: EventRecord, ptype: str) -> EventRecord | None:
-    """The Event among `events` holding the newest failure of `ev`'s probe (its container
+    """The Event among `events` holding the newest attempt of `ev`'s probe (its container
     and probe type `ptype`, whatever the message): a run alternating between messages is
     written to several Events, each one repeat in two. A pod's events are ordered by last
     time: its failing probe's newest is found within a step or two."""
@@ -466,37 +468,42 @@ def _newest_write(events: Iterable[EventRecord], ev: EventRecord, ptype: str) ->
 
 
 def _same_probe(e: EventRecord, ev: EventRecord, ptype: str) -> bool:
-    return e.container == ev.container and (e.message == ev.message and e.reason == ev.reason
-                                            or failed_probe(e) == ptype)
+    if e.message == ev.message and e.reason == ev.reason and e.container == ev.container:
+        return True
+    attempt = probe_attempt(e)
+    return attempt is not None and attempt[0] == ptype and e.container == ev.container
 
 
-def _run_after(prev: EventRecord | None, at: float) -> tuple:
-    """The probe's stretch after one more failure, at `at`, written one by one; `prev`
-    holds the probe's newest failure before it (of any message).
+def _run_after(prev: EventRecord | None, at: float, errored: bool) -> tuple:
+    """The probe's stretch after one more attempt (`errored`: thrown away, else a
+    failure), at `at`, written one by one; `prev` holds the probe's newest attempt before
+    it (of any message).
 
-    A stretch is (failures, the first's time, smallest gap, largest gap, the failure
-    before the first or None, the failure before the newest or None): every failure of
-    the probe from the first (else from `before`) on was seen written, in time order.
-    Failures in a row come a period apart and a success between two makes it two: the
-    stretch holds while its largest gap is within half its smallest and a second (the
-    API cuts times to whole seconds), else a new one starts at the previous failure.
-    The period is the pod's and not known here; probes._exact_run checks the gaps."""
+    A stretch is (attempts, the first's time, smallest gap, largest gap, the attempt
+    before the first or None, the attempt before the newest or None, errored attempts
+    among them), each attempt before as (time, 1 for a failure or 0 for an error): every
+    attempt of the probe from the first (else from `before`) on was seen written, in time
+    order. Attempts in a row come a period apart and a success between two makes it two:
+    the stretch holds while its largest gap is within half its smallest and a second (the
+    API cuts times to whole seconds), else a new one starts at the previous attempt. The
+    period is the pod's and not known here; probes._exact_run checks the gaps."""
     if prev is None or prev.last is None:
-        return _alone(at)
+        return _alone(at, errored)
     last = prev.last
     if at < last:
         # Written out of time order (a relist after a watch outage): the stretch `prev`
-        # ends lacks this failure. Neither is trusted; the Events' own writes remain.
+        # ends lacks this attempt. Neither is trusted; the Events' own writes remain.
         prev.run = ()
-        return _alone(at)
+        return _alone(at, errored)
     gap = at - last
+    prev_failed = failed_probe(prev) is not None  # a combined Event's message is its latest write's
     if not prev.run:
-        return 2, last, gap, gap, None, last
-    n, start, lo, hi, before, prior = prev.run
+        return 2, last, gap, gap, None, (last, int(prev_failed)), int(errored) + (not prev_failed)
+    n, start, lo, hi, before, prior, errs = prev.run
     lo, hi = min(lo, gap), max(hi, gap)
     if hi <= 1.5 * lo + 1:
-        return n + 1, start, lo, hi, before, last
-    return 2, last, gap, gap, prior, last
+        return n + 1, start, lo, hi, before, (last, int(prev_failed)), errs + errored
+    return 2, last, gap, gap, prior, (last, int(prev_failed)), int(errored) + (not prev_failed)
 
 
 def _rv_older(a: str, b: str) -> bool:
