@@ -262,7 +262,9 @@ class PodTable(ScrollView, can_focus=True):
         self.post_message(self.SortChanged(column, descending))
 
     def set_filter(self, text: str) -> None:
-        self._rebuild(keep_cursor=True, shown=self.index.refilter(self.records, text))
+        # A selected pod the filter hides gives way to the first match, as in k9s:
+        # "/name⏎⏎" opens what was typed, wherever the cursor was.
+        self._rebuild(keep_cursor=True, else_top=True, shown=self.index.refilter(self.records, text))
 
     def set_empty_text(self, text: str) -> None:
         if text != self.empty_text:

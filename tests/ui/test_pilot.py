@@ -129,6 +129,20 @@ async def test_filter_is_incremental_and_escape_clears_it():
         assert len(visible_names(app)) == 18
 
 
+async def test_a_filter_that_hides_the_selected_pod_selects_the_first_match():
+    # Before: the cursor kept its row number, so on row 50 of 100 "/pod-00⏎⏎" opened
+    # the last of the ten matches, not the first.
+    app = many_pods_app(100)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.move_cursor(50)
+        await pilot.press("slash", *"pod-00", "enter")
+        assert app.table.records[app.table.cursor_uid].name == "pod-000"
+        await pilot.press("escape", "j", "j")  # a match still shown stays selected
+        await pilot.press("slash", *"pod-00", "enter")
+        assert app.table.records[app.table.cursor_uid].name == "pod-002"
+
+
 async def test_filter_by_label_selector_inverse_and_namespace():
     app = fixture_app()
     async with app.run_test(size=(120, 30)) as pilot:
