@@ -209,6 +209,7 @@ class PodtuiApp(App):
             rebuilt, self._rebuilding = self._rebuilding, None
             rebuilt.take_dirty()  # set_records below shows every pod
             self._reset_store(rebuilt)
+            self.events_per_s = self._replay_rate()  # taken mid-rebuild, it missed the rest
             self.update_status_bar()
         elif applied and self._rebuilding is None:
             self._pending_dirty |= self.store.take_dirty()
@@ -320,6 +321,7 @@ class PodtuiApp(App):
             total=self.table.index.total,
             events_per_s=self.events_per_s,
             replay=self.replay,
+            seeking=self._rebuilding is not None,
             filter_text=self.table.index.filter.text.strip(),
             problems=len(self.store.problems),
             events_unavailable=self.events_unavailable,

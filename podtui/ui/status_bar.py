@@ -26,6 +26,7 @@ class BarState:
     total: int = 0
     events_per_s: float = 0.0
     replay: Any = None  # ReplayControls, when replaying
+    seeking: bool = False  # a replay's new position is being built; the pods shown are the old one's
     filter_text: str = ""
     problems: int = 0
     events_unavailable: bool = False
@@ -107,16 +108,19 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         parts.append(Content.styled(*replay_text(state.replay, now)))
     else:
         parts.append(Content.styled(*connection_text(state.source, now)))
-    noun = "pod" if state.total == 1 else "pods"
-    pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
-    parts.append(Content(pods))
-    rate = len(parts)
-    parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
+    rate = connection + 2
+    if state.seeking:  # not the old position's count next to the new position
+        parts.append(Content.styled("seeking…", "$text-muted"))
+    else:
+        noun = "pod" if state.total == 1 else "pods"
+        pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
+        parts.append(Content(pods))
+        parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
     if state.events_unavailable:
         parts.append(Content.styled("no events", "$text-warning"))
     if state.filter_text:
         parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
-    if state.problems:
+    if state.problems and not state.seeking:
         parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
     if state.replay is None:  # a replay's clock is its position, said already
         parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))

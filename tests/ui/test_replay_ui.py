@@ -280,3 +280,25 @@ async def test_speed_keys_never_go_the_wrong_way_from_a_speed_past_the_limits():
         assert feed.speed == 0.01  # before: ×0.125, faster
         await pilot.press("plus")
         assert feed.speed == 0.02
+
+
+async def test_the_bar_says_seeking_while_a_backwards_seek_is_rebuilt(monkeypatch):
+    import podtui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "PUMP_BUDGET", 0.0)  # one chunk a pump: a rebuild takes many
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 80)
+        await settle(pilot)
+        assert "1:20/14:51 │ 23 pods" in app.pods_screen.status_bar.text
+        await pilot.press("left_curly_bracket")
+        await pilot.pause()
+        # Before: "⏸ replay 10:00:20 0:20/14:51 │ 23 pods": the new position next to the
+        # count of the pods still shown, 10:01:20's, until the rebuild was swapped in.
+        text = app.pods_screen.status_bar.text
+        assert "0:20/14:51 │ seeking…" in text and "pods" not in text
+        app.drain()
+        await pilot.pause()
+        assert f"0:20/14:51 │ {app.table.visible_count} pods" in app.pods_screen.status_bar.text
+        # The rate of the whole window before 10:00:20, not of the part rebuilt at the first pump.
+        assert app.events_per_s == app._replay_rate() > 0
