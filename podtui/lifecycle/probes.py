@@ -140,6 +140,11 @@ def record_probes(record, pod: dict) -> list[ProbeSettings]:
 _COMBINED = "(combined from similar events): "
 
 
+def is_combined(message: str) -> bool:
+    """Whether the event recorder wrote the message to its "(combined from similar events)" Event."""
+    return message.startswith(_COMBINED)
+
+
 def uncombined(message: str) -> str:
     """An Event message without the prefix the event recorder adds when it merges similar ones."""
     return message[len(_COMBINED):] if message.startswith(_COMBINED) else message
@@ -173,14 +178,23 @@ def probe_states(record, now: float) -> list[ProbeState]:
         if ev.container is None:
             continue
         ptype = probe_type_of(ev)
-        if ptype is not None:
-            by_probe.setdefault((ev.container, ptype), []).append(ev)
+        if ptype is None:
+            continue
+        containers: tuple[str, ...] = (ev.container,)
+        if ev.reason == "Unhealthy" and is_combined(ev.message):
+            combined = True
+            # The combined Event keeps the field path of the write that created it
+            # (events_cache.go: the aggregate key leaves it out, later writes patch only
+            # count, time and message): its latest write is the probe of that type, of
+            # whichever container has one; with several, of any of them.
+            containers = tuple(s.container for s in settings if s.type == ptype) or containers
+        for container in containers:
+            by_probe.setdefault((container, ptype), []).append(ev)
             if ev.reason == "Unhealthy":
-                unhealthy.add((ev.container, ptype))
-                combined = combined or ev.message.startswith(_COMBINED)
-    # The recorder combines similar Events whatever their field path: one combined Event
-    # takes the failures of every probe of the pod, read as the probe its latest message
-    # names. With two probes failing, neither's failures can be told apart.
+                unhealthy.add((container, ptype))
+    # One combined Event takes the failures of every probe of the pod (of every container),
+    # read as the probe its latest message names. With two probes failing, neither's
+    # failures can be told apart.
     mixed = combined and len(unhealthy) > 1
     statuses = container_statuses(pod)
     return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now,

@@ -33,7 +33,7 @@ from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED,
 from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
-from podtui.lifecycle.probes import failed_probe, probe_attempt
+from podtui.lifecycle.probes import failed_probe, is_combined, probe_attempt
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -471,7 +471,11 @@ def _same_probe(e: EventRecord, ev: EventRecord, ptype: str) -> bool:
     if e.message == ev.message and e.reason == ev.reason and e.container == ev.container:
         return True
     attempt = probe_attempt(e)
-    return attempt is not None and attempt[0] == ptype and e.container == ev.container
+    # A combined Event keeps the field path of the write that created it, whichever
+    # container each later write is about (the aggregate key leaves the field path out):
+    # it is matched by probe type alone (probes.probe_states says when that is ambiguous).
+    return (attempt is not None and attempt[0] == ptype
+            and (e.container == ev.container or is_combined(e.message) or is_combined(ev.message)))
 
 
 def _run_after(prev: EventRecord | None, at: float, errored: bool) -> tuple:
