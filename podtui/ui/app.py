@@ -207,6 +207,7 @@ class PodtuiApp(App):
                 break
         if self._rebuilding is not None and not more:
             rebuilt, self._rebuilding = self._rebuilding, None
+            rebuilt.expire(self.clock.time())  # tombstones the ticks would have expired on the way
             rebuilt.take_dirty()  # set_records below shows every pod
             self._reset_store(rebuilt)
             self.events_per_s = self._replay_rate()  # taken mid-rebuild, it missed the rest
@@ -588,11 +589,11 @@ class PodtuiApp(App):
             self._replay_moved()
 
     def _replay_moved(self) -> None:
-        """Apply what the move released, and say the new position now, not at the tick:
-        a seek over a quiet stretch changes no pod."""
+        """Apply what the move released, and tick now, not within the second: the clock
+        jumped, so ages, countdowns and expired tombstones move with it, and the bar says
+        the new position (a seek over a quiet stretch changes no pod)."""
         self.pump()
-        self.events_per_s = self._replay_rate()
-        self.update_status_bar()
+        self.tick()
 
     def action_replay_speed(self, factor: float) -> None:
         if self.replay is None:

@@ -302,3 +302,22 @@ async def test_the_bar_says_seeking_while_a_backwards_seek_is_rebuilt(monkeypatc
         assert f"0:20/14:51 │ {app.table.visible_count} pods" in app.pods_screen.status_bar.text
         # The rate of the whole window before 10:00:20, not of the part rebuilt at the first pump.
         assert app.events_per_s == app._replay_rate() > 0
+
+
+async def test_a_seek_leaves_no_pod_deleted_longer_ago_than_tombstones_are_kept():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def overdue() -> list[str]:
+            limit = feed.position - 300  # the default tombstone_ttl
+            return [r.name for r in app.store.pods.values() if r.deleted_at is not None and r.deleted_at < limit]
+
+        await pilot.press(*["right_curly_bracket"] * 15)  # to the end, no tick in between
+        await pilot.pause()
+        # Before: until the next tick, web-2ldz… "deleted 13m ago" and the rest: 24 pods, not 19.
+        assert feed.at_end and not overdue() and "19 pods" in app.pods_screen.status_bar.text
+        await pilot.press("left_square_bracket")  # rebuilt from the start
+        app.drain()  # the rest of the rebuild, still no tick
+        await pilot.pause()
+        assert not overdue() and "19 pods" in app.pods_screen.status_bar.text
