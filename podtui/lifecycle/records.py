@@ -56,12 +56,14 @@ class EventRecord:
     # run's failures by them; store.py keeps at most EARLIER_LIMIT pairs. Not compared:
     # a relisted copy equal in what the API sends is the same Event.
     earlier: tuple = field(default=(), compare=False)
-    # The evenly spaced stretch of its probe's failures up to this write, of whichever
-    # Event (a probe failing with alternating messages writes to two), every one seen
-    # written: (failures, the first's time, smallest gap, largest gap, the failure before
-    # the first or None, the failure before this one or None), or () (store._run_after).
-    # A run longer than `earlier` holds is told from one a success broke by its gaps, in
-    # six numbers whatever its length.
+    # The evenly spaced stretch of its probe's attempts (failures, and errored attempts
+    # the kubelet throws away) up to this write, of whichever Event (a probe failing
+    # with alternating messages writes to two), every one seen written: (attempts, the
+    # first's time, smallest gap, largest gap, the attempt before the first or None, the
+    # attempt before this one or None, how many errored), each attempt before as (time,
+    # 1 for a failure or 0 for an error); or () (store._run_after). A run longer than
+    # `earlier` holds is told from one a success broke by its gaps, in seven fields
+    # whatever its length.
     run: tuple = field(default=(), compare=False)
 
 
