@@ -12,15 +12,19 @@ what to do. No traceback ever reaches the user from here.
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import binascii
+import contextlib
 import html
-import io
 import ipaddress
+import json
 import os
 import re
 import socket
+import signal
 import ssl
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -36,7 +40,6 @@ from urllib3.util import parse_url
 from kubernetes.client import Configuration
 from kubernetes.client.rest import RESTClientObject, should_bypass_proxies
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.config import exec_provider
 from kubernetes.config.exec_provider import ExecProvider
 from kubernetes.config.incluster_config import (
     SERVICE_CERT_FILENAME,
@@ -277,11 +280,13 @@ def resolve_connection(
     environ: Mapping[str, str] | None = None,
     *,
     service_account_dir: str | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> Connection:
     """Pick and load the config like kubectl; raise ConfigError with one line if we can't.
 
     Order: --kubeconfig, else the KUBECONFIG paths (merged, first wins), else
     ~/.kube/config, else the in-cluster service account when running inside a pod.
+    `waiting` hears of an exec plugin that is slow to give the first credentials.
     """
     environ = os.environ if environ is None else environ
     paths, how = kubeconfig_paths(options.kubeconfig, environ)
@@ -305,7 +310,7 @@ def resolve_connection(
     filled = [p for p in existing if not _is_blank(p)]
     if not filled:
         raise ConfigError(f"kubeconfig {', '.join(existing)} is empty: set --kubeconfig or KUBECONFIG")
-    return _kubeconfig_connection(options, filled)
+    return _kubeconfig_connection(options, filled, waiting)
 
 
 def _is_blank(path: str) -> bool:
@@ -451,7 +456,8 @@ def _yaml_error(path: str) -> bool:
     return False
 
 
-def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Connection:
+def _kubeconfig_connection(options: ConnectionOptions, paths: list[str],
+                           waiting: Callable[[str], None] | None = None) -> Connection:
     merged = _read_merged(paths)
     shown = ", ".join(paths)
     try:
@@ -504,6 +510,7 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str]) -> Conn
         try:
             loader = _Loader(fresh, active_context=context, config_base_path=None)
             loader.at_start = loads == 1  # before the screen opens: a plugin may prompt
+            loader.waiting = waiting
             loader.load_and_set(configuration)
             loader.at_start = False  # its token refresh runs mid-session
         except ConfigException as exc:
@@ -566,6 +573,7 @@ class _Loader(KubeConfigLoader):
             self.host = "http://" + host
 
     at_start = False
+    waiting: Callable[[str], None] | None = None  # told, at start-up, of a slow exec plugin
 
     def _load_auth_provider_token(self):
         # The client calls gcp's removed helper ("'NoneType' object has no attribute
@@ -593,22 +601,20 @@ class _Loader(KubeConfigLoader):
         command = exec_config.safe_get("command") if isinstance(exec_config, ConfigNode) else None
         what = f'exec plugin "{command}"' if command else "exec plugin"
         base_path = self._get_base_path(self._cluster.path)
+        # Before the screen opens a plugin may prompt on the terminal (a login); after,
+        # the terminal is podtui's screen.
+        interactive = self.at_start and exec_config.safe_get("interactiveMode") != "Never" and _on_a_terminal()
         try:
-            provider = ExecProvider(exec_config, base_path, self._cluster)
-            if self.at_start and exec_config.safe_get("interactiveMode") != "Never":
-                status = provider.run()
-            else:
-                status = _run_off_the_terminal(provider)
+            status = _run_exec_plugin(ExecProvider(exec_config, base_path, self._cluster), what,
+                                      interactive=interactive, waiting=self.waiting if self.at_start else None)
+        except _TimedOut as exc:
+            raise ConfigException(f"{what} {exc}") from None
         except ConfigException as exc:
             raise ConfigException(f"{what} failed: {exc}") from None
         except FileNotFoundError:
             raise ConfigException(f"{what}: command not found: install it or fix the user's exec command") from None
         except PermissionError:
             raise ConfigException(f"{what}: command is not executable: check its path and permissions") from None
-        except AttributeError:
-            # On a terminal the client lets the plugin write to it, then trips over
-            # the stderr it didn't capture when the plugin exits non-zero.
-            raise ConfigException(f"{what} failed (non-zero exit; its own message, if any, is above)") from None
         if not isinstance(status, Mapping):
             raise ConfigException(f"{what} printed an ExecCredential without a status")
         if "token" in status:
@@ -638,29 +644,109 @@ _REMOVED_AUTH_PROVIDERS = {
 }
 
 
-class _NoTerminal:
-    """`sys` as ExecProvider.run reads it, but with no terminal on stdout. The client
-    hands a plugin the terminal whenever stdout is one; mid-session that is podtui's
-    screen, so a refreshing plugin wrote over it. Without it the plugin is told it is
-    not interactive and its stderr is captured (and quoted if it fails), as kubectl
-    does with interactiveMode Never."""
+# How long an exec plugin may take before podtui says it is waiting (at start-up), and
+# before one that cannot prompt is stopped. kubectl waits forever, silently; a plugin
+# that hangs on the network (a cloud's token endpoint) made podtui look frozen.
+EXEC_NOTICE_AFTER = 3.0
+EXEC_TIMEOUT = 60.0
 
-    stdout = io.StringIO()
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(sys, name)
+# Two watch threads refreshing an expired token run the plugin once at a time, as
+# client-go's refresh does under its mutex.
+_EXEC_LOCK = threading.Lock()
 
 
-_OFF_THE_TERMINAL = threading.Lock()
+class _TimedOut(ConfigException):
+    pass
 
 
-def _run_off_the_terminal(provider: ExecProvider) -> object:
-    with _OFF_THE_TERMINAL:  # exec_provider.sys is shared by the reflector threads
-        exec_provider.sys = _NoTerminal()
+def _stop(process: subprocess.Popen, *, group: bool) -> None:
+    """Kill the plugin, and with `group` what it started (a plugin that waits is often
+    waiting on a helper of its own: gke-gcloud-auth-plugin on gcloud)."""
+    if group:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.wait()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+# Plugins run mid-session by the watch threads, which do not outlive podtui: else
+# quitting during a hang left the plugin running, in a session of its own.
+_RUNNING: set[subprocess.Popen] = set()
+
+
+@atexit.register
+def _stop_running_plugins() -> None:
+    for process in list(_RUNNING):
+        _stop(process, group=True)
+
+
+def _on_a_terminal() -> bool:
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()  # as the client decides it
+
+
+def _run_exec_plugin(provider: ExecProvider, what: str, *, interactive: bool,
+                     waiting: Callable[[str], None] | None) -> object:
+    """The plugin's ExecCredential status, as ExecProvider.run reads it, but never
+    waiting forever. An interactive plugin shares podtui's terminal and may take as long
+    as a login takes; `waiting` hears after EXEC_NOTICE_AFTER that we are waiting. Any
+    other plugin gets no terminal (its stdin is empty, its stderr is quoted if it fails)
+    and is stopped, with whatever it started, after EXEC_TIMEOUT."""
+    info = {"apiVersion": provider.api_version, "kind": "ExecCredential", "spec": {"interactive": interactive}}
+    if provider.cluster:
+        cluster = dict(provider.cluster.value)
+        for extension in cluster.get("extensions") or ():
+            if isinstance(extension, Mapping) and extension.get("name") == "client.authentication.k8s.io/exec":
+                cluster["config"] = extension.get("extension")
+                break
+        info["spec"]["cluster"] = cluster
+    env = dict(provider.env, KUBERNETES_EXEC_INFO=json.dumps(info))
+    with _EXEC_LOCK:
+        process = subprocess.Popen(
+            provider.args, cwd=provider.cwd, env=env, shell=provider.shell, text=True, stdout=subprocess.PIPE,
+            stdin=sys.stdin if interactive else subprocess.DEVNULL,
+            stderr=sys.stderr if interactive else subprocess.PIPE,
+            start_new_session=not interactive,  # its own process group, to stop it whole
+        )
+        if not interactive:
+            _RUNNING.add(process)
         try:
-            return provider.run()
+            try:
+                stdout, stderr = process.communicate(timeout=EXEC_NOTICE_AFTER)
+            except subprocess.TimeoutExpired:
+                if waiting is not None:
+                    why = ("it may be waiting for you to log in, or on the network" if interactive
+                           else f"it may be waiting on a login or the network; podtui stops it after {EXEC_TIMEOUT:g}s")
+                    waiting(f"waiting for {what} to give credentials: {why}")
+                try:
+                    stdout, stderr = process.communicate(timeout=None if interactive else EXEC_TIMEOUT - EXEC_NOTICE_AFTER)
+                except subprocess.TimeoutExpired:
+                    raise _TimedOut(
+                        f"gave no credentials within {EXEC_TIMEOUT:g}s, so podtui stopped it: run the command yourself "
+                        "(with the user's exec args and env) to see what it waits for, a login or the network") from None
+        except BaseException:  # timed out, or ctrl-c: nothing of it may linger
+            _stop(process, group=not interactive)
+            raise
         finally:
-            exec_provider.sys = sys
+            _RUNNING.discard(process)
+    if process.returncode != 0:
+        if stderr is None:  # it wrote to the terminal
+            raise ConfigException(f"exec: process returned {process.returncode} (its own message, if any, is above)")
+        message = f"exec: process returned {process.returncode}"
+        raise ConfigException(f"{message}. {stderr.strip()}" if stderr.strip() else message)
+    try:
+        data = json.loads(stdout)
+    except ValueError as exc:
+        raise ConfigException(f"exec: failed to decode process output: {exc}") from None
+    missing = next((key for key in ("apiVersion", "kind", "status") if key not in data), None) \
+        if isinstance(data, dict) else "apiVersion"
+    if missing:
+        raise ConfigException(f"exec: malformed response. missing key '{missing}'")
+    if data["apiVersion"] != provider.api_version:
+        raise ConfigException(f"exec: plugin api version {data['apiVersion']} does not match {provider.api_version}")
+    return data["status"]
 
 
 def _cluster_entry(merged, ctx: Mapping) -> Mapping:

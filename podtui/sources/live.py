@@ -970,8 +970,8 @@ def connect(options: ConnectionOptions, clock: Clock, waiting: Callable[[str], N
             **source_options) -> LiveSource:
     """Resolve the config, build the source and check access: raises ConfigError or
     ConnectError with one line before anything is shown. The source is not started.
-    `waiting` hears of a start-up wait for a busy server (see preflight)."""
-    source = LiveSource(resolve_connection(options), clock=clock, **source_options)
+    `waiting` hears of a start-up wait for a busy server (see preflight) or a slow exec plugin."""
+    source = LiveSource(resolve_connection(options, waiting=waiting), clock=clock, **source_options)
     try:
         source.preflight(waiting)
     except BaseException:
