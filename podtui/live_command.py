@@ -55,7 +55,7 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
         # The picker asks for another scope: same kubeconfig and context, checked the
         # same way, so a forbidden cluster-wide watch is a one-line notice, not a crash.
         scoped = dataclasses.replace(options, namespace=namespace, all_namespaces=namespace is None)
-        return connect(scoped, clock)
+        return connect(scoped, clock, interactive=False)  # the screen is open: no plugin may prompt
 
     # A recording follows one scope; with --record the picker filters the view instead.
     return run_ui(feed, clock, theme=theme, namespaces_switch=None if record else switch_namespace)

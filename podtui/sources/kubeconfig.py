@@ -281,12 +281,15 @@ def resolve_connection(
     *,
     service_account_dir: str | None = None,
     waiting: Callable[[str], None] | None = None,
+    interactive: bool = True,
 ) -> Connection:
     """Pick and load the config like kubectl; raise ConfigError with one line if we can't.
 
     Order: --kubeconfig, else the KUBECONFIG paths (merged, first wins), else
     ~/.kube/config, else the in-cluster service account when running inside a pod.
     `waiting` hears of an exec plugin that is slow to give the first credentials.
+    `interactive` False: the screen is open, so not even the first run of an exec
+    plugin may have the terminal (a namespace switch loads the config again).
     """
     environ = os.environ if environ is None else environ
     paths, how = kubeconfig_paths(options.kubeconfig, environ)
@@ -310,7 +313,7 @@ def resolve_connection(
     filled = [p for p in existing if not _is_blank(p)]
     if not filled:
         raise ConfigError(f"kubeconfig {', '.join(existing)} is empty: set --kubeconfig or KUBECONFIG")
-    return _kubeconfig_connection(options, filled, waiting)
+    return _kubeconfig_connection(options, filled, waiting, interactive)
 
 
 def _is_blank(path: str) -> bool:
@@ -457,7 +460,7 @@ def _yaml_error(path: str) -> bool:
 
 
 def _kubeconfig_connection(options: ConnectionOptions, paths: list[str],
-                           waiting: Callable[[str], None] | None = None) -> Connection:
+                           waiting: Callable[[str], None] | None = None, interactive: bool = True) -> Connection:
     merged = _read_merged(paths)
     shown = ", ".join(paths)
     try:
@@ -509,7 +512,7 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str],
         configuration = Configuration()
         try:
             loader = _Loader(fresh, active_context=context, config_base_path=None)
-            loader.at_start = loads == 1  # before the screen opens: a plugin may prompt
+            loader.at_start = loads == 1 and interactive  # before the screen opens: a plugin may prompt
             loader.waiting = waiting
             loader.load_and_set(configuration)
             loader.at_start = False  # its token refresh runs mid-session

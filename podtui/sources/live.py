@@ -967,11 +967,13 @@ class Reflector:
 
 
 def connect(options: ConnectionOptions, clock: Clock, waiting: Callable[[str], None] | None = None,
-            **source_options) -> LiveSource:
+            interactive: bool = True, **source_options) -> LiveSource:
     """Resolve the config, build the source and check access: raises ConfigError or
     ConnectError with one line before anything is shown. The source is not started.
-    `waiting` hears of a start-up wait for a busy server (see preflight) or a slow exec plugin."""
-    source = LiveSource(resolve_connection(options, waiting=waiting), clock=clock, **source_options)
+    `waiting` hears of a start-up wait for a busy server (see preflight) or a slow exec
+    plugin; `interactive` False when the screen is already open (resolve_connection)."""
+    source = LiveSource(resolve_connection(options, waiting=waiting, interactive=interactive), clock=clock,
+                        **source_options)
     try:
         source.preflight(waiting)
     except BaseException:

@@ -104,6 +104,18 @@ def test_a_plugin_that_may_prompt_is_waited_for_not_stopped(tmp_path, quick, mon
                      "or on the network")]
 
 
+def test_a_config_loaded_again_with_the_screen_open_gives_no_plugin_the_terminal(tmp_path, quick, monkeypatch):
+    # A namespace switch loads the config again: its plugin took the terminal under
+    # the screen, as at start-up, and was never stopped.
+    plugin = _plugin(tmp_path, "print(os.environ['KUBERNETES_EXEC_INFO'], file=sys.stderr)\ntime.sleep(30)\n")
+    cfg = _kubeconfig(tmp_path, plugin, mode="IfAvailable")
+    monkeypatch.setattr(sys, "stdout", _Terminal())
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="gave no credentials within 1.5s"):
+        resolve_connection(ConnectionOptions(kubeconfig=str(cfg)), {}, interactive=False)
+    assert time.monotonic() - started < 10
+
+
 def test_a_plugin_hanging_at_a_token_refresh_mid_session_is_a_reconnect_with_the_reason(tmp_path, quick):
     # The watch thread waited on it forever, the status bar still saying "live".
     hang = tmp_path / "hang"
