@@ -210,8 +210,7 @@ class PodtuiApp(App):
             rebuilt.expire(self.clock.time())  # tombstones the ticks would have expired on the way
             rebuilt.take_dirty()  # set_records below shows every pod
             self._reset_store(rebuilt)
-            self.events_per_s = self._replay_rate()  # taken mid-rebuild, it missed the rest
-            self.update_status_bar()
+            self.tick()  # the ticks skipped meanwhile: events/s, the clocks, the bar
         elif applied and self._rebuilding is None:
             self._pending_dirty |= self.store.take_dirty()
         # Repaint at most PAINT_INTERVAL apart while a burst is being worked off: a
@@ -258,6 +257,10 @@ class PodtuiApp(App):
 
     def tick(self) -> None:
         """Once a second: expire tombstones, move countdowns, update events/s."""
+        if self._rebuilding is not None:
+            # The old state stays as it was, not aged to the new position, until the swap.
+            self.update_status_bar()  # "seeking…"
+            return
         now = self.clock.time()
         self.store.expire(now)
         dirty, self._pending_dirty = self._pending_dirty | self.store.take_dirty(), set()

@@ -8,7 +8,6 @@ from typing import Protocol
 from textual.binding import Binding
 from textual.widgets import Footer
 
-
 MIN_SPEED, MAX_SPEED = 0.125, 64.0  # what - and + reach
 
 

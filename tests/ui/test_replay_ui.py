@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, item_time
 from podtui.sources.recording import read_recording
@@ -53,18 +55,31 @@ async def test_the_bar_says_where_in_the_recording_on_80_columns():
         assert "UTC" not in bar.text  # the recorded clock is said once
 
 
+@pytest.fixture
+def one_chunk_a_pump(monkeypatch):
+    """A rebuild then takes many pumps: a test sees it under way."""
+    import podtui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "PUMP_BUDGET", 0.0)
+
+
 def uid_of(app: PodtuiApp, name: str) -> str:
     return next(r.uid for r in app.store.pods.values() if r.name == name)
+
+
+async def detail_at_14m(pilot, feed: ReplayFeed, pane: str):
+    """At 10:14:00, the detail of web-b8tpmz2776-wd4vd (first seen at 10:00:52)."""
+    feed.seek(feed.start_time + 14 * 60)
+    await settle(pilot)
+    pilot.app.open_detail(uid_of(pilot.app, "web-b8tpmz2776-wd4vd"), pane)
+    await pilot.pause()
+    return pilot.app.screen
 
 
 async def test_seeking_back_to_before_a_pod_was_seen_does_not_show_its_future():
     app, feed, wall = replay_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.seek(feed.start_time + 14 * 60)
-        await settle(pilot)
-        app.open_detail(uid_of(app, "web-b8tpmz2776-wd4vd"), "timeline")
-        await pilot.pause()
-        screen = app.screen
+        screen = await detail_at_14m(pilot, feed, "timeline")
         feed.seek(feed.start_time)
         await settle(pilot)
         # Before: "(expired from podtui's memory)", and the timeline went on with the
@@ -182,10 +197,7 @@ async def test_a_long_context_gives_way_to_the_position_on_80_columns():
         assert text.startswith("arn:aws:eks:") and "cluster/prod" in text
 
 
-async def test_a_backwards_seek_shows_no_half_built_state(monkeypatch):
-    import podtui.ui.app as app_module
-
-    monkeypatch.setattr(app_module, "PUMP_BUDGET", 0.0)  # one chunk a pump: a rebuild takes many
+async def test_a_backwards_seek_shows_no_half_built_state(one_chunk_a_pump):
     app, feed, wall = replay_app()
     async with app.run_test(size=(80, 24)) as pilot:
         feed.seek(feed.start_time + 14 * 60)
@@ -282,10 +294,7 @@ async def test_speed_keys_never_go_the_wrong_way_from_a_speed_past_the_limits():
         assert feed.speed == 0.02
 
 
-async def test_the_bar_says_seeking_while_a_backwards_seek_is_rebuilt(monkeypatch):
-    import podtui.ui.app as app_module
-
-    monkeypatch.setattr(app_module, "PUMP_BUDGET", 0.0)  # one chunk a pump: a rebuild takes many
+async def test_the_bar_says_seeking_while_a_backwards_seek_is_rebuilt(one_chunk_a_pump):
     app, feed, wall = replay_app()
     async with app.run_test(size=(80, 24)) as pilot:
         feed.seek(feed.start_time + 80)
@@ -321,3 +330,19 @@ async def test_a_seek_leaves_no_pod_deleted_longer_ago_than_tombstones_are_kept(
         app.drain()  # the rest of the rebuild, still no tick
         await pilot.pause()
         assert not overdue() and "19 pods" in app.pods_screen.status_bar.text
+
+
+async def test_while_a_backwards_seek_is_rebuilt_the_old_state_is_not_aged_to_the_new_position(one_chunk_a_pump):
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = (await detail_at_14m(pilot, feed, "phase")).panes["phase"]
+        before = pane.text
+        assert "(13m ago)" in before  # Created 10:00:52
+        await pilot.press("left_curly_bracket")
+        app.tick()
+        await pilot.pause()
+        # Before: the 14:00 state, still shown, was aged to 13:00: "(12m ago)".
+        assert pane.text == before and "seeking…" in app.screen.status_bar.text
+        app.drain()
+        await pilot.pause()
+        assert "(12m ago)" in pane.text and f"13:00/14:51 │ {app.table.visible_count} pods" in app.screen.status_bar.text
