@@ -616,7 +616,7 @@ class PodtuiApp(App):
         if isinstance(self.screen, DetailScreen):
             uid = self.screen.uid
         if uid is None or not self.replay.seek_next_change(uid):
-            self.notify("no later change of this pod in the recording", timeout=3)
+            self._notice("next", "no later change of this pod in the recording", timeout=3)
         self._replay_moved()
 
     # ------------------------------------------------------------------ palette

@@ -346,3 +346,14 @@ async def test_while_a_backwards_seek_is_rebuilt_the_old_state_is_not_aged_to_th
         app.drain()
         await pilot.pause()
         assert "(12m ago)" in pane.text and f"13:00/14:51 │ {app.table.visible_count} pods" in app.screen.status_bar.text
+
+
+async def test_next_change_with_none_left_says_so_once():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.end_time)
+        await settle(pilot)
+        await pilot.press(*["greater_than_sign"] * 3)
+        await pilot.pause()
+        # Before: three stacked toasts saying the same, for 3 s.
+        assert [n.message for n in app._notifications] == ["no later change of this pod in the recording"]
