@@ -66,9 +66,10 @@ def elapsed(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-def replay_text(replay: Any, now: float) -> tuple[str, str]:
+def replay_text(replay: Any, now: float, *, word: bool = True) -> tuple[str, str]:
     """Where in the recording, as a video player says it: the recorded time (the bar's
-    clock), the position out of the length, the speed, and that the end is reached."""
+    clock), the position out of the length, the speed, and that the end is reached.
+    word=False leaves out "replay" (the mark ▶ ⏸ ■ says it too)."""
     playing = bool(getattr(replay, "playing", False))
     speed = getattr(replay, "speed", 1.0)
     at = getattr(replay, "position", now)
@@ -78,7 +79,7 @@ def replay_text(replay: Any, now: float) -> tuple[str, str]:
     mark = "■" if end else "▶" if playing else "⏸"
     speed_text = f" ×{speed:g}" if speed != 1 else ""
     where = f"{elapsed(at - start)}/{length}" + (" end" if end else "")
-    return (f"{mark} replay {clock_time(at)} {where}{speed_text}", "bold $text-accent")
+    return (f"{mark}{' replay' if word else ''} {clock_time(at)} {where}{speed_text}", "bold $text-accent")
 
 
 def scrubber(replay: Any, cells: int) -> Content:
@@ -146,6 +147,9 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         # A replay's position matters more than a long context's middle
         # ("arn:aws:eks:…cluster/prod"): the edge would cut the position instead.
         parts[0] = Content.styled(cut_middle(state.context, max(len(state.context) - over, 12)), "bold")
+    if state.replay is not None and sep.join(parts).cell_length > width:
+        # A split pane: the word goes before the edge cuts the length and the speed.
+        parts[connection] = Content.styled(*replay_text(state.replay, now, word=False))
     return sep.join(parts)
 
 

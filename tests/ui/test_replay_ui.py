@@ -357,3 +357,18 @@ async def test_next_change_with_none_left_says_so_once():
         await pilot.pause()
         # Before: three stacked toasts saying the same, for 3 s.
         assert [n.message for n in app._notifications] == ["no later change of this pod in the recording"]
+
+
+async def test_a_split_pane_keeps_the_length_and_speed_before_the_word_replay():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        feed.seek(feed.start_time + 120)
+        await pilot.press("plus", "plus", "plus")
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        # Before: "podtui-demo │ all namespaces │ ⏸ replay 10:02:00 2:00/14:…": the speed
+        # and the length cut off by the edge.
+        assert text == "podtui-demo │ all namespaces │ ⏸ 10:02:00 2:00/14:51 ×8"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "⏸ replay 10:02:00 2:00/14:51 ×8 │ " in app.pods_screen.status_bar.text
