@@ -8,6 +8,8 @@ recorder is killed outright (the writer flushes about once a second).
 from __future__ import annotations
 
 import argparse
+import fcntl
+import os
 import signal
 import sys
 import threading
@@ -21,9 +23,13 @@ from podtui.heap import relax_gc
 from podtui.sources.live import connect
 from podtui.sources.recording import start_recording
 
+STDOUT = "-"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="where to record (JSON lines; gzip when it ends in .gz)")
+    parser.add_argument("file", metavar="FILE",
+                        help="where to record (JSON lines; gzip when it ends in .gz); - for standard output, "
+                             "uncompressed (e.g. `ssh bastion podtui record - -A | gzip > rec.jsonl.gz`)")
     add_connection_arguments(parser)
     parser.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this many seconds (default: until interrupted)")
     parser.add_argument("--no-redact", action="store_true", help="keep env values, managedFields and last-applied annotations")
@@ -32,10 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:  # nan too: it recorded forever
         raise UsageError(f"--duration must be a positive number of seconds, not {args.duration:g}")
+    out_fd = take_stdout() if args.file == STDOUT else None
+    where = "standard output" if out_fd is not None else args.file
     relax_gc()
     clock = SystemClock()
     source = connect(options_from_args(args), clock, waiting=tell)
-    feed = start_recording(source, args.file, clock, redacted=not args.no_redact)
+    feed = start_recording(source, where, clock, redacted=not args.no_redact, fd=out_fd)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -65,18 +73,39 @@ def run(args: argparse.Namespace) -> int:
                              f"(changes meanwhile are missed; the recording goes on)")
                     seen[0] += 1
                     seen[1] = item.detail
-            if fatal or feed.writer.error:
+            if fatal or feed.writer.error or feed.writer.recorder_ended:
                 break
     finally:
         feed.stop()
+    if feed.writer.output_closed:
+        return 0  # `| head`: the reader has what it wanted; quiet, as `podtui history` is
     if feed.writer.error:
         print(f"podtui: {feed.writer.error}", file=sys.stderr)
         return 1
     elapsed = time.monotonic() - started
     trouble = "".join(f"; the {resource} watch was interrupted {n} time{'s' if n != 1 else ''} "
                       f"(last: {last or 'no reason given'})" for resource, (n, last) in troubles.items())
-    print(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {args.file} "
+    print(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {where} "
           f"in {elapsed:.0f}s{trouble}", file=sys.stderr)
     if fatal:
         raise ConnectError(f"recording stopped: {fatal}")
     return 0
+
+
+def take_stdout() -> int:
+    """Standard output's descriptor, for the recorder alone; this process's fd 1 then
+    points at stderr, so that nothing it prints can land in the recording."""
+    if os.isatty(1):
+        raise UsageError("will not write a recording to the terminal",
+                         "redirect it: podtui record - > rec.jsonl, or | gzip > rec.jsonl.gz")
+    try:
+        fd = fcntl.fcntl(1, fcntl.F_DUPFD, 3)  # not 2 when stderr is closed: it is about to be fd 1's
+    except OSError:
+        raise UsageError("standard output is closed", "give a FILE, or redirect standard output") from None
+    try:
+        os.dup2(2, 1)
+    except OSError:  # no stderr either: nowhere, rather than a file opened later as fd 1
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    return fd

@@ -12,13 +12,15 @@ Frames (little-endian):
          flags bit 0: synthetic, bit 1: the resource is "events" (else "pods"),
          bits 2-3: the type (recording.TYPES)
     b"J" <n: u32> <n bytes: a complete recording line, unredacted>
-A frame for the header comes first; end of input ends the recording.
+A frame for the header comes first; end of input ends the recording. Exit status
+OUTPUT_CLOSED: FD is a pipe whose reader went away (`podtui record - | head`).
 """
 
 from __future__ import annotations
 
 import os
 import select
+import stat
 import sys
 import time
 
@@ -29,6 +31,7 @@ from podtui.lifecycle.changes import EVENTS, PODS, Change
 from podtui.sources.recording import (
     EVENTS_FLAG,
     J_HEAD,
+    OUTPUT_CLOSED,
     R_HEAD,
     SYNTHETIC_FLAG,
     TYPE_SHIFT,
@@ -107,13 +110,21 @@ def main(argv: list[str]) -> int:
     raw_file = os.fdopen(fd, "wb")
     out = gzip_writer(raw_file) if gz else raw_file
     stdin = sys.stdin.buffer.raw
+    poller = select.poll()
+    poller.register(stdin, select.POLLIN)
+    if stat.S_ISFIFO(os.fstat(fd).st_mode) or stat.S_ISSOCK(os.fstat(fd).st_mode):
+        # A pipe's reader leaving (`| head`) is POLLERR on this end: noticed at once,
+        # not at the next write, which a quiet cluster may not bring for hours.
+        poller.register(fd, 0)
     buf = bytearray()
     last_flush = time.monotonic()
     dirty = False
     try:
         while True:
-            ready, _, _ = select.select([stdin], [], [], flush_interval)
-            if ready:
+            ready = dict(poller.poll(flush_interval * 1000))
+            if ready.get(fd, 0) & (select.POLLERR | select.POLLHUP):
+                raise BrokenPipeError
+            if stdin.fileno() in ready:
                 chunk = os.read(stdin.fileno(), 1 << 20)
                 if not chunk:
                     break
@@ -132,6 +143,15 @@ def main(argv: list[str]) -> int:
         out.close()
         if out is not raw_file:
             raw_file.close()
+    except BrokenPipeError:
+        # The reader of a piped recording has what it wanted: not a failure. Closing
+        # flushes again, into the same broken pipe.
+        for f in (out, raw_file):
+            try:
+                f.close()
+            except OSError:
+                pass
+        return OUTPUT_CLOSED
     except OSError as exc:
         print(exc.strerror or str(exc), file=sys.stderr)
         return 1
@@ -140,7 +160,6 @@ def main(argv: list[str]) -> int:
         print(f"bad input from podtui: {exc}", file=sys.stderr)
         return 1
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))

@@ -255,6 +255,7 @@ SYNTHETIC_FLAG = 1
 EVENTS_FLAG = 2
 TYPE_SHIFT = 2  # bits 2-3: the change's type, from TYPES
 TYPES = (ADDED, MODIFIED, DELETED, BOOKMARK)
+OUTPUT_CLOSED = 3  # the recorder's exit status when the pipe it wrote to lost its reader
 
 
 def encode_r(t: float, resource: str, kind: str, synthetic: bool, raw: bytes) -> bytes | None:
@@ -303,20 +304,25 @@ class RecordingWriter:
     a signal loses at most the last second and leaves a file that still replays.
     """
 
-    def __init__(self, path: str | Path, header: Header, *, flush_interval: float = 1.0) -> None:
+    def __init__(self, path: str | Path, header: Header, *, flush_interval: float = 1.0,
+                 fd: int | None = None) -> None:
+        """With `fd` (an open descriptor the writer then owns, e.g. standard output),
+        writes there; `path` only names it in messages and is never opened."""
         self.path = Path(path)
         self.header = header
         self.error: str | None = None
+        self.output_closed = False  # the output was a pipe and its reader went away
         self.items_written = 0  # handed to the recorder process
         self._pending: list[Item] = []
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._closing = False
         self._died = False
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except OSError as exc:
-            raise _cannot_open(exc, self.path, writing=True) from None
+        if fd is None:
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            except OSError as exc:
+                raise _cannot_open(exc, self.path, writing=True) from None
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "podtui.sources.recorder", str(fd), str(flush_interval),
@@ -352,10 +358,19 @@ class RecordingWriter:
         except OSError:
             pass
         stderr = self._proc.stderr.read().decode(errors="replace").strip() if self._proc.stderr else ""
-        if self._proc.wait() != 0 and (self.error is None or self._died):
+        if self._proc.wait() == OUTPUT_CLOSED:
+            self.output_closed = True
+            self.error = None
+        elif self._proc.returncode != 0 and (self.error is None or self._died):
             # The recorder's own why (e.g. "No space left on device") over the broken pipe it left.
             why = stderr.splitlines()[-1] if stderr else "the recorder failed"
             self.error = f"recording to {self.path} stopped: {why} (what it wrote before still replays)"
+
+    @property
+    def recorder_ended(self) -> bool:
+        """The recorder process is gone before close(): a full disk, a pipe's reader
+        leaving. Noticed here, with nothing to send, it would go unseen until the next item."""
+        return self._proc.poll() is not None
 
     def _send(self, frames: list[bytes]) -> None:
         try:
@@ -419,8 +434,9 @@ class RecordingFeed:
         return getattr(self.feed, name)
 
 
-def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True) -> RecordingFeed:
-    return RecordingFeed(feed, RecordingWriter(path, header_for(feed.scope, clock.time(), redacted)))
+def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True,
+                    fd: int | None = None) -> RecordingFeed:
+    return RecordingFeed(feed, RecordingWriter(path, header_for(feed.scope, clock.time(), redacted), fd=fd))
 
 
 # ---------------------------------------------------------------------------- reading

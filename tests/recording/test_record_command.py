@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -29,11 +30,12 @@ def served(tmp_path):
     cluster.stop()
 
 
-def record(kubeconfig, path, *extra):
+def record(kubeconfig, path, *extra, **popen):
     # The process's own environment, minus anything pointing at a real cluster.
     env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **popen}
     return subprocess.Popen([sys.executable, "-m", "podtui", "record", str(path), "--kubeconfig", str(kubeconfig), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            env=env, **popen)
 
 
 def wait_for_lines(path, n, timeout=30):
@@ -163,3 +165,51 @@ def test_a_watch_that_keeps_failing_is_said_on_stderr_and_in_the_summary(tmp_pat
     assert "changes meanwhile are missed; the recording goes on" in warned[0]
     assert lines[-1].startswith("podtui: recorded 0 pod and 0 event changes")
     assert "the pods watch was interrupted" in lines[-1]
+
+
+def test_a_dash_records_to_standard_output_and_says_so_on_stderr_only(served, tmp_path):
+    # `ssh bastion podtui record - > local.jsonl`: it wrote a file named "-" on the bastion.
+    cluster, kubeconfig = served
+    out_path = tmp_path / "out.jsonl"
+    with out_path.open("wb") as out:
+        proc = record(kubeconfig, "-", "-A", "--duration", "2", stdout=out, cwd=tmp_path)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert not (tmp_path / "-").exists()
+    assert err.count("\n") == 1 and " changes to standard output in " in err
+    assert out_path.read_bytes().startswith(b"{")  # plain JSON lines: gzip goes by file name
+    rec = read_recording(out_path)
+    assert rec.warnings == [] and rec.header.server == cluster.url
+    assert {c.obj["metadata"]["uid"] for c in rec.items if isinstance(c, Change) and c.resource == "pods"} == \
+        {p["metadata"]["uid"] for p in cluster.storage.list("pods")}
+
+
+def test_a_dash_will_not_write_a_recording_to_a_terminal(tmp_path):
+    leader, follower = pty.openpty()
+    try:
+        proc = record(tmp_path / "no-kubeconfig", "-", stdout=follower)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    assert err == ("podtui: will not write a recording to the terminal "
+                   "(redirect it: podtui record - > rec.jsonl, or | gzip > rec.jsonl.gz)\n")
+
+
+def test_a_reader_that_stops_early_ends_the_recording_quietly(served, tmp_path):
+    # `podtui record - | head -3` on a quiet cluster: nothing more to write, so nothing
+    # noticed the reader had gone; the recorder must see it and end at once, no traceback.
+    _, kubeconfig = served
+    proc = record(kubeconfig, "-", "-A", "--duration", "60")  # bounded, should it regress
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert all(line.endswith("\n") for line in lines) and '"podtui-recording"' in lines[0]
+        proc.stdout.close()
+        started = time.monotonic()
+        err = proc.stderr.read()
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and err == ""
+    assert time.monotonic() - started < 10
