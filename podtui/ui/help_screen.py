@@ -18,7 +18,7 @@ from podtui.ui.scrollbar import InstantKeyScroll, use_whole_cell_scrollbars
 FILTER_HELP = (
     ("/web", 'name, namespace, status, node or label contains "web"'),
     ("/web api", "every word matches"),
-    ("/!Running", "hide what matches"),
+    ("/web !Running", "a !word hides what matches it"),
     ("/-l app=web", "label selector (k=v, k!=v, k, !k; comma = and)"),
 )
 

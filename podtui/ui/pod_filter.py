@@ -2,7 +2,8 @@
 
     web            name, namespace, status, node or a label (k=v) contains "web"
     web api        both words match (anywhere, any field)
-    !Running       inverse: hide what matches
+    !Running       hide what matches "running"
+    web !err       both: "web" and not "err" (each !word hides on its own)
     -l app=web     label selector: k=v, k==v, k!=v, k (exists), !k (absent), comma = and
 
 Matching is case-insensitive except label selectors, which follow Kubernetes.
@@ -17,32 +18,30 @@ from dataclasses import dataclass
 class PodFilter:
     text: str = ""
     words: tuple[str, ...] = ()
-    inverse: bool = False
+    hidden: tuple[str, ...] = ()  # !words: what contains any of them is hidden
     selector: tuple[tuple[str, str, str], ...] = ()  # (key, op, value); op in = != exists absent
     error: str = ""  # a selector podtui could not parse: shown, and nothing is hidden
 
     @property
     def active(self) -> bool:
-        return bool(self.words or self.selector)
+        return bool(self.words or self.hidden or self.selector)
 
     def matches(self, haystack: str, labels: dict) -> bool:
         if self.selector:
             return _selector_matches(self.selector, labels)
-        if not self.words:
-            return True
-        hit = all(w in haystack for w in self.words)
-        return hit != self.inverse
+        return all(w in haystack for w in self.words) and not any(h in haystack for h in self.hidden)
 
 
 def narrows(old: PodFilter, new: PodFilter) -> bool:
     """Whether every pod `new` shows is one `old` shows: then `new` need only look at
     what `old` shows. True when each old word lies inside a new word ("ap" -> "api",
-    "web" -> "web db"); an inverse word typed on shows more, so is never a narrowing."""
+    "web" -> "web db") and each old !word is still one ("!er" -> "!err" shows more)."""
     if not old.active:
         return True
-    if old.selector or new.selector or old.inverse or new.inverse or not new.words:
+    if old.selector or new.selector or not new.active:
         return False
-    return all(any(w in w2 for w2 in new.words) for w in old.words)
+    return (all(any(w in w2 for w2 in new.words) for w in old.words)
+            and all(h in new.hidden for h in old.hidden))
 
 
 def parse_filter(text: str) -> PodFilter:
@@ -55,11 +54,10 @@ def parse_filter(text: str) -> PodFilter:
             return PodFilter(text=text, selector=_parse_selector(body))
         except ValueError as exc:
             return PodFilter(text=text, error=str(exc))
-    inverse = stripped.startswith("!")
-    if inverse:
-        stripped = stripped[1:]
-    words = tuple(w for w in stripped.lower().split() if w)
-    return PodFilter(text=text, words=words, inverse=inverse)
+    tokens = stripped.lower().split()
+    # A lone "!" is a !word still being typed: it hides nothing yet.
+    return PodFilter(text=text, words=tuple(w for w in tokens if not w.startswith("!")),
+                     hidden=tuple(w[1:] for w in tokens if w.startswith("!") and len(w) > 1))
 
 
 def _parse_selector(body: str) -> tuple[tuple[str, str, str], ...]:

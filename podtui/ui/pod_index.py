@@ -239,11 +239,12 @@ class PodIndex:
         hay = self._haystacks
         for u in [u for u in present if (h := hay.get(u)) is None or h[0] != records[u].version]:
             self._haystack(u, records[u])
-        words, inverse = f.words, f.inverse
-        if len(words) == 1:
+        words, hidden = f.words, f.hidden
+        if len(words) == 1 and not hidden:
             word = words[0]
-            return [u for u in present if (word in hay[u][1]) != inverse]
-        return [u for u in present if all(w in hay[u][1] for w in words) != inverse]
+            return [u for u in present if word in hay[u][1]]
+        return [u for u in present
+                if (h := hay[u][1]) is not None and all(w in h for w in words) and not any(x in h for x in hidden)]
 
     def _key(self, uid: str, record: Any) -> tuple:
         ns = record.namespace or ""

@@ -79,6 +79,8 @@ def test_filter_words_labels_inverse_and_namespace_view():
     index = PodIndex(sort="name")
     for text, want in [("web", ["web-1", "web-2"]), ("WEB data", ["web-2"]), ("pending", ["db-0"]),
                        ("gpu", ["web-2"]), ("tier=fe", ["web-1"]), ("!web", ["db-0"]),
+                       # Before, "!" inverted the whole filter: "data !web" showed web-1, "web !fe" nothing.
+                       ("data !web", ["db-0"]), ("web !fe", ["web-2"]), ("!fe !gpu", ["db-0"]), ("web !", ["web-1", "web-2"]),
                        ("-l app=web", ["web-1", "web-2"]), ("-l app!=web", ["db-0"]), ("-l tier", ["web-1"]),
                        ("-l !tier,app=web", ["web-2"]), ("", ["db-0", "web-1", "web-2"])]:
         index.set_filter(text)
@@ -108,7 +110,7 @@ ops = st.lists(st.tuples(
 
 @settings(max_examples=150, deadline=None)
 @given(ops=ops, column=st.sampled_from(sorted(SORT_COLUMNS)), descending=st.booleans(),
-       text=st.sampled_from(["", "p1", "!Running", "-l app=x", "b"]), namespace=st.sampled_from([None, "a"]))
+       text=st.sampled_from(["", "p1", "!Running", "-l app=x", "b", "a !p1"]), namespace=st.sampled_from([None, "a"]))
 def test_incremental_equals_rebuild(ops, column, descending, text, namespace):
     records: dict[str, Rec] = {}
     due = {}

@@ -92,12 +92,14 @@ def test_what_narrows_a_filter():
     assert not n("web", "we") and not n("web", "") and not n("web db", "web")
     assert not n("!we", "!web")  # hides less: shows more
     assert not n("web", "!web") and not n("-l app", "-l app,x") and not n("web", "-l app=web")
+    assert n("web", "web !err") and n("web !", "web !e") and n("!err", "web !err")  # a !word hides more
+    assert not n("web !err", "web") and not n("web !e", "web !er")
 
 
 # Filters typed, erased and replaced while pods come, change and go: what the index
 # shows always equals a fresh rebuild with the last filter, in every sort order.
 steps = st.lists(st.one_of(
-    st.tuples(st.just("filter"), st.sampled_from(["", "p", "p1", "p12", "1", "run", "!p1", "-l app=x", "p1 x"])),
+    st.tuples(st.just("filter"), st.sampled_from(["", "p", "p1", "p12", "1", "run", "!p1", "-l app=x", "p1 x", "p !p1"])),
     st.tuples(st.sampled_from(["put", "put", "del"]), st.integers(0, 15),
               st.sampled_from(["Running", "Pending", "Error"]), st.integers(0, 3)),
 ), max_size=50)
