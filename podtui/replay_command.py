@@ -10,7 +10,7 @@ import sys
 from podtui.clock import ManualClock
 from podtui.errors import UsageError
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
-from podtui.sources.recording import read_recording
+from podtui.sources.recording import STDIN, read_recording
 from podtui.sources.replay import ReplayFeed
 
 
@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not math.isfinite(args.speed) or args.speed <= 0:
         raise UsageError(f"--speed must be a positive number, not {args.speed:g}")
+    if args.file == STDIN:
+        raise UsageError("replay needs a FILE, not standard input: the screen reads its keys from there",
+                         "save the recording to a file first, or print it with `podtui history -`")
     resolve_theme(args.theme)
     recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
     for warning in recording.warnings:

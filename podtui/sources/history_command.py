@@ -1,5 +1,5 @@
 """`podtui history FILE [NAMESPACE/POD ...]`: each pod's lifecycle history from a
-recording, as Markdown or YAML, for incident reports.
+recording (FILE "-": standard input), as Markdown or YAML, for incident reports.
 
 The recording is folded into a Store exactly as the UI would have, and every version of
 every Event is kept on the side, so each repeat of a repeated Event (a liveness kill
@@ -21,13 +21,15 @@ from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
 from podtui.lifecycle.store import PodRecord, Store
-from podtui.sources.recording import iter_recording
+from podtui.sources.recording import STDIN, iter_recording, recording_name
 
 FORMATS = ("markdown", "yaml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a recording made by `podtui record` or `podtui --record`")
+    parser.add_argument("file", metavar="FILE",
+                        help="a recording made by `podtui record` or `podtui --record`; - reads standard input "
+                             "(e.g. `ssh bastion cat rec.jsonl.gz | podtui history - shop/web-7d9f`)")
     parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*",
                         help="only these pods (a bare POD matches it in any namespace); default: every pod")
     parser.add_argument("--format", choices=FORMATS, default="markdown",
@@ -37,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.file == STDIN and sys.stdin is not None and sys.stdin.isatty():
+        # It sat waiting for a recording to be typed in.
+        raise UsageError("standard input is a terminal, not a recording",
+                         "pipe one in: podtui history - < rec.jsonl.gz, or give FILE")
     text = history_text(args.file, args.pods, fmt=args.format, skip_bad_lines=args.skip_bad_lines)
     try:
         sys.stdout.write(text)
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout = None
     except (OSError, AttributeError) as exc:  # a full disk; no stdout at all (>&-)
         why = exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else "standard output is closed"
-        raise PodtuiError(f"cannot write the history of {args.file}: {why}",
+        raise PodtuiError(f"cannot write the history of {recording_name(args.file)}: {why}",
                           "send it to a file on a disk with room, e.g. > report.md") from None
     return 0
 
@@ -114,7 +120,7 @@ def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodR
             close = close_matches(name, keys)
             hint = f"did you mean: {', '.join(close)}" if close else \
                 f"the recording has {len(keys)} pod{'s' if len(keys) != 1 else ''}; run without names to see them all"
-            raise UsageError(f"no pod {name} in {path}", hint)
+            raise UsageError(f"no pod {name} in {recording_name(path)}", hint)
         chosen.extend(r for r in hits if r not in chosen)
     return chosen
 
@@ -138,7 +144,7 @@ def history_text(path: str | Path, wanted: list[str] | None = None, *, fmt: str 
     records = select(folded.records(), list(wanted or []), folded.path)
     now = folded.end
     pods = [pod_report(r, now, folded.events_of(r)) for r in records]
-    data = report(pods, source=str(path), context=folded.header.context, server=folded.header.server,
+    data = report(pods, source=recording_name(path), context=folded.header.context, server=folded.header.server,
                   start=folded.start, end=folded.end, warnings=folded.warnings)
     for w in folded.warnings:
         print(f"podtui: warning: {w}", file=sys.stderr)

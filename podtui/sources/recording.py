@@ -460,13 +460,49 @@ class Recording:
         return max((item_time(i) for i in self.items), default=self.header.started)
 
 
+STDIN = "-"  # as a path to read: standard input, as tools have it
+
+
+def recording_name(path: str | Path) -> str:
+    """How messages name a recording."""
+    return "standard input" if str(path) == STDIN else str(path)
+
+
+class _Rejoined(io.RawIOBase):
+    """The bytes read to sniff a pipe's magic number, then the rest of it: a pipe
+    cannot seek back, and peek() may hold fewer bytes than the magic number."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self._head:
+            return self._rest.readinto(buffer)
+        n = min(len(buffer), len(self._head))
+        buffer[:n] = self._head[:n]
+        self._head = self._head[n:]
+        return n
+
+
 def _open_read(path: Path) -> IO[bytes]:
-    try:
-        raw = open(path, "rb")
-    except OSError as exc:
-        raise _cannot_open(exc, path, writing=False) from None
-    magic = raw.read(2)
-    raw.seek(0)
+    if str(path) == STDIN:
+        try:
+            magic = sys.stdin.buffer.read(2)
+        except (OSError, AttributeError) as exc:  # AttributeError: no stdin at all (<&-)
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed"
+            raise RecordingError(f"cannot read standard input: {why}", "pipe a recording in, or give FILE") from None
+        raw: IO[bytes] = io.BufferedReader(_Rejoined(magic, sys.stdin.buffer))
+    else:
+        try:
+            raw = open(path, "rb")
+        except OSError as exc:
+            raise _cannot_open(exc, path, writing=False) from None
+        magic = raw.read(2)
+        raw.seek(0)
     if magic == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     return raw
@@ -504,27 +540,27 @@ _OTHER_COMPRESSIONS = ((b"\xfd7zXZ\x00", "xz-compressed", "xz -d"), (b"BZh", "bz
                        (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -d"), (b"PK\x03\x04", "a zip archive", "unzip"))
 
 
-def _parse_header(path: Path, line: bytes) -> Header:
+def _parse_header(name: str, line: bytes) -> Header:
     line = line.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark from an editor
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
         data = None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        for magic, name, undo in _OTHER_COMPRESSIONS:
+        for magic, kind, undo in _OTHER_COMPRESSIONS:
             if line.startswith(magic):
                 # It read as no recording at all.
-                raise RecordingError(f"{path} is {name}; podtui reads plain or gzip recordings",
+                raise RecordingError(f"{name} is {kind}; podtui reads plain or gzip recordings",
                                      f"{undo} it first, or gzip it")
-        raise RecordingError(f"{path} is not a podtui recording (line 1 has no podtui-recording header)")
+        raise RecordingError(f"{name} is not a podtui recording (line 1 has no podtui-recording header)")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         # true passed as version 1, and 0 or -5 as versions this podtui reads.
-        raise RecordingError(f"{path}: line 1: the header has no format version (version: {_short_json(version)})",
+        raise RecordingError(f"{name}: line 1: the header has no format version (version: {_short_json(version)})",
                              "a podtui recording says version 1 or later; check it is the right file")
     if version > VERSION:
         raise RecordingError(
-            f"{path} uses recording format version {version} (written by podtui {data.get('podtui', '?')}); "
+            f"{name} uses recording format version {version} (written by podtui {data.get('podtui', '?')}); "
             f"this podtui {__version__} reads versions up to {VERSION}",
             "upgrade podtui to replay it",
         )
@@ -539,23 +575,25 @@ def _parse_header(path: Path, line: bytes) -> Header:
 
 def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
                    warnings: list[str] | None = None) -> tuple[Header, Iterator[Item]]:
-    """The header, and an iterator over the items, read lazily.
+    """The header, and an iterator over the items, read lazily; path "-" reads
+    standard input.
 
     A truncated last line (recorder killed) ends the items with a warning. A corrupt
     line elsewhere raises RecordingError naming the file and line, unless
     skip_bad_lines, which notes it in `warnings` and goes on.
     """
     path = Path(path)
+    name = recording_name(path)
     warnings = warnings if warnings is not None else []
     damage: list[str] = []
     lines = _lines(path, damage)
     first = next(lines, None)
     if first is not None and not first[1] and not first[2]:
-        raise RecordingError(f"{path}: the gzip data is corrupt or ends before the header line",
+        raise RecordingError(f"{name}: the gzip data is corrupt or ends before the header line",
                              "nothing in it can be replayed; check it is the right file")
     if first is None or not first[1]:
-        raise RecordingError(f"{path} is empty: not a podtui recording")
-    header = _parse_header(path, first[1])
+        raise RecordingError(f"{name} is empty: not a podtui recording")
+    header = _parse_header(name, first[1])
 
     def items() -> Iterator[Item]:
         pending_error: str | None = None
@@ -568,20 +606,20 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
                 pending_error = None
             if not line.strip():
                 if not complete and damage:
-                    warnings.append(f"{path}: the file is damaged after line {number - 1} ({damage[0]}); "
+                    warnings.append(f"{name}: the file is damaged after line {number - 1} ({damage[0]}); "
                                     "replaying up to there, and what was read may be wrong too")
                 elif not complete:
-                    warnings.append(f"{path}: the recording ends abruptly after line {number - 1} "
+                    warnings.append(f"{name}: the recording ends abruptly after line {number - 1} "
                                     "(the recorder was stopped); replaying up to there")
                 continue
             try:
                 item = decode_item(orjson.loads(line))
             except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
                 if not complete:
-                    warnings.append(f"{path}: line {number} is cut short (the recorder was stopped); "
+                    warnings.append(f"{name}: line {number} is cut short (the recorder was stopped); "
                                     "replaying up to the line before")
                     return
-                pending_error = f"{path}: line {number} is corrupt ({_short(exc)})"
+                pending_error = f"{name}: line {number} is corrupt ({_short(exc)})"
                 continue
             yield item
         if pending_error is not None:

@@ -5,6 +5,7 @@ bad recordings; the same output every time."""
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,57 @@ def test_a_reader_that_stops_early_is_no_error():
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and err == ""
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe whose writer sends a byte at a time: a magic number read in two pieces."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self._data:
+            return 0
+        buffer[0] = self._data[0]
+        self._data = self._data[1:]
+        return 1
+
+
+def _stdin(monkeypatch, data: bytes, *, trickle: bool = False, tty: bool = False) -> None:
+    raw = _Trickle(data) if trickle else io.BytesIO(data)
+    stdin = io.TextIOWrapper(io.BufferedReader(raw, 4096) if trickle else raw)
+    monkeypatch.setattr(stdin, "isatty", lambda: tty)
+    monkeypatch.setattr("sys.stdin", stdin)
+
+
+@pytest.mark.parametrize("unzip, trickle", [(False, False), (True, False), (False, True), (True, True)])
+def test_a_dash_reads_the_recording_from_standard_input(capsys, monkeypatch, unzip, trickle):
+    # `ssh bastion cat rec.jsonl.gz | podtui history -`: it looked for a file named "-".
+    data = DEFAULT.read_bytes()
+    _stdin(monkeypatch, gzip.decompress(data) if unzip else data, trickle=trickle)
+    code, out, err = run(capsys, "-", "--format", "yaml")
+    assert code == 0 and err == ""
+    from_stdin = yaml.safe_load(out)
+    assert from_stdin.pop("recording") == "standard input"
+    from_file = yaml.safe_load(run(capsys, DEFAULT, "--format", "yaml")[1])
+    from_file.pop("recording")
+    assert from_stdin == from_file and from_stdin["pods"]
+
+
+@pytest.mark.parametrize("data, tty, code, line", [
+    (b"", False, 1, "podtui: standard input is empty: not a podtui recording\n"),
+    (b"", True, 2, "podtui: standard input is a terminal, not a recording "
+                   "(pipe one in: podtui history - < rec.jsonl.gz, or give FILE)\n"),
+])
+def test_a_dash_with_nothing_to_read_is_one_line(capsys, monkeypatch, data, tty, code, line):
+    _stdin(monkeypatch, data, tty=tty)
+    assert run(capsys, "-") == (code, "", line)
+
+
+def test_a_pod_missing_from_standard_input_names_it_so(capsys, monkeypatch):
+    _stdin(monkeypatch, DEFAULT.read_bytes())
+    code, _, err = run(capsys, "-", "default/nope")
+    assert code == 2 and err.startswith("podtui: no pod default/nope in standard input (")

@@ -128,3 +128,12 @@ def test_a_replay_with_no_terminal_to_draw_on_says_so():
                          timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 2
     assert out.stderr == f"podtui: no terminal to draw on: standard error is not a terminal ({NO_TERMINAL_HINT})\n"
+
+
+def test_replay_of_standard_input_says_it_needs_a_file():
+    # The screen reads its keys from stdin: it looked for a file named "-" instead.
+    out = subprocess.run([sys.executable, "-m", "podtui", "replay", "-"], input=RECORDING.read_bytes(),
+                         capture_output=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.decode() == ("podtui: replay needs a FILE, not standard input: the screen reads its keys from "
+                                   "there (save the recording to a file first, or print it with `podtui history -`)\n")
