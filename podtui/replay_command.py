@@ -10,12 +10,12 @@ import sys
 from podtui.clock import ManualClock
 from podtui.errors import UsageError
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
-from podtui.sources.recording import STDIN, read_recording
+from podtui.sources.recording import STDIN, file_argument, read_recording
 from podtui.sources.replay import ReplayFeed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a recording made with --record or `podtui record`")
+    parser.add_argument("file", metavar="FILE", type=file_argument, help="a recording made with --record or `podtui record`")
     parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="recorded seconds per real second (default: 1)")
     parser.add_argument("--at", metavar="TIME", help="start at TIME: RFC 3339 (2024-05-01T10:00:00Z), an offset from "
                         "the start (90s, 5m) or, negative, from the end (-5m: five minutes before it)")

@@ -21,13 +21,13 @@ from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
 from podtui.lifecycle.store import PodRecord, Store
-from podtui.sources.recording import STDIN, iter_recording, recording_name
+from podtui.sources.recording import STDIN, file_argument, iter_recording, recording_name
 
 FORMATS = ("markdown", "yaml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE",
+    parser.add_argument("file", metavar="FILE", type=file_argument,
                         help="a recording made by `podtui record` or `podtui --record`; - reads standard input "
                              "(e.g. `ssh bastion cat rec.jsonl.gz | podtui history - shop/web-7d9f`)")
     parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*",

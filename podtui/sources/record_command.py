@@ -21,13 +21,13 @@ from podtui.lifecycle.changes import EVENTS, FAILED, PODS, RECONNECTING, Change,
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
-from podtui.sources.recording import start_recording
+from podtui.sources.recording import file_argument, start_recording
 
 STDOUT = "-"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE",
+    parser.add_argument("file", metavar="FILE", type=file_argument,
                         help="where to record (JSON lines; gzip when it ends in .gz); - for standard output, "
                              "uncompressed (e.g. `ssh bastion podtui record - -A | gzip > rec.jsonl.gz`)")
     add_connection_arguments(parser)

@@ -20,6 +20,7 @@ managedFields are masked or dropped (see `redact`).
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import io
 import os
@@ -461,6 +462,14 @@ class Recording:
 
 
 STDIN = "-"  # as a path to read: standard input, as tools have it
+
+
+def file_argument(text: str) -> str:
+    """argparse's type for a command's FILE: an empty one (an unset $VAR) was read as
+    ".", and refused as a directory nobody named."""
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty (an unset variable?)")
+    return text
 
 
 def recording_name(path: str | Path) -> str:

@@ -268,3 +268,11 @@ def test_a_pod_missing_from_standard_input_names_it_so(capsys, monkeypatch):
     _stdin(monkeypatch, DEFAULT.read_bytes())
     code, _, err = run(capsys, "-", "default/nope")
     assert code == 2 and err.startswith("podtui: no pod default/nope in standard input (")
+
+
+def test_an_empty_file_name_is_refused_not_read_as_the_current_directory(capsys):
+    # `podtui history "$REC"` with REC unset: "cannot open recording .: Is a directory".
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["history", ""])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "podtui history: error: argument FILE: the file name is empty (an unset variable?)\n"

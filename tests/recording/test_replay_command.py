@@ -137,3 +137,15 @@ def test_replay_of_standard_input_says_it_needs_a_file():
     assert out.returncode == 2
     assert out.stderr.decode() == ("podtui: replay needs a FILE, not standard input: the screen reads its keys from "
                                    "there (save the recording to a file first, or print it with `podtui history -`)\n")
+
+
+@pytest.mark.parametrize("command", ["replay", "record"])
+def test_an_empty_file_name_is_refused_not_read_as_the_current_directory(command, capsys):
+    # `podtui replay "$REC"` with REC unset: "cannot open recording .: Is a directory".
+    from podtui.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main([command, ""])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (f"podtui {command}: error: argument FILE: "
+                                       "the file name is empty (an unset variable?)\n")
