@@ -15,12 +15,13 @@ from podtui.errors import tell
 from podtui.sources.kubeconfig import ConnectionOptions, add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
+from podtui.sources.recording import record_beside_the_screen
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(parser)
     parser.add_argument("--theme", metavar="NAME", help="colour theme (see the help screen for the list)")
-    parser.add_argument("--record", metavar="FILE", help="also record everything seen to FILE (.gz to compress), for `podtui replay`")
+    parser.add_argument("--record", metavar="FILE", type=record_beside_the_screen, help="also record everything seen to FILE (.gz to compress), for `podtui replay`")
     parser.add_argument("--no-redact", action="store_true", help="with --record: keep env values, managedFields and last-applied annotations")
 
 

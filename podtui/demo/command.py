@@ -23,6 +23,7 @@ from pathlib import Path
 
 from podtui.errors import PodtuiError, UsageError
 from podtui.lifecycle.times import parse_go_duration
+from podtui.sources.recording import record_beside_the_screen
 
 
 def _duration(text: str) -> float:
@@ -72,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     ui = parser.add_argument_group("the UI (without --serve)")
     ui.add_argument("--theme", metavar="NAME", help="colour theme")
-    ui.add_argument("--record", metavar="FILE", help="also record everything seen to FILE (.gz to compress)")
+    ui.add_argument("--record", metavar="FILE", type=record_beside_the_screen, help="also record everything seen to FILE (.gz to compress)")
     ui.add_argument("--no-redact", action="store_true", help="with --record: keep env values and managedFields")
     serve = parser.add_argument_group("serving")
     serve.add_argument("--serve", action="store_true", help="serve the demo cluster only (no UI) until interrupted")

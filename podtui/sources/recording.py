@@ -472,6 +472,15 @@ def file_argument(text: str) -> str:
     return text
 
 
+def record_beside_the_screen(text: str) -> str:
+    """argparse's type for `--record FILE` of the commands that open the screen: there
+    "-" made a file named "-" (standard output is the screen)."""
+    if text == STDIN:
+        raise argparse.ArgumentTypeError("the screen is on standard output: record to a FILE, or run "
+                                         "`podtui record -` without the screen")
+    return file_argument(text)
+
+
 def recording_name(path: str | Path) -> str:
     """How messages name a recording."""
     return "standard input" if str(path) == STDIN else str(path)

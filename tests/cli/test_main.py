@@ -58,6 +58,12 @@ def _parser(run):
     (["histroy", "rec.jsonl"],
      "podtui: unknown command 'histroy': did you mean history? (commands: demo, record, replay, history; see `podtui --help`)"),
     (["watch"], "podtui: unknown command 'watch' (commands: demo, record, replay, history; see `podtui --help`)"),
+    # Both wrote a file named "-" beside the screen.
+    (["--record", "-"], "podtui: error: argument --record: the screen is on standard output: record to a FILE, "
+                        "or run `podtui record -` without the screen"),
+    (["demo", "--record", "-"], "podtui demo: error: argument --record: the screen is on standard output: record to "
+                                "a FILE, or run `podtui record -` without the screen"),
+    (["--record", ""], "podtui: error: argument --record: the file name is empty (an unset variable?)"),
 ])
 def test_usage_errors_are_one_line(argv, line, capsys):
     # argparse printed its whole usage block (4 lines) above the error; a mistyped
