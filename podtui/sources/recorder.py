@@ -161,5 +161,6 @@ def main(argv: list[str]) -> int:
         return 1
     return 0
 
+
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
