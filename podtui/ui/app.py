@@ -621,7 +621,10 @@ class PodtuiApp(App):
 
     # ------------------------------------------------------------------ palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" opens its own side panel: a second key list, with keys
+        # podtui has no use for (tab, ctrl+pgup) and descriptions printed twice.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
+        yield SystemCommand("Keys", "Every key and what it does (?)", self.action_help)
         yield SystemCommand("Filter pods", "Filter by name, namespace, status, node or label (/)",
                             lambda: self.back_to_pods(self.pods_screen.action_filter))
         yield SystemCommand("Namespace", "Switch namespace (n)", self.action_pick_namespace)

@@ -938,3 +938,17 @@ async def test_the_footer_says_how_to_leave_the_filter_and_command_lines():
             await pilot.press("escape")
             await pilot.pause()
             assert "Details" in footer() and app.focused is app.table
+
+
+async def test_the_palette_keys_command_opens_podtuis_help_not_textuals_panel():
+    # It was Textual's side panel: "tab Focus Next", "^pgup Page Left", and each
+    # tooltip printed after its description ("Columns left Columns left (wide...").
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        keys = [c for c in app.get_system_commands(app.screen) if c.title == "Keys"]
+        assert len(keys) == 1
+        keys[0].callback()
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert not app.screen.query("HelpPanel") and not app.pods_screen.query("HelpPanel")
