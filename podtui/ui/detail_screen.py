@@ -84,7 +84,8 @@ class DetailScreen(Screen):
         Binding("o", "timeline_order", "Order", tooltip="Timeline order"),
         Binding("C", "timeline_container", "Container", tooltip="Timeline container"),
         COPY_NAME,
-        Binding("p", "replaced", "Previous/next pod", show=False),
+        # Not the list's previous/next pod (as a k9s user reads "p"): the name's other pod.
+        Binding("p", "replaced", "Same-name pod: its replacement, or the one it replaced", show=False),
         # priority: what is typed after ":" goes to the list's command line
         Binding("colon", "command", "Command", show=False, priority=True,
                 tooltip="Command, back on the pod list"),
@@ -325,4 +326,6 @@ class DetailScreen(Screen):
             self.gone = False
             self.refresh_panes()  # a new uid: every pane's build key changes
         else:
-            self.notify("no replacing or replaced pod in memory", severity="warning")
+            # A Deployment's new pod has a new name: say why p has nothing to follow.
+            self.notify(f"no other pod named {record.name} seen: p follows a reused name "
+                        "(a StatefulSet's pod, a pod deleted and created again)", severity="warning")

@@ -952,3 +952,19 @@ async def test_the_palette_keys_command_opens_podtuis_help_not_textuals_panel():
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert not app.screen.query("HelpPanel") and not app.pods_screen.query("HelpPanel")
+
+
+async def test_p_on_the_detail_screen_says_it_follows_a_reused_name():
+    # The help said "Previous/next pod" (read as the list's next pod), and on a
+    # Deployment's pod p said only "no replacing or replaced pod in memory".
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        _, lines = await open_help(pilot)
+        assert any("p " in line and "Same-name pod" in line for line in lines)
+        assert not any("Previous/next" in line for line in lines)
+        await pilot.press("escape")
+        app.open_detail("uid-web-7d9f8c6b5-x2x7q")
+        await pilot.pause()
+        await pilot.press("p")
+        notice = [n.message for n in app._notifications][-1]
+        assert notice.startswith("no other pod named web-7d9f8c6b5-x2x7q seen: p follows a reused name")
