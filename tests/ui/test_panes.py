@@ -244,3 +244,25 @@ def test_yaml_the_rest_of_a_value_kubectl_folded_is_not_coloured_as_a_key(wrap):
     coloured = [shown.plain[s.start:s.end] for s in shown.spans if s.style == "$text-primary"]
     # Before: "available" (the folded line) and "- \"sh -c 'while ... echo exit code" were keys.
     assert coloured == ["spec", "containers", "args", "name", "status", "conditions", "message", "reason", "type"]
+
+
+def test_time_axis_offsets_agree_with_the_clock_column():
+    # "≈07:42:54 +0s" then "07:42:55 +0s": the offset was cut from the exact times
+    # (54.9 to 55.3) while the clock column shows their seconds.
+    from tests.ui.harness import items_from_recording
+
+    items, clock, _ = items_from_recording(Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz")
+    store = Store(clock)
+    store.apply_batch(items)
+    checked = 0
+    for record in store.pods.values():
+        for container in (None, *timeline.containers_in(record.history.entries)):
+            lines = timeline.render(record, clock.time(), order=timeline.TIME_AXIS, container=container).plain
+            stamped = [line for line in lines.splitlines()[1:] if "│" in line and line[1:2].isdigit()]
+            seconds = [int(line[1:3]) * 3600 + int(line[4:6]) * 60 + int(line[7:9]) for line in stamped]
+            for line, at in zip(stamped, seconds):
+                offset = line[11:19].strip()  # "+      0s"
+                if offset[:-1].isdigit():  # spans under two minutes, in seconds
+                    assert int(offset[:-1]) == at - seconds[0], line
+                    checked += 1
+    assert checked > 100

@@ -237,13 +237,16 @@ def render(record: Any, now: float, ctx: PaneContext | None = None, *, order: st
             # From the second the clock column shows, so entries shown at one second agree.
             lines.append(entry_line(entry, f"{relative(math.floor(at), now):>9}"))
     else:
-        first = entries[0][0]
+        # Offsets between the seconds the clock column shows, as above: 10:00:00.9 to
+        # 10:00:01.3 is +1s, not +0s under two different clock seconds.
+        first = math.floor(entries[0][0])
         previous = first
         for at, _, entry in entries:
-            if at - previous >= _GAP_MARK:
-                lines.append(Content.styled(f"{'':>10}┆ {_span(at - previous)} later", "$text-muted"))
-            lines.append(entry_line(entry, f"+{_span(at - first):>8}"))
-            previous = at
+            second = math.floor(at)
+            if second - previous >= _GAP_MARK:
+                lines.append(Content.styled(f"{'':>10}┆ {_span(second - previous)} later", "$text-muted"))
+            lines.append(entry_line(entry, f"+{_span(second - first):>8}"))
+            previous = second
     if dropped:
         lines.append(Content.styled(f"… {dropped} older entries dropped (history limit)", "$text-muted"))
     if cache is not None:
