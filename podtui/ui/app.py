@@ -323,6 +323,7 @@ class PodtuiApp(App):
             source=self.source_status,
             shown=self.table.visible_count,
             total=self.table.index.total,
+            deleted=self.table.index.deleted,
             events_per_s=self.events_per_s,
             replay=self.replay,
             seeking=self._rebuilding is not None,

@@ -73,8 +73,15 @@ class PodIndex:
         self._haystacks: dict[str, tuple[int, str]] = {}  # uid -> (version, lowered text)
         self.total = 0  # pods in the namespace view, filter ignored
         self._in_scope: set[str] = set()
+        # Of those, the tombstones: kubectl no longer lists them, so the bar says so.
+        self._deleted: set[str] = set()
 
     # ------------------------------------------------------------------ reading
+    @property
+    def deleted(self) -> int:
+        """Tombstones among the `total` pods."""
+        return len(self._deleted)
+
     def __len__(self) -> int:
         return len(self._order)
 
@@ -131,6 +138,7 @@ class PodIndex:
         ns = self.namespace
         in_scope = list(records) if ns is None else [u for u, r in records.items() if r.namespace == ns]
         self._in_scope = set(in_scope)
+        self._deleted = {u for u in in_scope if records[u].deleted_at is not None}
         key = self._key
         kept = before if keep_keys else {}
         self._keys = {uid: kept.get(uid) or key(uid, records[uid]) for uid in self._shown_of(in_scope, records)}
@@ -180,6 +188,10 @@ class PodIndex:
             else:
                 self._in_scope.discard(uid)
                 self._haystacks.pop(uid, None)
+            if in_scope and record.deleted_at is not None:
+                self._deleted.add(uid)
+            else:
+                self._deleted.discard(uid)
             new_key = self._key(uid, record) if in_scope and self._matches(uid, record) else None
             if old_key == new_key:
                 if new_key is not None:

@@ -24,6 +24,7 @@ class BarState:
     source: ch.SourceStatus | None = None
     shown: int = 0
     total: int = 0
+    deleted: int = 0  # of total: tombstones, which kubectl no longer lists
     events_per_s: float = 0.0
     replay: Any = None  # ReplayControls, when replaying
     seeking: bool = False  # a replay's new position is being built; the pods shown are the old one's
@@ -115,6 +116,8 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     else:
         noun = "pod" if state.total == 1 else "pods"
         pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
+        if state.deleted:
+            pods += f" ({state.deleted} deleted)"
         parts.append(Content(pods))
         parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
     if state.events_unavailable:

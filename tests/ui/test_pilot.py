@@ -968,3 +968,22 @@ async def test_p_on_the_detail_screen_says_it_follows_a_reused_name():
         await pilot.press("p")
         notice = [n.message for n in app._notifications][-1]
         assert notice.startswith("no other pod named web-7d9f8c6b5-x2x7q seen: p follows a reused name")
+
+
+async def test_the_bar_says_how_many_of_its_pods_are_deleted():
+    # kubectl lists 17 pods; the bar said "18 pods" for the 17 and a tombstone. After
+    # `kubectl delete pods --all` it went on counting every pod deleted in 5 minutes.
+    app = fixture_app()
+    async with app.run_test(size=(200, 24)) as pilot:
+        await settle(pilot)
+        assert "18 pods (1 deleted)" in app.pods_screen.status_bar.text
+        record = app.store.pods["uid-web-7d9f8c6b5-x2x7q"]
+        app.feed._queue.put(Change("pods", "DELETED", copy.deepcopy(record.obj), app.clock.time()))
+        await settle(pilot)
+        assert "18 pods (2 deleted)" in app.pods_screen.status_bar.text
+        await pilot.press("slash", *"db-0", "enter")
+        await settle(pilot)
+        assert "2/18 pods (2 deleted)" in app.pods_screen.status_bar.text
+        app.switch_namespace("batch")
+        await settle(pilot)
+        assert "deleted" not in app.pods_screen.status_bar.text
