@@ -352,7 +352,9 @@ class PodTable(ScrollView, can_focus=True):
         room = self._row_width()
         if layout.width <= room:
             return
-        starts = [x for _, x, _ in layout.columns if x <= layout.width - room] + [layout.width - room]
+        # From the gap before a column: the header's "←" goes there, not over the
+        # title's first letter ("←AME", "←EADY").
+        starts = [max(0, x - 1) for _, x, _ in layout.columns if x <= layout.width - room] + [layout.width - room]
         if direction > 0:
             later = [x for x in starts if x > self.x_offset]
             offset = min(later) if later else self.x_offset

@@ -987,3 +987,18 @@ async def test_the_bar_says_how_many_of_its_pods_are_deleted():
         app.switch_namespace("batch")
         await settle(pilot)
         assert "deleted" not in app.pods_screen.status_bar.text
+
+
+async def test_sideways_arrow_takes_the_gap_not_a_titles_first_letter():
+    # `w` then `l` at 80 columns showed "←AME↑", then "←EADY", then "←TATUS".
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        titles = []
+        for _ in range(4):
+            await pilot.press("l")
+            header = app.table.render_line(0).text
+            assert header.startswith("←") and header[1] != " "
+            titles.append(header[1:].split()[0])
+        assert titles[:3] == ["NAME", "READY", "STATUS"]
