@@ -3,11 +3,13 @@
 The kubelet's probe worker (pkg/kubelet/prober/worker.go) acts only after
 failureThreshold consecutive failures, and records a Warning `Unhealthy` Event
 ("Liveness probe failed: ...") on every failed attempt, below the threshold too.
-Those Events are the only outside view of a streak. Failures are counted from the
-Events since the current container instance started (or since the last liveness/startup
-kill, or readiness turning ready), and a streak is taken as broken when no attempt
-arrived for about a period and a half: an errored attempt ("probe errored", thrown away
-by the worker) neither counts nor breaks it. A repeat updates the Event (count+1, a new last
+Those Events are the only outside view of a streak. The worker lives as long as the pod
+and keeps its run across restarts: only its own liveness/startup kill starts it over (a
+success too, and readiness turning ready). A streak is taken as broken when no attempt
+arrived for about a period and a half, or across a restart when a tick probed the old
+instance after its last failure or the new one before its first (_Dead; "~" where the
+whole seconds can't tell): an errored attempt ("probe errored", thrown away by the
+worker) neither counts nor breaks it. A repeat updates the Event (count+1, a new last
 time); each message has its own Event (and past 10 different ones in 10 minutes the
 recorder merges the new ones into one "(combined from similar events)" Event). The store
 keeps a few earlier writes of each and the evenly spaced stretch the probe's writes end,
@@ -197,8 +199,9 @@ def probe_states(record, now: float) -> list[ProbeState]:
     # failures can be told apart.
     mixed = combined and len(unhealthy) > 1
     statuses = container_statuses(pod)
+    gated = {s.container for s in settings if s.type == "startup"}
     return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now,
-                   record if s.type == "readiness" else None, mixed)
+                   record if s.type == "readiness" else None, mixed, s.type != "startup" and s.container in gated)
             for s in settings]
 
 
@@ -282,7 +285,8 @@ def _points(e: EventRecord) -> list[tuple[int, float]]:
     return out
 
 
-def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: int) -> tuple[int, bool]:
+def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: int,
+               dead: _Dead | None = None) -> tuple[int, bool]:
     """The current run as far as the Events place its failures one by one: (n, exact).
 
     `ticks` are the probe's failure and errored Events, newest first. Each (c, t) of
@@ -299,6 +303,10 @@ def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: in
     each to its own) and however many: an evenly spaced stretch, its gaps within a period
     and a half, is a block of attempts in a row. Every attempt after its first (or the
     one before it) is in it, so the Events' own points there add nothing.
+
+    `dead`: the stretch of a restart, when the worker ticked without probing; two
+    attempts on either side of it are in a row when no tick probed between them
+    (_Dead.broken).
     """
     blocks: list[tuple[float, float, int, float, float, int]] = []  # (newest, oldest, failures, step, slack, errors)
     unplaced_before: list[float] = []  # unplaced attempts lie before each of these
@@ -333,8 +341,14 @@ def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: in
     for newest, first, count, step, slack, errs in blocks:
         if newest < since or (on_tick and newest == since):
             break  # a kill or the success that made it ready came within that second
-        if oldest is not None and oldest - newest > 1.5 * period:
-            break
+        if oldest is not None:
+            if dead is not None and newest <= dead.end < oldest:
+                broken = dead.broken(newest, oldest)
+                if broken:
+                    break
+                crossed = crossed or broken is None  # whether a tick probed in between is not known
+            elif oldest - newest > 1.5 * period:
+                break
         if first < since or (on_tick and first == since):
             # A block reaching back past `since`: an even stretch's failures after it are
             # counted where its spacing tells them apart from the ones before (and no
@@ -357,7 +371,7 @@ def _after(newest: float, step: float, count: int, bound: float) -> int:
 
 
 def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None,
-           mixed: bool = False) -> ProbeState:
+           mixed: bool = False, gated: bool = False) -> ProbeState:
     state = ProbeState(settings=s, events=events)
     running = _d(_d(cs.get("state")).get("running"))
     started_at = parse_ts(running.get("startedAt"))
@@ -373,9 +387,10 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         return state  # no instance to probe: nothing counts, nothing is due
     if s.type == "startup" and cs.get("started") is True:
         return state  # worker.go stops the startup probe once the container has started
-    # The streak starts over with a new container instance, after a kill, and (readiness)
-    # once the container turned ready.
+    # First the run within this instance: from its start, a kill, and (readiness) the
+    # container turning ready; then whether it goes on from before the restart.
     since = started_at if started_at is not None else float("-inf")
+    kill_type = s.type in ("liveness", "startup")
     # Only with failures to judge: a history walk per probe per repaint is not free.
     flip = _ready_flip(record, s.container, since) if record is not None and failures else None
     # Whether `since` is no earlier than a probe tick (a kill, the success that made it
@@ -386,18 +401,21 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     for e in events:
         if e.reason == "Killing" and _last(e) > since:
             since, on_tick = _last(e), True
-    gap = s.period * 1.5 + s.timeout + 1
-    if not failures or now - _last(ticks[0]) > gap:
-        streak, exact = 0, True  # a success (no Event) came after the newest attempt
-    else:
-        streak, exact = _exact_run(ticks, since, on_tick, s.period)
-    if not exact or mixed:
-        # Some failures that may belong to the run were not seen one by one (before podtui
-        # watched, or in a watch outage) or may be another probe's: estimated from the
-        # Events' spans, and no fewer than those placed.
-        streak = max(streak, _estimated_streak(s, ticks, events, since, on_tick, now))
+    streak, exact = _run(s, ticks, failures, events, since, on_tick, now, mixed)
+    dead = _restart(s, cs, started_at, gated) if failures and not on_tick and started_at is not None else None
+    if dead is not None:
+        # No reset in this instance: the worker's run goes on from before the restart, back
+        # to this probe's last kill (the only reset but a success) or readiness' last success.
+        back, back_on_tick = _last_reset(record, s, events, dead.end)
+        carried, carried_exact = _run(s, ticks, failures, events, back, back_on_tick, now, mixed, dead)
+        # The worker kills at the threshold-th failure in a row: that many before the
+        # restart were the kill (its Killing Event unseen) and the run began again.
+        if carried > streak and not (kill_type and carried - streak >= s.failure_threshold):
+            streak, exact = carried, exact and carried_exact
+        else:
+            dead = None
+    if not exact:
         state.exact = False
-    kill_type = s.type in ("liveness", "startup")
     if kill_type:
         streak = min(streak, s.failure_threshold)
     elif (streak and cs.get("ready") is False and flip is not None and flip.new == "false"
@@ -412,13 +430,106 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     if streak:
         last_counted = _last(ticks[0])  # the next tick may be the one that acts
         if streak < s.failure_threshold:
-            state.acts_at = last_counted + (s.failure_threshold - streak) * s.period
+            following = (dead.first_tick(last_counted) if dead is not None and last_counted <= dead.end
+                         else last_counted + s.period)
+            state.acts_at = following + (s.failure_threshold - streak - 1) * s.period
         elif kill_type:
             state.acts_at = last_counted  # due now: the kill is under way
     elif s.type == "startup" and started_at is not None:
         # No failure seen yet (and not started, see above): the budget runs out at the latest then.
         state.acts_at = started_at + s.initial_delay + s.failure_threshold * s.period
     return state
+
+
+def _run(s: ProbeSettings, ticks: list[EventRecord], failures: list[EventRecord], events: list[EventRecord],
+         since: float, on_tick: bool, now: float, mixed: bool, dead: _Dead | None = None) -> tuple[int, bool]:
+    """The failures in a row since the worker's last reset at `since`: (n, exact). `mixed`:
+    the Events may hold another probe's failures too."""
+    row: bool | None = True
+    if not failures:
+        row = False
+    elif dead is not None and _last(ticks[0]) <= dead.end:
+        row = dead.row(_last(ticks[0]), None, now)
+    elif now - _last(ticks[0]) > s.period * 1.5 + s.timeout + 1:
+        row = False
+    if row is False:
+        streak, exact = 0, True  # a success (no Event) came after the newest attempt
+    else:
+        streak, exact = _exact_run(ticks, since, on_tick, s.period, dead)
+        exact = exact and row is True
+    if not exact or mixed:
+        # Some failures that may belong to the run were not seen one by one (before podtui
+        # watched, or in a watch outage) or may be another probe's: estimated from the
+        # Events' spans, and no fewer than those placed.
+        streak = max(streak, _estimated_streak(s, ticks, events, since, on_tick, now))
+    return streak, exact and not mixed
+
+
+class _Dead:
+    """A restart as the probe worker lives through it (it lasts as long as the pod): its
+    ticker beats on, but probes nothing from the old instance's end (finishedAt) until
+    the new one's start plus initialDelaySeconds; its run is kept. Times are API seconds."""
+
+    __slots__ = ("end", "start", "period", "slack", "known")
+
+    def __init__(self, end: float, start: float, period: int, timeout: int, known: bool) -> None:
+        self.end, self.start, self.period, self.slack = end, start, period, timeout + 1
+        self.known = known  # False: probing may begin later (after the startup probe passed)
+
+    def first_tick(self, at: float) -> float:
+        """The first tick to probe the new instance, on the beat of an attempt at `at`."""
+        return at + max(1, math.ceil((self.start - at) / self.period)) * self.period
+
+    def row(self, at: float, after: float | None, now: float) -> bool | None:
+        """Whether an attempt at `at` before the restart and the next one seen, at `after`
+        in the new instance (None: none yet, by `now`), are in a row: no tick probed in
+        between, which would have passed (no Event). None: the seconds can't tell."""
+        p = self.period
+        if at + p + 1 < self.end:
+            return False  # the next tick probed the old instance
+        verdict = True if at + p - self.slack > self.end + 1 else None  # it came after the end
+        if after is None:
+            if now > self.first_tick(at) + 0.5 * p + self.slack:
+                return False if self.known else None
+            return verdict
+        if after + 1 - p < self.start:
+            return verdict  # its tick was the first to probe the new instance
+        if after - self.slack - p >= self.start + 1 and self.known:
+            return False
+        return None
+
+    def broken(self, at: float, after: float) -> bool | None:
+        """_exact_run's test for two attempts across the restart: True when a tick probed
+        in between; False in a row; None when it can't tell."""
+        row = self.row(at, after, after)
+        return None if row is None else not row
+
+
+def _restart(s: ProbeSettings, cs: dict, started_at: float, gated: bool) -> _Dead | None:
+    """The container's last restart, from its status, if the old instance's end is known."""
+    term = _d(_d(cs.get("lastState")).get("terminated"))
+    end = parse_ts(term.get("finishedAt"))
+    if end is None or end > started_at:
+        return None
+    # Liveness and readiness wait for the startup probe: from when, no status says.
+    return _Dead(end, started_at + s.initial_delay, s.period, s.timeout, not gated)
+
+
+def _last_reset(record, s: ProbeSettings, events: list[EventRecord], before: float) -> tuple[float, bool]:
+    """When the worker last started this probe's run over before `before`: its last kill
+    (liveness, startup), or (readiness) the success that made the container ready."""
+    since = float("-inf")
+    for e in events:
+        if e.reason == "Killing" and since < _last(e) <= before:
+            since = _last(e)
+    if s.type == "readiness":
+        for t in reversed(getattr(getattr(record, "history", None), "entries", ())):
+            if t.at <= since:
+                break
+            if t.kind == READY and t.subject == s.container and t.new == "true" and t.at <= before:
+                since = t.at
+                break
+    return since, since != float("-inf")
 
 
 def _estimated_streak(s: ProbeSettings, attempts: list[EventRecord], events: list[EventRecord], since: float,
