@@ -411,7 +411,7 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         # The worker kills at the threshold-th failure in a row: that many before the
         # restart were the kill (its Killing Event unseen) and the run began again.
         if carried > streak and not (kill_type and carried - streak >= s.failure_threshold):
-            streak, exact = carried, exact and carried_exact
+            streak, exact = carried, exact and carried_exact and not dead.before_that(failures, back)
         else:
             dead = None
     if not exact:
@@ -470,11 +470,28 @@ class _Dead:
     ticker beats on, but probes nothing from the old instance's end (finishedAt) until
     the new one's start plus initialDelaySeconds; its run is kept. Times are API seconds."""
 
-    __slots__ = ("end", "start", "period", "slack", "known")
+    __slots__ = ("end", "start", "period", "slack", "known", "old_start")
 
-    def __init__(self, end: float, start: float, period: int, timeout: int, known: bool) -> None:
+    def __init__(self, end: float, start: float, period: int, timeout: int, known: bool,
+                 old_start: float | None) -> None:
         self.end, self.start, self.period, self.slack = end, start, period, timeout + 1
         self.known = known  # False: probing may begin later (after the startup probe passed)
+        # When the old instance was first probed, if a restart came before it (else None):
+        # only the last restart's times are in the status.
+        self.old_start = old_start
+
+    def before_that(self, failures: list[EventRecord], reset: float) -> bool:
+        """Whether the run may go on from before the restart before this one: the old
+        instance failed its first tick and failures came between the worker's last
+        `reset` and the old instance (its start unknown: may have)."""
+        if self.old_start is None:
+            return False
+        points = [t for e in failures for _, t in _points(e) if t > reset]
+        if self.old_start == -math.inf:
+            return bool(points)
+        first = self.old_start + self.period + self.slack
+        return (any(self.old_start <= t <= first for t in points)
+                and any(t < self.old_start for t in points))
 
     def first_tick(self, at: float) -> float:
         """The first tick to probe the new instance, on the beat of an attempt at `at`."""
@@ -512,7 +529,11 @@ def _restart(s: ProbeSettings, cs: dict, started_at: float, gated: bool) -> _Dea
     if end is None or end > started_at:
         return None
     # Liveness and readiness wait for the startup probe: from when, no status says.
-    return _Dead(end, started_at + s.initial_delay, s.period, s.timeout, not gated)
+    old_start = None
+    if _n(cs.get("restartCount"), 0) >= 2:
+        began = parse_ts(term.get("startedAt"))
+        old_start = -math.inf if began is None else began + s.initial_delay
+    return _Dead(end, started_at + s.initial_delay, s.period, s.timeout, not gated, old_start)
 
 
 def _last_reset(record, s: ProbeSettings, events: list[EventRecord], before: float) -> tuple[float, bool]:
