@@ -116,9 +116,8 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     else:
         noun = "pod" if state.total == 1 else "pods"
         pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
-        if state.deleted:
-            pods += f" ({state.deleted} deleted)"
-        parts.append(Content(pods))
+        pods_at = len(parts)
+        parts.append(Content(f"{pods} ({state.deleted} deleted)" if state.deleted else pods))
         parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
     if state.events_unavailable:
         parts.append(Content.styled("no events", "$text-warning"))
@@ -141,6 +140,8 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         if sep.join(parts).cell_length <= width:
             return sep.join(parts)
         parts.pop()  # the clock: the terminal's own is near
+    if state.deleted and not state.seeking and sep.join(parts).cell_length > width:
+        parts[pods_at] = Content(pods)  # the count before what it counts
     if state.replay is None and (state.source is None or state.source.state != ch.LIVE):
         del parts[rate]  # nothing arrives while not live
     while len(parts) > connection + 1 and sep.join(parts).cell_length > width:

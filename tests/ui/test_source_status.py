@@ -96,3 +96,16 @@ async def test_one_pod_is_one_pod():
     async with app.run_test(size=(160, 10)) as pilot:
         await settle(pilot)
         assert "│ 1 pod │" in app.pods_screen.status_bar.text
+
+
+def test_a_narrow_bar_leaves_out_the_deleted_count_before_the_pod_count():
+    from podtui.ui.status_bar import BarState, status_line
+
+    state = BarState(context="prod", scope="all namespaces", total=25, shown=25, deleted=20,
+                     source=SourceStatus("reconnecting", T0, "connection reset", "pods", retry_at=T0 + 4))
+    wide = status_line(state, T0).plain
+    assert "25 pods (20 deleted)" in wide
+    room = len("prod │ all namespaces │ reconnecting in 4s: connection reset │ 25 pods") + 2
+    narrow = status_line(state, T0, room).plain
+    # Before, the pods part went whole: "... │ reconnecting in 4s: connection reset".
+    assert narrow.endswith("│ 25 pods") and len(narrow) <= room
