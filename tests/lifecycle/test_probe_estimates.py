@@ -44,17 +44,17 @@ def test_a_run_begun_before_podtui_watched_is_an_estimate():
 
 
 @pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
-def test_an_even_stretch_across_a_restart_is_counted_not_estimated(api):
-    """The old instance's failures, a period apart right up to the restart, and the new
-    one's form one even stretch: it is split at the restart where the spacing tells
-    them apart (podtui estimated from the spans, right only by luck of the spacing)."""
+def test_an_even_stretch_across_a_crash_restart_is_counted_not_estimated(api):
+    """The old instance's failures, a period apart right up to its crash between two
+    ticks, and the new one's: one run, every failure seen written, so exact (podtui
+    estimated from the spans, right only by luck of the spacing)."""
     store = runs.new_store(runs.pod(period=10, threshold=30, started=-100, ptype="readiness"))
     kubelet = runs.Kubelet(store, api)
     for at in range(0, 160, 10):
         kubelet.write("Readiness probe failed: 503", at)
-    store.apply(Change(PODS, MODIFIED, runs.pod(period=10, threshold=30, started=155, restarts=1,
-                                                ptype="readiness"), runs.T0 + 155.3))
-    for run, at in enumerate(range(160, 280, 10), start=1):
+    store.apply(Change(PODS, MODIFIED, runs.restarted_at(155, 152, period=10, threshold=30, ptype="readiness"),
+                       runs.T0 + 155.3))
+    for run, at in enumerate(range(160, 280, 10), start=17):
         kubelet.write("Readiness probe failed: 503", at)
         state = runs.state_of(store, at + 1)
         assert (state.streak, state.exact) == (run, True)

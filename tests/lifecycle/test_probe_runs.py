@@ -240,17 +240,26 @@ def test_a_run_longer_than_the_writes_kept_keeps_counting(results, api):
     assert_every_streak(results, api, threshold=20)
 
 
+def restarted_at(started: float, finished: float, **kw) -> dict:
+    """pod() whose container ran until `finished` (lastState, as every restarted one has)
+    and again from `started`."""
+    p = pod(started=started, restarts=1, **kw)
+    p["status"]["containerStatuses"][0]["lastState"] = {"terminated": {
+        "exitCode": 1, "reason": "Error", "startedAt": format_ts(T0 - 100), "finishedAt": format_ts(T0 + finished)}}
+    return p
+
+
 @pytest.mark.parametrize("api", ["v1", "events.k8s.io/v1"])
-def test_an_even_stretch_across_a_restart_counts_from_the_new_instance_only(api):
-    """The old instance's failures, a period apart right up to the restart, are one
-    evenly spaced stretch with the new one's: the run still starts with the new instance."""
+def test_an_even_stretch_across_a_crash_restart_is_one_run(api):
+    """The old instance's failures, a period apart right up to its crash, and the new
+    one's: the kubelet's worker outlives the container and only a probe's own kill starts
+    its run again (worker.go), so a readiness run of 16 goes on at 17."""
     store = new_store(pod(period=10, threshold=30, started=-100, ptype="readiness"))
     kubelet = Kubelet(store, api)
     for at in range(0, 160, 10):
         kubelet.write("Readiness probe failed: 503", at)
-    store.apply(Change(PODS, MODIFIED, pod(period=10, threshold=30, started=155, restarts=1, ptype="readiness"),
-                       T0 + 155.3))
-    for run, at in enumerate(range(160, 280, 10), start=1):
+    store.apply(Change(PODS, MODIFIED, restarted_at(155, 152, period=10, threshold=30, ptype="readiness"), T0 + 155.3))
+    for run, at in enumerate(range(160, 280, 10), start=17):
         kubelet.write("Readiness probe failed: 503", at)
         assert state_of(store, at + 1).streak == run
 
