@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList
+from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 ALL = "\x00all"  # option id for "all namespaces" (no namespace may contain NUL)
@@ -36,6 +36,8 @@ class NamespaceScreen(ModalScreen[str | None | bool]):
         with box:
             yield Input(placeholder="namespace", id="ns-input", compact=True)
             yield OptionList(id="ns-options")
+        # Its own keys: the list's footer beneath offered keys that type here.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._fill("")

@@ -1002,3 +1002,22 @@ async def test_sideways_arrow_takes_the_gap_not_a_titles_first_letter():
             assert header.startswith("←") and header[1] != " "
             titles.append(header[1:].split()[0])
         assert titles[:3] == ["NAME", "READY", "STATUS"]
+
+
+async def test_the_namespace_picker_footer_offers_its_own_keys_not_the_lists():
+    # Before, the list's footer showed through: "/ Filter n Namespace y YAML ... q
+    # Quit", keys that type into the picker's input.
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        widget, _ = app.screen.get_widget_at(1, 23)
+        assert any(isinstance(w, Footer) for w in (widget, *widget.ancestors)) and widget.screen is app.screen
+        shown = [key.description for key in app.screen.query(FooterKey)]
+        assert shown == ["Cancel"]
+        await pilot.press(*"qy")
+        assert isinstance(app.screen, NamespaceScreen) and app.screen.query_one("#ns-input").value == "qy"
