@@ -745,18 +745,24 @@ async def test_from_all_namespaces_a_namespace_is_a_view_that_keeps_every_pods_h
         assert app.table.records[app.table.cursor_uid].name == "x"  # and still on it
 
 
-async def test_the_help_screen_footer_offers_its_own_keys_not_the_lists():
+def own_footer_keys(app) -> list[str]:
+    """The descriptions in the footer at the bottom line, which must be the top
+    screen's own (over the list's), at 80x24."""
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
+    widget, _ = app.screen.get_widget_at(1, 23)
+    assert any(isinstance(w, Footer) for w in (widget, *widget.ancestors)) and widget.screen is app.screen
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_the_help_screen_footer_offers_its_own_keys_not_the_lists():
     app = fixture_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        widget, _ = app.screen.get_widget_at(1, 23)
-        assert any(isinstance(w, Footer) for w in (widget, *widget.ancestors))  # the help's, over the list's
-        shown = [key.description for key in app.screen.query(FooterKey)]
+        shown = own_footer_keys(app)
         assert "Close help" in shown and "Filter" not in shown
 
 
@@ -1007,17 +1013,11 @@ async def test_sideways_arrow_takes_the_gap_not_a_titles_first_letter():
 async def test_the_namespace_picker_footer_offers_its_own_keys_not_the_lists():
     # Before, the list's footer showed through: "/ Filter n Namespace y YAML ... q
     # Quit", keys that type into the picker's input.
-    from textual.widgets import Footer
-    from textual.widgets._footer import FooterKey
-
     app = fixture_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("n")
         await pilot.pause()
-        widget, _ = app.screen.get_widget_at(1, 23)
-        assert any(isinstance(w, Footer) for w in (widget, *widget.ancestors)) and widget.screen is app.screen
-        shown = [key.description for key in app.screen.query(FooterKey)]
-        assert shown == ["Cancel"]
+        assert own_footer_keys(app) == ["Cancel"]
         await pilot.press(*"qy")
         assert isinstance(app.screen, NamespaceScreen) and app.screen.query_one("#ns-input").value == "qy"
