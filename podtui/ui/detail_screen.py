@@ -230,13 +230,19 @@ class DetailScreen(Screen):
             parts.append(Content.styled("  deleted", "$status-deleted"))
         if self.gone:
             parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
+        hint = None
         if record.replaced_by:
-            parts.append(Content.styled("  replaced (p: show the new pod)", "$text-muted"))
+            hint = ("  replaced (p: show the new pod)", "  replaced (p)")
         elif record.replaces:
-            parts.append(Content.styled("  (p: the pod it replaced)", "$text-muted"))
+            hint = ("  (p: the pod it replaced)", "  (p: replaced)")
+        if hint:
+            parts.append(Content.styled(hint[0], "$text-muted"))
         step = self.podtui.next_step(record, now)
         if step is not None and not deleted:
             parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
+            if hint and sum(part.cell_length for part in parts) > self.size.width - 2:
+                # The hint's words before the edge cuts the next step ("next: deadline").
+                parts[-2] = Content.styled(hint[1], "$text-muted")
         # The counts go whole or not at all: "0/1 ready, 3" reads as three ready.
         room = self.size.width - 2 - sum(part.cell_length for part in parts)
         restarts = f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"

@@ -1021,3 +1021,22 @@ async def test_the_namespace_picker_footer_offers_its_own_keys_not_the_lists():
         assert own_footer_keys(app) == ["Cancel"]
         await pilot.press(*"qy")
         assert isinstance(app.screen, NamespaceScreen) and app.screen.query_one("#ns-input").value == "qy"
+
+
+async def test_the_detail_title_shortens_the_p_hint_before_cutting_the_next_step():
+    # Live at 80 columns: "batch/nightly-report-x7k2p  Running  (p: the pod it
+    # replaced)  next: deadline": the edge took "in 78s".
+    t0 = 1714557600.0
+    old = pod("nightly-report-x7k2p", "batch", uid="old")
+    new = pod("nightly-report-x7k2p", "batch", uid="new", startTime="2024-05-01T09:59:50Z")
+    new["spec"]["activeDeadlineSeconds"] = 90
+    items = [SourceStatus("live", t0), Change("pods", "ADDED", old, t0 - 5), Change("pods", "DELETED", old, t0 - 4),
+             Change("pods", "ADDED", new, t0 - 3)]
+    app = make_app(items, ManualClock(t0), Scope(context="test"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_detail("new")
+        await pilot.pause()
+        title = str(app.screen._title.render()).rstrip()
+        assert title.endswith("next: deadline in 80s") and len(title) <= 78
+        assert "(p: replaced)" in title
