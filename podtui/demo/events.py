@@ -12,6 +12,11 @@ client-go's EventCorrelator (tools/record/events_cache.go) decides what reaches 
 The scheduler records through events.k8s.io/v1, so its events carry eventTime, action,
 reportingController and series instead of firstTimestamp/lastTimestamp/count.
 Events older than the TTL are removed, as kube-apiserver's --event-ttl does.
+
+The spam filter's and the aggregator's caches are LRUs of 4096 keys per source, as
+client-go's (maxLruCacheEntries, one correlator per kubelet); the sweep also drops
+entries that have become the same as none (a full bucket, a lapsed window). Their keys
+name a pod's uid: kept forever, a churning cluster's would grow without end.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ AGGREGATE_WINDOW = 600.0
 AGGREGATE_MAX = 10
 SCHEDULER_SERIES_WINDOW = 360.0  # events.k8s.io/v1 recorders start a series within 6 minutes
 TTL_SWEEP = 60.0
+LRU_SIZE = 4096  # client-go tools/record: maxLruCacheEntries
 
 
 @dataclass(slots=True)
@@ -45,8 +51,10 @@ class EventRecorder:
         self.settings = settings
         self._new_uid = new_uid  # seeded, so the same seed serves the same events
         self._stored: dict[tuple, _Stored] = {}
-        self._buckets: dict[tuple, list[float]] = {}  # spam key -> [tokens, last refill]
-        self._similar: dict[tuple, tuple[float, set[str]]] = {}  # aggregate key -> (last, messages)
+        # source -> spam key -> [tokens, last refill], least recently used first
+        self._buckets: dict[tuple, dict[tuple, list[float]]] = {}
+        # source -> aggregate key -> (last, messages), least recently used first
+        self._similar: dict[tuple, dict[tuple, tuple[float, set[str]]]] = {}
         self._names: set[str] = set()
         self.emitted = 0
         self.dropped = 0
@@ -173,9 +181,10 @@ class EventRecorder:
         burst = self.settings.spam_burst
         if burst <= 0:
             return True
-        bucket = self._buckets.get(spam_key)
+        bucket = _lru_take(self._buckets, spam_key)
         if bucket is None:
-            bucket = self._buckets[spam_key] = [float(burst), now]
+            bucket = [float(burst), now]
+        _lru_put(self._buckets, spam_key, bucket)
         interval = self.settings.spam_interval
         if interval > 0:
             bucket[0] = min(float(burst), bucket[0] + (now - bucket[1]) / interval)
@@ -188,11 +197,11 @@ class EventRecorder:
     def _aggregate(self, key: tuple, message: str, now: float) -> tuple[str, str]:
         """(message to store, identity of the stored event): once combined, one Event
         collects every further message of the kind."""
-        last, messages = self._similar.get(key, (now, set()))
+        last, messages = _lru_take(self._similar, key) or (now, set())
         if now - last > AGGREGATE_WINDOW:
             messages = set()
         messages.add(message)
-        self._similar[key] = (now, messages)
+        _lru_put(self._similar, key, (now, messages))
         if len(messages) >= AGGREGATE_MAX:
             return "(combined from similar events): " + message, "\0combined"
         return message, message
@@ -222,5 +231,35 @@ class EventRecorder:
                 del self._stored[key]
                 self._names.discard(stored.name)
                 self.storage.delete("events", stored.namespace, stored.name)
+        self._forget_lapsed()
         if self._stored:
             self._schedule_sweep()
+
+    def _forget_lapsed(self) -> None:
+        """Drop cache entries that now act as no entry: a bucket refilled to the burst,
+        an aggregation window passed."""
+        now, burst, interval = self.engine.now, self.settings.spam_burst, self.settings.spam_interval
+        for caches, lapsed in (
+            (self._buckets, lambda b: interval > 0 and b[0] + (now - b[1]) / interval >= burst),
+            (self._similar, lambda s: now - s[0] > AGGREGATE_WINDOW),
+        ):
+            for source, cache in list(caches.items()):
+                for key in [key for key, value in cache.items() if lapsed(value)]:
+                    del cache[key]
+                if not cache:
+                    del caches[source]
+
+
+def _lru_take(caches: dict[tuple, dict], key: tuple):
+    """The value under `key` (its first two parts name the source), taken out to be put back as the newest."""
+    cache = caches.get(key[:2])
+    return cache.pop(key, None) if cache is not None else None
+
+
+def _lru_put(caches: dict[tuple, dict], key: tuple, value) -> None:
+    cache = caches.get(key[:2])
+    if cache is None:
+        cache = caches[key[:2]] = {}
+    cache[key] = value
+    if len(cache) > LRU_SIZE:
+        del cache[next(iter(cache))]
