@@ -99,7 +99,8 @@ _SPEC = 8
 _WHOLE_STATUS = (("hostIPs", 10), ("podIPs", 12))
 _SHARED_LISTS = (("conditions", 14), ("initContainerStatuses", 16), ("containerStatuses", 18),
                  ("ephemeralContainerStatuses", 20))
-_SLOTS = 22
+_OWNER = 22  # the controller uid whose template counts this pod among its users
+_SLOTS = 23
 _TEMPLATES_LIMIT = 100_000
 _ENCODED_LIMIT = 64  # template parts whose JSON is kept, per controller
 _decode_pod_line = msgspec.json.Decoder(_PodLine).decode
@@ -119,6 +120,9 @@ class PodDecoder:
         self._seen: dict[str, list] = {}  # uid -> slots (see _WHOLE_META ...)
         # controller uid -> the last spec of its pods, and the JSON of its parts (_same_json)
         self._templates: dict[str, tuple[dict, dict]] = {}
+        # controller uid -> how many pods in _seen it has: a template goes with its last
+        # pod (a CronJob makes a new controller a minute: kept, they grew without end)
+        self._users: dict[str, int] = {}
 
     def line(self, data: bytes) -> Any:
         """A watch line -> its dict, the object decoded for the model."""
@@ -150,17 +154,31 @@ class PodDecoder:
     def forget(self, uid: object) -> None:
         """The pod is gone: drop what was kept for it."""
         if type(uid) is str:
-            self._seen.pop(uid, None)
+            seen = self._seen.pop(uid, None)
+            if seen is not None:
+                self._release(seen[_OWNER])
+
+    def _release(self, owner: str | None) -> None:
+        if owner is None:
+            return
+        users = self._users[owner] - 1
+        if users:
+            self._users[owner] = users
+        else:
+            del self._users[owner]
+            self._templates.pop(owner, None)
 
     def _share(self, obj: dict) -> None:
         """Replace obj's Raw pieces with decoded values, reusing the previous version's."""
         meta = obj.get("metadata")
         uid = meta.get("uid") if meta is not None else None
         seen = self._seen.get(uid) if type(uid) is str else None
+        kept = seen is not None
         if seen is None:
             seen = [None] * _SLOTS
             if type(uid) is str and uid:
                 self._seen[uid] = seen
+                kept = True
         if meta:
             _share_whole(meta, _WHOLE_META, seen)
         raw = obj.get("spec")
@@ -174,7 +192,14 @@ class PodDecoder:
                 seen[_SPEC], seen[_SPEC + 1] = raw.copy(), spec
                 ref = controller_ref(meta) if type(spec) is dict else None
                 owner = ref.get("uid") if ref is not None else None
-                if type(owner) is str:
+                if type(owner) is not str:
+                    owner = None
+                if owner != seen[_OWNER] and kept:
+                    if owner is not None:
+                        self._users[owner] = self._users.get(owner, 0) + 1
+                    self._release(seen[_OWNER])
+                    seen[_OWNER] = owner
+                if owner is not None:
                     template = self._templates.get(owner)
                     if template is not None:
                         encoded = template[1]
@@ -186,7 +211,8 @@ class PodDecoder:
                             self._templates.clear()
                         encoded = {}
                     # What it shares is the old template's very objects: their JSON carries over.
-                    self._templates[owner] = (spec, encoded)
+                    if kept:  # a pod without a uid is never forgotten: it must not hold one
+                        self._templates[owner] = (spec, encoded)
         status = obj.get("status")
         if not status:
             return
