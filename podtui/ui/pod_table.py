@@ -261,6 +261,10 @@ class PodTable(ScrollView, can_focus=True):
             self._rebuild(keep_cursor=True)  # reversed: the same keys read from the other end
         self.post_message(self.SortChanged(column, descending))
 
+    def shows_column(self, key: str) -> bool:
+        """Whether the layout has the column (on screen, or scrolled to sideways)."""
+        return any(column.key == key for column, _, _ in self._current_layout().columns)
+
     def set_filter(self, text: str) -> None:
         # A selected pod the filter hides gives way to the first match, as in k9s:
         # "/name⏎⏎" opens what was typed, wherever the cursor was.

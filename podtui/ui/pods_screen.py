@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from podtui.ui.pod_table import PodTable
 from podtui.ui.replay_controls import key_footer
 from podtui.ui.status_bar import StatusBar
+from podtui.ui.table_layout import BY_KEY
 
 if TYPE_CHECKING:
     from podtui.ui.app import PodtuiApp
@@ -231,6 +232,14 @@ class PodsScreen(Screen):
     # ------------------------------------------------------------------ actions
     def action_sort(self, column: str) -> None:
         self.table.sort_by(column)
+
+    def on_pod_table_sort_changed(self, message: PodTable.SortChanged) -> None:
+        # Sorted by a column not on screen (I, O on a narrow terminal), the header has
+        # nowhere to put its arrow: the order would look random.
+        if not self.table.shows_column(message.column):
+            arrow = "↓" if message.descending else "↑"
+            self.notify(f"sorted by {BY_KEY[message.column].title} {arrow}, a column not shown (w: wide columns)",
+                        timeout=3)
 
     def action_toggle_wide(self) -> None:
         self.table.toggle_wide()

@@ -1040,3 +1040,18 @@ async def test_the_detail_title_shortens_the_p_hint_before_cutting_the_next_step
         title = str(app.screen._title.render()).rstrip()
         assert title.endswith("next: deadline in 80s") and len(title) <= 78
         assert "(p: replaced)" in title
+
+
+async def test_sorting_by_a_column_not_shown_says_so():
+    # At 80 columns I (IP) and O (NODE) reordered the list with no arrow anywhere.
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("I")
+        await pilot.pause()
+        assert app.table.index.sort_column == "ip"
+        assert [n.message for n in app._notifications][-1] == "sorted by IP ↑, a column not shown (w: wide columns)"
+        count = len(app._notifications)
+        await pilot.press("S", "w", "O")  # shown: no notice for S; wide: NODE is there
+        await pilot.pause()
+        assert len(app._notifications) == count
