@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a recording made by `podtui record` or `podtui --record`; - reads standard input "
                              "(e.g. `ssh bastion cat rec.jsonl.gz | podtui history - shop/web-7d9f`)")
     parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*",
-                        help="only these pods (a bare POD matches it in any namespace); default: every pod")
+                        help="only these pods (a bare POD matches it in any namespace; a name no pod has "
+                             "whole matches the pods it begins, e.g. shop/web-7d9f); default: every pod")
     parser.add_argument("--format", choices=FORMATS, default="markdown",
                         help="markdown (default) or yaml")
     parser.add_argument("--skip-bad-lines", action="store_true",
@@ -102,8 +103,9 @@ class Folded:
 
 
 def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodRecord]:
-    """The records named by `wanted` (NAMESPACE/POD or POD), every incarnation of each
-    name; a name not in the recording is a one-line error with close matches."""
+    """The records named by `wanted` (NAMESPACE/POD or POD, or a prefix of the pod
+    name when no pod has it whole), every incarnation of each name; a name not in the
+    recording is a one-line error with close matches."""
     if not wanted:
         return records
     keys = sorted({f"{r.namespace}/{r.name}" for r in records})
@@ -112,10 +114,11 @@ def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodR
         if not name.rpartition("/")[2]:
             # Every pod "contains" an empty name: it was suggested all of them.
             raise UsageError(f"{name!r} names no pod: the pod name is empty", "give NAMESPACE/POD or POD")
-        if "/" in name:
-            hits = [r for r in records if f"{r.namespace}/{r.name}" == name]
-        else:
-            hits = [r for r in records if r.name == name]
+        namespace, _, pod = name.rpartition("/")
+        here = [r for r in records if r.namespace == namespace] if "/" in name else records
+        # A Deployment's pods change names: `shop/web-7d9f` names all of that
+        # ReplicaSet's pods, when no pod has exactly that name.
+        hits = [r for r in here if r.name == pod] or [r for r in here if r.name.startswith(pod)]
         if not hits:
             close = close_matches(name, keys)
             hint = f"did you mean: {', '.join(close)}" if close else \
