@@ -157,6 +157,19 @@ def _backoff_now(record, now: float) -> list[dict]:
 _CONFIRMED = "the kubelet confirmed the deletion (grace 0s): the containers stopped"
 
 
+def _finalizer_hold(info, req, now: float) -> tuple[float | None, float]:
+    """(since when, until when) finalizers alone kept the deleted pod: from the moment
+    it would otherwise have gone (the kubelet's confirmation, else its containers
+    stopping, else the SIGKILL deadline) to its removal, or now if still held."""
+    if not info.finalizers or not info.deletion_requested or req is None:
+        return None, now
+    start = req.confirmed_at or req.stopped_at or req.kill_at
+    end = info.removed_at if info.removed_at is not None else now
+    if start is None or end <= start:
+        return None, now
+    return start, end
+
+
 def _termination(record, now: float) -> dict | None:
     info = termination(record, now)
     if not (info.deletion_requested or info.disruption_reason or info.status_reason or info.deadline_at):
@@ -165,16 +178,24 @@ def _termination(record, now: float) -> dict | None:
     kill_at, grace = info.kill_at, info.grace
     if req is not None and req.confirmed:  # the request, not the kubelet's grace 0
         kill_at, grace = req.kill_at, req.grace
+    held_from, held_to = _finalizer_hold(info, req, now)
     return _clean({
         "deletion_requested": True if info.deletion_requested else None,
         "requested_at": rfc3339(req.at) if req is not None else None,
         "sigkill_deadline": rfc3339(kill_at),
         "grace": f"{grace}s" if grace is not None else None,
+        "grace_seconds": grace,
         "containers_stopped": rfc3339(req.stopped_at) if req is not None else None,
-        "confirmed_by_kubelet": (rfc3339(req.confirmed_at) or True) if req is not None and req.confirmed else None,
+        # Always a boolean, its time apart: a key that is sometimes a time and sometimes
+        # `true` is one a machine reading the YAML has to special-case.
+        "confirmed_by_kubelet": True if req is not None and req.confirmed else None,
+        "confirmed_at": rfc3339(req.confirmed_at) if req is not None and req.confirmed else None,
         "prestop_hooks": list(info.prestop),
         "finalizers": list(info.finalizers),
         "waiting_on_finalizers": True if info.waiting_on_finalizers else None,
+        "held_by_finalizers_from": rfc3339(held_from),
+        "held_by_finalizers": duration(held_to - held_from) if held_from is not None else None,
+        "held_by_finalizers_seconds": round(held_to - held_from, 3) if held_from is not None else None,
         "removed": rfc3339(info.removed_at),
         "disruption": info.disruption_reason or None,
         "disruption_message": info.disruption_message or None,
