@@ -429,7 +429,12 @@ class PodtuiApp(App):
         if record is None:
             return
         self.copy_to_clipboard(record.name)
-        self.notify(f"copied {record.name}\nlogs: kubectl logs -n {record.namespace} {record.name}", timeout=6)
+        logs = f"logs: kubectl logs -n {record.namespace} {record.name}"
+        if record.deleted_at is not None:
+            # Its logs went with it; and its name may now be another pod's.
+            logs = "deleted: its logs are gone" + ("; kubectl logs on the name reads the new pod's"
+                                                   if record.replaced_by else "")
+        self.notify(f"copied {record.name}\n{logs}", timeout=6)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

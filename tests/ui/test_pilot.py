@@ -1055,3 +1055,18 @@ async def test_sorting_by_a_column_not_shown_says_so():
         await pilot.press("S", "w", "O")  # shown: no notice for S; wide: NODE is there
         await pilot.pause()
         assert len(app._notifications) == count
+
+
+async def test_c_on_a_deleted_pod_does_not_offer_kubectl_logs():
+    # db-0's old pod was replaced under its name: "kubectl logs -n shop db-0" reads the
+    # new pod's logs, which the notice offered as the old one's.
+    app = fixture_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.copy_pod_name("uid-db-0-old")
+        await pilot.pause()
+        notice = [n.message for n in app._notifications][-1]
+        assert notice == "copied db-0\ndeleted: its logs are gone; kubectl logs on the name reads the new pod's"
+        app.copy_pod_name("uid-db-0-new")
+        await pilot.pause()
+        assert [n.message for n in app._notifications][-1] == "copied db-0\nlogs: kubectl logs -n shop db-0"
