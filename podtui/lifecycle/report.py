@@ -286,9 +286,26 @@ def render_yaml(data: dict) -> str:
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
 
 
-def _cell(value: object) -> str:
+_CELL_LIMIT = 200  # characters of a message in a table cell; the YAML keeps it whole
+
+
+def _inline(value: object) -> str:
+    """Text from the cluster as one line of Markdown: a termination message's newlines
+    would end a list item or a table row, `<none>` would be swallowed as an HTML tag,
+    and a backtick or `*` would open code or emphasis."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    text = " ↵ ".join(line for line in lines if line)
+    for char in "\\`*<":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _cell(value: object) -> str:
+    text = _inline(value)
+    if len(text) > _CELL_LIMIT:
+        text = text[:_CELL_LIMIT - 1].rstrip("\\") + "…"
+    return text.replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
@@ -309,10 +326,10 @@ def render_markdown(data: dict) -> str:
         out.append(f"From {data['from']} to {data.get('to')} ({data.get('span')}). "
                    "Times are UTC; offsets (+2m13s) count from each pod's creation.")
     for w in data.get("warnings", []):
-        out.append(f"\n> warning: {w}")
+        out.append(f"\n> warning: {_inline(w)}")
     for pod in data.get("pods", []):
         out += ["", f"## {pod['pod']}", ""]
-        facts = [f"uid `{pod.get('uid')}`", f"status **{pod.get('status')}**", f"ready {pod.get('ready')}",
+        facts = [f"uid `{pod.get('uid')}`", f"status **{_inline(pod.get('status'))}**", f"ready {pod.get('ready')}",
                  f"restarts {pod.get('restarts')}"]
         if pod.get("node"):
             facts.append(f"node `{pod['node']}`")
@@ -337,14 +354,14 @@ def render_markdown(data: dict) -> str:
                          "termination": "ended", "start-failure": "cannot start", "disruption": "disruption",
                          "missed": "restarts not seen"}.get(ex["kind"], ex["kind"])
                 line = f"- **{who}** {label}, {ex.get('at', '?')} ({ex.get('offset', '?')}): " \
-                       f"`{ex['cause']}`: {ex['summary']}"
+                       f"`{ex['cause']}`: {_inline(ex['summary'])}"
                 if ex.get("backoff_after") == "0s":
                     line += "; restarted at once"
                 elif ex.get("backoff_after"):
                     line += f"; back-off after: {ex['backoff_after']} ({ex.get('backoff_from')})"
                 out.append(line)
                 for ev in ex.get("evidence", []):
-                    out.append(f"  - {ev}")
+                    out.append(f"  - {_inline(ev)}")
 
         unready = pod.get("unready_periods", [])
         if unready:
@@ -374,7 +391,7 @@ def render_markdown(data: dict) -> str:
         term = pod.get("termination")
         if term:
             out += ["", "### Termination", ""]
-            out += [f"- {k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+            out += [f"- {k.replace('_', ' ')}: {_inline(', '.join(v) if isinstance(v, list) else v)}"
                     for k, v in term.items()]
 
         transitions = pod.get("transitions", [])
