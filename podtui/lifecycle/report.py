@@ -264,7 +264,9 @@ def _owner(obj: dict) -> str | None:
 
 def report(pods: list[dict], *, source: str, context: str = "", server: str = "", start: float | None = None,
            end: float | None = None, warnings: Iterable[str] = ()) -> dict:
-    """The whole export: where it came from, the time span, and each pod's history."""
+    """The whole export: where it came from, the time span, and each pod's history.
+    Pods that held the same NAMESPACE/POD in turn are numbered (`incarnation` i of
+    `incarnations`), in the order given."""
     return _clean({
         "recording": source,
         "context": context or None,
@@ -273,8 +275,29 @@ def report(pods: list[dict], *, source: str, context: str = "", server: str = ""
         "to": rfc3339(end),
         "span": duration(end - start) if start is not None and end is not None else None,
         "warnings": list(warnings),
-        "pods": pods,
+        "pods": _number_incarnations(pods),
     })
+
+
+def _number_incarnations(pods: list[dict]) -> list[dict]:
+    total: dict[str, int] = {}
+    for pod in pods:
+        total[pod.get("pod")] = total.get(pod.get("pod"), 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for pod in pods:
+        name = pod.get("pod")
+        if total[name] < 2:
+            out.append(pod)
+            continue
+        seen[name] = seen.get(name, 0) + 1
+        numbered = {}
+        for key, value in pod.items():
+            numbered[key] = value
+            if key == "uid":
+                numbered.update(incarnation=seen[name], incarnations=total[name])
+        out.append(numbered)
+    return out
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -314,6 +337,97 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines
 
 
+def _label(ex: dict) -> str:
+    return {"restart": f"restart #{ex.get('restart', '?')}" + (" (pending)" if ex.get("pending") else ""),
+            "termination": "ended", "start-failure": "cannot start", "disruption": "disruption",
+            "missed": "restarts not seen"}.get(ex["kind"], ex["kind"])
+
+
+def _what_happened(pod: dict) -> str:
+    """`liveness ×7, deleted`: restarts counted by cause, other endings once each (a
+    deletion is told for the pod and again for each container it stopped)."""
+    causes: dict[str, int] = {}
+    for ex in pod.get("restarts_and_failures", []):
+        if ex["kind"] == "restart" and ex.get("pending"):
+            continue  # not happened yet: "back-off" below
+        causes[ex["cause"]] = causes.get(ex["cause"], 0) + 1 if ex["kind"] == "restart" else 1
+    parts = [f"{cause} ×{n}" if n > 1 else cause for cause, n in causes.items()]
+    scheduled = [t for t in pod.get("transitions", []) if t["change"].startswith("condition PodScheduled:")]
+    if scheduled and scheduled[-1]["change"].endswith(" False"):
+        parts.append(f"unschedulable since {scheduled[-1].get('offset')}")
+    if pod.get("unready_flaps_last_hour") and not pod.get("restarts"):  # else each restart is a flap
+        parts.append(f"readiness flapped ×{pod['unready_flaps_last_hour']}")
+    if pod.get("back_off_now"):
+        parts.append("in back-off at the end")
+    term = pod.get("termination") or {}
+    if term.get("held_by_finalizers"):
+        parts.append(f"held by finalizers {term['held_by_finalizers']}")
+    return ", ".join(parts)
+
+
+def _heading(pod: dict) -> str:
+    if pod.get("incarnations"):
+        return f"{pod['pod']} ({pod['incarnation']} of {pod['incarnations']} pods by this name)"
+    return pod["pod"]
+
+
+def _summary(pods: list[dict]) -> list[str]:
+    rows = [[_heading(p), p.get("status"), p.get("restarts"), p.get("created") or "?", p.get("deleted") or "",
+             _what_happened(p)] for p in pods]
+    return ["", "## Summary", "", f"{len(pods)} pods; offsets count from each pod's creation.", ""] + \
+        _table(["pod", "status", "restarts", "created", "removed", "what happened"], rows)
+
+
+def _relatives(pod: dict, by_uid: dict[str, dict]) -> list[str]:
+    """How a pod relates to the others that had its name, by their place in the report."""
+    out = []
+    for key, words in (("replaces", "replaces"), ("replaced_by", "replaced by")):
+        uid = pod.get(key)
+        if not uid:
+            continue
+        other = by_uid.get(uid)
+        if other is None or not other.get("incarnation"):
+            out.append(f"{words} pod `{uid}`")
+            continue
+        when = f"created {other.get('created')}" if key == "replaced_by" else f"removed {other.get('deleted') or '?'}"
+        out.append(f"{words} pod {other['incarnation']} of {other['incarnations']} (uid `{uid}`, {when})")
+    return out
+
+
+def _termination_lines(term: dict) -> list[str]:
+    out = []
+    if term.get("deletion_requested"):
+        line = f"- deletion requested {term.get('requested_at', '?')}"
+        if term.get("grace"):
+            line += f", grace {term['grace']}"
+        if term.get("sigkill_deadline"):
+            line += f": SIGKILL deadline {term['sigkill_deadline']}"
+        out.append(line)
+    if term.get("prestop_hooks"):
+        out.append(f"- preStop hooks: {', '.join(term['prestop_hooks'])}")
+    if term.get("containers_stopped"):
+        out.append(f"- containers stopped {term['containers_stopped']}")
+    if term.get("confirmed_by_kubelet"):
+        out.append("- the kubelet confirmed the deletion (grace 0s)" +
+                   (f" {term['confirmed_at']}" if term.get("confirmed_at") else ""))
+    if term.get("finalizers"):
+        line = f"- finalizers: {', '.join(f'`{f}`' for f in term['finalizers'])}"
+        if term.get("held_by_finalizers"):
+            line += f"; they alone held the pod {term['held_by_finalizers']} from {term['held_by_finalizers_from']}"
+            line += ", and still do" if not term.get("removed") else ""
+        out.append(line)
+    if term.get("removed"):
+        out.append(f"- removed {term['removed']}")
+    if term.get("disruption"):
+        out.append(f"- disruption {term['disruption']}" +
+                   (f": {_inline(term['disruption_message'])}" if term.get("disruption_message") else ""))
+    if term.get("status_reason"):
+        out.append(f"- status reason {_inline(term['status_reason'])}")
+    if term.get("active_deadline"):
+        out.append(f"- activeDeadlineSeconds runs out {term['active_deadline']}")
+    return out
+
+
 def render_markdown(data: dict) -> str:
     out = ["# Pod lifecycle history", ""]
     where = f"Recording `{data.get('recording', '?')}`"
@@ -327,8 +441,12 @@ def render_markdown(data: dict) -> str:
                    "Times are UTC; offsets (+2m13s) count from each pod's creation.")
     for w in data.get("warnings", []):
         out.append(f"\n> warning: {_inline(w)}")
-    for pod in data.get("pods", []):
-        out += ["", f"## {pod['pod']}", ""]
+    pods = data.get("pods", [])
+    if len(pods) > 1:
+        out += _summary(pods)
+    by_uid = {p.get("uid"): p for p in pods}
+    for pod in pods:
+        out += ["", f"## {_heading(pod)}", ""]
         facts = [f"uid `{pod.get('uid')}`", f"status **{_inline(pod.get('status'))}**", f"ready {pod.get('ready')}",
                  f"restarts {pod.get('restarts')}"]
         if pod.get("node"):
@@ -339,10 +457,7 @@ def render_markdown(data: dict) -> str:
         times = [f"created {pod.get('created') or '?'}"]
         if pod.get("deleted"):
             times.append(f"removed {pod['deleted']}")
-        if pod.get("replaces"):
-            times.append(f"replaces pod `{pod['replaces']}`")
-        if pod.get("replaced_by"):
-            times.append(f"replaced by pod `{pod['replaced_by']}`")
+        times += _relatives(pod, by_uid)
         out.append(", ".join(times) + ".")
 
         explained = pod.get("restarts_and_failures", [])
@@ -350,10 +465,7 @@ def render_markdown(data: dict) -> str:
             out += ["", "### Restarts, failures and disruptions", ""]
             for ex in explained:
                 who = ex.get("container") or "pod"
-                label = {"restart": f"restart #{ex.get('restart', '?')}" + (" (pending)" if ex.get("pending") else ""),
-                         "termination": "ended", "start-failure": "cannot start", "disruption": "disruption",
-                         "missed": "restarts not seen"}.get(ex["kind"], ex["kind"])
-                line = f"- **{who}** {label}, {ex.get('at', '?')} ({ex.get('offset', '?')}): " \
+                line = f"- **{who}** {_label(ex)}, {ex.get('at', '?')} ({ex.get('offset', '?')}): " \
                        f"`{ex['cause']}`: {_inline(ex['summary'])}"
                 if ex.get("backoff_after") == "0s":
                     line += "; restarted at once"
@@ -366,7 +478,7 @@ def render_markdown(data: dict) -> str:
         unready = pod.get("unready_periods", [])
         if unready:
             out += ["", "### Unready periods", ""]
-            if pod.get("unready_flaps_last_hour"):
+            if pod.get("unready_flaps_last_hour") and not pod.get("restarts"):  # else each restart is a flap
                 out += [f"Pod readiness flaps in the last hour: {pod['unready_flaps_last_hour']}.", ""]
             rows = [[p["subject"], p.get("from"), p.get("to") or "(ongoing)",
                      (p.get("duration") or "") + (" so far" if p.get("ongoing") else ""),
@@ -390,9 +502,7 @@ def render_markdown(data: dict) -> str:
 
         term = pod.get("termination")
         if term:
-            out += ["", "### Termination", ""]
-            out += [f"- {k.replace('_', ' ')}: {_inline(', '.join(v) if isinstance(v, list) else v)}"
-                    for k, v in term.items()]
+            out += ["", "### Termination", ""] + _termination_lines(term)
 
         transitions = pod.get("transitions", [])
         if transitions:

@@ -104,7 +104,7 @@ def test_markdown(capsys):
     code, out, err = run(capsys, DEFAULT, "demo/liveness-fail", "oom")
     assert code == 0 and err == ""
     assert out.startswith("# Pod lifecycle history\n")
-    assert out.count("\n## ") == 2 and "## demo/liveness-fail" in out and "## demo/oom" in out
+    assert out.count("\n## ") == 3 and "## Summary" in out and "## demo/liveness-fail" in out and "## demo/oom" in out
     assert ("- **web** restart #2, 2024-05-01T10:01:21Z (+1m21s): `liveness`: liveness probe failed "
             "(HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); back-off after: 10s (kubelet message)") in out
     assert "- **cruncher** restart #1, 2024-05-01T10:00:18Z (+18s): `oom`: OOMKilled (memory limit 64Mi), exit 137" \

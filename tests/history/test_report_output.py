@@ -1,5 +1,7 @@
-"""`podtui history` read as an incident report: selectors, YAML whose keys keep one
-type, and Markdown that renders as written."""
+"""`podtui history` read as an incident report: the whole-recording summary, Markdown
+that renders as written (messages from the cluster can't break a table or vanish as
+HTML), YAML whose keys keep one type, the finalizer hold, pods that had the same name
+in turn, and a prefix naming a ReplicaSet's pods."""
 
 from __future__ import annotations
 
@@ -44,6 +46,24 @@ def _tables(markdown: str) -> list[list[list[str]]]:
         elif tok.type == "inline" and row is not None:
             row.append(tok.content)
     return tables
+
+
+def test_the_whole_recording_opens_with_a_summary_of_every_pod():
+    text = history_text(DEFAULT)
+    summary = text.split("\n## Summary\n", 1)[1].split("\n## ", 1)[0]
+    [table] = _tables(summary)
+    header, *rows = table
+    assert header == ["pod", "status", "restarts", "created", "removed", "what happened"]
+    assert len(rows) == 24 and len({r[0] for r in rows}) == 24
+    said = {r[0]: r for r in rows}
+    assert said["demo/liveness-fail"][5] == "liveness ×7"
+    assert said["demo/crashloop"][1:3] == ["CrashLoopBackOff", "7"]
+    assert said["demo/crashloop"][5] == "exit ×7, in back-off at the end"
+    assert said["demo/too-big"][5] == "unschedulable since +0s"
+    assert said["demo/readiness-flap"][5].startswith("readiness flapped ×")
+    assert said["demo/stuck-finalizer"][4:] == ["2024-05-01T10:10:00Z", "deleted, held by finalizers 9m27s"]
+    # Each pod's own section still follows.
+    assert text.index("## Summary") < text.index("\n## demo/crashloop\n")
 
 
 def test_messages_from_the_cluster_render_as_written(tmp_path):
@@ -92,6 +112,45 @@ def test_termination_keys_keep_one_type_and_say_how_long_finalizers_held():
     assert term["grace"] == "10s" and term["grace_seconds"] == 10
     assert (term["held_by_finalizers_from"], term["held_by_finalizers"], term["held_by_finalizers_seconds"]) == \
         ("2024-05-01T10:00:33Z", "9m27s", 567.0)
+    text = history_text(DEFAULT, ["demo/stuck-finalizer"])
+    section = text.split("### Termination\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        "- deletion requested 2024-05-01T10:00:30Z, grace 10s: SIGKILL deadline 2024-05-01T10:00:40Z",
+        "- containers stopped 2024-05-01T10:00:33Z",
+        "- the kubelet confirmed the deletion (grace 0s) 2024-05-01T10:00:33Z",
+        "- finalizers: `example.com/backup-protection`; they alone held the pod 9m27s from 2024-05-01T10:00:33Z",
+        "- removed 2024-05-01T10:10:00Z",
+    ]
+
+
+def _replaced(path: Path) -> Path:
+    """graceful-stop, then a second pod by the same name ten minutes later."""
+    rec = read_recording(DEFAULT)
+    uid = "0cb1e29c-658c-4a14-95e6-0af593bd04cf"
+    first = [i for i in rec.items if isinstance(i, Change) and "graceful-stop" in json.dumps(i.obj)]
+    second = []
+    for item in first:
+        text = json.dumps(item.obj).replace(uid, "11111111-2222-3333-4444-555555555555")
+        text = text.replace("2024-05-01T10:0", "2024-05-01T10:1").replace("graceful-stop.", "graceful-stop-2.")
+        second.append(Change(resource=item.resource, type=item.type, obj=json.loads(text),
+                             observed=item.observed + 600))
+    write_recording(path, rec.header, first + second)
+    return path
+
+
+def test_pods_that_had_the_same_name_in_turn_are_told_apart(tmp_path):
+    path = _replaced(tmp_path / "replaced.jsonl")
+    text = history_text(path, ["graceful-stop"])
+    headings = [line for line in text.splitlines() if line.startswith("## demo/")]
+    assert headings == ["## demo/graceful-stop (1 of 2 pods by this name)",
+                        "## demo/graceful-stop (2 of 2 pods by this name)"]
+    assert ("created 2024-05-01T10:00:00Z, removed 2024-05-01T10:01:10Z, replaced by pod 2 of 2 "
+            "(uid `11111111-2222-3333-4444-555555555555`, created 2024-05-01T10:10:00Z).") in text
+    assert ("created 2024-05-01T10:10:00Z, removed 2024-05-01T10:11:10Z, replaces pod 1 of 2 "
+            "(uid `0cb1e29c-658c-4a14-95e6-0af593bd04cf`, removed 2024-05-01T10:01:10Z).") in text
+    pods = yaml.safe_load(history_text(path, ["demo/graceful-stop"], fmt="yaml"))["pods"]
+    assert [(p["incarnation"], p["incarnations"]) for p in pods] == [(1, 2), (2, 2)]
+    assert pods[0]["replaced_by"] == pods[1]["uid"] and pods[1]["replaces"] == pods[0]["uid"]
 
 
 def test_a_prefix_names_a_replicasets_pods():
