@@ -137,6 +137,27 @@ def _probe_failures(record, now: float, origin: float | None) -> list[dict]:
     return out
 
 
+def _warning_events(record, events: list[EventRecord] | None) -> list[dict]:
+    """Each Warning Event once, as its latest version says (as kubectl describe lists
+    them): the one place a FailedScheduling or FailedMount shows its count and span."""
+    latest: dict[str, EventRecord] = {}
+    for ev in events if events is not None else getattr(record, "events", ()):
+        if ev.type != "Warning":
+            continue
+        key = ev.uid or f"{ev.namespace}/{ev.name}"
+        seen = latest.get(key)
+        if seen is None or (ev.count, ev.last or 0.0) >= (seen.count, seen.last or 0.0):
+            latest[key] = ev
+    return [_clean({
+        "reason": ev.reason,
+        "container": ev.container or None,
+        "count": ev.count,
+        "first": rfc3339(ev.first),
+        "last": rfc3339(ev.last),
+        "message": ev.message or None,
+    }) for ev in sorted(latest.values(), key=lambda e: (e.first or 0.0, e.reason))]
+
+
 def _backoff_now(record, now: float) -> list[dict]:
     out = []
     for b in backoffs(record, now):
@@ -249,6 +270,7 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
         "unready_periods": unready,
         "unready_flaps_last_hour": flap_count or None,
         "probe_failures": _probe_failures(record, now, origin),
+        "warning_events": _warning_events(record, events),
         "back_off_now": _backoff_now(record, now),
         "termination": _termination(record, now),
         "transitions": [_transition(t, origin) for t in entries],
@@ -492,6 +514,13 @@ def render_markdown(data: dict) -> str:
             rows = [[p["container"], p["probe"], p.get("failures_reported"), p.get("first"), p.get("last"),
                      p.get("current_streak", ""), (p.get("messages") or [""])[-1]] for p in probes]
             out += _table(["container", "probe", "failures", "first", "last", "streak now", "last message"], rows)
+
+        warnings = pod.get("warning_events", [])
+        if warnings:
+            out += ["", "### Warning events", ""]
+            rows = [[w["reason"], w.get("container", ""), w.get("count"), w.get("first"), w.get("last"),
+                     w.get("message", "")] for w in warnings]
+            out += _table(["reason", "container", "count", "first", "last", "message"], rows)
 
         waits = pod.get("back_off_now", [])
         if waits:

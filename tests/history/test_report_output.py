@@ -161,3 +161,19 @@ def test_a_prefix_names_a_replicasets_pods():
                                         "shop/web-2ldzzb8gt8-smzdf"]
     assert [p["pod"] for p in yaml.safe_load(history_text(DEFAULT, ["init-"], fmt="yaml"))["pods"]] == \
         ["demo/init-fail", "demo/init-slow"]
+
+
+def test_warning_events_are_listed_once_each_with_count_and_span():
+    # demo/too-big said only "Pending": its 11 FailedScheduling Events were nowhere.
+    pods = {p["pod"]: p for p in yaml.safe_load(
+        history_text(DEFAULT, ["demo/too-big", "demo/liveness-fail"], fmt="yaml"))["pods"]}
+    assert pods["demo/too-big"]["warning_events"] == [{
+        "reason": "FailedScheduling", "count": 11, "first": "2024-05-01T10:00:00.125Z",
+        "last": "2024-05-01T10:11:41Z",
+        "message": "0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory. preemption: 0/3 nodes "
+                   "are available: 3 No preemption victims found for incoming pod."}]
+    assert [(w["reason"], w["container"], w["count"]) for w in pods["demo/liveness-fail"]["warning_events"]] == \
+        [("Unhealthy", "web", 21), ("BackOff", "web", 41)]
+    text = history_text(DEFAULT, ["demo/too-big"])
+    [table] = _tables(text.split("### Warning events\n", 1)[1].split("###", 1)[0])
+    assert table[1][:5] == ["FailedScheduling", "", "11", "2024-05-01T10:00:00.125Z", "2024-05-01T10:11:41Z"]
