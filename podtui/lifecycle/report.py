@@ -200,6 +200,8 @@ def _termination(record, now: float) -> dict | None:
     if req is not None and req.confirmed:  # the request, not the kubelet's grace 0
         kill_at, grace = req.kill_at, req.grace
     held_from, held_to = _finalizer_hold(info, req, now)
+    stopped = req.stopped_at if req is not None else None
+    early = kill_at - stopped if stopped is not None and kill_at is not None and kill_at - stopped > 1 else None
     return _clean({
         "deletion_requested": True if info.deletion_requested else None,
         "requested_at": rfc3339(req.at) if req is not None else None,
@@ -207,6 +209,10 @@ def _termination(record, now: float) -> dict | None:
         "grace": f"{grace}s" if grace is not None else None,
         "grace_seconds": grace,
         "containers_stopped": rfc3339(req.stopped_at) if req is not None else None,
+        "stopped_before_deadline": duration(early),
+        "stopped_before_deadline_seconds": round(early, 3) if early is not None else None,
+        # finishedAt has whole seconds: a kill at the deadline may read a second early.
+        "sigkilled": True if req is not None and req.killed and early is None else None,
         # Always a boolean, its time apart: a key that is sometimes a time and sometimes
         # `true` is one a machine reading the YAML has to special-case.
         "confirmed_by_kubelet": True if req is not None and req.confirmed else None,
@@ -428,7 +434,12 @@ def _termination_lines(term: dict) -> list[str]:
     if term.get("prestop_hooks"):
         out.append(f"- preStop hooks: {', '.join(term['prestop_hooks'])}")
     if term.get("containers_stopped"):
-        out.append(f"- containers stopped {term['containers_stopped']}")
+        line = f"- containers stopped {term['containers_stopped']}"
+        if term.get("stopped_before_deadline"):
+            line += f", {term['stopped_before_deadline']} before the SIGKILL deadline"
+        elif term.get("sigkilled"):
+            line += ", at the SIGKILL deadline: SIGKILLed"
+        out.append(line)
     if term.get("confirmed_by_kubelet"):
         out.append("- the kubelet confirmed the deletion (grace 0s)" +
                    (f" {term['confirmed_at']}" if term.get("confirmed_at") else ""))

@@ -116,7 +116,7 @@ def test_termination_keys_keep_one_type_and_say_how_long_finalizers_held():
     section = text.split("### Termination\n\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [
         "- deletion requested 2024-05-01T10:00:30Z, grace 10s: SIGKILL deadline 2024-05-01T10:00:40Z",
-        "- containers stopped 2024-05-01T10:00:33Z",
+        "- containers stopped 2024-05-01T10:00:33Z, 7s before the SIGKILL deadline",
         "- the kubelet confirmed the deletion (grace 0s) 2024-05-01T10:00:33Z",
         "- finalizers: `example.com/backup-protection`; they alone held the pod 9m27s from 2024-05-01T10:00:33Z",
         "- removed 2024-05-01T10:10:00Z",
@@ -177,3 +177,15 @@ def test_warning_events_are_listed_once_each_with_count_and_span():
     text = history_text(DEFAULT, ["demo/too-big"])
     [table] = _tables(text.split("### Warning events\n", 1)[1].split("###", 1)[0])
     assert table[1][:5] == ["FailedScheduling", "", "11", "2024-05-01T10:00:00.125Z", "2024-05-01T10:11:41Z"]
+
+
+def test_the_termination_says_whether_the_containers_beat_the_sigkill_deadline():
+    pods = {p["pod"]: p for p in yaml.safe_load(
+        history_text(DEFAULT, ["demo/graceful-stop", "demo/stuck-finalizer"], fmt="yaml"))["pods"]}
+    killed, clean = pods["demo/graceful-stop"]["termination"], pods["demo/stuck-finalizer"]["termination"]
+    assert killed["sigkilled"] is True and "stopped_before_deadline" not in killed
+    assert (clean["stopped_before_deadline"], clean["stopped_before_deadline_seconds"]) == ("7s", 7.0)
+    assert "sigkilled" not in clean
+    text = history_text(DEFAULT, ["demo/graceful-stop"])
+    assert "- containers stopped 2024-05-01T10:01:10Z, at the SIGKILL deadline: SIGKILLed\n" in text
+
