@@ -51,6 +51,11 @@ def duration(seconds: float | None) -> str | None:
     return None if seconds is None else go_duration(max(0.0, seconds))
 
 
+def seconds(value: float | None) -> float | None:
+    """A duration for machines, beside duration()'s text: always a float."""
+    return None if value is None else round(max(0.0, float(value)), 3)
+
+
 def _clean(d: dict) -> dict:
     """Drop empty values, so each entry says only what is known."""
     return {k: v for k, v in d.items() if v is not None and v != "" and v != [] and v != {}}
@@ -104,6 +109,7 @@ def _explanation(ex: RestartExplanation, origin: float | None) -> dict:
         "missing": ex.missing or None,
         "restarted_at": rfc3339(ex.restarted_at),
         "backoff_after": duration(ex.backoff_after),
+        "backoff_after_seconds": seconds(ex.backoff_after),
         "backoff_from": ("kubelet message" if ex.backoff_measured else "observed gap")
         if ex.backoff_after is not None else None,
         "evidence": list(ex.evidence),
@@ -167,6 +173,7 @@ def _backoff_now(record, now: float) -> list[dict]:
             "container": b.container,
             "kind": "restart" if b.kind == "crash" else "image pull",
             "delay": duration(b.delay),
+            "delay_seconds": seconds(b.delay),
             "from": "kubelet message" if b.measured else "estimated",
             "next_attempt": rfc3339(b.next_at),
             "message": b.message or None,
@@ -210,7 +217,7 @@ def _termination(record, now: float) -> dict | None:
         "grace_seconds": grace,
         "containers_stopped": rfc3339(req.stopped_at) if req is not None else None,
         "stopped_before_deadline": duration(early),
-        "stopped_before_deadline_seconds": round(early, 3) if early is not None else None,
+        "stopped_before_deadline_seconds": seconds(early),
         # finishedAt has whole seconds: a kill at the deadline may read a second early.
         "sigkilled": True if req is not None and req.killed and early is None else None,
         # Always a boolean, its time apart: a key that is sometimes a time and sometimes
@@ -222,7 +229,7 @@ def _termination(record, now: float) -> dict | None:
         "waiting_on_finalizers": True if info.waiting_on_finalizers else None,
         "held_by_finalizers_from": rfc3339(held_from),
         "held_by_finalizers": duration(held_to - held_from) if held_from is not None else None,
-        "held_by_finalizers_seconds": round(held_to - held_from, 3) if held_from is not None else None,
+        "held_by_finalizers_seconds": seconds(held_to - held_from) if held_from is not None else None,
         "removed": rfc3339(info.removed_at),
         "disruption": info.disruption_reason or None,
         "disruption_message": info.disruption_message or None,
@@ -242,6 +249,7 @@ def _unready(record, now: float, origin: float | None, events: list[EventRecord]
             "offset": offset(p.start, origin),
             "to": rfc3339(p.end),
             "duration": duration(p.duration),
+            "duration_seconds": seconds(p.duration),
             "ongoing": True if p.ongoing else None,
             "at_start": True if p.starting else None,
             "reason": p.reason,
@@ -302,6 +310,7 @@ def report(pods: list[dict], *, source: str, context: str = "", server: str = ""
         "from": rfc3339(start),
         "to": rfc3339(end),
         "span": duration(end - start) if start is not None and end is not None else None,
+        "span_seconds": seconds(end - start) if start is not None and end is not None else None,
         "warnings": list(warnings),
         "pods": _number_incarnations(pods),
     })

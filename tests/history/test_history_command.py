@@ -76,14 +76,14 @@ def test_yaml_unready_probes_back_off_termination_transitions(default_yaml):
     periods = [p for p in flap["unready_periods"] if p["subject"] == "api" and not p.get("at_start")]
     assert periods[0] == {
         "subject": "api", "subject_kind": "container", "from": "2024-05-01T10:00:35Z", "offset": "+35s",
-        "to": "2024-05-01T10:00:45Z", "duration": "10s", "reason": "readiness probe failed",
+        "to": "2024-05-01T10:00:45Z", "duration": "10s", "duration_seconds": 10.0, "reason": "readiness probe failed",
         "probe_messages": ["Readiness probe failed: HTTP probe failed with statuscode: 503 (x2)"],
     }
     assert flap["unready_flaps_last_hour"] == len(periods)
     [probe] = flap["probe_failures"]
     assert probe["probe"] == "readiness" and probe["failures_reported"] == 46
     assert pods["demo/crashloop"]["back_off_now"] == [{
-        "container": "app", "kind": "restart", "delay": "5m0s", "from": "kubelet message",
+        "container": "app", "kind": "restart", "delay": "5m0s", "delay_seconds": 300.0, "from": "kubelet message",
         "next_attempt": "2024-05-01T10:15:37Z",
         "message": "back-off 5m0s restarting failed container=app pod=crashloop_demo(" +
                    pods["demo/crashloop"]["uid"] + ")"}]

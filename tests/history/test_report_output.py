@@ -189,3 +189,26 @@ def test_the_termination_says_whether_the_containers_beat_the_sigkill_deadline()
     text = history_text(DEFAULT, ["demo/graceful-stop"])
     assert "- containers stopped 2024-05-01T10:01:10Z, at the SIGKILL deadline: SIGKILLed\n" in text
 
+
+def _walk(node, key=""):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v, key)
+    else:
+        yield key, node
+
+
+def test_every_duration_has_a_number_of_seconds_beside_it():
+    data = yaml.safe_load(history_text(DEFAULT, fmt="yaml"))
+    # "5m0s" is for people; a machine wanted the delay, the back-off, the unready
+    # time and the span as numbers.
+    named = {}
+    for key, value in _walk(data):
+        named.setdefault(key, []).append(value)
+    for key in ("span", "duration", "backoff_after", "delay", "grace", "held_by_finalizers"):
+        assert len(named[key]) == len(named[key + "_seconds"]), key
+        assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in named[key + "_seconds"]), key
+    assert data["span_seconds"] == 891.5
