@@ -373,7 +373,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         if grace == 0 and containers_stopped(status):
             grace, confirmed = None, True
     pod_events = {ev.reason: ev for ev in events if ev.container is None and ev.reason in
-                  ("Evicted", "Preempted", "NodeNotReady", "TaintManagerEviction", "Preempting")}
+                  ("Evicted", "Preempted", "NodeNotReady", "TaintManagerEviction", "Preempting", "DeadlineExceeded")}
 
     cause = ""
     lowered = (dt_message + " " + status_message).lower()
@@ -391,7 +391,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     elif status_reason == "NodeLost" or dt_reason in ("DeletionByTaintManager", "DeletionByPodGC") \
             or "NodeNotReady" in pod_events or "TaintManagerEviction" in pod_events:
         cause = NODE_LOST
-    elif status_reason == "DeadlineExceeded":
+    elif status_reason == "DeadlineExceeded" or "DeadlineExceeded" in pod_events:
         cause = DEADLINE
     elif deletion_at is not None:
         cause = DELETED
@@ -399,7 +399,15 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         return None
 
     used: list[EventRecord] = [ev for name, ev in pod_events.items()
-                               if not (cause == EVICTION and name in ("NodeNotReady",))]
+                               if not (cause == EVICTION and name in ("NodeNotReady",))
+                               and (name == "DeadlineExceeded") == (cause == DEADLINE)]
+    deadline_at = _deadline(pod) if cause == DEADLINE else None
+    if deadline_at is not None:
+        # The kubelet acts at startTime + activeDeadlineSeconds, whenever podtui saw the
+        # reason (at first sight: long after).
+        reason_at = deadline_at
+        evidence.append(f"activeDeadlineSeconds {_i(_d(pod.get('spec')).get('activeDeadlineSeconds'))} from "
+                        f"startTime: deadline {_ts(deadline_at)}")
     times = [x for x in (dt_at, reason_at, deletion_at) if x is not None]
     times += [ev.first for ev in used if ev.first is not None]
     at = min(times) if times else None
@@ -433,8 +441,18 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
         summary = "activeDeadlineSeconds passed" + (f": {detail}" if detail else "")
     else:
         summary = "pod deleted" + (f" (grace {grace}s)" if grace is not None else "")
+    exact = dt_exact if dt_at is not None else deletion_exact
+    if cause == DEADLINE:
+        exact = deadline_at is not None and at == deadline_at
     return _Disruption(cause, at, summary, evidence, used, dt_reason or status_reason, message,
-                       exact=dt_exact if dt_at is not None else deletion_exact, kill_at=kill_at)
+                       exact=exact, kill_at=kill_at)
+
+
+def _deadline(pod: dict) -> float | None:
+    """startTime + activeDeadlineSeconds, when the pod has both."""
+    seconds = _i(_d(pod.get("spec")).get("activeDeadlineSeconds"))
+    start = parse_ts(_d(pod.get("status")).get("startTime"))
+    return start + seconds if start is not None and seconds is not None else None
 
 
 # ------------------------------------------------------------------------------ causes

@@ -187,3 +187,13 @@ def test_an_unscheduled_pods_containers_say_why_they_have_no_status():
     text = " ".join(containers.render(pod(store, "too-big"), now).plain.split())
     assert "no status yet: the pod is not scheduled (Unschedulable: 0/3 nodes are available: " \
            "3 Insufficient cpu, 3 Insufficient memory." in text, text
+
+
+def test_a_pod_met_after_it_failed_was_not_unready_until_podtui_came():
+    # Met 6 minutes after activeDeadlineSeconds ended it: the phase was dated at first
+    # sight, so "pod not ready for 5m59s" ran from its end to podtui's arrival, and the
+    # container's end was "cause unknown" next to the DeadlineExceeded Event.
+    rec, now = play(load_fixture("deadline-first-sight.json"))
+    assert unready_periods(rec, now) == []
+    phase = next(t for t in rec.history if t.kind == "phase")
+    assert (phase.new, phase.at, phase.observed) == ("Failed", EPOCH + 91, False)
