@@ -380,6 +380,23 @@ def _label(ex: dict) -> str:
             "missed": "restarts not seen"}.get(ex["kind"], ex["kind"])
 
 
+def _explanation_line(ex: dict) -> str:
+    """A restart's time is when the container stopped; when it ran again is said
+    apart, so neither is taken for the other."""
+    who = ex.get("container") or "pod"
+    stopped = "stopped " if ex["kind"] == "restart" else ""
+    line = f"- **{who}** {_label(ex)}, {stopped}{ex.get('at', '?')} ({ex.get('offset', '?')}): " \
+           f"`{ex['cause']}`: {_inline(ex['summary'])}"
+    backoff, again = ex.get("backoff_after"), f" {ex['restarted_at']}" if ex.get("restarted_at") else ""
+    if ex.get("pending") and backoff:
+        line += f"; to run again after a {backoff} back-off ({ex.get('backoff_from')})"
+    elif backoff == "0s":
+        line += f"; ran again at once{again}"
+    elif backoff:
+        line += f"; ran again{again} after a {backoff} back-off ({ex.get('backoff_from')})"
+    return line
+
+
 def _what_happened(pod: dict) -> str:
     """`liveness ×7, deleted`: restarts counted by cause, other endings once each (a
     deletion is told for the pod and again for each container it stopped)."""
@@ -506,14 +523,7 @@ def render_markdown(data: dict) -> str:
         if explained:
             out += ["", "### Restarts, failures and disruptions", ""]
             for ex in explained:
-                who = ex.get("container") or "pod"
-                line = f"- **{who}** {_label(ex)}, {ex.get('at', '?')} ({ex.get('offset', '?')}): " \
-                       f"`{ex['cause']}`: {_inline(ex['summary'])}"
-                if ex.get("backoff_after") == "0s":
-                    line += "; restarted at once"
-                elif ex.get("backoff_after"):
-                    line += f"; back-off after: {ex['backoff_after']} ({ex.get('backoff_from')})"
-                out.append(line)
+                out.append(_explanation_line(ex))
                 for ev in ex.get("evidence", []):
                     out.append(f"  - {_inline(ev)}")
 

@@ -105,10 +105,13 @@ def test_markdown(capsys):
     assert code == 0 and err == ""
     assert out.startswith("# Pod lifecycle history\n")
     assert out.count("\n## ") == 3 and "## Summary" in out and "## demo/liveness-fail" in out and "## demo/oom" in out
-    assert ("- **web** restart #2, 2024-05-01T10:01:21Z (+1m21s): `liveness`: liveness probe failed "
-            "(HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); back-off after: 10s (kubelet message)") in out
-    assert "- **cruncher** restart #1, 2024-05-01T10:00:18Z (+18s): `oom`: OOMKilled (memory limit 64Mi), exit 137" \
-           in out
+    # The time first is when the container stopped; when it ran again is said apart
+    # (it read "restart #2, 10:01:21Z ... back-off after: 10s", as if restarted then).
+    assert ("- **web** restart #2, stopped 2024-05-01T10:01:21Z (+1m21s): `liveness`: liveness probe failed "
+            "(HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); ran again 2024-05-01T10:01:31Z "
+            "after a 10s back-off (kubelet message)\n") in out
+    assert ("- **cruncher** restart #1, stopped 2024-05-01T10:00:18Z (+18s): `oom`: OOMKilled (memory limit 64Mi), "
+            "exit 137; ran again at once 2024-05-01T10:00:18Z\n") in out
     assert "### Unready periods" in out and "| subject | from | to | duration | reason |" in out
 
 

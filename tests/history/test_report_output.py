@@ -212,3 +212,9 @@ def test_every_duration_has_a_number_of_seconds_beside_it():
         assert len(named[key]) == len(named[key + "_seconds"]), key
         assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in named[key + "_seconds"]), key
     assert data["span_seconds"] == 891.5
+
+
+def test_a_pending_restart_says_it_has_not_run_again_yet():
+    text = history_text(DEFAULT, ["demo/crashloop"])
+    assert ("- **app** restart #8 (pending), stopped 2024-05-01T10:10:37Z (+10m37s): `exit`: exited with code 1 "
+            "(Error); to run again after a 5m0s back-off (kubelet message)\n") in text
