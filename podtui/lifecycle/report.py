@@ -10,6 +10,7 @@ so the same input always gives the same text.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 import yaml
@@ -346,6 +347,7 @@ def render_yaml(data: dict) -> str:
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CELL_LIMIT = 200  # characters of a message in a table cell; the YAML keeps it whole
 
 
@@ -358,7 +360,9 @@ def _inline(value: object) -> str:
     text = " ↵ ".join(line for line in lines if line)
     for char in "\\`*<":
         text = text.replace(char, "\\" + char)
-    return text
+    # A control character from a termination message would reach the terminal that
+    # reads the report: an ESC sequence could recolour or retitle it.
+    return _CONTROL.sub(lambda m: " " if m[0] == "\t" else f"\\x{ord(m[0]):02x}", text)
 
 
 def _cell(value: object) -> str:

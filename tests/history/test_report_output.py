@@ -31,6 +31,18 @@ def _rewritten(path: Path, name: str, edit) -> Path:
     return path
 
 
+def _crashloop_saying(path: Path, message: str) -> Path:
+    """DEFAULT with every crashloop termination carrying `message`."""
+    def edit(obj):
+        for cs in obj.get("status", {}).get("containerStatuses", []):
+            for key in ("state", "lastState"):
+                if cs.get(key, {}).get("terminated"):
+                    cs[key]["terminated"]["message"] = message
+        return obj
+
+    return _rewritten(path, "crashloop", edit)
+
+
 def _tables(markdown: str) -> list[list[list[str]]]:
     """Each rendered table as rows of cell texts (header row first)."""
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
@@ -69,14 +81,7 @@ def test_the_whole_recording_opens_with_a_summary_of_every_pod():
 def test_messages_from_the_cluster_render_as_written(tmp_path):
     message = "panic: bad | worse\n\tat <main>\n`x` *y*\n"
 
-    def edit(obj):
-        for cs in obj.get("status", {}).get("containerStatuses", []):
-            for key in ("state", "lastState"):
-                if cs.get(key, {}).get("terminated"):
-                    cs[key]["terminated"]["message"] = message
-        return obj
-
-    text = history_text(_rewritten(tmp_path / "msg.jsonl", "crashloop", edit), ["demo/crashloop"])
+    text = history_text(_crashloop_saying(tmp_path / "msg.jsonl", message), ["demo/crashloop"])
     html = MarkdownIt("commonmark").enable("table").render(text)
     # `<main>` was passed through as an HTML tag (and dropped by any sanitizer), the
     # backticks made a code span and the stars emphasis.
@@ -91,13 +96,7 @@ def test_messages_from_the_cluster_render_as_written(tmp_path):
 def test_a_long_message_is_cut_in_a_table_and_whole_in_yaml(tmp_path):
     message = "x" * 500
 
-    def edit(obj):
-        for cs in obj.get("status", {}).get("containerStatuses", []):
-            if cs.get("state", {}).get("terminated"):
-                cs["state"]["terminated"]["message"] = message
-        return obj
-
-    path = _rewritten(tmp_path / "long.jsonl", "crashloop", edit)
+    path = _crashloop_saying(tmp_path / "long.jsonl", message)
     cells = [c for table in _tables(history_text(path, ["demo/crashloop"])) for row in table for c in row]
     assert max(len(c) for c in cells) == 200 and any(c.endswith("x…") for c in cells)
     pod = yaml.safe_load(history_text(path, ["demo/crashloop"], fmt="yaml"))["pods"][0]
@@ -218,3 +217,16 @@ def test_a_pending_restart_says_it_has_not_run_again_yet():
     text = history_text(DEFAULT, ["demo/crashloop"])
     assert ("- **app** restart #8 (pending), stopped 2024-05-01T10:10:37Z (+10m37s): `exit`: exited with code 1 "
             "(Error); to run again after a 5m0s back-off (kubelet message)\n") in text
+
+
+def test_control_characters_do_not_reach_the_terminal(tmp_path):
+    message = "\x1b]0;owned\x07\x1b[31mred\x00\tend\u2028next"
+
+    path = _crashloop_saying(tmp_path / "ctrl.jsonl", message)
+    text = history_text(path, ["demo/crashloop"])
+    # The ESC sequences retitled and recoloured the terminal that printed the report.
+    assert not any(ch in text for ch in "\x1b\x07\x00")
+    assert "(Error): \\x1b]0;owned\\x07\\x1b[31mred\\x00 end ↵ next |" in text
+    # The YAML keeps the message exactly, escaped by the emitter.
+    pod = yaml.safe_load(history_text(path, ["demo/crashloop"], fmt="yaml"))["pods"][0]
+    assert {r.get("message") for r in pod["restarts_and_failures"]} == {message}
