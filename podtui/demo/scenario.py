@@ -255,7 +255,8 @@ def list_scenarios() -> list[tuple[str, str]]:
 
 def resolve(name_or_path: str) -> Path:
     candidate = Path(name_or_path).expanduser()
-    looks_like_path = candidate.suffix in (".yaml", ".yml") or "/" in name_or_path or candidate.exists()
+    # A directory of that name in the working directory (./scale) is not the scenario meant.
+    looks_like_path = candidate.suffix in (".yaml", ".yml") or "/" in name_or_path or candidate.is_file()
     if looks_like_path:
         if not candidate.is_file():
             raise ConfigError(f"scenario file {name_or_path} does not exist")
