@@ -89,7 +89,7 @@ def _transition(t: Transition, origin: float | None) -> dict:
     })
 
 
-def _explanation(ex: RestartExplanation, origin: float | None) -> dict:
+def _explanation(ex: RestartExplanation, origin: float | None, first_seen: float | None) -> dict:
     return _clean({
         "kind": ex.kind,
         "container": ex.container or None,
@@ -100,6 +100,9 @@ def _explanation(ex: RestartExplanation, origin: float | None) -> dict:
         "summary": ex.summary,
         "at": rfc3339(ex.at),
         "offset": offset(ex.at, origin),
+        # Before podtui first saw the pod: read from its lastState, not seen happening.
+        "reconstructed": True if ex.at is not None and first_seen is not None and ex.at < first_seen else None,
+        "time_observed": True if not ex.exact else None,
         "started": rfc3339(ex.started_at),
         "until": rfc3339(ex.end),
         "exit_code": ex.exit_code,
@@ -281,7 +284,8 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
         "deleted": rfc3339(record.deleted_at),
         "replaces": record.replaces,
         "replaced_by": record.replaced_by,
-        "restarts_and_failures": [_explanation(ex, origin) for ex in restart_explanations(record, now, events)],
+        "restarts_and_failures": [_explanation(ex, origin, record.first_seen)
+                                  for ex in restart_explanations(record, now, events)],
         "unready_periods": unready,
         "unready_flaps_last_hour": flap_count or None,
         "probe_failures": _probe_failures(record, now, origin),
@@ -384,12 +388,19 @@ def _label(ex: dict) -> str:
             "missed": "restarts not seen"}.get(ex["kind"], ex["kind"])
 
 
+def _marks(entry: dict) -> str:
+    return (" ~" if entry.get("reconstructed") else "") + (" ≈" if entry.get("time_observed") else "")
+
+
+_LEGEND = "`~` reconstructed from the object's timestamps; `≈` dated when podtui saw it."
+
+
 def _explanation_line(ex: dict) -> str:
     """A restart's time is when the container stopped; when it ran again is said
     apart, so neither is taken for the other."""
     who = ex.get("container") or "pod"
     stopped = "stopped " if ex["kind"] == "restart" else ""
-    line = f"- **{who}** {_label(ex)}, {stopped}{ex.get('at', '?')} ({ex.get('offset', '?')}): " \
+    line = f"- **{who}** {_label(ex)}, {stopped}{ex.get('at', '?')}{_marks(ex)} ({ex.get('offset', '?')}): " \
            f"`{ex['cause']}`: {_inline(ex['summary'])}"
     backoff, again = ex.get("backoff_after"), f" {ex['restarted_at']}" if ex.get("restarted_at") else ""
     if ex.get("pending") and backoff:
@@ -518,6 +529,8 @@ def render_markdown(data: dict) -> str:
             facts.append(f"owner {pod['owner']}")
         out.append(", ".join(facts) + ".")
         times = [f"created {pod.get('created') or '?'}"]
+        if pod.get("created") and pod.get("first_seen", "")[:19] > pod["created"][:19]:  # a later second
+            times.append(f"first seen by podtui {pod['first_seen']} (earlier entries are reconstructed)")
         if pod.get("deleted"):
             times.append(f"removed {pod['deleted']}")
         times += _relatives(pod, by_uid)
@@ -528,6 +541,8 @@ def render_markdown(data: dict) -> str:
             out += ["", "### Restarts, failures and disruptions", ""]
             for ex in explained:
                 out.append(_explanation_line(ex))
+            if any(_marks(ex) for ex in explained):
+                out += ["", _LEGEND]
                 for ev in ex.get("evidence", []):
                     out.append(f"  - {_inline(ev)}")
 
@@ -571,11 +586,11 @@ def render_markdown(data: dict) -> str:
         if transitions:
             out += ["", "### Transitions", ""]
             rows = [[t.get("at"), t.get("offset"),
-                     t["change"] + (" ~" if t.get("reconstructed") else "") + (" ≈" if t.get("time_observed") else ""),
+                     t["change"] + _marks(t),
                      t.get("detail", "")] for t in transitions]
             out += _table(["time", "offset", "change", "detail"], rows)
             out.append("")
-            out.append("`~` reconstructed from the object's timestamps; `≈` dated when podtui saw it.")
+            out.append(_LEGEND)
             if pod.get("older_transitions_dropped"):
                 out.append(f"{pod['older_transitions_dropped']} older transitions were dropped (history limit).")
     return "\n".join(out) + "\n"

@@ -16,6 +16,7 @@ from podtui.sources.history_command import history_text
 from podtui.sources.recording import read_recording, write_recording
 
 DEFAULT = Path(__file__).resolve().parent.parent / "recordings" / "demo-default.jsonl.gz"
+DEFAULT_START = 1714557600.0  # 2024-05-01T10:00:00Z
 
 
 def _rewritten(path: Path, name: str, edit) -> Path:
@@ -230,3 +231,20 @@ def test_control_characters_do_not_reach_the_terminal(tmp_path):
     # The YAML keeps the message exactly, escaped by the emitter.
     pod = yaml.safe_load(history_text(path, ["demo/crashloop"], fmt="yaml"))["pods"][0]
     assert {r.get("message") for r in pod["restarts_and_failures"]} == {message}
+
+
+def test_what_happened_before_podtui_first_saw_the_pod_is_marked(tmp_path):
+    # The recorder met crashloop at 10:00:42.5, already on restart 3: that restart is
+    # known only from lastState, and read the same as the ones podtui saw.
+    rec = read_recording(DEFAULT)
+    late = tmp_path / "late.jsonl"
+    write_recording(late, rec.header, [i for i in rec.items if not (
+        isinstance(i, Change) and i.observed < DEFAULT_START + 30 and "crashloop" in json.dumps(i.obj))])
+    pod = yaml.safe_load(history_text(late, ["demo/crashloop"], fmt="yaml"))["pods"][0]
+    first, second = pod["restarts_and_failures"][:2]
+    assert (first["restart"], first.get("reconstructed"), second.get("reconstructed")) == (3, True, None)
+    text = history_text(late, ["demo/crashloop"])
+    assert ("created 2024-05-01T10:00:00Z, first seen by podtui 2024-05-01T10:00:42.500Z "
+            "(earlier entries are reconstructed).") in text
+    assert "- **app** restart #3, stopped 2024-05-01T10:00:22Z ~ (+22s): `exit`" in text
+    assert "\n\n`~` reconstructed from the object's timestamps" in text.split("### Unready periods")[0]
