@@ -178,7 +178,8 @@ def _backoff_now(record, now: float) -> list[dict]:
             "kind": "restart" if b.kind == "crash" else "image pull",
             "delay": duration(b.delay),
             "delay_seconds": seconds(b.delay),
-            "from": "kubelet message" if b.measured else "estimated",
+            # Not "from": that key is a time everywhere else in the report.
+            "delay_from": "kubelet message" if b.measured else "estimated",
             "next_attempt": rfc3339(b.next_at),
             "message": b.message or None,
         }))
@@ -574,7 +575,7 @@ def render_markdown(data: dict) -> str:
         waits = pod.get("back_off_now", [])
         if waits:
             out += ["", "### Back-off at the end of the recording", ""]
-            rows = [[b["container"], b["kind"], b.get("delay"), b.get("from"), b.get("next_attempt", "")]
+            rows = [[b["container"], b["kind"], b.get("delay"), b.get("delay_from"), b.get("next_attempt", "")]
                     for b in waits]
             out += _table(["container", "waiting for", "delay", "from", "next attempt"], rows)
 

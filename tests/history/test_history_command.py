@@ -83,7 +83,7 @@ def test_yaml_unready_probes_back_off_termination_transitions(default_yaml):
     [probe] = flap["probe_failures"]
     assert probe["probe"] == "readiness" and probe["failures_reported"] == 46
     assert pods["demo/crashloop"]["back_off_now"] == [{
-        "container": "app", "kind": "restart", "delay": "5m0s", "delay_seconds": 300.0, "from": "kubelet message",
+        "container": "app", "kind": "restart", "delay": "5m0s", "delay_seconds": 300.0, "delay_from": "kubelet message",
         "next_attempt": "2024-05-01T10:15:37Z",
         "message": "back-off 5m0s restarting failed container=app pod=crashloop_demo(" +
                    pods["demo/crashloop"]["uid"] + ")"}]

@@ -6,6 +6,7 @@ in turn, and a prefix naming a ReplicaSet's pods."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -248,3 +249,11 @@ def test_what_happened_before_podtui_first_saw_the_pod_is_marked(tmp_path):
             "(earlier entries are reconstructed).") in text
     assert "- **app** restart #3, stopped 2024-05-01T10:00:22Z ~ (+22s): `exit`" in text
     assert "\n\n`~` reconstructed from the object's timestamps" in text.split("### Unready periods")[0]
+
+
+def test_a_key_means_one_thing_throughout_the_yaml():
+    # back_off_now's "from" was "kubelet message" where every other "from" is a time.
+    data = yaml.safe_load(history_text(DEFAULT, fmt="yaml"))
+    times = [v for k, v in _walk(data) if k in ("from", "to", "at", "first", "last")]
+    assert len(times) > 100
+    assert all(isinstance(v, str) and re.fullmatch(r"2024-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", v) for v in times)
