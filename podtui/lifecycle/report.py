@@ -2,9 +2,11 @@
 
 pod_report() turns one PodRecord into nested dicts/lists of strings, numbers and
 booleans (so yaml.safe_dump takes it as is), with every time in RFC 3339 UTC and an
-offset from the pod's creation. render_markdown() and render_yaml() print a whole
-report. Everything is computed against an explicit `now` (for a recording: its end),
-so the same input always gives the same text.
+offset from the pod's creation, and every duration both as Go text and as *_seconds.
+render_markdown() and render_yaml() print a whole report; the Markdown opens with a
+summary table when it has several pods, and shows text from the cluster as written on
+one line (escaped, control characters as \\xNN). Everything is computed against an
+explicit `now` (for a recording: its end), so the same input always gives the same text.
 """
 
 from __future__ import annotations
