@@ -4,7 +4,10 @@ One global resourceVersion counter, as in etcd: every create/update/delete of an
 resource takes the next integer and appends one entry to the history log. Watchers
 read the log from their own cursor, so a slow reader never holds up writers, and the
 log's length (`window`) bounds both memory and how far back a watch or a paged list
-can start before the server answers 410 Expired.
+can start before the server answers 410 Expired. With `retention`, entries older than
+that many seconds go too, as etcd's periodic compaction (kube-apiserver's
+--etcd-compaction-interval, 5 minutes) forgets old revisions: a quiet cluster then
+holds minutes of history, not days of it.
 
 Every object version is encoded to JSON once, here, and those bytes are shared by all
 lists and watches that send it.
@@ -19,12 +22,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from operator import attrgetter
 
 import orjson
 
 from podtui.apiserver.status import APIError, already_exists, not_found, too_large_resource_version, too_old_resource_version
 from podtui.clock import Clock
 from podtui.lifecycle.times import format_ts
+
+_AT = attrgetter("at")  # sort key: a WatchEvent's time
 
 PODS = "pods"
 EVENTS = "events"
@@ -79,9 +85,10 @@ class Entry:
 class WatchEvent:
     """One entry of the history log."""
 
-    __slots__ = ("rv", "resource", "type", "entry", "prev")
+    __slots__ = ("rv", "resource", "type", "entry", "prev", "at")
 
     def __init__(self, rv: int, resource: str, type: str, entry: Entry, prev: Entry | None) -> None:
+        self.at = 0.0  # when it was written (Storage._append)
         self.rv = rv
         self.resource = resource
         self.type = type
@@ -121,11 +128,14 @@ def _identity(obj: object, resource: str) -> tuple[str, str, dict]:
 class Storage:
     """Thread-safe in-memory store for "pods" and "events" (core/v1)."""
 
-    def __init__(self, clock: Clock, *, window: int = 50_000, first_rv: int = 1) -> None:
+    def __init__(self, clock: Clock, *, window: int = 50_000, first_rv: int = 1,
+                 retention: float | None = None) -> None:
         """`first_rv`: where resourceVersions start. A cluster served again after a
         restart (a new process, as `podtui demo --serve` killed and started again) must
         start past every RV the last one gave out, as etcd's revisions carry on: then a
-        client's old RV is too old (410, relist), not a future one its watch waits for."""
+        client's old RV is too old (410, relist), not a future one its watch waits for.
+        `retention`: seconds of history kept at least; older entries are forgotten
+        (checked every `retention` / 4 seconds). None: only `window` bounds it."""
         if window < 1:
             raise ValueError("window must be at least 1")
         if first_rv < 1:
@@ -141,6 +151,8 @@ class Storage:
         self._log: list[WatchEvent] = []
         self._log_base = self._rv + 1  # rv of _log[0]
         self._floor = self._rv  # compact(): RVs below this are forgotten
+        self._retention = retention
+        self._next_trim = self.created + retention / 4 if retention is not None else float("inf")
 
     # ---- writes ------------------------------------------------------------------
 
@@ -344,16 +356,22 @@ class Storage:
             raise ValueError(f"unknown resource {resource!r}; expected one of {', '.join(RESOURCES)}")
 
     def _oldest_valid(self) -> int:
-        return max(self._floor, self._rv - self._window)
+        return max(self._floor, self._rv - self._window, self._log_base - 1)
 
     def _append(self, event: WatchEvent) -> None:
         self._rv = event.rv
+        now = event.at = self._clock.time()
         self._log.append(event)
         # Trim in chunks so appends stay O(1) amortised.
         excess = len(self._log) - self._window
         if excess > max(1024, self._window // 4):
             del self._log[:excess]
             self._log_base += excess
+        if now >= self._next_trim:
+            self._next_trim = now + self._retention / 4
+            old = bisect.bisect_left(self._log, now - self._retention, key=_AT)
+            del self._log[:old]
+            self._log_base += old
         self._changed.notify_all()
 
     def _count_after(self, resource: str, namespace: str | None, key: str, undo: dict[str, Entry | None]) -> int:

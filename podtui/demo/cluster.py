@@ -25,6 +25,9 @@ from podtui.demo.world import World
 from podtui.lifecycle.times import format_ts
 
 DRIVER_HZ = 30.0
+# Simulated seconds of watch history kept (etcd, compacted every 5 minutes, keeps 5 to
+# 10): without it a quiet demo left running held 50,000 versions, days of them.
+HISTORY_RETENTION = 600.0
 
 log = logging.getLogger("podtui.demo")
 log.addHandler(logging.NullHandler())
@@ -52,7 +55,8 @@ class DemoCluster:
         # Versions carry on across a restart of the process, as etcd's revisions do: a
         # client's old RV is then too old (410, relist), not a future one its watch
         # silently waits on. Microseconds outrun any event rate the demo reaches.
-        self.storage = Storage(self.clock, window=storage_window, first_rv=max(1, int(self.start_time * 1e6)))
+        self.storage = Storage(self.clock, window=storage_window, first_rv=max(1, int(self.start_time * 1e6)),
+                               retention=HISTORY_RETENTION)
         if scenario.scale is not None or scale is not None:
             self.world: World | ScaleWorld = ScaleWorld(scenario, self.storage, self.start_time, seed, scale)
         else:

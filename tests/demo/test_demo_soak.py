@@ -8,6 +8,7 @@ from demo_helpers import EPOCH
 
 from podtui.apiserver.storage import Storage
 from podtui.clock import ManualClock
+from podtui.demo.cluster import DemoCluster
 from podtui.demo.engine import Engine
 from podtui.demo.events import LRU_SIZE, EventRecorder
 from podtui.demo.scenario import EventSettings
@@ -48,3 +49,13 @@ def test_the_correlator_caches_are_lrus_per_source_as_client_gos():
         _back_off(events, i, host="n2")
     assert [len(cache) for cache in events._buckets.values()] == [LRU_SIZE, LRU_SIZE]
     assert [len(cache) for cache in events._similar.values()] == [LRU_SIZE, LRU_SIZE]
+
+
+def test_a_quiet_demo_left_running_keeps_minutes_of_watch_history():
+    # The default scenario writes ~700 versions an hour for ever (crash loops, probes):
+    # a watch window of 50,000 would hold three days of them.
+    cluster = DemoCluster("default", clock=ManualClock(EPOCH), seed=1)
+    for _ in range(6 * 60):
+        cluster.advance(60.0)
+    assert len(cluster.storage._log) < 300
+    assert len(cluster.storage.events_since(cluster.storage.oldest_resource_version, 10_000)) < 300
