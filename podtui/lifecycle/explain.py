@@ -912,22 +912,30 @@ def _instance_counts(insts: list[_Instance], rs: list[_Restart], cs: dict) -> li
 
 def _missed(restarts: dict[str, list[_Restart]], explained: dict[str, set[int]], kinds: dict[str, str]) \
         -> list[RestartExplanation]:
-    """Restarts the count shows but no version of the pod did (several between two updates)."""
+    """Restarts the count shows but no version of the pod did: several between two
+    updates, or before podtui first saw the pod (its status keeps only the last)."""
     out = []
     for name, rs in restarts.items():
         done = explained.get(name, set())
         for r in rs:
-            if r.old is None or r.number is None or r.number - r.old <= 1:
+            before = 0 if r.old is None else r.old
+            if r.number is None or r.number - before <= 1:
                 continue
-            lost = [n for n in range(r.old + 1, r.number) if n not in done]
+            lost = [n for n in range(before + 1, r.number) if n not in done]
             if not lost:
                 continue
+            if r.old is None:
+                which = f"restarts #{lost[0]}–#{lost[-1]}" if len(lost) > 1 else f"restart #{lost[0]}"
+                summary = f"{which} came before podtui first saw the pod (its status keeps only the last one)"
+                evidence = [f"restartCount {r.number} when podtui first saw the pod"]
+            else:
+                summary = (f"{len(lost)} restart{'s' if len(lost) > 1 else ''} not seen "
+                           f"(restartCount went {r.old} -> {r.number} between two updates)")
+                evidence = [f"restartCount {r.old} -> {r.number} at {_ts(r.at)}"]
             out.append(RestartExplanation(
                 kind=KIND_MISSED, container=name, container_kind=kinds.get(name, "main"), cause=UNKNOWN,
-                summary=f"{len(lost)} restart{'s' if len(lost) > 1 else ''} not seen "
-                        f"(restartCount went {r.old} -> {r.number} between two updates)",
-                at=r.started if r.started is not None else r.at, number=lost[-1], exact=False,
-                evidence=[f"restartCount {r.old} -> {r.number} at {_ts(r.at)}"],
+                summary=summary, at=r.started if r.started is not None else r.at, number=lost[-1], exact=False,
+                evidence=evidence,
             ))
     return out
 
