@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(e.g. `ssh bastion cat rec.jsonl.gz | podtui history - shop/web-7d9f`)")
     parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*",
                         help="only these pods (a bare POD matches it in any namespace; a name no pod has "
-                             "whole matches the pods it begins, e.g. shop/web-7d9f); default: every pod")
+                             "whole matches the pods it begins, e.g. shop/web-7d9f; NAMESPACE/ is all of "
+                             "that namespace's); default: every pod")
     parser.add_argument("--format", choices=FORMATS, default="markdown",
                         help="markdown (default) or yaml")
     parser.add_argument("--skip-bad-lines", action="store_true",
@@ -104,17 +105,26 @@ class Folded:
 
 def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodRecord]:
     """The records named by `wanted` (NAMESPACE/POD or POD, or a prefix of the pod
-    name when no pod has it whole), every incarnation of each name; a name not in the
-    recording is a one-line error with close matches."""
+    name when no pod has it whole, or NAMESPACE/ for all of it), every incarnation of
+    each name; a name not in the recording is a one-line error with close matches."""
     if not wanted:
         return records
     keys = sorted({f"{r.namespace}/{r.name}" for r in records})
     chosen: list[PodRecord] = []
     for name in wanted:
-        if not name.rpartition("/")[2]:
-            # Every pod "contains" an empty name: it was suggested all of them.
-            raise UsageError(f"{name!r} names no pod: the pod name is empty", "give NAMESPACE/POD or POD")
         namespace, _, pod = name.rpartition("/")
+        if not pod:
+            if not namespace:
+                # Every pod "contains" an empty name: it was suggested all of them.
+                raise UsageError(f"{name!r} names no pod: the pod name is empty",
+                                 "give NAMESPACE/POD, POD or NAMESPACE/")
+            hits = [r for r in records if r.namespace == namespace]
+            if not hits:
+                spaces = sorted({r.namespace for r in records})
+                raise UsageError(f"no pod in namespace {namespace} in {recording_name(path)}",
+                                 f"its namespaces: {', '.join(spaces)}" if spaces else "the recording has no pods")
+            chosen.extend(r for r in hits if r not in chosen)
+            continue
         here = [r for r in records if r.namespace == namespace] if "/" in name else records
         # A Deployment's pods change names: `shop/web-7d9f` names all of that
         # ReplicaSet's pods, when no pod has exactly that name.

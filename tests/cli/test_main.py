@@ -81,8 +81,9 @@ RECORDING = "tests/recordings/demo-default.jsonl.gz"
 
 @pytest.mark.parametrize(("name", "line"), [
     # Each used to suggest five unrelated pods: every name "contains" "" or "c".
-    ("", "podtui: '' names no pod: the pod name is empty (give NAMESPACE/POD or POD)"),
-    ("demo/", "podtui: 'demo/' names no pod: the pod name is empty (give NAMESPACE/POD or POD)"),
+    ("", "podtui: '' names no pod: the pod name is empty (give NAMESPACE/POD, POD or NAMESPACE/)"),
+    ("/", "podtui: '/' names no pod: the pod name is empty (give NAMESPACE/POD, POD or NAMESPACE/)"),
+    ("nope/", f"podtui: no pod in namespace nope in {RECORDING} (its namespaces: batch, demo, shop)"),
     ("a/b/c", f"podtui: no pod a/b/c in {RECORDING} (the recording has 24 pods; run without names to see them all)"),
     ("crashlop", f"podtui: no pod crashlop in {RECORDING} (did you mean: demo/crashloop)"),
 ])

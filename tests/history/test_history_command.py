@@ -279,3 +279,12 @@ def test_an_empty_file_name_is_refused_not_read_as_the_current_directory(capsys)
         cli.main(["history", ""])
     assert exited.value.code == 2
     assert capsys.readouterr().err == "podtui history: error: argument FILE: the file name is empty (an unset variable?)\n"
+
+
+def test_a_namespace_followed_by_a_slash_selects_all_of_its_pods():
+    # "demo/" was refused as a pod with an empty name.
+    from podtui.sources.history_command import history_text
+
+    pods = yaml.safe_load(history_text(DEFAULT, ["batch/", "shop/"], fmt="yaml"))["pods"]
+    assert {p["namespace"] for p in pods} == {"batch", "shop"}
+    assert len([p for p in pods if p["namespace"] == "batch"]) == 1
