@@ -14,9 +14,9 @@ class Node:
 
 
 def test_cyclic_garbage_that_outlives_a_freeze_is_collected_in_the_end(monkeypatch):
-    # Freeze at every call and keep each cycle alive across it, as a rendered line that
-    # dies a few repaints later: the worst case for freezing.
-    monkeypatch.setattr(heap, "FREEZE_EVERY", 1, raising=False)
+    # Keep each cycle alive across a call, as a rendered line that dies a few repaints
+    # later: frozen, then garbage.
+    monkeypatch.setattr(heap, "CHECK_EVERY", 1, raising=False)
     # A full collection once 10,000 more objects are frozen, whatever this process holds.
     monkeypatch.setattr(heap, "FULL_GROWTH", 0.0, raising=False)
     monkeypatch.setattr(heap, "FULL_MIN_GROWTH", 10_000, raising=False)
