@@ -137,6 +137,11 @@ class MalformedLine:
         self.text = text
 
 
+# A watch line is one object: etcd refuses values over 1.5 MiB, the API server request
+# bodies over 3 MiB. Far past both, the stream is not a watch.
+MAX_LINE = 64 << 20
+
+
 class LineDecoder:
     """Turns the chunks of a watch body into decoded JSON lines.
 
@@ -147,12 +152,14 @@ class LineDecoder:
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []
+        self._pending = 0  # bytes in _parts
         self.raw: list[bytes] = []  # the lines behind the last feed()'s results, aligned
 
     def feed(self, data: bytes) -> list[dict | MalformedLine]:
         if b"\n" not in data:
             if data:
                 self._parts.append(data)
+                self._pending += len(data)
             self.raw = []
             return []
         lines = data.split(b"\n")
@@ -162,9 +169,11 @@ class LineDecoder:
             self._parts.append(lines[0])
             lines[0] = b"".join(self._parts)
             self._parts = []
+            self._pending = 0
         tail = lines.pop()
         if tail:
             self._parts.append(tail)
+            self._pending = len(tail)
         out: list[dict | MalformedLine] = []
         self.raw = raw = []
         decode = envelope
@@ -184,7 +193,7 @@ class LineDecoder:
 
     @property
     def pending(self) -> int:
-        return sum(len(p) for p in self._parts)
+        return self._pending
 
 
 class BodyReader:
@@ -890,6 +899,11 @@ class Reflector:
                 if not data:
                     break
                 lines = decoder.feed(data)
+                if decoder.pending > MAX_LINE:
+                    # A body that never ends its line (not a watch stream, or a broken
+                    # proxy) grew without bound.
+                    raise _Retry(f"a watch line went past {MAX_LINE >> 20} MiB without ending: "
+                                 "not a Kubernetes watch stream?")
                 received = received or bool(lines)
                 # Healthy once it stood long enough (a quiet cluster's watch may only
                 # ever carry bookmarks), checked before applying the read, as an ERROR

@@ -14,6 +14,7 @@ from podtui.lifecycle.changes import Change, Relist, SourceStatus
 from podtui.lifecycle.store import Store
 from podtui.sources.decode import PodDecoder
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
+from podtui.sources import live
 from podtui.sources.live import Backoff, BodyReader, LineDecoder, LiveSource, MalformedLine, drain_until
 
 WAIT = 20.0  # generous: only a failing test ever waits this long
@@ -515,6 +516,19 @@ def test_a_stall_in_the_middle_of_an_event_is_noticed_long_before_the_read_timeo
     items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
     assert ("reconnecting", "stalled mid-event: no data for 0.3s") in statuses(items)
     assert [w.query["resourceVersion"] for w in server.watches()] == ["10", "10"]
+
+
+def test_a_line_that_never_ends_is_a_reconnect_not_a_heap_that_grows(harness, monkeypatch):
+    # A body with no newline (a proxy's error page streamed on, a broken server) was
+    # kept whole, and summed on every read.
+    monkeypatch.setattr(live, "MAX_LINE", 1 << 20)
+    endless = Answer(body=[b'{"type":"MODIFIED","object":{"x":"' + b"y" * 600_000, b"y" * 600_000, 30.0])
+    watches = [endless, Answer(body=[watch_line("MODIFIED", pod("a", 11))])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches), read_timeout=30.0, stall_timeout=30.0)
+    source.start()
+    items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    assert ("reconnecting", "a watch line went past 1 MiB without ending: not a Kubernetes watch stream?") \
+        in statuses(items)
 
 
 def test_a_watch_the_server_ends_quietly_after_a_while_is_resumed_without_a_word(harness):
