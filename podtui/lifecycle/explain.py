@@ -35,6 +35,7 @@ from podtui.lifecycle.records import (
     EventRecord,
     Transition,
 )
+from podtui.lifecycle.termination import active_deadline
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import container_kinds
 from podtui.lifecycle.read import container_statuses, containers_stopped
@@ -401,7 +402,7 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
     used: list[EventRecord] = [ev for name, ev in pod_events.items()
                                if not (cause == EVICTION and name in ("NodeNotReady",))
                                and (name == "DeadlineExceeded") == (cause == DEADLINE)]
-    deadline_at = _deadline(pod) if cause == DEADLINE else None
+    deadline_at = active_deadline(pod) if cause == DEADLINE else None
     if deadline_at is not None:
         # The kubelet acts at startTime + activeDeadlineSeconds, whenever podtui saw the
         # reason (at first sight: long after).
@@ -448,11 +449,6 @@ def _disruption(entries: list[Transition], pod: dict, events: list[EventRecord])
                        exact=exact, kill_at=kill_at)
 
 
-def _deadline(pod: dict) -> float | None:
-    """startTime + activeDeadlineSeconds, when the pod has both."""
-    seconds = _i(_d(pod.get("spec")).get("activeDeadlineSeconds"))
-    start = parse_ts(_d(pod.get("status")).get("startTime"))
-    return start + seconds if start is not None and seconds is not None else None
 
 
 # ------------------------------------------------------------------------------ causes
