@@ -229,17 +229,8 @@ def _ready_flip(record, container: str, since: float, before=None):
 def counts_as_failure(ev: EventRecord) -> bool:
     """A failed attempt the worker counts. "probe errored" results are thrown away
     (worker.go: "Prober error, throw away the result"), so they don't extend a streak."""
-    if ev.reason != "Unhealthy":
-        return False
-    msg = uncombined(ev.message)
-    return " probe failed" in msg[:24]
-
-
-def failed_probe(ev: EventRecord) -> str | None:
-    """"Liveness probe failed: ..." -> "liveness": which probe failed, for a failure the
-    worker counts (counts_as_failure), else None."""
     attempt = probe_attempt(ev)
-    return attempt[0] if attempt is not None and not attempt[1] else None
+    return attempt is not None and not attempt[1]
 
 
 def probe_attempt(ev: EventRecord) -> tuple[str, bool] | None:

@@ -33,7 +33,7 @@ from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED,
 from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
-from podtui.lifecycle.probes import failed_probe, is_combined, probe_attempt
+from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -500,7 +500,7 @@ def _run_after(prev: EventRecord | None, at: float, errored: bool) -> tuple:
         prev.run = ()
         return _alone(at, errored)
     gap = at - last
-    prev_failed = failed_probe(prev) is not None  # a combined Event's message is its latest write's
+    prev_failed = counts_as_failure(prev)  # a combined Event's message is its latest write's
     if not prev.run:
         return 2, last, gap, gap, None, (last, int(prev_failed)), int(errored) + (not prev_failed)
     n, start, lo, hi, before, prior, errs = prev.run
