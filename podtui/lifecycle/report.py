@@ -422,7 +422,8 @@ def _what_happened(pod: dict) -> str:
     for ex in pod.get("restarts_and_failures", []):
         if ex["kind"] == "restart" and ex.get("pending"):
             continue  # not happened yet: "back-off" below
-        causes[ex["cause"]] = causes.get(ex["cause"], 0) + 1 if ex["kind"] == "restart" else 1
+        had = causes.get(ex["cause"], 0)
+        causes[ex["cause"]] = had + 1 if ex["kind"] == "restart" else max(had, 1)
     parts = [f"{cause} ×{n}" if n > 1 else cause for cause, n in causes.items()]
     scheduled = [t for t in pod.get("transitions", []) if t["change"].startswith("condition PodScheduled:")]
     if scheduled and scheduled[-1]["change"].endswith(" False"):
@@ -544,10 +545,9 @@ def render_markdown(data: dict) -> str:
             out += ["", "### Restarts, failures and disruptions", ""]
             for ex in explained:
                 out.append(_explanation_line(ex))
+                out += [f"  - {_inline(ev)}" for ev in ex.get("evidence", [])]
             if any(_marks(ex) for ex in explained):
                 out += ["", _LEGEND]
-                for ev in ex.get("evidence", []):
-                    out.append(f"  - {_inline(ev)}")
 
         unready = pod.get("unready_periods", [])
         if unready:

@@ -260,3 +260,20 @@ def test_a_key_means_one_thing_throughout_the_yaml():
     times = [v for k, v in _walk(data) if k in ("from", "to", "at", "first", "last")]
     assert len(times) > 100
     assert all(isinstance(v, str) and re.fullmatch(r"2024-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", v) for v in times)
+
+
+def test_every_restart_keeps_its_evidence_under_it():
+    # df72bd5 moved the evidence under "if any entry is marked": with no mark no
+    # restart had evidence, with one only the last entry's, below the legend.
+    text = history_text(DEFAULT, ["demo/crashloop"])
+    for n in (1, 2, 3):
+        at = text.index(f"- **app** restart #{n},")
+        assert text[at:].split("\n")[1].startswith("  - container app terminated: exit 1"), n
+
+
+def test_the_summary_counts_restarts_of_a_cause_its_final_ending_shares():
+    from podtui.lifecycle.report import _what_happened
+
+    # Three OOMKilled restarts and then the final one: it read "oom", the count lost.
+    ended = [{"kind": "restart", "cause": "oom"}] * 3 + [{"kind": "termination", "cause": "oom"}]
+    assert _what_happened({"restarts_and_failures": ended}) == "oom ×3"
