@@ -111,6 +111,7 @@ def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodR
         return records
     keys = sorted({f"{r.namespace}/{r.name}" for r in records})
     chosen: list[PodRecord] = []
+    seen: set[str] = set()
     for name in wanted:
         namespace, _, pod = name.rpartition("/")
         if not pod:
@@ -123,18 +124,18 @@ def select(records: list[PodRecord], wanted: list[str], path: Path) -> list[PodR
                 spaces = sorted({r.namespace for r in records})
                 raise UsageError(f"no pod in namespace {namespace} in {recording_name(path)}",
                                  f"its namespaces: {', '.join(spaces)}" if spaces else "the recording has no pods")
-            chosen.extend(r for r in hits if r not in chosen)
-            continue
-        here = [r for r in records if r.namespace == namespace] if "/" in name else records
-        # A Deployment's pods change names: `shop/web-7d9f` names all of that
-        # ReplicaSet's pods, when no pod has exactly that name.
-        hits = [r for r in here if r.name == pod] or [r for r in here if r.name.startswith(pod)]
-        if not hits:
-            close = close_matches(name, keys)
-            hint = f"did you mean: {', '.join(close)}" if close else \
-                f"the recording has {len(keys)} pod{'s' if len(keys) != 1 else ''}; run without names to see them all"
-            raise UsageError(f"no pod {name} in {recording_name(path)}", hint)
-        chosen.extend(r for r in hits if r not in chosen)
+        else:
+            here = [r for r in records if r.namespace == namespace] if "/" in name else records
+            # A Deployment's pods change names: `shop/web-7d9f` names all of that
+            # ReplicaSet's pods, when no pod has exactly that name.
+            hits = [r for r in here if r.name == pod] or [r for r in here if r.name.startswith(pod)]
+            if not hits:
+                close = close_matches(name, keys)
+                hint = f"did you mean: {', '.join(close)}" if close else \
+                    f"the recording has {len(keys)} pod{'s' if len(keys) != 1 else ''}; run without names to see them all"
+                raise UsageError(f"no pod {name} in {recording_name(path)}", hint)
+        chosen += [r for r in hits if r.uid not in seen]
+        seen.update(r.uid for r in hits)
     return chosen
 
 
