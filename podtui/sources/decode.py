@@ -172,13 +172,12 @@ class PodDecoder:
         """Replace obj's Raw pieces with decoded values, reusing the previous version's."""
         meta = obj.get("metadata")
         uid = meta.get("uid") if meta is not None else None
-        seen = self._seen.get(uid) if type(uid) is str else None
-        kept = seen is not None
+        tracked = type(uid) is str and uid != ""  # kept in _seen, so forgotten one day
+        seen = self._seen.get(uid) if tracked else None
         if seen is None:
             seen = [None] * _SLOTS
-            if type(uid) is str and uid:
+            if tracked:
                 self._seen[uid] = seen
-                kept = True
         if meta:
             _share_whole(meta, _WHOLE_META, seen)
         raw = obj.get("spec")
@@ -194,7 +193,7 @@ class PodDecoder:
                 owner = ref.get("uid") if ref is not None else None
                 if type(owner) is not str:
                     owner = None
-                if owner != seen[_OWNER] and kept:
+                if owner != seen[_OWNER] and tracked:
                     if owner is not None:
                         self._users[owner] = self._users.get(owner, 0) + 1
                     self._release(seen[_OWNER])
@@ -211,7 +210,7 @@ class PodDecoder:
                             self._templates.clear()
                         encoded = {}
                     # What it shares is the old template's very objects: their JSON carries over.
-                    if kept:  # a pod without a uid is never forgotten: it must not hold one
+                    if tracked:  # a pod without a uid is never forgotten: it must not hold one
                         self._templates[owner] = (spec, encoded)
         status = obj.get("status")
         if not status:

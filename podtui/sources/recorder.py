@@ -112,7 +112,8 @@ def main(argv: list[str]) -> int:
     stdin = sys.stdin.buffer.raw
     poller = select.poll()
     poller.register(stdin, select.POLLIN)
-    if stat.S_ISFIFO(os.fstat(fd).st_mode) or stat.S_ISSOCK(os.fstat(fd).st_mode):
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
         # A pipe's reader leaving (`| head`) is POLLERR on this end: noticed at once,
         # not at the next write, which a quiet cluster may not bring for hours.
         poller.register(fd, 0)
