@@ -40,7 +40,8 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.columns import terminated_reason as _terminated_reason
 from podtui.lifecycle.times import format_ts, parse_ts
-from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i, containers_stopped, controller_ref
+from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i, container_statuses, \
+    containers_stopped, controller_ref
 
 STATUS_LISTS = (
     ("initContainerStatuses", "init"),
@@ -178,7 +179,7 @@ class _Emitter:
     Hot paths append Transition(...) to `out` themselves (one call less per entry);
     `seen` is every entry's observed flag (False when reconstructing at first sight)."""
 
-    __slots__ = ("out", "observed", "first_sight", "seen", "touched", "ip_at", "ended_at")
+    __slots__ = ("out", "observed", "first_sight", "seen", "touched", "ip_at", "phase_at")
 
     def __init__(self, observed: float, first_sight: bool) -> None:
         self.out: list[Transition] = []
@@ -187,7 +188,7 @@ class _Emitter:
         self.seen = not first_sight
         self.touched = False  # some piece kubectl's row reads differed (even with no transition)
         self.ip_at: float | None = None  # at first sight: when the sandbox's network came up
-        self.ended_at: float | None = None  # at first sight of a finished pod: about when it finished
+        self.phase_at = observed  # the phase's date: at first sight of a finished pod, about when it finished
 
     def add(self, kind: str, subject: str, old: str | None, new: str | None, at: float | None = None,
             detail: str = "", container_kind: str = "", data: dict | None = None) -> None:
@@ -473,10 +474,11 @@ def _condition(em: _Emitter, ctype: str, o: dict | None, c: dict) -> None:
                                  em.seen, ltt is not None, "", None))
 
 
-def _ended_at(status: dict) -> float | None:
+def _ended_at(pod: dict) -> float | None:
     """About when a pod met already Succeeded or Failed got there: its Ready condition's
     turn to PodCompleted/PodFailed, else its containers' last end. Without it the phase
     was dated at first sight, and the pod read as unready until then."""
+    status = _d(pod.get("status"))
     if _s(status.get("phase")) not in ("Succeeded", "Failed"):
         return None
     for c in _l(status.get("conditions")):
@@ -484,13 +486,9 @@ def _ended_at(status: dict) -> float | None:
             at = parse_ts(c.get("lastTransitionTime"))
             if at is not None:
                 return at
-    ends = []
-    for key in ("initContainerStatuses", "containerStatuses"):
-        for cs in _l(status.get(key)):
-            at = parse_ts(_d(_d(_d(cs).get("state")).get("terminated")).get("finishedAt"))
-            if at is not None:
-                ends.append(at)
-    return max(ends, default=None)
+    ends = (parse_ts(_d(_d(cs.get("state")).get("terminated")).get("finishedAt"))
+            for cs in container_statuses(pod).values())
+    return max((at for at in ends if at is not None), default=None)
 
 
 def _condition_time(status: dict, ctype: str) -> float | None:
@@ -564,20 +562,15 @@ def _pod_fields(em: _Emitter, old_status: dict, new_status: dict) -> None:
         em.touched = True
         ophase, nphase = _s(ophase) or None, _s(nphase) or None
         if ophase != nphase:
-            if em.ended_at is None:
-                em.add(PHASE, "", ophase, nphase)
-            else:
-                em.out.append(Transition(em.ended_at, PHASE, "", ophase, nphase, "", em.seen, False, "", None))
+            em.out.append(Transition(em.phase_at, PHASE, "", ophase, nphase, "", em.seen, False, "", None))
     oreason, nreason = oget("reason"), nget("reason")
     if oreason != nreason:
         em.touched = True
         oreason, nreason = _s(oreason) or None, _s(nreason) or None
         if oreason != nreason:
-            detail = _clip(_s(nget("message")))
-            if em.ended_at is None:
-                em.add(REASON, "", oreason, nreason, detail=detail)
-            else:  # the kubelet sets the reason of a finished pod with its phase
-                em.out.append(Transition(em.ended_at, REASON, "", oreason, nreason, detail, em.seen, False, "", None))
+            # The kubelet sets a finished pod's reason with its phase: dated alike.
+            em.out.append(Transition(em.phase_at, REASON, "", oreason, nreason, _clip(_s(nget("message"))), em.seen,
+                                     False, "", None))
     if oget("podIPs") != nget("podIPs") or oget("podIP") != nget("podIP"):
         em.touched = True
         oip, nip = _ips(old_status), _ips(new_status)
@@ -685,7 +678,9 @@ def reconstruct(pod: dict, observed: float) -> list[Transition]:
     _spec_and_meta(em, _EMPTY, pod, status)
     if status:
         em.ip_at = _condition_time(status, "PodReadyToStartContainers")
-        em.ended_at = _ended_at(status)
+        ended = _ended_at(pod)
+        if ended is not None:
+            em.phase_at = ended
         _status(em, _EMPTY, status)
         _containers(em, pod, _EMPTY, status)
     em.out.sort(key=_AT)
