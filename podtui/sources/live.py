@@ -965,14 +965,14 @@ class Reflector:
                     self.resource_version = rv
                 if kind == BOOKMARK:
                     continue
-                if key is None:  # nothing to file it under, but the store reports it
-                    changes.append(Change(resource, kind, None, now, raw=line, decode=gone if kind == DELETED else decode))
-                    continue
+                # A key of None (nothing to file it under) is passed on all the same: the
+                # store reports it.
                 if kind == DELETED:
                     known.pop(key, None)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=gone))
                 else:
-                    known[key] = (uid, rv)
+                    if key is not None:
+                        known[key] = (uid, rv)
                     changes.append(Change(resource, kind, None, now, raw=line, decode=decode))
         finally:
             if changes:

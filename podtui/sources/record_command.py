@@ -21,10 +21,7 @@ from podtui.lifecycle.changes import EVENTS, FAILED, PODS, RECONNECTING, Change,
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
-from podtui.sources.recording import file_argument, start_recording
-
-STDOUT = "-"
-
+from podtui.sources.recording import STDIO, file_argument, start_recording
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=file_argument,
@@ -38,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:  # nan too: it recorded forever
         raise UsageError(f"--duration must be a positive number of seconds, not {args.duration:g}")
-    out_fd = take_stdout() if args.file == STDOUT else None
+    out_fd = take_stdout() if args.file == STDIO else None
     where = "standard output" if out_fd is not None else args.file
     relax_gc()
     clock = SystemClock()

@@ -461,7 +461,7 @@ class Recording:
         return max((item_time(i) for i in self.items), default=self.header.started)
 
 
-STDIN = "-"  # as a path to read: standard input, as tools have it
+STDIO = STDIN = "-"  # as a path: standard input to read, standard output to write, as tools have it
 
 
 def file_argument(text: str) -> str:
