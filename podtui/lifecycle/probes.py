@@ -297,7 +297,7 @@ def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: in
 
     `dead`: the stretch of a restart, when the worker ticked without probing; two
     attempts on either side of it are in a row when no tick probed between them
-    (_Dead.broken).
+    (_Dead.row).
     """
     blocks: list[tuple[float, float, int, float, float, int]] = []  # (newest, oldest, failures, step, slack, errors)
     unplaced_before: list[float] = []  # unplaced attempts lie before each of these
@@ -334,10 +334,10 @@ def _exact_run(ticks: list[EventRecord], since: float, on_tick: bool, period: in
             break  # a kill or the success that made it ready came within that second
         if oldest is not None:
             if dead is not None and newest <= dead.end < oldest:
-                broken = dead.broken(newest, oldest)
-                if broken:
-                    break
-                crossed = crossed or broken is None  # whether a tick probed in between is not known
+                row = dead.row(newest, oldest, oldest)
+                if row is False:
+                    break  # a tick probed in between: a success
+                crossed = crossed or row is None  # whether a tick probed in between is not known
             elif oldest - newest > 1.5 * period:
                 break
         if first < since or (on_tick and first == since):
@@ -371,9 +371,9 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
         newest = max(unhealthy, key=_last)
         state.last_failure = newest.message
         state.last_failure_at = newest.last
-    failures = sorted((e for e in unhealthy if counts_as_failure(e)), key=_last, reverse=True)
     # Attempts the worker ran without a success: failures, and errors (thrown away).
     ticks = sorted((e for e in unhealthy if probe_attempt(e) is not None), key=_last, reverse=True)
+    failures = [e for e in ticks if not _errored(e)]
     if not running:
         return state  # no instance to probe: nothing counts, nothing is due
     if s.type == "startup" and cs.get("started") is True:
@@ -452,7 +452,7 @@ def _run(s: ProbeSettings, ticks: list[EventRecord], failures: list[EventRecord]
         # Some failures that may belong to the run were not seen one by one (before podtui
         # watched, or in a watch outage) or may be another probe's: estimated from the
         # Events' spans, and no fewer than those placed.
-        streak = max(streak, _estimated_streak(s, ticks, events, since, on_tick, now))
+        streak = max(streak, _estimated_streak(s, ticks, failures, events, since, on_tick, now))
     return streak, exact and not mixed
 
 
@@ -506,12 +506,6 @@ class _Dead:
             return False
         return None
 
-    def broken(self, at: float, after: float) -> bool | None:
-        """_exact_run's test for two attempts across the restart: True when a tick probed
-        in between; False in a row; None when it can't tell."""
-        row = self.row(at, after, after)
-        return None if row is None else not row
-
 
 def _restart(s: ProbeSettings, cs: dict, started_at: float, gated: bool) -> _Dead | None:
     """The container's last restart, from its status, if the old instance's end is known."""
@@ -544,11 +538,11 @@ def _last_reset(record, s: ProbeSettings, events: list[EventRecord], before: flo
     return since, since != float("-inf")
 
 
-def _estimated_streak(s: ProbeSettings, attempts: list[EventRecord], events: list[EventRecord], since: float,
-                      on_tick: bool, now: float) -> int:
+def _estimated_streak(s: ProbeSettings, attempts: list[EventRecord], failures: list[EventRecord],
+                      events: list[EventRecord], since: float, on_tick: bool, now: float) -> int:
     """The current run from the Events' first and last times and counts alone. `attempts`
-    are the probe's failure and errored Events, newest first: errors fill time, uncounted."""
-    failures = [e for e in attempts if not _errored(e)]
+    are the probe's failure and errored Events, newest first (errors fill time, uncounted),
+    `failures` the failures among them."""
     carried = [e for e in failures if _last(e) > since and e.first is not None and e.first < since]
     # Failures surely before `since`: each kill of this probe ended a run of exactly
     # failureThreshold (worker.go acts on that failure), counted in the Events held when
