@@ -354,7 +354,8 @@ def _read_merged(paths: list[str]):
     if merger.config is None:
         raise ConfigError(f"kubeconfig {', '.join(paths)} is empty: set --kubeconfig or KUBECONFIG")
     for path in paths:
-        _check_shape(path)
+        # The merger parsed each file already: no second YAML load per file and reload.
+        _check_shape(path, merger.config_files.get(os.path.expanduser(path)))
     return merger.config
 
 
@@ -373,13 +374,15 @@ _FIELDS = {
 }
 
 
-def _check_shape(path: str) -> None:
-    """ConfigError naming the first field of this kubeconfig file of the wrong type."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return  # the merger read it: nothing more to say here
+def _check_shape(path: str, data: object = None) -> None:
+    """ConfigError naming the first field of this kubeconfig file of the wrong type;
+    `data`: the file as parsed already (else it is read here)."""
+    if data is None:
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = yaml.safe_load(f)
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            return  # the merger read it: nothing more to say here
     if not isinstance(data, Mapping):
         return
 
