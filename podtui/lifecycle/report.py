@@ -189,7 +189,8 @@ def _backoff_now(record, now: float) -> list[dict]:
 
 
 # The kubelet's grace-0 DELETE once the containers stopped, which history records as a shortening.
-_CONFIRMED = "the kubelet confirmed the deletion (grace 0s): the containers stopped"
+_CONFIRMED_HEAD = "the kubelet confirmed the deletion (grace 0s)"
+_CONFIRMED = _CONFIRMED_HEAD + ": the containers stopped"
 
 
 def _finalizer_hold(info, req, now: float) -> tuple[float | None, float]:
@@ -486,7 +487,7 @@ def _termination_lines(term: dict) -> list[str]:
             line += ", at the SIGKILL deadline: SIGKILLed"
         out.append(line)
     if term.get("confirmed_by_kubelet"):
-        out.append("- the kubelet confirmed the deletion (grace 0s)" +
+        out.append(f"- {_CONFIRMED_HEAD}" +
                    (f" {term['confirmed_at']}" if term.get("confirmed_at") else ""))
     if term.get("finalizers"):
         line = f"- finalizers: {', '.join(f'`{f}`' for f in term['finalizers'])}"
