@@ -28,6 +28,7 @@ from podtui.lifecycle.records import (
     CREATED,
     DELETION,
     DISRUPTION,
+    FINALIZER,
     IP,
     NOMINATED,
     PHASE,
@@ -547,6 +548,19 @@ def _spec_and_meta(em: _Emitter, old: dict, new: dict, new_status: dict) -> None
         _deletion(em, ometa, nmeta, new_status)
 
 
+def _finalizers(em: _Emitter, old: object, new: object) -> None:
+    """Each finalizer added or removed: what a pod stuck in Terminating waits on, and
+    when each controller let go. The API gives no time for it: dated as observed."""
+    before = [f for f in old if type(f) is str] if type(old) is list else []
+    after = [f for f in new if type(f) is str] if type(new) is list else []
+    for name in before:
+        if name not in after:
+            em.add(FINALIZER, name, "present", "removed")
+    for name in after:
+        if name not in before:
+            em.add(FINALIZER, name, None, "added")
+
+
 def _status(em: _Emitter, old_status: dict, new_status: dict) -> None:
     """Phase, reason, IPs, nominated node and conditions."""
     _pod_fields(em, old_status, new_status)
@@ -622,6 +636,10 @@ def diff_versions(old: dict, new: dict, observed: float, floor: float | None = N
     if ((ometa.get("creationTimestamp") if type(ometa) is dict else None)
             != (nmeta.get("creationTimestamp") if type(nmeta) is dict else None)):
         em.touched = True  # immutable in the API, read by the AGE column
+    ofin = ometa.get("finalizers") if type(ometa) is dict else None
+    nfin = nmeta.get("finalizers") if type(nmeta) is dict else None
+    if ofin is not nfin and ofin != nfin:  # the decoder shares an unchanged list: identity settles it
+        _finalizers(em, ofin, nfin)
     if type(old_status) is not dict:
         old_status = {}
     # One C-level comparison settles a status that didn't change (a metadata-only

@@ -81,6 +81,7 @@ IP = "ip"
 NOMINATED = "nominated"
 DELETION = "deletion"  # deletionTimestamp set; detail = grace
 DISRUPTION = "disruption"  # DisruptionTarget reason
+FINALIZER = "finalizer"  # subject = the finalizer; new = "added" / "removed"
 REMOVED = "removed"  # the object is gone from the API (DELETED)
 REPLACED = "replaced"  # a new pod took this name; subject = the new uid
 
