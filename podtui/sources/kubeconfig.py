@@ -198,10 +198,13 @@ class Connection:
     def pool(self) -> urllib3.PoolManager:
         return self._pool
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, refreshing: Callable[[str], None] | None = None) -> dict[str, str]:
+        """`refreshing` hears, once an exec plugin run to refresh the token has kept us
+        waiting EXEC_NOTICE_AFTER, a short line for the status bar."""
         headers = {"Accept": "application/json", "User-Agent": "podtui"}
         try:
-            auth = self.configuration.auth_settings()
+            with _telling(refreshing):
+                auth = self.configuration.auth_settings()
         except ConfigException as exc:  # an exec plugin or OIDC refresh failed
             raise ConfigError(f"cannot refresh credentials for {self.scope.context or 'the cluster'}: {_one_line(exc)}") from None
         bearer = auth.get("BearerToken")
@@ -218,10 +221,11 @@ class Connection:
             headers["Authorization"] = value
         return headers
 
-    def reload(self, seen_generation: int | None = None) -> bool:
+    def reload(self, seen_generation: int | None = None, refreshing: Callable[[str], None] | None = None) -> bool:
         """Load credentials afresh. Returns False when another thread already did.
-        `renewed` then says whether they differ from the ones they replace."""
-        with self._lock:
+        `renewed` then says whether they differ from the ones they replace. `refreshing`:
+        as for headers()."""
+        with self._lock, _telling(refreshing):
             if seen_generation is not None and seen_generation != self.generation:
                 return False
             configuration = self._load()
@@ -610,9 +614,10 @@ class _Loader(KubeConfigLoader):
         # Before the screen opens a plugin may prompt on the terminal (a login); after,
         # the terminal is podtui's screen.
         interactive = self.at_start and exec_config.safe_get("interactiveMode") != "Never" and _on_a_terminal()
+        waiting = self.waiting if self.at_start else _refresh_notice(command)
         try:
             status = _run_exec_plugin(ExecProvider(exec_config, base_path, self._cluster), what,
-                                      interactive=interactive, waiting=self.waiting if self.at_start else None)
+                                      interactive=interactive, waiting=waiting)
         except _TimedOut as exc:
             raise ConfigException(f"{what} {exc}") from None
         except ConfigException as exc:
@@ -665,6 +670,31 @@ class _TimedOut(ConfigException):
     pass
 
 
+# Mid-session a plugin runs inside the client's token refresh hook, which takes no
+# arguments: who to tell (the watch thread that asked for headers) is kept per thread.
+_REFRESHING = threading.local()
+
+
+@contextlib.contextmanager
+def _telling(refreshing: Callable[[str], None] | None) -> Iterator[None]:
+    previous = getattr(_REFRESHING, "tell", None)
+    _REFRESHING.tell = refreshing
+    try:
+        yield
+    finally:
+        _REFRESHING.tell = previous
+
+
+def _refresh_notice(command: object) -> Callable[[str], None] | None:
+    """What a slow mid-session refresh tells this thread's listener, if it has one."""
+    tell = getattr(_REFRESHING, "tell", None)
+    if tell is None:
+        return None
+    # A bar's worth: the command's name, not its path.
+    name = os.path.basename(command) if isinstance(command, str) and command else "exec plugin"
+    return lambda _text: tell(f"refreshing credentials ({name})…")
+
+
 def _stop(process: subprocess.Popen, *, group: bool) -> None:
     """Kill the plugin, and with `group` what it started (a plugin that waits is often
     waiting on a helper of its own: gke-gcloud-auth-plugin on gcloud)."""
@@ -709,7 +739,12 @@ def _run_exec_plugin(provider: ExecProvider, what: str, *, interactive: bool,
                 break
         info["spec"]["cluster"] = cluster
     env = dict(provider.env, KUBERNETES_EXEC_INFO=json.dumps(info))
-    with _EXEC_LOCK:
+    # The other watch thread may be running it: waiting on that is waiting on it too.
+    if not _EXEC_LOCK.acquire(timeout=EXEC_NOTICE_AFTER):
+        if waiting is not None:
+            waiting(f"waiting for {what} to give credentials")
+        _EXEC_LOCK.acquire()
+    try:
         process = subprocess.Popen(
             provider.args, cwd=provider.cwd, env=env, shell=provider.shell, text=True, stdout=subprocess.PIPE,
             stdin=sys.stdin if interactive else subprocess.DEVNULL,
@@ -737,6 +772,8 @@ def _run_exec_plugin(provider: ExecProvider, what: str, *, interactive: bool,
             raise
         finally:
             _RUNNING.discard(process)
+    finally:
+        _EXEC_LOCK.release()
     if process.returncode != 0:
         if stderr is None:  # it wrote to the terminal
             raise ConfigException(f"exec: process returned {process.returncode} (its own message, if any, is above)")

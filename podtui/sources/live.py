@@ -546,6 +546,7 @@ class Reflector:
         self.lists = 0  # completed lists, for tests and the status bar
         self.watches = 0  # watch connections established
         self._state = ""
+        self._detail = ""
         self._forbidden = 0
         self._renewed_at_once = False
         self._expired_streak = 0  # 410s with no progress in between
@@ -564,7 +565,7 @@ class Reflector:
     def status(self, state: str, detail: str = "", retry_at: float | None = None, at: float | None = None) -> None:
         if state == self._state and state in (LIVE, CONNECTING):
             return
-        self._state = state
+        self._state, self._detail = state, detail
         at = self.source.clock.time() if at is None else at
         self.source.queue.put(SourceStatus(state, at, detail=detail, resource=self.resource, retry_at=retry_at))
 
@@ -628,7 +629,7 @@ class Reflector:
             # rewrites the kubeconfig, or what its exec plugin reads) must be enough,
             # without a restart that loses the history. So re-read it at each retry.
             try:
-                self.connection.reload(failure.generation)  # a no-op if another thread just did
+                self.connection.reload(failure.generation, _Refreshing(self))  # a no-op if another thread just did
                 renewed = self.connection.renewed
                 reason = ("401 Unauthorized: reloaded credentials from the kubeconfig" if renewed
                           else "401 Unauthorized: log in again; the kubeconfig is re-read at each retry")
@@ -661,6 +662,14 @@ class Reflector:
 
     # HTTP -----------------------------------------------------------------------------
 
+    def _headers(self) -> dict[str, str]:
+        state, detail = self._state, self._detail
+        refreshing = _Refreshing(self)
+        headers = self.connection.headers(refreshing)
+        if refreshing.told:
+            self.status(state, detail)  # refreshed: what we were doing goes on
+        return headers
+
     def _params(self, extra: dict) -> str:
         params = {}
         if self.label_selector:
@@ -677,7 +686,7 @@ class Reflector:
         response = connection.pool.request(
             "GET",
             url,
-            headers=connection.headers(),
+            headers=self._headers(),
             preload_content=False,
             timeout=urllib3.Timeout(connect=self.connect_timeout, read=read_timeout),
             retries=False,
@@ -978,6 +987,20 @@ class Reflector:
             if changes:
                 source.queue.extend(changes)
         return bool(changes)
+
+
+class _Refreshing:
+    """Says a slow credential refresh on the bar, once: an exec plugin may take up to
+    EXEC_TIMEOUT, and meanwhile no data can flow, whatever the last state said."""
+
+    def __init__(self, reflector: Reflector) -> None:
+        self.reflector = reflector
+        self.told = False
+
+    def __call__(self, text: str) -> None:
+        if not self.told:
+            self.told = True
+            self.reflector.status(RECONNECTING, text)
 
 
 def connect(options: ConnectionOptions, clock: Clock, waiting: Callable[[str], None] | None = None,

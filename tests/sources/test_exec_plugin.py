@@ -7,11 +7,12 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 import yaml
-from scripted_server import ScriptedServer, pod_list
+from scripted_server import Answer, ScriptedServer, pod_list, watch_line
 from test_kubeconfig import _Terminal
 
 from podtui.clock import ManualClock
@@ -136,13 +137,65 @@ def test_a_plugin_hanging_at_a_token_refresh_mid_session_is_a_reconnect_with_the
         def status(state):
             return lambda items: any(isinstance(i, SourceStatus) and i.state == state for i in items)
 
-        assert drain_until(source, status(RECONNECTING), WAIT, sink), sink
-        reconnecting = next(i for i in sink if isinstance(i, SourceStatus) and i.state == RECONNECTING)
-        assert reconnecting.detail.startswith(
+        def failed(items):
+            return any(isinstance(i, SourceStatus) and i.detail.startswith("cannot refresh") for i in items)
+
+        assert drain_until(source, failed, WAIT, sink), sink
+        reconnecting = [i for i in sink if isinstance(i, SourceStatus) and i.state == RECONNECTING]
+        # Said while it waited, then why it was given up.
+        assert reconnecting[0].detail == "refreshing credentials (get-token)…"
+        assert reconnecting[1].detail.startswith(
             f'cannot refresh credentials for x: exec plugin "{plugin}" gave no credentials within 1.5s, so podtui stopped it')
         hang.unlink()  # the network is back
         assert drain_until(source, status(LIVE), WAIT, sink), sink
     finally:
+        if source is not None:
+            source.stop()
+        server.stop()
+
+
+def test_a_slow_token_refresh_mid_session_is_said_on_the_bar_then_live_again(tmp_path, quick, monkeypatch):
+    # Up to EXEC_TIMEOUT with no watch open, and the bar still said "live".
+    monkeypatch.setattr(kubeconfig, "EXEC_TIMEOUT", 60.0)
+    hold = tmp_path / "hold"
+    plugin = _plugin(tmp_path, (
+        f"while os.path.exists({str(hold)!r}):\n"
+        "    time.sleep(0.05)\n"
+        + _credential("expired", "2000-01-01T00:00:00Z")  # refreshed at each request
+    ))
+    first_ends, done = threading.Event(), threading.Event()
+    watches = []
+
+    def answer(request):
+        if not request.is_watch:
+            return pod_list([], 1)
+        watches.append(request)
+        bookmark = watch_line("BOOKMARK", {"kind": "Pod", "metadata": {"resourceVersion": "2"}})
+        return Answer(body=[bookmark, first_ends.wait if len(watches) == 1 else done.wait])
+
+    server = ScriptedServer(answer).start()
+    source = None
+    try:
+        conn = resolve_connection(ConnectionOptions(kubeconfig=str(_kubeconfig(tmp_path, plugin, server.url))), {})
+        source = LiveSource(conn, clock=ManualClock(500.0), events=False)
+        source.start()
+        sink: list = []
+
+        def statuses():
+            return [i for i in sink if isinstance(i, SourceStatus)]
+
+        assert drain_until(source, lambda _: any(s.state == LIVE for s in statuses()), WAIT, sink), sink
+        live = len(statuses())
+        hold.touch()  # the plugin now waits, on a login or the network
+        first_ends.set()  # the watch's timeout: the next one needs a fresh token
+        assert drain_until(source, lambda _: len(statuses()) > live, WAIT, sink), sink
+        assert [(s.state, s.detail) for s in statuses()[live:]] == [
+            (RECONNECTING, "refreshing credentials (get-token)…")]
+        hold.unlink()
+        assert drain_until(source, lambda _: len(statuses()) > live + 1, WAIT, sink), sink
+        assert statuses()[-1].state == LIVE
+    finally:
+        done.set()
         if source is not None:
             source.stop()
         server.stop()
