@@ -17,6 +17,7 @@ cached per (uid, version), so the detail pane can ask every second.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict
 from functools import lru_cache
@@ -513,20 +514,19 @@ def in_window(events: list[EventRecord], lo: float, hi: float) -> list[EventReco
     return sorted(out, key=lambda e: e.last if e.last is not None else 0.0)
 
 
-def _latest_versions(events: list[EventRecord], until: float) -> list[EventRecord]:
-    """One version per Event: the newest whose last occurrence is not after `until`
-    (given every version of a repeated Event, each repeat's count and time)."""
-    best: dict[str, EventRecord] = {}
+def latest_versions(events: Iterable[EventRecord], until: float = math.inf) -> list[EventRecord]:
+    """One version per Event (by uid, else namespace/name), oldest first: the newest
+    whose last occurrence is not after `until`, else the earliest. Versions written in
+    one second share a lastTimestamp: the higher count is the later one."""
+    best: dict[str, tuple[tuple, EventRecord]] = {}
     for ev in events:
-        old = best.get(ev.uid)
-        last = ev.last if ev.last is not None else float("-inf")
-        if old is None:
-            best[ev.uid] = ev
-            continue
-        old_last = old.last if old.last is not None else float("-inf")
-        if (old_last > until >= last) or (last <= until and last > old_last) or (old_last > until and last < old_last):
-            best[ev.uid] = ev
-    return sorted(best.values(), key=lambda e: e.last if e.last is not None else 0.0)
+        last = ev.last if ev.last is not None else -math.inf
+        rank = (1, last, ev.count) if last <= until else (0, -last, -ev.count)
+        key = ev.uid or f"{ev.namespace}/{ev.name}"
+        old = best.get(key)
+        if old is None or rank > old[0]:
+            best[key] = (rank, ev)
+    return sorted((ev for _, ev in best.values()), key=lambda e: e.last if e.last is not None else 0.0)
 
 
 def _probe_output(ev: EventRecord) -> str:
@@ -553,7 +553,7 @@ def _post_start_failure(inst: _Instance, entries: list[Transition], events: list
     evs = [ev for ev in events if ev.container == inst.container and (
         ev.reason == "FailedPostStartHook" or (ev.reason == "Killing" and "PostStartHook" in ev.message))
         and _exact_in(ev, lo, hi)]
-    evs = _latest_versions(evs, hi)
+    evs = latest_versions(evs, hi)
     waiting = None
     for t in entries:
         if t.kind == CONTAINER_STATE and t.subject == inst.container and t.new == "waiting:PostStartHookError" \
@@ -642,7 +642,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         hi = (inst.finished if inst.finished is not None else float("inf")) + _SLACK
         stopping = [ev for ev in events if ev.container == inst.container and ev.reason == "Killing"
                     and ev.message.startswith("Stopping container") and _exact_in(ev, lo, hi)]
-        stopping = _latest_versions(stopping, hi)
+        stopping = latest_versions(stopping, hi)
         ex.evidence.extend(event_line(ev) for ev in stopping)
         ex.events.extend(stopping)
         ex.summary = f"{disruption.summary.rstrip('.')}, {code}"  # "memory., exit 143" reads as a typo

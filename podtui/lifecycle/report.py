@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import yaml
 
 from podtui.lifecycle.backoff import backoffs
-from podtui.lifecycle.explain import RestartExplanation, restart_explanations
+from podtui.lifecycle.explain import RestartExplanation, latest_versions, restart_explanations
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import controller_ref
 from podtui.lifecycle.records import DELETION, EventRecord, Transition
@@ -152,14 +152,8 @@ def _probe_failures(record, now: float, origin: float | None) -> list[dict]:
 def _warning_events(record, events: list[EventRecord] | None) -> list[dict]:
     """Each Warning Event once, as its latest version says (as kubectl describe lists
     them): the one place a FailedScheduling or FailedMount shows its count and span."""
-    latest: dict[str, EventRecord] = {}
-    for ev in events if events is not None else getattr(record, "events", ()):
-        if ev.type != "Warning":
-            continue
-        key = ev.uid or f"{ev.namespace}/{ev.name}"
-        seen = latest.get(key)
-        if seen is None or (ev.count, ev.last or 0.0) >= (seen.count, seen.last or 0.0):
-            latest[key] = ev
+    warnings = [ev for ev in (events if events is not None else getattr(record, "events", ()))
+                if ev.type == "Warning"]
     return [_clean({
         "reason": ev.reason,
         "container": ev.container or None,
@@ -167,7 +161,7 @@ def _warning_events(record, events: list[EventRecord] | None) -> list[dict]:
         "first": rfc3339(ev.first),
         "last": rfc3339(ev.last),
         "message": ev.message or None,
-    }) for ev in sorted(latest.values(), key=lambda e: (e.first or 0.0, e.reason))]
+    }) for ev in sorted(latest_versions(warnings), key=lambda e: (e.first or 0.0, e.reason))]
 
 
 def _backoff_now(record, now: float) -> list[dict]:
