@@ -20,10 +20,10 @@ import yaml
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.explain import RestartExplanation, latest_versions, restart_explanations
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
-from podtui.lifecycle.read import controller_ref
-from podtui.lifecycle.records import DELETION, EventRecord, Transition
+from podtui.lifecycle.read import as_dict, as_list, controller_ref
+from podtui.lifecycle.records import CONDITION, DELETION, EventRecord, Transition
 from podtui.lifecycle.termination import deletion_request, termination
-from podtui.lifecycle.times import go_duration
+from podtui.lifecycle.times import go_duration, parse_ts
 from podtui.lifecycle.unready import flaps, unready_periods
 
 
@@ -261,6 +261,23 @@ def _unready(record, now: float, origin: float | None, events: list[EventRecord]
     return out, flaps(periods, now)
 
 
+def _unschedulable(entries: list[Transition], obj: dict, origin: float | None) -> dict | None:
+    """Since when the scheduler had not placed the pod, if it still had not at the end:
+    its last PodScheduled transition, else (the history dropped it) the condition."""
+    condition = next((c for c in as_list(as_dict(obj.get("status")).get("conditions"))
+                      if isinstance(c, dict) and c.get("type") == "PodScheduled"), {})
+    last = next((t for t in reversed(entries) if t.kind == CONDITION and t.subject == "PodScheduled"), None)
+    if last is not None:
+        since = last.at if last.new == "False" else None
+    else:
+        since = parse_ts(condition.get("lastTransitionTime")) if condition.get("status") == "False" else None
+    if since is None:
+        return None
+    reason = condition.get("reason") if condition.get("status") == "False" else None
+    return _clean({"from": rfc3339(since), "offset": offset(since, origin),
+                   "reason": reason if isinstance(reason, str) else None})
+
+
 def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) -> dict:
     """One pod's lifecycle history. `events`: every version of the pod's Events, when
     the caller has them (each repeat then keeps its own time), else record.events."""
@@ -284,6 +301,7 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
         "replaced_by": record.replaced_by,
         "restarts_and_failures": [_explanation(ex, origin, record.first_seen)
                                   for ex in restart_explanations(record, now, events)],
+        "unschedulable": _unschedulable(entries, obj, origin),
         "unready_periods": unready,
         "unready_flaps_last_hour": flap_count or None,
         "probe_failures": _probe_failures(record, now, origin),
@@ -420,9 +438,10 @@ def _what_happened(pod: dict) -> str:
         had = causes.get(ex["cause"], 0)
         causes[ex["cause"]] = had + 1 if ex["kind"] == "restart" else max(had, 1)
     parts = [f"{cause} ×{n}" if n > 1 else cause for cause, n in causes.items()]
-    scheduled = [t for t in pod.get("transitions", []) if t["change"].startswith("condition PodScheduled:")]
-    if scheduled and scheduled[-1]["change"].endswith(" False"):
-        parts.append(f"unschedulable since {scheduled[-1].get('offset')}")
+    unschedulable = pod.get("unschedulable")
+    if unschedulable:
+        gated = unschedulable.get("reason") == "SchedulingGated"  # waits on a gate, not on room
+        parts.append(f"{'scheduling gated' if gated else 'unschedulable'} since {unschedulable.get('offset', '?')}")
     if pod.get("unready_flaps_last_hour") and not pod.get("restarts"):  # else each restart is a flap
         parts.append(f"readiness flapped ×{pod['unready_flaps_last_hour']}")
     if pod.get("back_off_now"):

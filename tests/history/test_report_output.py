@@ -277,3 +277,38 @@ def test_the_summary_counts_restarts_of_a_cause_its_final_ending_shares():
     # Three OOMKilled restarts and then the final one: it read "oom", the count lost.
     ended = [{"kind": "restart", "cause": "oom"}] * 3 + [{"kind": "termination", "cause": "oom"}]
     assert _what_happened({"restarts_and_failures": ended}) == "oom ×3"
+
+
+def test_unschedulable_is_read_from_the_pod_not_from_the_transition_text():
+    from podtui.clock import ManualClock
+    from podtui.lifecycle.report import _what_happened, pod_report
+    from podtui.lifecycle.store import Store
+
+    yaml_pod = yaml.safe_load(history_text(DEFAULT, ["demo/too-big"], fmt="yaml"))["pods"][0]
+    assert yaml_pod["unschedulable"] == {"from": "2024-05-01T10:00:00Z", "offset": "+0s", "reason": "Unschedulable"}
+    # A history cut to its last entry no longer holds the PodScheduled transition the
+    # summary was matched from: the condition still says so.
+    changes = [i for i in read_recording(DEFAULT).items
+               if isinstance(i, Change) and i.resource == "pods" and i.obj["metadata"]["name"] == "too-big"]
+    now = changes[-1].observed
+    store = Store(ManualClock(now), history_limit=1)
+    store.apply_batch(changes)
+    rec = store.by_name("demo", "too-big")
+    assert [t.kind for t in rec.history.entries] == ["phase"]
+    pod = pod_report(rec, now)
+    assert pod["unschedulable"] == yaml_pod["unschedulable"]
+    assert _what_happened(pod) == "unschedulable since +0s"
+
+
+def test_a_pod_held_by_scheduling_gates_is_not_called_unschedulable(tmp_path):
+    def gated(obj):
+        obj["spec"]["schedulingGates"] = [{"name": "example.com/quota"}]
+        for c in obj.get("status", {}).get("conditions", []):
+            if c["type"] == "PodScheduled":
+                c.update(reason="SchedulingGated", message="Scheduling is blocked due to non-empty scheduling gates")
+        return obj
+
+    path = _rewritten(tmp_path / "gated.jsonl", "too-big", gated)
+    text = history_text(path, ["demo/too-big", "demo/crashloop"])
+    [table] = _tables(text.split("\n## Summary\n", 1)[1].split("\n## ", 1)[0])
+    assert {row[0]: row[5] for row in table[1:]}["demo/too-big"] == "scheduling gated since +0s"
