@@ -428,6 +428,12 @@ def _explanation_line(ex: dict) -> str:
     return line
 
 
+def _readiness_flaps(pod: dict) -> int:
+    """The pod's readiness flaps in the last hour, as the Markdown tells them: none for a
+    pod that restarted, where each restart is a flap of its own and told as one."""
+    return 0 if pod.get("restarts") else pod.get("unready_flaps_last_hour") or 0
+
+
 def _what_happened(pod: dict) -> str:
     """`liveness ×7, deleted`: restarts counted by cause, other endings once each (a
     deletion is told for the pod and again for each container it stopped)."""
@@ -442,8 +448,8 @@ def _what_happened(pod: dict) -> str:
     if unschedulable:
         gated = unschedulable.get("reason") == "SchedulingGated"  # waits on a gate, not on room
         parts.append(f"{'scheduling gated' if gated else 'unschedulable'} since {unschedulable.get('offset', '?')}")
-    if pod.get("unready_flaps_last_hour") and not pod.get("restarts"):  # else each restart is a flap
-        parts.append(f"readiness flapped ×{pod['unready_flaps_last_hour']}")
+    if flapped := _readiness_flaps(pod):
+        parts.append(f"readiness flapped ×{flapped}")
     if pod.get("back_off_now"):
         parts.append("in back-off at the end")
     term = pod.get("termination") or {}
@@ -566,8 +572,8 @@ def render_markdown(data: dict) -> str:
         unready = pod.get("unready_periods", [])
         if unready:
             out += ["", "### Unready periods", ""]
-            if pod.get("unready_flaps_last_hour") and not pod.get("restarts"):  # else each restart is a flap
-                out += [f"Pod readiness flaps in the last hour: {pod['unready_flaps_last_hour']}.", ""]
+            if flapped := _readiness_flaps(pod):
+                out += [f"Pod readiness flaps in the last hour: {flapped}.", ""]
             rows = [[p["subject"], p.get("from"), p.get("to") or "(ongoing)",
                      (p.get("duration") or "") + (" so far" if p.get("ongoing") else ""),
                      p.get("reason", "") + (" (at start)" if p.get("at_start") else ""),
