@@ -92,6 +92,9 @@ class PodIndex:
         i = n - 1 - position if self.descending else position
         return self._order[i][-1]
 
+    def shows(self, uid: str) -> bool:
+        return uid in self._keys
+
     def position(self, uid: str) -> int | None:
         key = self._keys.get(uid)
         if key is None:

@@ -35,6 +35,9 @@ from podtui.ui.themes import LIFECYCLE_FALLBACKS
 
 NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None; must not raise
 _STATIC_COLUMNS = ("namespace", "name", "ready", "status", "ip", "node", "nominated_node", "readiness_gates")
+_DYNAMIC_COLUMNS = ("age", "restarts", "next")
+_NOT_COUNTED_STATIC = (None,) * len(_STATIC_COLUMNS)
+_NOT_COUNTED_DYNAMIC = (None,) * len(_DYNAMIC_COLUMNS)
 _ELLIPSIS = "…"
 
 
@@ -171,7 +174,18 @@ class PodTable(ScrollView, can_focus=True):
         self._wanted_uid: str | None = None
         self.show_namespace = True
         self.wide: bool | None = None
+        # Column widths follow the pods shown now (filter passed, tombstones included),
+        # as k9s sizes to its rows: per column, how many shown pods have each width of
+        # value, kept up to date per changed pod, so the widest is a max over a few
+        # dozen widths, never a walk over the pods. _content is what the layout was
+        # given: it grows at once, and narrows on the tick or a keypress (_fit_shown).
         self._content: dict[str, int] = {}
+        self._counts: dict[str, dict[int, int]] = {key: {} for key in _STATIC_COLUMNS + _DYNAMIC_COLUMNS}
+        self._counted: dict[str, tuple] = {}  # uid -> its static cells' widths, as counted
+        # uid -> (version, the widest AGE / RESTARTS / NEXT drawn for that version): a
+        # countdown that loses a digit each second must not narrow the column each second.
+        self._counted_dynamic: dict[str, tuple[int, tuple]] = {}
+        self._narrower: set[str] = set()  # columns whose widest value may have gone
         self._layout: Layout | None = None
         self._layout_gen = 0
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
@@ -196,6 +210,11 @@ class PodTable(ScrollView, can_focus=True):
         self.records = records
         self._static_cells.clear()
         self._content.clear()
+        for counts in self._counts.values():
+            counts.clear()
+        self._counted.clear()
+        self._counted_dynamic.clear()
+        self._narrower.clear()
         self.index.rebuild(records)
         self._rebuild(shown=self.index.visible())  # widths start over: measure every pod
         self._follow_cursor()  # the selected pod may be there already (a replay's rebuilt store)
@@ -209,6 +228,8 @@ class PodTable(ScrollView, can_focus=True):
             if uid not in self.records:  # deleted or expired: forget what was cached for it
                 self._static_cells.pop(uid, None)
                 self._shown_dynamic.pop(uid, None)
+            if not self.index.shows(uid):
+                self._uncount(uid)
         for uid in update.changed:
             self._measure_static(uid)
         count_changed = len(self.index) != before
@@ -236,13 +257,23 @@ class PodTable(ScrollView, can_focus=True):
         now = self.clock.time()
         refreshed = 0
         top = int(self.scroll_y)
+        lines = []
         for offset, uid in enumerate(self.index.uids(top, top + self._visible_rows())):
             record = self.records.get(uid)
             if record is None:
                 continue
-            if self._dynamic_cells(record, now) != self._shown_dynamic.get(uid):
-                self.refresh_line(top + offset + 1)
-                refreshed += 1
+            dynamic = self._dynamic_cells(record, now)
+            if dynamic != self._shown_dynamic.get(uid):
+                self._count_dynamic(uid, record.version, dynamic)
+                lines.append(top + offset + 1)
+        # Narrowing waits for the tick: once a second at most, and only when a column's
+        # widest shown value went (a pod deleted, expired, filtered out or changed).
+        if self._fit_shown():
+            self._relayout()
+            return len(lines)
+        for y in lines:
+            self.refresh_line(y)
+            refreshed += 1
         return refreshed
 
     # ------------------------------------------------------------------ settings
@@ -398,8 +429,12 @@ class PodTable(ScrollView, can_focus=True):
         pod shown all along was measured as it changed, in apply_dirty)."""
         uid = self.cursor_uid if keep_cursor else None
         self._shown_dynamic.clear()
+        shows = self.index.shows
+        for hidden in [u for u in self._counted.keys() | self._counted_dynamic.keys() if not shows(u)]:
+            self._uncount(hidden)
         for visible in shown:
             self._measure_static(visible)
+        self._fit_shown()  # the relayout below repaints anyway
         self._set_virtual_size()
         pos = self.index.position(uid) if uid is not None else None
         if pos is None:
@@ -475,17 +510,70 @@ class PodTable(ScrollView, can_focus=True):
     def _measure_static(self, uid: str) -> None:
         record = self.records.get(uid)
         if record is None:
+            self._uncount(uid)
             return
-        cells = self._static(record)
+        widths = tuple(len(text) if text.isascii() else cell_len(text) for text in self._static(record)[:-1])
+        old = self._counted.get(uid)
+        if old != widths:
+            self._counted[uid] = widths
+            self._count(_STATIC_COLUMNS, old or _NOT_COUNTED_STATIC, widths)
+
+    def _count_dynamic(self, uid: str, version: int, dynamic: tuple) -> None:
+        widths = tuple(len(text) if text.isascii() else cell_len(text) for text in dynamic[:3])
+        old = self._counted_dynamic.get(uid)
+        if old is not None and old[0] == version:
+            widths = tuple(max(a, b) for a, b in zip(old[1], widths))
+            if widths == old[1]:
+                return
+        self._counted_dynamic[uid] = (version, widths)
+        self._count(_DYNAMIC_COLUMNS, old[1] if old is not None else _NOT_COUNTED_DYNAMIC, widths)
+
+    def _uncount(self, uid: str) -> None:
+        """The pod is no longer shown: its values no longer size the columns."""
+        old = self._counted.pop(uid, None)
+        if old is not None:
+            self._count(_STATIC_COLUMNS, old, _NOT_COUNTED_STATIC)
+        old_dynamic = self._counted_dynamic.pop(uid, None)
+        if old_dynamic is not None:
+            self._count(_DYNAMIC_COLUMNS, old_dynamic[1], _NOT_COUNTED_DYNAMIC)
+
+    def _count(self, keys: tuple[str, ...], old: tuple, new: tuple) -> None:
         content = self._content
         grew = False
-        for key, text in zip(_STATIC_COLUMNS, cells[:-1]):
-            n = len(text)
-            if n > content.get(key, 0):
-                content[key] = n
-                grew = True
+        for key, was, now in zip(keys, old, new):
+            if was == now:
+                continue
+            counts = self._counts[key]
+            if was is not None:
+                left = counts[was] - 1
+                if left:
+                    counts[was] = left
+                else:
+                    del counts[was]
+                    if was >= content.get(key, 0):
+                        self._narrower.add(key)
+            if now is not None:
+                counts[now] = counts.get(now, 0) + 1
+                if now > content.get(key, 0):
+                    content[key] = now
+                    grew = True
         if grew:
             self._schedule_relayout()
+
+    def _fit_shown(self) -> bool:
+        """Narrow the columns whose widest shown value got narrower. Returns whether the
+        layout changed (a value narrower than a column's title or minimum changes none)."""
+        if not self._narrower:
+            return False
+        content = self._content
+        for key in self._narrower:
+            counts = self._counts[key]
+            content[key] = max(counts) if counts else 0
+        self._narrower.clear()
+        old = self._layout
+        if old is None:
+            return False
+        return layout_columns(self._row_width(), content, namespace=self.show_namespace, wide=self.wide) != old
 
     def _schedule_relayout(self) -> None:
         if not self._relayout_pending:
@@ -609,6 +697,7 @@ class PodTable(ScrollView, can_focus=True):
         now = self.clock.time()
         dynamic = self._dynamic_cells(record, now)
         self._shown_dynamic[uid] = dynamic
+        self._count_dynamic(uid, record.version, dynamic)
         is_cursor = position == self.cursor
         key = (uid, record.version, self._layout_gen, dynamic, is_cursor, self.has_focus, width)
         strip = self._lines.get(key)
@@ -616,17 +705,7 @@ class PodTable(ScrollView, can_focus=True):
             strip = self._row_strip(record, dynamic, layout, width, is_cursor, styles)
             self._lines[key] = strip
             self.lines_rendered += 1
-            self._note_dynamic_widths(dynamic)
         return strip
-
-    def _note_dynamic_widths(self, dynamic: tuple) -> None:
-        grew = False
-        for key, text in (("age", dynamic[0]), ("restarts", dynamic[1]), ("next", dynamic[2])):
-            if len(text) > self._content.get(key, 0):
-                self._content[key] = len(text)
-                grew = True
-        if grew:
-            self._schedule_relayout()
 
     def _header_strip(self, layout: Layout, width: int) -> Strip:
         styles = self._get_styles()

@@ -1,13 +1,14 @@
 """The pod table's columns and how wide each is on a given terminal.
 
-kubectl sizes columns to their content; so does podtui, except that a column never
-shrinks during a session (widths that jump around repaint every row) and, when the
-terminal is too narrow, columns give up space in an order that keeps what people read
-first: STATUS keeps its common values whole (ContainerCreating, CrashLoopBackOff) and
-NEXT its countdown ("restart in 4m59s"); NAMESPACE narrows to its values (headed "NS"),
-then NAME is cut, with an ellipsis. The -o wide columns appear when there is room for
-them (or on `w`; on a narrow terminal the row is then wider than the screen and
-the table scrolls sideways).
+kubectl sizes columns to their content; so does podtui, to the pods shown now (as
+k9s does): a column narrows when its widest pod goes or is filtered out, on the next
+tick or keypress, never as a countdown loses a digit (widths that jump around repaint
+every row). When the terminal is too narrow, columns give up space in an order that
+keeps what people read first: STATUS keeps its common values whole (ContainerCreating,
+CrashLoopBackOff) and NEXT its countdown ("restart in 4m59s"); NAMESPACE narrows to its
+values (headed "NS"), then NAME is cut, with an ellipsis. The -o wide columns appear
+when there is room for them (or on `w`; on a narrow terminal the row is then wider than
+the screen and the table scrolls sideways).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # down to its values (its title shortens), NAME (what people scan for, but its head
 # is what they read) and only then STATUS (17: ContainerCreating, 16: CrashLoopBackOff)
 # and NEXT (16: "restart in 4m59s"); finally everyone down to the minimum.
-CONTENT = -1  # shrink to the widest value seen, not below
+CONTENT = -1  # shrink to the widest value shown, not below
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 21), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
@@ -90,7 +91,7 @@ def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
                    wide: bool | None) -> Layout:
     """Fit the columns into `width` cells.
 
-    content: the widest value seen per column key. wide: True/False forces the -o wide
+    content: the widest value shown per column key. wide: True/False forces the -o wide
     columns; None shows them when they fit with every column at least at its
     comfortable width (first shrink round), if need be with two-space gaps.
     """
