@@ -50,13 +50,14 @@ def offset(at: float | None, origin: float | None) -> str | None:
     return ("-" if seconds < -0.5 else "+") + text
 
 
-def duration(seconds: float | None) -> str | None:
-    return None if seconds is None else go_duration(max(0.0, seconds))
-
-
-def seconds(value: float | None) -> float | None:
-    """A duration for machines, beside duration()'s text: always a float."""
-    return None if value is None else round(max(0.0, float(value)), 3)
+def timed(key: str, value: float | None) -> dict:
+    """A duration as `key`, Go text for people, and `key_seconds`, a float for machines:
+    both from one value here, so the two can't disagree (they were written pair by pair,
+    and grace's number came out an int and its text as "90s" where Go says "1m30s")."""
+    if value is None:
+        return {key: None, f"{key}_seconds": None}
+    value = max(0.0, float(value))
+    return {key: go_duration(value), f"{key}_seconds": round(value, 3)}
 
 
 def _clean(d: dict) -> dict:
@@ -114,8 +115,7 @@ def _explanation(ex: RestartExplanation, origin: float | None, first_seen: float
         "memory_limit": ex.memory_limit or None,
         "missing": ex.missing or None,
         "restarted_at": rfc3339(ex.restarted_at),
-        "backoff_after": duration(ex.backoff_after),
-        "backoff_after_seconds": seconds(ex.backoff_after),
+        **timed("backoff_after", ex.backoff_after),
         "backoff_from": ("kubelet message" if ex.backoff_measured else "observed gap")
         if ex.backoff_after is not None else None,
         "evidence": list(ex.evidence),
@@ -172,8 +172,7 @@ def _backoff_now(record, now: float) -> list[dict]:
         out.append(_clean({
             "container": b.container,
             "kind": "restart" if b.kind == "crash" else "image pull",
-            "delay": duration(b.delay),
-            "delay_seconds": seconds(b.delay),
+            **timed("delay", b.delay),
             # Not "from": that key is a time everywhere else in the report.
             "delay_from": "kubelet message" if b.measured else "estimated",
             "next_attempt": rfc3339(b.next_at),
@@ -215,11 +214,9 @@ def _termination(record, now: float) -> dict | None:
         "deletion_requested": True if info.deletion_requested else None,
         "requested_at": rfc3339(req.at) if req is not None else None,
         "sigkill_deadline": rfc3339(kill_at),
-        "grace": f"{grace}s" if grace is not None else None,
-        "grace_seconds": grace,
+        **timed("grace", grace),
         "containers_stopped": rfc3339(req.stopped_at) if req is not None else None,
-        "stopped_before_deadline": duration(early),
-        "stopped_before_deadline_seconds": seconds(early),
+        **timed("stopped_before_deadline", early),
         # finishedAt has whole seconds: a kill at the deadline may read a second early.
         "sigkilled": True if req is not None and req.killed and early is None else None,
         # Always a boolean, its time apart: a key that is sometimes a time and sometimes
@@ -230,8 +227,7 @@ def _termination(record, now: float) -> dict | None:
         "finalizers": list(info.finalizers),
         "waiting_on_finalizers": True if info.waiting_on_finalizers else None,
         "held_by_finalizers_from": rfc3339(held_from),
-        "held_by_finalizers": duration(held_to - held_from) if held_from is not None else None,
-        "held_by_finalizers_seconds": seconds(held_to - held_from) if held_from is not None else None,
+        **timed("held_by_finalizers", held_to - held_from if held_from is not None else None),
         "removed": rfc3339(info.removed_at),
         "disruption": info.disruption_reason or None,
         "disruption_message": info.disruption_message or None,
@@ -250,8 +246,7 @@ def _unready(record, now: float, origin: float | None, events: list[EventRecord]
             "from": rfc3339(p.start),
             "offset": offset(p.start, origin),
             "to": rfc3339(p.end),
-            "duration": duration(p.duration),
-            "duration_seconds": seconds(p.duration),
+            **timed("duration", p.duration),
             "ongoing": True if p.ongoing else None,
             "at_start": True if p.starting else None,
             "reason": p.reason,
@@ -330,8 +325,7 @@ def report(pods: list[dict], *, source: str, context: str = "", server: str = ""
         "server": server or None,
         "from": rfc3339(start),
         "to": rfc3339(end),
-        "span": duration(end - start) if start is not None and end is not None else None,
-        "span_seconds": seconds(end - start) if start is not None and end is not None else None,
+        **timed("span", end - start if start is not None and end is not None else None),
         "warnings": list(warnings),
         "pods": _number_incarnations(pods),
     })

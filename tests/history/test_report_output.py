@@ -312,3 +312,28 @@ def test_a_pod_held_by_scheduling_gates_is_not_called_unschedulable(tmp_path):
     text = history_text(path, ["demo/too-big", "demo/crashloop"])
     [table] = _tables(text.split("\n## Summary\n", 1)[1].split("\n## ", 1)[0])
     assert {row[0]: row[5] for row in table[1:]}["demo/too-big"] == "scheduling gated since +0s"
+
+
+def _pairs(node):
+    """(key, Go text, *_seconds) for every duration in the YAML."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if f"{key}_seconds" in node:
+                yield key, value, node[f"{key}_seconds"]
+            yield from _pairs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _pairs(value)
+
+
+def test_a_duration_and_its_seconds_say_the_same_in_the_same_types():
+    from podtui.lifecycle.times import go_duration
+
+    data = yaml.safe_load(history_text(DEFAULT, fmt="yaml"))
+    pairs = list(_pairs(data))
+    assert {key for key, _, _ in pairs} == {"span", "duration", "backoff_after", "delay", "grace",
+                                            "stopped_before_deadline", "held_by_finalizers"}
+    # grace_seconds was an int where every other *_seconds is a float, and grace's text
+    # was "<n>s" where every other duration is Go's ("1m30s").
+    assert {type(number) for _, _, number in pairs} == {float}
+    assert [(key, text) for key, text, number in pairs if text != go_duration(number)] == []
