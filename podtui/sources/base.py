@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from podtui.lifecycle.changes import Item
+from podtui.lifecycle.changes import Change, Item
 
 
 @dataclass(slots=True)
@@ -50,39 +50,90 @@ class Feed(Protocol):
 
 
 class ItemQueue:
-    """A thread-safe FIFO of Items: producers append from any thread, poll() drains."""
+    """A thread-safe FIFO of Items: producers append from any thread, poll() drains.
 
-    def __init__(self) -> None:
+    With `max_bytes`, a producer that finds that much queued (counting the bytes a
+    Change was read as) waits until the consumer drains below it: a stalled consumer
+    then holds the watch thread, and through it the TCP stream, instead of the process
+    growing without limit. Nothing is dropped; a batch is never split, so the queue
+    may pass the bound by one batch per producer. release() lets every wait go, for good.
+    """
+
+    def __init__(self, max_bytes: int | None = None) -> None:
         self._items: deque[Item] = deque()
-        self._lock = threading.Lock()
+        self._cond = threading.Condition(threading.Lock())
         self._ready = threading.Event()
+        self._bytes = 0
+        self.max_bytes = max_bytes
+        self._released = False
+        self.held = 0  # producers waiting for room now: the consumer is behind
 
     def put(self, item: Item) -> None:
-        self._items.append(item)  # deque.append is atomic
-        self._ready.set()
+        self.extend((item,))
 
     def extend(self, items: Iterable[Item]) -> None:
-        self._items.extend(items)
+        items = list(items)
+        if not items:
+            return
+        size = _size(items)
+        with self._cond:
+            if self.max_bytes is not None and self._bytes >= self.max_bytes and not self._released:
+                self.held += 1
+                try:
+                    self._cond.wait_for(lambda: self._bytes < self.max_bytes or self._released)
+                finally:
+                    self.held -= 1
+            self._items.extend(items)
+            self._bytes += size
         self._ready.set()
 
     def poll(self, limit: int | None = None) -> list[Item]:
         items = self._items
         out: list[Item] = []
-        with self._lock:
+        with self._cond:
             n = len(items) if limit is None else min(limit, len(items))
             popleft = items.popleft
             for _ in range(n):
                 out.append(popleft())
+            freed = _size(out)
+            self._bytes -= freed
             if not items:
                 self._ready.clear()
+            if freed and self.held:
+                self._cond.notify_all()
         return out
+
+    def release(self) -> None:
+        """Never make a producer wait again (the consumer is going away)."""
+        with self._cond:
+            self._released = True
+            self._cond.notify_all()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until something is queued (for headless consumers)."""
         return self._ready.wait(timeout)
 
+    @property
+    def bytes(self) -> int:
+        """What is queued, as counted against max_bytes."""
+        return self._bytes
+
     def __len__(self) -> int:
         return len(self._items)
+
+
+# What a queued item without bytes of its own (a status, a relist mark, a Change built
+# in memory) counts for: about what it costs as Python objects.
+ITEM_OVERHEAD = 200
+
+
+def _size(items: list[Item]) -> int:
+    """What `items` count for against the bound (ItemQueue)."""
+    total = ITEM_OVERHEAD * len(items)
+    for item in items:
+        if type(item) is Change and item.raw:
+            total += len(item.raw)
+    return total
 
 
 class StaticFeed:

@@ -21,7 +21,8 @@ thread reads only each line's envelope (type, name, uid, resourceVersion): the C
 carries the line, and the object is decoded where it is applied, by the consumer
 (podtui.sources.decode: msgspec; pods share what didn't change with their previous
 version). No typed models per event. Changes go to an ItemQueue one read at a time;
-the UI drains it on its own timer.
+the UI drains it on its own timer. Past MAX_QUEUED_BYTES queued, a thread waits for the
+UI to drain before it reads on (back-pressure on the stream; nothing is dropped).
 Each reflector keeps its own map key -> (uid, resourceVersion), so a relist diff needs
 nothing from the UI thread and can emit synthetic deletions for what vanished while away.
 """
@@ -89,6 +90,10 @@ DEFAULT_STALL_TIMEOUT = 10.0
 # How long the startup check waits out 429s and 5xx that carry a Retry-After (an API
 # server starting or shedding load), as kubectl's client does, before giving up.
 STARTUP_PATIENCE = 15.0
+# How much may wait for the consumer (the bytes of the Changes as read, see ItemQueue)
+# before the watch threads wait for it: a 20,000-pod relist of ~5 KB pods is ~100 MiB,
+# which a stalled UI (a slow terminal, a paused process) let grow by ~1 MiB/s of churn.
+MAX_QUEUED_BYTES = 64 << 20
 DEFAULT_WATCH_TIMEOUT = (300, 600)  # timeoutSeconds, randomised like client-go's reflector
 EVENTS_FIELD_SELECTOR = "involvedObject.kind=Pod"
 READ_CHUNK = 1 << 18
@@ -364,12 +369,13 @@ class LiveSource:
         stall_timeout: float = DEFAULT_STALL_TIMEOUT,
         short_watch: float = 1.0,
         max_forbidden: int = 3,
+        max_queued_bytes: int | None = MAX_QUEUED_BYTES,
         rng: random.Random | None = None,
     ) -> None:
         self.connection = connection
         self.scope: Scope = connection.scope
         self.clock = clock
-        self.queue = ItemQueue()
+        self.queue = ItemQueue(max_queued_bytes)
         rng = rng or random.Random()
         settings = dict(
             page_size=page_size,
@@ -413,12 +419,19 @@ class LiveSource:
         if self._stop.is_set():
             return
         self._stop.set()
+        self.queue.release()  # a thread waiting for room would never see the stop
         for reflector in self.reflectors:
             reflector.interrupt()
         for thread in self._threads:
             thread.join(join_timeout)
         self.queue.put(SourceStatus(STOPPED, self.clock.time()))
         self.connection.close()
+
+    @property
+    def held_back(self) -> bool:
+        """Whether a watch thread waits for the consumer to drain (for the status bar:
+        the display is behind, and the server's stream waits on us)."""
+        return self.queue.held > 0
 
     @property
     def stopping(self) -> bool:

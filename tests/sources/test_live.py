@@ -12,6 +12,7 @@ from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, Relist, SourceStatus
 from podtui.lifecycle.store import Store
+from podtui.sources.base import ITEM_OVERHEAD
 from podtui.sources.decode import PodDecoder
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
 from podtui.sources import live
@@ -585,3 +586,47 @@ def test_startup_waits_out_a_429_with_retry_after_like_kubectl(harness):
     assert len(server.lists()) == 2
     # Up to 15 s before the screen opens: the user is told why nothing shows yet.
     assert heard == ["the API server answered 429 Too Many Requests: waiting 1s as its Retry-After asks"]
+
+
+def _until(predicate) -> bool:
+    """Wait, without draining, until predicate() holds; False only on a failure."""
+    done = threading.Event()
+    for _ in range(int(WAIT / 0.01)):
+        if predicate():
+            return True
+        done.wait(0.01)
+    return False
+
+
+def _paged(n_pages: int, per_page: int) -> list[Answer]:
+    names = [f"p{i:03d}" for i in range(n_pages * per_page)]
+    items = [pod(name, 5) for name in names]
+    return [pod_list(items[i:i + per_page], 10, cont="" if i + per_page >= len(items) else f"c{i}")
+            for i in range(0, len(items), per_page)]
+
+
+def test_a_stalled_consumer_holds_the_watch_thread_and_nothing_is_lost(harness):
+    # The queue grew without limit: a 20,000-pod relist and the churn after it, while
+    # the UI could not drain, took ~1 MiB a second more for as long as it lasted.
+    pages = _paged(10, 10)
+    watch = Answer(body=[watch_line("MODIFIED", pod("p000", 11)), watch_line("ADDED", pod("z", 12))])
+    bound = 4000  # about one page
+    source, server = harness(Script(pages, [watch]), page_size=10, max_queued_bytes=bound)
+    source.start()
+    assert _until(lambda: source.held_back or server.watches())
+    assert not server.watches(), "the list ran on while nothing was drained"
+    page = max(len(p.body) for p in pages) + 10 * ITEM_OVERHEAD
+    assert source.queue.bytes < bound + page  # past the bound by one page at most
+    assert len(server.lists()) < len(pages)
+    items = collect(source, lambda it: ("ADDED", "z", "12", False) in changes(it))
+    assert changes(items) == [("ADDED", f"p{i:03d}", "5", False) for i in range(100)] + [
+        ("MODIFIED", "p000", "11", False), ("ADDED", "z", "12", False)]
+    assert not source.held_back
+
+
+def test_stop_lets_a_thread_waiting_for_the_consumer_go(harness):
+    source, server = harness(Script(_paged(10, 10), []), page_size=10, max_queued_bytes=4000)
+    source.start()
+    assert _until(lambda: source.held_back)
+    source.stop()
+    assert not any(t.is_alive() for t in source._threads)
