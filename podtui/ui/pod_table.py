@@ -35,7 +35,7 @@ from podtui.ui.themes import LIFECYCLE_FALLBACKS
 
 NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None; must not raise
 _STATIC_COLUMNS = ("namespace", "name", "ready", "status", "ip", "node", "nominated_node", "readiness_gates")
-_DYNAMIC_COLUMNS = ("age", "restarts", "next")
+_DYNAMIC_COLUMNS = ("age", "restarts", "next", "restarts:compact")  # see table_layout.COMPACT
 _NOT_COUNTED_STATIC = (None,) * len(_STATIC_COLUMNS)
 _NOT_COUNTED_DYNAMIC = (None,) * len(_DYNAMIC_COLUMNS)
 _ELLIPSIS = "…"
@@ -519,7 +519,8 @@ class PodTable(ScrollView, can_focus=True):
             self._count(_STATIC_COLUMNS, old or _NOT_COUNTED_STATIC, widths)
 
     def _count_dynamic(self, uid: str, version: int, dynamic: tuple) -> None:
-        widths = tuple(len(text) if text.isascii() else cell_len(text) for text in dynamic[:3])
+        texts = (dynamic[0], dynamic[1], dynamic[2], compact_restarts(dynamic[1], 0))
+        widths = tuple(len(text) if text.isascii() else cell_len(text) for text in texts)
         old = self._counted_dynamic.get(uid)
         if old is not None and old[0] == version:
             widths = tuple(max(a, b) for a, b in zip(old[1], widths))

@@ -55,10 +55,14 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # is what they read) and only then STATUS (17: ContainerCreating, 16: CrashLoopBackOff)
 # and NEXT (16: "restart in 4m59s"); finally everyone down to the minimum.
 CONTENT = -1  # shrink to the widest value shown, not below
+# Shrink to the widest value in its compact wording, content["<key>:compact"]: RESTARTS
+# without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more.
+COMPACT = -2
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 21), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
-    (("namespace", CONTENT), ("age", 5), ("name", 24), ("status", 17), ("namespace", 7), ("name", 16), ("name", 14),
+    (("namespace", CONTENT), ("age", 5), ("name", 24), ("status", 17), ("namespace", 7), ("restarts", COMPACT),
+     ("name", 16), ("name", 14),
      ("namespace", 6), ("name", 13), ("status", 16), ("name", 12), ("status", 12), ("next", 14)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),
@@ -129,6 +133,8 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
                 continue
             if comfortable == CONTENT:
                 comfortable = content.get(key, 0)
+            elif comfortable == COMPACT:  # not below the title and its sort arrow
+                comfortable = max(content.get(f"{key}:compact", content.get(key, 0)), len(BY_KEY[key].title) + 1)
             floor = max(BY_KEY[key].minimum, comfortable)
             give = min(excess, widths[key] - floor)
             if give > 0:

@@ -90,3 +90,14 @@ def test_a_160_column_terminal_shows_the_wide_columns_with_tighter_gaps():
     assert "readiness_gates" in keys(layout) and layout.gap == 2
     assert widths(layout)["name"] == 22  # nothing people scan for was cut to make room
     assert "ip" not in keys(layout_columns(120, content, namespace=True, wide=None))
+
+
+def test_at_80_columns_restarts_gives_up_ago_before_name_is_cut_below_16():
+    # The fixture's pods: "6 (65s ago)" is 11 cells, "6 (65s)" 7 (compact_restarts).
+    content = {"namespace": 5, "name": 26, "ready": 3, "status": 21, "restarts": 11, "restarts:compact": 7,
+               "age": 5, "next": 16}
+    w = widths(layout_columns(79, content, namespace=True, wide=None))
+    assert w["name"] == 16 and w["restarts"] == len("RESTARTS↓")  # room for the sort arrow
+    assert compact_restarts("6 (65s ago)", w["restarts"]) == "6 (65s)"
+    roomy = widths(layout_columns(110, content, namespace=True, wide=None))
+    assert roomy["restarts"] == 11 and roomy["name"] == 26  # kubectl's words when there is room
