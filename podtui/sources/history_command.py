@@ -66,7 +66,9 @@ class Folded:
     def __init__(self, path: str | Path, *, skip_bad_lines: bool = False) -> None:
         self.path = Path(path)
         self.warnings: list[str] = []
-        header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings)
+        # Lazy: each pod decoded as the live source decodes it, sharing what its versions
+        # (and its replicas' specs) have in common, so the store keeps one copy of them.
+        header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings, lazy=True)
         self.header = header
         clock = ManualClock(header.started)
         # Nothing expires and nothing is trimmed: a report wants the whole story.

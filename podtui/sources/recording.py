@@ -21,18 +21,21 @@ managedFields are masked or dropped (see `redact`).
 from __future__ import annotations
 
 import argparse
+import bisect
 import gzip
 import io
 import os
+import re
 import struct
 import subprocess
 import sys
 import threading
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypedDict, TypeVar
 
 import msgspec
 import orjson
@@ -55,12 +58,14 @@ from podtui.lifecycle.changes import (
 )
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Feed, Scope
+from podtui.sources.decode import PodDecoder, object_of
 
 FORMAT = "podtui-recording"
 VERSION = 1
 REDACTED = "<redacted>"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+T = TypeVar("T")
 MAX_TIME = 253402300800.0  # 10000-01-01T00:00:00Z: datetime cannot show a later time
 
 
@@ -443,22 +448,199 @@ def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: boo
 # ---------------------------------------------------------------------------- reading
 
 
-@dataclass(slots=True)
 class Recording:
-    path: Path
-    header: Header
-    items: list[Item]
-    warnings: list[str] = field(default_factory=list)
-    skipped: int = 0
+    """A recording read back: its header, its items (held packed, see PackedItems), and
+    what was wrong with the file."""
+
+    __slots__ = ("path", "header", "log", "warnings", "skipped")
+
+    def __init__(self, path: Path | None, header: Header, items: Iterable[Item] = (),
+                 warnings: list[str] | None = None, skipped: int = 0, *, log: PackedItems | None = None) -> None:
+        self.path = path
+        self.header = header
+        self.log = log if log is not None else PackedItems.of(items)
+        self.warnings = warnings if warnings is not None else []
+        self.skipped = skipped
+
+    @property
+    def items(self) -> list[Item]:
+        """Every item, each decoded in full, made anew on each call (tests and tools:
+        replay takes them from `log` as it plays)."""
+        return list(self.log.decoded())
 
     # The span of the items (tests read these; replay takes its span from ReplayFeed).
     @property
     def start(self) -> float:
-        return min((item_time(i) for i in self.items), default=self.header.started)
+        return min(self.log.times, default=self.header.started)
 
     @property
     def end(self) -> float:
-        return max((item_time(i) for i in self.items), default=self.header.started)
+        return max(self.log.times, default=self.header.started)
+
+
+# A change kept as its line, by what is known of it without decoding the object.
+_CHANGE_KINDS: tuple[tuple[str, str, bool], ...] = tuple(
+    (resource, kind, synthetic) for resource in (PODS, EVENTS) for kind in TYPES for synthetic in (False, True))
+_KIND_CODE = {k: i for i, k in enumerate(_CHANGE_KINDS)}
+_LOOSE = 255  # kept as an Item in PackedItems._loose
+_NO_UID = -1
+CHUNK_BYTES = 256 * 1024  # of lines, before compression: a few dozen pods, a few ms to inflate
+
+
+class PackedItems:
+    """A recording's items, held compactly: a watch change as its line, zlib-compressed
+    with its neighbours; its time, kind and pod uid beside it in arrays. Anything else
+    (status and relist lines, a change of another resource or an odd shape) is kept as
+    the Item it decoded to.
+
+    A 5 KB pod line decoded is some 20 KB of dicts and strings, each version separate:
+    a big cluster's twenty minutes held decoded took gigabytes. Packed, a line costs a
+    few hundred bytes; take() decodes items as they are released, through a PodDecoder
+    that shares the pieces a pod's versions have in common.
+    """
+
+    __slots__ = ("times", "_kinds", "_uids", "_uid_table", "_uid_index", "_loose", "_chunks", "_chunk_first",
+                 "_pending", "_pending_bytes", "_cache")
+
+    def __init__(self) -> None:
+        self.times = array("d")  # item_time of each item, in file order
+        self._kinds = bytearray()  # per item: index into _CHANGE_KINDS, or _LOOSE
+        self._uids = array("i")  # per item: index into _uid_table, or _NO_UID
+        self._uid_table: list[str] = []
+        self._uid_index: dict[str, int] = {}
+        self._loose: dict[int, Item] = {}
+        self._chunks: list[bytes] = []  # compressed lines of consecutive packed items
+        self._chunk_first = array("q")  # per chunk: the index of its first item
+        self._pending: list[bytes] = []  # lines not compressed yet
+        self._pending_bytes = 0
+        self._cache: tuple[int, list[bytes]] = (-1, [])  # the chunk inflated last: replay reads in order
+
+    @classmethod
+    def of(cls, items: Iterable[Item]) -> PackedItems:
+        packed = cls()
+        for item in items:
+            packed.add_item(item)
+        return packed
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def add_item(self, item: Item) -> None:
+        i = len(self.times)
+        self.times.append(item_time(item))
+        self._kinds.append(_LOOSE)
+        uid = item_pod_uid(item)
+        self._uids.append(self._uid_code(uid) if uid is not None else _NO_UID)
+        self._loose[i] = item
+
+    def add_line(self, t: float, resource: str, kind: str, synthetic: bool, uid: object, line: bytes) -> None:
+        """A change kept as its `line`, as _peek found it (checked to be JSON, of a kind
+        in _CHANGE_KINDS)."""
+        code = _KIND_CODE[resource, kind, synthetic]
+        if not self._pending:
+            self._chunk_first.append(len(self.times))
+        self.times.append(t)
+        self._kinds.append(code)
+        self._uids.append(self._uid_code(uid) if resource == PODS and type(uid) is str else _NO_UID)
+        line = line.rstrip(b"\r\n")  # JSON has no raw newline inside a line: they join the chunk
+        self._pending.append(line)
+        self._pending_bytes += len(line)
+        if self._pending_bytes >= CHUNK_BYTES:
+            self.seal()
+
+    def seal(self) -> None:
+        """Compress the lines added since the last chunk (reading them does it too)."""
+        if self._pending:
+            # Levels 1-3 run the same fast matcher (3 looks further: a tenth smaller);
+            # 4 and up take twice the load time.
+            self._chunks.append(zlib.compress(b"\n".join(self._pending), 3))
+            self._pending = []
+            self._pending_bytes = 0
+
+    def _uid_code(self, uid: str) -> int:
+        code = self._uid_index.get(uid)
+        if code is None:
+            code = self._uid_index[uid] = len(self._uid_table)
+            self._uid_table.append(uid)
+        return code
+
+    def pod_uid(self, i: int) -> str | None:
+        code = self._uids[i]
+        return self._uid_table[code] if code != _NO_UID else None
+
+    def find_pod(self, uid: str, start: int) -> int | None:
+        """The index of the first item from `start` on that is a change of pod `uid`."""
+        code = self._uid_index.get(uid)
+        if code is None:
+            return None
+        try:
+            return self._uids.index(code, start)
+        except ValueError:
+            return None
+
+    def _chunk_lines(self, k: int) -> list[bytes]:
+        if self._cache[0] != k:
+            self._cache = (k, zlib.decompress(self._chunks[k]).split(b"\n"))
+        return self._cache[1]
+
+    def _lines(self, start: int, end: int) -> Iterator[tuple[int, bytes | None]]:
+        """(index, line) for items start..end-1; line None for a loose item."""
+        self.seal()
+        kinds, first = self._kinds, self._chunk_first
+        k = bisect.bisect_right(first, start) - 1
+        i = start
+        while i < end:
+            if kinds[i] == _LOOSE:
+                yield i, None
+                i += 1
+                continue
+            while k + 1 < len(first) and first[k + 1] <= i:
+                k += 1
+            lines = self._chunk_lines(k)
+            # The chunk's lines belong to its packed items in order: count those before i.
+            j = first[k]
+            n = sum(1 for x in range(j, i) if kinds[x] != _LOOSE) if i > j else 0
+            stop = first[k + 1] if k + 1 < len(first) else len(kinds)
+            while i < min(end, stop):
+                if kinds[i] == _LOOSE:
+                    yield i, None
+                else:
+                    yield i, lines[n]
+                    n += 1
+                i += 1
+
+    def take(self, start: int, end: int, pods: PodDecoder) -> list[Item]:
+        """Items start..end-1 for a consumer that applies them in order: each packed
+        change made anew, its object decoded when first read, pods through `pods`
+        (one per pass from the beginning: it expects each pod's versions in order)."""
+        out: list[Item] = []
+        loose, kinds, times = self._loose, self._kinds, self.times
+        for i, line in self._lines(start, end):
+            if line is None:
+                out.append(loose[i])
+                continue
+            resource, kind, synthetic = _CHANGE_KINDS[kinds[i]]
+            if resource != PODS:
+                decode = object_of
+            else:
+                decode = pods.object_gone if kind == DELETED else pods.object
+            out.append(Change(resource, kind, None, times[i], synthetic, raw=line, decode=decode))
+        return out
+
+    def decoded(self) -> Iterator[Item]:
+        """Every item, a change's object decoded in full as the file has it."""
+        for i, line in self._lines(0, len(self)):
+            yield self._loose[i] if line is None else decode_item(orjson.loads(line))
+
+
+def item_pod_uid(item: Item) -> str | None:
+    if isinstance(item, Change) and item.resource == PODS:
+        obj = item.obj
+        meta = obj.get("metadata") if isinstance(obj, dict) else None
+        if isinstance(meta, dict):
+            uid = meta.get("uid")
+            return uid if isinstance(uid, str) else None
+    return None
 
 
 STDIO = STDIN = "-"  # as a path: standard input to read, standard output to write, as tools have it
@@ -592,14 +774,92 @@ def _parse_header(name: str, line: bytes) -> Header:
 
 
 def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
-                   warnings: list[str] | None = None) -> tuple[Header, Iterator[Item]]:
+                   warnings: list[str] | None = None, lazy: bool = False) -> tuple[Header, Iterator[Item]]:
     """The header, and an iterator over the items, read lazily; path "-" reads
     standard input.
 
     A truncated last line (recorder killed) ends the items with a warning. A corrupt
     line elsewhere raises RecordingError naming the file and line, unless
     skip_bad_lines, which notes it in `warnings` and goes on.
+
+    With `lazy`, a change's object is decoded when first read, as the live source's
+    are (pods through one PodDecoder: for a consumer that reads them in order), each
+    line only checked to be JSON on the way.
     """
+    if not lazy:
+        return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)))
+    pods = PodDecoder()
+
+    def parse(line: bytes) -> Item:
+        head = _peek(line)
+        if isinstance(head, tuple):
+            t, resource, kind, synthetic, _ = head
+            if resource == PODS:
+                decode = pods.object_gone if kind == DELETED else pods.object
+            else:
+                decode = object_of
+            return Change(resource, kind, None, t, synthetic, raw=line, decode=decode)
+        return head
+
+    return _scan(path, skip_bad_lines, warnings, parse)
+
+
+class _MetaHead(TypedDict, total=False):
+    uid: Any
+
+
+class _ObjectHead(TypedDict, total=False):
+    metadata: _MetaHead
+
+
+class _ChangeHead(TypedDict, total=False):
+    format: Any
+    t: Any
+    resource: Any
+    type: Any
+    synthetic: Any
+    object: _ObjectHead
+
+
+_decode_head = msgspec.json.Decoder(_ChangeHead).decode
+_HUGE_NUMBER = re.compile(rb"[:,\[]\s*-?(?:\d{200}|\d+(?:\.\d*)?[eE]\+?0*[1-9]\d\d)").search
+
+
+def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
+    """A change line -> (t, resource, type, synthetic, pod uid), the whole line checked
+    to be JSON but its object not built. Any other line (a status, a change of a kind
+    PackedItems has no code for) is decoded in full by decode_item, and so is a line
+    the check is unsure of: its errors, and orjson's, are what a corrupt line has
+    always been reported with."""
+    # What msgspec lets by where it skips but refuses when the object is decoded: bad
+    # UTF-8, and numbers beyond a double (1e999, 250 digits and e99), which orjson calls
+    # corrupt. (A string that merely looks like one only costs a full decode here.)
+    if (line.isascii() or _is_utf8(line)) and _HUGE_NUMBER(line) is None:
+        try:
+            head = _decode_head(line)
+        except msgspec.DecodeError:
+            head = None
+        if head is not None and "type" in head:
+            change = decode_item(head)  # its checks, on the envelope
+            if (change.resource, change.type, change.synthetic) in _KIND_CODE:
+                meta = change.obj.get("metadata")
+                uid = meta.get("uid") if meta is not None else None
+                return change.observed, change.resource, change.type, change.synthetic, uid
+    return decode_item(orjson.loads(line))
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
+          parse: Callable[[bytes], T]) -> tuple[Header, Iterator[T]]:
+    """iter_recording's reading, each line after the header through `parse` (which
+    raises ValueError or TypeError for a line that is not an item)."""
     path = Path(path)
     name = recording_name(path)
     warnings = warnings if warnings is not None else []
@@ -613,7 +873,7 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
         raise RecordingError(f"{name} is empty: not a podtui recording")
     header = _parse_header(name, first[1])
 
-    def items() -> Iterator[Item]:
+    def items() -> Iterator[T]:
         pending_error: str | None = None
         for number, line, complete in lines:
             if pending_error is not None:
@@ -631,7 +891,7 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
                                     "(the recorder was stopped); replaying up to there")
                 continue
             try:
-                item = decode_item(orjson.loads(line))
+                item = parse(line)
             except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
                 if not complete:
                     warnings.append(f"{name}: line {number} is cut short (the recorder was stopped); "
@@ -659,11 +919,18 @@ def _short(exc: Exception) -> str:
 
 
 def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recording:
+    """The whole recording, its changes packed (PackedItems), each line checked."""
     warnings: list[str] = []
-    header, items = iter_recording(path, skip_bad_lines=skip_bad_lines, warnings=warnings)
-    loaded = list(items)
+    header, heads = _scan(path, skip_bad_lines, warnings, lambda line: (_peek(line), line))
+    log = PackedItems()
+    for head, line in heads:
+        if isinstance(head, tuple):
+            log.add_line(*head, line)
+        else:
+            log.add_item(head)
+    log.seal()
     skipped = sum(1 for w in warnings if "is corrupt" in w)
-    return Recording(Path(path), header, loaded, warnings, skipped)
+    return Recording(Path(path), header, warnings=warnings, skipped=skipped, log=log)
 
 
 def write_recording(path: str | Path, header: Header, items: Iterable[Item]) -> None:
@@ -684,7 +951,7 @@ def scope_from_header(header: Header) -> Scope:
 
 
 __all__ = [
-    "FORMAT", "VERSION", "Header", "Recording", "RecordingFeed", "RecordingWriter", "decode_item",
-    "encode_item", "header_for", "iter_recording", "read_recording", "redact", "scope_from_header",
+    "FORMAT", "VERSION", "Header", "PackedItems", "Recording", "RecordingFeed", "RecordingWriter", "decode_item",
+    "encode_item", "header_for", "item_pod_uid", "iter_recording", "read_recording", "redact", "scope_from_header",
     "start_recording", "write_recording",
 ]

@@ -4,6 +4,10 @@ The replay drives a ManualClock, so everything that asks "now" (ages, countdowns
 sees the recorded time. Seeking backwards cannot un-apply changes: the feed starts
 over from the beginning and bumps `epoch`, and the consumer rebuilds its store when
 it sees a new epoch, then applies what poll() returns (everything up to the target).
+
+The recording stays packed (PackedItems): each item is made as it is released and its
+object decoded when the consumer applies it, so what is held decoded is the consumer's
+store, not every version of every pod.
 """
 
 from __future__ import annotations
@@ -11,19 +15,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import time
+from array import array
 from collections.abc import Callable
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import Change, Item, item_time
+from podtui.lifecycle.changes import Item
+from podtui.sources.decode import PodDecoder
 from podtui.sources.recording import Recording, scope_from_header
-
-
-def item_pod_uid(item: Item) -> str | None:
-    if isinstance(item, Change) and item.resource == "pods":
-        meta = item.obj.get("metadata")
-        if isinstance(meta, dict):
-            return meta.get("uid")
-    return None
 
 
 class ReplayFeed:
@@ -39,10 +37,11 @@ class ReplayFeed:
         self.epoch = 0  # bumped when the consumer must start from an empty store
         self.playing = False
         self._wall = wall
-        self._items = recording.items
+        self._log = recording.log
+        self._pods = PodDecoder()  # a new one for each pass from the start
         # Released in file order: an item stamped earlier than the one before it (the
         # recording host's clock stepped back) goes right after it. bisect needs this.
-        self._times = list(itertools.accumulate((item_time(i) for i in self._items), max))
+        self._times = array("d", itertools.accumulate(self._log.times, max))
         self._next = 0  # index of the first item not yet released
         self._position = self.start_time
         self._wall_mark = 0.0
@@ -63,7 +62,7 @@ class ReplayFeed:
 
     @property
     def at_end(self) -> bool:
-        return self._next >= len(self._items)
+        return self._next >= len(self._log)
 
     # -- Feed
     def start(self) -> None:
@@ -120,18 +119,19 @@ class ReplayFeed:
         if t < self._position:
             self._next = 0
             self.epoch += 1
+            self._pods = PodDecoder()
         self._move_to(t)
         if self.playing:
             self._wall_mark = self._wall()
 
     def seek_next_change(self, uid: str) -> bool:
         """Jump to the next recorded change of pod `uid`; False when there is none."""
-        for i in range(self._next, len(self._items)):
-            if item_pod_uid(self._items[i]) == uid:
-                self.pause()
-                self._move_to(self._times[i])
-                return True
-        return False
+        i = self._log.find_pod(uid, self._next)
+        if i is None:
+            return False
+        self.pause()
+        self._move_to(self._times[i])
+        return True
 
     def _advance(self) -> None:
         """Fold the wall time passed since the last mark into the position, up to the end."""
@@ -150,6 +150,6 @@ class ReplayFeed:
         end = bisect.bisect_right(self._times, t, lo=self._next)
         if limit is not None:
             end = min(end, self._next + limit)
-        out = self._items[self._next:end]
+        out = self._log.take(self._next, end, self._pods)
         self._next = end
         return out
