@@ -426,7 +426,7 @@ def _check_exec_types(exec_config: Mapping, where: str, wrong: Callable[[str, ob
     """The exec plugin's fields of the types kubectl's decoding wants, in every user:
     kubectl refuses the whole file otherwise. The client crashed on a list as command
     or a string as env."""
-    for field in ("command", "apiVersion"):
+    for field in ("command", "apiVersion", "interactiveMode"):
         value = exec_config.get(field)
         if value is not None and not isinstance(value, str):
             raise wrong(f"{field} of the {where.split(' in ', 1)[0]}", value, "a string")
@@ -450,6 +450,24 @@ def _check_exec_complete(exec_config: Mapping, where: str) -> None:
             raise ConfigError(f"{where} has no {field}: add {field}: {example}")
     if not all(isinstance(e.get("name"), str) and isinstance(e.get("value"), str) for e in exec_config.get("env") or ()):
         raise _bad_env(where)
+    # As kubectl 1.32 (client-go's validation, then its exec authenticator): only
+    # v1beta1 entries default interactiveMode (to IfAvailable); the client ran any.
+    api_version = exec_config["apiVersion"]
+    mode = exec_config.get("interactiveMode") or ("IfAvailable" if api_version in _DEFAULTS_INTERACTIVE else "")
+    if not mode:
+        raise ConfigError(f"{where} has no interactiveMode, which kubectl requires with apiVersion {api_version}: "
+                          "add interactiveMode: IfAvailable (Never if the plugin never prompts)")
+    if mode not in _INTERACTIVE_MODES:
+        raise ConfigError(f'interactiveMode of the {where} is "{mode}", which kubectl refuses: '
+                          "use Never, IfAvailable or Always")
+    if api_version not in _EXEC_API_VERSIONS:
+        raise ConfigError(f'apiVersion of the {where} is "{api_version}", which kubectl refuses: '
+                          f"use {_EXEC_API_VERSIONS[0]} (or {_EXEC_API_VERSIONS[1]}, if the plugin is older)")
+
+
+_INTERACTIVE_MODES = ("Never", "IfAvailable", "Always")
+_EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
+_DEFAULTS_INTERACTIVE = ("client.authentication.k8s.io/v1beta1", "client.authentication.k8s.io/v1alpha1")
 
 
 def _bad_env(where: str) -> ConfigError:
@@ -613,7 +631,12 @@ class _Loader(KubeConfigLoader):
         base_path = self._get_base_path(self._cluster.path)
         # Before the screen opens a plugin may prompt on the terminal (a login); after,
         # the terminal is podtui's screen.
-        interactive = self.at_start and exec_config.safe_get("interactiveMode") != "Never" and _on_a_terminal()
+        mode = exec_config.safe_get("interactiveMode")
+        if mode == "Always" and not _stdin_is_a_terminal():
+            # kubectl: "exec plugin cannot support interactive mode: standard input is not a terminal"
+            raise ConfigException(f"{what} has interactiveMode Always, but standard input is not a terminal: "
+                                  "run podtui in one, or set interactiveMode: IfAvailable if the plugin can do without")
+        interactive = self.at_start and mode != "Never" and _on_a_terminal()
         waiting = self.waiting if self.at_start else _refresh_notice(command)
         try:
             status = _run_exec_plugin(ExecProvider(exec_config, base_path, self._cluster), what,
@@ -717,6 +740,13 @@ _RUNNING: set[subprocess.Popen] = set()
 def _stop_running_plugins() -> None:
     for process in list(_RUNNING):
         _stop(process, group=True)
+
+
+def _stdin_is_a_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
 
 
 def _on_a_terminal() -> bool:

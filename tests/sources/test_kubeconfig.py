@@ -1014,12 +1014,46 @@ _V1 = "client.authentication.k8s.io/v1"
     ({"apiVersion": _V1, "command": ""}, 'exec of user "u" in {cfg} has no command: add command: PLUGIN'),
     ({"command": "/bin/echo"},
      'exec of user "u" in {cfg} has no apiVersion: add apiVersion: client.authentication.k8s.io/v1 (or what the plugin documents)'),
+    # kubectl 1.32: "interactiveMode must be specified for u to use exec authentication
+    # plugin", 'invalid interactiveMode for u: "never"', 'exec plugin: invalid apiVersion
+    # "client.authentication.k8s.io/v1alpha1"'; the client ran them all.
+    ({"apiVersion": _V1, "command": "/bin/echo"},
+     'exec of user "u" in {cfg} has no interactiveMode, which kubectl requires with apiVersion '
+     "client.authentication.k8s.io/v1: add interactiveMode: IfAvailable (Never if the plugin never prompts)"),
+    ({"apiVersion": _V1, "command": "/bin/echo", "interactiveMode": "never"},
+     'interactiveMode of the exec of user "u" in {cfg} is "never", which kubectl refuses: use Never, IfAvailable or Always'),
+    ({"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "/bin/echo", "interactiveMode": "Sometimes"},
+     'interactiveMode of the exec of user "u" in {cfg} is "Sometimes", which kubectl refuses: use Never, IfAvailable or Always'),
+    ({"apiVersion": _V1, "command": "/bin/echo", "interactiveMode": 5},
+     'interactiveMode of the exec of user "u" in {cfg} is a number, not a string: fix it'),
+    ({"apiVersion": "client.authentication.k8s.io/v1alpha1", "command": "/bin/echo"},
+     'apiVersion of the exec of user "u" in {cfg} is "client.authentication.k8s.io/v1alpha1", which kubectl refuses: '
+     "use client.authentication.k8s.io/v1 (or client.authentication.k8s.io/v1beta1, if the plugin is older)"),
 ])
 def test_an_exec_entry_kubectl_cannot_run_is_named(tmp_path, exec_config, said):
     cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(user={"exec": exec_config}))
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(kubeconfig=str(cfg)), {})
     assert str(err.value) == said.format(cfg=cfg)
+
+
+@pytest.mark.parametrize("api_version", [_V1, "client.authentication.k8s.io/v1beta1"])
+def test_interactive_mode_always_without_a_terminal_is_refused_as_by_kubectl(tmp_path, monkeypatch, api_version):
+    # kubectl: "exec plugin cannot support interactive mode: standard input is not a
+    # terminal". The plugin ran without one and waited for a login it could not ask for.
+    ran = tmp_path / "ran"
+    plugin = _plugin(tmp_path, f"open({str(ran)!r}, 'w').close()\n")
+    cfg = _edited_kubeconfig(tmp_path, lambda c: c["users"][0].update(
+        user={"exec": {"apiVersion": api_version, "command": plugin, "interactiveMode": "Always"}}))
+    monkeypatch.setattr(sys, "stdout", _Terminal())
+    with open(os.devnull) as no_keyboard:
+        monkeypatch.setattr(sys, "stdin", no_keyboard)
+        with pytest.raises(ConfigError) as err:
+            resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f'cannot load context "test" from {cfg}: exec plugin "{plugin}" has interactiveMode Always, '
+                              "but standard input is not a terminal: run podtui in one, or set interactiveMode: "
+                              "IfAvailable if the plugin can do without")
+    assert not ran.exists()
 
 
 def test_a_context_naming_a_cluster_not_defined_says_so(tmp_path):
