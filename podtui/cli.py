@@ -12,7 +12,7 @@ import importlib
 import sys
 
 from podtui import __version__
-from podtui.errors import PodtuiError, UsageError
+from podtui.errors import PodtuiError, UsageError, say
 
 # name -> (module, one-line help). Modules are imported only when their command runs.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -64,14 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser(command).parse_args(rest)
         return int(args._run(args) or 0)
     except PodtuiError as exc:
-        print(f"podtui: {exc}", file=sys.stderr)
+        say(f"podtui: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details kept
         log = write_crash_log()
-        print(f"podtui: internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)",
-              file=sys.stderr)
+        say(f"podtui: internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)")
         return 70
 
 

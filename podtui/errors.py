@@ -38,4 +38,11 @@ class RecordingError(PodtuiError):
 def tell(message: str) -> None:
     """A one-line notice on stderr before the screen opens (or with no screen), in the
     same voice as the CLI's errors."""
-    print(f"podtui: {message}", file=sys.stderr, flush=True)
+    say(f"podtui: {message}")
+
+
+def say(line: str) -> None:
+    """`line` on stderr, or nowhere when stderr is closed (`2>&-`): print() with no
+    sys.stderr writes to stdout, where a recording or a pipe's data may be."""
+    if sys.stderr is not None:
+        print(line, file=sys.stderr, flush=True)

@@ -11,12 +11,11 @@ import argparse
 import fcntl
 import os
 import signal
-import sys
 import threading
 import time
 
 from podtui.clock import SystemClock
-from podtui.errors import ConnectError, UsageError, tell
+from podtui.errors import ConnectError, UsageError, say, tell
 from podtui.lifecycle.changes import EVENTS, FAILED, PODS, RECONNECTING, Change, SourceStatus
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
@@ -77,13 +76,13 @@ def run(args: argparse.Namespace) -> int:
     if feed.writer.output_closed:
         return 0  # `| head`: the reader has what it wanted; quiet, as `podtui history` is
     if feed.writer.error:
-        print(f"podtui: {feed.writer.error}", file=sys.stderr)
+        say(f"podtui: {feed.writer.error}")
         return 1
     elapsed = time.monotonic() - started
     trouble = "".join(f"; the {resource} watch was interrupted {n} time{'s' if n != 1 else ''} "
                       f"(last: {last or 'no reason given'})" for resource, (n, last) in troubles.items())
-    print(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {where} "
-          f"in {elapsed:.0f}s{trouble}", file=sys.stderr)
+    say(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {where} "
+        f"in {elapsed:.0f}s{trouble}")
     if fatal:
         raise ConnectError(f"recording stopped: {fatal}")
     return 0

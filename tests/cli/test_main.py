@@ -94,3 +94,37 @@ def test_history_of_a_pod_not_in_the_recording(name, line, capsys, monkeypatch):
     assert cli.main(["history", RECORDING, name]) == 2
     captured = capsys.readouterr()
     assert captured.err == line + "\n" and captured.out == ""
+
+
+def _podtui_without_stderr(*argv: str, cwd) -> subprocess.CompletedProcess:
+    """podtui run as with `2>&-`: file descriptor 2 closed."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    return subprocess.run([sys.executable, "-m", "podtui", *argv], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                          preexec_fn=lambda: os.close(2), cwd=cwd, env=env, timeout=60)
+
+
+def test_with_stderr_closed_what_belongs_on_it_goes_nowhere_not_to_stdout(tmp_path):
+    # print(file=sys.stderr) with no sys.stderr writes to stdout: `podtui record FILE 2>&-`
+    # printed its summary there, and an error too.
+    from podtui.apiserver.server import APIServer
+    from podtui.apiserver.storage import Storage
+    from podtui.clock import SystemClock
+    from podtui.sources.recording import read_recording
+
+    storage = Storage(SystemClock())
+    storage.create("pods", {"metadata": {"name": "api-0", "namespace": "shop"}, "status": {"phase": "Running"}})
+    server = APIServer(storage, token="tok").start()
+    try:
+        kubeconfig = tmp_path / "config"
+        server.write_kubeconfig(kubeconfig, context="c1", namespace="shop")
+        out = tmp_path / "rec.jsonl"
+        done = _podtui_without_stderr("record", str(out), "--kubeconfig", str(kubeconfig), "--duration", "0.5",
+                                      cwd=tmp_path)
+    finally:
+        server.stop()
+    assert (done.returncode, done.stdout) == (0, b"")
+    assert [i.obj["metadata"]["name"] for i in read_recording(out).items if hasattr(i, "obj")] == ["api-0"]
+    failed = _podtui_without_stderr("record", str(out), "--kubeconfig", str(tmp_path / "none"), cwd=tmp_path)
+    assert (failed.returncode, failed.stdout) == (1, b"")
