@@ -362,16 +362,16 @@ class Storage:
         self._rv = event.rv
         now = event.at = self._clock.time()
         self._log.append(event)
-        # Trim in chunks so appends stay O(1) amortised.
+        # Trim in chunks so appends stay O(1) amortised. Both bounds cut a prefix (the
+        # log is in time order): the longer cut is both.
         excess = len(self._log) - self._window
-        if excess > max(1024, self._window // 4):
-            del self._log[:excess]
-            self._log_base += excess
+        drop = excess if excess > max(1024, self._window // 4) else 0
         if now >= self._next_trim:
             self._next_trim = now + self._retention / 4
-            old = bisect.bisect_left(self._log, now - self._retention, key=_AT)
-            del self._log[:old]
-            self._log_base += old
+            drop = max(drop, bisect.bisect_left(self._log, now - self._retention, key=_AT))
+        if drop:
+            del self._log[:drop]
+            self._log_base += drop
         self._changed.notify_all()
 
     def _count_after(self, resource: str, namespace: str | None, key: str, undo: dict[str, Entry | None]) -> int:

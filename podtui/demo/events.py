@@ -81,15 +81,16 @@ class EventRecorder:
         now = self.engine.now
         source = (component, host)
         ref = (obj["kind"], obj.get("namespace", ""), obj["name"], obj.get("uid", ""), obj.get("apiVersion", ""))
-        message, identity = self._aggregate(source + ref + (type_, reason), message, now)
+        # The aggregator's key; since 1.31 the spam filter's too (it gained type and reason).
+        similar = source + ref + (type_, reason)
+        message, identity = self._aggregate(similar, message, now)
         key = source + ref + (field_path, type_, reason, identity)
         stored = self._stored.get(key)
         if stored is None:
             stored = self._stored[key] = _Stored("", ref[1] or "default", now, now, 0, {})
         stored.count += 1
         stored.last = now
-        # Since 1.31 the spam key includes the event's type and reason.
-        if not self._allow(source + ref + (type_, reason), now):
+        if not self._allow(similar, now):
             self.dropped += 1
             return
         if stored.name and self.storage.get("events", stored.namespace, stored.name) is not None:
