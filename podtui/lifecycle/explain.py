@@ -80,6 +80,10 @@ EVENT_TTL = 3600.0  # kube-apiserver --event-ttl default
 _SLACK = 2.0  # seconds between a kubelet action and the status/Event that reports it
 _OBSERVED_SLACK = 10.0  # podtui's observation of a pod-level change may lag the cause
 _SUMMARY_MESSAGE = 100  # characters of a message in a one-liner
+# A termination message in the evidence: its last lines (a stack trace ends with what
+# was thrown), within the kubelet's own 4096-byte cap on one.
+_MESSAGE_LINES = 20
+_MESSAGE_BYTES = 4096
 _DEFAULT_GRACE = 30
 
 _MISSING = (
@@ -244,15 +248,19 @@ class _Restart:
 def _instances(entries: list[Transition], pod: dict, kinds: dict[str, str]) -> list[_Instance]:
     """Every ended instance the history knows of (plus any the object holds that the
     history lost to its size limit), deduplicated, oldest first."""
-    seen: set[tuple] = set()
+    seen: dict[tuple, _Instance] = {}
     out: list[_Instance] = []
 
     def add(inst: _Instance) -> None:
         key = (inst.container, inst.container_id) if inst.container_id else \
             (inst.container, inst.started, inst.finished)
-        if key in seen:
+        known = seen.get(key)
+        if known is not None:
+            # The history clips a message to its first KB; the object keeps it whole.
+            if len(inst.message) > len(known.message):
+                known.message = inst.message
             return
-        seen.add(key)
+        seen[key] = inst
         out.append(inst)
 
     for t in entries:
@@ -586,9 +594,27 @@ def _terminated_line(inst: _Instance) -> str:
     if inst.reason:
         text += f", reason {inst.reason}"
     text += f", started {_ts(inst.started)}, finished {_ts(inst.finished)}"
-    if inst.message:
-        text += f", message: {_first_line(inst.message, 200)}"
+    lines, cut = message_tail(inst.message)
+    if len(lines) == 1 and not cut:
+        text += f", message: {lines[0].strip()}"
+    elif lines:
+        text += ", message" + (f", its last {len(lines)} of {len(lines) + cut} lines" if cut else "") \
+            + ":\n" + "\n".join(lines)
     return text
+
+
+def message_tail(text: str) -> tuple[list[str], int]:
+    """A termination message's last lines, at most 20 and 4096 bytes (a single longer
+    line: its end, after "…"), and how many lines came before them."""
+    lines = text.rstrip().splitlines()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    kept = lines[-_MESSAGE_LINES:]
+    while len(kept) > 1 and len("\n".join(kept).encode()) > _MESSAGE_BYTES:
+        kept = kept[1:]
+    if kept and len(kept[0].encode()) > _MESSAGE_BYTES:
+        kept[0] = "…" + kept[0].encode()[-(_MESSAGE_BYTES - len("…".encode())):].decode(errors="ignore")
+    return kept, len(lines) - len(kept)
 
 
 def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: list[EventRecord],

@@ -5,8 +5,10 @@ booleans (so yaml.safe_dump takes it as is), with every time in RFC 3339 UTC and
 offset from the pod's creation, and every duration both as Go text and as *_seconds.
 render_markdown() and render_yaml() print a whole report; the Markdown opens with a
 summary table when it has several pods, and shows text from the cluster as written on
-one line (escaped, control characters as \\xNN). Everything is computed against an
-explicit `now` (for a recording: its end), so the same input always gives the same text.
+one line (escaped, control characters as \\xNN), but for evidence of several lines (a
+termination message's stack trace), whose lines follow in a code block. Everything is
+computed against an explicit `now` (for a recording: its end), so the same input always
+gives the same text.
 """
 
 from __future__ import annotations
@@ -374,9 +376,22 @@ def _inline(value: object) -> str:
     text = " ↵ ".join(line for line in lines if line)
     for char in "\\`*<":
         text = text.replace(char, "\\" + char)
-    # A control character from a termination message would reach the terminal that
-    # reads the report: an ESC sequence could recolour or retitle it.
+    return _controls(text)
+
+
+def _controls(text: str) -> str:
+    """A control character from a termination message would reach the terminal that
+    reads the report: an ESC sequence could recolour or retitle it. \\xNN instead."""
     return _CONTROL.sub(lambda m: " " if m[0] == "\t" else f"\\x{ord(m[0]):02x}", text)
+
+
+def _block(lines: list[str], indent: str) -> list[str]:
+    """Lines from the cluster as written (a stack trace keeps its indentation) in a
+    fenced code block: Markdown is not read there, so only control characters are
+    escaped, and the fence is longer than any run of backticks that could close it."""
+    lines = [_controls(line.expandtabs(4)) for line in lines]
+    fence = "`" * max([3] + [len(run) + 1 for line in lines for run in re.findall("`+", line)])
+    return [indent + line for line in (fence, *lines, fence)]
 
 
 def _cell(value: object) -> str:
@@ -559,7 +574,11 @@ def render_markdown(data: dict) -> str:
             out += ["", "### Restarts, failures and disruptions", ""]
             for ex in explained:
                 out.append(_explanation_line(ex))
-                out += [f"  - {_inline(ev)}" for ev in ex.get("evidence", [])]
+                for ev in ex.get("evidence", []):
+                    # A multi-line item (a termination message's stack trace) reads as written.
+                    head, *rest = ev.splitlines() or [""]
+                    out.append(f"  - {_inline(head)}")
+                    out += _block(rest, "    ") if rest else []
             if any(_marks(ex) for ex in explained):
                 out += ["", _LEGEND]
 

@@ -337,3 +337,24 @@ def test_a_duration_and_its_seconds_say_the_same_in_the_same_types():
     # was "<n>s" where every other duration is Go's ("1m30s").
     assert {type(number) for _, _, number in pairs} == {float}
     assert [(key, text) for key, text, number in pairs if text != go_duration(number)] == []
+
+
+def test_a_multi_line_termination_message_reads_as_written_under_its_restart(tmp_path):
+    message = "Traceback (most recent call last):\n  File \"main.py\", line 3, in <main>\n\traise Boom(\"```\")\n" \
+              "Boom: \x1b[31m*red*\n"
+    text = history_text(_crashloop_saying(tmp_path / "trace.jsonl", message), ["demo/crashloop"])
+    assert "\x1b" not in text
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    blocks = [tok.content for tok in tokens if tok.type == "fence"]
+    # One per ended instance, each the message line by line (the tab as spaces, the ESC
+    # escaped), inside its restart's evidence: the ``` in it did not close the block.
+    assert len(blocks) == 8 and set(blocks) == {
+        "Traceback (most recent call last):\n  File \"main.py\", line 3, in <main>\n    raise Boom(\"```\")\n"
+        "Boom: \\x1b[31m*red*\n"}
+    restart = text.split("- **app** restart #1,", 1)[1].split("\n- ", 1)[0]
+    assert restart.splitlines()[1:4] == [
+        "  - container app terminated: exit 1, reason Error, started 2024-05-01T10:00:03Z, "
+        "finished 2024-05-01T10:00:06Z, message:", "    ````", "    Traceback (most recent call last):"]
+    # The restart's line itself keeps to the first line.
+    assert restart.splitlines()[0].endswith("exited with code 1 (Error): Traceback (most recent call last):; "
+                                            "ran again at once 2024-05-01T10:00:06Z")
