@@ -638,6 +638,20 @@ class _Loader(KubeConfigLoader):
                                   "run podtui in one, or set interactiveMode: IfAvailable if the plugin can do without")
         interactive = self.at_start and mode != "Never" and _on_a_terminal()
         waiting = self.waiting if self.at_start else _refresh_notice(command)
+        given = self._given
+        with _exec_turn(what, waiting):
+            # Both watch threads find the token expired; the one that waited for the
+            # other's run takes its token, as client-go's cache does under its mutex.
+            if self._given != given:
+                return True
+            loaded = self._exec_credentials(exec_config, what, base_path, interactive, waiting)
+            self._given += 1
+            return loaded
+
+    _given = 0  # plugin runs that gave credentials, for a thread that waited on another's
+
+    def _exec_credentials(self, exec_config, what: str, base_path: str, interactive: bool,
+                          waiting: Callable[[str], None] | None) -> bool:
         try:
             status = _run_exec_plugin(ExecProvider(exec_config, base_path, self._cluster), what,
                                       interactive=interactive, waiting=waiting)
@@ -718,6 +732,19 @@ def _refresh_notice(command: object) -> Callable[[str], None] | None:
     return lambda _text: tell(f"refreshing credentials ({name})…")
 
 
+@contextlib.contextmanager
+def _exec_turn(what: str, waiting: Callable[[str], None] | None) -> Iterator[None]:
+    """_EXEC_LOCK held; a wait for the other watch thread's run is a wait for the plugin."""
+    if not _EXEC_LOCK.acquire(timeout=EXEC_NOTICE_AFTER):
+        if waiting is not None:
+            waiting(f"waiting for {what} to give credentials")
+        _EXEC_LOCK.acquire()
+    try:
+        yield
+    finally:
+        _EXEC_LOCK.release()
+
+
 def _stop(process: subprocess.Popen, *, group: bool) -> None:
     """Kill the plugin, and with `group` what it started (a plugin that waits is often
     waiting on a helper of its own: gke-gcloud-auth-plugin on gcloud)."""
@@ -769,41 +796,33 @@ def _run_exec_plugin(provider: ExecProvider, what: str, *, interactive: bool,
                 break
         info["spec"]["cluster"] = cluster
     env = dict(provider.env, KUBERNETES_EXEC_INFO=json.dumps(info))
-    # The other watch thread may be running it: waiting on that is waiting on it too.
-    if not _EXEC_LOCK.acquire(timeout=EXEC_NOTICE_AFTER):
-        if waiting is not None:
-            waiting(f"waiting for {what} to give credentials")
-        _EXEC_LOCK.acquire()
+    process = subprocess.Popen(
+        provider.args, cwd=provider.cwd, env=env, shell=provider.shell, text=True, stdout=subprocess.PIPE,
+        stdin=sys.stdin if interactive else subprocess.DEVNULL,
+        stderr=sys.stderr if interactive else subprocess.PIPE,
+        start_new_session=not interactive,  # its own process group, to stop it whole
+    )
+    if not interactive:
+        _RUNNING.add(process)
     try:
-        process = subprocess.Popen(
-            provider.args, cwd=provider.cwd, env=env, shell=provider.shell, text=True, stdout=subprocess.PIPE,
-            stdin=sys.stdin if interactive else subprocess.DEVNULL,
-            stderr=sys.stderr if interactive else subprocess.PIPE,
-            start_new_session=not interactive,  # its own process group, to stop it whole
-        )
-        if not interactive:
-            _RUNNING.add(process)
         try:
+            stdout, stderr = process.communicate(timeout=EXEC_NOTICE_AFTER)
+        except subprocess.TimeoutExpired:
+            if waiting is not None:
+                why = ("it may be waiting for you to log in, or on the network" if interactive
+                       else f"it may be waiting on a login or the network; podtui stops it after {EXEC_TIMEOUT:g}s")
+                waiting(f"waiting for {what} to give credentials: {why}")
             try:
-                stdout, stderr = process.communicate(timeout=EXEC_NOTICE_AFTER)
+                stdout, stderr = process.communicate(timeout=None if interactive else EXEC_TIMEOUT - EXEC_NOTICE_AFTER)
             except subprocess.TimeoutExpired:
-                if waiting is not None:
-                    why = ("it may be waiting for you to log in, or on the network" if interactive
-                           else f"it may be waiting on a login or the network; podtui stops it after {EXEC_TIMEOUT:g}s")
-                    waiting(f"waiting for {what} to give credentials: {why}")
-                try:
-                    stdout, stderr = process.communicate(timeout=None if interactive else EXEC_TIMEOUT - EXEC_NOTICE_AFTER)
-                except subprocess.TimeoutExpired:
-                    raise _TimedOut(
-                        f"gave no credentials within {EXEC_TIMEOUT:g}s, so podtui stopped it: run the command yourself "
-                        "(with the user's exec args and env) to see what it waits for, a login or the network") from None
-        except BaseException:  # timed out, or ctrl-c: nothing of it may linger
-            _stop(process, group=not interactive)
-            raise
-        finally:
-            _RUNNING.discard(process)
+                raise _TimedOut(
+                    f"gave no credentials within {EXEC_TIMEOUT:g}s, so podtui stopped it: run the command yourself "
+                    "(with the user's exec args and env) to see what it waits for, a login or the network") from None
+    except BaseException:  # timed out, or ctrl-c: nothing of it may linger
+        _stop(process, group=not interactive)
+        raise
     finally:
-        _EXEC_LOCK.release()
+        _RUNNING.discard(process)
     if process.returncode != 0:
         if stderr is None:  # it wrote to the terminal
             raise ConfigException(f"exec: process returned {process.returncode} (its own message, if any, is above)")

@@ -201,6 +201,35 @@ def test_a_slow_token_refresh_mid_session_is_said_on_the_bar_then_live_again(tmp
         server.stop()
 
 
+def test_two_watch_threads_needing_a_fresh_token_run_the_plugin_once(tmp_path, quick, monkeypatch):
+    # The second ran it again as soon as the first was done: a slow plugin's wait, and
+    # the bar's "refreshing credentials", twice over.
+    monkeypatch.setattr(kubeconfig, "EXEC_TIMEOUT", 60.0)
+    runs, hold = tmp_path / "runs", tmp_path / "hold"
+    plugin = _plugin(tmp_path, (
+        f"open({str(runs)!r}, 'a').write('x')\n"
+        f"while os.path.exists({str(hold)!r}):\n"
+        "    time.sleep(0.05)\n"
+        + _credential("expired", "2000-01-01T00:00:00Z")
+    ))
+    conn = resolve_connection(ConnectionOptions(kubeconfig=str(_kubeconfig(tmp_path, plugin))), {})
+    assert runs.read_text() == "x"
+    hold.touch()
+    pods = threading.Thread(target=conn.headers)
+    pods.start()
+    deadline = time.monotonic() + WAIT
+    while runs.read_text() != "xx" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiting = threading.Event()
+    events = threading.Thread(target=conn.headers, args=(lambda _: waiting.set(),))
+    events.start()
+    assert waiting.wait(WAIT)  # the events thread waits on the pods thread's run
+    hold.unlink()
+    pods.join(WAIT)
+    events.join(WAIT)
+    assert runs.read_text() == "xx"
+
+
 def test_quitting_while_a_refresh_hangs_leaves_no_plugin_running(tmp_path):
     # The watch threads are daemons: podtui quit, and the plugin, in a session of its
     # own, ran on.
