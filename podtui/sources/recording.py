@@ -25,7 +25,6 @@ import bisect
 import gzip
 import io
 import os
-import re
 import struct
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypedDict, TypeVar
+from typing import IO, TypeVar
 
 import msgspec
 import orjson
@@ -58,7 +57,7 @@ from podtui.lifecycle.changes import (
 )
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Feed, Scope
-from podtui.sources.decode import PodDecoder, object_of
+from podtui.sources.decode import PodDecoder, decode_any, object_of
 
 FORMAT = "podtui-recording"
 VERSION = 1
@@ -783,8 +782,8 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
     skip_bad_lines, which notes it in `warnings` and goes on.
 
     With `lazy`, a change's object is decoded when first read, as the live source's
-    are (pods through one PodDecoder: for a consumer that reads them in order), each
-    line only checked to be JSON on the way.
+    are (pods through one PodDecoder: for a consumer that reads them in order); each
+    line is still checked on the way, so a corrupt one is reported here.
     """
     if not lazy:
         return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)))
@@ -804,56 +803,25 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
     return _scan(path, skip_bad_lines, warnings, parse)
 
 
-class _MetaHead(TypedDict, total=False):
-    uid: Any
-
-
-class _ObjectHead(TypedDict, total=False):
-    metadata: _MetaHead
-
-
-class _ChangeHead(TypedDict, total=False):
-    format: Any
-    t: Any
-    resource: Any
-    type: Any
-    synthetic: Any
-    object: _ObjectHead
-
-
-_decode_head = msgspec.json.Decoder(_ChangeHead).decode
-_HUGE_NUMBER = re.compile(rb"[:,\[]\s*-?(?:\d{200}|\d+(?:\.\d*)?[eE]\+?0*[1-9]\d\d)").search
-
-
 def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
-    """A change line -> (t, resource, type, synthetic, pod uid), the whole line checked
-    to be JSON but its object not built. Any other line (a status, a change of a kind
-    PackedItems has no code for) is decoded in full by decode_item, and so is a line
-    the check is unsure of: its errors, and orjson's, are what a corrupt line has
-    always been reported with."""
-    # What msgspec lets by where it skips but refuses when the object is decoded: bad
-    # UTF-8, and numbers beyond a double (1e999, 250 digits and e99), which orjson calls
-    # corrupt. (A string that merely looks like one only costs a full decode here.)
-    if (line.isascii() or _is_utf8(line)) and _HUGE_NUMBER(line) is None:
-        try:
-            head = _decode_head(line)
-        except msgspec.DecodeError:
-            head = None
-        if head is not None and "type" in head:
-            change = decode_item(head)  # its checks, on the envelope
-            if (change.resource, change.type, change.synthetic) in _KIND_CODE:
-                meta = change.obj.get("metadata")
-                uid = meta.get("uid") if meta is not None else None
-                return change.observed, change.resource, change.type, change.synthetic, uid
-    return decode_item(orjson.loads(line))
-
-
-def _is_utf8(line: bytes) -> bool:
+    """A change line -> (t, resource, type, synthetic, pod uid), its object left to be
+    decoded when applied. Any other line (a status, a change of a kind PackedItems has
+    no code for) -> the Item decode_item makes of it, as does a line msgspec refuses:
+    orjson's errors are what a corrupt line has always been reported with."""
     try:
-        line.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
+        # The whole line, dropped at once: an envelope-only check lets by what the
+        # decoder refuses later (bad UTF-8 or a number beyond a double in a string
+        # or member it skips), and the replay would stop there with a traceback.
+        data = decode_any(line)
+    except msgspec.DecodeError:
+        data = None
+    if type(data) is dict and "type" in data:
+        change = decode_item(data)
+        if (change.resource, change.type, change.synthetic) in _KIND_CODE:
+            meta = change.obj.get("metadata")
+            uid = meta.get("uid") if type(meta) is dict else None
+            return change.observed, change.resource, change.type, change.synthetic, uid
+    return decode_item(orjson.loads(line))
 
 
 def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
