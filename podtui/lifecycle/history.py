@@ -56,9 +56,27 @@ _EMPTY: dict = {}  # shared stand-in for a missing mapping; never written to
 _NO_LIST: list = []  # likewise for a missing list
 
 
+# A container's termination message is capped by the kubelet at 4096 bytes (2048 when
+# taken from the log); a stack trace's cause is at its end, so it is kept whole.
+_TERMINATION_LIMIT = 4096
+_TERMINATION_MESSAGES: dict[str, str] = {}  # one copy of each: a crash loop repeats its message
+_TERMINATION_MESSAGES_LIMIT = 4096
+
+
 def _clip(text: str) -> str:
     """`text` whole, or cut to the limit with an ellipsis: cut silently, it read as whole."""
     return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT - 1] + "\u2026"
+
+
+def _termination_message(text: str) -> str:
+    if len(text) > _TERMINATION_LIMIT:
+        text = text[:_TERMINATION_LIMIT - 1] + "\u2026"
+    kept = _TERMINATION_MESSAGES.get(text)
+    if kept is None:
+        if len(_TERMINATION_MESSAGES) >= _TERMINATION_MESSAGES_LIMIT:
+            _TERMINATION_MESSAGES.clear()
+        kept = _TERMINATION_MESSAGES[text] = text
+    return kept
 
 
 _AT = attrgetter("at")  # sort key: a Transition's time
@@ -129,7 +147,7 @@ def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
         signal = None
     if type(reason) is not str:
         reason = ""
-    message = _clip(message) if type(message) is str else ""
+    message = _termination_message(message) if type(message) is str else ""
     text = f"exit code {code if code is not None else '?'}"
     if signal:
         text += f", signal {signal}"

@@ -267,3 +267,29 @@ def test_long_kubelet_messages_are_kept_whole_or_visibly_cut():
     details = [t.detail for t in store.pods["u1"].history if t.new and t.new.startswith("waiting:")]
     assert details[0] == hook
     assert len(details[1]) == 1024 and details[1].endswith("\u2026")
+
+
+def test_a_termination_message_is_kept_to_the_kubelets_cap_and_shared_across_restarts():
+    # A stack trace's cause is its last line: a 1 KB cut lost it from every run but the
+    # newest (the only one the status still holds).
+    trace = "Traceback (most recent call last):\n" + "".join(
+        f'  File "/app/mod{i}.py", line {i}, in f{i}\n    g{i}()\n' for i in range(40)) + "KeyError: 'DB_URL'"
+    assert 1024 < len(trace) < 4096
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    for n in (1, 2):
+        pod = make_pod(rv=str(n + 1), restarts=n)
+        cs = pod["status"]["containerStatuses"][0]
+        cs["lastState"] = {"terminated": {"exitCode": 1, "reason": "Error", "message": trace[:-1] + trace[-1],
+                                          "startedAt": "2024-05-01T10:00:00Z",
+                                          "finishedAt": f"2024-05-01T10:0{n}:00Z", "containerID": f"c{n}"}}
+        store.apply(Change(PODS, MODIFIED, pod, T0 + 60 * n))
+    messages = [t.data["message"] for t in store.pods["u1"].history if t.data and t.data.get("message")]
+    assert len(messages) >= 2 and all(m == trace for m in messages)
+    assert all(m is messages[0] for m in messages)  # one copy, though each version decoded its own
+    flood = make_pod(rv="9", restarts=3)
+    flood["status"]["containerStatuses"][0]["lastState"] = {
+        "terminated": {"exitCode": 1, "message": "x" * 9000, "finishedAt": "2024-05-01T10:09:00Z", "containerID": "c3"}}
+    store.apply(Change(PODS, MODIFIED, flood, T0 + 600))
+    last = [t.data["message"] for t in store.pods["u1"].history if t.data and t.data.get("message")][-1]
+    assert len(last) == 4096 and last.endswith("\u2026")
