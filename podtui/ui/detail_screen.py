@@ -30,6 +30,7 @@ from podtui.ui.panes.probes import ProbesPane
 from podtui.ui.panes.termination import TerminationPane
 from podtui.ui.panes.timeline import TimelinePane
 from podtui.ui.panes.yaml_view import YamlPane
+from podtui.ui.pod_index import table_status
 from podtui.ui.pods_screen import COPY_NAME
 from podtui.ui.replay_controls import key_footer
 from podtui.ui.status_bar import StatusBar
@@ -222,12 +223,15 @@ class DetailScreen(Screen):
         row = record.row
         deleted = record.deleted_at is not None
         colour = status_colour(str(row.status), str(row.ready), deleted)
-        parts = [Content.styled(f"{record.namespace}/{record.name}", "bold"),
-                 Content("  "), Content.styled(str(row.status), f"bold ${colour}")]
+        parts = [Content.styled(f"{record.namespace}/{record.name}", "bold"), Content("  ")]
         # One line: what says which pod this is comes first, the counts (also in the
         # table and the panes) last, where a narrow terminal cuts.
         if deleted:
-            parts.append(Content.styled("  deleted", "$status-deleted"))
+            # As the table says it; the last STATUS after, not first ("Running deleted").
+            parts += [Content.styled(table_status(record), f"bold ${colour}"),
+                      Content.styled(f"  was {row.status}", "$text-muted")]
+        else:
+            parts.append(Content.styled(str(row.status), f"bold ${colour}"))
         if self.gone:
             parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
         hint = None

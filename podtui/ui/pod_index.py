@@ -35,6 +35,18 @@ SORT_COLUMNS: dict[str, bool] = {
 
 NextDue = Callable[[Any], "float | None"]
 
+DELETED = "Deleted"
+
+
+def table_status(record: Any) -> str:
+    """STATUS as the table shows it: kubectl's, except for a pod gone from the API,
+    which kubectl no longer lists and podtui keeps for a while with its final state.
+    Its last STATUS ("Running" after a force delete) would read as if it still ran;
+    the detail view keeps it."""
+    if getattr(record, "deleted_at", None) is not None:
+        return DELETED
+    return str(getattr(record.row, "status", ""))
+
 
 @dataclass(slots=True)
 class IndexUpdate:
@@ -236,7 +248,7 @@ class PodIndex:
 
     def _haystack(self, uid: str, record: Any) -> tuple[int, str]:
         row = record.row
-        text = haystack(record.name or "", record.namespace or "", str(getattr(row, "status", "")),
+        text = haystack(record.name or "", record.namespace or "", table_status(record),
                         str(getattr(row, "node", "")), pod_labels(record.obj))
         cached = self._haystacks[uid] = (record.version, text)
         return cached
@@ -271,7 +283,7 @@ class PodIndex:
         if column == "namespace":
             return (ns, name, uid)
         if column == "status":
-            return (str(row.status), ns, name, uid)
+            return (table_status(record), ns, name, uid)
         if column == "ready":
             return (_ready_fraction(row.ready), ns, name, uid)
         if column == "restarts":

@@ -28,7 +28,7 @@ from podtui.clock import Clock
 from podtui.lifecycle.columns import format_age, format_restarts
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.next_text import compact
-from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex
+from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex, table_status
 from podtui.ui.scrollbar import thumb_cells, use_whole_cell_scrollbars
 from podtui.ui.table_layout import Layout, layout_columns
 from podtui.ui.themes import LIFECYCLE_FALLBACKS
@@ -631,16 +631,17 @@ class PodTable(ScrollView, can_focus=True):
         if cached is not None and cached[0] == record.version:
             return cached[1]
         row = record.row
+        status = table_status(record)
         cells = (
             _clean(record.namespace or ""),
             _clean(record.name or ""),
             _clean(getattr(row, "ready", "")),
-            _clean(getattr(row, "status", "")),
+            _clean(status),
             _clean(getattr(row, "ip", "")),
             _clean(getattr(row, "node", "")),
             _clean(getattr(row, "nominated_node", "")),
             _clean(getattr(row, "readiness_gates", "")),
-            status_colour(str(getattr(row, "status", "")), str(getattr(row, "ready", ""))),
+            status_colour(status, str(getattr(row, "ready", "")), getattr(record, "deleted_at", None) is not None),
         )
         self._static_cells[record.uid] = (record.version, cells)
         return cells

@@ -78,7 +78,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         kv("Pod", f"{record.namespace}/{record.name}"),
         kv("UID", s(record.uid)),
         kv("Phase", (s(status.get("phase")) or "<none>", f"${status_colour(s(status.get('phase')))}")),
-        kv("STATUS", [(kubectl_status or "<none>", f"bold ${colour}"), ("  (kubectl)", "$text-muted")]),
+        # A deleted pod's table row says "Deleted": here is the STATUS it had last.
+        kv("STATUS", [(kubectl_status or "<none>", f"bold ${colour}"),
+                      ("  (kubectl's last)" if deleted else "  (kubectl)", "$text-muted")]),
         kv("READY", s(getattr(row, "ready", ""))),
     ]
     readiness = readiness_line(record, now)
