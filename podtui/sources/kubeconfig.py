@@ -729,7 +729,11 @@ def _refresh_notice(command: object) -> Callable[[str], None] | None:
         return None
     # A bar's worth: the command's name, not its path.
     name = os.path.basename(command) if isinstance(command, str) and command else "exec plugin"
-    return lambda _text: tell(f"refreshing credentials ({name})…")
+    return lambda _text: tell(f"{REFRESHING_CREDENTIALS} ({name})…")
+
+
+# How that notice starts: a wait, not a break (a watch resumes where it was after it).
+REFRESHING_CREDENTIALS = "refreshing credentials"
 
 
 @contextlib.contextmanager

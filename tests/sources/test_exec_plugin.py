@@ -17,8 +17,8 @@ from test_kubeconfig import _Terminal
 
 from podtui.clock import ManualClock
 from podtui.errors import ConfigError
-from podtui.lifecycle.changes import LIVE, RECONNECTING, SourceStatus
-from podtui.sources import kubeconfig
+from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, SourceStatus
+from podtui.sources import kubeconfig, record_command
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
 from podtui.sources.live import LiveSource, drain_until
 
@@ -199,6 +199,28 @@ def test_a_slow_token_refresh_mid_session_is_said_on_the_bar_then_live_again(tmp
         if source is not None:
             source.stop()
         server.stop()
+
+
+def test_a_slow_refresh_is_no_interruption_to_a_headless_recording(tmp_path, quick, monkeypatch):
+    # `podtui record` warned "changes meanwhile are missed" and counted it as a break.
+    monkeypatch.setattr(kubeconfig, "EXEC_TIMEOUT", 60.0)
+    hold = tmp_path / "hold"
+    plugin = _plugin(tmp_path, (
+        f"while os.path.exists({str(hold)!r}):\n"
+        "    time.sleep(0.05)\n"
+        + _credential("expired", "2000-01-01T00:00:00Z")
+    ))
+    conn = resolve_connection(ConnectionOptions(kubeconfig=str(_kubeconfig(tmp_path, plugin))), {})
+    hold.touch()
+    told: list[str] = []
+    said = threading.Event()
+    refresh = threading.Thread(target=conn.headers, args=(lambda text: (told.append(text), said.set()),))
+    refresh.start()
+    assert said.wait(WAIT)
+    hold.unlink()
+    refresh.join(WAIT)
+    assert not record_command.interrupted(SourceStatus(RECONNECTING, 500.0, detail=told[0], resource=PODS))
+    assert record_command.interrupted(SourceStatus(RECONNECTING, 500.0, detail="connection refused", resource=PODS))
 
 
 def test_two_watch_threads_needing_a_fresh_token_run_the_plugin_once(tmp_path, quick, monkeypatch):
