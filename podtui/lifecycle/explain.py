@@ -136,6 +136,29 @@ def _first_line(text: str, limit: int = _SUMMARY_MESSAGE) -> str:
     return cut + "…"
 
 
+_NODE_LOCATION = re.compile(r"^(?:file://)?\S+\.[cm]?[jt]sx?:\d+$")  # "/app/server.js:12"
+_NODE_ERROR = re.compile(r"^(?:[A-Za-z_$][\w$.]*)?(?:Error|Exception)\b")  # "Error: x", "TypeError: x"
+
+
+def _headline(message: str, limit: int = _SUMMARY_MESSAGE) -> str:
+    """The line of a termination message that says what went wrong, for one-liners.
+
+    Mostly the first; but a Python traceback says what it was on its last line (its
+    first is "Traceback (most recent call last):"), and Node's uncaught error opens
+    with the source location and code before "Error: ...".
+    """
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    if len(lines) > 1:
+        first = lines[0].strip()
+        if first.startswith("Traceback (most recent call last)"):
+            return _first_line(lines[-1], limit)
+        if _NODE_LOCATION.match(first):
+            for line in lines[1:]:
+                if _NODE_ERROR.match(line):
+                    return _first_line(line, limit)
+    return _first_line(message, limit)
+
+
 @lru_cache(maxsize=8192)
 def _ts(at: float | None) -> str:
     return format_ts(at) if at is not None else "?"
@@ -681,7 +704,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
 
     if inst.reason == "StartError" or inst.exit_code == 128:
         ex.cause = START_ERROR
-        ex.summary = "could not start" + (f": {_first_line(inst.message)}" if inst.message else f", {code}")
+        ex.summary = "could not start" + (f": {_headline(inst.message)}" if inst.message else f", {code}")
         return ex
 
     sig = inst.signal or (inst.exit_code - 128 if inst.exit_code is not None and 128 < inst.exit_code < 160 else None)
@@ -694,7 +717,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         ex.cause = EXIT
         ex.summary = f"exited with code {inst.exit_code}" + (f" ({inst.reason})" if inst.reason else "")
         if inst.message:
-            ex.summary += f": {_first_line(inst.message)}"
+            ex.summary += f": {_headline(inst.message)}"
         return ex
 
     # Killed from outside (SIGKILL, SIGTERM) or lost, and no Event says by whom.
@@ -704,7 +727,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
     what = f"killed by {signal_name(sig)}" if sig else (inst.reason or "ended")
     ex.summary = f"cause unknown ({what}; {why}), {code}, finished {_ts(inst.finished)}"
     if inst.reason == "ContainerStatusUnknown" and inst.message:
-        ex.summary += f": {_first_line(inst.message)}"
+        ex.summary += f": {_headline(inst.message)}"
     ex.evidence.append(why)
     return ex
 

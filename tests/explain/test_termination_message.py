@@ -47,8 +47,8 @@ def test_the_evidence_ends_with_the_last_lines_of_a_stack_trace(tmp_path):
     last = _last(_crashloop_saying(tmp_path, TRACE))
     lines = TRACE.rstrip().splitlines()
     assert len(lines) == 58 and len(TRACE) > 2048
-    # The one-liner keeps the first line; the evidence said no more than that either.
-    assert last.summary == "exited with code 1 (Error): Traceback (most recent call last):"
+    # The one-liner says what was thrown: a traceback's first line says nothing.
+    assert last.summary == "exited with code 1 (Error): KeyError: 'DB_URL'"
     head, *shown = last.evidence[0].splitlines()
     assert head.endswith(", message, its last 20 of 58 lines:")
     # The history clipped the message to its first KB; the pod's own status has it whole.
@@ -60,3 +60,16 @@ def test_a_single_line_message_stays_on_the_evidence_line(tmp_path):
     last = _last(_crashloop_saying(tmp_path, message + "\n"))
     # Cut at 200 characters before: the whole line is well inside the kubelet's cap.
     assert last.evidence[0].endswith(f", message: {message}")
+
+
+def test_a_node_crash_is_told_by_its_error_line_not_its_source_location(tmp_path):
+    node = ("/app/server.js:12\n    throw new Error('cannot reach db at 10.0.0.9:5432');\n    ^\n\n"
+            "Error: cannot reach db at 10.0.0.9:5432\n    at Object.<anonymous> (/app/server.js:12:11)\n")
+    last = _last(_crashloop_saying(tmp_path, node))
+    assert last.summary == "exited with code 1 (Error): Error: cannot reach db at 10.0.0.9:5432"
+
+
+def test_other_multi_line_messages_are_told_by_their_first_line(tmp_path):
+    go = "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n"
+    last = _last(_crashloop_saying(tmp_path, go))
+    assert last.summary == "exited with code 1 (Error): panic: runtime error: index out of range [3] with length 3"

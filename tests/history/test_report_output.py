@@ -355,6 +355,6 @@ def test_a_multi_line_termination_message_reads_as_written_under_its_restart(tmp
     assert restart.splitlines()[1:4] == [
         "  - container app terminated: exit 1, reason Error, started 2024-05-01T10:00:03Z, "
         "finished 2024-05-01T10:00:06Z, message:", "    ````", "    Traceback (most recent call last):"]
-    # The restart's line itself keeps to the first line.
-    assert restart.splitlines()[0].endswith("exited with code 1 (Error): Traceback (most recent call last):; "
+    # The restart's line itself keeps to one line: a traceback's last, which says what was thrown.
+    assert restart.splitlines()[0].endswith("exited with code 1 (Error): Boom: \\x1b[31m\\*red\\*; "
                                             "ran again at once 2024-05-01T10:00:06Z")
