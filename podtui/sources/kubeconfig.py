@@ -629,13 +629,13 @@ class _Loader(KubeConfigLoader):
         command = exec_config.safe_get("command") if isinstance(exec_config, ConfigNode) else None
         what = f'exec plugin "{command}"' if command else "exec plugin"
         base_path = self._get_base_path(self._cluster.path)
-        # Before the screen opens a plugin may prompt on the terminal (a login); after,
-        # the terminal is podtui's screen.
         mode = exec_config.safe_get("interactiveMode")
         if mode == "Always" and not _stdin_is_a_terminal():
             # kubectl: "exec plugin cannot support interactive mode: standard input is not a terminal"
             raise ConfigException(f"{what} has interactiveMode Always, but standard input is not a terminal: "
                                   "run podtui in one, or set interactiveMode: IfAvailable if the plugin can do without")
+        # Before the screen opens a plugin may prompt on the terminal (a login); after,
+        # the terminal is podtui's screen.
         interactive = self.at_start and mode != "Never" and _on_a_terminal()
         waiting = self.waiting if self.at_start else _refresh_notice(command)
         given = self._given
