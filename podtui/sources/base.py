@@ -114,7 +114,7 @@ class ItemQueue:
         return self._ready.wait(timeout)
 
     @property
-    def bytes(self) -> int:
+    def queued_bytes(self) -> int:
         """What is queued, as counted against max_bytes."""
         return self._bytes
 
