@@ -563,10 +563,6 @@ class PackedItems:
             self._uid_table.append(uid)
         return code
 
-    def pod_uid(self, i: int) -> str | None:
-        code = self._uids[i]
-        return self._uid_table[code] if code != _NO_UID else None
-
     def find_pod(self, uid: str, start: int) -> int | None:
         """The index of the first item from `start` on that is a change of pod `uid`."""
         code = self._uid_index.get(uid)
