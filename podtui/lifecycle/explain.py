@@ -39,6 +39,7 @@ from podtui.lifecycle.records import (
 from podtui.lifecycle.termination import active_deadline
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import container_kinds
+from podtui.lifecycle.messages import SUMMARY_MESSAGE as _SUMMARY_MESSAGE, first_line as _first_line, headline as _headline
 from podtui.lifecycle.read import container_statuses, containers_stopped
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
 
@@ -79,7 +80,6 @@ START_WAITING = ("RunContainerError", "StartError")
 EVENT_TTL = 3600.0  # kube-apiserver --event-ttl default
 _SLACK = 2.0  # seconds between a kubelet action and the status/Event that reports it
 _OBSERVED_SLACK = 10.0  # podtui's observation of a pod-level change may lag the cause
-_SUMMARY_MESSAGE = 100  # characters of a message in a one-liner
 # A termination message in the evidence: its last lines (a stack trace ends with what
 # was thrown), within the kubelet's own 4096-byte cap on one.
 _MESSAGE_LINES = 20
@@ -123,40 +123,6 @@ class RestartExplanation:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _first_line(text: str, limit: int = _SUMMARY_MESSAGE) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 2:  # end on a whole word: "Container cach…" reads as a typo
-        cut = cut[:space].rstrip(",;:")
-    return cut + "…"
-
-
-_NODE_LOCATION = re.compile(r"^(?:file://)?\S+\.[cm]?[jt]sx?:\d+$")  # "/app/server.js:12"
-_NODE_ERROR = re.compile(r"^(?:[A-Za-z_$][\w$.]*)?(?:Error|Exception)\b")  # "Error: x", "TypeError: x"
-
-
-def _headline(message: str, limit: int = _SUMMARY_MESSAGE) -> str:
-    """The line of a termination message that says what went wrong, for one-liners.
-
-    Mostly the first; but a Python traceback says what it was on its last line (its
-    first is "Traceback (most recent call last):"), and Node's uncaught error opens
-    with the source location and code before "Error: ...".
-    """
-    lines = [line for line in message.strip().splitlines() if line.strip()]
-    if len(lines) > 1:
-        first = lines[0].strip()
-        if first.startswith("Traceback (most recent call last)"):
-            return _first_line(lines[-1], limit)
-        if _NODE_LOCATION.match(first):
-            for line in lines[1:]:
-                if _NODE_ERROR.match(line):
-                    return _first_line(line, limit)
-    return _first_line(message, limit)
 
 
 @lru_cache(maxsize=8192)

@@ -40,6 +40,7 @@ from podtui.lifecycle.records import (
     Transition,
 )
 from podtui.lifecycle.columns import terminated_reason as _terminated_reason
+from podtui.lifecycle.messages import headline
 from podtui.lifecycle.times import format_ts, parse_ts
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i, container_statuses, \
     containers_stopped, controller_ref
@@ -154,9 +155,11 @@ def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
     if reason:
         text += f" ({reason})"
     if message:
-        trimmed = t["message"].strip()  # trimmed before the limit: leading blanks don't count
-        if trimmed:
-            text += ": " + _clip(trimmed)
+        # One line, the one that says what went wrong (a traceback's last): the whole
+        # message is in data, and the Timeline showed a stack trace as one long paragraph.
+        line = headline(message, _MESSAGE_LIMIT)
+        if line:
+            text += ": " + line
     container_id = t.get("containerID")
     return text, {
         "exitCode": code,
