@@ -187,6 +187,7 @@ class PodTable(ScrollView, can_focus=True):
         self._counted_dynamic: dict[str, tuple[int, tuple]] = {}
         self._narrower: set[str] = set()  # columns whose widest value may have gone
         self._layout: Layout | None = None
+        self._layout_room = 0  # the row width _layout was made for (a sideways layout is wider)
         self._layout_gen = 0
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._static_cells: dict[str, tuple[int, tuple]] = {}  # uid -> (version, cells)
@@ -590,8 +591,9 @@ class PodTable(ScrollView, can_focus=True):
 
     def _current_layout(self) -> Layout:
         width = self._row_width()
-        if self._layout is None or self._layout.width != width:
+        if self._layout is None or self._layout_room != width:
             self._layout = layout_columns(width, self._content, namespace=self.show_namespace, wide=self.wide)
+            self._layout_room = width
             self._layout_gen += 1
         return self._layout
 

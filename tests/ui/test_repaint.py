@@ -251,3 +251,25 @@ async def test_the_table_forgets_the_pods_that_left_the_store():
         assert "uid-1" not in app.store.pods
         for cache in (table._static_cells, table._shown_dynamic):
             assert "uid-1" not in cache and "uid-0" in cache
+
+
+async def test_rows_scrolled_sideways_are_cached_too():
+    # The -o wide columns on a narrow terminal make a layout wider than the table: it
+    # was taken for a stale one at every line drawn, and every row was built again.
+    from tests.ui.harness import fixture_app
+
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        table = app.table
+        assert table._current_layout().width > table._row_width()
+        for y in range(1, 10):
+            table.render_line(y)
+        built = table.lines_rendered
+        await pilot.press("l")  # scrolled a column sideways: the same rows, cropped elsewhere
+        assert table.x_offset > 0
+        for y in range(1, 10):
+            table.render_line(y)
+        assert table.lines_rendered == built
