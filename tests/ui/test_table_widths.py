@@ -88,7 +88,8 @@ async def test_at_80_columns_a_long_status_gone_gives_name_its_room_back():
         fixed = copy.deepcopy(stuck)
         fixed["metadata"]["resourceVersion"] = "2"
         fixed["status"]["phase"] = "Running"
-        fixed["status"]["containerStatuses"][0].update(ready=True, state={"running": {"startedAt": "2024-05-01T08:00:00Z"}})
+        fixed["status"]["containerStatuses"][0].update(
+            ready=True, state={"running": {"startedAt": "2024-05-01T08:00:00Z"}})
         app.feed._queue.put(Change("pods", "MODIFIED", fixed, T0))
         await settle(pilot)
         roomy = widths(table)
