@@ -39,10 +39,16 @@ def run(args: argparse.Namespace) -> int:
     relax_gc()
     clock = SystemClock()
     source = connect(options_from_args(args), clock, waiting=tell)
-    feed = start_recording(source, where, clock, redacted=not args.no_redact, fd=out_fd)
+    # Waiting for room: a slow reader (`| ssh ...`) holds the watch streams, not memory.
+    feed = start_recording(source, where, clock, redacted=not args.no_redact, fd=out_fd, wait_for_room=True)
     stop = threading.Event()
+
+    def stopping(*_) -> None:
+        stop.set()
+        feed.writer.release()  # a write() this interrupted goes on; it must not wait on
+
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, stopping)
     counts = {PODS: 0, EVENTS: 0}
     # resource -> [times it reconnected, the last why]: a count, as a headless run may last days
     troubles: dict[str, list] = {}

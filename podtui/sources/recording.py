@@ -31,6 +31,7 @@ import sys
 import threading
 import zlib
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ from podtui.lifecycle.changes import (
     item_time,
 )
 from podtui.lifecycle.times import format_ts
-from podtui.sources.base import Feed, Scope
+from podtui.sources.base import ITEM_OVERHEAD, Feed, Scope
 from podtui.sources.decode import PodDecoder, decode_any, object_of
 
 FORMAT = "podtui-recording"
@@ -299,18 +300,37 @@ def _cannot_open(exc: OSError, path: Path, *, writing: bool) -> RecordingError:
                           advice.format(example=path / "podtui.jsonl.gz", parent=path.parent))
 
 
+# What may wait for the recorder process (counted as ItemQueue counts it: the bytes a
+# change was read as). Past it write() waits, and with it the watch threads, once the
+# source's own queue is full: a reader that stalls holds the TCP streams, not memory.
+MAX_PENDING_BYTES = 16 << 20
+SEND_BYTES = 1 << 20  # per write to the recorder: the frames joined for it are a copy
+WAIT_SLICE = 0.25  # a wait rechecks what no notify reaches: release() from a signal handler, a dead thread
+
+
+def _cost(item: Item) -> int:
+    """An item's weight against MAX_PENDING_BYTES, as ItemQueue weighs it."""
+    raw = item.raw if type(item) is Change else None
+    return ITEM_OVERHEAD + len(raw) if raw else ITEM_OVERHEAD
+
+
 class RecordingWriter:
     """Appends items to a recording through a recorder process (podtui/sources/recorder.py).
 
-    write() only queues (the caller is the UI thread or a source loop). A thread hands
-    the queued items to the recorder process as frames: watch events as the bytes read
-    off the wire, so this process neither re-encodes nor compresses. The recorder
-    redacts, encodes, compresses and flushes about once a second, so a podtui killed by
-    a signal loses at most the last second and leaves a file that still replays.
+    write() queues; a thread hands the queued items to the recorder process as frames:
+    watch events as the bytes read off the wire, so this process neither re-encodes nor
+    compresses. The recorder redacts, encodes, compresses and flushes about once a
+    second, so a podtui killed by a signal loses at most the last second and leaves a
+    file that still replays.
+
+    Past `max_pending_bytes` not yet handed over, write() waits (a full disk, a pipe's
+    reader that reads slowly); `full` says so without waiting, for a caller that must
+    not (the screen's thread, see RecordingFeed). The wait ends when the recording
+    does: the recorder or this thread gone, close(), release().
     """
 
     def __init__(self, path: str | Path, header: Header, *, flush_interval: float = 1.0,
-                 fd: int | None = None) -> None:
+                 fd: int | None = None, max_pending_bytes: int | None = MAX_PENDING_BYTES) -> None:
         """With `fd` (an open descriptor the writer then owns, e.g. standard output),
         writes there; `path` only names it in messages and is never opened."""
         self.path = Path(path)
@@ -318,10 +338,15 @@ class RecordingWriter:
         self.error: str | None = None
         self.output_closed = False  # the output was a pipe and its reader went away
         self.items_written = 0  # handed to the recorder process
-        self._pending: list[Item] = []
+        self.max_pending_bytes = max_pending_bytes
+        self.held = 0  # write() calls waiting for room now
+        self._pending: deque[Item] = deque()
+        self._pending_bytes = 0  # queued, and taken by the thread but not yet sent
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        self._room = threading.Condition(self._lock)
         self._closing = False
+        self._released = False
         self._died = False
         if fd is None:
             try:
@@ -347,9 +372,41 @@ class RecordingWriter:
         self._thread.start()
 
     def write(self, items: Iterable[Item]) -> None:
+        """Queue `items`, first waiting while the writer is `full`. A batch is never
+        split: the bound may be passed by one batch."""
+        items = list(items)
+        if not items:
+            return
+        size = sum(map(_cost, items))
         with self._lock:
+            if self._full():
+                self.held += 1
+                try:
+                    while self._full():
+                        self._room.wait(WAIT_SLICE)
+                finally:
+                    self.held -= 1
+            if self.error is not None:
+                return  # the recording stopped: nothing would send these
             self._pending.extend(items)
+            self._pending_bytes += size
             self._wake.notify()
+
+    @property
+    def full(self) -> bool:
+        """Whether write() would wait now."""
+        with self._lock:
+            return self._full()
+
+    def _full(self) -> bool:
+        return (self.max_pending_bytes is not None and self._pending_bytes >= self.max_pending_bytes
+                and not self._closing and not self._released and self.error is None
+                and self._thread.is_alive() and self._proc.poll() is None)
+
+    def release(self) -> None:
+        """Never make write() wait again (the caller is stopping). Takes no lock: safe
+        in a signal handler that interrupts a write() waiting on the same thread."""
+        self._released = True
 
     def close(self) -> None:
         with self._lock:
@@ -357,6 +414,7 @@ class RecordingWriter:
                 return
             self._closing = True
             self._wake.notify()
+            self._room.notify_all()
         self._thread.join()
         try:
             self._pipe.close()
@@ -387,14 +445,39 @@ class RecordingWriter:
                 self.error = f"recording to {self.path} stopped: the recorder process ended"
                 self._died = True  # close() may learn why from its stderr
 
+    def _take(self) -> tuple[list[Item], int]:
+        """Up to about SEND_BYTES of the pending items, oldest first (the lock held)."""
+        batch: list[Item] = []
+        size = 0
+        pending = self._pending
+        while pending and size < SEND_BYTES:
+            item = pending.popleft()
+            batch.append(item)
+            size += _cost(item)
+        return batch, size
+
     def _run(self) -> None:
+        try:
+            self._send_all()
+        except Exception as exc:
+            # A bug, not the recorder's end: said in one line by whoever reads `error`.
+            if self.error is None:
+                self.error = f"recording to {self.path} stopped: {type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                # Nothing sends these now: no write() may wait for them to go.
+                self._pending.clear()
+                self._pending_bytes = 0
+                self._room.notify_all()
+
+    def _send_all(self) -> None:
         dumps = orjson.dumps
         while True:
             with self._lock:
-                if not self._pending and not self._closing:
+                while not self._pending and not self._closing:
                     self._wake.wait()
-                batch, self._pending = self._pending, []
-                closing = self._closing
+                batch, size = self._take()
+                last = self._closing and not self._pending
             if batch and self.error is None:
                 frames = []
                 for item in batch:
@@ -409,22 +492,35 @@ class RecordingWriter:
                     frames.append(frame)
                 self._send(frames)
                 self.items_written += len(batch)
-            if closing:
+            with self._lock:
+                self._pending_bytes -= size
+                self._room.notify_all()
+            if last:
                 return
 
 
 class RecordingFeed:
-    """A Feed that records everything its inner feed produces, as it is consumed."""
+    """A Feed that records everything its inner feed produces, as it is consumed.
 
-    def __init__(self, feed: Feed, writer: RecordingWriter) -> None:
+    With `wait_for_room` (a headless consumer), poll() waits while the writer is full.
+    Without it (the screen's thread, which must never stall), poll() takes nothing
+    then: the items stay in the inner feed's queue, whose own bound then holds its
+    watch threads. The display lags the cluster by what the recorder has not caught
+    up with, but nothing is dropped and memory stays bounded.
+    """
+
+    def __init__(self, feed: Feed, writer: RecordingWriter, *, wait_for_room: bool = False) -> None:
         self.feed = feed
         self.writer = writer
         self.scope = feed.scope
+        self.wait_for_room = wait_for_room
 
     def start(self) -> None:
         self.feed.start()
 
     def poll(self, limit: int | None = None) -> list[Item]:
+        if not self.wait_for_room and self.writer.full:
+            return []
         items = self.feed.poll(limit)
         if items:
             self.writer.write(items)
@@ -440,8 +536,9 @@ class RecordingFeed:
 
 
 def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True,
-                    fd: int | None = None) -> RecordingFeed:
-    return RecordingFeed(feed, RecordingWriter(path, header_for(feed.scope, clock.time(), redacted), fd=fd))
+                    fd: int | None = None, wait_for_room: bool = False) -> RecordingFeed:
+    writer = RecordingWriter(path, header_for(feed.scope, clock.time(), redacted), fd=fd)
+    return RecordingFeed(feed, writer, wait_for_room=wait_for_room)
 
 
 # ---------------------------------------------------------------------------- reading
