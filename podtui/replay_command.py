@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import sys
 
 from podtui.clock import ManualClock
-from podtui.errors import UsageError
+from podtui.errors import UsageError, say
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
 from podtui.sources.recording import STDIN, file_argument, read_recording
 from podtui.sources.replay import ReplayFeed
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     resolve_theme(args.theme)
     recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
     for warning in recording.warnings:
-        print(f"podtui: warning: {warning}", file=sys.stderr)
+        say(f"podtui: warning: {warning}")
     relax_gc()
     clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
     feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
@@ -67,5 +66,5 @@ def run(args: argparse.Namespace) -> int:
         feed.seek(start_time(args.at, feed.start_time, feed.end_time))
     code = run_ui(feed, clock, theme=args.theme, replay=feed)
     for warning in recording.warnings:  # the screen hid them; say them again on the way out
-        print(f"podtui: warning: {warning}", file=sys.stderr)
+        say(f"podtui: warning: {warning}")
     return code

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from podtui.clock import ManualClock
-from podtui.errors import PodtuiError, UsageError
+from podtui.errors import PodtuiError, UsageError, say
 from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, Change, item_time
 from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
@@ -163,5 +163,5 @@ def history_text(path: str | Path, wanted: list[str] | None = None, *, fmt: str 
     data = report(pods, source=recording_name(path), context=folded.header.context, server=folded.header.server,
                   start=folded.start, end=folded.end, warnings=folded.warnings)
     for w in folded.warnings:
-        print(f"podtui: warning: {w}", file=sys.stderr)
+        say(f"podtui: warning: {w}")
     return render_yaml(data) if fmt == "yaml" else render_markdown(data)

@@ -27,6 +27,7 @@ import time
 import msgspec
 import orjson
 
+from podtui.errors import say
 from podtui.lifecycle.changes import EVENTS, PODS, Change
 from podtui.sources.recording import (
     EVENTS_FLAG,
@@ -140,7 +141,7 @@ def main(argv: list[str]) -> int:
                 dirty = False
                 last_flush = time.monotonic()
         if buf:
-            print("recording ended in the middle of an item", file=sys.stderr)
+            say("recording ended in the middle of an item")
         out.close()
         if out is not raw_file:
             raw_file.close()
@@ -154,11 +155,11 @@ def main(argv: list[str]) -> int:
                 pass
         return OUTPUT_CLOSED
     except OSError as exc:
-        print(exc.strerror or str(exc), file=sys.stderr)
+        say(exc.strerror or str(exc))
         return 1
     except (ValueError, KeyError, TypeError, orjson.JSONDecodeError, msgspec.DecodeError) as exc:
         out.close()
-        print(f"bad input from podtui: {exc}", file=sys.stderr)
+        say(f"bad input from podtui: {exc}")
         return 1
     return 0
 
