@@ -57,7 +57,11 @@ def next_step(record, now: float) -> NextStep | None:
         term = termination(record, now)
         if term.waiting_on_finalizers:
             n = len(term.finalizers)
-            return NextStep("waiting on finalizer" if n == 1 else f"waiting on {n} finalizers", severity=WARNING)
+            text = "waiting on finalizer" if n == 1 else f"waiting on {n} finalizers"
+            if term.held_since is not None and now >= term.held_since:
+                # A controller's cleanup takes seconds; hours is a stuck pod.
+                text += f" for {human_duration(now - term.held_since)}"
+            return NextStep(text, severity=WARNING)
         if term.kill_at is not None:
             if now < term.kill_at:
                 return NextStep(f"SIGKILL in {countdown(term.kill_at, now)}", due_at=term.kill_at, severity=WARNING)

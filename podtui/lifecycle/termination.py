@@ -82,6 +82,8 @@ def termination(record, now: float) -> TerminationInfo:
         # The DELETED event carries the last stored object, finalizers and all; once it
         # came, nothing is holding the pod any more.
         info.waiting_on_finalizers = bool(info.finalizers) and done and info.removed_at is None
+        if info.waiting_on_finalizers:
+            info.held_since = _held_since(record, info, now)
     conditions = status.get("conditions")
     for c in conditions if isinstance(conditions, list) else ():
         if isinstance(c, dict) and c.get("type") == "DisruptionTarget" and c.get("status") == "True":
@@ -131,6 +133,22 @@ def _stopped(status: dict) -> tuple[float | None, bool]:
                     last = at
                 killed = killed or term.get("exitCode") == 137 or term.get("signal") == 9
     return (last, killed) if seen else (None, False)
+
+
+def _held_since(record, info: TerminationInfo, now: float) -> float | None:
+    """When the deletion would have completed but for the finalizers: the kubelet's
+    grace-0 confirmation once the containers stopped; else their stop, the deadline
+    that passed, or the request itself (a pod that never ran)."""
+    req = deletion_request(record)
+    if req is None:
+        return None
+    if req.confirmed_at is not None:
+        return req.confirmed_at
+    if req.stopped_at is not None:
+        return req.stopped_at if req.at is None else max(req.stopped_at, req.at)
+    if info.kill_at is not None and info.kill_at <= now:
+        return info.kill_at
+    return req.at
 
 
 def deletion_request(record) -> DeletionRequest | None:

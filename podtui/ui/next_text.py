@@ -50,6 +50,7 @@ _SHORTER = (
     ("image pull back-off", "pull back-off"),
     ("past grace by ", "past grace "),
     ("waiting on ", ""),
+    (" for ", " "),  # "finalizer 3m50s": how long finalizers have held it
     (" ago", ""),  # "deleted 2m48s ago"
 )
 

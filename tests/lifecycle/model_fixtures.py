@@ -156,7 +156,7 @@ class Run:
 TIME_KEYS = {
     "at", "next_at", "due_at", "acts_at", "kill_at", "deadline_at", "reset_at", "last_failure_at", "first",
     "last", "startedAt", "finishedAt", "restartedAt", "deletionTimestamp", "last_restart", "created",
-    "deleted_at", "first_seen",
+    "deleted_at", "first_seen", "held_since",
 }
 
 

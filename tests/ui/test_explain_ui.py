@@ -187,6 +187,8 @@ def test_streaks_past_the_threshold_and_narrow_next_wording():
     assert compact("waiting on readiness gate", 16) == "readiness gate"
     assert compact("restart in 4m59s", 16) == "restart in 4m59s"
     assert compact("deleted 2m48s ago", 16) == "deleted 2m48s"
+    assert compact("waiting on finalizer for 3m50s", 16) == "finalizer 3m50s"
+    assert compact("waiting on 2 finalizers for 45s", 16) == "2 finalizers 45s"
 
 
 # ------------------------------------------------------------------ the jump key

@@ -102,6 +102,7 @@ def test_termination_countdown_bar_prestop_finalizers_deadline(cluster):
     assert bar.count("█") == 12 and bar.count("░") == 18  # 12 of 30 seconds gone
     t = text(termination, cluster, "uid-legacy-report-1")
     assert "waiting on finalizers: example.com/archive-logs" in t
+    assert "held 3m50s since 09:56:10: the containers are done" in t
     t = text(termination, cluster, "uid-nightly-etl-28xk9")
     assert "activeDeadlineSeconds 600s  deadline in 4m at 10:04:00" in t
     t = text(termination, cluster, "uid-thumbnailer-7f9c-8vwq2")
@@ -178,6 +179,12 @@ def test_a_restart_first_seen_mid_life_has_no_python_none_for_its_old_count():
     assert timeline.describe(t).plain == "[main] app restart count 4"
     t = r.Transition(at=0.0, kind=r.RESTART, subject="app", old="3", new="4", container_kind="main")
     assert timeline.describe(t).plain == "[main] app restarted (3 → 4)"
+
+
+def test_a_finalizer_entry_names_the_finalizer_and_what_happened_to_it():
+    from podtui.lifecycle import records as r
+    t = r.Transition(at=0.0, kind=r.FINALIZER, subject="example.com/backup-protection", old="present", new="removed")
+    assert timeline.describe(t).plain == "finalizer example.com/backup-protection removed"
 
 
 def test_yaml_long_values_wrap_under_themselves_not_at_the_left_edge():

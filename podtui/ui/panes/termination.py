@@ -77,7 +77,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         text = ", ".join(info.finalizers)
         if info.waiting_on_finalizers:
             lines.append(kv("finalizers", line((f"waiting on finalizers: {text}", "bold $next-warning")), wrap=wrap))
-            lines.append(kv("", ("the containers are done; the object stays until a controller removes them",
+            held = (f"held {countdown(now - info.held_since)} since {clock_time(info.held_since)}: "
+                    if info.held_since is not None and now >= info.held_since else "")
+            lines.append(kv("", (held + "the containers are done; the object stays until a controller removes them",
                                  "$text-muted"), wrap=wrap))
         else:
             lines.append(kv("finalizers", text, wrap=wrap))

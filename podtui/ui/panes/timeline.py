@@ -38,6 +38,7 @@ _KIND_STYLE = {
     r.CREATED: "$text-primary", r.SCHEDULED: "$text-primary", r.PHASE: "bold",
     r.RESTART: "bold $status-backoff", r.DELETION: "bold $status-terminating",
     r.DISRUPTION: "bold $text-warning", r.REMOVED: "$status-deleted", r.REPLACED: "$status-deleted",
+    r.FINALIZER: "$status-terminating",
 }
 
 
@@ -90,6 +91,8 @@ def describe(t: Any) -> Content:
             text = "deletion requested" if old is None else "deletion requested again"
     elif kind == r.DISRUPTION:
         text = f"disruption: {new}"
+    elif kind == r.FINALIZER:
+        text = f"finalizer {subject} {new}"  # added / removed
     elif kind == r.REMOVED:
         text = "removed from the API"
     elif kind == r.REPLACED:
