@@ -75,7 +75,7 @@ class ItemQueue:
         items = list(items)
         if not items:
             return
-        size = _size(items)
+        size = queued_size(items)
         with self._cond:
             if self.max_bytes is not None and self._bytes >= self.max_bytes and not self._released:
                 self.held += 1
@@ -95,7 +95,7 @@ class ItemQueue:
             popleft = items.popleft
             for _ in range(n):
                 out.append(popleft())
-            freed = _size(out)
+            freed = queued_size(out)
             self._bytes -= freed
             if not items:
                 self._ready.clear()
@@ -127,12 +127,11 @@ class ItemQueue:
 ITEM_OVERHEAD = 200
 
 
-def _size(items: list[Item]) -> int:
-    """What `items` count for against the bound (ItemQueue)."""
-    total = ITEM_OVERHEAD * len(items)
+def queued_size(items: Iterable[Item]) -> int:
+    """What `items` count for against a queue's bound (ItemQueue, the recording writer)."""
+    total = 0
     for item in items:
-        if type(item) is Change and item.raw:
-            total += len(item.raw)
+        total += ITEM_OVERHEAD + len(item.raw) if type(item) is Change and item.raw else ITEM_OVERHEAD
     return total
 
 

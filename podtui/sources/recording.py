@@ -57,7 +57,7 @@ from podtui.lifecycle.changes import (
     item_time,
 )
 from podtui.lifecycle.times import format_ts
-from podtui.sources.base import ITEM_OVERHEAD, Feed, Scope
+from podtui.sources.base import Feed, Scope, queued_size
 from podtui.sources.decode import PodDecoder, decode_any, object_of
 
 FORMAT = "podtui-recording"
@@ -308,12 +308,6 @@ SEND_BYTES = 1 << 20  # per write to the recorder: the frames joined for it are 
 WAIT_SLICE = 0.25  # a wait rechecks what no notify reaches: release() from a signal handler, a dead thread
 
 
-def _cost(item: Item) -> int:
-    """An item's weight against MAX_PENDING_BYTES, as ItemQueue weighs it."""
-    raw = item.raw if type(item) is Change else None
-    return ITEM_OVERHEAD + len(raw) if raw else ITEM_OVERHEAD
-
-
 class RecordingWriter:
     """Appends items to a recording through a recorder process (podtui/sources/recorder.py).
 
@@ -377,7 +371,7 @@ class RecordingWriter:
         items = list(items)
         if not items:
             return
-        size = sum(map(_cost, items))
+        size = queued_size(items)
         with self._lock:
             if self._full():
                 self.held += 1
@@ -453,7 +447,7 @@ class RecordingWriter:
         while pending and size < SEND_BYTES:
             item = pending.popleft()
             batch.append(item)
-            size += _cost(item)
+            size += queued_size((item,))
         return batch, size
 
     def _run(self) -> None:
