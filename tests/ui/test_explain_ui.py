@@ -5,10 +5,12 @@ Timeline's merged entries, the Phase pane's unready line and the `x` jump."""
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 
+from podtui.lifecycle import explain
 from podtui.lifecycle.changes import Change
 from podtui.lifecycle.records import NextStep
 from podtui.lifecycle.store import Store
@@ -95,6 +97,36 @@ def test_evidence_wraps_inside_its_bar(demo):
     block = [line for line in lines if line.startswith("  ┃")]
     assert len(block) > 6 and all(len(line) <= 60 for line in lines)
     assert any(line.startswith("  ┃   ") for line in block)  # a continuation, under its item's text
+
+
+def test_a_termination_messages_lines_stay_lines_under_their_evidence_item(monkeypatch):
+    # Flattened into one wrapped paragraph, a stack trace could not be read.
+    # The pod keeps the demo's uid and versions: explanations cached for the demo's
+    # crashloop must not answer for this one, nor this one's for later tests.
+    monkeypatch.setattr(explain, "_CACHE", OrderedDict())
+    trace = ("Traceback (most recent call last):\n"
+             + "".join(f'  File "/app/layer{i}.py", line {i}, in call\n    return next_layer({i})\n'
+                       for i in range(12))
+             + "KeyError: '\x1b[31mDB_URL'\n")
+    items, clock, _ = items_from_recording(RECORDING)
+    for i, item in enumerate(items):
+        if isinstance(item, Change) and item.obj.get("metadata", {}).get("name") == "crashloop":
+            obj = copy.deepcopy(item.obj)
+            for cs in obj.get("status", {}).get("containerStatuses", []):
+                for key in ("state", "lastState"):
+                    if cs.get(key, {}).get("terminated"):
+                        cs[key]["terminated"]["message"] = trace
+            items[i] = Change(item.resource, item.type, obj, item.observed, item.synthetic)
+    store = Store(clock)
+    store.apply_batch(items)
+    rec = next(r for r in store.pods.values() if r.name == "crashloop")
+    lines = containers.render(rec, clock.time(), PaneContext(store.pods, width=100), explain=True).plain.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("  ┃ · container app terminated")))
+    head = next(i for i, line in enumerate(lines) if line.endswith("message, its last 20 of 26 lines:"))
+    assert start <= head <= start + 1  # the item's first line, wrapped
+    shown = trace.splitlines()[-20:]
+    assert lines[head + 1:head + 21] == ["  ┃     " + text.replace("\x1b", " ") for text in shown]
+    assert lines[head + 21].startswith("  ┃ · ")  # the next item
 
 
 # ------------------------------------------------------------------ Timeline pane

@@ -158,14 +158,20 @@ def evidence_lines(ex: RestartExplanation, wrap: int | None = None) -> list[Cont
     kubelet's Events, the memory limit, the restart and the back-off that followed."""
     bar = Content.styled("  ┃ ", "$accent")
     out = [bar + Content.styled("evidence", "bold $accent")]
-    items = [s(item) for item in ex.evidence]
+    items = [item if isinstance(item, str) else s(item) for item in ex.evidence]
     if ex.backoff_after is not None:
         basis = "the kubelet's message" if ex.backoff_measured else "the gap podtui saw"
         items.append("restarted at once, no back-off" if ex.backoff_after < 1 else
                      f"back-off before the restart: {go_duration(ex.backoff_after)} (from {basis})")
     bullet, under = bar + Content.styled("· ", "$accent"), bar + Content("  ")
+    block = under + Content("  ")
     for item in items:
-        out.append(hang(bullet, Content.styled(item, "$text-muted"), wrap, continuation=under))
+        # A termination message's lines stay lines (a stack trace flattened into one
+        # paragraph could not be read), each made safe as s() makes one-liners.
+        first, *rest = item.split("\n")
+        out.append(hang(bullet, Content.styled(s(first), "$text-muted"), wrap, continuation=under))
+        for text in rest:
+            out.append(hang(block, Content.styled(s(text).rstrip(), "$text-muted"), wrap, continuation=block))
     return out
 
 
