@@ -128,6 +128,11 @@ class PodtuiApp(App):
         self._switch_generation = 0
         self._switch_thread: threading.Thread | None = None
         self._pump_pending = False
+        # The feed's queue was full at the last tick (see LiveSource.held_back), and what
+        # it held is not all applied yet: the bar says "catching up". A status Item could
+        # not say so: it would wait behind the backlog it describes.
+        self._behind = False
+        self._backlog = False  # the last pump left items queued (out of budget)
         self._pending_dirty: set[str] = set()
         self._last_paint = 0.0
         self._bar_kind: tuple = ()  # what the bar said, in kind, when last repainted
@@ -221,6 +226,7 @@ class PodtuiApp(App):
             self._propagate(dirty)
             self._update_bar_after_changes()
             settle_heap()
+        self._backlog = more
         if more and self.timers and not self._pump_pending:
             self._pump_pending = True
             self.set_timer(PUMP_PAUSE, self.pump)
@@ -270,6 +276,9 @@ class PodtuiApp(App):
         else:
             self.events_per_s = 0.5 * self.events_per_s + 0.5 * self._changes_since_tick / TICK_INTERVAL
         self._changes_since_tick = 0
+        # Sampled once a second: a producer released by a drain is held again within
+        # milliseconds, so held_back alone would flicker while the backlog is worked off.
+        self._behind = bool(getattr(self.feed, "held_back", False)) or (self._behind and self._backlog)
         self.table.tick()
         screen = self.screen
         if isinstance(screen, DetailScreen):
@@ -330,6 +339,7 @@ class PodtuiApp(App):
             filter_text=self.table.index.filter.text.strip(),
             problems=len(self.store.problems),
             events_unavailable=self.events_unavailable,
+            behind=self._behind,
         )
 
     def _update_bar_after_changes(self) -> None:
@@ -561,6 +571,7 @@ class PodtuiApp(App):
         self._streams.clear()
         self.pods_live = False
         self.events_unavailable = False
+        self._behind = self._backlog = False
         self.view_namespace = None
         self._reset_store()
         self.start_feed()

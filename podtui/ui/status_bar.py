@@ -31,6 +31,9 @@ class BarState:
     filter_text: str = ""
     problems: int = 0
     events_unavailable: bool = False
+    # The screen is behind the source (its bounded queue is full, a watch thread waits):
+    # the connection's state is then older than what the cluster says now.
+    behind: bool = False
 
 
 def connection_text(source: ch.SourceStatus | None, now: float) -> tuple[str, str]:
@@ -109,7 +112,11 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     if state.replay is not None:
         parts.append(Content.styled(*replay_text(state.replay, now)))
     else:
-        parts.append(Content.styled(*connection_text(state.source, now)))
+        text, style = connection_text(state.source, now)
+        part = Content.styled(text, style)
+        if state.behind:  # next to the state it qualifies; a narrow bar cuts it before the state
+            part = Content.assemble((text.removesuffix("…"), style), (", catching up", "$text-warning"))
+        parts.append(part)
     rate = connection + 2
     if state.seeking:  # not the old position's count next to the new position
         parts.append(Content.styled("seeking…", "$text-muted"))

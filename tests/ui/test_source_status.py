@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, SourceStatus
-from podtui.sources.base import Scope
-from tests.ui.harness import make_app, settle
+from podtui.sources.base import Scope, StaticFeed
+from podtui.ui import app as app_module
+from podtui.ui.app import PUMP_CHUNK, PodtuiApp
+from tests.ui.harness import TEST_ENV, make_app, settle
 
 T0 = 1714557600.0
 FORBIDDEN = ('events not shown: events is forbidden in namespace "web" for user "dev" (list events): '
@@ -109,3 +111,48 @@ def test_a_narrow_bar_leaves_out_the_deleted_count_before_the_pod_count():
     narrow = status_line(state, T0, room).plain
     # Before, the pods part went whole: "... │ reconnecting in 4s: connection reset".
     assert narrow.endswith("│ 25 pods") and len(narrow) <= room
+
+
+class _HeldFeed(StaticFeed):
+    """A feed whose producer waits for room (LiveSource.held_back) as the test says."""
+
+    held_back = False
+
+
+def _pod(i: int) -> Change:
+    return Change("pods", "ADDED", {
+        "metadata": {"name": f"p{i}", "namespace": "web", "uid": f"u{i}", "creationTimestamp": "2024-05-01T09:00:00Z"},
+        "spec": {"containers": [{"name": "c"}]}, "status": {"phase": "Running"}}, T0)
+
+
+async def test_the_bar_says_catching_up_while_the_feed_is_held_back_until_the_backlog_is_applied(monkeypatch):
+    # The bar said "● live" while the screen was a 64 MiB backlog behind the cluster.
+    monkeypatch.setattr(app_module, "PUMP_BUDGET", -1.0)  # one chunk per pump: a backlog that outlasts a tick
+    feed = _HeldFeed([SourceStatus("live", T0, "", "pods")] + [_pod(i) for i in range(2 * PUMP_CHUNK + 5)],
+                     Scope(context="prod-eu-west-1-cluster"))
+    app = PodtuiApp(feed, ManualClock(T0), theme="podtui-dark", timers=False, environ=TEST_ENV)
+    async with app.run_test(size=(80, 10)) as pilot:
+        bar = app.pods_screen.status_bar
+        feed.held_back = True
+        app.pump()
+        app.tick()
+        await pilot.pause()
+        # At 80 columns the clock and the rate go before it.
+        assert bar.text == "prod-eu-west-1-cluster │ all namespaces │ ● live, catching up │ 19 pods"
+        feed.held_back = False  # the watch thread got room, but a chunk is still queued
+        app.pump()
+        app.tick()
+        assert "● live, catching up" in bar.text
+        app.pump()  # the last of it
+        app.tick()
+        assert bar.text.startswith("prod-eu-west-1-cluster │ all namespaces │ ● live │ 45 pods")
+        feed.held_back = True  # behind again: said again
+        app.tick()
+        assert "● live, catching up" in bar.text
+
+
+def test_catching_up_qualifies_whatever_state_the_bar_shows():
+    from podtui.ui.status_bar import BarState, status_line
+
+    state = BarState(context="prod", scope="web", behind=True, source=SourceStatus("listing", T0, "", "pods"))
+    assert "│ listing, catching up │" in status_line(state, T0).plain
