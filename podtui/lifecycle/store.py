@@ -12,7 +12,9 @@ after the initial list and raise the gen-0 threshold (tests/benchmarks/bench_mod
 measures both).
 
 Identity is the pod UID: a pod recreated under the same name is a new record that
-remembers the one it replaced. A deleted pod stays as a tombstone with its final
+remembers the one it replaced. Pods of one controller (a Deployment's successive
+ReplicaSets, a Job, a StatefulSet) are also kept in creation order, so that a pod
+whose replacement got a new name can still be followed to it (siblings, replacement). A deleted pod stays as a tombstone with its final
 state until expire() drops it. Events may arrive before their pod (Scheduled precedes
 the first status): they wait in a bounded pending area keyed by namespace/name.
 
@@ -34,8 +36,9 @@ from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
 from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
+from podtui.lifecycle.read import as_dict, controller_ref
 from podtui.lifecycle.read import as_str as _s
-from podtui.lifecycle.records import REMOVED, REPLACED, EventRecord, Row, Transition
+from podtui.lifecycle.records import DELETION, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
 EARLIER_LIMIT = 8  # (count, last) observations kept per repeating probe failure Event
@@ -56,7 +59,7 @@ class PodRecord:
     __slots__ = (
         "uid", "namespace", "name", "obj", "row", "version", "history", "events",
         "first_seen", "deleted_at", "replaces", "replaced_by", "ladders",
-        "event_index", "probe_memo",
+        "event_index", "probe_memo", "family", "family_key",
     )
 
     def __init__(self, uid: str, namespace: str, name: str, obj: dict, row: Row, observed: float,
@@ -76,6 +79,8 @@ class PodRecord:
         self.replaced_by: str | None = None
         self.ladders: dict[str, backoff.Ladder] = {}  # per-container back-off memory
         self.probe_memo: tuple | None = None  # (spec, its probes' settings): probes.record_probes
+        self.family: Family | None = None  # its controller's pods (Store.siblings)
+        self.family_key: tuple = ()  # its place among them: (created, first_seen, uid)
 
     @property
     def is_tombstone(self) -> bool:
@@ -84,6 +89,106 @@ class PodRecord:
     def __repr__(self) -> str:
         state = " tombstone" if self.deleted_at is not None else ""
         return f"<PodRecord {self.namespace}/{self.name} {self.uid} v{self.version}{state}>"
+
+
+class Family:
+    """One controller's pods in creation order: sort keys (created, first_seen, uid) in
+    chunks of at most 2 * CHUNK, so that adding, removing or finding one costs a
+    bisection and a short list move however many pods the controller has (a 10,000
+    replica Deployment included)."""
+
+    CHUNK = 128
+    __slots__ = ("key", "kind", "name", "version", "_chunks", "_maxes")
+
+    def __init__(self, key: tuple, kind: str, name: str) -> None:
+        self.key = key
+        self.kind = kind  # "Deployment" (inferred from a ReplicaSet's name), "ReplicaSet", "Job", ...
+        self.name = name
+        self.version = 0  # bumps on every add and discard: what a reader may cache by
+        self._chunks: list[list[tuple]] = []
+        self._maxes: list[tuple] = []  # each chunk's last key
+
+    def __len__(self) -> int:
+        return sum(map(len, self._chunks))  # O(chunks): tests and debugging only
+
+    def __bool__(self) -> bool:
+        return bool(self._maxes)
+
+    def add(self, key: tuple) -> None:
+        self.version += 1
+        chunks, maxes = self._chunks, self._maxes
+        if not chunks:
+            chunks.append([key])
+            maxes.append(key)
+            return
+        i = min(bisect.bisect_left(maxes, key), len(maxes) - 1)  # pods mostly come newest last
+        chunk = chunks[i]
+        bisect.insort(chunk, key)
+        maxes[i] = chunk[-1]
+        if len(chunk) > 2 * self.CHUNK:
+            half = chunk[self.CHUNK:]
+            del chunk[self.CHUNK:]
+            chunks.insert(i + 1, half)
+            maxes[i] = chunk[-1]
+            maxes.insert(i + 1, half[-1])
+
+    def discard(self, key: tuple) -> None:
+        chunks, maxes = self._chunks, self._maxes
+        i = bisect.bisect_left(maxes, key)
+        if i == len(maxes):
+            return
+        chunk = chunks[i]
+        j = bisect.bisect_left(chunk, key)
+        if j == len(chunk) or chunk[j] != key:
+            return
+        self.version += 1
+        del chunk[j]
+        if chunk:
+            maxes[i] = chunk[-1]
+        else:
+            del chunks[i], maxes[i]
+
+    def after(self, key: tuple) -> tuple | None:
+        """The first key above `key` (a prefix such as (t,) sorts before every key at t)."""
+        chunks, maxes = self._chunks, self._maxes
+        i = bisect.bisect_right(maxes, key)
+        if i == len(maxes):
+            return None
+        chunk = chunks[i]
+        return chunk[bisect.bisect_right(chunk, key)]
+
+    def before(self, key: tuple) -> tuple | None:
+        """The last key below `key`."""
+        chunks, maxes = self._chunks, self._maxes
+        i = bisect.bisect_left(maxes, key)
+        if i == len(maxes):
+            return maxes[-1] if maxes else None
+        chunk = chunks[i]
+        j = bisect.bisect_left(chunk, key)
+        if j:
+            return chunk[j - 1]
+        return maxes[i - 1] if i else None
+
+
+def _family_of(meta: dict) -> tuple[tuple, str, str] | None:
+    """(key, kind, name) of the controller whose pods take each other's place, or None.
+
+    podtui does not watch ReplicaSets: a Deployment's is recognised by its name, the
+    Deployment's plus "-<pod-template-hash>" (the pods' label), so that the pods of its
+    successive ReplicaSets (a rollout) are one family."""
+    ref = controller_ref(meta)
+    if ref is None:
+        return None
+    kind, name, uid = _s(ref.get("kind")), _s(ref.get("name")), _s(ref.get("uid"))
+    if not kind or not (uid or name):
+        return None
+    namespace = _s(meta.get("namespace"))
+    if kind == "ReplicaSet":
+        suffix = _s(as_dict(meta.get("labels")).get("pod-template-hash"))
+        if suffix and len(name) > len(suffix) + 1 and name.endswith("-" + suffix):
+            deployment = name[:-len(suffix) - 1]
+            return (namespace, "Deployment", "", deployment), "Deployment", deployment
+    return (namespace, kind, uid, name), kind, name
 
 
 def _event_time(ev: EventRecord) -> float:
@@ -114,6 +219,7 @@ class Store:
         self._tombstones: dict[str, float] = {}  # uid -> deleted_at, in deletion order
         self._pending: dict[tuple[str, str], dict[str, EventRecord]] = {}
         self._pending_count = 0
+        self._families: dict[tuple, Family] = {}
 
     # -- applying
 
@@ -193,6 +299,7 @@ class Store:
         past = reconstruct(obj, observed)
         rec.history.extend(past)
         backoff.learn(rec.ladders, past)
+        self._join_family(rec, meta)
         key = (namespace, name)
         if not alive:
             # Seen only in its deletion: it must not take the name from a live pod.
@@ -217,6 +324,20 @@ class Store:
         self._dirty.add(uid)
         self._attach_pending(rec, key)
         return rec
+
+    def _join_family(self, rec: PodRecord, meta: dict) -> None:
+        # By the first version's owner: a pod orphaned or adopted later stays where it was.
+        found = _family_of(meta)
+        if found is None:
+            return
+        key, kind, name = found
+        family = self._families.get(key)
+        if family is None:
+            family = self._families[key] = Family(key, kind, name)
+        created = rec.row.created
+        rec.family = family
+        rec.family_key = (created if created is not None else rec.first_seen, rec.first_seen, rec.uid)
+        family.add(rec.family_key)
 
     def _update_pod(self, rec: PodRecord, obj: dict, observed: float) -> None:
         old = rec.obj
@@ -378,6 +499,33 @@ class Store:
         uid = self._live.get(key) or self._last_tombstone.get(key)
         return self.pods.get(uid) if uid else None
 
+    def siblings(self, uid: str) -> tuple[str | None, str | None]:
+        """The pods of its controller created just before and just after it (creation
+        time, then first sighting, then uid), or None; O(log pods of the controller)."""
+        rec = self.pods.get(uid)
+        if rec is None or rec.family is None:
+            return None, None
+        family, key = rec.family, rec.family_key
+        before, after = family.before(key), family.after(key)
+        return (before[2] if before else None), (after[2] if after else None)
+
+    def replacement(self, uid: str) -> str | None:
+        """For a pod that ended (deletion asked, Failed or Succeeded, gone from the API):
+        the first pod its controller created from that second on, the one a ReplicaSet
+        or Job makes to take its place. None for a pod still running, or none yet.
+        O(its history + log pods of the controller)."""
+        rec = self.pods.get(uid)
+        if rec is None or rec.family is None:
+            return None
+        ended = ended_at(rec)
+        if ended is None:
+            return None
+        # creationTimestamp has whole seconds: a replacement made in the same second counts.
+        start = (float(math.floor(ended)),)
+        key = rec.family_key
+        found = rec.family.after(key if start <= key else start)
+        return found[2] if found else None
+
     def take_dirty(self) -> set[str]:
         """UIDs added, changed, removed or expired since the last call."""
         dirty, self._dirty = self._dirty, set()
@@ -398,6 +546,11 @@ class Store:
                 key = (rec.namespace, rec.name)
                 if self._last_tombstone.get(key) == uid:
                     del self._last_tombstone[key]
+                family = rec.family
+                if family is not None:
+                    family.discard(rec.family_key)
+                    if not family:
+                        del self._families[family.key]
             self._dirty.add(uid)
         return gone
 
@@ -407,6 +560,24 @@ class Store:
         if counters is None:
             counters = self.stats[resource] = {}
         counters["problems"] = counters.get("problems", 0) + 1
+
+
+def ended_at(rec: PodRecord) -> float | None:
+    """When the pod stopped counting for its controller: its deletion requested, its
+    phase Failed or Succeeded, or (neither seen) its removal; None while it runs."""
+    ended = rec.deleted_at
+    obj = rec.obj
+    if (ended is None and not as_dict(obj.get("metadata")).get("deletionTimestamp")
+            and as_dict(obj.get("status")).get("phase") not in ("Failed", "Succeeded")):
+        return None  # running: no need to read its history
+    for t in rec.history:
+        kind = t.kind
+        if ((kind == DELETION and t.old is None) or (kind == PHASE and t.new in ("Failed", "Succeeded"))
+                or kind == REMOVED):
+            if ended is None or t.at < ended:
+                ended = t.at
+            break  # history is in time order: the first is the earliest
+    return ended
 
 
 def _ns_name(meta: object) -> str:

@@ -1,0 +1,184 @@
+"""Pods of one controller in creation order (Store.siblings) and the pod a controller
+made to replace one that ended (Store.replacement): what the detail view's p and P
+follow when the replacement has a new name."""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
+from podtui.lifecycle.store import Family, Store
+from podtui.lifecycle.times import format_ts
+
+T0 = 1_714_557_600.0  # 2024-05-01T10:00:00Z
+
+
+def owned(name: str, created: float, *, kind: str = "ReplicaSet", owner: str = "web-7d9f", owner_uid: str | None = None,
+          template_hash: str | None = "7d9f", ns: str = "shop", phase: str = "Running") -> dict:
+    labels = {"app": "web"}
+    if template_hash is not None:
+        labels["pod-template-hash"] = template_hash
+    return {
+        "metadata": {"uid": f"uid-{name}", "name": name, "namespace": ns, "labels": labels,
+                     "creationTimestamp": format_ts(created),
+                     "ownerReferences": [
+                         {"apiVersion": "v1", "kind": "Node", "name": "n1", "uid": "node-uid"},  # not the controller
+                         {"apiVersion": "apps/v1", "kind": kind, "name": owner, "uid": owner_uid or f"uid-{owner}",
+                          "controller": True}]},
+        "spec": {"nodeName": "n1", "containers": [{"name": "app"}]},
+        "status": {"phase": phase},
+    }
+
+
+def added(store: Store, pod: dict, at: float) -> None:
+    store.apply(Change(PODS, ADDED, pod, at))
+
+
+def deleting(pod: dict, requested: float, grace: int = 30) -> dict:
+    pod = copy.deepcopy(pod)
+    pod["metadata"]["deletionTimestamp"] = format_ts(requested + grace)
+    pod["metadata"]["deletionGracePeriodSeconds"] = grace
+    return pod
+
+
+def new_store(**kw) -> Store:
+    return Store(ManualClock(T0), **kw)
+
+
+def test_a_deployments_replicasets_are_one_family_in_creation_order():
+    store = new_store()
+    # Listed in name order, not creation order, as a relist gives them.
+    pods = [owned("web-7d9f-b", T0 + 20), owned("web-7d9f-a", T0), owned("web-5c4d-x", T0 + 45, owner="web-5c4d",
+                                                                        template_hash="5c4d"),
+            owned("web-7d9f-c", T0 + 10)]
+    for pod in pods:
+        added(store, pod, T0 + 60)
+    assert store.siblings("uid-web-7d9f-a") == (None, "uid-web-7d9f-c")
+    assert store.siblings("uid-web-7d9f-c") == ("uid-web-7d9f-a", "uid-web-7d9f-b")
+    assert store.siblings("uid-web-7d9f-b") == ("uid-web-7d9f-c", "uid-web-5c4d-x")
+    assert store.siblings("uid-web-5c4d-x") == ("uid-web-7d9f-b", None)
+    assert (store.pods["uid-web-5c4d-x"].family.kind, store.pods["uid-web-5c4d-x"].family.name) == ("Deployment", "web")
+
+
+def test_same_second_pods_go_by_first_sighting_then_uid():
+    store = new_store()
+    added(store, owned("web-7d9f-z", T0), T0 + 1)
+    added(store, owned("web-7d9f-y", T0), T0 + 2)
+    added(store, owned("web-7d9f-x", T0), T0 + 2)
+    assert store.siblings("uid-web-7d9f-z") == (None, "uid-web-7d9f-x")
+    assert store.siblings("uid-web-7d9f-x") == ("uid-web-7d9f-z", "uid-web-7d9f-y")
+
+
+def test_other_controllers_namespaces_and_bare_pods_are_not_siblings():
+    store = new_store()
+    added(store, owned("web-7d9f-a", T0), T0)
+    added(store, owned("web-7d9f-b", T0 + 1, ns="staging"), T0)
+    added(store, owned("api-7d9f-a", T0 + 2, owner="api-7d9f"), T0)
+    # A ReplicaSet no Deployment made (no pod-template-hash): its own family, by uid.
+    added(store, owned("cache-a", T0 + 3, owner="cache", template_hash=None), T0)
+    added(store, owned("cache-b", T0 + 4, owner="cache", owner_uid="uid-cache-2", template_hash=None), T0)
+    bare = owned("debug", T0 + 5)
+    del bare["metadata"]["ownerReferences"]
+    added(store, bare, T0)
+    for uid in ("uid-web-7d9f-a", "uid-web-7d9f-b", "uid-api-7d9f-a", "uid-cache-a", "uid-cache-b", "uid-debug"):
+        assert store.siblings(uid) == (None, None), uid
+    assert store.pods["uid-cache-a"].family.kind == "ReplicaSet"
+    assert store.siblings("no-such-uid") == (None, None)
+
+
+def test_an_evicted_pods_replacement_is_the_first_pod_made_after_its_eviction():
+    # web-a, b, c rolled out at 0, 10, 20s; a is evicted at 100s and the ReplicaSet makes
+    # d in the same second: a's next pod by creation is b, its replacement d.
+    store = new_store()
+    a = owned("web-7d9f-a", T0)
+    for pod in (a, owned("web-7d9f-b", T0 + 10), owned("web-7d9f-c", T0 + 20)):
+        added(store, pod, T0 + 30)
+    assert store.replacement("uid-web-7d9f-a") is None  # running
+    store.apply(Change(PODS, MODIFIED, deleting(a, T0 + 100.4, grace=15), T0 + 100.5))
+    assert store.replacement("uid-web-7d9f-a") is None  # none made yet
+    added(store, owned("web-7d9f-d", T0 + 100), T0 + 101)
+    added(store, owned("web-7d9f-e", T0 + 130), T0 + 131)
+    assert store.siblings("uid-web-7d9f-a") == (None, "uid-web-7d9f-b")
+    assert store.replacement("uid-web-7d9f-a") == "uid-web-7d9f-d"
+    store.apply(Change(PODS, DELETED, deleting(a, T0 + 100.4, grace=15), T0 + 116))
+    assert store.replacement("uid-web-7d9f-a") == "uid-web-7d9f-d"  # by the request, not the removal
+
+
+def test_a_failed_job_pods_replacement_and_a_pod_deleted_unseen():
+    store = new_store()
+    first = owned("report-1-aaaaa", T0, kind="Job", owner="report-1", template_hash=None)
+    added(store, first, T0)
+    failed = copy.deepcopy(first)
+    failed["status"] = {"phase": "Failed", "conditions": [
+        {"type": "Ready", "status": "False", "reason": "PodFailed", "lastTransitionTime": format_ts(T0 + 50)}]}
+    store.apply(Change(PODS, MODIFIED, failed, T0 + 51))
+    added(store, owned("report-1-bbbbb", T0 + 51, kind="Job", owner="report-1", template_hash=None), T0 + 52)
+    assert store.replacement("uid-report-1-aaaaa") == "uid-report-1-bbbbb"
+    assert store.siblings("uid-report-1-bbbbb") == ("uid-report-1-aaaaa", None)
+    # Seen only in its deletion (a relist's diff): one of the family all the same.
+    gone = owned("report-1-ccccc", T0 + 60, kind="Job", owner="report-1", template_hash=None)
+    store.apply(Change(PODS, DELETED, gone, T0 + 70, synthetic=True))
+    assert store.siblings("uid-report-1-ccccc") == ("uid-report-1-bbbbb", None)
+    assert store.replacement("uid-report-1-ccccc") is None
+
+
+def test_expiry_takes_a_pod_out_of_its_family():
+    store = new_store(tombstone_ttl=300)
+    a, b, c = owned("web-7d9f-a", T0), owned("web-7d9f-b", T0 + 10), owned("web-7d9f-c", T0 + 20)
+    for pod in (a, b, c):
+        added(store, pod, T0 + 20)
+    store.apply(Change(PODS, DELETED, b, T0 + 30))
+    assert store.siblings("uid-web-7d9f-a") == (None, "uid-web-7d9f-b")  # a tombstone is still a sibling
+    store.expire(T0 + 400)
+    assert store.siblings("uid-web-7d9f-a") == (None, "uid-web-7d9f-c")
+    assert store.siblings("uid-web-7d9f-c") == ("uid-web-7d9f-a", None)
+    for pod in (a, c):
+        store.apply(Change(PODS, DELETED, pod, T0 + 500))
+    store.expire(T0 + 900)
+    assert store._families == {}  # nothing kept for a controller with no pods left
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 40), st.integers(0, 3)), max_size=120),
+       st.integers(1, 4))
+def test_family_keeps_sorted_order_across_chunks(ops, chunk):
+    """Against a plain sorted list: adds in any order, removals, neighbours of every key."""
+    small = type("Small", (Family,), {"CHUNK": chunk, "__slots__": ()})  # splits and emptied chunks every run
+    family = small(("ns", "Job", "u", "j"), "Job", "j")
+    model: list[tuple] = []
+    for add, created, n in ops:
+        key = (float(created), 0.0, f"u{created}-{n}")
+        if add and key not in model:
+            family.add(key)
+            bisect.insort(model, key)
+        elif not add and key in model:
+            family.discard(key)
+            model.remove(key)
+        family.discard((999.0, 0.0, "absent"))  # no-op
+        assert all(len(c) <= 2 * chunk for c in family._chunks)
+        assert [k for c in family._chunks for k in c] == model
+    for i, key in enumerate(model):
+        assert family.before(key) == (model[i - 1] if i else None)
+        assert family.after(key) == (model[i + 1] if i + 1 < len(model) else None)
+    for t in range(42):
+        later = [k for k in model if k[0] >= t]
+        assert family.after((float(t),)) == (later[0] if later else None)
+
+
+def test_a_large_controller_is_kept_in_bounded_chunks():
+    # A 5,000-replica Deployment listed in random order: no list move longer than a chunk.
+    store = new_store()
+    rng = random.Random(7)
+    order = list(range(5000))
+    rng.shuffle(order)
+    for i in order:
+        added(store, owned(f"web-7d9f-{i:05d}", T0 + i), T0 + 6000)
+    family = store.pods["uid-web-7d9f-00000"].family
+    assert len(family) == 5000 and max(map(len, family._chunks)) <= 2 * Family.CHUNK
+    assert store.siblings("uid-web-7d9f-02500") == ("uid-web-7d9f-02499", "uid-web-7d9f-02501")
