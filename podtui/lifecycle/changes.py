@@ -73,6 +73,9 @@ CONNECTING = "connecting"
 LISTING = "listing"
 LIVE = "live"
 RECONNECTING = "reconnecting"
+# A watch waits on an exec plugin's token refresh mid-session (detail: the plugin's
+# name): a wait, not a break, as the watch resumes where it was.
+REFRESHING = "refreshing"
 RELISTING = "relisting"
 REPLAY = "replay"
 FAILED = "failed"  # fatal: the message says why and what to do

@@ -200,7 +200,7 @@ class Connection:
 
     def headers(self, refreshing: Callable[[str], None] | None = None) -> dict[str, str]:
         """`refreshing` hears, once an exec plugin run to refresh the token has kept us
-        waiting EXEC_NOTICE_AFTER, a short line for the status bar."""
+        waiting EXEC_NOTICE_AFTER, the plugin's name (for the status bar)."""
         headers = {"Accept": "application/json", "User-Agent": "podtui"}
         try:
             with _telling(refreshing):
@@ -729,11 +729,7 @@ def _refresh_notice(command: object) -> Callable[[str], None] | None:
         return None
     # A bar's worth: the command's name, not its path.
     name = os.path.basename(command) if isinstance(command, str) and command else "exec plugin"
-    return lambda _text: tell(f"{REFRESHING_CREDENTIALS} ({name})…")
-
-
-# How that notice starts: a wait, not a break (a watch resumes where it was after it).
-REFRESHING_CREDENTIALS = "refreshing credentials"
+    return lambda _text: tell(name)
 
 
 @contextlib.contextmanager

@@ -53,6 +53,7 @@ from podtui.lifecycle.changes import (
     MODIFIED,
     PODS,
     RECONNECTING,
+    REFRESHING,
     RELISTING,
     STOPPED,
     Change,
@@ -1010,10 +1011,10 @@ class _Refreshing:
         self.reflector = reflector
         self.told = False
 
-    def __call__(self, text: str) -> None:
+    def __call__(self, plugin: str) -> None:
         if not self.told:
             self.told = True
-            self.reflector.status(RECONNECTING, text)
+            self.reflector.status(REFRESHING, plugin)
 
 
 def connect(options: ConnectionOptions, clock: Clock, waiting: Callable[[str], None] | None = None,

@@ -17,7 +17,7 @@ import time
 from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError, say, tell
 from podtui.lifecycle.changes import EVENTS, FAILED, PODS, RECONNECTING, Change, SourceStatus
-from podtui.sources.kubeconfig import REFRESHING_CREDENTIALS, add_connection_arguments, options_from_args
+from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
 from podtui.sources.recording import STDIO, file_argument, start_recording
@@ -96,9 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
 def interrupted(item: object) -> bool:
     """Whether a status says a watch broke off (changes may be missed until it resumes).
-    A slow exec plugin's token refresh is only a wait, said on the UI's bar."""
-    return (isinstance(item, SourceStatus) and item.state in (RECONNECTING, FAILED) and bool(item.resource)
-            and not item.detail.startswith(REFRESHING_CREDENTIALS))
+    A slow exec plugin's token refresh (REFRESHING) is only a wait, said on the UI's bar."""
+    return isinstance(item, SourceStatus) and item.state in (RECONNECTING, FAILED) and bool(item.resource)
 
 
 def take_stdout() -> int:

@@ -33,6 +33,7 @@ from podtui.lifecycle.changes import (
     LIVE,
     PODS,
     RECONNECTING,
+    REFRESHING,
     RELISTING,
     Change,
     SourceStatus,
@@ -69,7 +70,9 @@ def _bar_kind(state: BarState) -> tuple:
 
 
 # How badly each state needs the operator's eye: the bar shows the worst stream's.
-_CONCERN = {FAILED: 6, RECONNECTING: 5, RELISTING: 4, LISTING: 3, CONNECTING: 2, LIVE: 1}
+# A token refresh holds its stream up (nothing flows until the plugin answers) but loses
+# nothing: below a reconnect, above a relist, which at least moves.
+_CONCERN = {FAILED: 7, RECONNECTING: 6, REFRESHING: 5, RELISTING: 4, LISTING: 3, CONNECTING: 2, LIVE: 1}
 
 
 def _worst(streams: dict[str | None, SourceStatus]) -> SourceStatus | None:

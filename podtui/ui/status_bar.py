@@ -48,6 +48,8 @@ def connection_text(source: ch.SourceStatus | None, now: float) -> tuple[str, st
         if source.retry_at is not None:
             text += f" in {countdown(source.retry_at - now)}" if source.retry_at > now else " now"
         return (f"{text}: {detail}" if detail else text, "bold $text-warning")
+    if state == ch.REFRESHING:  # detail: the exec plugin's name
+        return (f"refreshing credentials ({detail})…" if detail else "refreshing credentials…", "$text-warning")
     if state == ch.RELISTING:
         return (f"relisting {source.resource or ''}".strip() + (f": {detail}" if detail else ""), "$text-warning")
     if state == ch.LISTING:

@@ -15,8 +15,11 @@ import pytest
 
 from podtui.clock import ManualClock
 from podtui.demo.cluster import DemoCluster
-from podtui.lifecycle.changes import Change, Relist
+from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, REFRESHING, Change, Relist, SourceStatus
+from podtui.sources.base import Scope
 from podtui.sources.recording import REDACTED, read_recording
+from podtui.sources.replay import ReplayFeed
+from podtui.ui.status_bar import connection_text
 
 
 @pytest.fixture
@@ -213,3 +216,57 @@ def test_a_reader_that_stops_early_ends_the_recording_quietly(served, tmp_path):
         proc.kill()
     assert proc.returncode == 0 and err == ""
     assert time.monotonic() - started < 10
+
+
+class _RefreshingSource:
+    """What LiveSource queues when an exec plugin's token refresh mid-session is slow."""
+
+    def __init__(self):
+        self.scope = Scope(context="gke", server="https://10.0.0.1")
+        self.items = [SourceStatus(LIVE, 100.0, resource=PODS),
+                      SourceStatus(REFRESHING, 101.0, "gke-gcloud-auth-plugin", PODS),
+                      SourceStatus(LIVE, 104.0, resource=PODS)]
+
+    def start(self):
+        pass
+
+    def poll(self, limit=None):
+        items, self.items = self.items, []
+        return items
+
+    def wait(self, timeout=None):
+        return bool(self.items)
+
+    def stop(self):
+        pass
+
+
+def test_a_slow_token_refresh_is_recorded_as_such_and_replays_beside_an_older_recordings_reconnect(
+        tmp_path, monkeypatch, capsys):
+    # The refresh was a "reconnecting" told apart by its detail's wording; it has a state
+    # of its own now, written to the file as text, and must come back as that state.
+    from podtui.cli import main
+    from podtui.sources import record_command
+
+    monkeypatch.setattr(record_command, "connect", lambda *a, **kw: _RefreshingSource())
+    monkeypatch.setattr(record_command, "relax_gc", lambda: None)  # process-wide: not in pytest's
+    monkeypatch.setattr(record_command.signal, "signal", lambda *a: None)  # nor its Ctrl-C
+    path = tmp_path / "rec.jsonl"
+    assert main(["record", str(path), "--kubeconfig", "/nonexistent", "--duration", "0.3"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" not in err and "interrupted" not in err, err  # a wait, not a break
+    # What a recording made before REFRESHING said of the same wait.
+    old = '{"t": 105.0, "status": "reconnecting", "detail": "refreshing credentials (get-token)…", "resource": "pods"}\n'
+    with path.open("a") as f:
+        f.write(old)
+    rec = read_recording(path)
+    assert rec.warnings == []
+    feed = ReplayFeed(rec, ManualClock(0), autoplay=False)
+    feed.seek(rec.end)
+    said = [(i.state, i.detail) for i in feed.poll() if isinstance(i, SourceStatus)]
+    assert said == [(LIVE, ""), (REFRESHING, "gke-gcloud-auth-plugin"), (LIVE, ""),
+                    (RECONNECTING, "refreshing credentials (get-token)…")]
+    assert connection_text(SourceStatus(REFRESHING, 101.0, "gke-gcloud-auth-plugin", PODS), 101.0)[0] == \
+        "refreshing credentials (gke-gcloud-auth-plugin)…"
+    assert connection_text(SourceStatus(RECONNECTING, 105.0, "refreshing credentials (get-token)…", PODS),
+                           105.0)[0] == "reconnecting: refreshing credentials (get-token)…"

@@ -17,7 +17,7 @@ from test_kubeconfig import _Terminal
 
 from podtui.clock import ManualClock
 from podtui.errors import ConfigError
-from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, SourceStatus
+from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, REFRESHING, SourceStatus
 from podtui.sources import kubeconfig, record_command
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
 from podtui.sources.live import LiveSource, drain_until
@@ -141,10 +141,10 @@ def test_a_plugin_hanging_at_a_token_refresh_mid_session_is_a_reconnect_with_the
             return any(isinstance(i, SourceStatus) and i.detail.startswith("cannot refresh") for i in items)
 
         assert drain_until(source, failed, WAIT, sink), sink
-        reconnecting = [i for i in sink if isinstance(i, SourceStatus) and i.state == RECONNECTING]
-        # Said while it waited, then why it was given up.
-        assert reconnecting[0].detail == "refreshing credentials (get-token)…"
-        assert reconnecting[1].detail.startswith(
+        said = [i for i in sink if isinstance(i, SourceStatus) and i.state in (REFRESHING, RECONNECTING)]
+        # Said while it waited (its own state: a wait, not a break), then why it was given up.
+        assert (said[0].state, said[0].detail) == (REFRESHING, "get-token")
+        assert said[1].state == RECONNECTING and said[1].detail.startswith(
             f'cannot refresh credentials for x: exec plugin "{plugin}" gave no credentials within 1.5s, so podtui stopped it')
         hang.unlink()  # the network is back
         assert drain_until(source, status(LIVE), WAIT, sink), sink
@@ -189,8 +189,7 @@ def test_a_slow_token_refresh_mid_session_is_said_on_the_bar_then_live_again(tmp
         hold.touch()  # the plugin now waits, on a login or the network
         first_ends.set()  # the watch's timeout: the next one needs a fresh token
         assert drain_until(source, lambda _: len(statuses()) > live, WAIT, sink), sink
-        assert [(s.state, s.detail) for s in statuses()[live:]] == [
-            (RECONNECTING, "refreshing credentials (get-token)…")]
+        assert [(s.state, s.detail) for s in statuses()[live:]] == [(REFRESHING, "get-token")]
         hold.unlink()
         assert drain_until(source, lambda _: len(statuses()) > live + 1, WAIT, sink), sink
         assert statuses()[-1].state == LIVE
@@ -219,7 +218,8 @@ def test_a_slow_refresh_is_no_interruption_to_a_headless_recording(tmp_path, qui
     assert said.wait(WAIT)
     hold.unlink()
     refresh.join(WAIT)
-    assert not record_command.interrupted(SourceStatus(RECONNECTING, 500.0, detail=told[0], resource=PODS))
+    assert told == ["get-token"]  # the plugin's name, for the REFRESHING status's detail
+    assert not record_command.interrupted(SourceStatus(REFRESHING, 500.0, detail=told[0], resource=PODS))
     assert record_command.interrupted(SourceStatus(RECONNECTING, 500.0, detail="connection refused", resource=PODS))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import Change, SourceStatus
+from podtui.lifecycle.changes import REFRESHING, Change, SourceStatus
 from podtui.sources.base import Scope, StaticFeed
 from podtui.ui import app as app_module
 from podtui.ui.app import PUMP_CHUNK, PodtuiApp
@@ -156,3 +156,24 @@ def test_catching_up_qualifies_whatever_state_the_bar_shows():
 
     state = BarState(context="prod", scope="web", behind=True, source=SourceStatus("listing", T0, "", "pods"))
     assert "│ listing, catching up │" in status_line(state, T0).plain
+
+
+async def test_a_slow_token_refresh_is_said_over_the_other_streams_live():
+    # The events watch is live; the pods watch waits on the exec plugin, and no pod
+    # changes arrive meanwhile: "● live" would show them as current.
+    items = [
+        SourceStatus("live", T0, "", "pods"),
+        SourceStatus("live", T0, "", "events"),
+        SourceStatus(REFRESHING, T0, "gke-gcloud-auth-plugin", "pods"),
+    ]
+    app = make_app(items, ManualClock(T0), Scope(context="gke", namespace="web"))
+    async with app.run_test(size=(160, 10)) as pilot:
+        await settle(pilot)
+        text = app.pods_screen.status_bar.text
+        assert "│ refreshing credentials (gke-gcloud-auth-plugin)… │" in text and "live" not in text
+        app.feed._queue.extend([SourceStatus("reconnecting", T0, "connection reset", "events", retry_at=T0 + 2)])
+        await settle(pilot)  # a break is worse than a wait
+        assert "reconnecting in 2s: connection reset" in app.pods_screen.status_bar.text
+        app.feed._queue.extend([SourceStatus("live", T0, "", "events"), SourceStatus("live", T0, "", "pods")])
+        await settle(pilot)
+        assert "● live" in app.pods_screen.status_bar.text
