@@ -14,9 +14,10 @@ measures both).
 Identity is the pod UID: a pod recreated under the same name is a new record that
 remembers the one it replaced. Pods of one controller (a Deployment's successive
 ReplicaSets, a Job, a StatefulSet) are also kept in creation order, so that a pod
-whose replacement got a new name can still be followed to it (siblings, replacement). A deleted pod stays as a tombstone with its final
-state until expire() drops it. Events may arrive before their pod (Scheduled precedes
-the first status): they wait in a bounded pending area keyed by namespace/name.
+whose replacement got a new name can still be followed to it (siblings, replacement).
+A deleted pod stays as a tombstone with its final state until expire() drops it.
+Events may arrive before their pod (Scheduled precedes the first status): they wait
+in a bounded pending area keyed by namespace/name.
 
 apply() never raises: anything malformed is recorded in `problems` and skipped.
 """
