@@ -85,8 +85,13 @@ class DetailScreen(Screen):
         Binding("o", "timeline_order", "Order", tooltip="Timeline order"),
         Binding("C", "timeline_container", "Container", tooltip="Timeline container"),
         COPY_NAME,
-        # Not the list's previous/next pod (as a k9s user reads "p"): the name's other pod.
-        Binding("p", "replaced", "Same-name pod: its replacement, or the one it replaced", show=False),
+        # Not the list's previous/next pod (as a k9s user reads "p"): the pod that took
+        # this one's place, under its name or its controller's (a Deployment's new name).
+        # One help line each (80 columns); the title says where p goes, the README how.
+        Binding("p", "follow('newer')", "Replacement pod", show=False,
+                tooltip="The pod that replaced it (same name or controller)"),
+        Binding("P", "follow('older')", "Replaced pod", show=False,
+                tooltip="The pod it replaced (same name or controller)"),
         # priority: what is typed after ":" goes to the list's command line
         Binding("colon", "command", "Command", show=False, priority=True,
                 tooltip="Command, back on the pod list"),
@@ -135,6 +140,9 @@ class DetailScreen(Screen):
         # In a replay, the list's bar too: where in the recording, playing or paused,
         # which `>` and the seek keys move without leaving this screen.
         self.status_bar: StatusBar | None = None
+        # (uid, version, its family and its version) -> (replacement, previous, next): the
+        # title asks every tick, and a replacement reads the pod's history.
+        self._family_memo: tuple = ((), (None, None, None))
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -234,19 +242,19 @@ class DetailScreen(Screen):
             parts.append(Content.styled(str(row.status), f"bold ${colour}"))
         if self.gone:
             parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
-        hint = None
-        if record.replaced_by:
-            hint = ("  replaced (p: show the new pod)", "  replaced (p)")
-        elif record.replaces:
-            hint = ("  (p: the pod it replaced)", "  (p: replaced)")
+        hint = self._p_hint(record)
+        at = len(parts)
         if hint:
             parts.append(Content.styled(hint[0], "$text-muted"))
         step = self.podtui.next_step(record, now)
         if step is not None and not deleted:
             parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
-            if hint and sum(part.cell_length for part in parts) > self.size.width - 2:
+        if hint:
+            for shorter in hint[1:]:
+                if sum(part.cell_length for part in parts) <= self.size.width - 2:
+                    break
                 # The hint's words before the edge cuts the next step ("next: deadline").
-                parts[-2] = Content.styled(hint[1], "$text-muted")
+                parts[at] = Content.styled(shorter, "$text-muted")
         # The counts go whole or not at all: "0/1 ready, 3" reads as three ready.
         room = self.size.width - 2 - sum(part.cell_length for part in parts)
         restarts = f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"
@@ -324,18 +332,69 @@ class DetailScreen(Screen):
         pane.set_explain(True)
         self._activate("containers")
 
-    def action_replaced(self) -> None:
-        """Jump to the pod that replaced this one, or else to the one it replaced."""
+    # ------------------------------------------------------------------ p and P
+    def _family_targets(self, record: Any) -> tuple[str | None, str | None, str | None]:
+        """(replacement, previous, next) among the pods of its controller: O(log of
+        them), and the history read only when the pod or its family changed."""
+        family = getattr(record, "family", None)
+        store = self.podtui.store
+        if family is None or store.pods.get(record.uid) is not record:
+            return None, None, None
+        key = (record.uid, record.version, family, family.version)  # a replay's seek: a new family
+        if self._family_memo[0] != key:
+            self._family_memo = (key, (store.replacement(record.uid), *store.siblings(record.uid)))
+        return self._family_memo[1]
+
+    def _follow(self, record: Any, direction: str) -> tuple[str, str, str] | None:
+        """Where p ("newer") or P ("older") goes: (uid, how, its name), how being
+        "renamed-new", "replacement", "newer", "renamed-old" or "older"; else None.
+        The same name first: a StatefulSet's pod is followed to its own, not to a
+        sibling made in between."""
+        pods = self.podtui.store.pods
+        replacement, previous, following = self._family_targets(record)
+        if direction == "newer":
+            steps = [(record.replaced_by, "renamed-new"), (replacement, "replacement"), (following, "newer"),
+                     (record.replaces, "renamed-old"), (previous, "older")]  # the last pod: p goes back
+        else:
+            steps = [(record.replaces, "renamed-old"), (previous, "older")]
+        for uid, how in steps:
+            target = pods.get(uid) if uid else None
+            if target is not None:
+                return uid, how, target.name
+        return None
+
+    def _p_hint(self, record: Any) -> tuple[str, ...] | None:
+        """The title's word on where p goes, longest first: the first that fits is used."""
+        found = self._follow(record, "newer")
+        if found is None:
+            return None
+        _, how, name = found
+        if how == "renamed-new":
+            return "  replaced (p: show the new pod)", "  replaced (p)"
+        if how == "renamed-old":
+            return "  (p: the pod it replaced)", "  (p: replaced)"
+        words = {"replacement": "replaced by", "newer": "newer", "older": "older"}[how]
+        short = {"replacement": "replacement", "newer": "newer", "older": "older"}[how]
+        return (f"  (p: {words} {name}, same {record.family.kind})", f"  (p: {words} {name})", f"  (p: {short})")
+
+    def action_follow(self, direction: str = "newer") -> None:
+        """p: to the pod that took this one's place (else the one before); P: to the one before."""
         record = self.record
         if record is None:
             return
-        target = record.replaced_by or record.replaces
-        if target and target in self.podtui.store.pods:
-            self.uid = target
-            self.record = self.podtui.store.pods[target]
+        found = self._follow(record, direction)
+        if found is not None:
+            self.uid = found[0]
+            self.record = self.podtui.store.pods[found[0]]
             self.gone = False
             self.refresh_panes()  # a new uid: every pane's build key changes
+            return
+        family = getattr(record, "family", None)
+        controller = f" or made by its {family.kind} {family.name}" if family is not None else ""
+        if direction == "newer":
+            # A Deployment's new pod has a new name: say what p can follow.
+            self.notify(f"no other pod named {record.name}{controller} seen: p follows a reused name "
+                        "(a StatefulSet's pod, a pod deleted and created again) or a controller's pods",
+                        severity="warning")
         else:
-            # A Deployment's new pod has a new name: say why p has nothing to follow.
-            self.notify(f"no other pod named {record.name} seen: p follows a reused name "
-                        "(a StatefulSet's pod, a pod deleted and created again)", severity="warning")
+            self.notify(f"no earlier pod named {record.name}{controller} seen", severity="warning")

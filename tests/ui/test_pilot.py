@@ -967,14 +967,15 @@ async def test_p_on_the_detail_screen_says_it_follows_a_reused_name():
     app = fixture_app()
     async with app.run_test(size=(80, 24)) as pilot:
         _, lines = await open_help(pilot)
-        assert any("p " in line and "Same-name pod" in line for line in lines)
+        assert any("p " in line and "The pod that replaced it (same name or controller)" in line for line in lines)
         assert not any("Previous/next" in line for line in lines)
         await pilot.press("escape")
         app.open_detail("uid-web-7d9f8c6b5-x2x7q")
         await pilot.pause()
         await pilot.press("p")
         notice = [n.message for n in app._notifications][-1]
-        assert notice.startswith("no other pod named web-7d9f8c6b5-x2x7q seen: p follows a reused name")
+        assert notice.startswith("no other pod named web-7d9f8c6b5-x2x7q or made by its ReplicaSet web-7d9f8c6b5 "
+                                 "seen: p follows a reused name")
 
 
 async def test_the_bar_says_how_many_of_its_pods_are_deleted():
