@@ -516,7 +516,9 @@ def test_a_stall_in_the_middle_of_an_event_is_noticed_long_before_the_read_timeo
     source.start()
     items = collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
     assert ("reconnecting", "stalled mid-event: no data for 0.3s") in statuses(items)
-    assert [w.query["resourceVersion"] for w in server.watches()] == ["10", "10"]
+    # The stalled watch is watched again from where it was, not relisted. (A third
+    # watch, from 11, may already follow the second's end by the time this looks.)
+    assert [w.query["resourceVersion"] for w in server.watches()][:2] == ["10", "10"]
 
 
 def test_a_line_that_never_ends_is_a_reconnect_not_a_heap_that_grows(harness, monkeypatch):
