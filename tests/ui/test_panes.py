@@ -273,3 +273,16 @@ def test_time_axis_offsets_agree_with_the_clock_column():
                     assert int(offset[:-1]) == at - seconds[0], line
                     checked += 1
     assert checked > 100
+
+
+def test_a_multi_line_termination_message_is_one_telling_line_in_the_containers_pane():
+    from podtui.ui.panes.containers import state_lines
+    trace = "Traceback (most recent call last):\n" + "".join(
+        f'  File "/app/layer{i}.py", line {i}, in call\n    return next_layer()\n' for i in range(28)) + "KeyError: 'DB_URL'\n"
+    state = {"terminated": {"exitCode": 1, "reason": "Error", "message": trace,
+                            "startedAt": "2024-05-01T10:00:00Z", "finishedAt": "2024-05-01T10:00:05Z"}}
+    lines = [c.plain for c in state_lines("Last state", state, 1714557700.0, wrap=100)]
+    assert lines[-1].strip() == "KeyError: 'DB_URL'  (1 of 58 lines; x shows the end)"
+    assert not any("layer" in text for text in lines)
+    single = {"terminated": {"exitCode": 1, "message": "cannot open /data: permission denied"}}
+    assert state_lines("State", single, 0.0)[-1].plain.strip() == "cannot open /data: permission denied"

@@ -17,6 +17,7 @@ from podtui.lifecycle.explain import (
     pod_summary,
     restart_explanations,
 )
+from podtui.lifecycle.messages import headline
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.fmt import clock_time, d, hang, join_lines, kv, line, lst, relative, s, ts_of
@@ -75,6 +76,9 @@ def exit_text(terminated: dict) -> str:
     return ", ".join(parts)
 
 
+_MESSAGE_LINE = 300  # characters of a termination message's telling line
+
+
 def state_lines(label: str, state: dict, now: float, wrap: int | None = None) -> list[Content]:
     head = Content.styled(f"{label:<12}", "$text-muted")
     if not state:
@@ -91,8 +95,13 @@ def state_lines(label: str, state: dict, now: float, wrap: int | None = None) ->
         ran = f", ran {int(finished - started)}s" if started is not None and finished is not None else ""
         out.append(kv("", f"{clock_time(started)} → {clock_time(finished)} (finished {relative(finished, now)}{ran})",
                       wrap=wrap))
-        if t.get("message"):
-            out.append(kv("", (s(t.get("message")), "$text-muted"), wrap=wrap))
+        message = t.get("message")
+        if isinstance(message, str) and message.strip():
+            # A stack trace of up to 4 KB, flattened, buried the pane: the line that
+            # says what went wrong here, the message's end in `x`'s evidence.
+            lines = sum(1 for text in message.splitlines() if text.strip())
+            more = f"  (1 of {lines} lines; x shows the end)" if lines > 1 else ""
+            out.append(kv("", (s(headline(message, _MESSAGE_LINE)) + more, "$text-muted"), wrap=wrap))
         return out
     if "waiting" in state:
         w = d(state["waiting"])
