@@ -43,6 +43,7 @@ from podtui.lifecycle.records import DELETION, PHASE, REMOVED, REPLACED, EventRe
 
 PROBLEMS_LIMIT = 1000
 EARLIER_LIMIT = 8  # (count, last) observations kept per repeating probe failure Event
+REPLACED_WITHIN = 10.0  # seconds: Store.replacement
 
 
 @dataclass(slots=True)
@@ -514,7 +515,12 @@ class Store:
         """For a pod that ended (deletion asked, Failed or Succeeded, gone from the API):
         the first pod its controller created from that second on, the one a ReplicaSet
         or Job makes to take its place. None for a pod still running, or none yet.
-        O(its history + log pods of the controller)."""
+        O(its history + log pods of the controller).
+
+        A ReplicaSet replaces at once: a pod made over REPLACED_WITHIN later is there
+        for another reason (a rollout's last old pod is not replaced; a later eviction's
+        replacement is not its). A Job waits its back-off (10s doubling to 6m) first,
+        and runs its pods one after the other unless told otherwise: no limit."""
         rec = self.pods.get(uid)
         if rec is None or rec.family is None:
             return None
@@ -525,7 +531,9 @@ class Store:
         start = (float(math.floor(ended)),)
         key = rec.family_key
         found = rec.family.after(key if start <= key else start)
-        return found[2] if found else None
+        if found is None or (found[0] > ended + REPLACED_WITHIN and rec.family.kind != "Job"):
+            return None
+        return found[2]
 
     def take_dirty(self) -> set[str]:
         """UIDs added, changed, removed or expired since the last call."""

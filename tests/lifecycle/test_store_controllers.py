@@ -110,6 +110,22 @@ def test_an_evicted_pods_replacement_is_the_first_pod_made_after_its_eviction():
     assert store.replacement("uid-web-7d9f-a") == "uid-web-7d9f-d"  # by the request, not the removal
 
 
+def test_a_pod_made_long_after_another_ended_is_not_its_replacement():
+    # A rollout's last old pod is deleted once the new pods are Ready: nothing replaces
+    # it. The pod made 40s later for an eviction is the evicted pod's, not its.
+    store = new_store()
+    old = owned("web-5c4d-a", T0 - 100, owner="web-5c4d", template_hash="5c4d")
+    new = owned("web-7d9f-b", T0 - 45)
+    for pod in (old, new):
+        added(store, pod, T0 - 100)
+    store.apply(Change(PODS, DELETED, deleting(old, T0 - 30), T0 - 29))
+    store.apply(Change(PODS, MODIFIED, deleting(new, T0 + 10), T0 + 10))
+    added(store, owned("web-7d9f-d", T0 + 10), T0 + 10.5)
+    assert store.replacement("uid-web-7d9f-b") == "uid-web-7d9f-d"
+    assert store.replacement("uid-web-5c4d-a") is None
+    assert store.siblings("uid-web-5c4d-a") == (None, "uid-web-7d9f-b")
+
+
 def test_a_failed_job_pods_replacement_and_a_pod_deleted_unseen():
     store = new_store()
     first = owned("report-1-aaaaa", T0, kind="Job", owner="report-1", template_hash=None)
@@ -118,12 +134,13 @@ def test_a_failed_job_pods_replacement_and_a_pod_deleted_unseen():
     failed["status"] = {"phase": "Failed", "conditions": [
         {"type": "Ready", "status": "False", "reason": "PodFailed", "lastTransitionTime": format_ts(T0 + 50)}]}
     store.apply(Change(PODS, MODIFIED, failed, T0 + 51))
-    added(store, owned("report-1-bbbbb", T0 + 51, kind="Job", owner="report-1", template_hash=None), T0 + 52)
+    # Made after the Job's back-off: still its replacement.
+    added(store, owned("report-1-bbbbb", T0 + 71, kind="Job", owner="report-1", template_hash=None), T0 + 72)
     assert store.replacement("uid-report-1-aaaaa") == "uid-report-1-bbbbb"
     assert store.siblings("uid-report-1-bbbbb") == ("uid-report-1-aaaaa", None)
     # Seen only in its deletion (a relist's diff): one of the family all the same.
-    gone = owned("report-1-ccccc", T0 + 60, kind="Job", owner="report-1", template_hash=None)
-    store.apply(Change(PODS, DELETED, gone, T0 + 70, synthetic=True))
+    gone = owned("report-1-ccccc", T0 + 80, kind="Job", owner="report-1", template_hash=None)
+    store.apply(Change(PODS, DELETED, gone, T0 + 90, synthetic=True))
     assert store.siblings("uid-report-1-ccccc") == ("uid-report-1-bbbbb", None)
     assert store.replacement("uid-report-1-ccccc") is None
 
