@@ -163,7 +163,7 @@ class TerminationInfo:
     prestop: list[str] = field(default_factory=list)  # containers with a preStop hook
     finalizers: list[str] = field(default_factory=list)
     waiting_on_finalizers: bool = False  # past the deadline, held only by finalizers
-    held_since: float | None = None  # waiting on finalizers: when the deletion would have completed without them
+    held_since: float | None = None  # when the deletion would have completed but for the finalizers
     removed_at: float | None = None  # gone from the API (DELETED seen): nothing holds it any more
     disruption_reason: str = ""  # DisruptionTarget reason (EvictionByEvictionAPI, ...)
     disruption_message: str = ""

@@ -188,13 +188,10 @@ _CONFIRMED_HEAD = "the kubelet confirmed the deletion (grace 0s)"
 _CONFIRMED = _CONFIRMED_HEAD + ": the containers stopped"
 
 
-def _finalizer_hold(info, req, now: float) -> tuple[float | None, float]:
+def _finalizer_hold(info, now: float) -> tuple[float | None, float]:
     """(since when, until when) finalizers alone kept the deleted pod: from the moment
-    it would otherwise have gone (the kubelet's confirmation, else its containers
-    stopping, else the SIGKILL deadline) to its removal, or now if still held."""
-    if not info.finalizers or not info.deletion_requested or req is None:
-        return None, now
-    start = req.confirmed_at or req.stopped_at or req.kill_at
+    it would otherwise have gone (termination's held_since) to its removal, or now."""
+    start = info.held_since
     end = info.removed_at if info.removed_at is not None else now
     if start is None or end <= start:
         return None, now
@@ -209,7 +206,7 @@ def _termination(record, now: float) -> dict | None:
     kill_at, grace = info.kill_at, info.grace
     if req is not None and req.confirmed:  # the request, not the kubelet's grace 0
         kill_at, grace = req.kill_at, req.grace
-    held_from, held_to = _finalizer_hold(info, req, now)
+    held_from, held_to = _finalizer_hold(info, now)
     stopped = req.stopped_at if req is not None else None
     early = kill_at - stopped if stopped is not None and kill_at is not None and kill_at - stopped > 1 else None
     return _clean({

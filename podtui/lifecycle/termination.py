@@ -81,9 +81,9 @@ def termination(record, now: float) -> TerminationInfo:
         )
         # The DELETED event carries the last stored object, finalizers and all; once it
         # came, nothing is holding the pod any more.
-        info.waiting_on_finalizers = bool(info.finalizers) and done and info.removed_at is None
-        if info.waiting_on_finalizers:
+        if info.finalizers and done:
             info.held_since = _held_since(record, info, now)
+        info.waiting_on_finalizers = bool(info.finalizers) and done and info.removed_at is None
     conditions = status.get("conditions")
     for c in conditions if isinstance(conditions, list) else ():
         if isinstance(c, dict) and c.get("type") == "DisruptionTarget" and c.get("status") == "True":
