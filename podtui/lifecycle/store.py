@@ -512,7 +512,7 @@ class Store:
         return (before[2] if before else None), (after[2] if after else None)
 
     def replacement(self, uid: str) -> str | None:
-        """For a pod that ended (deletion asked, Failed or Succeeded, gone from the API):
+        """For a pod that ended (deletion asked, Failed, gone from the API):
         the first pod its controller created from that second on, the one a ReplicaSet
         or Job makes to take its place. None for a pod still running, or none yet.
         O(its history + log pods of the controller).
@@ -572,17 +572,17 @@ class Store:
 
 
 def ended_at(rec: PodRecord) -> float | None:
-    """When the pod stopped counting for its controller: its deletion requested, its
-    phase Failed or Succeeded, or (neither seen) its removal; None while it runs."""
+    """When its controller had to replace the pod: its deletion requested, its phase
+    Failed, or (neither seen) its removal; None while it runs. Not Succeeded: a Job's
+    next pod after a success is its next completion, not a replacement."""
     ended = rec.deleted_at
     obj = rec.obj
     if (ended is None and not as_dict(obj.get("metadata")).get("deletionTimestamp")
-            and as_dict(obj.get("status")).get("phase") not in ("Failed", "Succeeded")):
+            and as_dict(obj.get("status")).get("phase") != "Failed"):
         return None  # running: no need to read its history
     for t in rec.history:
         kind = t.kind
-        if ((kind == DELETION and t.old is None) or (kind == PHASE and t.new in ("Failed", "Succeeded"))
-                or kind == REMOVED):
+        if (kind == DELETION and t.old is None) or (kind == PHASE and t.new == "Failed") or kind == REMOVED:
             if ended is None or t.at < ended:
                 ended = t.at
             break  # history is in time order: the first is the earliest

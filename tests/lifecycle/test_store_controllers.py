@@ -126,7 +126,7 @@ def test_a_pod_made_long_after_another_ended_is_not_its_replacement():
     assert store.siblings("uid-web-5c4d-a") == (None, "uid-web-7d9f-b")
 
 
-def test_a_failed_job_pods_replacement_and_a_pod_deleted_unseen():
+def test_a_jobs_failed_pod_is_replaced_a_succeeded_one_is_not():
     store = new_store()
     first = owned("report-1-aaaaa", T0, kind="Job", owner="report-1", template_hash=None)
     added(store, first, T0)
@@ -138,11 +138,21 @@ def test_a_failed_job_pods_replacement_and_a_pod_deleted_unseen():
     added(store, owned("report-1-bbbbb", T0 + 71, kind="Job", owner="report-1", template_hash=None), T0 + 72)
     assert store.replacement("uid-report-1-aaaaa") == "uid-report-1-bbbbb"
     assert store.siblings("uid-report-1-bbbbb") == ("uid-report-1-aaaaa", None)
+    # A success is not replaced: the Job's next pod is its next completion.
+    done = owned("report-1-ddddd", T0 + 100, kind="Job", owner="report-1", template_hash=None)
+    added(store, done, T0 + 100)
+    done = copy.deepcopy(done)
+    done["status"] = {"phase": "Succeeded", "conditions": [
+        {"type": "Ready", "status": "False", "reason": "PodCompleted", "lastTransitionTime": format_ts(T0 + 110)}]}
+    store.apply(Change(PODS, MODIFIED, done, T0 + 111))
+    added(store, owned("report-1-eeeee", T0 + 111, kind="Job", owner="report-1", template_hash=None), T0 + 112)
+    assert store.replacement("uid-report-1-ddddd") is None
+    assert store.siblings("uid-report-1-ddddd")[1] == "uid-report-1-eeeee"
     # Seen only in its deletion (a relist's diff): one of the family all the same.
     gone = owned("report-1-ccccc", T0 + 80, kind="Job", owner="report-1", template_hash=None)
     store.apply(Change(PODS, DELETED, gone, T0 + 90, synthetic=True))
-    assert store.siblings("uid-report-1-ccccc") == ("uid-report-1-bbbbb", None)
-    assert store.replacement("uid-report-1-ccccc") is None
+    assert store.siblings("uid-report-1-ccccc") == ("uid-report-1-bbbbb", "uid-report-1-ddddd")
+    assert store.replacement("uid-report-1-ccccc") == "uid-report-1-ddddd"
 
 
 def test_expiry_takes_a_pod_out_of_its_family():
