@@ -37,7 +37,7 @@ from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.events import is_pod_event, normalize_event
 from podtui.lifecycle.history import History, diff_versions, reconstruct
 from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
-from podtui.lifecycle.read import as_dict, controller_ref
+from podtui.lifecycle.read import as_dict
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.records import DELETION, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -177,17 +177,29 @@ def _family_of(meta: dict) -> tuple[tuple, str, str] | None:
 
     podtui does not watch ReplicaSets: a Deployment's is recognised by its name, the
     Deployment's plus "-<pod-template-hash>" (the pods' label), so that the pods of its
-    successive ReplicaSets (a rollout) are one family."""
-    ref = controller_ref(meta)
-    if ref is None:
+    successive ReplicaSets (a rollout) are one family. Read with type checks inline, not
+    read.py's helpers: this runs for every new pod."""
+    refs = meta.get("ownerReferences")
+    if type(refs) is not list:
         return None
-    kind, name, uid = _s(ref.get("kind")), _s(ref.get("name")), _s(ref.get("uid"))
-    if not kind or not (uid or name):
+    for ref in refs:
+        if type(ref) is dict and ref.get("controller"):
+            break
+    else:
+        return None
+    kind, name, uid = ref.get("kind"), ref.get("name"), ref.get("uid")
+    if type(kind) is not str or not kind:
+        return None
+    name = name if type(name) is str else ""
+    uid = uid if type(uid) is str else ""
+    if not (uid or name):
         return None
     namespace = _s(meta.get("namespace"))
     if kind == "ReplicaSet":
-        suffix = _s(as_dict(meta.get("labels")).get("pod-template-hash"))
-        if suffix and len(name) > len(suffix) + 1 and name.endswith("-" + suffix):
+        labels = meta.get("labels")
+        suffix = labels.get("pod-template-hash") if type(labels) is dict else None
+        if type(suffix) is str and suffix and len(name) > len(suffix) + 1 and name.endswith(suffix) \
+                and name[-len(suffix) - 1] == "-":
             deployment = name[:-len(suffix) - 1]
             return (namespace, "Deployment", "", deployment), "Deployment", deployment
     return (namespace, kind, uid, name), kind, name
