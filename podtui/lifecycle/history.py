@@ -636,13 +636,16 @@ def diff_versions(old: dict, new: dict, observed: float, floor: float | None = N
         return [], old is not new
     em = _Emitter(observed, False)
     ospec, nspec, ometa, nmeta = old.get("spec"), new.get("spec"), old.get("metadata"), new.get("metadata")
+    if type(ometa) is not dict:
+        ometa = _EMPTY
+    if type(nmeta) is not dict:
+        nmeta = _EMPTY
     old_status, new_status = old.get("status"), new.get("status")
     if type(new_status) is not dict:
         new_status = {}
     if ((ospec.get("nodeName") if type(ospec) is dict else None) != (nspec.get("nodeName") if type(nspec) is dict
                                                                      else None)
-            or (ometa.get("deletionTimestamp") if type(ometa) is dict else None)
-            != (nmeta.get("deletionTimestamp") if type(nmeta) is dict else None)):
+            or ometa.get("deletionTimestamp") != nmeta.get("deletionTimestamp")):
         _spec_and_meta(em, old, new, new_status)
     if type(ospec) is dict and type(nspec) is dict and ospec is not nspec:
         # The API keeps these immutable, so this costs a len() and two absent-key
@@ -654,11 +657,9 @@ def diff_versions(old: dict, new: dict, observed: float, floor: float | None = N
             em.touched = True
     elif (type(ospec) is dict) != (type(nspec) is dict):
         em.touched = True
-    if ((ometa.get("creationTimestamp") if type(ometa) is dict else None)
-            != (nmeta.get("creationTimestamp") if type(nmeta) is dict else None)):
+    if ometa.get("creationTimestamp") != nmeta.get("creationTimestamp"):
         em.touched = True  # immutable in the API, read by the AGE column
-    ofin = ometa.get("finalizers") if type(ometa) is dict else None
-    nfin = nmeta.get("finalizers") if type(nmeta) is dict else None
+    ofin, nfin = ometa.get("finalizers"), nmeta.get("finalizers")
     if ofin is not nfin and ofin != nfin:  # the decoder shares an unchanged list: identity settles it
         _finalizers(em, ofin, nfin)
     if type(old_status) is not dict:
