@@ -12,7 +12,7 @@ import dataclasses
 
 from podtui.clock import Clock, SystemClock
 from podtui.errors import tell
-from podtui.sources.kubeconfig import ConnectionOptions, add_connection_arguments, options_from_args
+from podtui.sources.kubeconfig import IN_CLUSTER, ConnectionOptions, add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
 from podtui.sources.recording import record_beside_the_screen
@@ -23,6 +23,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", metavar="NAME", help="colour theme (see the help screen for the list)")
     parser.add_argument("--record", metavar="FILE", type=record_beside_the_screen, help="also record everything seen to FILE (.gz to compress), for `podtui replay`")
     parser.add_argument("--no-redact", action="store_true", help="with --record: keep env values, managedFields and last-applied annotations")
+
+
+def kubectl_flags(options: ConnectionOptions, context: str) -> tuple[str, ...]:
+    """kubectl's flags for the cluster podtui watches, for the commands it shows.
+
+    --context always: the kubeconfig's current-context may be another cluster's, or
+    change while podtui runs. --kubeconfig only when given as a flag: $KUBECONFIG is
+    inherited by the shell the command is pasted into. In a pod (no kubeconfig),
+    kubectl finds the service account by itself.
+    """
+    if context == IN_CLUSTER:
+        return ()
+    flags = ("--kubeconfig", options.kubeconfig) if options.kubeconfig else ()
+    return (*flags, "--context", context) if context else flags
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,4 +73,5 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
         return connect(scoped, clock, interactive=False)  # the screen is open: no plugin may prompt
 
     # A recording follows one scope; with --record the picker filters the view instead.
-    return run_ui(feed, clock, theme=theme, namespaces_switch=None if record else switch_namespace)
+    return run_ui(feed, clock, theme=theme, namespaces_switch=None if record else switch_namespace,
+                  kubectl_flags=kubectl_flags(options, source.scope.context))

@@ -10,11 +10,12 @@ countdowns), expires tombstones and updates events/s. Nothing here calls time.ti
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import threading
 from collections import deque
 from time import perf_counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -96,7 +97,8 @@ class PodtuiApp(App):
                  store_options: Mapping[str, Any] | None = None,
                  namespaces_switch: NamespaceSwitch | None = None,
                  replay: ReplayControls | None = None,
-                 timers: bool = True, environ: Mapping[str, str] | None = None) -> None:
+                 timers: bool = True, environ: Mapping[str, str] | None = None,
+                 kubectl_flags: Sequence[str] = ()) -> None:
         super().__init__()
         self.feed = feed
         self.clock = clock
@@ -104,6 +106,9 @@ class PodtuiApp(App):
         self.namespaces_switch = namespaces_switch
         self.replay = replay
         self.timers = timers
+        # What kubectl needs to reach the cluster podtui watches (--kubeconfig, --context):
+        # without them a pasted command reads the kubeconfig's current-context.
+        self.kubectl_flags = tuple(kubectl_flags)
         self.crash: BaseException | None = None
         env = os.environ if environ is None else environ
         loaded = load_themes(env)  # read once: resolve_theme checks --theme against it
@@ -442,12 +447,12 @@ class PodtuiApp(App):
         if record is None:
             return
         self.copy_to_clipboard(record.name)
-        logs = f"logs: kubectl logs -n {record.namespace} {record.name}"
+        logs = "logs: " + shlex.join(["kubectl", "logs", *self.kubectl_flags, "-n", record.namespace, record.name])
         if record.deleted_at is not None:
             # Its logs went with it; and its name may now be another pod's.
             logs = "deleted: its logs are gone" + ("; kubectl logs on the name reads the new pod's"
                                                    if record.replaced_by else "")
-        self.notify(f"copied {record.name}\n{logs}", timeout=6)
+        self.notify(f"copied {record.name}\n{logs}", timeout=6, markup=False)  # a context's "[" is text
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -695,19 +700,20 @@ NO_TERMINAL_HINT = ("leave stderr on the terminal; with no screen, `podtui recor
 def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         store_options: Mapping[str, Any] | None = None,
         namespaces_switch: NamespaceSwitch | None = None,
-        replay: ReplayControls | None = None) -> int:
+        replay: ReplayControls | None = None, kubectl_flags: Sequence[str] = ()) -> int:
     """Run the UI until the user quits. Returns the exit status.
 
     theme: a theme name (None: the default for this terminal); an unknown name raises
     ConfigError before the screen is touched. namespaces_switch: given a namespace (None
     for all), returns a new Feed scoped to it; without it, switching namespaces filters
     the view. replay: the controls of a ReplayFeed (usually the feed itself).
+    kubectl_flags: what the `kubectl logs` command `c` shows needs to reach this cluster.
     """
     try:
         # An unknown theme fails here, in the constructor (resolve_theme), with the list
         # of themes: before the feed is started or the screen touched.
         app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
-                        namespaces_switch=namespaces_switch, replay=replay)
+                        namespaces_switch=namespaces_switch, replay=replay, kubectl_flags=kubectl_flags)
         if not (sys.__stderr__ and sys.__stderr__.isatty()):
             # Textual draws on stderr: redirected, the screen went into the file as escape
             # codes and waited there for keys forever. (stdout may be piped: nothing uses it.)
