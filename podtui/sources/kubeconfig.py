@@ -1153,9 +1153,12 @@ def transport_reason(exc: BaseException, proxy: tuple[str, str] | None = None) -
     return _one_line(root) or type(root).__name__
 
 
-def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, str] | None = None) -> ConnectError:
+def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, str] | None = None, *,
+                             timeouts: tuple[float, float] | None = None, flag_set: bool = False) -> ConnectError:
     """A startup error for a request that never got an HTTP answer. `proxy`: the
-    connection's (URL, where it was set), so that a dead proxy is not blamed on the cluster."""
+    connection's (URL, where it was set), so that a dead proxy is not blamed on the cluster.
+    `timeouts`: the request's (connect, read) limits, named when one ran out, as
+    --request-timeout changes them (`flag_set`: it did)."""
     if proxy is not None and _through_proxy(exc):
         url, origin = proxy
         reason = transport_reason(exc)
@@ -1172,6 +1175,12 @@ def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, 
             "(check the cluster's certificate-authority in the kubeconfig)"
         )
     reason = transport_reason(exc)
+    if timeouts is not None and reason in ("no data within the read timeout", "connection timed out"):
+        limit = timeouts[1] if reason.startswith("no data") else timeouts[0]
+        what = "no answer within" if reason.startswith("no data") else "connection timed out after"
+        longer = ", or raise --request-timeout" if flag_set else "; --request-timeout sets how long to wait"
+        return ConnectError(f"cannot reach the API server at {server}: {what} {limit:g}s "
+                            f"(is the cluster up? check --context{longer})")
     if server.startswith("http://") and reason in ("connection reset", "connection closed by the server"):
         # Plain http to a TLS port: the server hangs up on what it can't read.
         return ConnectError(f"cannot reach the API server at {server}: {reason} (is it an https server? the kubeconfig's server URL says http)")

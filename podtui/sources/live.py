@@ -29,10 +29,11 @@ nothing from the UI thread and can emit synthetic deletions for what vanished wh
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from urllib.parse import quote, urlencode
 
@@ -84,10 +85,17 @@ from podtui.sources.kubeconfig import (
 )
 
 DEFAULT_READ_TIMEOUT = 90.0  # an idle API server sends only a bookmark about once a minute
+# A list page (500 items) comes back within a second or two; the watch's 90 s, which
+# waits out an idle minute between bookmarks, left a silent server's first screen blank
+# for 91 s. kube-apiserver gives up on a list itself after 60 s; a relist that times out
+# here is only retried. --request-timeout overrides it, as it does the connect timeout.
+DEFAULT_LIST_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 30.0
 # The server writes each event whole: part of one and then this long without a byte is
 # a stalled link, said (and reconnected) long before the read timeout.
 DEFAULT_STALL_TIMEOUT = 10.0
+# After this long waiting on one start-up request, say so on stderr (as for exec plugins).
+STARTUP_NOTICE_AFTER = 3.0
 # How long the startup check waits out 429s and 5xx that carry a Retry-After (an API
 # server starting or shedding load), as kubectl's client does, before giving up.
 STARTUP_PATIENCE = 15.0
@@ -360,6 +368,7 @@ class LiveSource:
         clock: Clock,
         page_size: int = 500,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        list_timeout: float = DEFAULT_LIST_TIMEOUT,
         connect_timeout: float | None = None,
         watch_timeout: tuple[float, float] = DEFAULT_WATCH_TIMEOUT,
         events: bool = True,
@@ -381,6 +390,7 @@ class LiveSource:
         settings = dict(
             page_size=page_size,
             read_timeout=read_timeout,
+            list_timeout=connection.request_timeout or list_timeout,
             connect_timeout=connect_timeout or connection.request_timeout or DEFAULT_CONNECT_TIMEOUT,
             watch_timeout=watch_timeout,
             healthy_after=healthy_after,
@@ -444,27 +454,32 @@ class LiveSource:
 
     # startup check -------------------------------------------------------------------
 
-    def preflight(self, waiting: Callable[[str], None] | None = None) -> None:
+    def preflight(self, waiting: Callable[[str], None] | None = None,
+                  notice_after: float = STARTUP_NOTICE_AFTER) -> None:
         """Fail now, with one line, if we cannot list and watch pods in scope.
 
         One LIST limit=1 surfaces unreachable servers, TLS and 401/403 on list; opening
         (and at once closing) a WATCH from its resourceVersion surfaces a missing watch
         permission, the usual surprise at the cluster scope. Events are optional: if
         they're forbidden the events reflector is dropped and the status bar says so.
-        `waiting` is told of each wait for a Retry-After, which may last up to 15 s.
+        `waiting` is told of each wait for a Retry-After, which may last up to 15 s, and
+        of a request still unanswered after `notice_after`.
         """
         pods = self.reflectors[0]
         try:
-            rv = self._patiently(pods.probe_list, waiting)
-            pods.probe_watch(rv)
+            rv = self._patiently(pods.probe_list, waiting, notice_after)
+            with self._noticed_if_slow(waiting, notice_after):
+                pods.probe_watch(rv)
         except HttpFailure as failure:
             raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS,
                                       connection=self.connection, location=failure.location) from None
         except _TRANSPORT_ERRORS as exc:
-            raise describe_transport_error(exc, self.connection.server, self.connection.proxy) from None
+            raise describe_transport_error(exc, self.connection.server, self.connection.proxy,
+                                           timeouts=(pods.connect_timeout, pods.list_timeout),
+                                           flag_set=bool(self.connection.request_timeout)) from None
         for reflector in self.reflectors[1:]:
             try:
-                self._patiently(reflector.probe_list, waiting)
+                self._patiently(reflector.probe_list, waiting, notice_after)
             except HttpFailure as failure:
                 if failure.status not in (401, 403):
                     continue
@@ -493,13 +508,15 @@ class LiveSource:
         names = {(item.get("metadata") or {}).get("name") for item in items or () if type(item) is dict}
         return sorted(n for n in names if type(n) is str and n)
 
-    def _patiently(self, call: Callable[[], str], waiting: Callable[[str], None] | None = None) -> str:
+    def _patiently(self, call: Callable[[], str], waiting: Callable[[str], None] | None = None,
+                   notice_after: float = STARTUP_NOTICE_AFTER) -> str:
         """call(), again after each 429 or 5xx with a Retry-After (client-go's checkWait),
         for up to STARTUP_PATIENCE seconds in all."""
         waited = 0.0
         while True:
             try:
-                return call()
+                with self._noticed_if_slow(waiting, notice_after):
+                    return call()
             except HttpFailure as failure:
                 if not (failure.status == 429 or 500 <= failure.status < 600) or failure.retry_after is None:
                     raise
@@ -511,6 +528,23 @@ class LiveSource:
                     waiting(f"the API server answered {failure.status} {_status_phrase(failure.status)}: "
                             f"waiting {delay:g}s as its Retry-After asks")
                 self.sleep(delay)
+
+    @contextlib.contextmanager
+    def _noticed_if_slow(self, waiting: Callable[[str], None] | None, after: float) -> Iterator[None]:
+        """Tell `waiting` once if the request inside takes over `after`: a server that
+        accepts the connection but never answers left the terminal blank and silent."""
+        if waiting is None:
+            yield
+            return
+        timer = threading.Timer(after, waiting, (f"waiting for the API server at {self.connection.server} "
+                                                 f"({after:g}s so far; --request-timeout sets the limit)",))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            timer.join()  # a notice being said goes out before whatever follows it
 
 
 class Reflector:
@@ -525,6 +559,7 @@ class Reflector:
         field_selector: str = "",
         page_size: int,
         read_timeout: float,
+        list_timeout: float,
         connect_timeout: float,
         watch_timeout: tuple[float, float],
         healthy_after: float,
@@ -541,6 +576,7 @@ class Reflector:
         self.field_selector = field_selector
         self.page_size = page_size
         self.read_timeout = read_timeout
+        self.list_timeout = list_timeout
         self.connect_timeout = connect_timeout
         self.watch_timeout = watch_timeout
         self.healthy_after = healthy_after
@@ -730,11 +766,8 @@ class Reflector:
             except Exception:  # noqa: BLE001 - best effort: the socket may be gone already
                 pass
 
-    def _list_timeout(self) -> float:
-        return self.connection.request_timeout or max(self.read_timeout, 60.0)
-
     def probe_list(self) -> str:
-        response = self.request("list", {"limit": "1"}, read_timeout=self._list_timeout())
+        response = self.request("list", {"limit": "1"}, read_timeout=self.list_timeout)
         server = self.connection.server
         try:
             raw = response.read()
@@ -760,7 +793,7 @@ class Reflector:
         if rv:
             params["resourceVersion"] = rv
         try:
-            response = self.request("watch", params, read_timeout=self._list_timeout())
+            response = self.request("watch", params, read_timeout=self.list_timeout)
         except HttpFailure as failure:
             if failure.status in (401, 403):
                 raise
@@ -812,7 +845,7 @@ class Reflector:
             params = {"limit": str(self.page_size)}
             if token:
                 params["continue"] = token
-            response = self.request("list", params, read_timeout=self._list_timeout())
+            response = self.request("list", params, read_timeout=self.list_timeout)
             try:
                 raw = response.read()
             finally:

@@ -10,6 +10,7 @@ import urllib3
 from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, watch_line, write_kubeconfig
 
 from podtui.clock import ManualClock
+from podtui.errors import ConnectError
 from podtui.lifecycle.changes import Change, Relist, SourceStatus
 from podtui.lifecycle.store import Store
 from podtui.sources.base import ITEM_OVERHEAD
@@ -632,3 +633,37 @@ def test_stop_lets_a_thread_waiting_for_the_consumer_go(harness):
     assert _until(lambda: source.held_back)
     source.stop()
     assert not any(t.is_alive() for t in source._threads)
+
+
+
+class Silent(Script):
+    """Accepts each request and answers nothing until released: a hung API server."""
+
+    def __call__(self, request):
+        self.release.wait(WAIT)
+        return pod_list([pod("a", 5)], 10)
+
+
+def test_a_server_that_never_answers_is_said_at_start_up_while_it_is_waited_for(harness):
+    # It accepts the connection, then nothing: the terminal stayed blank and silent for
+    # the whole read timeout. The server answers once the notice was given.
+    script = Silent([], [])
+    source, server = harness(script)
+    heard: list[str] = []
+    source.preflight(lambda text: (heard.append(text), script.release.set()), notice_after=0.01)
+    assert heard[0] == f"waiting for the API server at {server.url} (0.01s so far; --request-timeout sets the limit)"
+
+
+def test_a_server_that_never_answers_fails_start_up_naming_the_list_timeout(harness):
+    # The first list waited the watch's 90 s read timeout, then said only "no data
+    # within the read timeout".
+    source, server = harness(Silent([], []), read_timeout=60.0, list_timeout=0.2)
+    with pytest.raises(ConnectError) as failed:
+        source.preflight()
+    assert str(failed.value) == (f"cannot reach the API server at {server.url}: no answer within 0.2s "
+                                 "(is the cluster up? check --context; --request-timeout sets how long to wait)")
+
+
+def test_lists_do_not_wait_the_watches_read_timeout(harness):
+    source, _ = harness(Script([], []), read_timeout=90.0)
+    assert source.reflectors[0].list_timeout == 30.0
