@@ -16,7 +16,7 @@ import time
 
 from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError, say, tell
-from podtui.lifecycle.changes import EVENTS, FAILED, PODS, RECONNECTING, Change, SourceStatus
+from podtui.lifecycle.changes import EVENTS, FAILED, LIVE, PODS, RECONNECTING, Change, SourceStatus
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, stopping)
     counts = {PODS: 0, EVENTS: 0}
-    # resource -> [times it reconnected, the last why]: a count, as a headless run may last days
-    troubles: dict[str, list] = {}
+    # A count, as a headless run may last days.
+    troubles = Interruptions()
     fatal: str | None = None
     started = time.monotonic()
     deadline = None if args.duration is None else started + args.duration
@@ -66,15 +66,11 @@ def run(args: argparse.Namespace) -> int:
                     counts[item.resource] = counts.get(item.resource, 0) + 1
                 elif isinstance(item, SourceStatus) and item.state == FAILED and item.resource == PODS:
                     fatal = item.detail
-                elif interrupted(item):
+                elif troubles.see(item):
                     # With no screen, nothing said the recording was missing changes: the
                     # summary read as a clean run. Each new why once, as it happens.
-                    seen = troubles.setdefault(item.resource, [0, None])
-                    if seen[1] != item.detail:
-                        tell(f"warning: the {item.resource} watch is {item.state}: {item.detail or 'no reason given'} "
-                             f"(changes meanwhile are missed; the recording goes on)")
-                    seen[0] += 1
-                    seen[1] = item.detail
+                    tell(f"warning: the {item.resource} watch is {item.state}: {item.detail or 'no reason given'} "
+                         f"(changes meanwhile are missed; the recording goes on)")
             if fatal or feed.writer.error or feed.writer.recorder_ended:
                 break
     finally:
@@ -86,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     elapsed = time.monotonic() - started
     trouble = "".join(f"; the {resource} watch was interrupted {n} time{'s' if n != 1 else ''} "
-                      f"(last: {last or 'no reason given'})" for resource, (n, last) in troubles.items())
+                      f"(last: {troubles.why[resource] or 'no reason given'})" for resource, n in troubles.counts.items())
     say(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {where} "
         f"in {elapsed:.0f}s{trouble}")
     if fatal:
@@ -98,6 +94,35 @@ def interrupted(item: object) -> bool:
     """Whether a status says a watch broke off (changes may be missed until it resumes).
     A slow exec plugin's token refresh (REFRESHING) is only a wait, said on the UI's bar."""
     return isinstance(item, SourceStatus) and item.state in (RECONNECTING, FAILED) and bool(item.resource)
+
+
+class Interruptions:
+    """How often each watch broke off: once from when it went down until it is live
+    again, however many reconnects (and a relist) that took. A 35 s outage retried six
+    times read as six interruptions."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}  # resource -> interruptions
+        self.why: dict[str, str] = {}  # resource -> the last reason given
+        self._down: set[str] = set()
+
+    def see(self, item: object) -> bool:
+        """Take in a queued item; True when it says a watch is interrupted for a reason
+        not given just before (worth a warning)."""
+        if not isinstance(item, SourceStatus) or not item.resource:
+            return False
+        resource = item.resource
+        if item.state == LIVE:
+            self._down.discard(resource)
+            return False
+        if not interrupted(item):
+            return False
+        if resource not in self._down:
+            self._down.add(resource)
+            self.counts[resource] = self.counts.get(resource, 0) + 1
+        new = resource not in self.why or self.why[resource] != item.detail
+        self.why[resource] = item.detail
+        return new
 
 
 def take_stdout() -> int:

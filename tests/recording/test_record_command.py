@@ -15,7 +15,7 @@ import pytest
 
 from podtui.clock import ManualClock
 from podtui.demo.cluster import DemoCluster
-from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, REFRESHING, Change, Relist, SourceStatus
+from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, REFRESHING, RELISTING, Change, Relist, SourceStatus
 from podtui.sources.base import Scope
 from podtui.sources.recording import REDACTED, read_recording
 from podtui.sources.replay import ReplayFeed
@@ -239,6 +239,31 @@ class _RefreshingSource:
 
     def stop(self):
         pass
+
+
+class _OutageSource(_RefreshingSource):
+    """Two outages of the pods watch: the first retried six times, then a relist."""
+
+    def __init__(self):
+        super().__init__()
+        down = [SourceStatus(RECONNECTING, 101.0 + i, "connection refused", PODS, retry_at=102.0 + i) for i in range(6)]
+        self.items = [SourceStatus(LIVE, 100.0, resource=PODS), *down,
+                      SourceStatus(RELISTING, 135.0, "", PODS), SourceStatus(LIVE, 136.0, resource=PODS),
+                      SourceStatus(RECONNECTING, 200.0, "connection reset", PODS, retry_at=201.0),
+                      SourceStatus(LIVE, 201.0, resource=PODS)]
+
+
+def test_an_outage_is_one_interruption_however_many_reconnects_it_took(tmp_path, monkeypatch, capsys):
+    # One ~35 s outage read "the pods watch was interrupted 6 times": each retry counted.
+    from podtui.cli import main
+    from podtui.sources import record_command
+
+    monkeypatch.setattr(record_command, "connect", lambda *a, **kw: _OutageSource())
+    monkeypatch.setattr(record_command, "relax_gc", lambda: None)
+    monkeypatch.setattr(record_command.signal, "signal", lambda *a: None)
+    assert main(["record", str(tmp_path / "rec.jsonl"), "--kubeconfig", "/nonexistent", "--duration", "0.3"]) == 0
+    summary = capsys.readouterr().err.splitlines()[-1]
+    assert summary.endswith("; the pods watch was interrupted 2 times (last: connection reset)"), summary
 
 
 def test_a_slow_token_refresh_is_recorded_as_such_and_replays_beside_an_older_recordings_reconnect(
