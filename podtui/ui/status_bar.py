@@ -6,15 +6,17 @@ a reconnect countdown), so it costs one short line on the wire.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
 from podtui.lifecycle import changes as ch
 from podtui.ui.panes.fmt import clock_time, countdown
-from podtui.ui.pod_table import cut_middle
+from podtui.ui.pod_table import cut_middle, fit
 
 
 @dataclass
@@ -36,11 +38,14 @@ class BarState:
     behind: bool = False
 
 
-def connection_text(source: ch.SourceStatus | None, now: float) -> tuple[str, str]:
-    """(text, style) for the connection state."""
+def connection_text(source: ch.SourceStatus | None, now: float, reason: int | None = None) -> tuple[str, str]:
+    """(text, style) for the connection state. reason: at most that many cells of its
+    reason (the detail), 0 for none; the state's own words stay whole."""
     if source is None:
         return ("connecting…", "$text-muted")
     state, detail = source.state, source.detail
+    if detail and reason is not None and cell_len(detail) > reason:
+        detail = fit(detail, reason) if reason >= _REASON_MIN else ""
     if state == ch.LIVE:
         return ("● live", "$text-success")
     if state == ch.RECONNECTING:
@@ -100,42 +105,74 @@ def scrubber(replay: Any, cells: int) -> Content:
     return line
 
 
-def status_line(state: BarState, now: float, width: int | None = None) -> Content:
-    """The bar's line, made to fit `width` cells if given: the clock's "UTC" goes first,
-    then the clock, then ev/s while not live, then what follows the connection, from
-    the end. Its reason ("log in again", "try -n NAMESPACE") matters more than the pod
-    count; if it alone is too long, the edge cuts it."""
-    sep = Content.styled(" │ ", "$text-muted")
+# A reason cut shorter than this says nothing ("con…"): the state word alone then.
+_REASON_MIN = 8
+
+
+@dataclass
+class _Cuts:
+    """What a narrow bar leaves out or shortens; status_line widens none of it back."""
+
+    context: str
+    scope: str
+    clock: int = 2  # 2: "10:00:00 UTC", 1: "10:00:00", 0: none
+    rate: bool = True
+    filter: bool = True
+    problems: bool = True
+    no_events: bool = True
+    replay_word: bool = True
+    reason: int | None = None  # cells of the connection's reason; None: whole
+    deleted: bool = True
+
+
+def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int]:
+    """The bar's parts as cut, and the index of the connection's (or the replay's)."""
     parts: list[Content] = []
-    if state.context:
-        parts.append(Content.styled(state.context, "bold"))
-    parts.append(Content(state.scope or "all namespaces"))
+    if cuts.context:
+        parts.append(Content.styled(cuts.context, "bold"))
+    if cuts.scope:
+        parts.append(Content(cuts.scope))
     connection = len(parts)
     if state.replay is not None:
-        parts.append(Content.styled(*replay_text(state.replay, now)))
+        parts.append(Content.styled(*replay_text(state.replay, now, word=cuts.replay_word)))
     else:
-        text, style = connection_text(state.source, now)
+        text, style = connection_text(state.source, now, cuts.reason)
         part = Content.styled(text, style)
-        if state.behind:  # next to the state it qualifies; a narrow bar cuts it before the state
+        if state.behind:  # next to the state it qualifies
             part = Content.assemble((text.removesuffix("…"), style), (", catching up", "$text-warning"))
         parts.append(part)
-    rate = connection + 2
     if state.seeking:  # not the old position's count next to the new position
         parts.append(Content.styled("seeking…", "$text-muted"))
     else:
         noun = "pod" if state.total == 1 else "pods"
         pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
-        pods_at = len(parts)
-        parts.append(Content(f"{pods} ({state.deleted} deleted)" if state.deleted else pods))
-        parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
-    if state.events_unavailable:
+        parts.append(Content(f"{pods} ({state.deleted} deleted)" if state.deleted and cuts.deleted else pods))
+        if cuts.rate:
+            parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
+    if state.events_unavailable and cuts.no_events:
         parts.append(Content.styled("no events", "$text-warning"))
-    if state.filter_text:
+    if state.filter_text and cuts.filter:
         parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
-    if state.problems and not state.seeking:
+    if state.problems and not state.seeking and cuts.problems:
         parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
-    if state.replay is None:  # a replay's clock is its position, said already
-        parts.append(Content.styled(f"{clock_time(now)} UTC", "$text-muted"))
+    if state.replay is None and cuts.clock:  # a replay's clock is its position, said already
+        parts.append(Content.styled(f"{clock_time(now)} UTC" if cuts.clock == 2 else clock_time(now), "$text-muted"))
+    return parts, connection
+
+
+def status_line(state: BarState, now: float, width: int | None = None) -> Content:
+    """The bar's line, made to fit `width` cells if given.
+
+    What it keeps longest is the connection's state ("reconnecting in 4s", "failed", a
+    replay's position) and the pod count with its deleted ones: a fatal reason is also
+    said whole as a notification, and the scope is what the user typed. So, in turn:
+    the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events", a
+    replay's word "replay"; then "all namespaces" reads -A, the scope is cut, a long
+    context's middle, the reason; last the scope goes, then the context, then the
+    "(N deleted)"; the edge cuts only what is left after that."""
+    sep = Content.styled(" │ ", "$text-muted")
+    cuts = _Cuts(context=state.context, scope=state.scope or "all namespaces")
+    parts, connection = _parts(state, now, cuts)
     line = sep.join(parts)
     if state.replay is not None and width is not None and width - line.cell_length >= 13:
         # Room to spare (a wide terminal): the replay's progress, drawn
@@ -144,26 +181,49 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         return sep.join(parts)
     if width is None or line.cell_length <= width:
         return line
-    if state.replay is None:
-        parts[-1] = Content.styled(clock_time(now), "$text-muted")
-        if sep.join(parts).cell_length <= width:
-            return sep.join(parts)
-        parts.pop()  # the clock: the terminal's own is near
-    if state.deleted and not state.seeking and sep.join(parts).cell_length > width:
-        parts[pods_at] = Content(pods)  # the count before what it counts
-    if state.replay is None and (state.source is None or state.source.state != ch.LIVE):
-        del parts[rate]  # nothing arrives while not live
-    while len(parts) > connection + 1 and sep.join(parts).cell_length > width:
-        parts.pop()  # whole, not "20 po…"
-    over = sep.join(parts).cell_length - width
-    if state.replay is not None and state.context and over > 0:
-        # A replay's position matters more than a long context's middle
-        # ("arn:aws:eks:…cluster/prod"): the edge would cut the position instead.
-        parts[0] = Content.styled(cut_middle(state.context, max(len(state.context) - over, 12)), "bold")
-    if state.replay is not None and sep.join(parts).cell_length > width:
-        # A split pane: the word goes before the edge cuts the length and the speed.
-        parts[connection] = Content.styled(*replay_text(state.replay, now, word=False))
-    return sep.join(parts)
+
+    def over() -> int:
+        return sep.join(_parts(state, now, cuts)[0]).cell_length - width
+
+    live = state.replay is not None or (state.source is not None and state.source.state == ch.LIVE)
+
+    def drop(name: str, value: object) -> None:
+        setattr(cuts, name, value)
+
+    steps: list[Callable[[], None]] = []
+    if not live:  # nothing arrives while not live
+        steps.append(lambda: drop("rate", False))
+    steps += [lambda: drop("clock", 1), lambda: drop("clock", 0), lambda: drop("rate", False),
+              lambda: drop("filter", False), lambda: drop("problems", False), lambda: drop("no_events", False),
+              lambda: drop("replay_word", False)]
+
+    def scope_to(floor: int) -> None:
+        if cuts.scope.startswith("all namespaces"):  # kubectl's own word for it
+            cuts.scope = "-A" + cuts.scope.removeprefix("all namespaces")
+            return
+        cells = max(floor, cell_len(cuts.scope) - over())
+        if cell_len(cuts.scope) > cells:
+            cuts.scope = fit(cuts.scope, cells)
+
+    def reason_to(floor: int) -> None:
+        source = state.source
+        if state.replay is not None or source is None or not source.detail:
+            return
+        cuts.reason = max(floor, cell_len(source.detail) - over())
+
+    def context_to(floor: int) -> None:
+        if cuts.context:  # from the whole name: cut_middle leaves one with an ellipsis as it is
+            cuts.context = cut_middle(state.context, max(floor, cell_len(cuts.context) - over()))
+
+    steps += [lambda: scope_to(16), lambda: scope_to(16), lambda: context_to(20), lambda: reason_to(0),
+              lambda: context_to(12),
+              lambda: scope_to(4), lambda: drop("scope", ""), lambda: context_to(8), lambda: drop("context", ""),
+              lambda: drop("deleted", False)]
+    for step in steps:
+        if over() <= 0:
+            break
+        step()
+    return sep.join(_parts(state, now, cuts)[0])
 
 
 class StatusBar(Static):

@@ -65,16 +65,18 @@ async def test_a_pods_watch_waiting_to_reconnect_is_not_hidden_by_live_events():
         assert "● live" in app.pods_screen.status_bar.text
 
 
-async def test_at_80_columns_the_bar_keeps_the_reason_before_the_pod_count_and_a_failure_is_said_whole():
+async def test_at_80_columns_the_bar_cuts_the_reason_not_the_pod_count_and_a_failure_is_said_whole():
     cluster_scope = ('pods is forbidden at the cluster scope for user "podtui" (watch/list pods): '
                      "try -n NAMESPACE")
     items = [SourceStatus("failed", T0, cluster_scope, "pods")]
     app = make_app(items, ManualClock(T0), Scope(context="prod"))
     async with app.run_test(size=(80, 10)) as pilot:
         await settle(pilot)
-        # The clock and ev/s (nothing comes while failed) go first, then the pod count:
-        # the reason matters more.
-        assert app.pods_screen.status_bar.text == f"prod │ all namespaces │ failed: {cluster_scope}"
+        # As README says: the clock and ev/s (nothing comes while failed) go first, then
+        # "all namespaces" reads -A and the reason is cut; the notification has it whole.
+        # Before, the pod count went instead.
+        assert app.pods_screen.status_bar.text == \
+            'prod │ -A │ failed: pods is forbidden at the cluster scope for user … │ 0 pods'
         assert [n.message for n in app._notifications] == [cluster_scope]
         await pilot.resize_terminal(160, 10)
         await pilot.pause()
@@ -100,7 +102,7 @@ async def test_one_pod_is_one_pod():
         assert "│ 1 pod │" in app.pods_screen.status_bar.text
 
 
-def test_a_narrow_bar_leaves_out_the_deleted_count_before_the_pod_count():
+def test_a_narrow_bar_leaves_out_the_deleted_count_last_before_the_pod_count():
     from podtui.ui.status_bar import BarState, status_line
 
     state = BarState(context="prod", scope="all namespaces", total=25, shown=25, deleted=20,
@@ -108,9 +110,11 @@ def test_a_narrow_bar_leaves_out_the_deleted_count_before_the_pod_count():
     wide = status_line(state, T0).plain
     assert "25 pods (20 deleted)" in wide
     room = len("prod │ all namespaces │ reconnecting in 4s: connection reset │ 25 pods") + 2
-    narrow = status_line(state, T0, room).plain
-    # Before, the pods part went whole: "... │ reconnecting in 4s: connection reset".
-    assert narrow.endswith("│ 25 pods") and len(narrow) <= room
+    # Scope and reason give way to the count with its bracket ...
+    assert status_line(state, T0, room).plain == "prod │ -A │ reconnecting in 4s: connection reset │ 25 pods (20 deleted)"
+    # ... and it goes only when nothing else is left to cut; the pod count never does.
+    narrow = status_line(state, T0, len("reconnecting in 4s │ 25 pods") + 2).plain
+    assert narrow == "reconnecting in 4s │ 25 pods"
 
 
 class _HeldFeed(StaticFeed):
