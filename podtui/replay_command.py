@@ -57,14 +57,15 @@ def run(args: argparse.Namespace) -> int:
                          "save the recording to a file first, or print it with `podtui history -`")
     resolve_theme(args.theme)
     recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
-    for warning in recording.warnings:
-        say(f"podtui: warning: {warning}")
-    relax_gc()
-    clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
-    feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
-    if args.at is not None:  # --at "" is a mistake too, not "from the start"
-        feed.seek(start_time(args.at, feed.start_time, feed.end_time))
-    code = run_ui(feed, clock, theme=args.theme, replay=feed)
-    for warning in recording.warnings:  # the screen hid them; say them again on the way out
-        say(f"podtui: warning: {warning}")
-    return code
+    try:
+        relax_gc()
+        clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
+        feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
+        if args.at is not None:  # --at "" is a mistake too, not "from the start"
+            feed.seek(start_time(args.at, feed.start_time, feed.end_time))
+        # Said on the screen as it opens: printed before it, they were hidden by it, and
+        # then read twice on the way out.
+        return run_ui(feed, clock, theme=args.theme, replay=feed, warnings=recording.warnings)
+    finally:
+        for warning in recording.warnings:  # once, where the terminal keeps it
+            say(f"podtui: warning: {warning}")

@@ -98,7 +98,7 @@ class PodtuiApp(App):
                  namespaces_switch: NamespaceSwitch | None = None,
                  replay: ReplayControls | None = None,
                  timers: bool = True, environ: Mapping[str, str] | None = None,
-                 kubectl_flags: Sequence[str] = ()) -> None:
+                 kubectl_flags: Sequence[str] = (), warnings: Sequence[str] = ()) -> None:
         super().__init__()
         self.feed = feed
         self.clock = clock
@@ -109,6 +109,7 @@ class PodtuiApp(App):
         # What kubectl needs to reach the cluster podtui watches (--kubeconfig, --context):
         # without them a pasted command reads the kubeconfig's current-context.
         self.kubectl_flags = tuple(kubectl_flags)
+        self.warnings = tuple(warnings)  # said when the screen opens (a replay's load warnings)
         self.crash: BaseException | None = None
         env = os.environ if environ is None else environ
         loaded = load_themes(env)  # read once: resolve_theme checks --theme against it
@@ -163,6 +164,8 @@ class PodtuiApp(App):
     def on_mount(self) -> None:
         for problem in self.theme_problems:
             self.notify(problem, severity="warning", timeout=8)
+        for warning in self.warnings:  # a file name's "[" is text
+            self.notify(warning, severity="warning", timeout=20, markup=False)
         self.table.set_records(self.store.pods)
         self._update_scope_display()
         self.start_feed()
@@ -700,7 +703,8 @@ NO_TERMINAL_HINT = ("leave stderr on the terminal; with no screen, `podtui recor
 def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         store_options: Mapping[str, Any] | None = None,
         namespaces_switch: NamespaceSwitch | None = None,
-        replay: ReplayControls | None = None, kubectl_flags: Sequence[str] = ()) -> int:
+        replay: ReplayControls | None = None, kubectl_flags: Sequence[str] = (),
+        warnings: Sequence[str] = ()) -> int:
     """Run the UI until the user quits. Returns the exit status.
 
     theme: a theme name (None: the default for this terminal); an unknown name raises
@@ -708,12 +712,14 @@ def run(feed: Feed, clock: Clock, *, theme: str | None = None,
     for all), returns a new Feed scoped to it; without it, switching namespaces filters
     the view. replay: the controls of a ReplayFeed (usually the feed itself).
     kubectl_flags: what the `kubectl logs` command `c` shows needs to reach this cluster.
+    warnings: shown as notifications when the screen opens.
     """
     try:
         # An unknown theme fails here, in the constructor (resolve_theme), with the list
         # of themes: before the feed is started or the screen touched.
         app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
-                        namespaces_switch=namespaces_switch, replay=replay, kubectl_flags=kubectl_flags)
+                        namespaces_switch=namespaces_switch, replay=replay, kubectl_flags=kubectl_flags,
+                        warnings=warnings)
         if not (sys.__stderr__ and sys.__stderr__.isatty()):
             # Textual draws on stderr: redirected, the screen went into the file as escape
             # codes and waited there for keys forever. (stdout may be piped: nothing uses it.)

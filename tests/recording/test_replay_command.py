@@ -149,3 +149,44 @@ def test_an_empty_file_name_is_refused_not_read_as_the_current_directory(command
     assert exited.value.code == 2
     assert capsys.readouterr().err == (f"podtui {command}: error: argument FILE: "
                                        "the file name is empty (an unset variable?)\n")
+
+
+@pytest.fixture
+def truncated(tmp_path):
+    """A recording cut off in the middle, as `head -c 70000 rec.jsonl.gz` leaves it."""
+    path = tmp_path / "trunc.jsonl.gz"
+    path.write_bytes(RECORDING.read_bytes()[:70000])
+    warnings = read_recording(path).warnings
+    assert len(warnings) == 1
+    return path, warnings[0]
+
+
+def test_a_load_warning_goes_to_the_screen_and_once_to_stderr_after_it(truncated, monkeypatch, capsys):
+    from podtui import cli
+
+    path, warning = truncated
+    seen = {}
+
+    def fake_ui(feed, clock, *, warnings=(), **_):
+        seen["warnings"] = list(warnings)
+        seen["stderr_before"] = capsys.readouterr().err
+        return 0
+
+    monkeypatch.setattr("podtui.ui.app.run", fake_ui)
+    assert cli.main(["replay", str(path), "--paused"]) == 0
+    assert seen["warnings"] == [warning]
+    # Before: printed before the screen opened (which hid it) and again after it.
+    assert seen["stderr_before"] == ""
+    assert capsys.readouterr().err == f"podtui: warning: {warning}\n"
+
+
+async def test_a_replay_opens_with_its_load_warnings_as_notifications(truncated):
+    path, warning = truncated
+    recording = read_recording(path)
+    clock = ManualClock(0)
+    feed = ReplayFeed(recording, clock, autoplay=False)
+    app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, replay=feed, warnings=recording.warnings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = [(n.message, n.severity) for n in app._notifications]
+    assert shown == [(warning, "warning")]
