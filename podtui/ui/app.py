@@ -39,9 +39,13 @@ from podtui.lifecycle.changes import (
     Change,
     SourceStatus,
 )
+from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
+from podtui.lifecycle.messages import first_line
 from podtui.lifecycle.nextstep import next_step as model_next_step
+from podtui.lifecycle.records import CONDITION
 from podtui.lifecycle.store import Store
+from podtui.lifecycle.times import parse_ts
 from podtui.sources.base import Feed
 from podtui.ui.detail_screen import DetailScreen
 from podtui.ui.help_screen import HelpScreen
@@ -56,6 +60,7 @@ from podtui.ui.status_bar import BarState
 from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]
+_SCHEDULER_MESSAGE = 300  # characters of the scheduler's reason, which names every node's
 END_NOTICE = "end of the recording: space plays it again from the start"
 
 POLL_INTERVAL = 0.1
@@ -80,6 +85,39 @@ def _worst(streams: dict[str | None, SourceStatus]) -> SourceStatus | None:
     """The status the bar shows: the stream in the worst state, the pods' on a tie."""
     return max(streams.values(), default=None,
                key=lambda s: (_CONCERN.get(s.state, 0), s.resource != EVENTS))
+
+
+def unscheduled_line(record: Any, now: float) -> str | None:
+    """Why the scheduler has not placed the pod, if it has not: its PodScheduled
+    condition (since when, the scheduler's message) and its FailedScheduling Events,
+    as in `not scheduled for 5m: 0/3 nodes are available: 3 Insufficient memory`."""
+    obj = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return None
+    condition = next((c for c in status.get("conditions") or ()
+                      if isinstance(c, dict) and c.get("type") == "PodScheduled"), None)
+    if condition is None or condition.get("status") != "False":
+        return None
+    # Since the last transition podtui saw, else the condition's (from before podtui).
+    seen = [t for t in getattr(getattr(record, "history", None), "entries", ())
+            if t.kind == CONDITION and t.subject == "PodScheduled"]
+    since = seen[-1].at if seen and seen[-1].new == "False" else parse_ts(condition.get("lastTransitionTime"))
+    failed = [e for e in getattr(record, "events", ()) if e.reason == "FailedScheduling"]
+    latest = max(failed, key=lambda e: e.last or 0.0, default=None)
+    reason = condition.get("reason") if isinstance(condition.get("reason"), str) else ""
+    message = condition.get("message") if isinstance(condition.get("message"), str) else ""
+    message = message or (latest.message if latest is not None and isinstance(latest.message, str) else "")
+    why = first_line(" ".join(message.split()), _SCHEDULER_MESSAGE) or reason or "the scheduler has not placed it"
+    gated = reason == "SchedulingGated"  # waits on its schedulingGates, not on room
+    text = ("scheduling gated" if gated else "not scheduled")
+    if since is not None:
+        text += f" for {human_duration(max(0.0, now - since))}"
+    text += f": {why}"
+    if latest is not None and latest.last is not None:
+        times = f" x{latest.count}" if isinstance(latest.count, int) and latest.count > 1 else ""
+        text += f" (Event FailedScheduling{times}, last {human_duration(max(0.0, now - latest.last))} ago)"
+    return text
 
 
 class PodtuiApp(App):
@@ -433,7 +471,12 @@ class PodtuiApp(App):
         now = self.clock.time()
         target = explained(record, now)
         if target is None:
-            self.notify("no restarts seen for this pod", timeout=4)
+            # A pod the scheduler cannot place has no container to explain: say why.
+            unplaced = unscheduled_line(record, now)
+            if unplaced is not None:
+                self.notify(unplaced, severity="warning", timeout=12, markup=False)
+            else:
+                self.notify("no restarts seen for this pod", timeout=4)
             return False
         if target.kind != KIND_RESTART:
             what = {KIND_START_FAILURE: f"{target.container} has not started",

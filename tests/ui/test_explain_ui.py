@@ -375,3 +375,47 @@ def test_timeline_from_its_cache_reads_the_same_as_built_afresh(demo, order):
         fresh = timeline.render(r, now + later, ctx, order=order, explained=explained)
         assert cached.plain == fresh.plain and cached.spans == fresh.spans
     assert cache.lines  # it was used
+
+
+async def test_x_on_a_pod_the_scheduler_cannot_place_says_why():
+    # Before: "no restarts seen for this pod", where the scheduler had said why.
+    app, notices = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, "too-big"))
+        await pilot.press("x")
+        await pilot.pause()
+        assert notices == ["not scheduled for 14m: 0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient "
+                           "memory. preemption: 0/3 nodes are available: 3 No preemption victims found for "
+                           "incoming pod. (Event FailedScheduling x11, last 3m10s ago)"]
+        assert app.screen is app.pods_screen  # no container has anything to show
+
+
+def unplaced(name: str, reason: str, message: str = "") -> dict:
+    return {"metadata": {"name": name, "namespace": "shop", "uid": f"uid-{name}",
+                         "creationTimestamp": "2024-05-01T09:50:00Z"},
+            "spec": {"containers": [{"name": "app", "image": "app"}]},
+            "status": {"phase": "Pending", "conditions": [
+                {"type": "PodScheduled", "status": "False", "lastTransitionTime": "2024-05-01T09:50:00Z",
+                 "reason": reason, "message": message}]}}
+
+
+async def test_x_on_an_unplaced_pod_seen_late_counts_from_the_condition_and_names_a_gate():
+    from podtui.clock import ManualClock
+    from podtui.lifecycle.changes import SourceStatus
+
+    t0 = 1714557600.0  # 10:00, ten minutes after the pods were created and left unplaced
+    items = [SourceStatus("live", t0),
+             Change("pods", "ADDED", unplaced("gated", "SchedulingGated", "Scheduling is blocked due to non-empty "
+                                              "scheduling gates"), t0),
+             Change("pods", "ADDED", unplaced("big", "Unschedulable", "0/3 nodes are available: 3 Insufficient "
+                                              "memory."), t0)]
+    app, notices = demo_app(items, ManualClock(t0 + 60))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for name in ("gated", "big"):
+            app.table.select_uid(f"uid-{name}")
+            await pilot.press("x")
+            await pilot.pause()
+    assert notices == ["scheduling gated for 11m: Scheduling is blocked due to non-empty scheduling gates",
+                       "not scheduled for 11m: 0/3 nodes are available: 3 Insufficient memory."]
