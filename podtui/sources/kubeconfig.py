@@ -135,15 +135,21 @@ def options_from_args(args: argparse.Namespace) -> ConnectionOptions:
 MAX_REQUEST_TIMEOUT = (2**63 - 1) / 1e9
 
 
+def parse_seconds(text: str) -> float | None:
+    """A bare number of seconds or a Go duration ("30s", "1m", "1h30m") -> seconds, or None."""
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        return parse_go_duration(text)
+
+
 def parse_request_timeout(text: str | None) -> float | None:
     """kubectl's --request-timeout: "0" (none), a bare number of seconds, or "30s"/"1m"/"1h"."""
     if text is None or text.strip() in ("", "0"):
         return None
     text = text.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = parse_go_duration(text)
+    seconds = parse_seconds(text)
     if seconds is None or not 0 <= seconds <= MAX_REQUEST_TIMEOUT:  # not 0 <= nan either
         raise UsageError(f"invalid --request-timeout {text!r}: use a duration like 30s, 1m or 0 for none")
     return seconds or None

@@ -17,7 +17,7 @@ import time
 from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError, say, tell
 from podtui.lifecycle.changes import EVENTS, FAILED, LIVE, PODS, RECONNECTING, Change, SourceStatus
-from podtui.sources.kubeconfig import add_connection_arguments, options_from_args
+from podtui.sources.kubeconfig import add_connection_arguments, options_from_args, parse_seconds
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
 from podtui.sources.recording import STDIO, file_argument, start_recording
@@ -27,13 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to record (JSON lines; gzip when it ends in .gz); - for standard output, "
                              "uncompressed (e.g. `ssh bastion podtui record - -A | gzip > rec.jsonl.gz`)")
     add_connection_arguments(parser)
-    parser.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this many seconds (default: until interrupted)")
+    parser.add_argument("--duration", type=_duration, metavar="DURATION",
+                        help="stop after this long: seconds, or e.g. 90s, 10m, 1h30m (default: until interrupted)")
     parser.add_argument("--no-redact", action="store_true", help="keep env values, managedFields and last-applied annotations")
+
+
+def _duration(text: str) -> float:
+    # As --request-timeout reads it: "10m" was refused as "invalid float value".
+    seconds = parse_seconds(text)
+    if seconds is None:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: use seconds or a duration like 90s, 10m or 1h")
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:  # nan too: it recorded forever
-        raise UsageError(f"--duration must be a positive number of seconds, not {args.duration:g}")
+        raise UsageError(f"--duration must be a positive number of seconds or a duration like 10m, not {args.duration:g}")
     out_fd = take_stdout() if args.file == STDIO else None
     where = "standard output" if out_fd is not None else args.file
     relax_gc()

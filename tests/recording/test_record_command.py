@@ -130,6 +130,24 @@ def test_a_duration_that_is_no_positive_number_is_refused_before_connecting(dura
     assert "--duration must be a positive number of seconds" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("given, seconds", [("10m", 600.0), ("1h30m", 5400.0), ("90s", 90.0)])  # plain seconds: the tests above
+def test_a_duration_reads_as_request_timeout_does(given, seconds):
+    # "10m" was refused ("invalid float value") while --request-timeout took "1m".
+    from podtui.cli import build_parser
+
+    assert build_parser("record").parse_args(["x.jsonl", "--duration", given]).duration == seconds
+
+
+def test_a_duration_that_is_no_duration_is_one_line_naming_the_forms(capsys):
+    from podtui.cli import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["record", "x.jsonl", "--kubeconfig", "/nonexistent", "--duration", "10x"])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err == ("podtui record: error: argument --duration: invalid duration '10x': "
+                                       "use seconds or a duration like 90s, 10m or 1h\n")
+
+
 class _GarbledWatches(http.server.BaseHTTPRequestHandler):
     """Empty lists, and watches that send one line that is no watch event."""
 
