@@ -30,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=file_argument,
                         help="a recording made by `podtui record` or `podtui --record`; - reads standard input "
                              "(e.g. `ssh bastion cat rec.jsonl.gz | podtui history - shop/web-7d9f`)")
-    parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*",
+    # default=[]: without one, argparse counts a "*" positional as required, and a bare
+    # `podtui history` said NAMESPACE/POD was missing along with FILE.
+    parser.add_argument("pods", metavar="NAMESPACE/POD", nargs="*", default=[],
                         help="only these pods (a bare POD matches it in any namespace; a name no pod has "
                              "whole matches the pods it begins, e.g. shop/web-7d9f; NAMESPACE/ is all of "
                              "that namespace's); default: every pod")

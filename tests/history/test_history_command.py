@@ -281,6 +281,15 @@ def test_an_empty_file_name_is_refused_not_read_as_the_current_directory(capsys)
     assert capsys.readouterr().err == "podtui history: error: argument FILE: the file name is empty (an unset variable?)\n"
 
 
+def test_no_arguments_names_only_file_as_missing(capsys):
+    # It said "required: FILE, NAMESPACE/POD", though the pods are optional.
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["history"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "podtui history: error: the following arguments are required: FILE (see `podtui history --help`)\n")
+
+
 def test_a_namespace_followed_by_a_slash_selects_all_of_its_pods():
     # "demo/" was refused as a pod with an empty name.
     from podtui.sources.history_command import history_text
