@@ -39,7 +39,7 @@ from podtui.lifecycle.history import History, diff_versions, reconstruct
 from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
 from podtui.lifecycle.read import as_dict
 from podtui.lifecycle.read import as_str as _s
-from podtui.lifecycle.records import DELETION, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
+from podtui.lifecycle.records import DELETION, FINALIZER, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
 EARLIER_LIMIT = 8  # (count, last) observations kept per repeating probe failure Event
@@ -377,6 +377,8 @@ class Store:
         elif not synthetic:
             # A relist's deletion names the pod only: its last version stays the final state.
             self._update_pod(rec, obj, observed)
+        if not synthetic:
+            _finalizers_released(rec, meta, observed)
         detail = "not in a relist: deleted while the watch was down" if synthetic else ""
         self._tombstone(rec, observed, detail)
 
@@ -605,6 +607,19 @@ def _ns_name(meta: object) -> str:
     if not isinstance(meta, dict):
         return "?"
     return f"{_s(meta.get('namespace')) or '?'}/{_s(meta.get('name')) or '?'}"
+
+
+def _finalizers_released(rec: PodRecord, meta: dict, observed: float) -> None:
+    """The API deletes a pod being deleted the moment its last finalizers go, without
+    writing that update: the DELETED event still lists them. They went then."""
+    finalizers = meta.get("finalizers")
+    if not meta.get("deletionTimestamp") or type(finalizers) is not list:
+        return
+    at = _after(rec.history, observed)
+    for name in finalizers:
+        if type(name) is str:
+            rec.history.add(Transition(at=at, kind=FINALIZER, subject=name, old="present", new="removed",
+                                       detail="with the pod", exact=False))
 
 
 def _after(history: History, observed: float) -> float:

@@ -286,3 +286,22 @@ def test_a_multi_line_termination_message_is_one_telling_line_in_the_containers_
     assert not any("layer" in text for text in lines)
     single = {"terminated": {"exitCode": 1, "message": "cannot open /data: permission denied"}}
     assert state_lines("State", single, 0.0)[-1].plain.strip() == "cannot open /data: permission denied"
+
+
+def test_a_pod_its_finalizers_held_says_for_how_long_once_it_is_gone():
+    import json as _json
+    from podtui.clock import ManualClock
+    from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
+    fixture = _json.loads((Path(__file__).resolve().parents[1] / "lifecycle" / "fixtures" / "model"
+                           / "finalizers_released.json").read_text())
+    pod = fixture["pods"]["held"]
+    t0 = 1714557610.0  # 10:00:10Z
+    store = Store(ManualClock(t0))
+    store.apply(Change(PODS, ADDED, pod, t0))
+    deleting = _json.loads(_json.dumps(pod))
+    deleting["metadata"].update(deletionTimestamp="2024-05-01T10:10:30Z", deletionGracePeriodSeconds=30)
+    store.apply(Change(PODS, MODIFIED, deleting, t0 + 591))
+    store.apply(Change(PODS, DELETED, deleting, t0 + 890))  # 10:15:00, the finalizer still listed
+    t = termination.render(store.pods["uid-held"], t0 + 895, PaneContext(records=store.pods)).plain
+    assert "finalizers  example.com/protect  held the pod 4m30s until its removal" in t
+    assert "waiting on finalizers" not in t

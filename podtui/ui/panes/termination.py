@@ -81,6 +81,10 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
                     if info.held_since is not None and now >= info.held_since else "")
             lines.append(kv("", (held + "the containers are done; the object stays until a controller removes them",
                                  "$text-muted"), wrap=wrap))
+        elif info.held_since is not None and info.removed_at is not None and info.removed_at >= info.held_since:
+            # Gone now, but they held it: the same figure as the history report's.
+            lines.append(kv("finalizers", line(text, (f"  held the pod {countdown(info.removed_at - info.held_since)}"
+                                                      f" until its removal", "$text-muted")), wrap=wrap))
         else:
             lines.append(kv("finalizers", text, wrap=wrap))
     if info.disruption_reason:
