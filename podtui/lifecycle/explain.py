@@ -32,6 +32,7 @@ from podtui.lifecycle.records import (
     DELETION,
     DISRUPTION,
     REASON,
+    REMOVED,
     RESTART,
     EventRecord,
     Transition,
@@ -119,6 +120,11 @@ class RestartExplanation:
     backoff_after: float | None = None  # the back-off that followed, seconds
     backoff_measured: bool = False  # read from the kubelet's message (else the observed gap)
     end: float | None = None  # start failures: when the container left that waiting state
+    # A back-off that ended with the pod, not a restart: what ended it ("the pod was
+    # removed") and when; backoff_after is then the restart that never came.
+    cut_short_by: str = ""
+    cut_short_at: float | None = None
+    cut_short_first: bool = False  # before the restart was due (else it may have come, unseen)
     exact: bool = True  # `at` comes from the object, not from when podtui saw it
 
 
@@ -819,6 +825,9 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     waits = [t for t in entries if t.kind == CONTAINER_STATE and (t.new or "").startswith("waiting:")]
     terminal = _s(_d(pod.get("status")).get("phase")) in ("Succeeded", "Failed") \
         or bool(_d(pod.get("metadata")).get("deletionTimestamp")) or getattr(record, "deleted_at", None) is not None
+    removed_at = getattr(record, "deleted_at", None)
+    if removed_at is None:
+        removed_at = next((t.at for t in entries if t.kind == REMOVED), None)
 
     out: list[RestartExplanation] = []
     by_container: dict[str, list[_Instance]] = {}
@@ -858,6 +867,8 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
                 elif ex.restarted_at is not None:
                     ex.evidence.append(f"{what} at {_ts(ex.restarted_at)}")
             _backoff(ex, inst, waits, later.finished if later is not None else None)
+            if ex.kind != KIND_RESTART and ex.backoff_after is not None:
+                _cut_short(ex, inst, disruption, removed_at)
             if ex.pending:
                 waiting_delay = _current_backoff(cs)
                 if waiting_delay is not None:
@@ -875,6 +886,37 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
         ))
     out.sort(key=lambda e: e.at if e.at is not None else float("inf"))
     return out
+
+
+_ENDED_BY = {
+    DELETED: "the pod's deletion was requested", EVICTION: "the pod was evicted", PREEMPTION: "the pod was preempted",
+    NODE_SHUTDOWN: "its node shut down", NODE_LOST: "its node was lost",
+    DEADLINE: "the pod's activeDeadlineSeconds passed",
+}
+
+
+def _cut_short(ex: RestartExplanation, inst: _Instance, disruption: _Disruption | None,
+               removed_at: float | None) -> None:
+    """An instance that ended in a back-off and never ran again: the pod ended first
+    (deleted, evicted, or gone in a relist while crashlooping). Without this its
+    back-off read as one it "ran again after"."""
+    ends = []
+    if disruption is not None and disruption.at is not None and disruption.cause in _ENDED_BY \
+            and (inst.finished is None or disruption.at >= inst.finished - _SLACK):
+        ends.append((disruption.at, _ENDED_BY[disruption.cause]))
+    if removed_at is not None:
+        ends.append((removed_at, "the pod was removed"))
+    if not ends:
+        return
+    ex.cut_short_at, ex.cut_short_by = min(ends, key=lambda e: e[0])
+    due = inst.finished + ex.backoff_after if inst.finished is not None and ex.backoff_after is not None else None
+    ex.cut_short_first = due is not None and ex.cut_short_at < due + _SLACK
+    if ex.cut_short_first:
+        ex.evidence.append(f"{ex.cut_short_by} at {_ts(ex.cut_short_at)}, in the back-off before the restart "
+                           f"due {_ts(due)}: it never ran again")
+    else:
+        # A relist sees a removal late: the restart may have come, unseen, while the watch was down.
+        ex.evidence.append(f"{ex.cut_short_by} at {_ts(ex.cut_short_at)}: not seen running again before that")
 
 
 def _current_backoff(cs: dict) -> float | None:

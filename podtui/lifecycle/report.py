@@ -120,6 +120,11 @@ def _explanation(ex: RestartExplanation, origin: float | None, first_seen: float
         **timed("backoff_after", ex.backoff_after),
         "backoff_from": ("kubelet message" if ex.backoff_measured else "observed gap")
         if ex.backoff_after is not None else None,
+        # The back-off ended with the pod: the restart after it never came.
+        "cut_short_by": ex.cut_short_by or None,
+        "cut_short_at": rfc3339(ex.cut_short_at),
+        "cut_short_offset": offset(ex.cut_short_at, origin),
+        "cut_short_before_restart_due": ex.cut_short_first if ex.cut_short_at is not None else None,
         "evidence": list(ex.evidence),
     })
 
@@ -167,6 +172,7 @@ def _warning_events(record, events: list[EventRecord] | None) -> list[dict]:
 
 
 def _backoff_now(record, now: float) -> list[dict]:
+    removed = getattr(record, "deleted_at", None)
     out = []
     for b in backoffs(record, now):
         if b.next_at is None and b.reset_at is not None:
@@ -178,6 +184,9 @@ def _backoff_now(record, now: float) -> list[dict]:
             # Not "from": that key is a time everywhere else in the report.
             "delay_from": "kubelet message" if b.measured else "estimated",
             "next_attempt": rfc3339(b.next_at),
+            # Due after the pod was gone: never made.
+            "next_attempt_never_made": True if removed is not None and b.next_at is not None
+            and b.next_at >= removed else None,
             "message": b.message or None,
         }))
     return out
@@ -427,6 +436,15 @@ def _explanation_line(ex: dict) -> str:
     backoff, again = ex.get("backoff_after"), f" {ex['restarted_at']}" if ex.get("restarted_at") else ""
     if ex.get("pending") and backoff:
         line += f"; to run again after a {backoff} back-off ({ex.get('backoff_from')})"
+    elif ex["kind"] != "restart" and backoff:
+        # It never ran again: an ended instance's back-off is the restart that did not come.
+        line += f"; was to run again after a {backoff} back-off ({ex.get('backoff_from')})"
+        if ex.get("cut_short_by"):
+            end = f"{ex['cut_short_by']} at {ex.get('cut_short_at', '?')} ({ex.get('cut_short_offset', '?')})"
+            line += f", but {end} first" if ex.get("cut_short_before_restart_due") \
+                else f"; not seen running again before {end}"
+        else:
+            line += ", but the pod ended first"
     elif backoff == "0s":
         line += f"; ran again at once{again}"
     elif backoff:
@@ -457,7 +475,8 @@ def _what_happened(pod: dict) -> str:
     if flapped := _readiness_flaps(pod):
         parts.append(f"readiness flapped ×{flapped}")
     if pod.get("back_off_now"):
-        parts.append("in back-off at the end")
+        # A removed pod's back-off ended with it, not with the recording.
+        parts.append("removed in back-off" if pod.get("deleted") else "in back-off at the end")
     term = pod.get("termination") or {}
     if term.get("held_by_finalizers"):
         parts.append(f"held by finalizers {term['held_by_finalizers']}")
@@ -606,8 +625,11 @@ def render_markdown(data: dict) -> str:
 
         waits = pod.get("back_off_now", [])
         if waits:
-            out += ["", "### Back-off at the end of the recording", ""]
-            rows = [[b["container"], b["kind"], b.get("delay"), b.get("delay_from"), b.get("next_attempt", "")]
+            out += ["", "### Back-off when the pod was removed" if pod.get("deleted")
+                    else "### Back-off at the end of the recording", ""]
+            rows = [[b["container"], b["kind"], b.get("delay"), b.get("delay_from"),
+                     b.get("next_attempt", "") + (" (never made: the pod was removed first)"
+                                                  if b.get("next_attempt_never_made") else "")]
                     for b in waits]
             out += _table(["container", "waiting for", "delay", "from", "next attempt"], rows)
 

@@ -1,0 +1,46 @@
+"""A crash back-off the pod did not outlive: deleted (or evicted) while the container
+waited to run again, the explanation says what ended it, not that it ran again."""
+
+from __future__ import annotations
+
+import json
+
+from podtui.lifecycle.changes import Change
+from podtui.lifecycle.explain import KIND_TERMINATION, restart_explanations
+from podtui.lifecycle.times import format_ts
+from podtui.sources.recording import read_recording, write_recording
+
+from explain_helpers import DEFAULT, EPOCH, fold, pod
+
+
+def _deleted_in_back_off(tmp_path, last_seen: float, requested: float, grace: int = 30):
+    """DEFAULT with crashloop cut after `last_seen` and a DELETE (grace `grace`)
+    requested at `requested`, both seconds after EPOCH; the pod stays (finalizers)."""
+    rec = read_recording(DEFAULT)
+    items, last = [], None
+    for item in rec.items:
+        if isinstance(item, Change) and item.resource == "pods" and item.obj["metadata"]["name"] == "crashloop":
+            if item.observed > EPOCH + last_seen:
+                continue
+            last = item
+        items.append(item)
+    obj = json.loads(json.dumps(last.obj))
+    obj["metadata"]["deletionTimestamp"] = format_ts(EPOCH + requested + grace)
+    obj["metadata"]["deletionGracePeriodSeconds"] = grace
+    obj["metadata"]["finalizers"] = ["example.com/hold"]
+    items.append(Change(resource="pods", type="MODIFIED", obj=obj, observed=EPOCH + requested + 0.5))
+    path = tmp_path / "deleted.jsonl"
+    write_recording(path, rec.header, items)
+    return path
+
+
+def test_a_deletion_in_the_back_off_ends_it_without_a_restart(tmp_path):
+    # Crashed 10:02:51, "back-off 2m40s": due 10:05:31; DELETE asked for at 10:03:30.
+    path = _deleted_in_back_off(tmp_path, 172.5, 210.0)
+    store, now = fold(path)
+    rec = pod(store, "crashloop")
+    last = [e for e in restart_explanations(rec, now, rec.events) if e.container == "app"][-1]
+    assert (last.kind, last.cause, last.backoff_after, last.restarted_at) == (KIND_TERMINATION, "exit", 160.0, None)
+    assert (last.cut_short_by, last.cut_short_at) == ("the pod's deletion was requested", EPOCH + 210.0)
+    assert last.evidence[-1] == ("the pod's deletion was requested at 2024-05-01T10:03:30Z, in the back-off before "
+                                 "the restart due 2024-05-01T10:05:31Z: it never ran again")
