@@ -805,7 +805,7 @@ def _lines(path: Path, damage: list[str] | None = None) -> Iterator[tuple[int, b
             try:
                 line = f.readline()
             except EOFError:
-                # The compressed stream stops mid-block: the recorder was killed.
+                # The compressed stream stops mid-block: cut short, or still being written.
                 yield n + 1, b"", False
                 return
             except (zlib.error, gzip.BadGzipFile, OSError) as exc:
@@ -942,15 +942,18 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
                     warnings.append(f"{name}: the file is damaged after line {number - 1} ({damage[0]}); "
                                     "replaying up to there, and what was read may be wrong too")
                 elif not complete:
-                    warnings.append(f"{name}: the recording ends abruptly after line {number - 1} "
-                                    "(the recorder was stopped); replaying up to there")
+                    # Not "the recorder was stopped": a file `--record` is still writing
+                    # reads the same.
+                    warnings.append(f"{name}: the recording ends in the middle of its compressed data after "
+                                    f"line {number - 1} (cut short, or still being written); "
+                                    f"replaying up to line {number - 1}")
                 continue
             try:
                 item = parse(line)
             except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
                 if not complete:
-                    warnings.append(f"{name}: line {number} is cut short (the recorder was stopped); "
-                                    "replaying up to the line before")
+                    warnings.append(f"{name}: the recording ends in the middle of line {number} "
+                                    f"(cut short, or still being written); replaying up to line {number - 1}")
                     return
                 pending_error = f"{name}: line {number} is corrupt ({_short(exc)})"
                 continue
