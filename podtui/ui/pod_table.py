@@ -9,6 +9,7 @@ the terminal. Line 0 is the header and stays put while the rows scroll under it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -71,6 +72,28 @@ def compact_restarts(text: str, width: int) -> str:
     if len(text) > width and text.endswith(" ago)"):
         return text[:-5] + ")"
     return text
+
+
+# The countdown or count a NEXT step ends in: "3m55s", "18s", "~2/3".
+_COUNT = re.compile(r" (~?\d\S*)$")
+
+
+def keep_count(text: str, width: int) -> str:
+    """A NEXT step still too long in its shorter wording (next_text.compact): its words
+    cut, not the countdown they end in, which is what NEXT is read for ("restart in
+    3m55s" in 13 cells: "restart 3m55s"; in 10: "res… 3m55s")."""
+    if len(text) <= width or not text.isascii():
+        return text
+    m = _COUNT.search(text)
+    if m is None:
+        return text
+    head, count = text[: m.start()].removesuffix(" in"), m.group(1)
+    room = width - len(count) - 1
+    if len(head) <= room:
+        return f"{head} {count}"
+    if room < 3:  # no word would be left: the edge cuts as before
+        return text
+    return f"{head[: room - 1]}{_ELLIPSIS} {count}"
 
 
 def _clean(value: object) -> str:
@@ -750,7 +773,7 @@ class PodTable(ScrollView, can_focus=True):
                 style = status_style
             elif column.key == "next":
                 style = next_style
-                text = compact(text, w)
+                text = keep_count(compact(text, w), w)
             elif column.key == "restarts":
                 text = compact_restarts(text, w)
                 style = base

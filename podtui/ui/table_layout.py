@@ -4,11 +4,12 @@ kubectl sizes columns to their content; so does podtui, to the pods shown now (a
 k9s does): a column narrows when its widest pod goes or is filtered out, on the next
 tick or keypress, never as a countdown loses a digit (widths that jump around repaint
 every row). When the terminal is too narrow, columns give up space in an order that
-keeps what people read first: STATUS keeps its common values whole (ContainerCreating,
-CrashLoopBackOff) and NEXT its countdown ("restart in 4m59s"); NAMESPACE narrows to its
-values (headed "NS"), then NAME is cut, with an ellipsis. The -o wide columns appear
-when there is room for them (or on `w`; on a narrow terminal the row is then wider than
-the screen and the table scrolls sideways).
+keeps what people read first: NAMESPACE narrows to its values (headed "NS"), then NAME
+is cut, with an ellipsis, then NEXT (its countdown kept: "restart 46s"), and only then
+STATUS, which keeps the kubelet's long reasons whole (CreateContainerConfigError) while
+anything else can give way. The -o wide columns appear when there is room for them (or
+on `w`; on a narrow terminal the row is then wider than the screen and the table
+scrolls sideways).
 """
 
 from __future__ import annotations
@@ -50,26 +51,35 @@ COLUMNS: tuple[Column, ...] = (
 BY_KEY = {c.key: c for c in COLUMNS}
 
 # When the terminal is too narrow, columns give up width in rounds: first everything
-# down to a comfortable width (STATUS 21: Init:CrashLoopBackOff); then NAMESPACE
+# down to a comfortable width (STATUS 26: CreateContainerConfigError); then NAMESPACE
 # down to its values (its title shortens), NAME (what people scan for, but its head
-# is what they read) and only then STATUS (17: ContainerCreating, 16: CrashLoopBackOff)
-# and NEXT (16: "restart in 4m59s"); finally everyone down to the minimum.
+# is what they read), NEXT (blank on most rows; pod_table.keep_count keeps its
+# countdown: "restart 46s") and only then STATUS, which kubectl and k9s users read
+# first and whose kubelet reasons cut are ambiguous ("CreateContainerC…": ...ConfigError
+# or ...Error): 21 Init:CrashLoopBackOff, 17 ContainerCreating, 16 CrashLoopBackOff;
+# finally everyone down to the minimum.
 CONTENT = -1  # shrink to the widest value shown, not below
 # Shrink to the widest value in its compact wording, content["<key>:compact"]: RESTARTS
 # without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more.
 COMPACT = -2
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
-    (("ready", 5), ("age", 6), ("restarts", 11), ("status", 21), ("next", 16), ("node", 16), ("nominated_node", 14),
+    (("ready", 5), ("age", 6), ("restarts", 11), ("status", 26), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
-    (("namespace", CONTENT), ("age", 5), ("name", 24), ("status", 17), ("namespace", 7), ("restarts", COMPACT),
+    (("namespace", CONTENT), ("age", 5), ("name", 24), ("namespace", 7), ("restarts", COMPACT),
      ("name", 16), ("name", 14),
-     ("namespace", 6), ("name", 13), ("status", 16), ("name", 12), ("status", 12), ("next", 14)),
+     ("namespace", 6), ("next", 14), ("next", 12), ("name", 13), ("next", 10), ("name", 12), ("next", 8),
+     ("status", 21), ("status", 17), ("status", 16), ("status", 12)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),
 )
+# Whether the -o wide columns fit is judged with STATUS at 21, as before it kept
+# CreateContainerConfigError whole: IP and NODE are worth more than its last 5 cells.
+_WIDE_CHECK = tuple(("status", 21) if cut == ("status", 26) else cut for cut in _SHRINK_ROUNDS[0])
 # Rows that scroll sideways anyway: the second round short of its last cuts, so that
 # STATUS keeps CrashLoopBackOff and NEXT "restart in 4m59s" whole.
-_SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1] if cut not in (("status", 12), ("next", 14))))
+_SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1]
+                                             if cut not in (("status", 12), ("next", 14), ("next", 12), ("next", 10),
+                                                            ("next", 8))))
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -106,7 +116,7 @@ def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
         return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
     if wide is None:
         for gap in sorted({gap_for(width), min(2, gap_for(width))}, reverse=True):
-            if _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS[:1], check=True) is not None:
+            if _fit(with_wide, wanted, content, width, gap, (_WIDE_CHECK,), check=True) is not None:
                 return _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS)
         return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
     # Asked for (`w`) on a terminal too narrow for them: columns cut to their minimums

@@ -9,7 +9,7 @@ import re
 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change
-from tests.ui.harness import make_app, settle
+from tests.ui.harness import fixture_app, make_app, settle
 from tests.ui.test_repaint import T0, pod
 
 LONG = "a-pod-with-a-name-much-longer-than-the-others-x7k2p"  # 51
@@ -122,3 +122,15 @@ async def test_narrowing_costs_what_changed_not_the_pods_held():
         # The deleted pod and the rows repainted on screen (each row at most twice:
         # the tick's repaint and the narrower layout's), never the 3,000 others.
         assert len(statics) <= 1 + 2 * table.size.height, len(statics)
+
+
+async def test_at_80_columns_a_long_kubelet_reason_shows_whole_and_next_keeps_its_countdowns():
+    app = fixture_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.table
+        rows = [table.render_line(y).text for y in range(table.size.height)]
+        # Before: "ContainerStatusU…", NEXT keeping 16 cells, blank on most rows.
+        assert any(" ContainerStatusUnknown " in row for row in rows)
+        assert any("CrashLoopBackOff" in row and row.rstrip().endswith(" restart 3m55s") for row in rows)
+        assert any("Terminating" in row and row.rstrip().endswith(" SIGKILL 18s") for row in rows)
