@@ -972,9 +972,14 @@ def _missed(restarts: dict[str, list[_Restart]], explained: dict[str, set[int]],
         done = explained.get(name, set())
         for r in rs:
             before = 0 if r.old is None else r.old
-            if r.number is None or r.number - before <= 1:
+            if r.number is None or r.number <= before:
                 continue
-            lost = [n for n in range(before + 1, r.number) if n not in done]
+            # At first sight, up to and with restart #number itself: the instance in
+            # lastState caused it only if the container runs again; waiting in back-off
+            # that instance leads to the next restart, and nothing seen explains #number.
+            # Between updates #number is the step podtui saw, cause known or not.
+            last = r.number if r.old is None else r.number - 1
+            lost = [n for n in range(before + 1, last + 1) if n not in done]
             if not lost:
                 continue
             if r.old is None:
