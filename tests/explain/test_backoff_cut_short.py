@@ -44,3 +44,15 @@ def test_a_deletion_in_the_back_off_ends_it_without_a_restart(tmp_path):
     assert (last.cut_short_by, last.cut_short_at) == ("the pod's deletion was requested", EPOCH + 210.0)
     assert last.evidence[-1] == ("the pod's deletion was requested at 2024-05-01T10:03:30Z, in the back-off before "
                                  "the restart due 2024-05-01T10:05:31Z: it never ran again")
+
+
+def test_the_explain_view_does_not_call_it_the_back_off_before_a_restart(tmp_path):
+    from podtui.ui.panes.containers import evidence_lines
+
+    path = _deleted_in_back_off(tmp_path, 172.5, 210.0)
+    store, now = fold(path)
+    rec = pod(store, "crashloop")
+    last = [e for e in restart_explanations(rec, now, rec.events) if e.container == "app"][-1]
+    text = "\n".join(c.plain for c in evidence_lines(last, wrap=200))
+    assert "back-off it was in: 2m40s (from the kubelet's message)" in text
+    assert "before the restart: 2m40s" not in text

@@ -170,8 +170,11 @@ def evidence_lines(ex: RestartExplanation, wrap: int | None = None) -> list[Cont
     items = [item if isinstance(item, str) else s(item) for item in ex.evidence]
     if ex.backoff_after is not None:
         basis = "the kubelet's message" if ex.backoff_measured else "the gap podtui saw"
-        items.append("restarted at once, no back-off" if ex.backoff_after < 1 else
-                     f"back-off before the restart: {go_duration(ex.backoff_after)} (from {basis})")
+        if ex.cut_short_by:  # it never restarted: the pod ended in (or after) the back-off
+            items.append(f"back-off it was in: {go_duration(ex.backoff_after)} (from {basis})")
+        else:
+            items.append("restarted at once, no back-off" if ex.backoff_after < 1 else
+                         f"back-off before the restart: {go_duration(ex.backoff_after)} (from {basis})")
     bullet, under = bar + Content.styled("· ", "$accent"), bar + Content("  ")
     block = under + Content("  ")
     for item in items:
