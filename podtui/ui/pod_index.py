@@ -239,12 +239,13 @@ class PodIndex:
         f = self.filter
         if not f.active:
             return True
-        if f.selector:
-            return f.matches("", pod_labels(record.obj))
+        labels = pod_labels(record.obj) if f.selector else None
+        if not (f.words or f.hidden):
+            return f.selects(labels)
         cached = self._haystacks.get(uid)
         if cached is None or cached[0] != record.version:
             cached = self._haystack(uid, record)
-        return f.matches(cached[1], None)
+        return f.matches(cached[1], labels)
 
     def _haystack(self, uid: str, record: Any) -> tuple[int, str]:
         row = record.row
@@ -261,8 +262,10 @@ class PodIndex:
         present = [u for u in uids if u in records]
         if not f.active:
             return present
-        if f.selector:
-            return [u for u in present if f.matches("", pod_labels(records[u].obj))]
+        if f.selector:  # then the words, if any, on what it selects
+            present = [u for u in present if f.selects(pod_labels(records[u].obj))]
+            if not (f.words or f.hidden):
+                return present
         hay = self._haystacks
         for u in [u for u in present if (h := hay.get(u)) is None or h[0] != records[u].version]:
             self._haystack(u, records[u])

@@ -92,6 +92,23 @@ def test_filter_words_labels_inverse_and_namespace_view():
     assert order(index) == ["db-0", "web-2"] and index.total == 2
 
 
+def test_a_selector_with_words_shows_what_both_match():
+    records = {r.uid: r for r in [
+        rec("web-1", ns="shop", labels={"app": "web"}),
+        rec("web-2", ns="shop", status="Deleted", labels={"app": "web"}),
+        rec("web-3", ns="data", labels={"app": "web"}),
+        rec("crash-0", ns="shop", labels={"app": "crashloop"}),
+    ]}
+    index = PodIndex(sort="name")
+    index.rebuild(records)
+    for text, want in [("-l app=web !deleted", ["web-1", "web-3"]), ("shop -l app=web", ["web-1", "web-2"]),
+                       ("-l app=web web-3", ["web-3"]), ("-l app in (web,crashloop) shop !deleted", ["crash-0", "web-1"])]:
+        index.refilter(records, text)  # incrementally, from the last filter
+        assert order(index) == want, text
+        index.rebuild(records)
+        assert order(index) == want, text
+
+
 def test_bad_selector_hides_nothing_and_says_why():
     f = parse_filter("-l =x")
     assert f.error and not f.active
@@ -110,7 +127,7 @@ ops = st.lists(st.tuples(
 
 @settings(max_examples=150, deadline=None)
 @given(ops=ops, column=st.sampled_from(sorted(SORT_COLUMNS)), descending=st.booleans(),
-       text=st.sampled_from(["", "p1", "!Running", "-l app=x", "b", "a !p1"]), namespace=st.sampled_from([None, "a"]))
+       text=st.sampled_from(["", "p1", "!Running", "-l app=x", "b", "a !p1", "-l app=x !p1", "p -l app in (x)"]), namespace=st.sampled_from([None, "a"]))
 def test_incremental_equals_rebuild(ops, column, descending, text, namespace):
     records: dict[str, Rec] = {}
     due = {}
