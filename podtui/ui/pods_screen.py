@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -44,18 +46,28 @@ class PromptInput(Input):
     in); what follows an enter or esc goes back to the app, to be read where the
     focus now is."""
 
-    BINDINGS = [Binding("enter", "submit", "Done"), Binding("escape", "cancel", "Cancel")]
+    # tab completes (k9s's habit); bound here, it no longer moves the focus out of a
+    # line still shown, where enter then opened a pod and esc did not close the line
+    BINDINGS = [Binding("enter", "submit", "Done"), Binding("escape", "cancel", "Cancel"),
+                Binding("tab", "complete(1)", "Complete", show=False),
+                Binding("shift+tab", "complete(-1)", "Complete", show=False)]
 
-    def __init__(self, done: Callable[[Input], None], cancel: Callable[[], None], **options: Any) -> None:
+    def __init__(self, done: Callable[[Input], None], cancel: Callable[[], None],
+                 complete: Callable[[Input, int], None] | None = None, **options: Any) -> None:
         super().__init__(compact=True, **options)
         self._done = done
         self._cancel = cancel
+        self._complete = complete
 
     async def action_submit(self) -> None:
         self._done(self)
 
     def action_cancel(self) -> None:
         self._cancel()
+
+    def action_complete(self, step: int) -> None:
+        if self._complete is not None:
+            self._complete(self, step)
 
     async def _on_key(self, event: events.Key) -> None:
         focused = self.screen.focused is self
@@ -71,6 +83,21 @@ class PromptInput(Input):
                 await self.run_action(bindings[0].action)
             return
         await super()._on_key(event)
+
+
+# The verbs run_command takes a namespace after
+_NS_VERBS = ("ns", "namespace", "namespaces", "po", "pod", "pods")
+_VERB_AND_WORD = re.compile(r"(\s*(\S+)\s+)(\S*)")
+
+
+def namespace_completions(text: str, namespaces: Iterable[str]) -> tuple[str, list[str]]:
+    """For `ns PREFIX` on the command line: the text before the word being completed,
+    and the names (and `all`) that begin with it; no names for anything else."""
+    m = _VERB_AND_WORD.fullmatch(text)
+    if m is None or m.group(2).lower() not in _NS_VERBS:
+        return text, []
+    head, word = m.group(1), m.group(3)
+    return head, sorted(n for n in {*namespaces, "all"} if n.startswith(word))
 
 
 class PromptLine(Horizontal):
@@ -131,8 +158,10 @@ class PodsScreen(Screen):
         # After the prompt, the placeholder says what may follow it.
         self.filter_input = PromptInput(self._line_done, self.action_clear_filter, id="filter",
                                         placeholder="name, namespace, status, node or label; -l k=v; !text")
-        self.command_input = PromptInput(self._line_done, self.action_clear_filter, id="command",
+        self.command_input = PromptInput(self._line_done, self.action_clear_filter, self._complete, id="command",
                                          placeholder="ns NAME, ns all, ns, help, q")
+        # (value shown, text before the name, names, index): tab again steps to the next
+        self._cycle: tuple[str, str, list[str], int] | None = None
         self.filter_line = PromptLine("/", self.filter_input)
         self.command_line = PromptLine(":", self.command_input)
 
@@ -159,8 +188,9 @@ class PodsScreen(Screen):
         self.set_focus(self.filter_input)
 
     def action_clear_filter(self) -> None:
-        if self.focused is self.command_input:
-            self._close_command()  # esc leaves the command line; the filter stays
+        if self.command_line.has_class("-shown") and self.focused is not self.filter_input:
+            # esc leaves the command line, even one the focus left (a click); the filter stays
+            self._close_command()
             return
         had_filter = bool(self.filter_input.value) or self.filter_line.has_class("-shown")
         self.filter_input.value = ""
@@ -198,7 +228,43 @@ class PodsScreen(Screen):
 
     def _close_command(self) -> None:
         self.command_line.remove_class("-shown")
+        self._cycle = None
         self.set_focus(self.table)
+
+    def _known_namespaces(self) -> set[str]:
+        """What the namespace picker starts from: the pods' namespaces and the scope's."""
+        app = self.podtui
+        names = {r.namespace for r in app.store.pods.values() if r.namespace}
+        names.update(n for n in (app.feed.scope.namespace, app.view_namespace) if n)
+        return names
+
+    def _complete(self, line: Input, step: int) -> None:
+        """tab on the command line, as in a shell: `ns de` to the one name it begins, or
+        to what all its names share; tab again steps through them (shift+tab back)."""
+        if line is not self.command_input:
+            return  # the filter: the focus stays, nothing to complete
+        if self._cycle is not None and self._cycle[0] == line.value:
+            _, head, names, i = self._cycle
+            i = (i + step) % len(names)
+        else:
+            head, names = namespace_completions(line.value, self._known_namespaces())
+            if not names:
+                self.app.bell()
+                return
+            common = os.path.commonprefix(names)
+            if len(names) == 1 or len(common) > len(line.value) - len(head):
+                self._cycle = None
+                self._set_command(head + common)
+                return
+            i = 0 if step > 0 else len(names) - 1
+            if head + names[i] == line.value:  # "ns demo" of demo, demo-2: on to the next
+                i = (i + step) % len(names)
+        self._set_command(head + names[i])
+        self._cycle = (line.value, head, names, i)
+
+    def _set_command(self, value: str) -> None:
+        self.command_input.value = value
+        self.command_input.cursor_position = len(value)
 
     def run_command(self, text: str) -> None:
         """k9s's command line, for what podtui has: the namespace, help, quit."""
