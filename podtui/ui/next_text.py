@@ -6,7 +6,7 @@ written one by one), and an unready container's failing readiness probe as "read
 fails". A streak can still outrun its threshold (Events arrive before the restart
 shows), and "liveness 5/3" reads like a mistake: past the threshold it becomes
 "liveness fails". No count: it grows without bound while the probe keeps failing, and
-NEXT has 16 cells on an 80-column terminal; the Probes pane shows the streak in full.
+NEXT has 10-16 cells on an 80-column terminal; the Probes pane shows the streak in full.
 """
 
 from __future__ import annotations
