@@ -57,7 +57,9 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # countdown: "restart 46s") and only then STATUS, which kubectl and k9s users read
 # first and whose kubelet reasons cut are ambiguous ("CreateContainerC…": ...ConfigError
 # or ...Error): 21 Init:CrashLoopBackOff, 17 ContainerCreating, 16 CrashLoopBackOff;
-# finally everyone down to the minimum.
+# finally everyone down to the minimum. Before NAME goes below 16, STATUS gives up the
+# last cells of the one reason longer than 22 ("CreateContainerConfig…" is still not
+# CreateContainerError), keeping ContainerStatusUnknown and Init:CrashLoopBackOff whole.
 CONTENT = -1  # shrink to the widest value shown, not below
 # Shrink to the widest value in its compact wording, content["<key>:compact"]: RESTARTS
 # without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more.
@@ -66,8 +68,8 @@ _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 26), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
     (("namespace", CONTENT), ("age", 5), ("name", 24), ("namespace", 7), ("restarts", COMPACT),
-     ("name", 16), ("name", 14),
-     ("namespace", 6), ("next", 14), ("next", 12), ("name", 13), ("next", 10), ("name", 12), ("next", 8),
+     ("name", 16), ("status", 22), ("next", 14), ("name", 14),
+     ("namespace", 6), ("next", 12), ("name", 13), ("next", 10), ("name", 12), ("next", 8),
      ("status", 21), ("status", 17), ("status", 16), ("status", 12)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),

@@ -116,8 +116,17 @@ def test_next_gives_way_before_status_cuts_a_long_kubelet_reason(width, status):
     layout = layout_columns(width, dict(DEMO, status=len(status)), namespace=True, wide=None)
     w = widths(layout)
     assert sum(w.values()) + layout.gap * (len(w) - 1) <= width
-    assert w["status"] == len(status)
+    # Whole, or (the one reason over 22) "CreateContainerConfig…", not CreateContainerError.
+    assert w["status"] == min(len(status), 22)
     assert w["next"] >= len("pull in 8s") and w["name"] >= 12
+
+
+def test_status_gives_a_long_reasons_last_cells_before_name_is_cut_short():
+    layout = layout_columns(80, dict(DEMO, status=len("CreateContainerConfigError")), namespace=True, wide=None)
+    w = widths(layout)
+    assert w["status"] == 22 and w["name"] >= 15  # 13 when STATUS kept all 26
+    wider = widths(layout_columns(100, dict(DEMO, status=26), namespace=True, wide=None))
+    assert wider["status"] == 26  # whole where there is room
 
 
 def test_a_next_step_too_long_for_its_column_keeps_its_countdown():
