@@ -589,8 +589,10 @@ def ended_at(rec: PodRecord) -> float | None:
     """When its controller had to replace the pod: its deletion requested, its phase
     Failed, or (neither seen) its removal; None while it runs. Not Succeeded: a Job's
     next pod after a success is its next completion, not a replacement."""
-    ended = rec.deleted_at
     obj = rec.obj
+    if as_dict(obj.get("status")).get("phase") == "Succeeded":
+        return None  # done, whatever came after: deleted or removed, it was not replaced
+    ended = rec.deleted_at
     if (ended is None and not as_dict(obj.get("metadata")).get("deletionTimestamp")
             and as_dict(obj.get("status")).get("phase") != "Failed"):
         return None  # running: no need to read its history

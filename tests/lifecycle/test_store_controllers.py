@@ -148,6 +148,8 @@ def test_a_jobs_failed_pod_is_replaced_a_succeeded_one_is_not():
     added(store, owned("report-1-eeeee", T0 + 111, kind="Job", owner="report-1", template_hash=None), T0 + 112)
     assert store.replacement("uid-report-1-ddddd") is None
     assert store.siblings("uid-report-1-ddddd")[1] == "uid-report-1-eeeee"
+    store.apply(Change(PODS, DELETED, done, T0 + 400))  # cleaned up later: still not replaced
+    assert store.replacement("uid-report-1-ddddd") is None
     # Seen only in its deletion (a relist's diff): one of the family all the same.
     gone = owned("report-1-ccccc", T0 + 80, kind="Job", owner="report-1", template_hash=None)
     store.apply(Change(PODS, DELETED, gone, T0 + 90, synthetic=True))
