@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             if deadline is not None and time.monotonic() >= deadline:
                 break
             source.wait(0.25)
-            for item in feed.poll():
+            for item in feed.poll(POLL_LIMIT):
                 if isinstance(item, Change):
                     counts[item.resource] = counts.get(item.resource, 0) + 1
                 elif isinstance(item, SourceStatus) and item.state == FAILED and item.resource == PODS:
@@ -105,6 +105,12 @@ def interrupted(item: object) -> bool:
     return isinstance(item, SourceStatus) and item.state in (RECONNECTING, FAILED) and bool(item.resource)
 
 
+# Items taken from the source per write: one poll could hand the writer the live
+# queue's whole 64 MiB as a batch, and a batch may pass the writer's 16 MiB bound.
+POLL_LIMIT = 1000
+REWARN_AFTER_LIVE = 60.0  # seconds live before the same reason is warned of again
+
+
 class Interruptions:
     """How often each watch broke off: once from when it went down until it is live
     again, however many reconnects (and a relist) that took. A 35 s outage retried six
@@ -114,22 +120,28 @@ class Interruptions:
         self.counts: dict[str, int] = {}  # resource -> interruptions
         self.why: dict[str, str] = {}  # resource -> the last reason given
         self._down: set[str] = set()
+        self._live_at: dict[str, float] = {}  # resource -> when it was last live
 
     def see(self, item: object) -> bool:
-        """Take in a queued item; True when it says a watch is interrupted for a reason
-        not given just before (worth a warning)."""
+        """Take in a queued item; True when it is worth a warning: a watch down for a
+        reason not given just before, or down again after a minute live."""
         if not isinstance(item, SourceStatus) or not item.resource:
             return False
         resource = item.resource
         if item.state == LIVE:
             self._down.discard(resource)
+            self._live_at[resource] = item.at
             return False
         if not interrupted(item):
             return False
-        if resource not in self._down:
+        fresh = resource not in self._down
+        if fresh:
             self._down.add(resource)
             self.counts[resource] = self.counts.get(resource, 0) + 1
-        new = resource not in self.why or self.why[resource] != item.detail
+        # A new outage after a while live is news even for the same reason; a watch that
+        # breaks as soon as it is up would say it every second for as long as it lasts.
+        new = self.why.get(resource) != item.detail or (
+            fresh and item.at - self._live_at.get(resource, item.at) >= REWARN_AFTER_LIVE)
         self.why[resource] = item.detail
         return new
 

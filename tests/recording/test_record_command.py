@@ -313,3 +313,18 @@ def test_a_slow_token_refresh_is_recorded_as_such_and_replays_beside_an_older_re
         "refreshing credentials (gke-gcloud-auth-plugin)…"
     assert connection_text(SourceStatus(RECONNECTING, 105.0, "refreshing credentials (get-token)…", PODS),
                            105.0)[0] == "reconnecting: refreshing credentials (get-token)…"
+
+
+def test_an_outage_after_a_while_live_is_warned_of_again_for_the_same_reason():
+    from podtui.lifecycle.changes import LIVE, RECONNECTING, SourceStatus
+    from podtui.sources.record_command import Interruptions
+
+    seen = Interruptions()
+    down = SourceStatus(RECONNECTING, 1.0, "connection reset", "pods", 2.0)
+    assert seen.see(down) is True
+    assert seen.see(SourceStatus(RECONNECTING, 2.0, "connection reset", "pods", 3.0)) is False  # the same outage
+    seen.see(SourceStatus(LIVE, 3.0, "", "pods", None))
+    assert seen.see(SourceStatus(RECONNECTING, 3.5, "connection reset", "pods", 4.0)) is False  # a flapping watch
+    seen.see(SourceStatus(LIVE, 5.0, "", "pods", None))
+    assert seen.see(SourceStatus(RECONNECTING, 500.0, "connection reset", "pods", 501.0)) is True  # news again
+    assert seen.counts == {"pods": 3}
