@@ -251,7 +251,8 @@ def _instances(entries: list[Transition], pod: dict, kinds: dict[str, str]) -> l
             (inst.container, inst.started, inst.finished)
         known = seen.get(key)
         if known is not None:
-            # The history clips a message to its first KB; the object keeps it whole.
+            # The history keeps 4 KB of a message, the kubelet's cap; an object from
+            # elsewhere (a recording edited, another runtime) may hold more.
             if len(inst.message) > len(known.message):
                 known.message = inst.message
             return
