@@ -166,8 +166,8 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     What it keeps longest is the connection's state ("reconnecting in 4s", "failed", a
     replay's position) and the pod count with its deleted ones: a fatal reason is also
     said whole as a notification, and the scope is what the user typed. So, in turn:
-    the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events", a
-    replay's word "replay"; then "all namespaces" reads -A, the scope is cut, a long
+    the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events"; then
+    "all namespaces" reads -A, a replay's word "replay" goes, the scope is cut, a long
     context's middle, the reason; last the scope goes, then the context, then the
     "(N deleted)"; the edge cuts only what is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
@@ -194,8 +194,7 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     if not live:  # nothing arrives while not live
         steps.append(lambda: drop("rate", False))
     steps += [lambda: drop("clock", 1), lambda: drop("clock", 0), lambda: drop("rate", False),
-              lambda: drop("filter", False), lambda: drop("problems", False), lambda: drop("no_events", False),
-              lambda: drop("replay_word", False)]
+              lambda: drop("filter", False), lambda: drop("problems", False), lambda: drop("no_events", False)]
 
     def scope_to(floor: int) -> None:
         if cuts.scope.startswith("all namespaces"):  # kubectl's own word for it
@@ -215,7 +214,10 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         if cuts.context:  # from the whole name: cut_middle leaves one with an ellipsis as it is
             cuts.context = cut_middle(state.context, max(floor, cell_len(cuts.context) - over()))
 
-    steps += [lambda: scope_to(16), lambda: scope_to(16), lambda: context_to(20), lambda: reason_to(0),
+    # "-A" (the first scope_to) says all that "all namespaces" does; "replay" says what
+    # the clock beside it is.
+    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: scope_to(16), lambda: context_to(20),
+              lambda: reason_to(0),
               lambda: context_to(12),
               lambda: scope_to(4), lambda: drop("scope", ""), lambda: context_to(8), lambda: drop("context", ""),
               lambda: drop("deleted", False)]

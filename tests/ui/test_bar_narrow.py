@@ -39,7 +39,7 @@ CASES = {
                             source=SourceStatus("live", T0, "", "pods")), "● live", "│ 3 pods"),
     # (c) replay with a deleted pod
     "replay": (BarState(context="podtui-demo", scope="all namespaces", total=19, shown=19, deleted=1,
-                        replay=replay_at_12_45()), "⏸ 10:12:45 12:45/16:01 ×64", "│ 19 pods (1 deleted)"),
+                        replay=replay_at_12_45()), "10:12:45 12:45/16:01 ×64", "│ 19 pods (1 deleted)"),
     # (d) a filter
     "filtered": (BarState(context="podtui-demo", scope="all namespaces", total=39, shown=4, deleted=2,
                           events_per_s=1, filter_text="crashloop", source=SourceStatus("live", T0, "", "pods")),
@@ -71,9 +71,12 @@ def test_a_long_selector_is_cut_not_the_state():
 
 
 def test_a_narrow_replay_leaves_out_the_word_replay_before_the_deleted_count():
-    text = status_line(CASES["replay"][0], T0, 78).plain
     # Before: "podtui-demo │ all namespaces │ ⏸ replay 10:12:45 12:45/16:01 ×64 │ 19 pods"
-    assert text == "podtui-demo │ -A │ ⏸ 10:12:45 12:45/16:01 ×64 │ 19 pods (1 deleted)"
+    # "-A" first (it says what "all namespaces" does), then the word "replay".
+    assert status_line(CASES["replay"][0], T0, 78).plain == \
+        "podtui-demo │ -A │ ⏸ replay 10:12:45 12:45/16:01 ×64 │ 19 pods (1 deleted)"
+    assert status_line(CASES["replay"][0], T0, 70).plain == \
+        "podtui-demo │ -A │ ⏸ 10:12:45 12:45/16:01 ×64 │ 19 pods (1 deleted)"
 
 
 def test_a_filtered_bar_drops_ev_s_and_then_the_filter_echo_before_the_deleted_count():

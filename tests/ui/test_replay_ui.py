@@ -47,11 +47,11 @@ async def test_the_bar_says_where_in_the_recording_on_80_columns():
         assert "⏸ replay 10:00:00 0:00/14:51" in bar.text
         await pilot.press("right_curly_bracket", "right_curly_bracket", "plus", "plus", "space")
         await settle(pilot)
-        # Pods deleted by now: the word "replay" gives way to their count (the mark says it)
-        assert "▶ 10:02:00 2:00/14:51 ×4 │ 24 pods (5 deleted)" in bar.text and len(bar.text) <= 78
+        # Pods deleted by now: "all namespaces" gives way to -A to keep their count
+        assert "-A │ ▶ replay 10:02:00 2:00/14:51 ×4 │ 24 pods (5 deleted)" in bar.text and len(bar.text) <= 78
         feed.seek(feed.end_time)
         await settle(pilot)
-        assert bar.text == "podtui-demo │ -A │ ■ 10:14:51 14:51/14:51 end ×4 │ 19 pods (1 deleted)"
+        assert bar.text == "podtui-demo │ -A │ ■ replay 10:14:51 14:51/14:51 end ×4 │ 19 pods (1 deleted)"
         assert "UTC" not in bar.text  # the recorded clock is said once
 
 
@@ -105,10 +105,10 @@ async def test_the_detail_screen_says_where_in_the_recording():
         # Before: no bar on the detail screen; `>` and the seek keys moved the replay
         # with nothing to say to when, and the footer's "space Play" to what.
         bar = app.screen.query_one("#status-bar")
-        assert "⏸ 10:01:00 1:00/14:51 │ 23 pods (2 deleted)" in bar.text  # at 80 columns without "replay"
+        assert "⏸ replay 10:01:00 1:00/14:51 │ 23 pods (2 deleted)" in bar.text  # at 80 columns, with -A
         await pilot.press("greater_than_sign")  # no tick: said at once
         await pilot.pause()
-        assert f"⏸ {clock_time(feed.position)} " in bar.text and feed.position > feed.start_time + 60
+        assert f"⏸ replay {clock_time(feed.position)} " in bar.text and feed.position > feed.start_time + 60
         # A seek over a quiet stretch changes no pod, and was said only at the next tick.
         times = [item_time(i) for i in feed.recording.items]
         quiet = next(a for a, b in zip(times, times[1:]) if b - a > 11 and a > feed.position)
@@ -116,7 +116,7 @@ async def test_the_detail_screen_says_where_in_the_recording():
         app.pump()
         await pilot.press("right_square_bracket")
         await pilot.pause()
-        assert f"⏸ {clock_time(quiet + 10)} " in bar.text
+        assert f"⏸ replay {clock_time(quiet + 10)} " in bar.text
         assert app.screen.query_one("#detail-title").region.y == 1  # the bar above the title
 
 
@@ -374,7 +374,7 @@ async def test_a_split_pane_keeps_the_length_and_speed_before_the_word_replay():
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.pods_screen.status_bar.text == \
-            "podtui-demo │ all namespaces │ ⏸ 10:02:00 2:00/14:51 ×8 │ 24 pods (5 deleted)"
+            "podtui-demo │ -A │ ⏸ replay 10:02:00 2:00/14:51 ×8 │ 24 pods (5 deleted)"
         await pilot.resize_terminal(120, 24)
         await pilot.pause()
         assert "⏸ replay 10:02:00 2:00/14:51 ×8 ━" in app.pods_screen.status_bar.text
