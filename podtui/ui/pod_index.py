@@ -83,6 +83,7 @@ class PodIndex:
         self._order: list[tuple] = []  # ascending keys of visible pods
         self._keys: dict[str, tuple] = {}  # uid -> key, visible pods only
         self._haystacks: dict[str, tuple[int, str]] = {}  # uid -> (version, lowered text)
+        self._texts_of: object = None  # the records (a store's pods) _haystacks were made from
         self.total = 0  # pods in the namespace view, filter ignored
         self._in_scope: set[str] = set()
         # Of those, the tombstones: kubectl no longer lists them, so the bar says so.
@@ -149,6 +150,11 @@ class PodIndex:
         keeps its key, as it would through update(); NEXT's keys are a model call each
         (back to all namespaces: 20,000 of them).
         Returns the uids shown now that were not before."""
+        if records is not self._texts_of:
+            # A new store counts versions from 0 again: a text cached at (uid, version)
+            # may be another state's (a pod Pending then, Running now, both at v1).
+            self._texts_of = records
+            self._haystacks = {}
         before = self._keys
         ns = self.namespace
         in_scope = list(records) if ns is None else [u for u, r in records.items() if r.namespace == ns]

@@ -155,3 +155,18 @@ def test_incremental_equals_rebuild(ops, column, descending, text, namespace):
         assert index.total == fresh.total
         for pos, u in enumerate(order(index)):
             assert index.position(u) == pos
+
+
+def test_a_new_store_does_not_read_the_old_stores_texts():
+    # A namespace switch or a replay seek brings a new store, whose versions count from
+    # 0 again: a filter text cached for (u1, v1) in the old one was another state's.
+    old = {"u1": rec("u1", status="Pending", version=1)}
+    index = PodIndex(sort="name")
+    index.rebuild(old)
+    index.refilter(old, "pending")
+    assert order(index) == ["u1"]
+    new = {"u1": rec("u1", status="Running", version=1)}
+    index.rebuild(new)
+    assert order(index) == []
+    index.refilter(new, "running")
+    assert order(index) == ["u1"]
