@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from podtui.ui.pod_filter import parse_filter
 from podtui.ui.pod_table import PodTable
 from podtui.ui.replay_controls import key_footer
 from podtui.ui.status_bar import StatusBar
@@ -203,6 +204,10 @@ class PodsScreen(Screen):
         # Its value now, not the event's: an enter read in the same burst applied the
         # whole text already, and the keys after it must not see a prefix of it.
         if event.input is self.filter_input and event.input.value != self.table.index.filter.text:
+            if parse_filter(event.input.value).error:
+                # Half-typed ("-l app in (we"): keep what was shown, say nothing yet.
+                # Each such keystroke showed every pod and stacked a warning; enter says why.
+                return
             self._apply_filter(event.input.value)
 
     def _line_done(self, line: Input) -> None:

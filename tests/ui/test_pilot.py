@@ -130,6 +130,22 @@ async def test_filter_is_incremental_and_escape_clears_it():
         assert len(visible_names(app)) == 18
 
 
+async def test_a_half_typed_selector_keeps_the_list_and_says_nothing_until_enter():
+    # Before: 14 of 37 keystrokes of "-l app.kubernetes.io/name in (web,db)" were a bad
+    # selector: each showed every pod and stacked a 3 s warning.
+    app = fixture_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"-l app in (we")
+        await pilot.pause()
+        applied = app.table.index.filter
+        assert not app._notifications and not applied.error  # the last whole selector is what shows
+        assert applied.text != "-l app in (we" and len(visible_names(app)) < 18  # not every pod
+        await pilot.press("enter")  # said now, as it stands
+        await pilot.pause()
+        assert any("label selector" in n.message for n in app._notifications)
+
+
 async def test_a_filter_that_hides_the_selected_pod_selects_the_first_match():
     # Before: the cursor kept its row number, so on row 50 of 100 "/pod-00⏎⏎" opened
     # the last of the ten matches, not the first.
