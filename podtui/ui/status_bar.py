@@ -139,7 +139,10 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
         text, style = connection_text(state.source, now, cuts.reason)
         part = Content.styled(text, style)
         if state.behind:  # next to the state it qualifies
-            part = Content.assemble((text.removesuffix("…"), style), (", catching up", "$text-warning"))
+            # "listing…" reads "listing, catching up"; a reason fit() cut keeps its "…".
+            own = text in ("listing…", "connecting…") or text.endswith(")…")
+            part = Content.assemble((text.removesuffix("…") if own else text, style),
+                                    (", catching up", "$text-warning"))
         parts.append(part)
     if state.seeking:  # not the old position's count next to the new position
         parts.append(Content.styled("seeking…", "$text-muted"))

@@ -181,3 +181,15 @@ async def test_a_slow_token_refresh_is_said_over_the_other_streams_live():
         app.feed._queue.extend([SourceStatus("live", T0, "", "events"), SourceStatus("live", T0, "", "pods")])
         await settle(pilot)
         assert "● live" in app.pods_screen.status_bar.text
+
+
+def test_catching_up_leaves_a_cut_reason_its_ellipsis():
+    # Before: "reconnecting in 4s: connection r, catching up", as if the reason were whole.
+    from podtui.ui.status_bar import BarState, status_line
+
+    down = SourceStatus("reconnecting", T0, "connection refused by the load balancer at the edge", "pods", T0 + 4)
+    state = BarState(context="prod", scope="web", behind=True, total=19, source=down)
+    text = status_line(state, T0, 70).plain
+    assert "…, catching up" in text and "19 pods" in text
+    refreshing = BarState(context="prod", scope="web", behind=True, source=SourceStatus("refreshing", T0, "kubelogin", "pods"))
+    assert "refreshing credentials (kubelogin), catching up" in status_line(refreshing, T0).plain
