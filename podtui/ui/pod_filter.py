@@ -50,7 +50,7 @@ def narrows(old: PodFilter, new: PodFilter) -> bool:
     "web" -> "web db") and each old !word is still one ("!er" -> "!err" shows more)."""
     if not old.active:
         return True
-    if old.selector or new.selector or not new.active:
+    if old.selector != new.selector or not new.active:  # the same selector: the words decide
         return False
     return (all(any(w in w2 for w2 in new.words) for w in old.words)
             and all(h in new.hidden for h in old.hidden))

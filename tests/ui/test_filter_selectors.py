@@ -64,3 +64,12 @@ def test_a_selector_that_cannot_be_parsed_is_said_and_hides_nothing(text, error)
     f = parse_filter(text)
     assert error in f.error
     assert "\n" not in f.error and not f.active
+
+
+def test_words_typed_after_a_selector_narrow_what_it_showed():
+    # Before: any selector made each keystroke test every hidden pod again.
+    from podtui.ui.pod_filter import narrows
+
+    assert narrows(parse_filter("-l app=web sh"), parse_filter("-l app=web sho"))
+    assert not narrows(parse_filter("-l app=web sho"), parse_filter("-l app=db sho"))
+    assert not narrows(parse_filter("sho"), parse_filter("-l app=web sho"))  # a selector added: not known
