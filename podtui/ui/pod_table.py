@@ -723,8 +723,9 @@ class PodTable(ScrollView, can_focus=True):
             return Strip.blank(width, styles["base"])
         now = self.clock.time()
         dynamic = self._dynamic_cells(record, now)
-        self._shown_dynamic[uid] = dynamic
-        self._count_dynamic(uid, record.version, dynamic)
+        if self._shown_dynamic.get(uid) != dynamic:  # counted already when drawn the same (or by tick)
+            self._shown_dynamic[uid] = dynamic
+            self._count_dynamic(uid, record.version, dynamic)
         is_cursor = position == self.cursor
         key = (uid, record.version, self._layout_gen, dynamic, is_cursor, self.has_focus, width)
         strip = self._lines.get(key)
