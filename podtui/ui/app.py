@@ -161,6 +161,7 @@ class PodtuiApp(App):
         self.pods_live = False  # the pods stream has listed (the bar may show the events')
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
+        self._cluster_namespaces: set[str] = set()  # as the cluster listed them for the picker
         self.events_per_s = 0.0
         self._changes_since_tick = 0
         # In a replay: the recorded times of the changes applied lately, for events/s in
@@ -516,10 +517,16 @@ class PodtuiApp(App):
             sections.insert(0, ("Replay", list(REPLAY_BINDINGS)))
         return sections
 
+    def known_namespaces(self) -> set[str]:
+        """The namespaces podtui can name: its pods', the scope's and the view's, and what
+        the cluster listed when the picker last asked (the picker and `:ns` tab)."""
+        names = {r.namespace for r in self.store.pods.values() if r.namespace}
+        names.update(n for n in (self.feed.scope.namespace, self.view_namespace) if n)
+        names.update(self._cluster_namespaces)
+        return names
+
     def action_pick_namespace(self) -> None:
-        namespaces = {r.namespace for r in self.store.pods.values() if r.namespace}
-        if self.feed.scope.namespace:
-            namespaces.add(self.feed.scope.namespace)
+        namespaces = self.known_namespaces()
         current = self.view_namespace if self.view_namespace is not None else self.feed.scope.namespace
 
         def chosen(result: str | None | bool) -> None:
@@ -538,7 +545,11 @@ class PodtuiApp(App):
                 except Exception:  # noqa: BLE001 - forbidden, unreachable: what was seen stays
                     return []
 
-            self._in_background("podtui-namespaces", fetch, picker.add_namespaces)
+            def listed(names: list[str]) -> None:
+                self._cluster_namespaces.update(n for n in names if isinstance(n, str) and n)
+                picker.add_namespaces(names)
+
+            self._in_background("podtui-namespaces", fetch, listed)
 
     def switch_namespace(self, namespace: str | None) -> None:
         """Watch another namespace (None: all) without restarting.

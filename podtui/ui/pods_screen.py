@@ -236,13 +236,6 @@ class PodsScreen(Screen):
         self._cycle = None
         self.set_focus(self.table)
 
-    def _known_namespaces(self) -> set[str]:
-        """What the namespace picker starts from: the pods' namespaces and the scope's."""
-        app = self.podtui
-        names = {r.namespace for r in app.store.pods.values() if r.namespace}
-        names.update(n for n in (app.feed.scope.namespace, app.view_namespace) if n)
-        return names
-
     def _complete(self, line: Input, step: int) -> None:
         """tab on the command line, as in a shell: `ns de` to the one name it begins, or
         to what all its names share; tab again steps through them (shift+tab back)."""
@@ -252,7 +245,7 @@ class PodsScreen(Screen):
             _, head, names, i = self._cycle
             i = (i + step) % len(names)
         else:
-            head, names = namespace_completions(line.value, self._known_namespaces())
+            head, names = namespace_completions(line.value, self.podtui.known_namespaces())
             if not names:
                 self.app.bell()
                 return

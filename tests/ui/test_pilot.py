@@ -343,6 +343,9 @@ async def test_the_picker_offers_the_clusters_namespaces_when_scoped_to_one():
         await pilot.press("enter")
         await settle(pilot)
         assert app.feed.scope.namespace == "shop"
+        # What the cluster listed, `:ns` completes too (before: only the store's, "shop").
+        await pilot.press("colon", *"ns ba", "tab")
+        assert app.pods_screen.command_input.value == "ns batch"
 
 
 async def test_a_name_no_namespace_can_have_is_refused_with_the_clis_reason():
