@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
+from collections.abc import Iterable
 from itertools import zip_longest
 from operator import attrgetter
 
@@ -678,6 +679,22 @@ def diff_versions(old: dict, new: dict, observed: float, floor: float | None = N
         if top > observed or (floor is not None and floor > observed):
             out = not_before(out, observed, floor)
     return out, em.touched
+
+
+def unscheduled_since(entries: Iterable[Transition], pod: dict) -> float | None:
+    """Since when the scheduler has not placed the pod, if it has not: its last
+    PodScheduled transition podtui saw, else (none seen, or the history dropped it)
+    the condition's lastTransitionTime. None once scheduled."""
+    last = None
+    for t in entries:
+        if t.kind == CONDITION and t.subject == "PodScheduled":
+            last = t
+    if last is not None:
+        return last.at if last.new == "False" else None
+    for c in _l(_d(pod.get("status")).get("conditions")):
+        if isinstance(c, dict) and c.get("type") == "PodScheduled":
+            return parse_ts(c.get("lastTransitionTime")) if c.get("status") == "False" else None
+    return None
 
 
 def not_before(ts: list[Transition], observed: float, floor: float | None) -> list[Transition]:

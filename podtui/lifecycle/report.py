@@ -21,11 +21,12 @@ import yaml
 
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.explain import RestartExplanation, latest_versions, restart_explanations
+from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import as_dict, as_list, controller_ref
-from podtui.lifecycle.records import CONDITION, DELETION, EventRecord, Transition
+from podtui.lifecycle.records import DELETION, EventRecord, Transition
 from podtui.lifecycle.termination import deletion_request, termination
-from podtui.lifecycle.times import go_duration, parse_ts
+from podtui.lifecycle.times import go_duration
 from podtui.lifecycle.unready import flaps, unready_periods
 
 
@@ -267,15 +268,11 @@ def _unready(record, now: float, origin: float | None, events: list[EventRecord]
 def _unschedulable(entries: list[Transition], obj: dict, origin: float | None) -> dict | None:
     """Since when the scheduler had not placed the pod, if it still had not at the end:
     its last PodScheduled transition, else (the history dropped it) the condition."""
-    condition = next((c for c in as_list(as_dict(obj.get("status")).get("conditions"))
-                      if isinstance(c, dict) and c.get("type") == "PodScheduled"), {})
-    last = next((t for t in reversed(entries) if t.kind == CONDITION and t.subject == "PodScheduled"), None)
-    if last is not None:
-        since = last.at if last.new == "False" else None
-    else:
-        since = parse_ts(condition.get("lastTransitionTime")) if condition.get("status") == "False" else None
+    since = unscheduled_since(entries, obj)
     if since is None:
         return None
+    condition = next((c for c in as_list(as_dict(obj.get("status")).get("conditions"))
+                      if isinstance(c, dict) and c.get("type") == "PodScheduled"), {})
     reason = condition.get("reason") if condition.get("status") == "False" else None
     return _clean({"from": rfc3339(since), "offset": offset(since, origin),
                    "reason": reason if isinstance(reason, str) else None})

@@ -41,11 +41,10 @@ from podtui.lifecycle.changes import (
 )
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
+from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.messages import first_line
 from podtui.lifecycle.nextstep import next_step as model_next_step
-from podtui.lifecycle.records import CONDITION
 from podtui.lifecycle.store import Store
-from podtui.lifecycle.times import parse_ts
 from podtui.sources.base import Feed
 from podtui.ui.detail_screen import DetailScreen
 from podtui.ui.help_screen import HelpScreen
@@ -99,10 +98,7 @@ def unscheduled_line(record: Any, now: float) -> str | None:
                       if isinstance(c, dict) and c.get("type") == "PodScheduled"), None)
     if condition is None or condition.get("status") != "False":
         return None
-    # Since the last transition podtui saw, else the condition's (from before podtui).
-    seen = [t for t in getattr(getattr(record, "history", None), "entries", ())
-            if t.kind == CONDITION and t.subject == "PodScheduled"]
-    since = seen[-1].at if seen and seen[-1].new == "False" else parse_ts(condition.get("lastTransitionTime"))
+    since = unscheduled_since(getattr(getattr(record, "history", None), "entries", ()), obj)
     failed = [e for e in getattr(record, "events", ()) if e.reason == "FailedScheduling"]
     latest = max(failed, key=lambda e: e.last or 0.0, default=None)
     reason = condition.get("reason") if isinstance(condition.get("reason"), str) else ""

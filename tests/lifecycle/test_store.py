@@ -293,3 +293,18 @@ def test_a_termination_message_is_kept_to_the_kubelets_cap_and_shared_across_res
     store.apply(Change(PODS, MODIFIED, flood, T0 + 600))
     last = [t.data["message"] for t in store.pods["u1"].history if t.data and t.data.get("message")][-1]
     assert len(last) == 4096 and last.endswith("\u2026")
+
+
+def test_unscheduled_since_reads_the_last_podscheduled_transition_else_the_condition():
+    from podtui.lifecycle.history import unscheduled_since
+    from podtui.lifecycle.records import CONDITION, Transition
+
+    pending = {"status": {"phase": "Pending", "conditions": [
+        {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+         "lastTransitionTime": "2024-05-01T10:00:05Z"}]}}
+    assert unscheduled_since([], pending) == T0 + 5  # met unscheduled: the condition's time
+    seen = [Transition(at=T0 + 7, kind=CONDITION, subject="PodScheduled", old=None, new="False")]
+    assert unscheduled_since(seen, pending) == T0 + 7  # what podtui saw comes first
+    placed = seen + [Transition(at=T0 + 60, kind=CONDITION, subject="PodScheduled", old="False", new="True")]
+    assert unscheduled_since(placed, pending) is None  # scheduled since, whatever the object lags
+    assert unscheduled_since([], {"status": None}) is None
