@@ -877,38 +877,46 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
     pods = PodDecoder()
 
     def parse(line: bytes) -> Item:
-        head = _peek(line)
-        if isinstance(head, tuple):
+        item = _read_line(line)
+        head = _head(item)
+        if isinstance(head, tuple) and head[1] == PODS:
+            # Again through the PodDecoder, which shares what a pod's versions have in
+            # common; anything else keeps the decoding the check just made.
             t, resource, kind, synthetic, _ = head
-            if resource == PODS:
-                decode = pods.object_gone if kind == DELETED else pods.object
-            else:
-                decode = object_of
+            decode = pods.object_gone if kind == DELETED else pods.object
             return Change(resource, kind, None, t, synthetic, raw=line, decode=decode)
-        return head
+        return item
 
     return _scan(path, skip_bad_lines, warnings, parse)
 
 
-def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
-    """A change line -> (t, resource, type, synthetic, pod uid), its object left to be
-    decoded when applied. Any other line (a status, a change of a kind PackedItems has
-    no code for) -> the Item decode_item makes of it, as does a line msgspec refuses:
-    orjson's errors are what a corrupt line has always been reported with."""
+def _read_line(line: bytes) -> Item:
+    """A line as decode_item makes it; a line msgspec refuses goes through orjson,
+    whose errors are what a corrupt line has always been reported with."""
     try:
-        # The whole line, dropped at once: an envelope-only check lets by what the
-        # decoder refuses later (bad UTF-8 or a number beyond a double in a string
-        # or member it skips), and the replay would stop there with a traceback.
+        # The whole line: an envelope-only check lets by what the decoder refuses
+        # later (bad UTF-8 or a number beyond a double in a string or member it
+        # skips), and the replay would stop there with a traceback.
         data = decode_any(line)
     except msgspec.DecodeError:
         data = None
     if type(data) is dict and "type" in data:
-        change = decode_item(data)
-        if (change.resource, change.type, change.synthetic) in _KIND_CODE:
-            meta = change.obj.get("metadata")
-            uid = meta.get("uid") if type(meta) is dict else None
-            return change.observed, change.resource, change.type, change.synthetic, uid
+        return decode_item(data)
     return decode_item(orjson.loads(line))
+
+
+def _head(item: Item) -> tuple[float, str, str, bool, object] | Item:
+    """A change -> (t, resource, type, synthetic, pod uid), its object to be dropped and
+    decoded again when applied; anything PackedItems has no code for stays the Item."""
+    if type(item) is Change and (item.resource, item.type, item.synthetic) in _KIND_CODE:
+        meta = item.obj.get("metadata")
+        uid = meta.get("uid") if type(meta) is dict else None
+        return item.observed, item.resource, item.type, item.synthetic, uid
+    return item
+
+
+def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
+    return _head(_read_line(line))
 
 
 def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
