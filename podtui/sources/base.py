@@ -127,12 +127,13 @@ class ItemQueue:
 ITEM_OVERHEAD = 200
 
 
+def item_size(item: Item) -> int:
+    """What one item counts for against a queue's bound (ItemQueue, the recording writer)."""
+    return ITEM_OVERHEAD + len(item.raw) if type(item) is Change and item.raw else ITEM_OVERHEAD
+
+
 def queued_size(items: Iterable[Item]) -> int:
-    """What `items` count for against a queue's bound (ItemQueue, the recording writer)."""
-    total = 0
-    for item in items:
-        total += ITEM_OVERHEAD + len(item.raw) if type(item) is Change and item.raw else ITEM_OVERHEAD
-    return total
+    return sum(map(item_size, items))
 
 
 class StaticFeed:

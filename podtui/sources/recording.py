@@ -57,7 +57,7 @@ from podtui.lifecycle.changes import (
     item_time,
 )
 from podtui.lifecycle.times import format_ts
-from podtui.sources.base import Feed, Scope, queued_size
+from podtui.sources.base import Feed, Scope, item_size, queued_size
 from podtui.sources.decode import PodDecoder, decode_any, object_of
 
 FORMAT = "podtui-recording"
@@ -447,7 +447,7 @@ class RecordingWriter:
         while pending and size < SEND_BYTES:
             item = pending.popleft()
             batch.append(item)
-            size += queued_size((item,))
+            size += item_size(item)
         return batch, size
 
     def _run(self) -> None:
