@@ -1,18 +1,22 @@
 """labelSelector and fieldSelector, parsed and matched as a kube-apiserver does.
 
-Label grammar from staging/src/k8s.io/apimachinery/pkg/labels/selector.go
-(`k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, `k>1`, `k<1`);
-field selectors from pkg/fields/selector.go (`f=v`, `f==v`, `f!=v`, with `\\`
+Label selectors are podtui.lifecycle.labels' (labels.Parse), which the `/` filter
+shares; field selectors from pkg/fields/selector.go (`f=v`, `f==v`, `f!=v`, with `\\`
 escapes) over the selectable fields of pkg/registry/core/pod/strategy.go and
 pkg/registry/core/event/strategy.go. A bad selector raises APIError 400.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from podtui.apiserver.status import bad_request
+from podtui.lifecycle.labels import SelectorError, go_quote, parse_selector, selector_matches
+
+__all__ = [  # go_quote: endpoints.py's too
+    "EVENTS_V1_FIELD_ALIASES", "FIELDS", "FIELD_LABELS", "Predicate", "combine", "go_quote",
+    "parse_field_selector", "parse_label_selector", "requires_exact_match",
+]
 
 Predicate = Callable[[dict], bool]
 
@@ -24,297 +28,17 @@ def _labels(obj: dict) -> dict:
 
 
 # ---- label selectors -------------------------------------------------------------
-#
-# A port of labels.Parse: its lexer, its recursive descent and NewRequirement's
-# checks, so a bad selector gets the very message a kube-apiserver sends.
-
-_QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QNAME = re.compile(f"^{_QNAME_FMT}$")
-_DNS1123_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-_DNS1123 = re.compile(f"^{_DNS1123_FMT}$")
-_VALUE_FMT = f"({_QNAME_FMT})?"
-_VALUE = re.compile(f"^{_VALUE_FMT}$")
-_QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    # validation.RegexError
-    shown = " or ".join(f"'{e}', " for e in examples)
-    return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def _qualified_name_errors(value: str) -> list[str]:
-    # validation.IsQualifiedName
-    errs = []
-    parts = value.split("/")
-    if len(parts) > 2:
-        return [
-            "a qualified name " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
-    name = parts[-1]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            if len(prefix) > 253:
-                errs.append("prefix part must be no more than 253 characters")
-            if not _DNS1123.match(prefix):
-                msg = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
-                errs.append("prefix part " + _regex_error(msg, _DNS1123_FMT, "example.com"))
-    if not name:
-        errs.append("name part must be non-empty")
-    elif len(name) > 63:
-        errs.append("name part must be no more than 63 characters")
-    if not _QNAME.match(name):
-        errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
-    return errs
-
-
-def _label_value_errors(value: str) -> list[str]:
-    # validation.IsValidLabelValue
-    errs = []
-    if len(value) > 63:
-        errs.append("must be no more than 63 characters")
-    if not _VALUE.match(value):
-        msg = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
-        errs.append(_regex_error(msg, _VALUE_FMT, "MyValue", "my_value", "12345"))
-    return errs
-
-
-def go_quote(text: str) -> str:
-    """Go's %q of a string (strconv.Quote)."""
-    out = ['"']
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(ch)])
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def _invalid(path: str, value: object, detail: str) -> str:
-    # field.Invalid(...).Error(); a []string value prints as Go's %#v does.
-    shown = go_quote(value) if isinstance(value, str) else "[]string{" + ", ".join(map(go_quote, value)) + "}"  # type: ignore[arg-type]
-    return f"{path}: Invalid value: {shown}: {detail}"
-
-
-def _aggregate(errs: list[str]) -> str:
-    # utilerrors.NewAggregate(...).Error(): duplicates dropped, several in brackets.
-    unique = list(dict.fromkeys(errs))
-    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
-
-
-class _LabelSyntaxError(Exception):
-    pass
-
-
-_ERROR, _END, _CLOSE, _COMMA, _NOT, _EQ2, _EQ, _GT, _IDENT, _IN, _LT, _NE, _NOTIN, _OPEN = range(14)
-_TOKENS = {")": _CLOSE, ",": _COMMA, "!": _NOT, "==": _EQ2, "=": _EQ, ">": _GT, "in": _IN, "<": _LT, "!=": _NE, "notin": _NOTIN, "(": _OPEN}
-_SPECIAL = frozenset("=!(),><")
-_SPACE = frozenset(" \t\r\n")
-_BINARY = "in, notin, =, ==, !=, gt, lt"
-_OPERATORS = {_IN: "in", _NOTIN: "notin", _EQ: "=", _EQ2: "==", _NE: "!=", _GT: "gt", _LT: "lt"}
-
-
-def _lex(text: str) -> list[tuple[int, str]]:
-    items: list[tuple[int, str]] = []
-    i, n = 0, len(text)
-    while True:
-        while i < n and text[i] in _SPACE:
-            i += 1
-        if i >= n:
-            items.append((_END, ""))
-            return items
-        if text[i] in _SPECIAL:
-            # The longest run of symbols that is still a token ("!=", "==").
-            j, last = i, None
-            while j < n and text[j] in _SPECIAL:
-                tok = _TOKENS.get(text[i : j + 1])
-                if tok is None and last is not None:
-                    break
-                if tok is not None:
-                    last = (tok, text[i : j + 1])
-                j += 1
-            if last is None:
-                items.append((_ERROR, f"error expected: keyword found '{text[i:j]}'"))
-                i = j
-            else:
-                items.append(last)
-                i += len(last[1])
-            continue
-        j = i
-        while j < n and text[j] not in _SPECIAL and text[j] not in _SPACE:
-            j += 1
-        word = text[i:j]
-        items.append((_TOKENS.get(word, _IDENT), word))
-        i = j
-
-
-class _LabelParser:
-    def __init__(self, text: str) -> None:
-        self.items = _lex(text)
-        self.pos = 0
-
-    def lookahead(self, values: bool = True) -> tuple[int, str]:
-        tok, lit = self.items[self.pos]
-        return (_IDENT if values and tok in (_IN, _NOTIN) else tok), lit
-
-    def consume(self, values: bool = True) -> tuple[int, str]:
-        item = self.lookahead(values)
-        self.pos += 1
-        return item
-
-    def parse(self) -> list[Predicate]:
-        reqs = []
-        while True:
-            tok, lit = self.lookahead()
-            if tok == _END:
-                return reqs
-            if tok not in (_IDENT, _NOT):
-                raise _LabelSyntaxError(f"found '{lit}', expected: !, identifier, or 'end of string'")
-            try:
-                reqs.append(self.requirement())
-            except _LabelSyntaxError as err:
-                raise _LabelSyntaxError(f"unable to parse requirement: {err}") from None
-            tok, lit = self.consume()
-            if tok == _END:
-                return reqs
-            if tok != _COMMA:
-                raise _LabelSyntaxError(f"found '{lit}', expected: ',' or 'end of string'")
-            tok2, lit2 = self.lookahead()
-            if tok2 not in (_IDENT, _NOT):
-                raise _LabelSyntaxError(f"found '{lit2}', expected: identifier after ','")
-
-    def requirement(self) -> Predicate:
-        absent = False
-        tok, key = self.consume()
-        if tok == _NOT:
-            absent = True
-            tok, key = self.consume()
-        if tok != _IDENT:
-            raise _LabelSyntaxError(f"found '{key}', expected: identifier")
-        if errs := _qualified_name_errors(key):
-            raise _LabelSyntaxError(_invalid("<nil>", key, "; ".join(errs)))
-        if self.lookahead()[0] in (_END, _COMMA):
-            return (lambda obj: key not in _labels(obj)) if absent else (lambda obj: key in _labels(obj))
-        tok, lit = self.consume(values=False)
-        op = _OPERATORS.get(tok)
-        if op is None:
-            raise _LabelSyntaxError(f"found '{lit}', expected: {_BINARY}")
-        values = sorted(self.set_values() if op in ("in", "notin") else self.exact_value())
-        return _requirement(key, op, values)
-
-    def set_values(self) -> set[str]:
-        tok, lit = self.consume()
-        if tok != _OPEN:
-            raise _LabelSyntaxError(f"found '{lit}' expected: '('")
-        tok, lit = self.lookahead()
-        if tok == _CLOSE:
-            self.consume()
-            return {""}
-        if tok not in (_IDENT, _COMMA):
-            raise _LabelSyntaxError(f"found '{lit}', expected: ',', ')' or identifier")
-        values: set[str] = set()
-        while True:
-            tok, word = self.consume()
-            if tok == _IDENT:
-                values.add(word)
-                tok2, lit2 = self.lookahead()
-                if tok2 == _CLOSE:
-                    break
-                if tok2 != _COMMA:
-                    raise _LabelSyntaxError(f"found '{lit2}', expected: ',' or ')'")
-            elif tok == _COMMA:
-                if not values:
-                    values.add("")
-                tok2, _ = self.lookahead()
-                if tok2 == _CLOSE:
-                    values.add("")
-                    break
-                if tok2 == _COMMA:
-                    values.add("")
-            else:
-                raise _LabelSyntaxError(f"found '{word}', expected: ',', or identifier")
-        if self.consume()[0] != _CLOSE:  # what follows the list was checked above
-            raise _LabelSyntaxError(f"found '{lit}', expected: ')'")
-        return values
-
-    def exact_value(self) -> set[str]:
-        if self.lookahead()[0] in (_END, _COMMA):
-            return {""}
-        tok, lit = self.consume()
-        if tok == _IDENT:
-            return {lit}
-        raise _LabelSyntaxError(f"found '{lit}', expected: identifier")
-
-
-def _requirement(key: str, op: str, values: list[str]) -> Predicate:
-    # labels.NewRequirement's checks for the values, then Requirement.Matches.
-    errs = []
-    if op in ("gt", "lt"):
-        errs += [
-            _invalid(f"values[{i}]", v, "for 'Gt', 'Lt' operators, the value must be an integer")
-            for i, v in enumerate(values)
-            if _go_int(v) is None
-        ]
-    errs += [_invalid(f"values[{i}][{key}]", v, "; ".join(e)) for i, v in enumerate(values) if (e := _label_value_errors(v))]
-    if errs:
-        raise _LabelSyntaxError(_aggregate(errs))
-    if op in ("gt", "lt"):
-        bound = _go_int(values[0])
-        assert bound is not None
-        return _numeric(key, bound, op == "gt")
-    wanted = frozenset(values)
-    present = op in ("in", "=", "==")
-
-    def match(obj: dict) -> bool:
-        labels = _labels(obj)
-        if key not in labels:
-            return not present
-        value = labels[key]
-        return (isinstance(value, str) and value in wanted) == present
-
-    return match
-
-
-def _go_int(text: str) -> int | None:
-    """strconv.ParseInt(text, 10, 64), or None."""
-    digits = text[1:] if text[:1] in "+-" else text
-    if not (digits.isascii() and digits.isdigit()):
-        return None
-    value = int(text)
-    return value if -(2**63) <= value < 2**63 else None
-
-
-def _numeric(key: str, bound: int, greater: bool) -> Predicate:
-    def match(obj: dict) -> bool:
-        have = _labels(obj).get(key)
-        number = _go_int(have) if isinstance(have, str) else None
-        if number is None:
-            return False
-        return number > bound if greater else number < bound
-
-    return match
 
 
 def parse_label_selector(text: str) -> Predicate | None:
     """A predicate over objects, or None when the selector selects everything."""
     try:
-        preds = _LabelParser(text).parse()
-    except _LabelSyntaxError as err:
+        selector = parse_selector(text)
+    except SelectorError as err:
         raise bad_request(str(err)) from None
-    return _all(preds) if preds else None
+    if not selector:
+        return None
+    return lambda obj: selector_matches(selector, _labels(obj))
 
 
 # ---- field selectors -------------------------------------------------------------

@@ -41,34 +41,16 @@ def test_label_selectors(selector, expected):
     assert selected(selector) == expected
 
 
-NAME_PART = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
-    "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-)
-VALUE = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
-    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-)
-
-
-# labels.Parse's own messages (apimachinery/pkg/labels/selector.go), as kubectl prints them.
+# Each message is labels.Parse's, from podtui.lifecycle.labels (tests/lifecycle/test_labels.py
+# has them all); here, that the server answers a bad selector 400 with it.
 @pytest.mark.parametrize(
     "bad, message",
     [
         ("app in (web", "unable to parse requirement: found '', expected: ',' or ')'"),
-        ("app in web", "unable to parse requirement: found 'web' expected: '('"),
-        ("app in (a b)", "unable to parse requirement: found 'b', expected: ',' or ')'"),
-        ("app=web)", "found ')', expected: ',' or 'end of string'"),
         ("=web", "found '=', expected: !, identifier, or 'end of string'"),
-        ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
-        ("app=we b", "found 'b', expected: ',' or 'end of string'"),
-        ("a,,b", "found ',', expected: identifier after ','"),
-        ("!", "unable to parse requirement: found '', expected: identifier"),
         ("rank>x", "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"),
-        ("-bad-key", f'unable to parse requirement: <nil>: Invalid value: "-bad-key": {NAME_PART}'),
-        ("app=-x", f'unable to parse requirement: values[0][app]: Invalid value: "-x": {VALUE}'),
-        ("app notin (ok,-x,_y)", f'unable to parse requirement: [values[0][app]: Invalid value: "-x": {VALUE}, values[1][app]: Invalid value: "_y": {VALUE}]'),
+        # Before: read as "app=web", the "!" lost, and answered 200.
+        ("!app=web", "found '=', expected: ',' or 'end of string'"),
     ],
 )
 def test_bad_label_selectors_are_400_with_upstream_messages(bad, message):
@@ -76,20 +58,6 @@ def test_bad_label_selectors_are_400_with_upstream_messages(bad, message):
         parse_label_selector(bad)
     assert err.value.code == 400
     assert err.value.message == message
-
-
-@pytest.mark.parametrize(
-    "selector, expected",
-    [
-        ("app in (web,),tier", ["web-1", "web-2"]),  # an empty value in a set is allowed
-        ("app notin ()", ["web-1", "web-2", "db-1", "bare"]),  # () is the set {""}
-        ("app==,!x", []),
-        ("in=web", []),  # "in" is a key here, not the operator
-        ("rank>03", ["web-2"]),
-    ],
-)
-def test_label_selector_corner_cases_parse_as_upstream(selector, expected):
-    assert selected(selector) == expected
 
 
 def test_pod_field_selectors():
