@@ -8,7 +8,9 @@
                    (absent), k in (a,b), k notin (a,b), k>1, k<1; comma = and
     shop -l app=web !deleted    a selector is one token: words go before or after it
 
-Matching is case-insensitive except label selectors, which follow Kubernetes.
+Matching is case-insensitive except label selectors, which are Kubernetes' own
+(podtui.lifecycle.labels, as the demo API server parses them): a selector kubectl
+rejects is rejected here with kubectl's message.
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A selector term: (key, op, value); op in = != in notin exists ! gt lt; value a str,
-# a frozenset for in/notin, an int for gt/lt, None for exists and !.
-Term = tuple
+from podtui.lifecycle.labels import Requirement, SelectorError, parse_selector, selector_matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +26,8 @@ class PodFilter:
     text: str = ""
     words: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()  # !words: what contains any of them is hidden
-    selector: tuple[Term, ...] = ()
-    error: str = ""  # a selector podtui could not parse: shown, and nothing is hidden
+    selector: tuple[Requirement, ...] = ()
+    error: str = ""  # a selector labels.Parse rejects: shown, and nothing is hidden
 
     @property
     def active(self) -> bool:
@@ -35,7 +35,7 @@ class PodFilter:
 
     def selects(self, labels: dict | None) -> bool:
         """The selector's part alone (True without one)."""
-        return not self.selector or _selector_matches(self.selector, labels or {})
+        return not self.selector or selector_matches(self.selector, labels or {})
 
     def matches(self, haystack: str, labels: dict | None) -> bool:
         """Both parts: the selector on the labels, the words on the haystack."""
@@ -59,7 +59,7 @@ def narrows(old: PodFilter, new: PodFilter) -> bool:
 def parse_filter(text: str) -> PodFilter:
     words: list[str] = []
     hidden: list[str] = []
-    selector: list[Term] = []
+    selector: list[Requirement] = []
     i, n = 0, len(text)
     try:
         while True:
@@ -69,9 +69,13 @@ def parse_filter(text: str) -> PodFilter:
             if text.startswith("-l", i):  # also "-lapp=web", as kubectl takes it
                 i = _skip_space(text, i + 2)
                 if i >= n:
-                    raise ValueError("empty label selector")
-                terms, i = _parse_selector(text, i)
-                selector.extend(terms)  # several -l: all must hold
+                    raise SelectorError("empty label selector")
+                end = _selector_end(text, i)
+                try:
+                    selector.extend(parse_selector(text[i:end]))  # several -l: all must hold
+                except SelectorError as exc:
+                    raise SelectorError(f"label selector {text[i:end]!r}: {exc}") from None
+                i = end
                 continue
             end = i
             while end < n and not text[end].isspace():
@@ -82,17 +86,13 @@ def parse_filter(text: str) -> PodFilter:
                     hidden.append(word[1:])
             else:
                 words.append(word)
-    except ValueError as exc:
+    except SelectorError as exc:
         return PodFilter(text=text, error=str(exc))
     return PodFilter(text=text, words=tuple(words), hidden=tuple(hidden), selector=tuple(selector))
 
 
-# k8s.io/apimachinery's rules: a key is [prefix/]name, a value a name or empty.
-_NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_KEY = re.compile(rf"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_NAME}")
-_VALUE = re.compile(_NAME)
+# Spaces then a set operator: the selector goes on ("app in (a,b)", "app notin(a)").
 _SET_OP = re.compile(r"\s+(in|notin)(?=[\s(]|$)\s*")
-_SPECIAL = "=!<>(),"
 
 
 def _skip_space(text: str, i: int) -> int:
@@ -101,105 +101,24 @@ def _skip_space(text: str, i: int) -> int:
     return i
 
 
-def _read(text: str, i: int, stop: str) -> tuple[str, int]:
-    end = i
-    while end < len(text) and not text[end].isspace() and text[end] not in stop:
-        end += 1
-    return text[i:end], end
-
-
-def _check_key(key: str) -> str:
-    prefix, _, name = key.rpartition("/")
-    if not _KEY.fullmatch(key) or len(name) > 63 or len(prefix) > 253:
-        raise ValueError(f"invalid label key {key!r} in label selector")
-    return key
-
-
-def _check_value(value: str) -> str:
-    if value and (len(value) > 63 or not _VALUE.fullmatch(value)):
-        raise ValueError(f"invalid label value {value!r} in label selector")
-    return value
-
-
-def _parse_selector(text: str, i: int) -> tuple[list[Term], int]:
-    """kubectl's selector from text[i:]: terms joined by commas, no spaces but inside
-    `in (...)`/`notin (...)`. Returns the terms and where the selector ends."""
-    terms = []
-    while True:
-        term, i = _parse_term(text, i)
-        terms.append(term)
-        if i < len(text) and text[i] == ",":
-            i += 1
-            continue
-        if i < len(text) and not text[i].isspace():
-            raise ValueError(f"unexpected {text[i]!r} in label selector")
-        return terms, i
-
-
-def _parse_term(text: str, i: int) -> tuple[Term, int]:
+def _selector_end(text: str, i: int) -> int:
+    """Where the selector that starts at text[i] ends: at a space, except a space
+    before `in`/`notin` or inside parentheses, so that words may follow it."""
     n = len(text)
-    if i >= n or text[i] == "," or text[i].isspace():
-        raise ValueError("empty term in label selector")
-    if text[i] == "!":
-        key, i = _read(text, i + 1, _SPECIAL)
-        if not key:
-            raise ValueError("label selector term '!' has no key")
-        return (_check_key(key), "!", None), i
-    key, i = _read(text, i, _SPECIAL)
-    if not key:
-        word, _ = _read(text, i, ",")
-        raise ValueError(f"label selector term {word!r} has no key")
-    _check_key(key)
-    for token, op in (("==", "="), ("!=", "!="), ("=", "="), (">", "gt"), ("<", "lt")):
-        if text.startswith(token, i):
-            value, i = _read(text, i + len(token), _SPECIAL)
-            if op in ("gt", "lt"):
-                if not re.fullmatch(r"-?[0-9]+", value):
-                    raise ValueError(f"{key}{token}{value}: {token} needs a whole number")
-                return (key, op, int(value)), i
-            return (key, op, _check_value(value)), i
-    m = _SET_OP.match(text, i)
-    if m is None:
-        return (key, "exists", None), i
-    op, i = m.group(1), m.end()
-    if i >= n or text[i] != "(":
-        raise ValueError(f"{key} {op}: a list in parentheses must follow, e.g. {key} {op} (a,b)")
-    close = text.find(")", i)
-    if close < 0:
-        raise ValueError(f"{key} {op} (...: missing ')' in label selector")
-    values = [v.strip() for v in text[i + 1:close].split(",")]
-    if values == [""]:
-        raise ValueError(f"{key} {op} (): the list of values is empty")
-    for v in values:
-        if not v or any(c.isspace() or c in _SPECIAL for c in v):
-            raise ValueError(f"invalid value {v!r} in {key} {op} (...)")
-        _check_value(v)
-    return (key, op, frozenset(values)), close + 1
-
-
-def _selector_matches(selector: tuple[Term, ...], labels: dict) -> bool:
-    """As labels.Selector.Matches: != and notin hold for a pod without the key."""
-    for key, op, value in selector:
-        present = key in labels
-        have = str(labels[key]) if present else ""
-        if op == "=" and not (present and have == value):
-            return False
-        if op == "!=" and present and have == value:
-            return False
-        if op == "in" and not (present and have in value):
-            return False
-        if op == "notin" and present and have in value:
-            return False
-        if op == "exists" and not present:
-            return False
-        if op == "!" and present:
-            return False
-        if op in ("gt", "lt"):
-            if not (present and re.fullmatch(r"-?[0-9]+", have)):
-                return False
-            if (int(have) <= value) if op == "gt" else (int(have) >= value):
-                return False
-    return True
+    while i < n:
+        if text[i] == "(":
+            close = text.find(")", i)
+            if close < 0:
+                return n  # unclosed: labels.Parse says what is missing
+            i = close + 1
+        elif text[i].isspace():
+            m = _SET_OP.match(text, i)
+            if m is None:
+                return i
+            i = m.end()
+        else:
+            i += 1
+    return n
 
 
 def pod_labels(obj: dict) -> dict:

@@ -49,21 +49,38 @@ def test_a_selector_is_one_token_among_words(text, want):
 
 @pytest.mark.parametrize("text, error", [
     ("shop -l", "empty label selector"),
-    ("-l app=web, shop", "empty term in label selector"),
-    ("-l app in (web", "missing ')'"),
-    ("-l app in ()", "the list of values is empty"),
-    ("-l app in web", "a list in parentheses must follow"),
-    ("-l app=we(b", "unexpected '('"),
-    ("-l a/b/c=x", "invalid label key 'a/b/c'"),
-    ("-l app=-web", "invalid label value '-web'"),
-    ("-l app=web=x", "unexpected '='"),
-    ("-l replicas>many", "needs a whole number"),
-    ("shop -l =x", "has no key"),
+    # The rest is labels.Parse's message, as kubectl would print it, after the part
+    # of the line taken for the selector.
+    ("-l app=web, shop", "label selector 'app=web,': found '', expected: identifier after ','"),
+    ("-l app in (web", "label selector 'app in (web': unable to parse requirement: found '', expected: ',' or ')'"),
+    ("-l app in (web !deleted", "found '!', expected: ',' or ')'"),  # an unclosed ( takes the rest
+    ("-l app in web", "label selector 'app in web': unable to parse requirement: found 'web' expected: '('"),
+    ("-l app=we(b", "label selector 'app=we(b': found '(', expected: ',' or 'end of string'"),
+    ("-l a/b/c=x", "unable to parse requirement: <nil>: Invalid value: \"a/b/c\": a qualified name must consist of"),
+    ("-l app=-web", "unable to parse requirement: values[0][app]: Invalid value: \"-web\": a valid label must be"),
+    ("-l app=web=x", "label selector 'app=web=x': found '=', expected: ',' or 'end of string'"),
+    ("-l replicas>many", "values[0]: Invalid value: \"many\": for 'Gt', 'Lt' operators, the value must be an integer"),
+    ("shop -l =x", "label selector '=x': found '=', expected: !, identifier, or 'end of string'"),
+    # Before: the filter took "-1", a number but no label value: kubectl gets a 400.
+    ("-l replicas>-1", "values[0][replicas]: Invalid value: \"-1\": a valid label must be"),
+    ("-l !app=web", "label selector '!app=web': found '=', expected: ',' or 'end of string'"),
 ])
 def test_a_selector_that_cannot_be_parsed_is_said_and_hides_nothing(text, error):
     f = parse_filter(text)
     assert error in f.error
     assert "\n" not in f.error and not f.active
+
+
+@pytest.mark.parametrize("text, want", [
+    # Before: "invalid value ''" and "the list of values is empty"; labels.Parse takes
+    # an empty value in a set, and () is the set of it.
+    ("-l app in (web,) shop", ["web-1", "web-2"]),
+    ("-l app notin () demo", ["bare", "crashloop-0"]),
+    ("-l app in () demo", []),
+    ("-l app notin(web,db)", ["bare", "crashloop-0"]),
+])
+def test_what_kubernetes_takes_the_filter_takes(text, want):
+    assert shown(text) == want
 
 
 def test_words_typed_after_a_selector_narrow_what_it_showed():
