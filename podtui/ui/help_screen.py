@@ -19,7 +19,7 @@ FILTER_HELP = (
     ("/web", 'name, namespace, status, node or label contains "web"'),
     ("/web api", "every word matches"),
     ("/web !Running", "a !word hides what matches it"),
-    ("/-l app=web", "label selector (k=v, k!=v, k, !k; comma = and)"),
+    ("/-l app=web", "label selector (k=v, k!=v, k, !k, k in/notin (a,b); comma = and)"),
 )
 
 MOUSE_HELP = (
