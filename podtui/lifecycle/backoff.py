@@ -12,6 +12,11 @@ estimated from restartCount and what podtui learned from earlier transitions
 Nodes may run a shorter curve (feature gates ReduceDefaultCrashLoopBackOffDecay: 1s
 to 60s; KubeletCrashLoopBackOffMax: a per-node cap). A monitor can't read kubelet
 config, so infer_curve() reads it off measured delays and observed restart gaps.
+
+None of it counts once the pod's life is ending (restarts_over): the kubelet restarts
+no container of a pod being deleted (container/helpers.go ShouldContainerBeRestarted),
+finished (phase Succeeded/Failed) or past its activeDeadlineSeconds, nor a sidecar once
+the main containers are done for good (kuberuntime_manager.go computePodActions).
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from podtui.lifecycle.records import CONTAINER_STATE, RESTART, BackoffInfo, Transition
+from podtui.lifecycle.termination import active_deadline, deletion_request
 from podtui.lifecycle.times import parse_go_duration, parse_ts
-from podtui.lifecycle.read import as_dict as _d, container_statuses
+from podtui.lifecycle.read import as_dict as _d, as_list as _l, container_statuses
 
 DEFAULT_INITIAL = 10.0
 DEFAULT_CAP = 300.0
@@ -197,14 +204,84 @@ def _pull_failure_events(record, container: str, newest: float | None) -> tuple[
     return count, pulls[0].last if pulls else None
 
 
+@dataclass(frozen=True, slots=True)
+class RestartsOver:
+    """Why the kubelet restarts none of the pod's containers any more, and since when."""
+
+    why: str  # "the pod's deletion was requested"
+    since: float | None  # None: not known (a phase reached between two versions)
+
+
+def restarts_over(record, now: float) -> RestartsOver | None:
+    """Why no restart or pull retry comes for any container of the pod, or None while
+    the kubelet still restarts them."""
+    removed = getattr(record, "deleted_at", None)
+    if removed is not None:
+        return RestartsOver("the pod was removed", removed)
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    status = _d(pod.get("status"))
+    if _d(pod.get("metadata")).get("deletionTimestamp"):
+        req = deletion_request(record)
+        return RestartsOver("the pod's deletion was requested", req.at if req is not None else None)
+    phase = status.get("phase")
+    if phase in ("Succeeded", "Failed"):
+        reason = status.get("reason")
+        return RestartsOver(f"the pod has finished (phase {phase}" + (f", {reason})" if isinstance(reason, str)
+                                                                       and reason else ")"), None)
+    deadline = active_deadline(pod)
+    if deadline is not None and now >= deadline:
+        # active_deadline.go: the kubelet fails the pod and kills it, whenever its status says so.
+        return RestartsOver("its activeDeadlineSeconds passed", deadline)
+    return None
+
+
+def mains_done(pod: dict) -> bool:
+    """Every main container has ended and won't be restarted (restartPolicy Never, or
+    OnFailure after exit 0): the kubelet kills the pod and restarts no sidecar."""
+    spec = _d(pod.get("spec"))
+    policy = spec.get("restartPolicy") or "Always"
+    if policy == "Always":
+        return False
+    statuses = [cs for cs in _l(_d(pod.get("status")).get("containerStatuses")) if isinstance(cs, dict)]
+    if not statuses:
+        return False
+    for cs in statuses:
+        term = _d(_d(cs.get("state")).get("terminated"))
+        if not term or (policy == "OnFailure" and term.get("exitCode") != 0):
+            return False
+    return True
+
+
+def _sidecars(pod: dict) -> set[str]:
+    return {c["name"] for c in _l(_d(pod.get("spec")).get("initContainers"))
+            if isinstance(c, dict) and isinstance(c.get("name"), str) and c.get("restartPolicy") == "Always"}
+
+
 def backoffs(record, now: float) -> list[BackoffInfo]:
     """Containers in crash or image-pull back-off, and the recently restarted with
-    their ladder position (delay = the wait a crash right now would bring)."""
+    their ladder position (delay = the wait a crash right now would bring). None once
+    the pod's restarts are over (restarts_over)."""
+    if restarts_over(record, now) is not None:
+        return []
+    return _backoffs(record, now, running=True)
+
+
+def backoffs_left(record, now: float) -> list[BackoffInfo]:
+    """The back-offs the pod's containers were waiting out, whether or not the kubelet
+    will still restart them: for the record of a pod whose restarts are over (whose
+    next_at, then, never comes)."""
+    return _backoffs(record, now, running=False)
+
+
+def _backoffs(record, now: float, running: bool) -> list[BackoffInfo]:
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
+    ended_sidecars = _sidecars(pod) if mains_done(pod) else set()
     out: list[BackoffInfo] = []
     for cs in container_statuses(pod).values():
         name = cs["name"]
+        if name in ended_sidecars:
+            continue
         state = _d(cs.get("state"))
         waiting = _d(state.get("waiting"))
         reason = waiting.get("reason")
@@ -227,7 +304,7 @@ def backoffs(record, now: float) -> list[BackoffInfo]:
             ))
         elif reason in IMAGE_WAITING:
             out.append(_image_backoff(record, name, waiting, ladder, now))
-        elif isinstance(state.get("running"), dict) and rc > 0 and last:
+        elif running and isinstance(state.get("running"), dict) and rc > 0 and last:
             started = parse_ts(state["running"].get("startedAt"))
             if started is None or now - started >= RESET_AFTER:
                 continue

@@ -24,7 +24,7 @@ from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from podtui.lifecycle.backoff import crash_message_delay
+from podtui.lifecycle.backoff import crash_message_delay, mains_done, restarts_over
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import probe_type_of, uncombined
 from podtui.lifecycle.records import (
@@ -320,7 +320,7 @@ def _will_restart(pod: dict, inst: _Instance) -> bool:
     """Whether the kubelet restarts this instance, by the restart policy."""
     policy = _s(_d(pod.get("spec")).get("restartPolicy")) or "Always"
     if inst.container_kind == "sidecar":
-        return True
+        return not mains_done(pod)  # whatever the policy, until the main containers are done
     if inst.container_kind == "ephemeral":
         return False
     failed = inst.exit_code != 0 or inst.reason not in ("", "Completed")
@@ -824,8 +824,8 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     instances = _instances(entries, pod, kinds)
     # Back-off messages and hook errors live in waiting states: scan those, not everything.
     waits = [t for t in entries if t.kind == CONTAINER_STATE and (t.new or "").startswith("waiting:")]
-    terminal = _s(_d(pod.get("status")).get("phase")) in ("Succeeded", "Failed") \
-        or bool(_d(pod.get("metadata")).get("deletionTimestamp")) or getattr(record, "deleted_at", None) is not None
+    # Without a `now` a passed activeDeadlineSeconds can't be told; the kubelet's Failed phase follows it.
+    terminal = restarts_over(record, now if now is not None else -math.inf) is not None
     removed_at = getattr(record, "deleted_at", None)
     if removed_at is None:
         removed_at = next((t.at for t in entries if t.kind == REMOVED), None)

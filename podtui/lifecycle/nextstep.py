@@ -2,7 +2,8 @@
 
 The most pressing fact wins, in this order: a tombstone; a deletion (held by
 finalizers, or the SIGKILL countdown); a finished pod (nothing next); the
-scheduler's verdict; a restart or image-pull back-off; a probe streak; the
+scheduler's verdict; a passed activeDeadlineSeconds (the kubelet fails the pod and
+restarts nothing); a restart or image-pull back-off; a probe streak; the
 activeDeadlineSeconds countdown; a readiness gate. Countdowns round up, so
 "in 0s" never shows before the moment is due.
 """
@@ -62,11 +63,12 @@ def next_step(record, now: float) -> NextStep | None:
                 # A controller's cleanup takes seconds; hours is a stuck pod.
                 text += f" for {human_duration(now - term.held_since)}"
             return NextStep(text, severity=WARNING)
+        if term.status_reason == "NodeLost":
+            # No kubelet answers from that node: nothing sends the SIGKILL a countdown would promise.
+            return NextStep("node unreachable", severity=ERROR)
         if term.kill_at is not None:
             if now < term.kill_at:
                 return NextStep(f"SIGKILL in {countdown(term.kill_at, now)}", due_at=term.kill_at, severity=WARNING)
-            if term.status_reason == "NodeLost":
-                return NextStep("node unreachable", severity=ERROR)
             return NextStep(f"past grace by {countdown(now, term.kill_at)}", due_at=term.kill_at, severity=ERROR)
         return NextStep("terminating", severity=WARNING)
 
@@ -78,6 +80,10 @@ def next_step(record, now: float) -> NextStep | None:
         if scheduled.get("reason") == "SchedulingGated":
             return NextStep("scheduling gated", severity=WARNING)
         return NextStep("unschedulable", severity=ERROR)
+
+    deadline_at = active_deadline(pod)
+    if deadline_at is not None and now >= deadline_at:
+        return NextStep("deadline passed", due_at=deadline_at, severity=ERROR)
 
     waits = backoffs(record, now)
     pending = [b for b in waits if b.next_at is not None or b.reset_at is None]
@@ -108,13 +114,10 @@ def next_step(record, now: float) -> NextStep | None:
             return NextStep(f"{p.settings.type} {streak_fraction(p)}",
                             due_at=p.acts_at, severity=WARNING)
 
-    deadline_at = active_deadline(pod)
     if deadline_at is not None:
         left = deadline_at - now
-        if left > 0:
-            return NextStep(f"deadline in {countdown(deadline_at, now)}", due_at=deadline_at,
-                            severity=WARNING if left < _DEADLINE_SOON else INFO)
-        return NextStep("deadline passed", due_at=deadline_at, severity=ERROR)
+        return NextStep(f"deadline in {countdown(deadline_at, now)}", due_at=deadline_at,
+                        severity=WARNING if left < _DEADLINE_SOON else INFO)
 
     ready_cond = _condition(status, "Ready")
     if ready_cond is not None and ready_cond.get("reason") == "ReadinessGatesNotReady":

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 
+from podtui.lifecycle.backoff import restarts_over
 from podtui.lifecycle.records import READY, EventRecord, ProbeSettings, ProbeState
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, container_statuses
@@ -167,12 +168,27 @@ def probe_type_of(ev: EventRecord) -> str | None:
     return None
 
 
+def stopped_probes(record, now: float) -> tuple[str, frozenset[str]]:
+    """(why, the probe types) the kubelet no longer runs for the pod (worker.go): none once
+    its phase is final (past activeDeadlineSeconds the kubelet makes it Failed), liveness
+    and startup once its deletion is requested (readiness goes on while it terminates)."""
+    over = restarts_over(record, now)
+    if over is None:
+        return "", frozenset()
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    if getattr(record, "deleted_at", None) is None and _d(pod.get("status")).get("phase") not in ("Succeeded", "Failed") \
+            and _d(pod.get("metadata")).get("deletionTimestamp"):
+        return over.why, frozenset(("liveness", "startup"))
+    return over.why, frozenset(PROBE_TYPES)
+
+
 def probe_states(record, now: float) -> list[ProbeState]:
     """Per probe: its Events, last failure, current streak and when the kubelet acts."""
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     settings = record_probes(record, pod)
     if not settings:
         return []
+    _, stopped = stopped_probes(record, now)
     by_probe: dict[tuple[str, str], list[EventRecord]] = {}
     unhealthy: set[tuple[str, str]] = set()
     combined = False
@@ -201,7 +217,8 @@ def probe_states(record, now: float) -> list[ProbeState]:
     statuses = container_statuses(pod)
     gated = {s.container for s in settings if s.type == "startup"}
     return [_state(s, by_probe.get((s.container, s.type), []), statuses.get(s.container, {}), now,
-                   record if s.type == "readiness" else None, mixed, s.type != "startup" and s.container in gated)
+                   record if s.type == "readiness" else None, mixed, s.type != "startup" and s.container in gated,
+                   s.type in stopped)
             for s in settings]
 
 
@@ -362,7 +379,7 @@ def _after(newest: float, step: float, count: int, bound: float) -> int:
 
 
 def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, record=None,
-           mixed: bool = False, gated: bool = False) -> ProbeState:
+           mixed: bool = False, gated: bool = False, stopped: bool = False) -> ProbeState:
     state = ProbeState(settings=s, events=events)
     running = _d(_d(cs.get("state")).get("running"))
     started_at = parse_ts(running.get("startedAt"))
@@ -374,8 +391,8 @@ def _state(s: ProbeSettings, events: list[EventRecord], cs: dict, now: float, re
     # Attempts the worker ran without a success: failures, and errors (thrown away).
     ticks = sorted((e for e in unhealthy if probe_attempt(e) is not None), key=_last, reverse=True)
     failures = [e for e in ticks if not _errored(e)]
-    if not running:
-        return state  # no instance to probe: nothing counts, nothing is due
+    if not running or stopped:
+        return state  # no instance to probe, or no worker: nothing counts, nothing is due
     if s.type == "startup" and cs.get("started") is True:
         return state  # worker.go stops the startup probe once the container has started
     # First the run within this instance: from its start, a kill, and (readiness) the

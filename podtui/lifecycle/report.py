@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import yaml
 
-from podtui.lifecycle.backoff import backoffs
+from podtui.lifecycle.backoff import backoffs, backoffs_left, restarts_over
 from podtui.lifecycle.explain import RestartExplanation, latest_versions, restart_explanations
 from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
@@ -173,11 +173,14 @@ def _warning_events(record, events: list[EventRecord] | None) -> list[dict]:
 
 
 def _backoff_now(record, now: float) -> list[dict]:
-    removed = getattr(record, "deleted_at", None)
+    over = restarts_over(record, now)
     out = []
-    for b in backoffs(record, now):
+    for b in backoffs(record, now) if over is None else backoffs_left(record, now):
         if b.next_at is None and b.reset_at is not None:
             continue  # running again; nothing is waiting
+        # Due after the pod's restarts ended (removed, deletion requested, finished): never
+        # made. Due before it, the restart may have come unseen.
+        never = over is not None and b.next_at is not None and (over.since is None or b.next_at >= over.since)
         out.append(_clean({
             "container": b.container,
             "kind": "restart" if b.kind == "crash" else "image pull",
@@ -185,9 +188,8 @@ def _backoff_now(record, now: float) -> list[dict]:
             # Not "from": that key is a time everywhere else in the report.
             "delay_from": "kubelet message" if b.measured else "estimated",
             "next_attempt": rfc3339(b.next_at),
-            # Due after the pod was gone: never made.
-            "next_attempt_never_made": True if removed is not None and b.next_at is not None
-            and b.next_at >= removed else None,
+            "next_attempt_never_made": True if never else None,
+            "never_made_because": (over.why + (" first" if over.since is not None else "")) if never else None,
             "message": b.message or None,
         }))
     return out
@@ -473,7 +475,9 @@ def _what_happened(pod: dict) -> str:
         parts.append(f"readiness flapped ×{flapped}")
     if pod.get("back_off_now"):
         # A removed pod's back-off ended with it, not with the recording.
-        parts.append("removed in back-off" if pod.get("deleted") else "in back-off at the end")
+        ended = any(b.get("next_attempt_never_made") for b in pod["back_off_now"])
+        parts.append("removed in back-off" if pod.get("deleted")
+                     else "back-off cut short" if ended else "in back-off at the end")
     term = pod.get("termination") or {}
     if term.get("held_by_finalizers"):
         parts.append(f"held by finalizers {term['held_by_finalizers']}")
@@ -625,7 +629,7 @@ def render_markdown(data: dict) -> str:
             out += ["", "### Back-off when the pod was removed" if pod.get("deleted")
                     else "### Back-off at the end of the recording", ""]
             rows = [[b["container"], b["kind"], b.get("delay"), b.get("delay_from"),
-                     b.get("next_attempt", "") + (" (never made: the pod was removed first)"
+                     b.get("next_attempt", "") + (f" (never made: {b.get('never_made_because', '?')})"
                                                   if b.get("next_attempt_never_made") else "")]
                     for b in waits]
             out += _table(["container", "waiting for", "delay", "from", "next attempt"], rows)

@@ -92,7 +92,11 @@ def termination(record, now: float) -> TerminationInfo:
     reason = status.get("reason")
     info.status_reason = reason if isinstance(reason, str) else ""
     info.active_deadline = _int(spec.get("activeDeadlineSeconds"))
-    info.deadline_at = active_deadline(pod)
+    ended = info.deletion_requested or info.removed_at is not None or status.get("phase") in _TERMINAL
+    # The kubelet enforces the deadline only on a live pod: one that ended otherwise has
+    # none left to run out. One the deadline ended keeps when it passed.
+    if not ended or info.status_reason == "DeadlineExceeded":
+        info.deadline_at = active_deadline(pod)
     return info
 
 
