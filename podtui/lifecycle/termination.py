@@ -155,16 +155,37 @@ def _held_since(record, info: TerminationInfo, now: float) -> float | None:
     return req.at
 
 
+# deletion_request() by the pod's object, kept while that object and its history are
+# the same (an add grows len(entries) or `dropped`): it walks the whole history, and
+# the table asks it of every finalizer-held pod on each repaint. The object is held,
+# so its id stays its own; bounded, emptied when full.
+_REQUESTS: dict[int, tuple[dict, object, tuple[int, int], DeletionRequest]] = {}
+_REQUESTS_LIMIT = 4096
+
+
 def deletion_request(record) -> DeletionRequest | None:
     """The deletion request behind a pod's deletionTimestamp, from its history where
     podtui saw it (a user's shorter grace counts, the kubelet's grace-0 confirmation
-    does not), else from the object."""
+    does not), else from the object. Callers must not change it (it is shared)."""
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
-    meta, status = _d(pod.get("metadata")), _d(pod.get("status"))
-    if not meta.get("deletionTimestamp"):
+    if not _d(pod.get("metadata")).get("deletionTimestamp"):
         return None
-    req: DeletionRequest | None = None
     history = getattr(record, "history", None)
+    entries = getattr(history, "entries", ())
+    stamp = (len(entries), getattr(history, "dropped", 0))
+    hit = _REQUESTS.get(id(pod))
+    if hit is not None and hit[0] is pod and hit[1] is history and hit[2] == stamp:
+        return hit[3]
+    req = _deletion_request(pod, history)
+    if len(_REQUESTS) >= _REQUESTS_LIMIT:
+        _REQUESTS.clear()
+    _REQUESTS[id(pod)] = (pod, history, stamp, req)
+    return req
+
+
+def _deletion_request(pod: dict, history) -> DeletionRequest:
+    meta, status = _d(pod.get("metadata")), _d(pod.get("status"))
+    req: DeletionRequest | None = None
     for t in getattr(history, "entries", ()):
         if t.kind != DELETION:
             continue
