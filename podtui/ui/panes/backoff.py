@@ -8,6 +8,7 @@ from typing import Any
 from textual.content import Content
 
 from podtui.lifecycle import backoff as model
+from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.fmt import clock_time, countdown, join_lines, kv, line
@@ -51,28 +52,54 @@ def next_try(info: Any, now: float) -> Content:
     return line((f"{what} due now", "bold $next-error"), f" (overdue {countdown(-left)})  ", basis)
 
 
+def reset_text(info: Any, now: float) -> Any:
+    if info.reset_at is not None:
+        left = info.reset_at - now
+        return (f"if it keeps running: resets in {countdown(left)} (at {clock_time(info.reset_at)})"
+                if left > 0 else "reset: ran long enough")
+    if info.kind == "image":
+        # client-go's Backoff starts over once an entry has gone 2 x cap without a failed pull.
+        return (f"after {go_duration(2 * info.cap)} without a failed pull", "$text-muted")
+    return ("after an instance runs 10m without crashing", "$text-muted")
+
+
+def instead(record: Any, now: float) -> str:
+    """What ends a pod whose restarts are over, as its own timer says: "SIGKILL in 12s"."""
+    term = termination(record, now)
+    if term.removed_at is not None:
+        return ""
+    if term.waiting_on_finalizers:
+        return "the containers are done; finalizers hold the object"
+    if term.status_reason == "NodeLost":
+        return "its node is unreachable"
+    if term.kill_at is not None:
+        return f"SIGKILL in {countdown(term.kill_at - now)}" if term.kill_at > now else "its grace period has run out"
+    return ""
+
+
 def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
-    infos = model.backoffs(record, now)
+    over = model.restarts_over(record, now)
+    infos = model.backoffs(record, now) if over is None else \
+        [b for b in model.backoffs_left(record, now) if b.reset_at is None]
     if not infos:
         return Content.styled("No container is in restart or image-pull back-off.", "$text-muted")
     blocks = []
+    if over is not None:
+        then = instead(record, now)
+        # The kubelet restarts nothing once a pod's life is ending (ShouldContainerBeRestarted).
+        blocks.append(line(("No restart or pull retry comes: ", "bold $next-error"),
+                           over.why + (f"; {then}" if then else "")))
     for info in infos:
         lines = [line((info.container, "bold"), "  ", (_KIND_TEXT.get(info.kind, info.kind), "$status-backoff"))]
         lines.append(kv("delay", line((go_duration(info.delay), "bold"),
                                       f"  (step {int(info.step) + 1}; curve {go_duration(info.initial)}"
                                       f" doubling to {go_duration(info.cap)})")))
         lines.append(kv("ladder", ladder_line(info)))
-        lines.append(kv("when", next_try(info, now)))
-        if info.reset_at is not None:
-            left = info.reset_at - now
-            reset = (f"if it keeps running: resets in {countdown(left)} (at {clock_time(info.reset_at)})"
-                     if left > 0 else "reset: ran long enough")
-            lines.append(kv("reset", reset))
-        elif info.kind == "image":
-            # client-go's Backoff starts over once an entry has gone 2 x cap without a failure.
-            lines.append(kv("reset", (f"after {go_duration(2 * info.cap)} without a failed pull", "$text-muted")))
+        if over is not None:
+            lines.append(kv("when", ("never: the back-off is moot", "$text-muted")))
         else:
-            lines.append(kv("reset", ("after an instance runs 10m without crashing", "$text-muted")))
+            lines.append(kv("when", next_try(info, now)))
+            lines.append(kv("reset", reset_text(info, now)))
         if info.message:
             lines.append(kv("kubelet", (info.message, "$text-muted"), wrap=ctx.width if ctx is not None else None))
         blocks.append(join_lines(lines))

@@ -52,12 +52,17 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     if not states:
         return Content.styled("No liveness, readiness or startup probes defined.", "$text-muted")
     wrap = ctx.width if ctx is not None else None
+    why, stopped = model.stopped_probes(record, now)
     blocks = []
     for state in states:
         p = state.settings
         lines = [hang(line((p.container, "bold"), "  ", (p.type, "$text-primary"), "  "),
                       Content.styled(summary(p), "$text-muted"), wrap)]
-        lines.append(kv("streak", streak_line(state, now), wrap=wrap))
+        if p.type in stopped:
+            lines.append(kv("streak", line(("stopped", "bold $text-muted"), f": {why}; the kubelet no longer runs it"),
+                            wrap=wrap))
+        else:
+            lines.append(kv("streak", streak_line(state, now), wrap=wrap))
         if p.type == "startup" and not state.streak and state.acts_at is not None and state.acts_at > now:
             lines.append(kv("budget", f"startup must succeed within {countdown(state.acts_at - now)}"
                                       f" (at {clock_time(state.acts_at)})"))

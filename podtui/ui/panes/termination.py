@@ -98,6 +98,8 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             state = (line((f"deadline in {countdown(left)}", "$next-warning"), f" at {clock_time(info.deadline_at)}")
                      if left > 0 else line(("deadline passed", "$next-error"),
                                            f" {countdown(-left)} ago at {clock_time(info.deadline_at)}"))
+        elif model.active_deadline(record.obj if isinstance(getattr(record, "obj", None), dict) else {}) is not None:
+            state = line(("no longer counts: the pod ended before it ran out", "$text-muted"))
         else:
             state = line(("counts from status.startTime (not started yet)", "$text-muted"))
         lines.append(kv("activeDeadlineSeconds", line(f"{info.active_deadline}s  ", state), width=22))
