@@ -14,8 +14,10 @@ from podtui.sources.replay import ReplayFeed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED  # the replay's own + and - limits
+
     parser.add_argument("file", metavar="FILE", type=file_argument, help="a recording made with --record or `podtui record`")
-    parser.add_argument("--speed", type=float, default=1.0, metavar="X", help="recorded seconds per real second (default: 1)")
+    parser.add_argument("--speed", type=float, default=1.0, metavar="X", help=f"recorded seconds per real second, {MIN_SPEED:g} to {MAX_SPEED:g} (default: 1)")
     parser.add_argument("--at", metavar="TIME", help="start at TIME: RFC 3339 (2024-05-01T10:00:00Z), an offset from "
                         "the start (90s, 5m) or, negative, from the end (-5m: five minutes before it)")
     parser.add_argument("--paused", action="store_true", help="start paused (space plays)")
@@ -48,10 +50,14 @@ def start_time(text: str, start: float, end: float) -> float:
 def run(args: argparse.Namespace) -> int:
     from podtui.heap import relax_gc
     from podtui.ui.app import run as run_ui
+    from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED
     from podtui.ui.themes import resolve_theme
 
     if not math.isfinite(args.speed) or args.speed <= 0:
         raise UsageError(f"--speed must be a positive number, not {args.speed:g}")
+    if not MIN_SPEED <= args.speed <= MAX_SPEED:
+        # The screen would show ×1000 while its own + stops at the limit.
+        raise UsageError(f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (what - and + reach), not {args.speed:g}")
     if args.file == STDIN:
         raise UsageError("replay needs a FILE, not standard input: the screen reads its keys from there",
                          "save the recording to a file first, or print it with `podtui history -`")
