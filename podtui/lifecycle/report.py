@@ -460,13 +460,13 @@ def _readiness_flaps(pod: dict) -> int:
 def _what_happened(pod: dict) -> str:
     """`liveness ×7, deleted`: restarts counted by cause, other endings once each (a
     deletion is told for the pod and again for each container it stopped)."""
-    causes: dict[str, int] = {}
+    restarts: dict[str, int] = {}  # cause -> restarts it made; 0: named, none counted
     for ex in pod.get("restarts_and_failures", []):
-        if ex["kind"] == "restart" and ex.get("pending"):
-            continue  # not happened yet: "back-off" below
-        had = causes.get(ex["cause"], 0)
-        causes[ex["cause"]] = had + 1 if ex["kind"] == "restart" else max(had, 1)
-    parts = [f"{cause} ×{n}" if n > 1 else cause for cause, n in causes.items()]
+        counted = ex["kind"] == "restart" and not ex.get("pending")
+        # A pending restart has not happened ("back-off" below), but the crash it follows
+        # has: its cause is named, even when no restart seen had it (first seen in back-off).
+        restarts[ex["cause"]] = restarts.get(ex["cause"], 0) + counted
+    parts = [f"{cause} ×{n}" if n > 1 else cause for cause, n in restarts.items()]
     unschedulable = pod.get("unschedulable")
     if unschedulable:
         gated = unschedulable.get("reason") == "SchedulingGated"  # waits on a gate, not on room
