@@ -1119,6 +1119,14 @@ def is_tls_error(exc: BaseException) -> bool:
     return isinstance(exc, urllib3.exceptions.SSLError) or isinstance(_root_cause(exc), ssl.SSLError)
 
 
+def answered_in_plain_http(exc: BaseException) -> bool:
+    """Whether an https:// request got a plain-HTTP answer: OpenSSL reads "HTTP/1.1 ..."
+    as a TLS record of an unknown version (kubectl: "server gave HTTP response to HTTPS
+    client"). Blaming the certificate-authority sent users the wrong way."""
+    root = _root_cause(exc)
+    return isinstance(root, ssl.SSLError) and root.reason == "WRONG_VERSION_NUMBER"
+
+
 def _through_proxy(exc: BaseException) -> bool:
     """Whether the request failed at the proxy (urllib3 wraps that in a ProxyError)."""
     seen = set()
@@ -1137,6 +1145,8 @@ def transport_reason(exc: BaseException, proxy: tuple[str, str] | None = None) -
     if proxy is not None and _through_proxy(exc):
         return f"proxy {proxy[0]}: {transport_reason(exc)}"
     root = _root_cause(exc)
+    if answered_in_plain_http(exc):
+        return "the server answered in plain HTTP, not TLS"
     if isinstance(root, ssl.SSLCertVerificationError):
         return f"TLS certificate verify failed: {root.verify_message or _one_line(root)}"
     if isinstance(root, ssl.SSLError):
@@ -1175,6 +1185,9 @@ def describe_transport_error(exc: BaseException, server: str, proxy: tuple[str, 
                                 f"is the cluster up? check the proxy allows it, or fix {origin}")
         return ConnectError(f"cannot reach the proxy {url} on the way to the API server at {server}: {reason} "
                             f"(is the proxy running? check {origin})")
+    if answered_in_plain_http(exc):
+        return ConnectError(f"the server at {server} answered in plain HTTP, not TLS: "
+                            "check http:// vs https:// in the kubeconfig's server URL")
     if is_tls_error(exc):
         return ConnectError(
             f"TLS handshake with the API server at {server} failed: {transport_reason(exc)} "
