@@ -1028,9 +1028,41 @@ def container_line(record, container: str, now: float) -> str | None:
         return line
     for ex in reversed(restart_explanations(record, now)):
         if ex.kind == KIND_START_FAILURE and ex.container == container and ex.end is None:
-            since = f" for {human_duration(max(0.0, now - ex.at))}" if ex.at is not None else ""
+            start = not_started_since(record, container)
+            start = ex.at if start is None or (ex.at is not None and ex.at < start) else start
+            since = f" for {human_duration(max(0.0, now - start))}" if start is not None else ""
             return f"not started{since}: {ex.summary}"
     return None
+
+
+def not_started_since(record, container: str) -> float | None:
+    """Since when the container has been waiting, None when it is not: its waiting
+    reason may flip (ContainerCreating, ErrImagePull, ImagePullBackOff and back) and it
+    is one stretch still, from when it stopped running or was first to start.
+
+    Met already waiting, the wait began when its last instance finished, else (it
+    never ran) when the kubelet took the pod (status.startTime): not at first sight."""
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    history = getattr(record, "history", None)
+    since: Transition | None = None
+    before: Transition | None = None  # the state the stretch followed
+    for t in getattr(history, "entries", history or ()):
+        if t.kind != CONTAINER_STATE or t.subject != container:
+            continue
+        if not (t.new or "").startswith("waiting"):
+            since, before = None, t
+        elif since is None:
+            since = t
+    if since is None:
+        return None
+    if since.observed:
+        return since.at
+    if before is not None and (before.new or "").startswith("terminated"):
+        finished = _d(before.data).get("finishedAt")
+        return min(since.at, finished) if isinstance(finished, (int, float)) else since.at
+    last = _d(_d(container_statuses(pod).get(container)).get("lastState")).get("terminated")
+    began = parse_ts(_d(last).get("finishedAt")) if last else parse_ts(_d(pod.get("status")).get("startTime"))
+    return min(since.at, began) if began is not None else since.at
 
 
 # ------------------------------------------------------------------------------ timeline
