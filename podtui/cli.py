@@ -61,7 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         if command is None and argv and not argv[0].startswith("-"):
             raise UsageError(f"unknown command {argv[0]!r}{_did_you_mean(argv[0])}",
                              f"commands: {', '.join(SUBCOMMANDS)}; see `podtui --help`")
-        args = build_parser(command).parse_args(rest)
+        parser = build_parser(command)
+        args, extra = parser.parse_known_args(rest)
+        if extra:
+            late = next((word for word in extra if word in SUBCOMMANDS), None) if command is None else None
+            if late is not None:
+                raise UsageError(f"the command goes first, its options after it: `{_command_first(argv, extra, late)}`")
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")  # what parse_args says
         return int(args._run(args) or 0)
     except PodtuiError as exc:
         say(f"podtui: {exc}")
@@ -72,6 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         log = write_crash_log()
         say(f"podtui: internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)")
         return 70
+
+
+def _command_first(argv: list[str], extra: list[str], command: str) -> str:
+    """argv as it should have been, `command` moved to the front: `podtui --kubeconfig k
+    record x.jsonl` read as unrecognized arguments "record x.jsonl"."""
+    import shlex
+
+    # Occurrences of the word before it may be option values (-n record): skip those.
+    skip = argv.count(command) - extra.count(command)
+    at = [i for i, word in enumerate(argv) if word == command][skip]
+    return shlex.join(["podtui", command, *argv[at + 1:], *argv[:at]])
 
 
 def _did_you_mean(word: str) -> str:
