@@ -51,7 +51,7 @@ from podtui.ui.help_screen import HelpScreen
 from podtui.ui.namespace_screen import NamespaceScreen
 from podtui.ui.next_text import readable
 from podtui.ui.panes.base import Pane
-from podtui.ui.panes.containers import explained
+from podtui.ui.panes.containers import crashed_container, explained
 from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
@@ -158,6 +158,7 @@ class PodtuiApp(App):
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
         self._cluster_namespaces: set[str] = set()  # as the cluster listed them for the picker
+        self._unseen_namespace: str | None = None  # :ns to a namespace known_namespaces() lacked
         self.events_per_s = 0.0
         self._changes_since_tick = 0
         # In a replay: the recorded times of the changes applied lately, for events/s in
@@ -370,6 +371,8 @@ class PodtuiApp(App):
     def bar_state(self) -> BarState:
         scope = self.feed.scope
         scope_text = self.view_namespace if self.view_namespace is not None else scope.describe()
+        unseen = self._unseen_namespace is not None and not self.table.index.total \
+            and self._unseen_namespace == (self.view_namespace or scope.namespace)
         if self._switching is not None:
             scope_text += f" → {self._switching[0] or 'all namespaces'}…"  # connecting to it
         return BarState(
@@ -378,7 +381,7 @@ class PodtuiApp(App):
             source=self.source_status,
             shown=self.table.visible_count,
             total=self.table.index.total,
-            deleted=self.table.index.deleted,
+            deleted=self.table.shown_deleted,
             events_per_s=self.events_per_s,
             replay=self.replay,
             seeking=self._rebuilding is not None,
@@ -386,6 +389,7 @@ class PodtuiApp(App):
             problems=len(self.store.problems),
             events_unavailable=self.events_unavailable,
             behind=self._behind,
+            scope_note="unknown namespace" if unseen else "",
         )
 
     def _update_bar_after_changes(self) -> None:
@@ -490,7 +494,13 @@ class PodtuiApp(App):
         if record is None:
             return
         self.copy_to_clipboard(record.name)
-        logs = "logs: " + shlex.join(["kubectl", "logs", *self.kubectl_flags, "-n", record.namespace, record.name])
+        command = ["kubectl", "logs", *self.kubectl_flags, "-n", record.namespace, record.name]
+        crashed = crashed_container(record.obj) if isinstance(record.obj, dict) else None
+        if crashed is not None:  # what it said before it crashed, not the new instance's first lines
+            command += ["-c", crashed, "--previous"]
+        logs = "logs: " + shlex.join(command)
+        if crashed is not None:
+            logs += f"\n--previous: the logs of {crashed}'s instance that crashed"
         if record.deleted_at is not None:
             # Its logs went with it; and its name may now be another pod's.
             logs = "deleted: its logs are gone" + ("; kubectl logs on the name reads the new pod's"
@@ -564,6 +574,13 @@ class PodtuiApp(App):
             except PodtuiError as exc:  # as typed: its "[" is not markup
                 self.notify(str(exc), severity="error", timeout=8, markup=False)
                 return
+        # Not refused (RBAC may hide a namespace from podtui), but said while it shows no
+        # pods: a typo would otherwise read as an empty namespace.
+        self._unseen_namespace = namespace if namespace is not None and namespace not in self.known_namespaces() \
+            else None
+        if self._unseen_namespace is not None:
+            self.notify(f"namespace {namespace}: {self._unseen_note()}; watching it anyway (RBAC may hide "
+                        "namespaces)", severity="warning", timeout=6, markup=False)
         rescope = (self.namespaces_switch is not None and self.replay is None
                    and self.feed.scope.namespace is not None)
         self._switch_generation += 1  # a connect still on its way is no longer wanted
@@ -576,6 +593,9 @@ class PodtuiApp(App):
             self.table.set_namespace(namespace)
         self._update_scope_display()
         self.update_status_bar()
+
+    def _unseen_note(self) -> str:
+        return "not in the cluster's namespace list" if self._cluster_namespaces else "podtui has seen no pod in it"
 
     def _connect_in_background(self, namespace: str | None) -> None:
         """Connecting means reading the kubeconfig (maybe running its credential plugin),

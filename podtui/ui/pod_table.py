@@ -353,6 +353,14 @@ class PodTable(ScrollView, can_focus=True):
     def visible_count(self) -> int:
         return len(self.index)
 
+    @property
+    def shown_deleted(self) -> int:
+        """Tombstones among the pods shown: all the namespace's unless a filter hides some."""
+        if len(self.index) == self.index.total:
+            return self.index.deleted
+        records = self.records
+        return sum(1 for uid in self.index.visible() if getattr(records.get(uid), "deleted_at", None) is not None)
+
     def move_cursor(self, position: int) -> None:
         self.user_moved = True
         self._wanted_uid = None

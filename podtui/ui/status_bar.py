@@ -26,7 +26,7 @@ class BarState:
     source: ch.SourceStatus | None = None
     shown: int = 0
     total: int = 0
-    deleted: int = 0  # of total: tombstones, which kubectl no longer lists
+    deleted: int = 0  # of shown: tombstones, which kubectl no longer lists
     events_per_s: float = 0.0
     replay: Any = None  # ReplayControls, when replaying
     seeking: bool = False  # a replay's new position is being built; the pods shown are the old one's
@@ -36,6 +36,9 @@ class BarState:
     # The screen is behind the source (its bounded queue is full, a watch thread waits):
     # the connection's state is then older than what the cluster says now.
     behind: bool = False
+    # About the scope, said next to it: "unknown namespace" (:ns to one podtui has not
+    # seen; the events/s are then other namespaces').
+    scope_note: str = ""
 
 
 def connection_text(source: ch.SourceStatus | None, now: float, reason: int | None = None) -> tuple[str, str]:
@@ -131,7 +134,8 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
     if cuts.context:
         parts.append(Content.styled(cuts.context, "bold"))
     if cuts.scope:
-        parts.append(Content(cuts.scope))
+        note = state.scope_note
+        parts.append(Content.assemble(cuts.scope, (f" ({note})", "$text-warning")) if note else Content(cuts.scope))
     connection = len(parts)
     if state.replay is not None:
         parts.append(Content.styled(*replay_text(state.replay, now, word=cuts.replay_word)))
@@ -149,8 +153,10 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
     else:
         noun = "pod" if state.total == 1 else "pods"
         pods = f"{state.shown}/{state.total} {noun}" if state.shown != state.total else f"{state.total} {noun}"
+        # state.deleted counts the shown pods: with a filter on, "5/40 pods (20 deleted)"
+        # said 20 of the 5 were.
         parts.append(Content(f"{pods} ({state.deleted} deleted)" if state.deleted and cuts.deleted else pods))
-        if cuts.rate:
+        if cuts.rate and not state.scope_note:
             parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
     if state.events_unavailable and cuts.no_events:
         parts.append(Content.styled("no events", "$text-warning"))

@@ -58,6 +58,19 @@ def containers_in_start_order(pod: dict) -> list[tuple[str, str, dict, dict | No
     return out
 
 
+def crashed_container(pod: dict) -> str | None:
+    """The container whose logs worth reading are its previous instance's: restarted and
+    now waiting or terminated (a crash loop); the current instance has little or no log.
+    None when every restarted container runs again."""
+    for name, _kind, _spec, cs in containers_in_start_order(pod):
+        if not isinstance(cs, dict) or not isinstance(cs.get("restartCount"), int) or cs["restartCount"] <= 0:
+            continue
+        state = d(cs.get("state"))
+        if "waiting" in state or "terminated" in state:
+            return name
+    return None
+
+
 def exit_text(terminated: dict) -> str:
     """`exit code 137 (SIGKILL)`, `signal 9 (SIGKILL)`."""
     parts = []
