@@ -140,17 +140,33 @@ def signal_name(sig: int) -> str:
     return SIGNALS.get(sig, f"signal {sig}")
 
 
+def exit_signal(exit_code: int | None, signal: int | None) -> int | None:
+    """The signal that ended a process: the status's own, else the runtime's 128+N."""
+    if signal:
+        return signal
+    return exit_code - 128 if exit_code is not None and 128 < exit_code < 160 else None
+
+
 def exit_text(exit_code: int | None, signal: int | None) -> str:
-    """"exit 137", "exit 139 (SIGSEGV)", "signal 9 (SIGKILL)"."""
+    """"exit 137", "exit 139 (SIGSEGV)", "signal 9 (SIGKILL)": the one wording of how an
+    instance ended, in every pane and report. 128+N is how the runtime reports a death by
+    signal N, so the signal is named without a doubt mark."""
     if exit_code is None and not signal:
         return "exit code unknown"
     if exit_code is None:
         return f"signal {signal} ({signal_name(signal)})"
     text = f"exit {exit_code}"
-    sig = signal or (exit_code - 128 if 128 < exit_code < 160 else None)
+    sig = exit_signal(exit_code, signal)
     if sig and exit_code != 137:  # 137 is common enough to read without help
         text += f" ({signal_name(sig)})"
     return text
+
+
+def terminated_exit_text(terminated: dict) -> str:
+    """exit_text() of a container status's `terminated` state, as the API gives it."""
+    code, sig = terminated.get("exitCode"), terminated.get("signal")
+    return exit_text(code if isinstance(code, int) and not isinstance(code, bool) else None,
+                     sig if isinstance(sig, int) and not isinstance(sig, bool) else None)
 
 
 def event_line(ev: EventRecord) -> str:
@@ -680,7 +696,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         ex.summary = "could not start" + (f": {_headline(inst.message)}" if inst.message else f", {code}")
         return ex
 
-    sig = inst.signal or (inst.exit_code - 128 if inst.exit_code is not None and 128 < inst.exit_code < 160 else None)
+    sig = exit_signal(inst.exit_code, inst.signal)
     if sig in CRASH_SIGNALS:
         ex.cause = SIGNAL
         ex.summary = f"crashed with {signal_name(sig)}, " + (

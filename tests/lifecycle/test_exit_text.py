@@ -1,0 +1,32 @@
+"""One wording of how an instance ended, whichever pane or report shows it: the
+Containers pane said `exit code 143 (SIGTERM?)` where the Timeline said `exit 143 (SIGTERM)`."""
+
+from __future__ import annotations
+
+import pytest
+
+from podtui.lifecycle.explain import exit_signal, exit_text, terminated_exit_text
+
+
+@pytest.mark.parametrize("terminated, text, signal", [
+    ({"exitCode": 143, "reason": "Error"}, "exit 143 (SIGTERM)", 15),
+    ({"exitCode": 137, "reason": "OOMKilled"}, "exit 137", 9),
+    ({"exitCode": 137, "reason": "Error"}, "exit 137", 9),
+    ({"exitCode": 139}, "exit 139 (SIGSEGV)", 11),
+    ({"exitCode": 130}, "exit 130 (SIGINT)", 2),
+    ({"exitCode": 1, "reason": "Error"}, "exit 1", None),
+    ({"exitCode": 0, "reason": "Completed"}, "exit 0", None),
+    ({"exitCode": 128, "reason": "StartError"}, "exit 128", None),
+    ({"exitCode": 200}, "exit 200", None),
+    ({"exitCode": 2, "signal": 15}, "exit 2 (SIGTERM)", 15),  # the status's own signal wins
+    ({"signal": 9}, "signal 9 (SIGKILL)", 9),
+    ({"exitCode": 157}, "exit 157 (signal 29)", 29),
+    ({}, "exit code unknown", None),
+    ({"exitCode": "143", "signal": True}, "exit code unknown", None),  # not numbers: nothing made up
+])
+def test_one_exit_wording_from_a_status_and_from_an_instance(terminated, text, signal):
+    assert terminated_exit_text(terminated) == text
+    code, sig = terminated.get("exitCode"), terminated.get("signal")
+    if isinstance(code, int) or (isinstance(sig, int) and not isinstance(sig, bool)):
+        assert exit_text(code if isinstance(code, int) else None, sig) == text
+        assert exit_signal(code if isinstance(code, int) else None, sig) == signal
