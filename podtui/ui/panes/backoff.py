@@ -11,7 +11,7 @@ from podtui.lifecycle import backoff as model
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
-from podtui.ui.panes.fmt import clock_time, countdown, join_lines, kv, line
+from podtui.ui.panes.fmt import clock_time, countdown, elapsed, join_lines, kv, line
 
 _KIND_TEXT = {"crash": "crash loop back-off (CrashLoopBackOff)", "image": "image pull back-off (ImagePullBackOff)"}
 
@@ -49,7 +49,7 @@ def next_try(info: Any, now: float) -> Content:
     if left > 0:
         return line((f"{what} in {countdown(left)}", "bold $next-warning"),
                     f" at {clock_time(info.next_at)}  ", basis)
-    return line((f"{what} due now", "bold $next-error"), f" (overdue {countdown(-left)})  ", basis)
+    return line((f"{what} due now", "bold $next-error"), f" (overdue {elapsed(-left)})  ", basis)
 
 
 def reset_text(info: Any, now: float) -> Any:

@@ -66,6 +66,13 @@ def countdown(seconds: float) -> str:
     return human_duration(seconds)
 
 
+def elapsed(seconds: float) -> str:
+    """Time gone by, kubectl's way (HumanDuration: 88s, 4m12s, 70m), rounded down as
+    AGE and NEXT's "for 88s" are: countdown() rounds up, and on the same span the two
+    read a second apart ("held 1m29s" under "for 88s")."""
+    return human_duration(max(0.0, seconds))
+
+
 def ts_of(value: object) -> float | None:
     return parse_ts(value)
 

@@ -9,7 +9,7 @@ from textual.content import Content
 
 from podtui.lifecycle import termination as model
 from podtui.ui.panes.base import Pane, PaneContext
-from podtui.ui.panes.fmt import clock_time, countdown, join_lines, kv, line
+from podtui.ui.panes.fmt import clock_time, countdown, elapsed, join_lines, kv, line
 
 BAR_WIDTH = 30
 
@@ -44,12 +44,12 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         if kill_at is not None and info.removed_at is not None and info.removed_at < kill_at:
             # Gone before the deadline: no countdown to a SIGKILL that won't come.
             lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
-                                            f": gone {countdown(kill_at - info.removed_at)} before the "
+                                            f": gone {elapsed(kill_at - info.removed_at)} before the "
                                             f"deadline at {clock_time(kill_at)}"), wrap=wrap))
         elif kill_at is not None and stopped is not None and stopped < kill_at - 1 and not req.killed:
             lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
                                             f": the containers stopped at {clock_time(stopped)}, "
-                                            f"{countdown(kill_at - stopped)} before the deadline at "
+                                            f"{elapsed(kill_at - stopped)} before the deadline at "
                                             f"{clock_time(kill_at)}"), wrap=wrap))
         elif kill_at is not None:
             left = kill_at - now
@@ -60,7 +60,7 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
                 killed = (": still running then, killed (exit 137)" if req is not None and req.killed
                           and stopped is not None and stopped >= kill_at - 1 else "")
                 lines.append(kv("SIGKILL", line(("deadline passed", "bold $next-error"),
-                                                f" {countdown(-left)} ago at {clock_time(kill_at)}{killed}"),
+                                                f" {elapsed(-left)} ago at {clock_time(kill_at)}{killed}"),
                                 wrap=wrap))
             lines.append(kv("", countdown_bar(left, float(grace or 0))))
         if info.prestop:
@@ -71,19 +71,19 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         lines.append(kv("deletion", ("not requested", "$text-muted")))
     if info.removed_at is not None:
         lines.append(kv("removed", line(("gone from the API", "bold $status-terminating"),
-                                        f" {countdown(now - info.removed_at)} ago at {clock_time(info.removed_at)}"),
+                                        f" {elapsed(now - info.removed_at)} ago at {clock_time(info.removed_at)}"),
                         wrap=wrap))
     if info.finalizers:
         text = ", ".join(info.finalizers)
         if info.waiting_on_finalizers:
             lines.append(kv("finalizers", line((f"waiting on finalizers: {text}", "bold $next-warning")), wrap=wrap))
-            held = (f"held {countdown(now - info.held_since)} since {clock_time(info.held_since)}: "
+            held = (f"held {elapsed(now - info.held_since)} since {clock_time(info.held_since)}: "
                     if info.held_since is not None and now >= info.held_since else "")
             lines.append(kv("", (held + "the containers are done; the object stays until a controller removes them",
                                  "$text-muted"), wrap=wrap))
         elif info.held_since is not None and info.removed_at is not None and info.removed_at >= info.held_since:
             # Gone now, but they held it: the same figure as the history report's.
-            lines.append(kv("finalizers", line(text, (f"  held the pod {countdown(info.removed_at - info.held_since)}"
+            lines.append(kv("finalizers", line(text, (f"  held the pod {elapsed(info.removed_at - info.held_since)}"
                                                       f" until its removal", "$text-muted")), wrap=wrap))
         else:
             lines.append(kv("finalizers", text, wrap=wrap))
@@ -97,7 +97,7 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             left = info.deadline_at - now
             state = (line((f"deadline in {countdown(left)}", "$next-warning"), f" at {clock_time(info.deadline_at)}")
                      if left > 0 else line(("deadline passed", "$next-error"),
-                                           f" {countdown(-left)} ago at {clock_time(info.deadline_at)}"))
+                                           f" {elapsed(-left)} ago at {clock_time(info.deadline_at)}"))
         elif model.active_deadline(record.obj if isinstance(getattr(record, "obj", None), dict) else {}) is not None:
             state = line(("no longer counts: the pod ended before it ran out", "$text-muted"))
         else:
