@@ -23,6 +23,9 @@ Each figure runs under CPython's default GC and under podtui's own policy
 SETTLE_INTERVAL, as the UI does after each repaint).
 
 Targets (issue 2): apply >= 40,000 events/s; decode+apply >= 8x typed.
+
+The model's hot modules are compiled by Cython at install (hatch_build.py); the first
+lines say whether they are. PODTUI_PURE=1 runs the same benchmark on the .py modules.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import orjson  # noqa: E402
 
+from podtui._native import compiled_modules  # noqa: E402
 from podtui.clock import ManualClock  # noqa: E402
 from podtui.heap import SETTLE_INTERVAL, relax_gc, settle_heap  # noqa: E402
 from podtui.lifecycle.changes import MODIFIED, PODS, Change  # noqa: E402
@@ -381,6 +385,9 @@ def main() -> int:
     size = statistics.mean(len(x) for x in lines)
     print(f"stream: {args.pods} pods, {len(lines)} MODIFIED events, mean watch line {size / 1024:.1f} KB; "
           f"figures are CPU time of this process (the machine may be shared), best of {args.repeat}")
+    compiled = compiled_modules()
+    print(f"model: compiled by Cython, {len(compiled)} modules ({', '.join(m.rsplit('.', 1)[1] for m in compiled)})"
+          if compiled else "model: pure Python (PODTUI_PURE set, or installed without a C compiler)")
     sample = lines[: args.typed_events]
 
     # Rounds are interleaved (every path once per round, best of all rounds kept) so a

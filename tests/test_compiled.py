@@ -1,0 +1,137 @@
+"""The model's hot modules run compiled (hatch_build.py), and compiled they do exactly
+what their .py does; a source edited since the build is run as its .py."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from podtui import _native
+
+ROOT = Path(__file__).resolve().parents[1]
+PURE = bool(os.environ.get("PODTUI_PURE"))
+RECORDINGS = sorted((ROOT / "tests" / "recordings").glob("*.jsonl.gz"))
+
+
+def built_modules() -> tuple[str, ...]:
+    tree = ast.parse((ROOT / "hatch_build.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MODULES":
+            return tuple(ast.literal_eval(node.value))
+    raise AssertionError("hatch_build.py has no MODULES")
+
+
+def manifest() -> dict:
+    try:
+        return json.loads(_native.MANIFEST.read_bytes())
+    except OSError:
+        pytest.fail("podtui was installed without compiling its model (pip printed why); a C compiler and "
+                    "`pip install -e .` build it; PODTUI_PURE=1 runs the tests on the pure-Python model")
+
+
+def run(code: str, *, pure: bool, path: Path | None = None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PODTUI_PURE"}
+    if pure:
+        env["PODTUI_PURE"] = "1"
+    if path is not None:
+        env["PYTHONPATH"] = str(path)
+    # -c puts the working directory first on sys.path: the package under test must be the one found
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=300,
+                          cwd=path or ROOT)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return done.stdout.decode()
+
+
+@pytest.mark.skipif(PURE, reason="PODTUI_PURE=1: the pure-Python model is under test")
+def test_the_hot_modules_run_compiled():
+    built = manifest()
+    assert sorted(built) == sorted(built_modules())
+    unchanged = [name for name in built if name not in _native.sources_to_prefer(built, pure=False)]
+    assert _native.compiled_modules() == sorted(unchanged)
+    import podtui.lifecycle.history as history  # noqa: PLC0415
+    if "podtui.lifecycle.history" in unchanged:
+        assert not history.__file__.endswith(".py")
+
+
+def test_pure_loads_every_module_from_its_source():
+    out = run("import podtui._native as n, podtui.lifecycle.store as s; print(n.compiled_modules(), s.__file__)",
+              pure=True)
+    assert out.split() == ["[]", str(ROOT / "podtui" / "lifecycle" / "store.py")]
+
+
+@pytest.mark.skipif(PURE, reason="PODTUI_PURE=1: nothing is compiled")
+def test_a_source_edited_after_the_build_runs_as_its_py(tmp_path):
+    manifest()
+    copy = tmp_path / "podtui"
+    shutil.copytree(ROOT / "podtui", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    columns = copy / "lifecycle" / "columns.py"
+    columns.write_text(columns.read_text() + "\nEDITED = True\n")
+    out = run("import podtui.lifecycle.columns as c, podtui.lifecycle.history as h; "
+              "print(getattr(c, 'EDITED', False), c.__file__.endswith('.py'), h.__file__.endswith('.py'))",
+              pure=False, path=tmp_path)
+    assert out.split() == ["True", "True", "False"]
+
+
+def test_the_guard_prefers_changed_sources_only(tmp_path):
+    (tmp_path / "lifecycle").mkdir()
+    same, edited = tmp_path / "lifecycle" / "a.py", tmp_path / "lifecycle" / "b.py"
+    same.write_text("A = 1\n")
+    edited.write_text("B = 2\n")
+    built = {"podtui.lifecycle.a": hashlib.sha256(b"A = 1\n").hexdigest(),
+             "podtui.lifecycle.b": hashlib.sha256(b"B = 1\n").hexdigest(),
+             "podtui.lifecycle.gone": "0" * 64}
+    assert _native.sources_to_prefer(built, pure=False, package=tmp_path) == {"podtui.lifecycle.b": edited}
+    assert set(_native.sources_to_prefer(built, pure=True, package=tmp_path)) == {"podtui.lifecycle.a",
+                                                                                   "podtui.lifecycle.b"}
+
+
+# A digest of everything the model derived from a stream: rows, histories, back-off
+# ladders, events, problems, counters. Compiled and pure must agree to the byte.
+_DIGEST = r'''
+import hashlib, sys
+sys.path.insert(0, "tests/benchmarks")
+import bench_model as b
+from podtui.sources.decode import PodDecoder
+from podtui.lifecycle.changes import Change, PODS, MODIFIED, DELETED
+initial, lines = b.build_stream(150, 3000, seed=11)
+dec = PodDecoder()
+store = b.fresh_store(initial, dec)
+for k, line in enumerate(lines):
+    store.apply(Change(PODS, MODIFIED, None, b.T0 + k * 0.01, raw=line, decode=dec.object))
+    if k % 500 == 499:  # some go, some come back under their name
+        uid = sorted(store.pods)[k % len(store.pods)]
+        store.apply(Change(PODS, DELETED, store.pods[uid].obj, b.T0 + k * 0.01 + 0.005))
+store.apply(Change(PODS, MODIFIED, {"metadata": {"uid": "x"}, "status": None}, b.T0 + 99))
+store.apply(Change(PODS, MODIFIED, ["not", "a", "pod"], b.T0 + 99))
+h = hashlib.sha256()
+for uid in sorted(store.pods):
+    rec = store.pods[uid]
+    h.update(repr((uid, rec.row, list(rec.history), rec.history.dropped, rec.deleted_at,
+                   sorted((k, [repr(getattr(v, f)) for f in v.__slots__]) for k, v in rec.ladders.items()))).encode())
+h.update(repr((list(store.problems), store.stats, store.resource_versions)).encode())
+print(len(store.pods), sum(len(r.history) for r in store.pods.values()), h.hexdigest())
+'''
+
+
+def test_compiled_and_pure_derive_the_same_model():
+    compiled, pure = run(_DIGEST, pure=False), run(_DIGEST, pure=True)
+    pods, entries, _ = pure.split()
+    assert int(pods) >= 150 and int(entries) > 3000
+    assert compiled == pure
+
+
+@pytest.mark.parametrize("recording", RECORDINGS, ids=[p.name for p in RECORDINGS])
+def test_compiled_and_pure_write_the_same_history_report(recording):
+    code = ("import sys; from podtui.cli import main; "
+            f"sys.exit(main(['history', {str(recording)!r}, '--format', 'yaml']))")
+    compiled, pure = run(code, pure=False), run(code, pure=True)
+    assert len(pure) > 10_000
+    assert compiled == pure
