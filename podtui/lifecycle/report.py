@@ -552,6 +552,17 @@ def _termination_lines(term: dict) -> list[str]:
     return out
 
 
+def _offsets_legend(pods: list[dict]) -> str:
+    """How to read an offset, shown on one of the report's own: a made-up example
+    (`+2m13s`) read as a figure from the recording."""
+    for pod in pods:
+        last = next((t for t in reversed(pod.get("transitions", [])) if t.get("offset")), None)
+        if last is not None:
+            return (f"offsets count from each pod's creation ({pod['pod']}'s last transition is at "
+                    f"{last['offset']}).")
+    return "offsets count from each pod's creation."
+
+
 def render_markdown(data: dict) -> str:
     out = ["# Pod lifecycle history", ""]
     where = f"Recording `{data.get('recording', '?')}`"
@@ -560,12 +571,12 @@ def render_markdown(data: dict) -> str:
     if data.get("server"):
         where += f", server `{data['server']}`"
     out.append(where + ".")
+    pods = data.get("pods", [])
     if data.get("from"):
         out.append(f"From {data['from']} to {data.get('to')} ({data.get('span')}). "
-                   "Times are UTC; offsets (+2m13s) count from each pod's creation.")
+                   f"Times are UTC; {_offsets_legend(pods)}")
     for w in data.get("warnings", []):
         out.append(f"\n> warning: {_inline(w)}")
-    pods = data.get("pods", [])
     if len(pods) > 1:
         out += _summary(pods)
     by_uid = {p.get("uid"): p for p in pods}
