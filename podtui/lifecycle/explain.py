@@ -24,7 +24,7 @@ from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from podtui.lifecycle.backoff import crash_message_delay, mains_done, restarts_over
+from podtui.lifecycle.backoff import backoffs, crash_message_delay, mains_done, restarts_over
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import probe_type_of, uncombined
 from podtui.lifecycle.records import (
@@ -1029,11 +1029,25 @@ def last_restart_line(record, now: float, container: str | None = None) -> str |
     if ex is None:
         return None
     when = f"{human_duration(max(0.0, now - ex.at))} ago" if ex.at is not None else "at an unknown time"
-    prefix = f"last restart {when}: "
+    # A pending restart has not happened: the crash it follows has.
+    head = f"crashed {when}, {_coming_restart(record, ex, now)}" if ex.pending else f"last restart {when}"
     if container is None and len({e.container for e in restart_explanations(record, now)
                                   if e.kind == KIND_RESTART}) > 1:
-        prefix = f"last restart {when} ({ex.container}): "
-    return prefix + ex.summary
+        head += f" ({ex.container})"
+    return f"{head}: {ex.summary}"
+
+
+def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
+    """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
+    pane and NEXT count down to."""
+    what = f"restart #{ex.number}" if ex.number is not None else "restart"
+    due = next((b.next_at for b in backoffs(record, now)
+                if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)
+    if due is None and ex.at is not None and ex.backoff_after is not None:
+        due = ex.at + ex.backoff_after
+    if due is None:
+        return f"{what} pending"
+    return f"{what} in {human_duration(math.ceil(due - now))}" if due > now else f"{what} due"
 
 
 def container_line(record, container: str, now: float) -> str | None:

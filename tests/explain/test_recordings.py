@@ -186,10 +186,11 @@ def test_last_restart_lines(default):
     store, now = default
     lines = {name: last_restart_line(pod(store, name), now) for name in ("crashloop", "liveness-fail", "oom")}
     assert lines == {
-        "crashloop": "last restart 4m14s ago: exited with code 1 (Error)",
+        # waiting out the back-off: crashed, not restarted
+        "crashloop": "crashed 4m14s ago, restart #8 in 46s: exited with code 1 (Error)",
         "liveness-fail": "last restart 5m ago: liveness probe failed (HTTP probe failed with statuscode: 500), "
                          "exit 143 (SIGTERM)",
-        "oom": "last restart 2m59s ago: OOMKilled (memory limit 64Mi), exit 137",
+        "oom": "crashed 2m59s ago, restart #8 in 2m1s: OOMKilled (memory limit 64Mi), exit 137",
     }
     assert last_restart_line(pod(store, "readiness-flap"), now) is None
     jump = last_restart(pod(store, "liveness-fail"), now=now)
