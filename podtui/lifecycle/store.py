@@ -172,6 +172,17 @@ class Family:
         return maxes[i - 1] if i else None
 
 
+    def backwards(self, key: tuple):
+        """The keys below `key`, newest first."""
+        chunks, maxes = self._chunks, self._maxes
+        i = min(bisect.bisect_left(maxes, key), len(maxes) - 1)
+        while i >= 0:
+            chunk = chunks[i]
+            j = bisect.bisect_left(chunk, key)
+            yield from reversed(chunk[:j])
+            i -= 1
+
+
 def _family_of(meta: dict) -> tuple[tuple, str, str] | None:
     """(key, kind, name) of the controller whose pods take each other's place, or None.
 
@@ -548,6 +559,23 @@ class Store:
         if found is None or (found[0] > ended + REPLACED_WITHIN and rec.family.kind != "Job"):
             return None
         return found[2]
+
+    def replaced(self, uid: str) -> str | None:
+        """The pod this one was made to replace: the inverse of replacement(), the one
+        that ended last among those whose replacement it is. O(pods of the controller
+        created before it): for a title that caches it, not for every row."""
+        rec = self.pods.get(uid)
+        if rec is None or rec.family is None:
+            return None
+        best, best_end = None, -math.inf
+        for key in rec.family.backwards(rec.family_key):
+            other = self.pods.get(key[2])
+            if other is None:
+                continue
+            ended = ended_at(other)
+            if ended is not None and ended > best_end and self.replacement(key[2]) == uid:
+                best, best_end = key[2], ended
+        return best
 
     def take_dirty(self) -> set[str]:
         """UIDs added, changed, removed or expired since the last call."""

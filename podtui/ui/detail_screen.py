@@ -142,7 +142,7 @@ class DetailScreen(Screen):
         self.status_bar: StatusBar | None = None
         # (uid, version, its family and its version) -> (replacement, previous, next): the
         # title asks every tick, and a replacement reads the pod's history.
-        self._family_memo: tuple = ((), (None, None, None))
+        self._family_memo: tuple = ((), (None, None, None, None))
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -333,30 +333,31 @@ class DetailScreen(Screen):
         self._activate("containers")
 
     # ------------------------------------------------------------------ p and P
-    def _family_targets(self, record: Any) -> tuple[str | None, str | None, str | None]:
-        """(replacement, previous, next) among the pods of its controller: O(log of
-        them), and the history read only when the pod or its family changed."""
+    def _family_targets(self, record: Any) -> tuple[str | None, str | None, str | None, str | None]:
+        """(replacement, replaced, previous, next) among the pods of its controller,
+        read only when the pod or its family changed."""
         family = getattr(record, "family", None)
         store = self.podtui.store
         if family is None or store.pods.get(record.uid) is not record:
-            return None, None, None
+            return None, None, None, None
         key = (record.uid, record.version, family, family.version)  # a replay's seek: a new family
         if self._family_memo[0] != key:
-            self._family_memo = (key, (store.replacement(record.uid), *store.siblings(record.uid)))
+            self._family_memo = (key, (store.replacement(record.uid), store.replaced(record.uid),
+                                       *store.siblings(record.uid)))
         return self._family_memo[1]
 
     def _follow(self, record: Any, direction: str) -> tuple[str, str, str] | None:
         """Where p ("newer") or P ("older") goes: (uid, how, its name), how being
-        "renamed-new", "replacement", "newer", "renamed-old" or "older"; else None.
-        The same name first: a StatefulSet's pod is followed to its own, not to a
-        sibling made in between."""
+        "renamed-new", "replacement", "newer", "renamed-old", "replaced" or "older";
+        else None. Each undoes the other: P from a replacement goes back to the pod it
+        replaced, not to the pod made before it. The same name first: a StatefulSet's
+        pod is followed to its own, not to a sibling made in between."""
         pods = self.podtui.store.pods
-        replacement, previous, following = self._family_targets(record)
+        replacement, replaced, previous, following = self._family_targets(record)
         if direction == "newer":
-            steps = [(record.replaced_by, "renamed-new"), (replacement, "replacement"), (following, "newer"),
-                     (record.replaces, "renamed-old"), (previous, "older")]  # the last pod: p goes back
+            steps = [(record.replaced_by, "renamed-new"), (replacement, "replacement"), (following, "newer")]
         else:
-            steps = [(record.replaces, "renamed-old"), (previous, "older")]
+            steps = [(record.replaces, "renamed-old"), (replaced, "replaced"), (previous, "older")]
         for uid, how in steps:
             target = pods.get(uid) if uid else None
             if target is not None:
@@ -371,8 +372,6 @@ class DetailScreen(Screen):
         _, how, name = found
         if how == "renamed-new":
             return "  replaced (p: show the new pod)", "  replaced (p)"
-        if how == "renamed-old":
-            return "  (p: the pod it replaced)", "  (p: replaced)"
         words = {"replacement": "replaced by", "newer": "newer", "older": "older"}[how]
         short = {"replacement": "replacement", "newer": "newer", "older": "older"}[how]
         return (f"  (p: {words} {name}, same {record.family.kind})", f"  (p: {words} {name})", f"  (p: {short})")
@@ -391,7 +390,10 @@ class DetailScreen(Screen):
             return
         family = getattr(record, "family", None)
         controller = f" or made by its {family.kind} {family.name}" if family is not None else ""
-        if direction == "newer":
+        if direction == "newer" and family is not None and self._follow(record, "older") is not None:
+            self.notify(f"{record.name} is the newest pod of its {family.kind} {family.name} podtui has seen: "
+                        "P goes to the one before", severity="warning")
+        elif direction == "newer":
             # A Deployment's new pod has a new name: say what p can follow.
             self.notify(f"no other pod named {record.name}{controller} seen: p follows a reused name "
                         "(a StatefulSet's pod, a pod deleted and created again) or a controller's pods",

@@ -108,6 +108,9 @@ def test_an_evicted_pods_replacement_is_the_first_pod_made_after_its_eviction():
     assert store.replacement("uid-web-7d9f-a") == "uid-web-7d9f-d"
     store.apply(Change(PODS, DELETED, deleting(a, T0 + 100.4, grace=15), T0 + 116))
     assert store.replacement("uid-web-7d9f-a") == "uid-web-7d9f-d"  # by the request, not the removal
+    # P undoes p: d replaced a, though b and c were made between them.
+    assert store.replaced("uid-web-7d9f-d") == "uid-web-7d9f-a"
+    assert store.replaced("uid-web-7d9f-e") is None and store.replaced("uid-web-7d9f-b") is None
 
 
 def test_a_pod_made_long_after_another_ended_is_not_its_replacement():
@@ -124,6 +127,7 @@ def test_a_pod_made_long_after_another_ended_is_not_its_replacement():
     assert store.replacement("uid-web-7d9f-b") == "uid-web-7d9f-d"
     assert store.replacement("uid-web-5c4d-a") is None
     assert store.siblings("uid-web-5c4d-a") == (None, "uid-web-7d9f-b")
+    assert store.replaced("uid-web-7d9f-d") == "uid-web-7d9f-b"
 
 
 def test_a_jobs_failed_pod_is_replaced_a_succeeded_one_is_not():
@@ -193,11 +197,13 @@ def test_family_keeps_sorted_order_across_chunks(ops, chunk):
         assert all(len(c) <= 2 * chunk for c in family._chunks)
         assert [k for c in family._chunks for k in c] == model
     for i, key in enumerate(model):
+        assert list(family.backwards(key)) == model[:i][::-1]
         assert family.before(key) == (model[i - 1] if i else None)
         assert family.after(key) == (model[i + 1] if i + 1 < len(model) else None)
     for t in range(42):
         later = [k for k in model if k[0] >= t]
         assert family.after((float(t),)) == (later[0] if later else None)
+        assert list(family.backwards((float(t),))) == [k for k in model if k[0] < t][::-1]
 
 
 def test_a_large_controller_is_kept_in_bounded_chunks():
