@@ -24,6 +24,7 @@ import argparse
 import bisect
 import gzip
 import io
+import json
 import os
 import struct
 import subprocess
@@ -920,9 +921,10 @@ def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
 
 
 def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
-          parse: Callable[[bytes], T]) -> tuple[Header, Iterator[T]]:
+          parse: Callable[[bytes], T], skipped: list[int] | None = None) -> tuple[Header, Iterator[T]]:
     """iter_recording's reading, each line after the header through `parse` (which
-    raises ValueError or TypeError for a line that is not an item)."""
+    raises ValueError or TypeError for a line that is not an item). `skipped` gets the
+    number of each bad line gone past (with skip_bad_lines)."""
     path = Path(path)
     name = recording_name(path)
     warnings = warnings if warnings is not None else []
@@ -945,25 +947,26 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
                     raise RecordingError(pending_error, "use --skip-bad-lines to go on without it")
                 warnings.append(pending_error)
                 pending_error = None
+            # Short, one idea a sentence: the screen shows these in a toast about 36
+            # columns wide, where a long one wrapped mid-phrase. Not "the recorder was
+            # stopped": a file `--record` is still writing reads the same.
             if not line.strip():
                 if not complete and damage:
-                    warnings.append(f"{name}: the file is damaged after line {number - 1} ({damage[0]}); "
-                                    "replaying up to there, and what was read may be wrong too")
+                    warnings.append(f"{name} is damaged after line {number - 1} ({damage[0]}): "
+                                    "replaying what is there, which may be wrong too")
                 elif not complete:
-                    # Not "the recorder was stopped": a file `--record` is still writing
-                    # reads the same.
-                    warnings.append(f"{name}: the recording ends in the middle of its compressed data after "
-                                    f"line {number - 1} (cut short, or still being written); "
-                                    f"replaying up to line {number - 1}")
+                    warnings.append(f"{name} is cut short after line {number - 1} "
+                                    "(compressed data ends mid-stream): replaying what is there")
                 continue
             try:
                 item = parse(line)
             except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
                 if not complete:
-                    warnings.append(f"{name}: the recording ends in the middle of line {number} "
-                                    f"(cut short, or still being written); replaying up to line {number - 1}")
+                    warnings.append(f"{name} is cut short in line {number}: replaying up to line {number - 1}")
                     return
-                pending_error = f"{name}: line {number} is corrupt ({_short(exc)})"
+                pending_error = _bad_line(name, number, line, exc)
+                if skipped is not None:
+                    skipped.append(number)
                 continue
             yield item
         if pending_error is not None:
@@ -973,6 +976,25 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
             warnings.append(pending_error)
 
     return header, items()
+
+
+def _bad_line(name: str, number: int, line: bytes, exc: Exception) -> str:
+    """Why line `number` is no item. Broken JSON (a line cut short and run into the
+    next, junk) is said to be that: the parser's "unexpected control character in string"
+    alone read as a fault of the content."""
+    if isinstance(exc, json.JSONDecodeError) and not _json_apart_from_values(line):
+        return f"{name}: line {number} is not JSON ({exc.msg} at column {exc.colno}): the recording is damaged there"
+    return f"{name}: line {number} is corrupt ({_short(exc)})"
+
+
+def _json_apart_from_values(line: bytes) -> bool:
+    """Whether the line parses when its bad UTF-8 and out-of-range numbers are let
+    by (the stdlib allows both): then what is wrong is a value, named as orjson names it."""
+    try:
+        json.loads(line.decode("utf-8", "replace"))
+    except ValueError:  # JSONDecodeError, or a number too long to convert
+        return False
+    return True
 
 
 def _short_json(value: object) -> str:
@@ -987,7 +1009,8 @@ def _short(exc: Exception) -> str:
 def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recording:
     """The whole recording, its changes packed (PackedItems), each line checked."""
     warnings: list[str] = []
-    header, heads = _scan(path, skip_bad_lines, warnings, lambda line: (_peek(line), line))
+    skipped: list[int] = []
+    header, heads = _scan(path, skip_bad_lines, warnings, lambda line: (_peek(line), line), skipped)
     log = PackedItems()
     for head, line in heads:
         if isinstance(head, tuple):
@@ -995,8 +1018,7 @@ def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recordi
         else:
             log.add_item(head)
     log.seal()
-    skipped = sum(1 for w in warnings if "is corrupt" in w)
-    return Recording(Path(path), header, warnings=warnings, skipped=skipped, log=log)
+    return Recording(Path(path), header, warnings=warnings, skipped=len(skipped), log=log)
 
 
 def write_recording(path: str | Path, header: Header, items: Iterable[Item]) -> None:
