@@ -15,7 +15,7 @@ from podtui.errors import tell
 from podtui.sources.kubeconfig import IN_CLUSTER, ConnectionOptions, add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
-from podtui.sources.recording import record_beside_the_screen
+from podtui.sources.recording import record_beside_the_screen, refuse_to_overwrite
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", metavar="NAME", help="colour theme (see the help screen for the list)")
     parser.add_argument("--record", metavar="FILE", type=record_beside_the_screen, help="also record everything seen to FILE (.gz to compress), for `podtui replay`")
     parser.add_argument("--no-redact", action="store_true", help="with --record: keep env values, managedFields and last-applied annotations")
+    parser.add_argument("--force", action="store_true", help="with --record: overwrite FILE if it already holds a recording")
 
 
 def kubectl_flags(options: ConnectionOptions, context: str) -> tuple[str, ...]:
@@ -40,15 +41,18 @@ def kubectl_flags(options: ConnectionOptions, context: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.record:
+        refuse_to_overwrite(args.record, args.force)  # before connecting, which may take a while
     return watch(options_from_args(args), SystemClock(), theme=args.theme, record=args.record,
-                 redact=not args.no_redact)
+                 redact=not args.no_redact, overwrite=args.force)
 
 
 def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None, record: str | None = None,
-          redact: bool = True) -> int:
+          redact: bool = True, overwrite: bool = True) -> int:
     """Connect as `options` say, then run the UI until the user quits.
 
     Shared by `podtui` and `podtui demo`, so the demo goes through exactly this path.
+    `overwrite`: whether `record` may replace a recording already there.
     """
     # The UI pulls in textual: import it only once we know we'll show something.
     from podtui.sources.recording import start_recording
@@ -61,7 +65,7 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
     feed = source
     if record:
         try:
-            feed = start_recording(source, record, clock, redacted=redact)
+            feed = start_recording(source, record, clock, redacted=redact, overwrite=overwrite)
         except BaseException:
             source.stop()
             raise

@@ -20,7 +20,7 @@ from podtui.lifecycle.changes import EVENTS, FAILED, LIVE, PODS, RECONNECTING, C
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args, parse_seconds
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
-from podtui.sources.recording import STDIO, file_argument, start_recording
+from podtui.sources.recording import STDIO, file_argument, refuse_to_overwrite, start_recording
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=file_argument,
@@ -30,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=_duration, metavar="DURATION",
                         help="stop after this long: seconds, or e.g. 90s, 10m, 1h30m (default: until interrupted)")
     parser.add_argument("--no-redact", action="store_true", help="keep env values, managedFields and last-applied annotations")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it already holds a recording")
 
 
 def _duration(text: str) -> float:
@@ -43,13 +44,15 @@ def _duration(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:  # nan too: it recorded forever
         raise UsageError(f"--duration must be a positive number of seconds or a duration like 10m, not {args.duration:g}")
+    refuse_to_overwrite(args.file, args.force)  # before connecting, which may take a while
     out_fd = take_stdout() if args.file == STDIO else None
     where = "standard output" if out_fd is not None else args.file
     relax_gc()
     clock = SystemClock()
     source = connect(options_from_args(args), clock, waiting=tell)
     # Waiting for room: a slow reader (`| ssh ...`) holds the watch streams, not memory.
-    feed = start_recording(source, where, clock, redacted=not args.no_redact, fd=out_fd, wait_for_room=True)
+    feed = start_recording(source, where, clock, redacted=not args.no_redact, fd=out_fd, wait_for_room=True,
+                           overwrite=args.force)
     stop = threading.Event()
 
     def stopping(*_) -> None:

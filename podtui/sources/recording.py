@@ -26,6 +26,7 @@ import gzip
 import io
 import json
 import os
+import stat
 import struct
 import subprocess
 import sys
@@ -43,7 +44,7 @@ import orjson
 
 from podtui import __version__
 from podtui.clock import Clock
-from podtui.errors import RecordingError
+from podtui.errors import RecordingError, UsageError
 from podtui.lifecycle.changes import (
     ADDED,
     BOOKMARK,
@@ -295,6 +296,41 @@ _OPEN_ADVICE: tuple[tuple[type[OSError], str, str], ...] = (
 )
 
 
+def refuse_to_overwrite(path: str | Path, force: bool) -> None:
+    """Before connecting: a recording already at `path` is kept unless --force. Reusing an
+    incident's file name silently lost the incident. Only a regular file with something
+    in it counts: /dev/null, a FIFO or an empty file from mktemp has nothing to lose."""
+    if not force and str(path) != STDIO and _holds_something(Path(path)):
+        raise _exists(path)
+
+
+def _holds_something(path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size > 0
+
+
+def _exists(path: str | Path) -> UsageError:
+    return UsageError(f"{path} exists: choose another name, or --force to overwrite")
+
+
+def _open_for_recording(path: Path, overwrite: bool) -> int:
+    try:
+        if overwrite:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            # Exclusive: a file made since refuse_to_overwrite looked is refused too.
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if _holds_something(path):
+                raise _exists(path) from None
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except OSError as exc:
+        raise _cannot_open(exc, path, writing=True) from None
+
+
 def _cannot_open(exc: OSError, path: Path, *, writing: bool) -> RecordingError:
     advice = next((w if writing else r) for cause, w, r in _OPEN_ADVICE if isinstance(exc, cause))
     return RecordingError(f"cannot {'write' if writing else 'open'} recording {path}: {exc.strerror or exc}",
@@ -325,9 +361,11 @@ class RecordingWriter:
     """
 
     def __init__(self, path: str | Path, header: Header, *, flush_interval: float = 1.0,
-                 fd: int | None = None, max_pending_bytes: int | None = MAX_PENDING_BYTES) -> None:
+                 fd: int | None = None, max_pending_bytes: int | None = MAX_PENDING_BYTES,
+                 overwrite: bool = True) -> None:
         """With `fd` (an open descriptor the writer then owns, e.g. standard output),
-        writes there; `path` only names it in messages and is never opened."""
+        writes there; `path` only names it in messages and is never opened. Without
+        `overwrite`, a recording already at `path` is refused (see refuse_to_overwrite)."""
         self.path = Path(path)
         self.header = header
         self.error: str | None = None
@@ -344,10 +382,7 @@ class RecordingWriter:
         self._released = False
         self._died = False
         if fd is None:
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            except OSError as exc:
-                raise _cannot_open(exc, self.path, writing=True) from None
+            fd = _open_for_recording(self.path, overwrite)
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "podtui.sources.recorder", str(fd), str(flush_interval),
@@ -531,8 +566,8 @@ class RecordingFeed:
 
 
 def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True,
-                    fd: int | None = None, wait_for_room: bool = False) -> RecordingFeed:
-    writer = RecordingWriter(path, header_for(feed.scope, clock.time(), redacted), fd=fd)
+                    fd: int | None = None, wait_for_room: bool = False, overwrite: bool = True) -> RecordingFeed:
+    writer = RecordingWriter(path, header_for(feed.scope, clock.time(), redacted), fd=fd, overwrite=overwrite)
     return RecordingFeed(feed, writer, wait_for_room=wait_for_room)
 
 
@@ -1040,6 +1075,7 @@ def scope_from_header(header: Header) -> Scope:
 
 __all__ = [
     "FORMAT", "VERSION", "Header", "PackedItems", "Recording", "RecordingFeed", "RecordingWriter", "decode_item",
-    "encode_item", "header_for", "item_pod_uid", "iter_recording", "read_recording", "redact", "scope_from_header",
+    "encode_item", "header_for", "item_pod_uid", "iter_recording", "read_recording", "redact", "refuse_to_overwrite",
+    "scope_from_header",
     "start_recording", "write_recording",
 ]

@@ -126,5 +126,6 @@ def test_with_stderr_closed_what_belongs_on_it_goes_nowhere_not_to_stdout(tmp_pa
         server.stop()
     assert (done.returncode, done.stdout) == (0, b"")
     assert [i.obj["metadata"]["name"] for i in read_recording(out).items if hasattr(i, "obj")] == ["api-0"]
-    failed = _podtui_without_stderr("record", str(out), "--kubeconfig", str(tmp_path / "none"), cwd=tmp_path)
+    failed = _podtui_without_stderr("record", str(tmp_path / "next.jsonl"), "--kubeconfig", str(tmp_path / "none"),
+                                    cwd=tmp_path)
     assert (failed.returncode, failed.stdout) == (1, b"")
