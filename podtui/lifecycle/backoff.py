@@ -252,6 +252,29 @@ def mains_done(pod: dict) -> bool:
     return True
 
 
+def will_restart(pod: dict, kind: str, exit_code: int | None, reason: str) -> bool:
+    """Whether the kubelet restarts an instance of a `kind` container ("init", "sidecar",
+    "main", "ephemeral") that ended so, by the pod's restart policy."""
+    policy = _d(pod.get("spec")).get("restartPolicy") or "Always"
+    if kind == "sidecar":
+        return not mains_done(pod)  # whatever the policy, until the main containers are done
+    if kind == "ephemeral":
+        return False
+    failed = exit_code != 0 or reason not in ("", "Completed")
+    if kind == "init":
+        return failed and policy != "Never"
+    return policy == "Always" or (policy == "OnFailure" and failed)
+
+
+def _kinds(pod: dict) -> dict[str, str]:
+    spec = _d(pod.get("spec"))
+    out = {c["name"]: "sidecar" if c.get("restartPolicy") == "Always" else "init"
+           for c in _l(spec.get("initContainers")) if isinstance(c, dict) and isinstance(c.get("name"), str)}
+    for key, kind in (("containers", "main"), ("ephemeralContainers", "ephemeral")):
+        out.update((c["name"], kind) for c in _l(spec.get(key)) if isinstance(c, dict) and isinstance(c.get("name"), str))
+    return out
+
+
 def _sidecars(pod: dict) -> set[str]:
     return {c["name"] for c in _l(_d(pod.get("spec")).get("initContainers"))
             if isinstance(c, dict) and isinstance(c.get("name"), str) and c.get("restartPolicy") == "Always"}
@@ -315,6 +338,37 @@ def _backoffs(record, now: float, running: bool) -> list[BackoffInfo]:
                 initial=initial, cap=cap, step=_step(delay, initial) if delay else 0,
                 reset_at=started + RESET_AFTER,
             ))
+    return out
+
+
+def just_crashed(record, now: float) -> list[BackoffInfo]:
+    """Containers that have just ended (Error, OOMKilled) and that the kubelet will
+    restart, before its next sync puts them in CrashLoopBackOff: the delay that follows
+    is known already, counted from finishedAt (estimated: no message states it yet)."""
+    if restarts_over(record, now) is not None:
+        return []
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
+    kinds = _kinds(pod)
+    out: list[BackoffInfo] = []
+    for cs in container_statuses(pod).values():
+        term = _d(_d(cs.get("state")).get("terminated"))
+        code, reason = term.get("exitCode"), term.get("reason")
+        if not term or not will_restart(pod, kinds.get(cs["name"], "main"), code if isinstance(code, int) else None,
+                                        reason if isinstance(reason, str) else ""):
+            continue
+        finished, started = parse_ts(term.get("finishedAt")), parse_ts(term.get("startedAt"))
+        if finished is None:
+            continue  # no time to count the delay from
+        rc = cs.get("restartCount")
+        rc = rc if isinstance(rc, int) and not isinstance(rc, bool) and rc >= 0 else 0
+        ladder = ladders.get(cs["name"])
+        initial, cap, _ = infer_curve(ladder)
+        # An instance that ran RESET_AFTER starts the ladder over: restarted at once.
+        long_run = started is not None and finished - started >= RESET_AFTER
+        delay = 0.0 if long_run else crash_delay(ladder, rc, initial, cap)
+        out.append(BackoffInfo(container=cs["name"], kind="crash", delay=delay, next_at=finished + delay,
+                               measured=False, initial=initial, cap=cap, step=_step(delay, initial) if delay else 0))
     return out
 
 

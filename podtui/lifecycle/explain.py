@@ -24,7 +24,7 @@ from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from podtui.lifecycle.backoff import backoffs, crash_message_delay, mains_done, restarts_over
+from podtui.lifecycle.backoff import backoffs, crash_message_delay, just_crashed, restarts_over, will_restart
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import probe_type_of, uncombined
 from podtui.lifecycle.records import (
@@ -334,15 +334,7 @@ def _int_text(text: str | None) -> int | None:
 
 def _will_restart(pod: dict, inst: _Instance) -> bool:
     """Whether the kubelet restarts this instance, by the restart policy."""
-    policy = _s(_d(pod.get("spec")).get("restartPolicy")) or "Always"
-    if inst.container_kind == "sidecar":
-        return not mains_done(pod)  # whatever the policy, until the main containers are done
-    if inst.container_kind == "ephemeral":
-        return False
-    failed = inst.exit_code != 0 or inst.reason not in ("", "Completed")
-    if inst.container_kind == "init":
-        return failed and policy != "Never"
-    return policy == "Always" or (policy == "OnFailure" and failed)
+    return will_restart(pod, inst.container_kind, inst.exit_code, inst.reason)
 
 
 # ------------------------------------------------------------------------------ the pod
@@ -1041,7 +1033,7 @@ def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
     pane and NEXT count down to."""
     what = f"restart #{ex.number}" if ex.number is not None else "restart"
-    due = next((b.next_at for b in backoffs(record, now)
+    due = next((b.next_at for b in backoffs(record, now) + just_crashed(record, now)
                 if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)
     if due is None and ex.at is not None and ex.backoff_after is not None:
         due = ex.at + ex.backoff_after

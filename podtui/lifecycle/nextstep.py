@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from podtui.lifecycle.backoff import backoffs
+from podtui.lifecycle.backoff import backoffs, just_crashed
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
@@ -86,14 +86,17 @@ def next_step(record, now: float) -> NextStep | None:
         return NextStep("deadline passed", due_at=deadline_at, severity=ERROR)
 
     waits = backoffs(record, now)
-    pending = [b for b in waits if b.next_at is not None or b.reset_at is None]
+    crashed = just_crashed(record, now)
+    pending = [b for b in waits if b.next_at is not None or b.reset_at is None] + crashed
     if pending:
         b = min(pending, key=lambda b: b.next_at if b.next_at is not None else math.inf)
         what = "restart" if b.kind == "crash" else "pull retry"
         if b.next_at is None:
             return NextStep("crash loop" if b.kind == "crash" else "image pull back-off", severity=ERROR)
         if now < b.next_at:
-            return NextStep(f"{what} in {countdown(b.next_at, now)}", due_at=b.next_at, severity=ERROR)
+            # In the Error before CrashLoopBackOff the delay is podtui's estimate, not the kubelet's word.
+            about = "~" if b in crashed else ""
+            return NextStep(f"{what} in {about}{countdown(b.next_at, now)}", due_at=b.next_at, severity=ERROR)
         return NextStep(f"{what} due", due_at=b.next_at, severity=ERROR)
 
     # A streak is made of failed-probe Events only: without one, no probe is failing.

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from podtui.lifecycle.backoff import Ladder, backoffs, crash_delay, crash_message_delay, infer_curve, learn
+from podtui.lifecycle.backoff import Ladder, backoffs, crash_delay, crash_message_delay, infer_curve, just_crashed, learn
 from podtui.lifecycle.events import container_from_field_path, normalize_event
 from podtui.lifecycle.nextstep import countdown, next_step
 from podtui.lifecycle.probes import counts_as_failure, effective_probes, handler_text, probe_states, probe_type_of
@@ -482,3 +482,41 @@ def test_next_counts_a_readiness_streak_only_while_its_threshold_would_change_so
     rec.history = History()
     step = next_step(rec, T0 + 1)
     assert step.text == text and (step.due_at is not None) == due
+
+
+def _crashed_pod(restarts, code=1, reason="Error", policy="Always", kind="containers", ran=3.0, phase="Running"):
+    """Just crashed: state terminated, before the kubelet's sync says CrashLoopBackOff."""
+    term = {"exitCode": code, "reason": reason, "startedAt": ts(-ran), "finishedAt": ts(0)}
+    spec = {"restartPolicy": policy, kind: [{"name": "app", **({"restartPolicy": "Always"} if kind == "sidecar" else {})}]}
+    if kind == "sidecar":
+        spec = {"restartPolicy": policy, "initContainers": spec.pop("sidecar"), "containers": [{"name": "main"}]}
+    status_key = "containerStatuses" if kind == "containers" else "initContainerStatuses"
+    cs = {"name": "app", "restartCount": restarts, "state": {"terminated": term}}
+    status = {"phase": phase, status_key: [cs]}
+    if kind == "sidecar":
+        status["containerStatuses"] = [{"name": "main", "restartCount": 0, "state": {"running": {"startedAt": ts(-9)}}}]
+    return {"metadata": {}, "spec": spec, "status": status}
+
+
+@pytest.mark.parametrize("pod, now, text", [
+    # the restart the coming back-off brings, from finishedAt: 10s after the second crash
+    (_crashed_pod(1), T0 + 1.5, "restart in ~9s"),
+    (_crashed_pod(3), T0 + 1, "restart in ~39s"),
+    (_crashed_pod(2, code=137, reason="OOMKilled"), T0 + 2, "restart in ~18s"),
+    (_crashed_pod(1, kind="initContainers"), T0 + 1, "restart in ~9s"),
+    (_crashed_pod(1, kind="sidecar"), T0 + 1, "restart in ~9s"),
+    (_crashed_pod(0), T0 + 1, "restart due"),  # the first crash restarts at once
+    (_crashed_pod(5, ran=700), T0 + 1, "restart due"),  # ran 10m: the ladder starts over
+    (_crashed_pod(1, policy="OnFailure"), T0 + 1, "restart in ~9s"),
+    # no restart to come: nothing next
+    (_crashed_pod(1, policy="Never"), T0 + 1, None),
+    (_crashed_pod(1, code=0, reason="Completed", policy="OnFailure"), T0 + 1, None),
+    (_crashed_pod(1, code=0, reason="Completed", kind="initContainers"), T0 + 1, None),
+    (_crashed_pod(1, phase="Failed"), T0 + 1, None),
+])
+def test_next_step_counts_down_to_the_restart_of_a_container_that_just_crashed(pod, now, text):
+    step = next_step(record(pod), now)
+    assert (step.text if step is not None else None) == text
+    if text is not None:
+        (b,) = [b for b in just_crashed(record(pod), now) if b.container == "app"]
+        assert (b.kind, b.measured, step.due_at) == ("crash", False, b.next_at)
