@@ -52,6 +52,9 @@ _IMMUTABLE = (str, int, float, bool, tuple, type(None))
 
 _event_values = attrgetter(*EVENT_FIELDS)
 _ladder_slots = tuple(Ladder.__slots__)
+_ladder_values = attrgetter(*_ladder_slots)
+# The rest hold immutable values (tests/lifecycle/test_snapshot.py checks).
+_LADDER_DEQUES = frozenset(i for i, name in enumerate(_ladder_slots) if type(getattr(Ladder(), name)) is deque)
 
 # A frozen record: a tuple, fields at these places.
 (_UID, _NAMESPACE, _NAME, _OBJ, _ROW, _VERSION, _ENTRIES, _MAXLEN, _DROPPED, _EVENTS, _INDEX, _FIRST_SEEN,
@@ -76,16 +79,26 @@ def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] |
     """The store's state now. With `previous`, an earlier checkpoint of this store (or of
     the one it was thawed from), and `changed`, the UIDs the store marked dirty since then,
     the other pods' copies are shared with `previous`."""
-    old = previous.pods if previous is not None and changed is not None else {}
-    changed = changed or ()
-    pods: dict[str, tuple] = {}
-    copied = 0
-    for uid, rec in store.pods.items():
-        frozen = None if uid in changed else old.get(uid)
-        if frozen is None:
-            frozen = _freeze_record(rec)
-            copied += 1
-        pods[uid] = frozen
+    store_pods = store.pods
+    if previous is None or changed is None:
+        pods = {uid: _freeze_record(rec) for uid, rec in store_pods.items()}
+        copied = len(pods)
+    else:
+        pods = dict.fromkeys(store_pods)  # in the store's order
+        pods.update(previous.pods)
+        for uid in previous.pods.keys() - store_pods.keys():  # gone since (expired)
+            del pods[uid]
+        copied = 0
+        for uid in changed:
+            rec = store_pods.get(uid)
+            if rec is not None:
+                pods[uid] = _freeze_record(rec)
+                copied += 1
+        if None in pods.values():  # not marked dirty since, yet not in `previous`: a caller's mistake
+            for uid, frozen in pods.items():
+                if frozen is None:
+                    pods[uid] = _freeze_record(store_pods[uid])
+                    copied += 1
     return Checkpoint(
         options=(store.tombstone_ttl, store.history_limit, store.events_per_pod, store.pending_events_limit),
         pods=pods,
@@ -143,8 +156,10 @@ def dirty(store: Store) -> set[str]:
 
 def size_estimate(checkpoint: Checkpoint) -> int:
     """Bytes the checkpoint holds beyond what it shares with the one before it, roughly:
-    measured with tracemalloc on bench_model's pods (about 20 transitions each)."""
-    return 64 * len(checkpoint.pods) + 450 * checkpoint.records_copied
+    its maps (64 bytes a pod), and per pod copied its copy and the version of the pod's
+    object it keeps alive, which the store has replaced since (4.5 KB: VmRSS over copies
+    in tests/benchmarks/bench_replay.py, pods of 3 containers)."""
+    return 64 * len(checkpoint.pods) + 4500 * checkpoint.records_copied
 
 
 # -- records
@@ -157,15 +172,16 @@ def _freeze_record(rec: PodRecord) -> tuple:
     frozen_events = tuple(map(_event_values, events)) if events else ()
     # The index is the events by uid (store._attach keeps it so): rebuilt, not kept, unless
     # it says something else.
-    if len(index) == len(events) and all(index.get(e.uid) is e for e in events):
+    if len(index) == len(events) and (not events or all(index.get(e.uid) is e for e in events)):
         frozen_index = None
     else:
         position = {id(e): i for i, e in enumerate(events)}
         frozen_index = tuple((key, position.get(id(ev), _event_values(ev))) for key, ev in index.items())
+    ladders = rec.ladders
     family = rec.family
     return (rec.uid, rec.namespace, rec.name, rec.obj, rec.row, rec.version, tuple(entries), entries.maxlen,
             rec.history.dropped, frozen_events, frozen_index, rec.first_seen, rec.deleted_at, rec.replaces,
-            rec.replaced_by, tuple((name, _freeze_ladder(ladder)) for name, ladder in rec.ladders.items()),
+            rec.replaced_by, (tuple(ladders), tuple(map(_freeze_ladder, ladders.values()))) if ladders else None,
             rec.probe_memo, None if family is None else family.key, rec.family_key)
 
 
@@ -185,7 +201,8 @@ def _thaw_record(f: tuple, families: dict) -> PodRecord:
         rec.event_index = {key: events[v] if type(v) is int else EventRecord(*v) for key, v in f[_INDEX]}
     rec.first_seen, rec.deleted_at, rec.replaces, rec.replaced_by = f[_FIRST_SEEN], f[_DELETED_AT], \
         f[_REPLACES], f[_REPLACED_BY]
-    rec.ladders = {name: _thaw_ladder(values) for name, values in f[_LADDERS]}
+    ladders = f[_LADDERS]
+    rec.ladders = dict(zip(ladders[0], map(_thaw_ladder, ladders[1]))) if ladders is not None else {}
     rec.probe_memo = f[_PROBE_MEMO]
     key = f[_FAMILY]
     # A record's family is the store's under its key: a family goes only with its last pod.
@@ -195,23 +212,17 @@ def _thaw_record(f: tuple, families: dict) -> PodRecord:
 
 
 def _freeze_ladder(ladder: Ladder) -> tuple:
-    out = []
-    for name in _ladder_slots:
-        value = getattr(ladder, name)
-        if type(value) is deque:
-            value = (deque, value.maxlen, tuple(value))
-        elif not isinstance(value, _IMMUTABLE):
-            raise TypeError(f"Ladder.{name} holds a {type(value).__name__}: snapshot.py cannot copy it")
-        out.append(value)
-    return tuple(out)
+    values = _ladder_values(ladder)
+    return tuple(tuple(v) if i in _LADDER_DEQUES else v for i, v in enumerate(values))
 
 
 def _thaw_ladder(values: tuple) -> Ladder:
-    ladder = Ladder.__new__(Ladder)
-    for name, value in zip(_ladder_slots, values):
-        if type(value) is tuple and value and value[0] is deque:
-            value = deque(value[2], maxlen=value[1])
-        setattr(ladder, name, value)
+    ladder = Ladder()  # its deques, bounded as Ladder makes them
+    for i, (name, value) in enumerate(zip(_ladder_slots, values)):
+        if i in _LADDER_DEQUES:
+            getattr(ladder, name).extend(value)
+        else:
+            setattr(ladder, name, value)
     return ladder
 
 

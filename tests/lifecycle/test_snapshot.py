@@ -200,10 +200,15 @@ def test_snapshot_knows_every_field_of_what_it_copies():
     assert set(History.__slots__) == snapshot.HISTORY_FIELDS
     assert set(Family.__slots__) == snapshot.FAMILY_FIELDS
     assert set(Ladder.__slots__) == snapshot.LADDER_FIELDS
-    # Events are copied field by field: each field must hold an immutable value.
+    # Events are copied field by field, and ladders but for their deques: each of those
+    # fields must hold an immutable value.
     store = fed(random_items(3, 400), ManualClock(T0))
     values = [v for rec in store.pods.values() for e in rec.events for v in snapshot._event_values(e)]
     assert values and all(isinstance(v, snapshot._IMMUTABLE) for v in values)
+    ladders = [ladder for rec in store.pods.values() for ladder in rec.ladders.values()]
+    values = [v for ladder in ladders for i, v in enumerate(snapshot._ladder_values(ladder))
+              if i not in snapshot._LADDER_DEQUES]
+    assert ladders and all(isinstance(v, snapshot._IMMUTABLE) for v in values)
 
 
 def test_a_thawed_store_holds_what_was_frozen():
