@@ -2,8 +2,18 @@
 
 The replay drives a ManualClock, so everything that asks "now" (ages, countdowns)
 sees the recorded time. Seeking backwards cannot un-apply changes: the feed starts
-over from the beginning and bumps `epoch`, and the consumer rebuilds its store when
-it sees a new epoch, then applies what poll() returns (everything up to the target).
+over and bumps `epoch`, and the consumer rebuilds its store when it sees a new epoch,
+then applies what poll() returns (everything up to the target).
+
+A consumer that applies through apply() gets checkpoints: apply() applies each item at
+its recorded time (the clock set to it, tombstones expired up to it first), so that the
+store after the first k items is the same whichever way the replay got there (played,
+stepped, seeked forward, rebuilt), and every CHECKPOINT_EVERY items it keeps a copy of
+the store (podtui.lifecycle.snapshot). A seek backwards then starts over from the newest
+checkpoint at or before the target: epoch_store() is the consumer's new store, poll()
+returns the status items before the checkpoint (what the bar shows) and then the items
+from the checkpoint on. A consumer that applies with Store.apply_batch() gets no
+checkpoints, and starts over from an empty store and the first item, as before.
 
 The recording stays packed (PackedItems): each item is made as it is released and its
 object decoded when the consumer applies it, so what is held decoded is the consumer's
@@ -19,9 +29,23 @@ from array import array
 from collections.abc import Callable
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import Item
+from podtui.lifecycle import snapshot
+from podtui.lifecycle.changes import Change, Item
+from podtui.lifecycle.store import Store
 from podtui.sources.decode import PodDecoder
 from podtui.sources.recording import Recording, scope_from_header
+
+# Items between checkpoints, at least. Starting over from one costs a thaw (~6 µs a pod:
+# 0.12 s for 20,000 pods) plus applying the items up to the target (~90 µs each, decoding
+# included: 0.2 s for 2,000); taking one costs ~5 ms for 20,000 pods plus ~8 µs per pod
+# changed since the last, and keeps those pods' objects of the time alive (~4.5 KB each).
+# tests/benchmarks/bench_replay.py measures them.
+CHECKPOINT_EVERY = 2000
+CHECKPOINTS_MAX = 64
+# What the checkpoints may hold together (snapshot.size_estimate). Past it, or past the
+# count, the checkpoint whose neighbours are closest goes, so that they stay spread over
+# what was played, and the spacing of the next ones grows to what the budget allows.
+CHECKPOINTS_BYTES = 64 * 2**20
 
 
 class ReplayFeed:
@@ -43,6 +67,19 @@ class ReplayFeed:
         # recording host's clock stepped back) goes right after it. bisect needs this.
         self._times = array("d", itertools.accumulate(self._log.times, max))
         self._next = 0  # index of the first item not yet released
+        # Checkpoints (apply() takes them) by the number of items applied, ascending.
+        self._checkpoint_at: list[int] = []
+        self._every = CHECKPOINT_EVERY  # a multiple of it
+        self._checkpoints: list[snapshot.Checkpoint] = []
+        self._restart: snapshot.Checkpoint | None = None  # the current epoch's start (None: empty)
+        self._base: snapshot.Checkpoint | None = None  # the consumer's store was this, plus...
+        self._changed: set[str] = set()  # ...the pods it marked dirty since
+        # Items the store does not take (status, relist), by index: poll() says the ones
+        # before a checkpoint again when starting over from it.
+        self._marks: list[tuple[int, Item]] = []
+        self._marked = 0  # the items up to here are in _marks
+        self._owed: list[Item] = []  # marks the next poll() returns first
+        self._polled = (0, 0, 0)  # the last poll: its first item's index, the end, marks before them
         self._position = self.start_time
         self._wall_mark = 0.0
         clock.set(self._position)
@@ -74,10 +111,94 @@ class ReplayFeed:
 
     def poll(self, limit: int | None = None) -> list[Item]:
         self._advance()
+        owed, self._owed = self._owed, []
+        start = self._next
         items = self._release_until(self._position, limit)
+        self._polled = (start, self._next, len(owed))
         if self.playing and self.at_end:
             self.playing = False
-        return items
+        return owed + items if owed else items
+
+    # -- the consumer's store
+    def epoch_store(self, new: Callable[[], Store]) -> Store:
+        """The store to start the current epoch from: the checkpoint a seek backwards
+        started over from, thawed, else new() (empty)."""
+        store = new()
+        if self._restart is None:
+            return store
+        return snapshot.thaw(self._restart, store.clock)
+
+    def apply(self, store: Store, items: list[Item]) -> None:
+        """Apply to `store` what the last poll() returned, each item at its recorded time:
+        the clock set to it and the tombstones expired up to it first, as playing through
+        it would have. Takes a checkpoint every so many items. The consumer applies
+        every poll() through here, in order, into the store the epoch started with."""
+        start, end, owed = self._polled
+        if len(items) != owed + end - start:
+            raise ValueError("apply() takes what the last poll() returned, whole")
+        self._polled = (end, end, 0)
+        if end == start:
+            return
+        clock, times = self.clock, self._times
+        now = clock.time()
+        i = start
+        for item in itertools.islice(items, owed, None):
+            t = times[i]  # when it was released: item times run back where the recording host's clock did
+            clock.set(t)
+            store.expire(t)
+            if isinstance(item, Change):
+                store.apply(item)
+            i += 1
+            if i % self._every == 0:
+                self._checkpoint(store, i)
+        self._changed |= snapshot.dirty(store)
+        clock.set(now)
+
+    def expire(self, store: Store) -> None:
+        """Drop the consumer's tombstones up to the position, but not past an item it
+        still has to apply: that one expires up to its own time first (apply)."""
+        t = self._position
+        if self._next < len(self._times):
+            t = min(t, self._times[self._next])
+        store.expire(t)
+
+    def change_times_since(self, t: float) -> list[float]:
+        """The recorded times after t of the changes released so far (the bar's events/s
+        after a seek: the epoch's store may have started from a checkpoint since)."""
+        lo = bisect.bisect_right(self._times, t, hi=self._next)
+        return [item.observed for item in self._log.take(lo, self._next, PodDecoder())
+                if isinstance(item, Change) and item.observed > t]
+
+    def _checkpoint(self, store: Store, index: int) -> None:
+        changed = self._changed | snapshot.dirty(store)
+        at = bisect.bisect_left(self._checkpoint_at, index)
+        if at < len(self._checkpoint_at) and self._checkpoint_at[at] == index:
+            checkpoint = self._checkpoints[at]  # the store is what it was then: the same items, applied alike
+        else:
+            checkpoint = snapshot.freeze(store, self._base, changed)
+            self._checkpoint_at.insert(at, index)
+            self._checkpoints.insert(at, checkpoint)
+        self._base, self._changed = checkpoint, set()
+        self._thin()
+
+    def _thin(self) -> None:
+        """Drop checkpoints while over CHECKPOINTS_MAX or CHECKPOINTS_BYTES: each time the
+        one whose neighbours are closest (never the store's base)."""
+        at, checkpoints = self._checkpoint_at, self._checkpoints
+        sizes = [snapshot.size_estimate(c) for c in checkpoints]
+        thinned = False
+        while len(at) > CHECKPOINTS_MAX or (len(at) > 2 and sum(sizes) > CHECKPOINTS_BYTES):
+            ends = [0, *at, len(self._times)]
+            candidates = [i for i in range(len(at)) if checkpoints[i] is not self._base]
+            if not candidates:
+                break
+            drop = min(candidates, key=lambda i: ends[i + 2] - ends[i])
+            if drop + 1 < len(sizes):
+                sizes[drop + 1] += sizes[drop] - 64 * len(checkpoints[drop].pods)  # its copies, now the next's
+            del at[drop], checkpoints[drop], sizes[drop]
+            thinned = True
+        if thinned:
+            self._every = CHECKPOINT_EVERY * max(1, round(at[-1] / len(at) / CHECKPOINT_EVERY))
 
     # -- controls
     def pause(self) -> None:
@@ -117,9 +238,7 @@ class ReplayFeed:
         """Jump to recorded time t (clamped to the recording); keeps playing or paused."""
         t = min(max(t, self.start_time), self.end_time)
         if t < self._position:
-            self._next = 0
-            self.epoch += 1
-            self._pods = PodDecoder()
+            self._start_over(bisect.bisect_right(self._times, t))
         self._move_to(t)
         if self.playing:
             self._wall_mark = self._wall()
@@ -132,6 +251,16 @@ class ReplayFeed:
         self.pause()
         self._move_to(self._times[i])
         return True
+
+    def _start_over(self, end: int) -> None:
+        """A new epoch from the newest checkpoint at or before item `end`, else the first item."""
+        k = bisect.bisect_right(self._checkpoint_at, end) - 1
+        self._restart = self._checkpoints[k] if k >= 0 else None
+        self._next = self._checkpoint_at[k] if k >= 0 else 0
+        self._base, self._changed = self._restart, set()
+        self._owed = [item for i, item in self._marks if i < self._next]
+        self.epoch += 1
+        self._pods = PodDecoder()  # the checkpoint's objects were decoded by another: equal, not shared
 
     def _advance(self) -> None:
         """Fold the wall time passed since the last mark into the position, up to the end."""
@@ -150,6 +279,13 @@ class ReplayFeed:
         end = bisect.bisect_right(self._times, t, lo=self._next)
         if limit is not None:
             end = min(end, self._next + limit)
-        out = self._log.take(self._next, end, self._pods)
+        start = self._next
+        out = self._log.take(start, end, self._pods)
         self._next = end
+        if end > self._marked:
+            for i in range(max(start, self._marked), end):
+                item = out[i - start]
+                if not isinstance(item, Change):
+                    self._marks.append((i, item))
+            self._marked = end
         return out

@@ -238,8 +238,10 @@ class PodtuiApp(App):
                 # is built aside, over as many pumps as it takes, and shown once it has
                 # caught up: until then the screens keep the last whole state, not a
                 # half-built one ("0 pods", the open pod "expired from podtui's memory").
+                # A ReplayFeed starts it from its newest checkpoint before the target.
                 self._epoch = self.replay.epoch
-                self._rebuilding = self._new_store()
+                epoch_store = getattr(self.replay, "epoch_store", None)
+                self._rebuilding = epoch_store(self._new_store) if epoch_store is not None else self._new_store()
                 self._replayed.clear()
             if not items:
                 break
@@ -250,7 +252,7 @@ class PodtuiApp(App):
                         self._replayed.append(item.observed)
                 elif isinstance(item, SourceStatus):
                     self._note_status(item)
-            (self._rebuilding or self.store).apply_batch(items)
+            self._apply(self._rebuilding or self.store, items)
             applied += len(items)
             if len(items) < PUMP_CHUNK:
                 break
@@ -259,9 +261,12 @@ class PodtuiApp(App):
                 break
         if self._rebuilding is not None and not more:
             rebuilt, self._rebuilding = self._rebuilding, None
-            rebuilt.expire(self.clock.time())  # tombstones the ticks would have expired on the way
+            self._expire(rebuilt)  # tombstones the ticks would have expired on the way
             rebuilt.take_dirty()  # set_records below shows every pod
             self._reset_store(rebuilt)
+            since = getattr(self.replay, "change_times_since", None)
+            if since is not None:  # the rebuild may have started from a checkpoint after them
+                self._replayed = deque(since(self.clock.time() - self._rate_window()))
             self.tick()  # the ticks skipped meanwhile: events/s, the clocks, the bar
         elif applied and self._rebuilding is None:
             self._pending_dirty |= self.store.take_dirty()
@@ -278,6 +283,20 @@ class PodtuiApp(App):
             self._pump_pending = True
             self.set_timer(PUMP_PAUSE, self.pump)
         return applied
+
+    def _apply(self, store: Store, items: list) -> None:
+        apply = getattr(self.replay, "apply", None)
+        if apply is not None:
+            apply(store, items)  # at their recorded times, keeping checkpoints for seeks back
+        else:
+            store.apply_batch(items)
+
+    def _expire(self, store: Store) -> None:
+        expire = getattr(self.replay, "expire", None)
+        if expire is not None:
+            expire(store)  # up to the position, not past what is still to be applied
+        else:
+            store.expire(self.clock.time())
 
     def _note_status(self, status: SourceStatus) -> None:
         """Which status the bar shows: the worst of the streams' (a pods watch waiting to
@@ -314,8 +333,7 @@ class PodtuiApp(App):
             # The old state stays as it was, not aged to the new position, until the swap.
             self.update_status_bar()  # "seeking…"
             return
-        now = self.clock.time()
-        self.store.expire(now)
+        self._expire(self.store)
         dirty, self._pending_dirty = self._pending_dirty | self.store.take_dirty(), set()
         self._propagate(dirty)
         if self.replay is not None:

@@ -12,7 +12,11 @@ MIN_SPEED, MAX_SPEED = 0.125, 64.0  # what - and + reach
 
 
 class ReplayControls(Protocol):
-    epoch: int  # bumped when the consumer must start over from an empty store
+    """The app also uses, when the replay has them (a ReplayFeed does), epoch_store(new),
+    apply(store, items), expire(store) and change_times_since(t): they let a seek backwards
+    start over from a checkpoint (see podtui.sources.replay)."""
+
+    epoch: int  # bumped when the consumer must start over (from epoch_store(), else an empty store)
     playing: bool
     speed: float
 

@@ -165,3 +165,195 @@ def test_resume_at_the_end_says_it_cannot_and_toggle_plays_again_from_the_start(
     assert feed.poll() == ITEMS[:2]
     feed.toggle()
     assert not feed.playing and feed.resume() is True and feed.playing
+
+
+# -- seeking back from checkpoints
+
+import itertools  # noqa: E402
+from unittest import mock  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from podtui.lifecycle.changes import DELETED, MODIFIED  # noqa: E402
+from podtui.lifecycle.store import Store  # noqa: E402
+from podtui.sources import replay  # noqa: E402
+from podtui.sources.recording import read_recording  # noqa: E402
+from tests.lifecycle.test_snapshot import OPTIONS, random_items, store_state  # noqa: E402
+
+
+class Consumer:
+    """As the app's pump: small slices, the feed's epoch_store() on a new epoch, applied
+    through the feed; then the tick's expiry."""
+
+    def __init__(self, feed, limit=7, options=OPTIONS):
+        self.feed, self.limit, self.options = feed, limit, options
+        self.epoch = feed.epoch
+        self.store = self.new()
+        self.polled = 0  # items polled since the last seek, statuses said again included
+
+    def new(self):
+        return Store(self.feed.clock, **self.options)
+
+    def pump(self):
+        while True:
+            items = self.feed.poll(self.limit)
+            if self.feed.epoch != self.epoch:
+                self.epoch = self.feed.epoch
+                self.store = self.feed.epoch_store(self.new)
+            if not items:
+                break
+            self.polled += len(items)
+            self.feed.apply(self.store, items)
+        self.feed.expire(self.store)
+        return self.store
+
+
+def recording_of(items):
+    return Recording(path=None, header=Header(started=items[0].observed), items=list(items))
+
+
+def straight(recording, t, options=OPTIONS):
+    """A fresh feed and store fed the items up to t: no checkpoint, nothing before."""
+    feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+    feed.seek(t)
+    return Consumer(feed, limit=10_000, options=options).pump()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 40), limit=st.integers(1, 40),
+       actions=st.lists(st.tuples(st.sampled_from(["seek", "play", "step", "tick"]), st.floats(0, 1)),
+                        min_size=1, max_size=10))
+def test_a_store_seeked_back_to_from_a_checkpoint_is_the_store_fed_the_items_up_to_there(seed, limit, actions):
+    recording = recording_of(random_items(seed, 300))
+    wall = Wall()
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 13), mock.patch.object(replay, "CHECKPOINTS_MAX", 6):
+        feed = ReplayFeed(recording, ManualClock(0), wall=wall, autoplay=False)
+        consumer = Consumer(feed, limit)
+        consumer.pump()
+        feed.seek(feed.end_time)  # played once: checkpoints all along
+        consumer.pump()
+        for action, x in actions:
+            if action == "seek":
+                feed.seek(feed.start_time + x * (feed.end_time - feed.start_time))
+            elif action == "play":
+                feed.resume()
+                wall.t += x * 120
+            elif action == "step":
+                feed.step()
+            consumer.pump()
+            feed.pause()
+            assert store_state(consumer.store) == store_state(straight(recording, feed.position))
+        assert 0 < len(feed._checkpoints) <= 6
+
+
+def test_a_seek_back_near_the_end_applies_the_items_after_a_checkpoint_not_all_of_them():
+    recording = recording_of(random_items(5, 1000))
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 100):
+        feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+        consumer = Consumer(feed)
+        feed.seek(feed.end_time)
+        consumer.pump()
+        statuses = [i for i in itertools.islice(recording.log.decoded(), 900) if isinstance(i, SourceStatus)]
+        feed.seek(feed.end_time - 30)
+        consumer.polled = 0
+        store = consumer.pump()
+    assert consumer.polled <= 100 + len(statuses) and consumer.epoch == 1
+    assert store_state(store) == store_state(straight(recording, feed.position))
+
+
+def test_after_a_seek_back_to_a_checkpoint_the_status_items_before_it_are_said_again():
+    recording = recording_of(random_items(2, 200))
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 50):
+        feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+        consumer = Consumer(feed, limit=1000)
+        feed.seek(feed.end_time)
+        consumer.pump()
+        feed.seek(feed.end_time - 1)
+        first = feed.poll(1)
+    before = [i for i in itertools.islice(recording.log.decoded(), 150) if isinstance(i, SourceStatus)]
+    assert before and first[:len(before)] == before and len(first) == len(before) + 1
+    feed.apply(consumer.new(), first)
+
+
+def test_seeking_back_shows_what_playing_showed_when_a_name_outlived_its_tombstone():
+    # web-0 deleted, its tombstone expired (ttl 45 s), then a new web-0: played, the new
+    # pod replaces nothing (podtui had forgotten the old one). A seek back to after it
+    # used to rebuild without expiring on the way, and said it replaced the old one.
+    items = [Change("pods", "ADDED", {"metadata": {"uid": "a", "name": "web-0", "namespace": "ns"}}, 100.0),
+             Change("pods", DELETED, {"metadata": {"uid": "a", "name": "web-0", "namespace": "ns"}}, 110.0),
+             Change("pods", "ADDED", {"metadata": {"uid": "b", "name": "web-0", "namespace": "ns"}}, 200.0),
+             Change("pods", MODIFIED, {"metadata": {"uid": "b", "name": "web-0", "namespace": "ns",
+                                                    "labels": {"x": "1"}}}, 210.0)]
+    recording = recording_of(items)
+    wall = Wall()
+    feed = ReplayFeed(recording, ManualClock(0), wall=wall)
+    consumer = Consumer(feed)
+    feed.start()
+    for wall.t in range(0, 120, 1):  # played, a tick a second
+        consumer.pump()
+    played = store_state(consumer.store)
+    assert consumer.store.pods["b"].replaces is None
+    feed.seek(150.0)
+    consumer.pump()
+    feed.seek(210.0)
+    consumer.pump()
+    assert store_state(consumer.store) == played
+    feed.seek(205.0)  # back: from the start
+    consumer.pump()
+    assert consumer.store.pods["b"].replaces is None
+
+
+def test_the_demo_recordings_seeked_back_hold_what_a_store_fed_them_straight_holds():
+    # Store.apply_batch on the items up to t, then expiry at t: the model's own reading.
+    # These recordings reuse no expired name, so it is what playing holds too.
+    options = {"tombstone_ttl": 120.0}
+    for path in ("tests/recordings/demo-default.jsonl.gz", "tests/recordings/demo-extra.jsonl.gz"):
+        recording = read_recording(path)
+        everything = list(recording.log.decoded())
+        with mock.patch.object(replay, "CHECKPOINT_EVERY", 37):
+            feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+            consumer = Consumer(feed, options=options)
+            feed.seek(feed.end_time)
+            consumer.pump()
+            for back in (5.0, 61.0, 200.0, 7.0):
+                feed.seek(feed.position - back)
+                consumer.pump()
+                t = feed.position
+                clock = ManualClock(t)
+                fed = Store(clock, **options)
+                fed.apply_batch([i for i in everything if (i.observed if isinstance(i, Change) else i.at) <= t])
+                fed.expire(t)
+                assert store_state(consumer.store) == store_state(fed), (path, back)
+
+
+async def test_the_app_seeking_back_from_a_checkpoint_shows_the_store_and_rate_of_one_fed_straight():
+    from podtui.ui.app import PodtuiApp
+
+    path = "tests/recordings/demo-default.jsonl.gz"
+    clock = ManualClock(0)
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 50):
+        feed = ReplayFeed(read_recording(path), clock, autoplay=False)
+    app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, replay=feed)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.drain()
+        app.action_replay_seek_to(feed.end_time)
+        app.drain()
+        shown = app.store
+        # Back to just after a checkpoint: the changes of the rate's window before it are
+        # not applied again, yet count.
+        app.action_replay_seek_to(feed._times[feed._checkpoint_at[-3]])
+        app.drain()
+        await pilot.pause()
+        assert feed._restart is not None  # started over from a checkpoint, not the first item
+        assert app._rebuilding is None and app.store is not shown and feed.epoch == 1
+        rate = app.events_per_s
+
+    straight_feed = ReplayFeed(read_recording(path), ManualClock(0), autoplay=False)
+    straight_app = PodtuiApp(straight_feed, straight_feed.clock, theme="podtui-dark", timers=False,
+                             replay=straight_feed)
+    async with straight_app.run_test(size=(120, 40)):
+        straight_feed.seek(feed.position)
+        straight_app.drain()
+        straight_app.tick()
+        assert store_state(app.store) == store_state(straight_app.store)
+        assert rate == straight_app.events_per_s > 0
