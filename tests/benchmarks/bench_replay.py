@@ -24,6 +24,13 @@ with `git archive` into a temporary directory; the work tree is not touched):
                   chunks of PUMP_CHUNK, as the UI catches up after a seek; decoding
                   included (before: done by the load)
   rss end MB      VmRSS after that, less VmRSS before the load
+  max slice ms    the longest single poll-and-apply of PUMP_CHUNK items during that seek:
+                  what one pump can hold the screen up by (a checkpoint is taken inside one)
+  seek back s     then ReplayFeed.seek(end - 60 s), and the store rebuilt up to it as the
+                  app does it (from an empty store; a tree with checkpoints, from the
+                  newest one before the target: thawed, then the items after it applied),
+                  its final expiry included; "to middle": the same to the recording's middle
+  checkpoints     how many the seek to the end left, and snapshot.size_estimate's MB
   history s       `podtui history`'s fold of the same file (Folded: it streams the file
                   into a Store that keeps every pod); the report's rendering is left
                   out, it does not read the file
@@ -199,20 +206,55 @@ def child(what: str, path: str) -> dict:
     out["rss_mb"] = rss_mb() - base
     clock = ManualClock(recording.header.started)
     feed = ReplayFeed(recording, clock, autoplay=False)
+    # As the app's pump: through the feed where it offers it (checkpoints), else apply_batch.
+    apply = getattr(feed, "apply", None) or (lambda store, items: store.apply_batch(items))
+    epoch_store = getattr(feed, "epoch_store", None) or (lambda new: new())
+    expire = getattr(feed, "expire", None) or (lambda store: store.expire(clock.time()))
+
+    from podtui.heap import SETTLE_INTERVAL, settle_heap
+
+    def catch_up(store: Store) -> tuple[Store, float]:
+        epoch, longest = feed.epoch, 0.0
+        settled = time.process_time()
+        while True:
+            t = time.process_time()
+            if t - settled >= SETTLE_INTERVAL:  # the app settles the heap after each repaint
+                settle_heap()
+                settled = t
+            items = feed.poll(PUMP_CHUNK)
+            if feed.epoch != epoch:
+                epoch, store = feed.epoch, epoch_store(lambda: Store(clock))
+            if not items:
+                break
+            apply(store, items)
+            store.take_dirty()  # as the app does after each slice
+            longest = max(longest, time.process_time() - t)
+        expire(store)
+        return store, longest
+
     store = Store(clock)
     t = time.process_time()
     feed.seek(feed.end_time)
-    applied = 0
-    while True:
-        items = feed.poll(PUMP_CHUNK)
-        if not items:
-            break
-        store.apply_batch(items)
-        applied += len(items)
+    store, longest = catch_up(store)
     out["seek_end_s"] = time.process_time() - t
+    out["max_slice_ms"] = longest * 1000
     out["pods_in_store"] = len(store.pods)
     gc.collect()
     out["rss_end_mb"] = rss_mb() - base
+    checkpoints = getattr(feed, "_checkpoints", [])
+    out["checkpoints"] = len(checkpoints)
+    if checkpoints:
+        from podtui.lifecycle.snapshot import size_estimate
+
+        out["checkpoints_mb"] = sum(map(size_estimate, checkpoints)) / 2**20
+        out["records_copied"] = sum(c.records_copied for c in checkpoints)
+    for key, back in (("seek_back_s", 60.0), ("seek_back_half_s", (feed.end_time - feed.start_time) / 2)):
+        feed.seek(feed.end_time)
+        store, _ = catch_up(store)
+        t = time.process_time()
+        feed.seek(feed.end_time - back)
+        store, _ = catch_up(store)
+        out[key] = time.process_time() - t
     return out
 
 
@@ -267,6 +309,12 @@ def main() -> int:
             ("peak MB/1k changes", "peak_mb", per_k, "{:.2f}"),
             ("rss after load MB", "rss_mb", 1, "{:.0f}"),
             ("seek to end s", "seek_end_s", 1, "{:.2f}"),
+            ("  its max slice ms", "max_slice_ms", 1, "{:.1f}"),
+            ("seek back 60s s", "seek_back_s", 1, "{:.2f}"),
+            ("seek back to middle s", "seek_back_half_s", 1, "{:.2f}"),
+            ("checkpoints", "checkpoints", 1, "{:.0f}"),
+            ("checkpoints MB (est.)", "checkpoints_mb", 1, "{:.1f}"),
+            ("  pod copies in them", "records_copied", 1, "{:.0f}"),
             ("rss after seek MB", "rss_end_mb", 1, "{:.0f}"),
             ("pods in store", "pods_in_store", 1, "{:.0f}"),
             ("history fold s", "history_s", 1, "{:.2f}"),
@@ -276,8 +324,9 @@ def main() -> int:
         names = list(trees)
         print(f"{'':24}" + "".join(f"{n:>14}" for n in names))
         for label, key, div, fmt in rows:
-            if all(key in results[n] for n in names):
-                print(f"{label:24}" + "".join(f"{fmt.format(results[n][key] / div):>14}" for n in names))
+            if any(key in results[n] for n in names):
+                print(f"{label:24}" + "".join(f"{fmt.format(results[n][key] / div) if key in results[n] else '-':>14}"
+                                              for n in names))
     return 0
 
 
