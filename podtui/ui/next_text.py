@@ -43,26 +43,44 @@ def readable(step: Any) -> Any:
         return step
 
 
+NARROW = 15  # NEXT's cells on an 80-column terminal, when its rows need them (table_layout)
+
 # Shorter wordings for a NEXT column too narrow for the model's words (an 80-column
-# terminal gives it 16 cells): the countdown must survive, the filler words need not.
+# terminal gives it NARROW cells): the countdown must survive, the filler words need not.
+# Applied in turn until the text fits. An elapsed time keeps its "ago" (or "for", or
+# "past"): "deleted 2m19s" would read as a timer.
 _SHORTER = (
-    ("pull retry in ", "pull in "),
-    ("image pull back-off", "pull back-off"),
-    ("past grace by ", "past grace "),
-    ("waiting on ", ""),
-    (" for ", " "),  # "finalizer 3m50s": how long finalizers have held it
-    (" ago", ""),  # "deleted 2m48s ago"
+    (re.compile(r"pull retry in "), "pull in "),
+    (re.compile(r"image pull back-off"), "pull back-off"),
+    (re.compile(r"past grace by "), "past grace "),
+    (re.compile(r"^waiting on "), ""),
+    (re.compile(r"^\d+ finalizers "), "finalizers "),  # "finalizers 3m50s": the Termination pane names them
+    (re.compile(r" for (?=\S+$)"), " "),  # "finalizer 3m50s": how long finalizers have held it
+    (re.compile(r" in (?=\S+$)"), " "),  # "restart 3m55s"
+    (re.compile(r"^deleted (?=\S+ ago$)"), "gone "),
+    (re.compile(r"^gone (?=\S+ ago$)"), ""),  # "2m19s ago": STATUS says Deleted
 )
+_DURATION = re.compile(r"\b\d+[smhdy][0-9smhdy]*\b")  # 9s, 3m55s, 7h59m, 2d1h
+_DURATION_CELLS = 5  # what a duration may grow to before its unit changes: 4m59s, 7h59m
+
+
+def planned_width(text: str) -> int:
+    """The text's length with each duration at its widest: whether a wording fits is
+    decided once per wording, not per second ("restart in 9s" fits 14 cells, "restart in
+    1m40s" does not: both read "restart ..." then, and a row doesn't flip between
+    forms as its countdown crosses 2m)."""
+    return len(text) + sum(max(0, _DURATION_CELLS - len(m.group())) for m in _DURATION.finditer(text))
 
 
 def compact(text: str, width: int) -> str:
-    """`text` as is when it fits in `width` cells, else its shorter wording (which may
-    still need cutting)."""
-    if len(text) <= width:
+    """`text` as is when its wording fits in `width` cells, else its shorter wording
+    (which may still need cutting: pod_table.keep_count)."""
+    if planned_width(text) <= width:
         return text
     for long, short in _SHORTER:
-        if long in text:
-            text = text.replace(long, short, 1)
-            if len(text) <= width:
+        shorter = long.sub(short, text, count=1)
+        if shorter != text:
+            text = shorter
+            if planned_width(text) <= width:
                 break
     return text

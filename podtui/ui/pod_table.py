@@ -28,7 +28,7 @@ from textual.strip import Strip
 from podtui.clock import Clock
 from podtui.lifecycle.columns import format_age, format_restarts
 from podtui.ui.lifecycle_colours import next_colour, status_colour
-from podtui.ui.next_text import compact
+from podtui.ui.next_text import NARROW, compact, planned_width
 from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex, table_status
 from podtui.ui.scrollbar import thumb_cells, use_whole_cell_scrollbars
 from podtui.ui.table_layout import Layout, layout_columns
@@ -36,7 +36,7 @@ from podtui.ui.themes import LIFECYCLE_FALLBACKS
 
 NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None; must not raise
 _STATIC_COLUMNS = ("namespace", "name", "ready", "status", "ip", "node", "nominated_node", "readiness_gates")
-_DYNAMIC_COLUMNS = ("age", "restarts", "next", "restarts:compact")  # see table_layout.COMPACT
+_DYNAMIC_COLUMNS = ("age", "restarts", "next", "restarts:compact", "next:compact")  # see table_layout.COMPACT
 _NOT_COUNTED_STATIC = (None,) * len(_STATIC_COLUMNS)
 _NOT_COUNTED_DYNAMIC = (None,) * len(_DYNAMIC_COLUMNS)
 _ELLIPSIS = "…"
@@ -66,22 +66,31 @@ def cut_middle(text: str, width: int) -> str:
     return text[: width - 1 - tail] + _ELLIPSIS + text[len(text) - tail:]
 
 
+def without_ago(text: str) -> str:
+    """RESTARTS' compact form (table_layout.COMPACT): "7 (4m14s ago)" as "7 (4m14s)"."""
+    return text[:-5] + ")" if text.endswith(" ago)") else text
+
+
 def compact_restarts(text: str, width: int) -> str:
-    """kubectl's "7 (4m14s ago)" as "7 (4m14s)" when the column is too narrow for it:
-    the time is what an ellipsis would cut."""
-    if len(text) > width and text.endswith(" ago)"):
-        return text[:-5] + ")"
+    """kubectl's "7 (4m14s ago)" as "7 (4m14s)" when the column is too narrow for it
+    (the pod table decides per column: Layout.compact), and the count alone when even
+    that is: an ellipsis would cut the time to another ("7 (4m1…")."""
+    if len(text) > width:
+        text = without_ago(text)
+    if len(text) > width and " (" in text:
+        text = text[: text.index(" (")]
     return text
 
 
-# The countdown or count a NEXT step ends in: "3m55s", "18s", "~2/3".
-_COUNT = re.compile(r" (~?\d\S*)$")
+# The countdown or count a NEXT step ends in: "3m55s", "18s", "~2/3", "2m19s ago".
+_COUNT = re.compile(r"(?:^| )(~?\d\S*(?: ago)?)$")
 
 
 def keep_count(text: str, width: int) -> str:
     """A NEXT step still too long in its shorter wording (next_text.compact): its words
     cut, not the countdown they end in, which is what NEXT is read for ("restart in
-    3m55s" in 13 cells: "restart 3m55s"; in 10: "res… 3m55s")."""
+    3m55s" in 13 cells: "restart 3m55s"; in 10: "res… 3m55s"; in 6: "3m55s"). A count
+    that doesn't fit alone is left out ("…"): cut, it would read as another number."""
     if len(text) <= width or not text.isascii():
         return text
     m = _COUNT.search(text)
@@ -89,11 +98,11 @@ def keep_count(text: str, width: int) -> str:
         return text
     head, count = text[: m.start()].removesuffix(" in"), m.group(1)
     room = width - len(count) - 1
-    if len(head) <= room:
+    if head and len(head) <= room:
         return f"{head} {count}"
-    if room < 3:  # no word would be left: the edge cuts as before
-        return text
-    return f"{head[: room - 1]}{_ELLIPSIS} {count}"
+    if room >= 3:
+        return f"{head[: room - 1]}{_ELLIPSIS} {count}"
+    return count if len(count) <= width else _ELLIPSIS
 
 
 def _clean(value: object) -> str:
@@ -551,8 +560,10 @@ class PodTable(ScrollView, can_focus=True):
             self._count(_STATIC_COLUMNS, old or _NOT_COUNTED_STATIC, widths)
 
     def _count_dynamic(self, uid: str, version: int, dynamic: tuple) -> None:
-        texts = (dynamic[0], dynamic[1], dynamic[2], compact_restarts(dynamic[1], 0))
+        texts = (dynamic[0], dynamic[1], dynamic[2], without_ago(dynamic[1]))
         widths = tuple(len(text) if text.isascii() else cell_len(text) for text in texts)
+        # NEXT's short wording as wide as its time may grow: how narrow it may go unhurt.
+        widths += (planned_width(compact(dynamic[2], NARROW)) if dynamic[2] else 0,)
         old = self._counted_dynamic.get(uid)
         if old is not None and old[0] == version:
             widths = tuple(max(a, b) for a, b in zip(old[1], widths))
@@ -782,9 +793,12 @@ class PodTable(ScrollView, can_focus=True):
                 style = status_style
             elif column.key == "next":
                 style = next_style
-                text = keep_count(compact(text, w), w)
+                if column.key in layout.compact or len(text) > w:
+                    text = keep_count(compact(text, w), w)
             elif column.key == "restarts":
-                text = compact_restarts(text, w)
+                # One form for the whole column: kubectl's "5 (2m ago)" above "7 (4m14s)" read
+                # as a countdown, and a row flipped between the two as its time grew a digit.
+                text = compact_restarts(without_ago(text) if column.key in layout.compact else text, w)
                 style = base
             elif text == "<none>":
                 style = none_style

@@ -60,16 +60,19 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # finally everyone down to the minimum. Before NAME goes below 16, STATUS gives up the
 # last cells of the one reason longer than 22 ("CreateContainerConfig…" is still not
 # CreateContainerError), keeping ContainerStatusUnknown and Init:CrashLoopBackOff whole.
+# NEXT keeps 15 cells, or what its rows' short wordings need, before NAME goes below 14:
+# at 80 columns "finalizer 7m35s" and "readiness fails" whole, not "finali… 7m35s".
 CONTENT = -1  # shrink to the widest value shown, not below
 # Shrink to the widest value in its compact wording, content["<key>:compact"]: RESTARTS
-# without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more.
+# without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more;
+# NEXT in its 15-cell wordings ("finalizer 3m50s"), which every row then keeps whole.
 COMPACT = -2
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 26), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
     (("namespace", CONTENT), ("age", 5), ("name", 24), ("namespace", 7), ("restarts", COMPACT),
-     ("name", 16), ("status", 22), ("next", 14), ("name", 14),
-     ("namespace", 6), ("next", 12), ("name", 13), ("next", 10), ("name", 12), ("next", 8),
+     ("name", 16), ("status", 22), ("next", 15), ("next", COMPACT), ("name", 14),
+     ("namespace", 6), ("name", 13), ("next", 14), ("next", 12), ("next", 10), ("name", 12), ("next", 8),
      ("status", 21), ("status", 17), ("status", 16), ("status", 12)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),
@@ -80,8 +83,8 @@ _WIDE_CHECK = tuple(("status", 21) if cut == ("status", 26) else cut for cut in 
 # Rows that scroll sideways anyway: the second round short of its last cuts, so that
 # STATUS keeps CrashLoopBackOff and NEXT "restart in 4m59s" whole.
 _SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1]
-                                             if cut not in (("status", 12), ("next", 14), ("next", 12), ("next", 10),
-                                                            ("next", 8))))
+                                             if cut not in (("status", 12), ("next", 15), ("next", 14), ("next", 12),
+                                                            ("next", 10), ("next", 8))))
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -90,6 +93,10 @@ class Layout:
     columns: tuple[tuple[Column, int, int], ...]  # (column, x offset, width)
     gap: int
     width: int  # wider than the terminal only for -o wide asked for on a narrow one
+    # Columns in their compact form (RESTARTS without " ago") for every row: too narrow
+    # for the widest value shown. Decided here, with the widths, so that it changes
+    # only with them, and all rows at once.
+    compact: frozenset[str] = frozenset()
 
     def column_at(self, x: int) -> Column | None:
         for column, offset, width in self.columns:
@@ -154,12 +161,19 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
                 excess -= give
     if check and excess > 0:
         return None
+    last = chosen[-1].key
+    if 0 < excess <= widths[last] and last == "next" and rounds is not _SIDEWAYS_ROUNDS:
+        # Every column at its minimum and still too wide (a 50-column terminal): NEXT
+        # takes what is left, for its words to give way, not the screen's edge to cut
+        # its countdown ("pull 6" of "pull 62s").
+        widths[last] -= excess
     placed = []
     x = 0
     for c in chosen:
         placed.append((c, x, widths[c.key]))
         x += widths[c.key] + gap
-    return Layout(tuple(placed), gap, width)
+    compact = frozenset(key for key in ("restarts", "next") if key in widths and widths[key] < content.get(key, 0))
+    return Layout(tuple(placed), gap, width, compact)
 
 
 def _wanted(column: Column, content: dict[str, int]) -> int:
