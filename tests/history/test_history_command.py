@@ -147,11 +147,11 @@ def test_corrupt_recording_is_one_line_and_skippable(capsys, tmp_path):
     bad.write_bytes(b"".join(lines[:20] + [b'{"t": oops\n'] + lines[20:]))
     code, out, err = run(capsys, bad)
     assert code == 1 and out == ""
-    assert err == (f"podtui: {bad}: line 21 is corrupt (unexpected character, expected a JSON value: line 1 "
-                   "column 7 (char 6)) (use --skip-bad-lines to go on without it)\n")
+    assert err == (f"podtui: {bad}: line 21 is not JSON (unexpected character, expected a JSON value at column 7): "
+                   "the recording is damaged there (use --skip-bad-lines to go on without it)\n")
     code, out, err = run(capsys, bad, "--skip-bad-lines", "--format", "yaml")
-    assert code == 0 and "line 21 is corrupt" in err
-    assert "line 21 is corrupt" in yaml.safe_load(out)["warnings"][0]
+    assert code == 0 and "line 21 is not JSON" in err
+    assert "line 21 is not JSON" in yaml.safe_load(out)["warnings"][0]
 
 
 def test_truncated_recording_still_reports(capsys, tmp_path):

@@ -132,9 +132,9 @@ def test_a_line_broken_deep_in_its_object_is_corrupt_at_load_not_when_replayed(t
     broken = line.replace(b'"port":80}', b'"port":80,}')
     with gzip.open(path, "wb") as f:
         f.write(orjson.dumps(Header(started=100.0).to_line()) + b"\n" + broken + b"\n" + line + b"\n")
-    with pytest.raises(RecordingError, match=r"line 2 is corrupt"):
+    with pytest.raises(RecordingError, match=r"line 2 is not JSON \(trailing comma is not allowed"):
         read_recording(path)
-    with pytest.raises(RecordingError, match=r"line 2 is corrupt"):
+    with pytest.raises(RecordingError, match=r"line 2 is not JSON \(trailing comma is not allowed"):
         Folded(path)
 
 

@@ -75,7 +75,7 @@ def test_an_empty_at_is_refused_not_read_as_the_start():
     (None, "cannot open recording"),
     (b"not json\n", "is not a podtui recording"),
     (b'{"format": "podtui-recording", "version": 1}\n{"t": 1, "resource": "pods", "type": "ADDED", "object": {}}\n{bad\n{"t": 2, "status": "live"}\n',
-     "line 3 is corrupt"),
+     "line 3 is not JSON"),
 ])
 def test_bad_recordings_are_one_line_errors(tmp_path, content, message):
     path = tmp_path / "rec.jsonl"
