@@ -23,7 +23,7 @@ from pathlib import Path
 
 from podtui.errors import PodtuiError, UsageError
 from podtui.lifecycle.times import parse_go_duration
-from podtui.sources.recording import record_beside_the_screen
+from podtui.sources.recording import record_beside_the_screen, refuse_to_overwrite
 
 
 def _duration(text: str) -> float:
@@ -75,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ui.add_argument("--theme", metavar="NAME", help="colour theme")
     ui.add_argument("--record", metavar="FILE", type=record_beside_the_screen, help="also record everything seen to FILE (.gz to compress)")
     ui.add_argument("--no-redact", action="store_true", help="with --record: keep env values and managedFields")
+    ui.add_argument("--force", action="store_true", help="with --record: overwrite FILE if it already holds a recording")
     serve = parser.add_argument_group("serving")
     serve.add_argument("--serve", action="store_true", help="serve the demo cluster only (no UI) until interrupted")
     serve.add_argument("--port", type=int, default=0, metavar="P", help="port to listen on (default: a free one)")
@@ -108,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     if args.serve and (args.record or args.theme):
         raise UsageError("--record and --theme go with the UI, not --serve (use `podtui record` against the served cluster)")
 
+    if args.record:
+        refuse_to_overwrite(args.record, args.force)  # before the cluster starts, as `podtui --record` does
     if args.log:
         try:
             open(args.log, "a").close()  # now, not at the first error, where it could only be lost
@@ -249,7 +252,8 @@ def open_ui(cluster, kubeconfig_path: str, args) -> int:
     from podtui.sources.kubeconfig import ConnectionOptions
 
     options = ConnectionOptions(kubeconfig=kubeconfig_path, all_namespaces=True)
-    return watch(options, cluster.clock, theme=args.theme, record=args.record, redact=not args.no_redact)
+    return watch(options, cluster.clock, theme=args.theme, record=args.record, redact=not args.no_redact,
+                 overwrite=args.force)
 
 
 def _remove_tree(directory: str, keep: str | None = None) -> None:

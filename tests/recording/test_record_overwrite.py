@@ -79,3 +79,14 @@ def test_record_force_overwrites_against_a_served_cluster(old, tmp_path):
         assert read_recording(old).items  # the new recording, whole
     finally:
         cluster.stop()
+
+
+def test_the_demos_record_is_refused_too_unless_forced(old, capsys, monkeypatch):
+    # Refused before the demo cluster starts; with --force it would go on to start it.
+    assert cli.main(["demo", "--record", str(old)]) == 2
+    assert capsys.readouterr().err == f"podtui: {old} exists: choose another name, or --force to overwrite\n"
+    assert old.read_bytes() == OLD
+    started = []
+    monkeypatch.setattr("podtui.demo.scenario.load_scenario", lambda name: started.append(name) or 1 / 0)
+    assert cli.main(["demo", "--record", str(old), "--force"]) != 0
+    assert started and old.read_bytes() == OLD
