@@ -154,12 +154,27 @@ def dirty(store: Store) -> set[str]:
     return store._dirty
 
 
-def size_estimate(checkpoint: Checkpoint) -> int:
-    """Bytes the checkpoint holds beyond what it shares with the one before it, roughly:
-    its maps (64 bytes a pod), and per pod copied its copy and the version of the pod's
-    object it keeps alive, which the store has replaced since (4.5 KB: VmRSS over copies
-    in tests/benchmarks/bench_replay.py, pods of 3 containers)."""
-    return 64 * len(checkpoint.pods) + 4500 * checkpoint.records_copied
+def copies(checkpoint: Checkpoint, before: Checkpoint | None, after: Checkpoint | None) -> tuple[int, int]:
+    """How many of the checkpoint's pod copies `before` does not share (its own), and how
+    many of those `after` does not share either: pods changed since, whose objects of the
+    time only this checkpoint keeps alive."""
+    theirs = before.pods if before is not None else {}
+    later = after.pods if after is not None else None
+    own = replaced = 0
+    for uid, frozen in checkpoint.pods.items():
+        if theirs.get(uid) is not frozen:
+            own += 1
+            if later is not None and later.get(uid) is not frozen:
+                replaced += 1
+    return own, replaced
+
+
+def size_estimate(checkpoint: Checkpoint, own: int, replaced: int) -> int:
+    """Bytes the checkpoint alone holds, roughly (see copies()): its maps, 64 bytes a pod;
+    a copy of its own, 450 bytes (tracemalloc, bench_model's pods of about 20 transitions);
+    and a pod object of a version the store has replaced since, about 4 KB more (VmRSS
+    over copies in tests/benchmarks/bench_replay.py, pods of 3 containers)."""
+    return 64 * len(checkpoint.pods) + 450 * own + 4000 * replaced
 
 
 # -- records

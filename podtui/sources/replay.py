@@ -71,6 +71,7 @@ class ReplayFeed:
         self._checkpoint_at: list[int] = []
         self._every = CHECKPOINT_EVERY  # a multiple of it
         self._checkpoints: list[snapshot.Checkpoint] = []
+        self._sizes: list[int] = []  # snapshot.size_estimate of each, next to its neighbours
         self._restart: snapshot.Checkpoint | None = None  # the current epoch's start (None: empty)
         self._base: snapshot.Checkpoint | None = None  # the consumer's store was this, plus...
         self._changed: set[str] = set()  # ...the pods it marked dirty since
@@ -172,33 +173,44 @@ class ReplayFeed:
     def _checkpoint(self, store: Store, index: int) -> None:
         changed = self._changed | snapshot.dirty(store)
         at = bisect.bisect_left(self._checkpoint_at, index)
-        if at < len(self._checkpoint_at) and self._checkpoint_at[at] == index:
+        taken = not (at < len(self._checkpoint_at) and self._checkpoint_at[at] == index)
+        if not taken:
             checkpoint = self._checkpoints[at]  # the store is what it was then: the same items, applied alike
         else:
             checkpoint = snapshot.freeze(store, self._base, changed)
             self._checkpoint_at.insert(at, index)
             self._checkpoints.insert(at, checkpoint)
+            self._sizes.insert(at, 0)
+            for i in (at - 1, at, at + 1):  # it and its neighbours, which it now shares with
+                self._resize(i)
         self._base, self._changed = checkpoint, set()
-        self._thin()
+        if taken:
+            self._thin()
 
     def _thin(self) -> None:
         """Drop checkpoints while over CHECKPOINTS_MAX or CHECKPOINTS_BYTES: each time the
-        one whose neighbours are closest (never the store's base)."""
-        at, checkpoints = self._checkpoint_at, self._checkpoints
-        sizes = [snapshot.size_estimate(c) for c in checkpoints]
+        one whose neighbours are closest (never the store's base, nor the newest)."""
+        at, checkpoints, sizes = self._checkpoint_at, self._checkpoints, self._sizes
         thinned = False
         while len(at) > CHECKPOINTS_MAX or (len(at) > 2 and sum(sizes) > CHECKPOINTS_BYTES):
             ends = [0, *at, len(self._times)]
-            candidates = [i for i in range(len(at)) if checkpoints[i] is not self._base]
+            candidates = [i for i in range(len(at) - 1) if checkpoints[i] is not self._base]
             if not candidates:
                 break
             drop = min(candidates, key=lambda i: ends[i + 2] - ends[i])
-            if drop + 1 < len(sizes):
-                sizes[drop + 1] += sizes[drop] - 64 * len(checkpoints[drop].pods)  # its copies, now the next's
             del at[drop], checkpoints[drop], sizes[drop]
+            for i in (drop - 1, drop):  # what they shared with it is their own now
+                self._resize(i)
             thinned = True
         if thinned:
             self._every = CHECKPOINT_EVERY * max(1, round(at[-1] / len(at) / CHECKPOINT_EVERY))
+
+    def _resize(self, i: int) -> None:
+        checkpoints = self._checkpoints
+        if 0 <= i < len(checkpoints):
+            before = checkpoints[i - 1] if i else None
+            after = checkpoints[i + 1] if i + 1 < len(checkpoints) else None
+            self._sizes[i] = snapshot.size_estimate(checkpoints[i], *snapshot.copies(checkpoints[i], before, after))
 
     # -- controls
     def pause(self) -> None:

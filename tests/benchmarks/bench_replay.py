@@ -244,9 +244,7 @@ def child(what: str, path: str) -> dict:
     checkpoints = getattr(feed, "_checkpoints", [])
     out["checkpoints"] = len(checkpoints)
     if checkpoints:
-        from podtui.lifecycle.snapshot import size_estimate
-
-        out["checkpoints_mb"] = sum(map(size_estimate, checkpoints)) / 2**20
+        out["checkpoints_mb"] = sum(feed._sizes) / 2**20
         out["records_copied"] = sum(c.records_copied for c in checkpoints)
     for key, back in (("seek_back_s", 60.0), ("seek_back_half_s", (feed.end_time - feed.start_time) / 2)):
         feed.seek(feed.end_time)

@@ -357,3 +357,18 @@ async def test_the_app_seeking_back_from_a_checkpoint_shows_the_store_and_rate_o
         straight_app.tick()
         assert store_state(app.store) == store_state(straight_app.store)
         assert rate == straight_app.events_per_s > 0
+
+
+def test_checkpoints_past_their_byte_budget_are_thinned_and_seeks_back_stay_right():
+    recording = recording_of(random_items(9, 600))
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 20), mock.patch.object(replay, "CHECKPOINTS_BYTES", 200_000):
+        feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+        consumer = Consumer(feed)
+        feed.seek(feed.end_time)
+        consumer.pump()
+        assert 2 <= len(feed._checkpoints) < 600 // 20 and feed._every > 20
+        assert sum(feed._sizes) <= 200_000 or len(feed._checkpoints) == 2
+        for back in (3.0, 200.0, 50.0, 1000.0):
+            feed.seek(feed.position - back)
+            consumer.pump()
+            assert store_state(consumer.store) == store_state(straight(recording, feed.position))
