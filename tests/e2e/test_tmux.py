@@ -19,8 +19,10 @@ class Terminal:
     def __init__(self, command: str, width: int, height: int) -> None:
         self.name = f"podtui-test-{uuid.uuid4().hex[:8]}"
         # The trailing sleep keeps the pane (and the exit status) readable after podtui ends.
+        # A tmux server hands new panes the environment of whoever started it: COLUMNS and
+        # LINES from there would override the pane's real size.
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                        f"{command}; echo EXIT=$?; sleep 60"], check=True)
+                        f"unset COLUMNS LINES; {command}; echo EXIT=$?; sleep 60"], check=True)
 
     def screen(self) -> str:
         return subprocess.run(["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True,
