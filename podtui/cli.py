@@ -46,11 +46,34 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"podtui {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show podtui's version, and whether its model is compiled")
     module = importlib.import_module(module_name)
     module.add_arguments(parser)
     parser.set_defaults(_run=module.run)
     return parser
+
+
+class _Version(argparse.Action):
+    # Not argparse's "version": which modules are compiled is looked up only when asked.
+    def __call__(self, parser, namespace, values, option_string=None):
+        import json
+
+        from podtui._native import MANIFEST, compiled_modules
+
+        compiled = compiled_modules()
+        if compiled:
+            try:
+                built = len(json.loads(MANIFEST.read_bytes()))
+            except (OSError, ValueError):
+                built = len(compiled)
+            model = f"model compiled ({len(compiled)} of {built} modules"
+            model += ")" if len(compiled) == built else f"; {built - len(compiled)} edited since the install run as .py)"
+        elif MANIFEST.exists():
+            model = "model pure Python (PODTUI_PURE is set, or every compiled module's source was edited)"
+        else:
+            model = "model pure Python (installed without a C compiler)"
+        print(f"podtui {__version__}, {model}")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from podtui import _native
+from podtui import __version__, _native
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE = bool(os.environ.get("PODTUI_PURE"))
@@ -135,3 +135,13 @@ def test_compiled_and_pure_write_the_same_history_report(recording):
     compiled, pure = run(code, pure=False), run(code, pure=True)
     assert len(pure) > 10_000
     assert compiled == pure
+
+
+def test_version_says_whether_the_model_is_compiled():
+    code = "import sys; from podtui.cli import main; sys.exit(main(['--version']))"
+    assert run(code, pure=True).startswith(f"podtui {__version__}, model pure Python (PODTUI_PURE is set")
+    if not PURE:
+        built = manifest()
+        stale = _native.sources_to_prefer(built, pure=False)
+        assert run(code, pure=False).startswith(f"podtui {__version__}, model compiled ({len(built) - len(stale)} of "
+                                                f"{len(built)} modules")
