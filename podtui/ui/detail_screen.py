@@ -365,9 +365,14 @@ class DetailScreen(Screen):
         return None
 
     def _p_hint(self, record: Any) -> tuple[str, ...] | None:
-        """The title's word on where p goes, longest first: the first that fits is used."""
+        """The title's word on where p goes, longest first: the first that fits is used.
+        When p has nowhere to go but P goes back to the pod this one replaced (its name
+        reused, or its controller's replacement), the word is on P: p no longer goes back."""
         found = self._follow(record, "newer")
         if found is None:
+            back = self._follow(record, "older")
+            if back is not None and back[1] in ("renamed-old", "replaced"):
+                return "  (P: the pod it replaced)", "  (P: replaced)"
             return None
         _, how, name = found
         if how == "renamed-new":

@@ -35,9 +35,9 @@ def evicted(obj: dict, requested: float, grace: int = 15) -> dict:
     return obj
 
 
-def rollout_app():
+def rollout_app(newest_f: bool = True):
     """web's old ReplicaSet (a, b) rolled to a new one (c, d) at 45s; c evicted at 100s and
-    e made in its place; f made later."""
+    e made in its place; f made later (unless not newest_f)."""
     old_a, old_b = pod("web-5c4d-a", T0, "web-5c4d", template_hash="5c4d"), pod("web-5c4d-b", T0 + 1, "web-5c4d",
                                                                                template_hash="5c4d")
     c, d = pod("web-7d9f-c", T0 + 45), pod("web-7d9f-d", T0 + 52)
@@ -46,8 +46,9 @@ def rollout_app():
     items += [Change("pods", "ADDED", c, T0 + 45), Change("pods", "DELETED", old_a, T0 + 51),
               Change("pods", "ADDED", d, T0 + 52), Change("pods", "DELETED", old_b, T0 + 58),
               Change("pods", "MODIFIED", evicted(c, T0 + 100), T0 + 100),
-              Change("pods", "ADDED", pod("web-7d9f-e", T0 + 100), T0 + 100.5),
-              Change("pods", "ADDED", pod("web-7d9f-f", T0 + 110), T0 + 110)]
+              Change("pods", "ADDED", pod("web-7d9f-e", T0 + 100), T0 + 100.5)]
+    if newest_f:
+        items.append(Change("pods", "ADDED", pod("web-7d9f-f", T0 + 110), T0 + 110))
     return make_app(items, ManualClock(T0 + 112), Scope(context="test"))
 
 
@@ -88,6 +89,21 @@ async def test_p_goes_from_an_evicted_pod_to_its_replacement_and_P_back():
             "web-7d9f-f is the newest pod of its Deployment web podtui has seen: P goes to the one before")
         await pilot.press("P")
         assert app.screen.uid == "uid-web-7d9f-e"
+
+
+async def test_the_title_names_P_when_p_has_nowhere_to_go_but_the_pod_replaced_one():
+    # e replaced the evicted c and is the newest: p goes nowhere (since 535d9dd, it went
+    # back before), P back to c, and the title says so.
+    app = rollout_app(newest_f=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-web-7d9f-e")
+        await pilot.pause()
+        assert "(P: the pod it replaced)" in title(app) and "(p:" not in title(app)
+        await pilot.press("P")
+        assert app.screen.uid == "uid-web-7d9f-c"
+        # Where p goes somewhere, the word is p's alone.
+        assert "(p: replaced by web-7d9f-e, same Deployment)" in title(app) and "(P:" not in title(app)
 
 
 async def test_the_title_asks_the_store_only_when_the_pod_or_its_family_changed():

@@ -1047,7 +1047,8 @@ async def test_the_namespace_picker_footer_offers_its_own_keys_not_the_lists():
 
 async def test_the_detail_title_shortens_the_p_hint_before_cutting_the_next_step():
     # Live at 80 columns: "batch/nightly-report-x7k2p  Running  (p: the pod it
-    # replaced)  next: deadline": the edge took "in 78s".
+    # replaced)  next: deadline": the edge took "in 78s". Since 535d9dd P goes back to
+    # the pod a pod replaced (p only goes forward), and the hint names P.
     t0 = 1714557600.0
     old = pod("nightly-report-x7k2p", "batch", uid="old")
     new = pod("nightly-report-x7k2p", "batch", uid="new", startTime="2024-05-01T09:59:50Z")
@@ -1061,7 +1062,7 @@ async def test_the_detail_title_shortens_the_p_hint_before_cutting_the_next_step
         await pilot.pause()
         title = str(app.screen._title.render()).rstrip()
         assert title.endswith("next: deadline in 80s") and len(title) <= 78
-        assert "(p: replaced)" in title
+        assert "(P: replaced)" in title and "(p:" not in title
 
 
 async def test_sorting_by_a_column_not_shown_says_so():
