@@ -37,10 +37,11 @@ from podtui.sources.recording import Recording, scope_from_header
 
 # Items between checkpoints, at least. Starting over from one costs a thaw (~6 µs a pod:
 # 0.12 s for 20,000 pods) plus applying the items up to the target (~90 µs each, decoding
-# included: 0.2 s for 2,000); taking one costs ~5 ms for 20,000 pods plus ~8 µs per pod
-# changed since the last, and keeps those pods' objects of the time alive (~4.5 KB each).
-# tests/benchmarks/bench_replay.py measures them.
-CHECKPOINT_EVERY = 2000
+# included: up to 0.45 s for 5,000); taking one costs ~5 ms for 20,000 pods plus ~8 µs per
+# pod changed since the last, and keeps those pods' objects of the time alive (~4 KB
+# each), which the garbage collector then walks too. At 2,000 a seek to the end of
+# 60,000 changes took ~20% more CPU; at 5,000 under 10% (tests/benchmarks/bench_replay.py).
+CHECKPOINT_EVERY = 5000
 CHECKPOINTS_MAX = 64
 # What the checkpoints may hold together (snapshot.size_estimate). Past it, or past the
 # count, the checkpoint whose neighbours are closest goes, so that they stay spread over
