@@ -617,7 +617,8 @@ class PodTable(ScrollView, can_focus=True):
         old = self._layout
         if old is None:
             return False
-        return layout_columns(self._row_width(), content, namespace=self.show_namespace, wide=self.wide) != old
+        return layout_columns(self._row_width(), content, namespace=self.show_namespace, wide=self.wide,
+                              sorted_by=self.index.sort_column) != old
 
     def _schedule_relayout(self) -> None:
         if not self._relayout_pending:
@@ -634,7 +635,8 @@ class PodTable(ScrollView, can_focus=True):
     def _current_layout(self) -> Layout:
         width = self._row_width()
         if self._layout is None or self._layout_room != width:
-            self._layout = layout_columns(width, self._content, namespace=self.show_namespace, wide=self.wide)
+            self._layout = layout_columns(width, self._content, namespace=self.show_namespace, wide=self.wide,
+                                          sorted_by=self.index.sort_column)
             self._layout_room = width
             self._layout_gen += 1
         return self._layout

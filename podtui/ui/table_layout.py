@@ -81,10 +81,11 @@ _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
 # CreateContainerConfigError whole: IP and NODE are worth more than its last 5 cells.
 _WIDE_CHECK = tuple(("status", 21) if cut == ("status", 26) else cut for cut in _SHRINK_ROUNDS[0])
 # Rows that scroll sideways anyway: the second round short of its last cuts, so that
-# STATUS keeps CrashLoopBackOff and NEXT "restart in 4m59s" whole.
+# STATUS keeps CrashLoopBackOff and NEXT "restart in 4m59s" whole (not its 15-cell
+# wordings, "restart 4m59s": the row scrolls anyway).
 _SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1]
-                                             if cut not in (("status", 12), ("next", 15), ("next", 14), ("next", 12),
-                                                            ("next", 10), ("next", 8))))
+                                             if cut not in (("status", 12), ("next", 15), ("next", COMPACT),
+                                                            ("next", 14), ("next", 12), ("next", 10), ("next", 8))))
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -111,36 +112,39 @@ def gap_for(width: int) -> int:
 
 
 def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
-                   wide: bool | None) -> Layout:
+                   wide: bool | None, sorted_by: str | None = None) -> Layout:
     """Fit the columns into `width` cells.
 
     content: the widest value shown per column key. wide: True/False forces the -o wide
     columns; None shows them when they fit with every column at least at its
-    comfortable width (first shrink round), if need be with two-space gaps.
+    comfortable width (first shrink round), if need be with two-space gaps. sorted_by:
+    the column whose header carries the sort arrow; a column cut to its compact width
+    keeps a cell for the arrow only if it is that one.
     """
     base = [c for c in COLUMNS if not c.wide and (namespace or c.key != "namespace")]
     with_wide = base + [c for c in COLUMNS if c.wide]
     wanted = {c.key: _wanted(c, content) for c in COLUMNS}
     if wide is False:
-        return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
+        return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS, sorted_by=sorted_by)
     if wide is None:
         for gap in sorted({gap_for(width), min(2, gap_for(width))}, reverse=True):
             if _fit(with_wide, wanted, content, width, gap, (_WIDE_CHECK,), check=True) is not None:
-                return _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS)
-        return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS)
+                return _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS, sorted_by=sorted_by)
+        return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS, sorted_by=sorted_by)
     # Asked for (`w`) on a terminal too narrow for them: columns cut to their minimums
     # read as nonsense (AGE "10…", IP "1…"), so they keep a readable width and the
     # row runs past the right edge, for the table to scroll sideways.
     gap = gap_for(width)
-    readable = _fit(with_wide, wanted, content, width, gap, _SIDEWAYS_ROUNDS)
+    readable = _fit(with_wide, wanted, content, width, gap, _SIDEWAYS_ROUNDS, sorted_by=sorted_by)
     total = sum(w for _, _, w in readable.columns) + gap * (len(readable.columns) - 1)
     if total <= width:
         return readable
-    return Layout(readable.columns, gap, total)
+    return Layout(readable.columns, gap, total, readable.compact)  # one form per column, as on screen
 
 
 def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], width: int, gap: int,
-         rounds: tuple[tuple[tuple[str, int], ...], ...], check: bool = False) -> Layout | None:
+         rounds: tuple[tuple[tuple[str, int], ...], ...], check: bool = False,
+         sorted_by: str | None = None) -> Layout | None:
     """Shrink `chosen` round by round until it fits; with check, None if it doesn't."""
     widths = {c.key: wanted[c.key] for c in chosen}
     excess = sum(widths.values()) + gap * (len(chosen) - 1) - width
@@ -152,8 +156,9 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
                 continue
             if comfortable == CONTENT:
                 comfortable = content.get(key, 0)
-            elif comfortable == COMPACT:  # not below the title and its sort arrow
-                comfortable = max(content.get(f"{key}:compact", content.get(key, 0)), len(BY_KEY[key].title) + 1)
+            elif comfortable == COMPACT:  # not below the title, and its sort arrow if sorted by it
+                title = len(BY_KEY[key].title) + (1 if key == sorted_by else 0)
+                comfortable = max(content.get(f"{key}:compact", content.get(key, 0)), title)
             floor = max(BY_KEY[key].minimum, comfortable)
             give = min(excess, widths[key] - floor)
             if give > 0:

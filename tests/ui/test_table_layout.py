@@ -96,12 +96,24 @@ def test_at_80_columns_restarts_gives_up_ago_before_name_is_cut_below_16():
     # The fixture's pods: "6 (65s ago)" is 11 cells, "6 (65s)" 7 (compact_restarts).
     content = {"namespace": 5, "name": 26, "ready": 3, "status": 21, "restarts": 11, "restarts:compact": 7,
                "age": 5, "next": 16}
-    w = widths(layout_columns(79, content, namespace=True, wide=None))
-    assert w["restarts"] == len("RESTARTS↓")  # room for the sort arrow
-    assert w["name"] >= 13 and w["status"] == 21  # what RESTARTS gave up went to them
+    w = widths(layout_columns(79, content, namespace=True, wide=None, sorted_by="namespace"))
+    assert w["restarts"] == len("RESTARTS")  # no arrow to make room for
+    assert w["name"] >= 14 and w["status"] == 21  # what RESTARTS gave up went to them
     assert compact_restarts("6 (65s ago)", w["restarts"]) == "6 (65s)"
+    by_restarts = widths(layout_columns(79, content, namespace=True, wide=None, sorted_by="restarts"))
+    assert by_restarts["restarts"] == len("RESTARTS↓")  # room for its sort arrow
+    assert by_restarts["name"] == w["name"] - 1  # its cell from NAME
     roomy = widths(layout_columns(110, content, namespace=True, wide=None))
     assert roomy["restarts"] == 11 and roomy["name"] == 26  # kubectl's words when there is room
+
+
+def test_at_80_columns_the_demos_names_of_14_stay_whole_with_next_at_15():
+    # The demo at 80x24 (no scrollbar): RESTARTS kept a cell for a sort arrow it did
+    # not carry, and NAME cut "missing-secret" to "missin…secret".
+    content = {"namespace": 5, "name": 28, "ready": 3, "status": 22, "restarts": 11, "restarts:compact": 7,
+               "age": 5, "next": 28, "next:compact": 15}
+    w = widths(layout_columns(80, content, namespace=True, wide=None, sorted_by="namespace"))
+    assert (w["name"], w["restarts"], w["next"]) == (len("missing-secret"), len("RESTARTS"), 15)
 
 
 # The demo's pods at 80 columns with all namespaces (80 less the scrollbar: 79).
@@ -147,3 +159,14 @@ def test_a_160_column_terminal_keeps_the_wide_columns_and_a_long_kubelet_reason_
     layout = layout_columns(159, content, namespace=True, wide=None)
     assert "ip" in keys(layout) and "node" in keys(layout)
     assert widths(layout)["status"] == 26 and widths(layout)["name"] == 20
+
+
+def test_wide_columns_scrolled_to_sideways_keep_next_whole_and_one_restarts_form():
+    # w at 80 columns: the row scrolls anyway, so NEXT keeps "restart in 4m59s" (it was
+    # cut to its 15-cell wordings, "restart 4m59s"), and RESTARTS stays compact for
+    # every row (the sideways layout lost Layout.compact: rows flipped form one by one).
+    content = {"namespace": 5, "name": 22, "ready": 3, "status": 22, "restarts": 11, "restarts:compact": 7,
+               "age": 5, "next": 30, "next:compact": 15, "ip": 11, "node": 6}
+    layout = layout_columns(79, content, namespace=True, wide=True, sorted_by="namespace")
+    assert layout.width > 79 and widths(layout)["next"] == len("restart in 4m59s")
+    assert "restarts" in layout.compact and widths(layout)["restarts"] < content["restarts"]
