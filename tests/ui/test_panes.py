@@ -58,10 +58,21 @@ def test_containers_in_start_order_with_states_and_exit_codes(cluster):
     assert t.index("wait-for-db  [init]") < t.index("migrate  [init]") < t.index("app  [main]")
     assert "Waiting: PodInitializing" in t
     t = text(containers, cluster, "uid-indexer-0")
-    assert "Last state  Terminated: OOMKilled  exit code 137 (SIGKILL)" in t
+    # The model's one exit wording (explain.terminated_exit_text, 14a468e), as x and the
+    # Timeline say it: 137 needs no help.
+    assert "Last state  Terminated: OOMKilled  exit 137" in t and "exit code" not in t
     assert "Restarts 2" in t
     t = text(containers, cluster, "uid-seed-data-9kq2p")
-    assert "Terminated: Error  exit code 2" in t
+    assert "Terminated: Error  exit 2" in t
+
+
+def test_the_containers_pane_names_a_signal_as_the_model_does():
+    # The pane said "exit code 143 (SIGTERM?)" where x said "exit 143 (SIGTERM)".
+    from podtui.ui.panes.containers import state_lines
+    stopped = {"terminated": {"exitCode": 143, "reason": "Error"}}
+    assert state_lines("Last state", stopped, 0.0)[0].plain == "Last state  Terminated: Error  exit 143 (SIGTERM)"
+    killed = {"terminated": {"signal": 9, "reason": "Error"}}
+    assert state_lines("Last state", killed, 0.0)[0].plain.endswith("Terminated: Error  signal 9 (SIGKILL)")
 
 
 def test_backoff_ladder_countdown_and_measured(cluster):

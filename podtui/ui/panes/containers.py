@@ -16,14 +16,13 @@ from podtui.lifecycle.explain import (
     last_restart,
     pod_summary,
     restart_explanations,
+    terminated_exit_text,
 )
 from podtui.lifecycle.messages import headline
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.fmt import clock_time, d, hang, join_lines, kv, line, lst, relative, s, ts_of
 
-SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-           9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"}
 _RECENT = 600.0  # a restart this recent is painted as an error, an older one as a warning
 _KIND_STYLE = {"init": "$text-secondary", "sidecar": "$text-accent", "main": "$text-primary",
                "ephemeral": "$text-warning"}
@@ -71,24 +70,6 @@ def crashed_container(pod: dict) -> str | None:
     return None
 
 
-def exit_text(terminated: dict) -> str:
-    """`exit code 137 (SIGKILL)`, `signal 9 (SIGKILL)`."""
-    parts = []
-    code = terminated.get("exitCode")
-    signal = terminated.get("signal")
-    if isinstance(code, int):
-        text = f"exit code {code}"
-        if code > 128 and not signal and (code - 128) in SIGNALS:
-            # 128+N is how a shell reports signal N, but a program may exit so itself;
-            # the kernel's OOM killer leaves no doubt.
-            sure = code == 137 and terminated.get("reason") == "OOMKilled"
-            text += f" ({SIGNALS[code - 128]}{'' if sure else '?'})"
-        parts.append(text)
-    if isinstance(signal, int) and signal:
-        parts.append(f"signal {signal}" + (f" ({SIGNALS[signal]})" if signal in SIGNALS else ""))
-    return ", ".join(parts)
-
-
 _MESSAGE_LINE = 300  # characters of a termination message's telling line
 
 
@@ -104,7 +85,7 @@ def state_lines(label: str, state: dict, now: float, wrap: int | None = None) ->
         reason = s(t.get("reason")) or "Terminated"
         started, finished = ts_of(t.get("startedAt")), ts_of(t.get("finishedAt"))
         style = "$phase-succeeded" if t.get("exitCode") == 0 else "$phase-failed"
-        out = [hang(head, line((f"Terminated: {reason}", style), f"  {exit_text(t)}"), wrap)]
+        out = [hang(head, line((f"Terminated: {reason}", style), f"  {terminated_exit_text(t)}"), wrap)]
         ran = f", ran {int(finished - started)}s" if started is not None and finished is not None else ""
         out.append(kv("", f"{clock_time(started)} → {clock_time(finished)} (finished {relative(finished, now)}{ran})",
                       wrap=wrap))
