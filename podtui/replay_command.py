@@ -14,7 +14,7 @@ from podtui.sources.replay import ReplayFeed
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED  # the replay's own + and - limits
+    from podtui.sources.replay import MAX_SPEED, MIN_SPEED  # the replay's own + and - limits
 
     parser.add_argument("file", metavar="FILE", type=file_argument, help="a recording made with --record or `podtui record`")
     parser.add_argument("--speed", type=float, default=1.0, metavar="X", help=f"recorded seconds per real second, {MIN_SPEED:g} to {MAX_SPEED:g} (default: 1)")
@@ -50,7 +50,7 @@ def start_time(text: str, start: float, end: float) -> float:
 def run(args: argparse.Namespace) -> int:
     from podtui.heap import relax_gc
     from podtui.ui.app import run as run_ui
-    from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED
+    from podtui.sources.replay import MAX_SPEED, MIN_SPEED
     from podtui.ui.themes import resolve_theme
 
     if not math.isfinite(args.speed) or args.speed <= 0:

@@ -49,6 +49,9 @@ CHECKPOINTS_MAX = 64
 CHECKPOINTS_BYTES = 64 * 2**20
 
 
+MIN_SPEED, MAX_SPEED = 0.125, 64.0  # what the replay's - and + reach, and --speed
+
+
 class ReplayFeed:
     """A Feed over a recording, released as its recorded time passes on `clock`."""
 

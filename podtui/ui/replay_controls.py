@@ -8,7 +8,7 @@ from typing import Protocol
 from textual.binding import Binding
 from textual.widgets import Footer
 
-MIN_SPEED, MAX_SPEED = 0.125, 64.0  # what - and + reach
+from podtui.sources.replay import MAX_SPEED, MIN_SPEED
 
 
 class ReplayControls(Protocol):

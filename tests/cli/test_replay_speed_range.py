@@ -6,7 +6,7 @@ import pytest
 
 from podtui import cli
 from podtui.errors import RecordingError
-from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED
+from podtui.sources.replay import MAX_SPEED, MIN_SPEED
 
 RECORDING = "tests/recordings/demo-default.jsonl.gz"
 
