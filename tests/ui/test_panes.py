@@ -137,7 +137,10 @@ def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):
     t = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt")
     lines = t.splitlines()
     assert lines[0].startswith("newest first")
-    assert "app restarted (5 → 6)" in t
+    # Each crash of the loop its own entry (the fixture's instances shared one containerID,
+    # and the model saw a single crash: "restarted (5 → 6)" was all it could say).
+    assert "[main] app restart #6: exited with code 1 (Error); back-off 2m40s" in t
+    assert "[main] app crashed, restart #7 pending: exited with code 1 (Error); back-off 5m0s" in t
     first_entry_times = [line[1:9] for line in lines[1:] if "│" in line]
     assert first_entry_times == sorted(first_entry_times, reverse=True)
     axis = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt", order=timeline.TIME_AXIS).splitlines()
