@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,16 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
 
+    def wait_for_match(self, pattern: str, timeout: float = 30.0) -> re.Match:
+        """The first match of `pattern` on the screen (^ and $ at each line), once there is one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = re.search(pattern, self.screen(), re.MULTILINE)
+            if m:
+                return m
+            time.sleep(0.2)
+        raise AssertionError(f"{pattern!r} never matched; the screen was:\n{self.screen()}")
+
     def press(self, *keys: str) -> None:
         for key in keys:  # one at a time: "Escape q" sent together reads as alt+q
             subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
@@ -66,7 +77,9 @@ def test_podtui_demo_shows_live_pods_explains_one_and_quits(terminal, size):
     screen = t.wait_for("crashloop")
     assert "live" in screen and "NAME" in screen and "STATUS" in screen
     t.wait_for("CrashLoopBackOff", timeout=60)  # kubectl's STATUS, whole even at 80 columns
-    t.wait_for("restart in", timeout=60)  # the crash loop's back-off countdown
+    # The crash loop's back-off countdown on its row: "restart in 84s", or at 80 columns
+    # NEXT's short wording "restart 84s" (3160be8); "restart in ~10s" right after a crash.
+    t.wait_for_match(r"^\S+ +crashloop .*\brestart (in )?~?\d+[smh]", timeout=60)
     t.press("/")
     t.press("c", "r", "a", "s", "h", "l", "o", "o", "p", "Enter")
     t.press("Enter")
