@@ -69,7 +69,9 @@ def next_step(record, now: float) -> NextStep | None:
         if term.kill_at is not None:
             if now < term.kill_at:
                 return NextStep(f"SIGKILL in {countdown(term.kill_at, now)}", due_at=term.kill_at, severity=WARNING)
-            return NextStep(f"past grace by {countdown(now, term.kill_at)}", due_at=term.kill_at, severity=ERROR)
+            # Time since, not until: rounded down, as AGE and the panes count it.
+            return NextStep(f"past grace by {human_duration(now - term.kill_at)}", due_at=term.kill_at,
+                            severity=ERROR)
         return NextStep("terminating", severity=WARNING)
 
     if status.get("phase") in ("Succeeded", "Failed"):

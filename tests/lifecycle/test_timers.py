@@ -404,6 +404,9 @@ def test_termination_of_a_plain_running_pod():
 @pytest.mark.parametrize("pod, now, text, severity", [
     ({"metadata": {"deletionTimestamp": ts(0), "deletionGracePeriodSeconds": 30}, "status": {"phase": "Running"}},
      T0 + 5, "past grace by 5s", "error"),
+    # Time since is elapsed, rounded down as AGE and the panes do: 5.8s past is "5s", not "6s".
+    ({"metadata": {"deletionTimestamp": ts(0), "deletionGracePeriodSeconds": 30}, "status": {"phase": "Running"}},
+     T0 + 5.8, "past grace by 5s", "error"),
     ({"metadata": {"deletionTimestamp": "garbage"}, "status": {}}, T0, "terminating", "warning"),
     ({"metadata": {"deletionTimestamp": ts(100), "finalizers": ["a", "b"]}, "status": {"phase": "Failed"}},
      T0, "waiting on 2 finalizers", "warning"),
