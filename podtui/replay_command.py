@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from typing import Any
 
 from podtui.clock import ManualClock
 from podtui.errors import UsageError, say
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
-from podtui.sources.recording import STDIN, file_argument, read_recording
+from podtui.sources.recording import STDIN, Recording, file_argument, read_recording
 from podtui.sources.replay import ReplayFeed
 
 
@@ -20,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=float, default=1.0, metavar="X", help=f"recorded seconds per real second, {MIN_SPEED:g} to {MAX_SPEED:g} (default: 1)")
     parser.add_argument("--at", metavar="TIME", help="start at TIME: RFC 3339 (2024-05-01T10:00:00Z), an offset from "
                         "the start (90s, 5m) or, negative, from the end (-5m: five minutes before it)")
-    parser.add_argument("--paused", action="store_true", help="start paused (space plays)")
+    parser.add_argument("--paused", action="store_true", help="start paused (space plays), right after the initial list unless --at says where")
     parser.add_argument("--skip-bad-lines", action="store_true", help="skip corrupt lines instead of stopping at the first")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
     # argparse takes "-5m" for an option and refused `--at -5m`; this makes it a value, as
@@ -32,7 +33,9 @@ def start_time(text: str, start: float, end: float) -> float:
     """--at TEXT -> a time: "5m" from the start, "-5m" from the end (as `tail` and
     Python's slices count), or an RFC 3339 time."""
     from_end = text.startswith("-")
-    offset = parse_go_duration(text[1:] if from_end else text)
+    number = text[1:] if from_end else text
+    # A bare 0 is the start (or the end), as Go's durations and `tail -n 0` have it.
+    offset = 0.0 if number == "0" else parse_go_duration(number)
     if offset is not None:
         t = end - offset if from_end else start + offset
     else:
@@ -45,6 +48,20 @@ def start_time(text: str, start: float, end: float) -> float:
         raise UsageError(f"--at {text}: the recording runs from {format_ts(start)} to {format_ts(end)}",
                          f"give a time in between, or an offset up to {span} from the start or -{span} from the end")
     return t
+
+
+def open_feed(recording: Recording, clock: ManualClock, *, speed: float = 1.0, at: str | None = None,
+              paused: bool = False, **options: Any) -> ReplayFeed:
+    """The replay's feed where it opens: at --at exactly when given (--at 0: the first
+    item, before the cluster was listed); else paused, right after the initial list (at
+    the first item it showed "0 pods", and `.` went through connecting, listing, ...
+    first); else playing from the start."""
+    feed = ReplayFeed(recording, clock, speed=speed, autoplay=not paused, **options)
+    if at is not None:  # --at "" is a mistake too, not "from the start"
+        feed.seek(start_time(at, feed.start_time, feed.end_time))
+    elif paused:
+        feed.seek(feed.opening_time())
+    return feed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,9 +83,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         relax_gc()
         clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
-        feed = ReplayFeed(recording, clock, speed=args.speed, autoplay=not args.paused)
-        if args.at is not None:  # --at "" is a mistake too, not "from the start"
-            feed.seek(start_time(args.at, feed.start_time, feed.end_time))
+        feed = open_feed(recording, clock, speed=args.speed, at=args.at, paused=args.paused)
         # Said on the screen as it opens: printed before it, they were hidden by it, and
         # then read twice on the way out.
         return run_ui(feed, clock, theme=args.theme, replay=feed, warnings=recording.warnings)

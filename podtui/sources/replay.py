@@ -30,7 +30,7 @@ from collections.abc import Callable
 
 from podtui.clock import ManualClock
 from podtui.lifecycle import snapshot
-from podtui.lifecycle.changes import Change, Item
+from podtui.lifecycle.changes import BOOKMARK, PODS, Change, Item, Relist
 from podtui.lifecycle.store import Store
 from podtui.sources.decode import PodDecoder
 from podtui.sources.recording import Recording, scope_from_header
@@ -50,6 +50,10 @@ CHECKPOINTS_BYTES = 64 * 2**20
 
 
 MIN_SPEED, MAX_SPEED = 0.125, 64.0  # what the replay's - and + reach, and --speed
+SCAN_CHUNK = 256  # items looked at a time for the next change a user can see
+# A list that has not ended this long (recorded seconds) after the first pod came (its
+# stream failed mid-list) no longer holds up the opening: the pods' own list then does.
+LIST_WAIT = 60.0
 
 
 class ReplayFeed:
@@ -242,13 +246,59 @@ class ReplayFeed:
             self.speed = speed
 
     def step(self) -> None:
-        """Pause and move to the time of the next recorded item."""
+        """Pause and move to the time of the next change a user can see: a pod's or an
+        Event's. Status and relist items up to it come along, but are no step of their
+        own (a recording opens with a handful: connecting, listing, ...). With none
+        left, to the end."""
         self.pause()
         # After the current position, not after what was released: a poll with a limit
         # may still owe items from before it.
         i = bisect.bisect_right(self._times, self._position)
         if i < len(self._times):
-            self._move_to(self._times[i])
+            j = self._next_visible(i)
+            self._move_to(self._times[j if j is not None else -1])
+
+    def opening_time(self) -> float:
+        """Where a paused replay opens: right after the recording's initial list, the
+        first moment with pods (the list's pods and its Events, not the first of them).
+        That is, after the first pod change, once every list begun by then has ended
+        (a list whose stream fails mid-way holds it up LIST_WAIT seconds at most). A
+        recording with no pods opens at its end of lists, else its start."""
+        lists: set[str] = set()  # begun, not ended
+        pods_listed: int | None = None  # the index after the pods' first list and a pod
+        first_pod: int | None = None  # the index after the first pod change
+        scratch = PodDecoder()  # nothing is decoded: kinds and times only
+        i, n = 0, len(self._log)
+        while i < n:
+            for item in self._log.take(i, min(i + SCAN_CHUNK, n), scratch):
+                i += 1
+                if isinstance(item, Relist):
+                    if item.phase == "start":
+                        lists.add(item.resource)
+                    else:
+                        lists.discard(item.resource)
+                        if item.resource == PODS and first_pod is not None and pods_listed is None:
+                            pods_listed = i
+                elif first_pod is None and _visible(item) and item.resource == PODS:
+                    first_pod = i
+                if first_pod is not None:
+                    if not lists:
+                        return self._times[i - 1]
+                    if self._times[i - 1] > self._times[first_pod - 1] + LIST_WAIT:
+                        return self._times[(pods_listed or first_pod) - 1]
+        end = pods_listed or first_pod
+        return self._times[end - 1] if end else self.start_time
+
+    def _next_visible(self, i: int) -> int | None:
+        """The index of the first change a user can see from item i on."""
+        scratch = PodDecoder()  # nothing is decoded: kinds only
+        n = len(self._log)
+        while i < n:
+            for item in self._log.take(i, min(i + SCAN_CHUNK, n), scratch):
+                if _visible(item):
+                    return i
+                i += 1
+        return None
 
     def seek(self, t: float) -> None:
         """Jump to recorded time t (clamped to the recording); keeps playing or paused."""
@@ -305,3 +355,9 @@ class ReplayFeed:
                     self._marks.append((i, item))
             self._marked = end
         return out
+
+
+def _visible(item: Item) -> bool:
+    """A change of a pod or an Event, which the screens show; not a status, a relist's
+    mark or a bookmark."""
+    return isinstance(item, Change) and item.type != BOOKMARK

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from podtui.clock import ManualClock
-from podtui.lifecycle.changes import Change, SourceStatus
+from podtui.lifecycle.changes import Change, Relist, SourceStatus
 from podtui.sources.recording import Header, Recording
 from podtui.sources.replay import ReplayFeed
 
@@ -58,13 +58,13 @@ def test_pause_holds_time_and_step_moves_to_the_next_item():
     feed.pause()
     wall.t = 50.0
     assert feed.poll() == [] and clock.time() == 100.0
+    feed.step()  # the status at 100.5 comes along, but is no step of its own
+    assert feed.poll() == ITEMS[2:4] and clock.time() == 110.0
     feed.step()
-    assert feed.poll() == [ITEMS[2]] and clock.time() == 100.5
-    feed.step()
-    assert feed.poll() == [ITEMS[3]] and clock.time() == 110.0
-    feed.resume()
-    wall.t = 70.0  # 20 more seconds
     assert feed.poll() == [ITEMS[4]] and clock.time() == 130.0
+    feed.resume()
+    wall.t = 80.0  # 30 more seconds
+    assert feed.poll() == [ITEMS[5]] and clock.time() == 160.0
 
 
 def test_seek_forward_releases_everything_up_to_the_target():
@@ -346,7 +346,7 @@ async def test_the_app_seeking_back_from_a_checkpoint_shows_the_store_and_rate_o
         await pilot.pause()
         assert feed._restart is not None  # started over from a checkpoint, not the first item
         assert app._rebuilding is None and app.store is not shown and feed.epoch == 1
-        rate = app.events_per_s
+        rate = app._replay_rate()  # what ev/s says once it plays (paused, the bar has none)
 
     straight_feed = ReplayFeed(read_recording(path), ManualClock(0), autoplay=False)
     straight_app = PodtuiApp(straight_feed, straight_feed.clock, theme="podtui-dark", timers=False,
@@ -356,7 +356,7 @@ async def test_the_app_seeking_back_from_a_checkpoint_shows_the_store_and_rate_o
         straight_app.drain()
         straight_app.tick()
         assert store_state(app.store) == store_state(straight_app.store)
-        assert rate == straight_app.events_per_s > 0
+        assert rate == straight_app._replay_rate() > 0
 
 
 def test_checkpoints_past_their_byte_budget_are_thinned_and_seeks_back_stay_right():
@@ -372,3 +372,54 @@ def test_checkpoints_past_their_byte_budget_are_thinned_and_seeks_back_stay_righ
             feed.seek(feed.position - back)
             consumer.pump()
             assert store_state(consumer.store) == store_state(straight(recording, feed.position))
+
+
+def as_recorded(lists=("pods", "events"), pods=3, end_events=True):
+    """A recording as `podtui record` begins one: each stream connecting, listing, its
+    list (items a little apart) and its end, live; then a pod change at 105."""
+    items = []
+    for resource in lists:
+        items += [SourceStatus("connecting", 100.0, resource=resource), SourceStatus("listing", 100.001, resource=resource),
+                  Relist(resource, 100.002, "start")]
+    items += [Change("pods", "ADDED", pod(f"p{i}", i + 1), 100.01 + i / 100) for i in range(pods)]
+    items += [Relist("pods", 100.1, "end"), SourceStatus("live", 100.11, resource="pods")]
+    if "events" in lists:
+        items += [Change("events", "ADDED", {"metadata": {"uid": "e1"}}, 100.2)]
+        if end_events:
+            items += [Relist("events", 100.3, "end"), SourceStatus("live", 100.31, resource="events")]
+    items += [Change("pods", "MODIFIED", pod("p0", 10), 105.0), SourceStatus("stopped", 106.0)]
+    return Recording(path=None, header=Header(started=100.0), items=items)
+
+
+def test_a_paused_replay_opens_after_the_initial_lists_of_pods_and_events():
+    feed = ReplayFeed(as_recorded(), ManualClock(0), autoplay=False)
+    assert feed.opening_time() == 100.3  # the events' list ended last
+    assert ReplayFeed(as_recorded(["pods"]), ManualClock(0)).opening_time() == 100.1
+    # No pods listed: the first pod change; no pods at all: the start.
+    assert ReplayFeed(as_recorded(["pods"], pods=0), ManualClock(0)).opening_time() == 105.0
+    no_pods = [SourceStatus("live", 100.0), Change("events", "ADDED", {}, 101.0)]
+    assert ReplayFeed(Recording(path=None, header=Header(started=100.0), items=no_pods),
+                      ManualClock(0)).opening_time() == 100.0
+    # The demo's recordings: an empty list marked, then the pods.
+    demo = [Relist("pods", 99.0, "start"), Relist("pods", 99.0, "end"), *ITEMS]
+    assert ReplayFeed(Recording(path=None, header=Header(started=99.0), items=demo),
+                      ManualClock(0)).opening_time() == 100.0
+
+
+def test_a_list_that_never_ends_holds_the_opening_up_a_minute_at_most():
+    recording = as_recorded(end_events=False)
+    recording.log.add_item(Change("pods", "MODIFIED", pod("p1", 11), 170.0))
+    assert ReplayFeed(recording, ManualClock(0)).opening_time() == 100.1  # the pods' list's end
+
+
+def test_step_goes_to_the_next_change_a_user_can_see():
+    feed = ReplayFeed(as_recorded(), ManualClock(0), autoplay=False)
+    feed.step()  # from the start: past connecting, listing, the lists' starts
+    assert feed.position == 100.01 and [type(i).__name__ for i in feed.poll()] == \
+        ["SourceStatus", "SourceStatus", "Relist", "SourceStatus", "SourceStatus", "Relist", "Change"]
+    feed.seek(100.2)
+    feed.poll()
+    feed.step()  # the list's end and live come along
+    assert feed.position == 105.0 and isinstance(feed.poll()[-1], Change)
+    feed.step()  # only a status left: to the end
+    assert feed.position == 106.0 and feed.at_end is False and len(feed.poll()) == 1 and feed.at_end

@@ -10,9 +10,10 @@ import pytest
 
 from podtui.clock import ManualClock
 from podtui.errors import UsageError
+from podtui.lifecycle.changes import Change
 from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
-from podtui.replay_command import start_time
+from podtui.replay_command import open_feed, start_time
 from podtui.ui.app import NO_TERMINAL_HINT, PodtuiApp
 
 RECORDING = Path(__file__).resolve().parent.parent / "recordings" / "demo-default.jsonl.gz"
@@ -45,6 +46,22 @@ def test_a_negative_at_counts_back_from_the_end():
             start_time(nonsense, 1000.0, 2000.0)
     with pytest.raises(UsageError, match="runs from"):
         start_time("-17m", 1000.0, 2000.0)
+
+
+def test_a_bare_zero_at_is_the_start_or_the_end():
+    # "--at 0: use RFC 3339 ...": Go's durations take a bare 0, as `tail -n 0` does.
+    assert start_time("0", 1000.0, 2000.0) == 1000.0
+    assert start_time("-0", 1000.0, 2000.0) == 2000.0
+
+
+def test_a_paused_replay_opens_after_the_initial_list_and_an_at_exactly_there():
+    recording = read_recording(RECORDING)
+    first_pod = min(i.observed for i in recording.items if isinstance(i, Change) and i.resource == "pods")
+    # Paused: at the first moment with pods (the demo's list comes half a second in), not 0 pods.
+    assert open_feed(recording, ManualClock(0), paused=True).position == first_pod > recording.start
+    assert open_feed(recording, ManualClock(0), paused=True, at="0").position == recording.start
+    assert open_feed(recording, ManualClock(0), paused=True, at="20s").position == recording.start + 20
+    assert open_feed(recording, ManualClock(0)).position == recording.start  # playing: from the start
 
 
 @pytest.mark.parametrize("argv", [["--at", "-3h"], ["--at=-3h"], ["--paused", "--at", "-3h", "--theme", "podtui-dark"]])
