@@ -204,6 +204,11 @@ class PodtuiApp(App):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.table.set_records(self.store.pods)
         self._update_scope_display()
+        if self.replay is not None and self.replay.position > self.replay.start_time:
+            # Opening further in (--at, a paused replay's first view): built aside as a
+            # seek back is, "seeking…" meanwhile; applied in place, the table showed the
+            # state growing pump by pump ("184 pods", "1084 pods", ...), and "0 pods" first.
+            self._rebuilding = self._epoch_store()
         self.start_feed()
         if self.timers:
             self.set_interval(POLL_INTERVAL, self.pump)
@@ -240,8 +245,7 @@ class PodtuiApp(App):
                 # half-built one ("0 pods", the open pod "expired from podtui's memory").
                 # A ReplayFeed starts it from its newest checkpoint before the target.
                 self._epoch = self.replay.epoch
-                epoch_store = getattr(self.replay, "epoch_store", None)
-                self._rebuilding = epoch_store(self._new_store) if epoch_store is not None else self._new_store()
+                self._rebuilding = self._epoch_store()
                 self._replayed.clear()
             if not items:
                 break
@@ -283,6 +287,11 @@ class PodtuiApp(App):
             self._pump_pending = True
             self.set_timer(PUMP_PAUSE, self.pump)
         return applied
+
+    def _epoch_store(self) -> Store:
+        """The store a replay's current epoch starts from (a checkpoint's, else empty)."""
+        epoch_store = getattr(self.replay, "epoch_store", None)
+        return epoch_store(self._new_store) if epoch_store is not None else self._new_store()
 
     def _apply(self, store: Store, items: list) -> None:
         apply = getattr(self.replay, "apply", None)
@@ -337,7 +346,9 @@ class PodtuiApp(App):
         dirty, self._pending_dirty = self._pending_dirty | self.store.take_dirty(), set()
         self._propagate(dirty)
         if self.replay is not None:
-            self.events_per_s = self._replay_rate()
+            # Recorded time stands still while paused: no rate (the bar leaves it out), nor
+            # one made up of what a step or a seek applied at once.
+            self.events_per_s = self._replay_rate() if self.replay.playing else 0.0
         else:
             self.events_per_s = 0.5 * self.events_per_s + 0.5 * self._changes_since_tick / TICK_INTERVAL
         self._changes_since_tick = 0
@@ -365,7 +376,7 @@ class PodtuiApp(App):
 
     def _replay_rate(self) -> float:
         """Changes per recorded second, in the window up to the replay's position: the
-        cluster's rate then, whether playing, paused or just moved there."""
+        cluster's rate then, after a move too (kept while paused, said once it plays)."""
         now, window, times = self.clock.time(), self._rate_window(), self._replayed
         while times and times[0] <= now - window:
             times.popleft()
@@ -456,7 +467,7 @@ class PodtuiApp(App):
     def _empty_text(self, state: BarState) -> str:
         """What an empty table says, as kubectl's "No resources found in X namespace."
         Nothing while the first list is still on its way: the bar says so."""
-        if state.shown:
+        if state.shown or state.seeking:  # seeking: the bar says so, and no state is whole yet
             return ""
         if state.total and state.filter_text:
             return f"no pods match /{state.filter_text}  (esc clears the filter)"

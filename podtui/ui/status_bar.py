@@ -156,7 +156,9 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
         # state.deleted counts the shown pods: with a filter on, "5/40 pods (20 deleted)"
         # said 20 of the 5 were.
         parts.append(Content(f"{pods} ({state.deleted} deleted)" if state.deleted and cuts.deleted else pods))
-        if cuts.rate and not state.scope_note:
+        # A paused replay has no rate: ev/s runs in recorded time, which stands still.
+        paused = state.replay is not None and not getattr(state.replay, "playing", False)
+        if cuts.rate and not state.scope_note and not paused:
             parts.append(Content(f"{state.events_per_s:.0f} ev/s"))
     if state.events_unavailable and cuts.no_events:
         parts.append(Content.styled("no events", "$text-warning"))

@@ -120,25 +120,49 @@ async def test_the_detail_screen_says_where_in_the_recording():
         assert app.screen.query_one("#detail-title").region.y == 1  # the bar above the title
 
 
+def recorded_rate(feed: ReplayFeed) -> float:
+    """Changes per second in the two recorded seconds up to the position."""
+    pos = feed.position
+    return sum(1 for i in feed.recording.items if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
+
+
 async def test_events_per_second_are_the_recorded_rate_not_the_seeks():
     app, feed, wall = replay_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        await pilot.press(*["right_curly_bracket"] * 5)
+        await pilot.press(*["right_curly_bracket"] * 5, "space")  # the wall stands still: so does the position
         await settle(pilot)
         await settle(pilot)
-        pos = feed.position
-        expected = sum(1 for i in feed.recording.items
-                       if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
+        expected = recorded_rate(feed)
         # Before: the five minutes' 700 changes a seek applied counted as one wall
         # second's: "351 ev/s", falling by half each second even while paused.
-        assert app.events_per_s == expected < 20
+        assert feed.playing and app.events_per_s == expected < 20
         assert f"{expected:.0f} ev/s" in app.pods_screen.status_bar.text
         await pilot.press("left_curly_bracket")  # back: the store is rebuilt
         await settle(pilot)
-        pos = feed.position
-        assert app.events_per_s == sum(1 for i in feed.recording.items
-                                       if isinstance(i, Change) and pos - 2 < i.observed <= pos) / 2
+        assert feed.playing and app.events_per_s == recorded_rate(feed)
+
+
+async def test_a_paused_replay_has_no_events_per_second():
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["full_stop"] * 3)
+        await settle(pilot)
+        bar = app.pods_screen.status_bar
+        # Before: "⏸ replay … │ 19 pods │ 88 ev/s" after steps: what a step applied at once
+        # counted as a rate, while recorded time stood still.
+        assert not feed.playing and app.events_per_s == 0 and "ev/s" not in bar.text and "pods" in bar.text
+        await pilot.press("right_curly_bracket", "right_curly_bracket", "left_curly_bracket")  # and a seek back
+        await settle(pilot)
+        assert recorded_rate(feed) > 0  # there was a rate then: it is not said while paused
+        assert app.events_per_s == 0 and "ev/s" not in bar.text and "pods" in bar.text
+        await pilot.press("space")  # playing, it is said at once
+        await pilot.pause()
+        assert f"│ {recorded_rate(feed):.0f} ev/s" in bar.text
+        await pilot.press("space")
+        await pilot.pause()
+        assert "ev/s" not in bar.text
 
 
 async def play_to_the_end(pilot, feed: ReplayFeed, wall: Wall) -> None:
@@ -310,8 +334,11 @@ async def test_the_bar_says_seeking_while_a_backwards_seek_is_rebuilt(one_chunk_
         app.drain()
         await pilot.pause()
         assert f"0:20/14:51 │ {app.table.visible_count} pods" in app.pods_screen.status_bar.text
-        # The rate of the whole window before 10:00:20, not of the part rebuilt at the first pump.
-        assert app.events_per_s == app._replay_rate() > 0
+        # The rate of the whole window before 10:00:20, not of the part rebuilt at the
+        # first pump: what ev/s says once it plays.
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.events_per_s == app._replay_rate() == recorded_rate(feed) > 0
 
 
 async def test_a_seek_leaves_no_pod_deleted_longer_ago_than_tombstones_are_kept():
