@@ -34,8 +34,7 @@ def start_time(text: str, start: float, end: float) -> float:
     Python's slices count), or an RFC 3339 time."""
     from_end = text.startswith("-")
     number = text[1:] if from_end else text
-    # A bare 0 is the start (or the end), as Go's durations and `tail -n 0` have it.
-    offset = 0.0 if number == "0" else parse_go_duration(number)
+    offset = parse_go_duration(number)  # a bare 0 too: the start (or the end)
     if offset is not None:
         t = end - offset if from_end else start + offset
     else:

@@ -76,6 +76,8 @@ def parse_go_duration(text: str) -> float | None:
     """Parse a Go duration string ("1m20s", "300ms", "5m0s") -> seconds, or None."""
     if not text:
         return None
+    if text == "0":  # time.ParseDuration's one unitless duration
+        return 0.0
     pos = 0
     total = 0.0
     for m in _GO_PART.finditer(text):
