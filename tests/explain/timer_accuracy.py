@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from podtui.clock import ManualClock  # noqa: E402
-from podtui.lifecycle.backoff import backoffs  # noqa: E402
+from podtui.lifecycle.backoff import backoffs, just_crashed  # noqa: E402
 from podtui.lifecycle.changes import DELETED, EVENTS, PODS, Change  # noqa: E402
 from podtui.lifecycle.nextstep import next_step  # noqa: E402
 from podtui.lifecycle.probes import probe_states  # noqa: E402
@@ -312,7 +312,7 @@ def measure(changes: list[Change], unexplained: list | None = None) -> list[Outc
 
 def _all_due(rec, now: float) -> set[float]:
     """Every due time the timer APIs give, whatever the harness makes of it."""
-    out = {b.next_at for b in backoffs(rec, now)} | {p.acts_at for p in probe_states(rec, now)}
+    out = {b.next_at for b in (*backoffs(rec, now), *just_crashed(rec, now))} | {p.acts_at for p in probe_states(rec, now)}
     term = termination(rec, now)
     return out | {term.kill_at, term.deadline_at}
 
