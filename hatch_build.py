@@ -44,13 +44,12 @@ def source_digest(data: bytes) -> str:
 
 
 def remove_built(root: Path) -> None:
-    """The extensions and manifest an earlier build put in the source tree."""
+    """Every extension an earlier build put in the source tree (those of modules since
+    dropped from MODULES too), then the manifest: never extensions without it."""
+    for path in (root / "podtui").rglob("*"):
+        if path.suffix in (".so", ".pyd"):
+            path.unlink()
     (root / MANIFEST).unlink(missing_ok=True)
-    for name in MODULES:
-        module = Path(*name.split("."))
-        for path in (root / module.parent).glob(module.name + ".*"):
-            if path.suffix in (".so", ".pyd"):
-                path.unlink()
 
 
 def compile_modules(root: Path, out: Path) -> dict[str, str]:
@@ -110,10 +109,11 @@ class CompileHook(BuildHookInterface):
             return
         built = sorted(p for p in out.rglob("*") if p.is_file())
         if version == "editable":
-            # The editable wheel puts the source tree on sys.path: the extensions go there.
+            # The editable wheel puts the source tree on sys.path: the extensions go there,
+            # after the manifest (of the sources' hashes), so none is ever there unchecked.
+            (root / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
             for path in built:
                 shutil.copy2(path, root / path.relative_to(out))
-            (root / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
             shutil.rmtree(out, ignore_errors=True)
             return
         (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
@@ -134,8 +134,8 @@ if __name__ == "__main__":  # pragma: no cover - by hand: python hatch_build.py 
     remove_built(here)
     target = Path(tempfile.mkdtemp(prefix="podtui-ext-"))
     digests = compile_modules(here, target)
+    (here / MANIFEST).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     for p in sorted(q for q in target.rglob("*") if q.is_file()):
         shutil.copy2(p, here / p.relative_to(target))
-    (here / MANIFEST).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     shutil.rmtree(target, ignore_errors=True)
     print(f"compiled {len(digests)} modules in place", file=sys.stderr)

@@ -34,7 +34,8 @@ def sources_to_prefer(manifest: dict, pure: bool, package: Path = _PACKAGE) -> d
         try:
             data = source.read_bytes()
         except OSError:
-            continue  # no source to prefer: the extension it is
+            chosen[name] = source  # the module is gone from the source: so is it (ImportError)
+            continue
         if pure or hashlib.sha256(data).hexdigest() != digest:
             chosen[name] = source
     return chosen
@@ -48,7 +49,11 @@ class _SourceFirst:
 
     def find_spec(self, name: str, path=None, target=None):
         source = self.sources.get(name)
-        return importlib.util.spec_from_file_location(name, source) if source is not None else None
+        if source is None:
+            return None
+        if not source.exists():
+            raise ModuleNotFoundError(f"No module named {name!r} (only a stale extension of it)", name=name)
+        return importlib.util.spec_from_file_location(name, source)
 
 
 def install() -> None:

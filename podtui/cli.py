@@ -67,11 +67,14 @@ class _Version(argparse.Action):
             except (OSError, ValueError):
                 built = len(compiled)
             model = f"model compiled ({len(compiled)} of {built} modules"
-            model += ")" if len(compiled) == built else f"; {built - len(compiled)} edited since the install run as .py)"
+            model += ")" if len(compiled) == built else (f"; {built - len(compiled)} run from their .py: edited since "
+                                                         "the install, or built for another Python)")
         elif MANIFEST.exists():
-            model = "model pure Python (PODTUI_PURE is set, or every compiled module's source was edited)"
+            model = ("model pure Python (PODTUI_PURE is set, or the compiled modules were edited since the install "
+                     "or built for another Python)")
         else:
-            model = "model pure Python (installed without a C compiler)"
+            model = ("model pure Python (not compiled at install: no C compiler, PODTUI_PURE set then, or the build "
+                     "failed; pip -v shows why)")
         print(f"podtui {__version__}, {model}")
         parser.exit()
 

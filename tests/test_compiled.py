@@ -88,9 +88,11 @@ def test_the_guard_prefers_changed_sources_only(tmp_path):
     built = {"podtui.lifecycle.a": hashlib.sha256(b"A = 1\n").hexdigest(),
              "podtui.lifecycle.b": hashlib.sha256(b"B = 1\n").hexdigest(),
              "podtui.lifecycle.gone": "0" * 64}
-    assert _native.sources_to_prefer(built, pure=False, package=tmp_path) == {"podtui.lifecycle.b": edited}
-    assert set(_native.sources_to_prefer(built, pure=True, package=tmp_path)) == {"podtui.lifecycle.a",
-                                                                                   "podtui.lifecycle.b"}
+    gone = tmp_path / "lifecycle" / "gone.py"  # deleted from the source: its extension must not stand in for it
+    assert _native.sources_to_prefer(built, pure=False, package=tmp_path) == {"podtui.lifecycle.b": edited,
+                                                                              "podtui.lifecycle.gone": gone}
+    assert set(_native.sources_to_prefer(built, pure=True, package=tmp_path)) == {
+        "podtui.lifecycle.a", "podtui.lifecycle.b", "podtui.lifecycle.gone"}
 
 
 # A digest of everything the model derived from a stream: rows, histories, back-off
@@ -145,3 +147,13 @@ def test_version_says_whether_the_model_is_compiled():
         stale = _native.sources_to_prefer(built, pure=False)
         assert run(code, pure=False).startswith(f"podtui {__version__}, model compiled ({len(built) - len(stale)} of "
                                                 f"{len(built)} modules")
+
+
+@pytest.mark.skipif(PURE, reason="PODTUI_PURE=1: nothing is compiled")
+def test_a_module_whose_source_is_gone_does_not_live_on_as_its_extension(tmp_path):
+    manifest()
+    shutil.copytree(ROOT / "podtui", tmp_path / "podtui", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "podtui" / "lifecycle" / "read.py").unlink()
+    out = run("import podtui\ntry:\n import podtui.lifecycle.read\nexcept ModuleNotFoundError as e:\n print('gone', e)",
+              pure=False, path=tmp_path)
+    assert out.startswith("gone No module named 'podtui.lifecycle.read'")
