@@ -605,8 +605,11 @@ class PodtuiApp(App):
                 return
         # Not refused (RBAC may hide a namespace from podtui), but said while it shows no
         # pods: a typo would otherwise read as an empty namespace.
-        self._unseen_namespace = namespace if namespace is not None and namespace not in self.known_namespaces() \
-            else None
+        # Knowable only when podtui watched every namespace or the cluster listed them: a
+        # session scoped with -n has seen no other namespace's pods.
+        knowable = self.feed.scope.namespace is None or bool(self._cluster_namespaces)
+        self._unseen_namespace = namespace if (knowable and namespace is not None
+                                               and namespace not in self.known_namespaces()) else None
         if self._unseen_namespace is not None:
             self.notify(f"namespace {namespace}: {self._unseen_note()}; watching it anyway (RBAC may hide "
                         "namespaces)", severity="warning", timeout=6, markup=False)

@@ -53,3 +53,15 @@ async def test_ns_to_a_namespace_podtui_has_not_seen_is_watched_and_said_unknown
         await settle(pilot)
         assert "unknown" not in app.pods_screen.status_bar.text
         assert "shop │ ● live │ 7 pods (4 deleted) │ 1 ev/s" in app.pods_screen.status_bar.text
+
+
+async def test_ns_from_a_session_scoped_to_one_namespace_does_not_call_the_others_unknown():
+    # Scoped with -n, podtui has seen no other namespace's pods: it can't tell a typo from
+    # a namespace it never watched (the cluster was not asked), so it says nothing.
+    app = make_app(_items(), ManualClock(T0 + 10), Scope(context="podtui-demo", namespace="shop"))
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        app.pods_screen.run_command("ns demo")
+        await settle(pilot)
+        assert not any("watching it anyway" in n.message for n in app._notifications)
+        assert "unknown" not in app.pods_screen.status_bar.text

@@ -58,14 +58,16 @@ def containers_in_start_order(pod: dict) -> list[tuple[str, str, dict, dict | No
 
 
 def crashed_container(pod: dict) -> str | None:
-    """The container whose logs worth reading are its previous instance's: restarted and
-    now waiting or terminated (a crash loop); the current instance has little or no log.
-    None when every restarted container runs again."""
+    """The container whose previous instance's logs are the ones to read: waiting to be
+    restarted after a crash (lastState.terminated). The kubelet serves a container's
+    logs from its running instance, else the one just terminated, else lastState's
+    (validateContainerLogStatus): --previous is wrong while the crashed instance is
+    the current one (the Error before CrashLoopBackOff) and names the wrong instance
+    once the container runs again. None when no container waits so."""
     for name, _kind, _spec, cs in containers_in_start_order(pod):
         if not isinstance(cs, dict) or not isinstance(cs.get("restartCount"), int) or cs["restartCount"] <= 0:
             continue
-        state = d(cs.get("state"))
-        if "waiting" in state or "terminated" in state:
+        if "waiting" in d(cs.get("state")) and d(d(cs.get("lastState")).get("terminated")):
             return name
     return None
 
