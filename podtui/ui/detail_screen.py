@@ -143,6 +143,9 @@ class DetailScreen(Screen):
         # (uid, version, its family and its version) -> (replacement, previous, next): the
         # title asks every tick, and a replacement reads the pod's history.
         self._family_memo: tuple = ((), (None, None, None, None))
+        # (to, from) of each p taken: P right after p goes back where p came from, even
+        # when p went to the next pod by creation (whose own "before" is another pod).
+        self._p_trail: list[tuple[str, str]] = []
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -382,11 +385,19 @@ class DetailScreen(Screen):
         return (f"  (p: {words} {name}, same {record.family.kind})", f"  (p: {words} {name})", f"  (p: {short})")
 
     def action_follow(self, direction: str = "newer") -> None:
-        """p: to the pod that took this one's place (else the one before); P: to the one before."""
+        """p: to the pod that took this one's place (else the next); P: back, else the one before."""
         record = self.record
         if record is None:
             return
         found = self._follow(record, direction)
+        trail = self._p_trail
+        if direction == "older" and trail and trail[-1][0] == record.uid and trail[-1][1] in self.podtui.store.pods:
+            found = (trail.pop()[1],)
+        elif direction == "newer" and found is not None:
+            trail.append((found[0], record.uid))
+            del trail[:-100]
+        else:
+            trail.clear()
         if found is not None:
             self.uid = found[0]
             self.record = self.podtui.store.pods[found[0]]

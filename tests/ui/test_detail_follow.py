@@ -175,3 +175,21 @@ async def test_help_says_what_p_and_shift_p_follow():
         text = " ".join(str(app.screen.help_text.render()).split())
         assert "p The pod that replaced it (same name or controller)" in text
         assert "P The pod it replaced (same name or controller)" in text
+
+
+async def test_P_right_after_p_goes_back_where_p_came_from():
+    # d is running: p goes to the next pod by creation, e, which replaced c. P on e alone
+    # goes to c (what e replaced); right after p from d it goes back to d.
+    app = rollout_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-web-7d9f-d")
+        await pilot.pause()
+        await pilot.press("p")
+        assert app.screen.uid == "uid-web-7d9f-e"
+        await pilot.press("P")
+        assert app.screen.uid == "uid-web-7d9f-d"
+        app.open_detail("uid-web-7d9f-e")
+        await pilot.pause()
+        await pilot.press("P")
+        assert app.screen.uid == "uid-web-7d9f-c"
