@@ -995,7 +995,7 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
                 continue
             try:
                 item = parse(line)
-            except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+            except (orjson.JSONDecodeError, ValueError, TypeError, RecursionError) as exc:  # nested past any pod
                 if not complete:
                     warnings.append(f"{name} is cut short in line {number}: replaying up to line {number - 1}")
                     return
@@ -1027,7 +1027,7 @@ def _json_apart_from_values(line: bytes) -> bool:
     by (the stdlib allows both): then what is wrong is a value, named as orjson names it."""
     try:
         json.loads(line.decode("utf-8", "replace"))
-    except ValueError:  # JSONDecodeError, or a number too long to convert
+    except (ValueError, RecursionError):  # JSONDecodeError, a number too long to convert, nesting
         return False
     return True
 

@@ -297,3 +297,13 @@ def test_a_namespace_followed_by_a_slash_selects_all_of_its_pods():
     pods = yaml.safe_load(history_text(DEFAULT, ["batch/", "shop/"], fmt="yaml"))["pods"]
     namespaces = [p["pod"].split("/")[0] for p in pods]
     assert set(namespaces) == {"batch", "shop"} and namespaces.count("batch") == 1
+
+
+def test_a_line_nested_past_the_parsers_depth_is_a_bad_line_not_a_crash(capsys, tmp_path):
+    lines = gzip.decompress(EXTRA.read_bytes()).splitlines(keepends=True)
+    bad = tmp_path / "deep.jsonl"
+    bad.write_bytes(b"".join(lines[:20] + [b"[" * 5000 + b"\n"] + lines[20:]))
+    code, out, err = run(capsys, bad)
+    assert code == 1 and out == "" and err.startswith(f"podtui: {bad}: line 21 is ") and "Traceback" not in err
+    code, out, err = run(capsys, bad, "--skip-bad-lines", "--format", "yaml")
+    assert code == 0 and "line 21 is " in err
