@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from podtui.lifecycle.history import container_kinds
 from podtui.lifecycle.records import CONTAINER_STATE, RESTART, BackoffInfo, Transition
 from podtui.lifecycle.termination import active_deadline, deletion_request
 from podtui.lifecycle.times import parse_go_duration, parse_ts
@@ -42,6 +43,10 @@ PULL_RESET_AFTER = 2 * DEFAULT_CAP
 # a failure podtui saw can't be that failure's (its time is the kubelet's, whole seconds).
 PULL_EVENT_LAG = DEFAULT_INITIAL / 2
 _MAX_DOUBLINGS = 40
+
+# "not passed": a caller that has restarts_over's answer, or the pod's active_deadline,
+# passes it down (NEXT asks both of every pod); None is an answer of its own.
+ASK = object()
 
 _CRASH_MESSAGE = re.compile(r"back-off (\S+) restarting failed container")
 IMAGE_WAITING = ("ImagePullBackOff", "ErrImagePull")
@@ -212,9 +217,9 @@ class RestartsOver:
     since: float | None  # None: not known (a phase reached between two versions)
 
 
-def restarts_over(record, now: float) -> RestartsOver | None:
+def restarts_over(record, now: float, deadline=ASK) -> RestartsOver | None:
     """Why no restart or pull retry comes for any container of the pod, or None while
-    the kubelet still restarts them."""
+    the kubelet still restarts them. `deadline`: the pod's active_deadline, if known."""
     removed = getattr(record, "deleted_at", None)
     if removed is not None:
         return RestartsOver("the pod was removed", removed)
@@ -228,7 +233,8 @@ def restarts_over(record, now: float) -> RestartsOver | None:
         reason = status.get("reason")
         return RestartsOver(f"the pod has finished (phase {phase}" + (f", {reason})" if isinstance(reason, str)
                                                                        and reason else ")"), None)
-    deadline = active_deadline(pod)
+    if deadline is ASK:
+        deadline = active_deadline(pod)
     if deadline is not None and now >= deadline:
         # active_deadline.go: the kubelet fails the pod and kills it, whenever its status says so.
         return RestartsOver("its activeDeadlineSeconds passed", deadline)
@@ -266,25 +272,11 @@ def will_restart(pod: dict, kind: str, exit_code: int | None, reason: str) -> bo
     return policy == "Always" or (policy == "OnFailure" and failed)
 
 
-def _kinds(pod: dict) -> dict[str, str]:
-    spec = _d(pod.get("spec"))
-    out = {c["name"]: "sidecar" if c.get("restartPolicy") == "Always" else "init"
-           for c in _l(spec.get("initContainers")) if isinstance(c, dict) and isinstance(c.get("name"), str)}
-    for key, kind in (("containers", "main"), ("ephemeralContainers", "ephemeral")):
-        out.update((c["name"], kind) for c in _l(spec.get(key)) if isinstance(c, dict) and isinstance(c.get("name"), str))
-    return out
-
-
-def _sidecars(pod: dict) -> set[str]:
-    return {c["name"] for c in _l(_d(pod.get("spec")).get("initContainers"))
-            if isinstance(c, dict) and isinstance(c.get("name"), str) and c.get("restartPolicy") == "Always"}
-
-
-def backoffs(record, now: float) -> list[BackoffInfo]:
+def backoffs(record, now: float, over=ASK) -> list[BackoffInfo]:
     """Containers in crash or image-pull back-off, and the recently restarted with
     their ladder position (delay = the wait a crash right now would bring). None once
-    the pod's restarts are over (restarts_over)."""
-    if restarts_over(record, now) is not None:
+    the pod's restarts are over (restarts_over; `over`: its answer, if known)."""
+    if (restarts_over(record, now) if over is ASK else over) is not None:
         return []
     return _backoffs(record, now, running=True)
 
@@ -299,7 +291,7 @@ def backoffs_left(record, now: float) -> list[BackoffInfo]:
 def _backoffs(record, now: float, running: bool) -> list[BackoffInfo]:
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
-    ended_sidecars = _sidecars(pod) if mains_done(pod) else set()
+    ended_sidecars = {n for n, k in container_kinds(pod).items() if k == "sidecar"} if mains_done(pod) else ()
     out: list[BackoffInfo] = []
     for cs in container_statuses(pod).values():
         name = cs["name"]
@@ -341,20 +333,24 @@ def _backoffs(record, now: float, running: bool) -> list[BackoffInfo]:
     return out
 
 
-def just_crashed(record, now: float) -> list[BackoffInfo]:
+def just_crashed(record, now: float, over=ASK) -> list[BackoffInfo]:
     """Containers that have just ended (Error, OOMKilled) and that the kubelet will
     restart, before its next sync puts them in CrashLoopBackOff: the delay that follows
-    is known already, counted from finishedAt (estimated: no message states it yet)."""
-    if restarts_over(record, now) is not None:
-        return []
+    is known already, counted from finishedAt (estimated: no message states it yet).
+    `over`: restarts_over's answer, if known."""
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    # Most pods have no terminated container: NEXT asks this of every pod, so those
+    # return before restarts_over and the container kinds are worked out.
+    ended = [(cs, term) for cs in container_statuses(pod).values()
+             if (term := _d(_d(cs.get("state")).get("terminated")))]
+    if not ended or (restarts_over(record, now) if over is ASK else over) is not None:
+        return []
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
-    kinds = _kinds(pod)
+    kinds = container_kinds(pod)
     out: list[BackoffInfo] = []
-    for cs in container_statuses(pod).values():
-        term = _d(_d(cs.get("state")).get("terminated"))
+    for cs, term in ended:
         code, reason = term.get("exitCode"), term.get("reason")
-        if not term or not will_restart(pod, kinds.get(cs["name"], "main"), code if isinstance(code, int) else None,
+        if not will_restart(pod, kinds.get(cs["name"], "main"), code if isinstance(code, int) else None,
                                         reason if isinstance(reason, str) else ""):
             continue
         finished, started = parse_ts(term.get("finishedAt")), parse_ts(term.get("startedAt"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from podtui.lifecycle.backoff import backoffs, just_crashed
+from podtui.lifecycle.backoff import backoffs, just_crashed, restarts_over
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
@@ -87,8 +87,10 @@ def next_step(record, now: float) -> NextStep | None:
     if deadline_at is not None and now >= deadline_at:
         return NextStep("deadline passed", due_at=deadline_at, severity=ERROR)
 
-    waits = backoffs(record, now)
-    crashed = just_crashed(record, now)
+    # Asked once for back-offs, the just crashed and the probes alike, with the deadline above.
+    over = restarts_over(record, now, deadline_at)
+    waits = backoffs(record, now, over)
+    crashed = just_crashed(record, now, over)
     pending = [b for b in waits if b.next_at is not None or b.reset_at is None] + crashed
     if pending:
         b = min(pending, key=lambda b: b.next_at if b.next_at is not None else math.inf)
@@ -102,7 +104,7 @@ def next_step(record, now: float) -> NextStep | None:
         return NextStep(f"{what} due", due_at=b.next_at, severity=ERROR)
 
     # A streak is made of failed-probe Events only: without one, no probe is failing.
-    failing = [p for p in probe_states(record, now) if p.streak > 0] \
+    failing = [p for p in probe_states(record, now, over) if p.streak > 0] \
         if any(counts_as_failure(ev) for ev in getattr(record, "events", ())) else []
     if failing:
         ready = _ready_containers(status)

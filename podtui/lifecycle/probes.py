@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from podtui.lifecycle.backoff import restarts_over
+from podtui.lifecycle.backoff import ASK, restarts_over
 from podtui.lifecycle.records import READY, EventRecord, ProbeSettings, ProbeState
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, container_statuses
@@ -168,11 +168,13 @@ def probe_type_of(ev: EventRecord) -> str | None:
     return None
 
 
-def stopped_probes(record, now: float) -> tuple[str, frozenset[str]]:
+def stopped_probes(record, now: float, over=ASK) -> tuple[str, frozenset[str]]:
     """(why, the probe types) the kubelet no longer runs for the pod (worker.go): none once
     its phase is final (past activeDeadlineSeconds the kubelet makes it Failed), liveness
-    and startup once its deletion is requested (readiness goes on while it terminates)."""
-    over = restarts_over(record, now)
+    and startup once its deletion is requested (readiness goes on while it terminates).
+    `over`: restarts_over's answer, if known."""
+    if over is ASK:
+        over = restarts_over(record, now)
     if over is None:
         return "", frozenset()
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
@@ -182,13 +184,14 @@ def stopped_probes(record, now: float) -> tuple[str, frozenset[str]]:
     return over.why, frozenset(PROBE_TYPES)
 
 
-def probe_states(record, now: float) -> list[ProbeState]:
-    """Per probe: its Events, last failure, current streak and when the kubelet acts."""
+def probe_states(record, now: float, over=ASK) -> list[ProbeState]:
+    """Per probe: its Events, last failure, current streak and when the kubelet acts.
+    `over`: restarts_over's answer, if known."""
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     settings = record_probes(record, pod)
     if not settings:
         return []
-    _, stopped = stopped_probes(record, now)
+    _, stopped = stopped_probes(record, now, over)
     by_probe: dict[tuple[str, str], list[EventRecord]] = {}
     unhealthy: set[tuple[str, str]] = set()
     combined = False
