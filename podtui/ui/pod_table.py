@@ -82,6 +82,15 @@ def compact_restarts(text: str, width: int) -> str:
     return text
 
 
+_TWO_UNITS = re.compile(r"\((\d+[a-z])\d+[a-z]\)$")
+
+
+def coarse_restarts(text: str) -> str:
+    """RESTARTS' coarse form (table_layout.COARSE): "2 (2m15s)" as "2 (2m)", rounded
+    down as elapsed times are; "6 (65s)" stays."""
+    return _TWO_UNITS.sub(r"(\1)", without_ago(text))
+
+
 # The countdown or count a NEXT step ends in: "3m55s", "18s", "~2/3", "2m19s ago".
 _COUNT = re.compile(r"(?:^| )(~?\d\S*(?: ago)?)$")
 
@@ -800,7 +809,11 @@ class PodTable(ScrollView, can_focus=True):
             elif column.key == "restarts":
                 # One form for the whole column: kubectl's "5 (2m ago)" above "7 (4m14s)" read
                 # as a countdown, and a row flipped between the two as its time grew a digit.
-                text = compact_restarts(without_ago(text) if column.key in layout.compact else text, w)
+                if "restarts:coarse" in layout.compact:
+                    text = coarse_restarts(text)
+                elif column.key in layout.compact:
+                    text = without_ago(text)
+                text = compact_restarts(text, w)
                 style = base
             elif text == "<none>":
                 style = none_style

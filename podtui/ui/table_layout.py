@@ -40,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 10, 80),
     Column("ready", "READY", 5, 7),
     Column("status", "STATUS", 7, 30),
-    Column("restarts", "RESTARTS", 8, 18),
+    Column("restarts", "RESTARTS", 8, 18, short="RESTART"),  # "RESTART↓": the arrow costs NAME no cell
     Column("age", "AGE", 3, 9),
     Column("next", "NEXT", 8, 34),
     Column("ip", "IP", 2, 39, wide=True),
@@ -67,11 +67,17 @@ CONTENT = -1  # shrink to the widest value shown, not below
 # without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more;
 # NEXT in its 15-cell wordings ("finalizer 3m50s"), which every row then keeps whole.
 COMPACT = -2
+# RESTARTS down to its title, before NAME goes below 14 or NEXT below its compact
+# floor: its time to one unit ("2 (2m)" for "2 (2m15s)", pod_table.coarse_restarts),
+# counts and times up to "99 (59m)" whole, and sorted by it, "RESTART↓". Its compact
+# form grows with the clock ("(95s)" to "(2m15s)") and a restart count's digits, which
+# took a cell from NEXT ("finaliz… 4m30s") or NAME mid-session.
+COARSE = -3
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 26), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
     (("namespace", CONTENT), ("age", 5), ("name", 24), ("namespace", 7), ("restarts", COMPACT),
-     ("name", 16), ("status", 22), ("next", 15), ("next", COMPACT), ("name", 14),
+     ("name", 16), ("status", 22), ("next", 15), ("next", COMPACT), ("name", 14), ("restarts", COARSE),
      ("namespace", 6), ("name", 13), ("next", 14), ("next", 12), ("next", 10), ("name", 12), ("next", 8),
      ("status", 21), ("status", 17), ("status", 16), ("status", 12)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
@@ -85,7 +91,7 @@ _WIDE_CHECK = tuple(("status", 21) if cut == ("status", 26) else cut for cut in 
 # wordings, "restart 4m59s": the row scrolls anyway).
 _SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1]
                                              if cut not in (("status", 12), ("next", 15), ("next", COMPACT),
-                                                            ("next", 14), ("next", 12), ("next", 10), ("next", 8))))
+                                                            ("restarts", COARSE), ("next", 14), ("next", 12), ("next", 10), ("next", 8))))
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -159,6 +165,8 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
             elif comfortable == COMPACT:  # not below the title, and its sort arrow if sorted by it
                 title = len(BY_KEY[key].title) + (1 if key == sorted_by else 0)
                 comfortable = max(content.get(f"{key}:compact", content.get(key, 0)), title)
+            elif comfortable == COARSE:
+                comfortable = BY_KEY[key].minimum
             floor = max(BY_KEY[key].minimum, comfortable)
             give = min(excess, widths[key] - floor)
             if give > 0:
@@ -178,6 +186,8 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
         placed.append((c, x, widths[c.key]))
         x += widths[c.key] + gap
     compact = frozenset(key for key in ("restarts", "next") if key in widths and widths[key] < content.get(key, 0))
+    if "restarts" in widths and widths["restarts"] < content.get("restarts:compact", 0):
+        compact |= {"restarts:coarse"}  # every row's time to one unit (COARSE)
     return Layout(tuple(placed), gap, width, compact)
 
 

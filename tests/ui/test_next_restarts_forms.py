@@ -112,3 +112,34 @@ def test_the_short_forms_fit_the_15_cells_next_has_at_80_columns(text):
     assert width >= 15  # before: 14, and "finali… 7m35s", "readiness fai…"
     shown = compact(text, width)
     assert len(shown) <= width and "…" not in keep_count(shown, width), shown
+
+
+def _fixture_cells(table, key: str) -> list[str]:
+    layout = table._current_layout()
+    x, w = next((x, w) for c, x, w in layout.columns if c.key == key)
+    return [table.render_line(y).text[x:x + w].strip() for y in range(1, 1 + min(len(table.index), 8))]
+
+
+@pytest.mark.parametrize("how", ["as is", "sorted by restarts", "with a scrollbar"])
+async def test_at_80_columns_next_stays_whole_as_restarts_grows_with_the_clock(how):
+    # The fixture at 80 columns: at t+0 "finalizer 3m50s"; at t+40s indexer-0's
+    # "2 (95s)" read "2 (2m15s)", took a cell from NEXT and left "finaliz… 4m30s";
+    # sorted by RESTARTS its arrow did the same, and with a scrollbar NAME went to 13.
+    from tests.ui.harness import fixture_app
+    app = fixture_app()
+    async with app.run_test(size=(80, 12 if how == "with a scrollbar" else 24)) as pilot:
+        if how == "sorted by restarts":
+            app.table.sort_by("restarts")
+        await settle(pilot)
+        names = {c.key: w for c, _, w in app.table._current_layout().columns}["name"]
+        for _ in range(4):
+            app.clock.advance(10)
+            await settle(pilot)
+            widths = {c.key: w for c, _, w in app.table._current_layout().columns}
+            assert widths["next"] >= 15 and widths["name"] >= names, widths
+            for y in range(1, app.table.size.height):
+                row = app.table.render_line(y).text
+                assert "finaliz…" not in row, row
+            # RESTARTS gave up its time's seconds ("2 (2m)"), not NEXT its words.
+            restarts = _fixture_cells(app.table, "restarts")
+            assert all("…" not in c for c in restarts), restarts

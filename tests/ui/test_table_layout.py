@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from podtui.ui.pod_table import compact_restarts, fit, keep_count
-from podtui.ui.table_layout import COLUMNS, layout_columns
+from podtui.ui.table_layout import BY_KEY, COLUMNS, layout_columns
 
 CONTENT = {"namespace": 11, "name": 40, "ready": 3, "status": 22, "restarts": 12, "age": 5, "next": 20,
            "ip": 12, "node": 20, "nominated_node": 6, "readiness_gates": 6}
@@ -101,8 +101,8 @@ def test_at_80_columns_restarts_gives_up_ago_before_name_is_cut_below_16():
     assert w["name"] >= 14 and w["status"] == 21  # what RESTARTS gave up went to them
     assert compact_restarts("6 (65s ago)", w["restarts"]) == "6 (65s)"
     by_restarts = widths(layout_columns(79, content, namespace=True, wide=None, sorted_by="restarts"))
-    assert by_restarts["restarts"] == len("RESTARTS↓")  # room for its sort arrow
-    assert by_restarts["name"] == w["name"] - 1  # its cell from NAME
+    # Its sort arrow in its short title ("RESTART↓"), not a cell from NAME at 14.
+    assert by_restarts["restarts"] == len("RESTART↓") and by_restarts["name"] == w["name"]
     roomy = widths(layout_columns(110, content, namespace=True, wide=None))
     assert roomy["restarts"] == 11 and roomy["name"] == 26  # kubectl's words when there is room
 
@@ -170,3 +170,18 @@ def test_wide_columns_scrolled_to_sideways_keep_next_whole_and_one_restarts_form
     layout = layout_columns(79, content, namespace=True, wide=True, sorted_by="namespace")
     assert layout.width > 79 and widths(layout)["next"] == len("restart in 4m59s")
     assert "restarts" in layout.compact and widths(layout)["restarts"] < content["restarts"]
+
+
+@pytest.mark.parametrize("sorted_by", [None, "restarts"])
+@pytest.mark.parametrize("width", [79, 80])
+def test_restarts_growing_or_sorted_costs_neither_next_nor_name_at_80_columns(width, sorted_by):
+    # "2 (95s)" at t+0, "2 (2m15s)" at t+40s (or RESTARTS' sort arrow): the cell came
+    # from NEXT ("finaliz… 4m30s") or NAME ("missin…secret" with a scrollbar).
+    content = {"namespace": 5, "name": 28, "ready": 3, "status": 21, "restarts": 13, "restarts:compact": 9,
+               "age": 5, "next": 30, "next:compact": 15}
+    layout = layout_columns(width, content, namespace=True, wide=None, sorted_by=sorted_by)
+    w = widths(layout)
+    assert w["next"] == 15 and w["name"] >= 14
+    assert ("restarts:coarse" in layout.compact) == (w["restarts"] < len("2 (2m15s)"))  # then every row "2 (2m)"
+    header = BY_KEY["restarts"].header(w["restarts"], "↓" if sorted_by else "")
+    assert len(header) <= w["restarts"] and header in ("RESTARTS", "RESTARTS↓", "RESTART↓")
