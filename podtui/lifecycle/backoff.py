@@ -248,11 +248,16 @@ def mains_done(pod: dict) -> bool:
     policy = spec.get("restartPolicy") or "Always"
     if policy == "Always":
         return False
-    statuses = [cs for cs in _l(_d(pod.get("status")).get("containerStatuses")) if isinstance(cs, dict)]
-    if not statuses:
+    terminated = {cs["name"]: _d(_d(cs.get("state")).get("terminated"))
+                  for cs in _l(_d(pod.get("status")).get("containerStatuses"))
+                  if isinstance(cs, dict) and isinstance(cs.get("name"), str)}
+    # A main container with no status yet has not even started: it is not done.
+    mains = {c["name"] for c in _l(spec.get("containers")) if isinstance(c, dict) and isinstance(c.get("name"), str)}
+    mains.update(terminated)
+    if not mains:
         return False
-    for cs in statuses:
-        term = _d(_d(cs.get("state")).get("terminated"))
+    for name in mains:
+        term = terminated.get(name)
         if not term or (policy == "OnFailure" and term.get("exitCode") != 0):
             return False
     return True
@@ -266,10 +271,11 @@ def will_restart(pod: dict, kind: str, exit_code: int | None, reason: str) -> bo
         return not mains_done(pod)  # whatever the policy, until the main containers are done
     if kind == "ephemeral":
         return False
-    failed = exit_code != 0 or reason not in ("", "Completed")
     if kind == "init":
-        return failed and policy != "Never"
-    return policy == "Always" or (policy == "OnFailure" and failed)
+        # kuberuntime_container.go isInitContainerFailed: a non-zero exit, or OOMKilled.
+        return (exit_code != 0 or reason == "OOMKilled") and policy != "Never"
+    # container/helpers.go ShouldContainerBeRestarted: under OnFailure, only the exit code counts.
+    return policy == "Always" or (policy == "OnFailure" and exit_code != 0)
 
 
 def backoffs(record, now: float, over=ASK) -> list[BackoffInfo]:
