@@ -54,8 +54,10 @@ _SHORTER = (
     (re.compile(r"image pull back-off"), "pull back-off"),
     (re.compile(r"past grace by "), "past grace "),
     (re.compile(r"^waiting on "), ""),
-    (re.compile(r"^\d+ finalizers "), "finalizers "),  # "finalizers 3m50s": the Termination pane names them
-    (re.compile(r" for (?=\S+$)"), " "),  # "finalizer 3m50s": how long finalizers have held it
+    # How long finalizers have held it, an elapsed time: "finalizer 3m50s" read as a
+    # timer next to "restart 25s". The Termination pane names and counts them.
+    (re.compile(r"^(?:\d+ )?finalizers? for "), "held for "),
+    (re.compile(r"^held for "), "for "),
     (re.compile(r" in (?=\S+$)"), " "),  # "restart 3m55s"
     (re.compile(r"^deleted (?=\S+ ago$)"), "gone "),
     (re.compile(r"^gone (?=\S+ ago$)"), ""),  # "2m19s ago": STATUS says Deleted

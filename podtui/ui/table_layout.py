@@ -61,11 +61,11 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # last cells of the one reason longer than 22 ("CreateContainerConfig…" is still not
 # CreateContainerError), keeping ContainerStatusUnknown and Init:CrashLoopBackOff whole.
 # NEXT keeps 15 cells, or what its rows' short wordings need, before NAME goes below 14:
-# at 80 columns "finalizer 7m35s" and "readiness fails" whole, not "finali… 7m35s".
+# at 80 columns "held for 7m35s" and "readiness fails" whole, not "finali… 7m35s".
 CONTENT = -1  # shrink to the widest value shown, not below
 # Shrink to the widest value in its compact wording, content["<key>:compact"]: RESTARTS
 # without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more;
-# NEXT in its 15-cell wordings ("finalizer 3m50s"), which every row then keeps whole.
+# NEXT in its 15-cell wordings ("held for 3m50s"), which every row then keeps whole.
 COMPACT = -2
 # RESTARTS down to its title, before NAME goes below 14 or NEXT below its compact
 # floor: its time to one unit ("2 (2m)" for "2 (2m15s)", pod_table.coarse_restarts),

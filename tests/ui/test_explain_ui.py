@@ -222,8 +222,11 @@ def test_streaks_past_the_threshold_and_narrow_next_wording():
     assert compact("waiting on readiness gate", 16) == "readiness gate"
     assert compact("restart in 4m59s", 16) == "restart in 4m59s"
     assert compact("deleted 2m48s ago", 16) == "gone 2m48s ago"  # keeps "ago": not a timer (3160be8)
-    assert compact("waiting on finalizer for 3m50s", 16) == "finalizer 3m50s"
-    assert compact("waiting on 2 finalizers for 45s", 16) == "finalizers 45s"  # the Termination pane counts them
+    # An elapsed time keeps a word that says so: "finalizer 3m50s" read as a timer.
+    assert compact("waiting on finalizer for 3m50s", 16) == "held for 3m50s"
+    assert compact("waiting on 2 finalizers for 45s", 16) == "held for 45s"  # the Termination pane counts them
+    assert compact("waiting on finalizer for 3m50s", 19) == "finalizer for 3m50s"
+    assert compact("waiting on finalizer for 3m50s", 12) == "for 3m50s"
 
 
 # ------------------------------------------------------------------ the jump key
