@@ -88,12 +88,21 @@ class PodIndex:
         self._in_scope: set[str] = set()
         # Of those, the tombstones: kubectl no longer lists them, so the bar says so.
         self._deleted: set[str] = set()
+        # Of the tombstones, those shown: kept as pods come and go, for the bar's
+        # "(N deleted)" under a filter, asked for on every repaint (counting the shown
+        # pods took 2 ms at 20,000).
+        self._shown_deleted = 0
 
     # ------------------------------------------------------------------ reading
     @property
     def deleted(self) -> int:
         """Tombstones among the `total` pods."""
         return len(self._deleted)
+
+    @property
+    def shown_deleted(self) -> int:
+        """Tombstones among the pods shown (the filter applied)."""
+        return self._shown_deleted
 
     def __len__(self) -> int:
         return len(self._order)
@@ -167,6 +176,7 @@ class PodIndex:
         order.sort()
         self._order = order
         self.total = len(self._in_scope)
+        self._count_shown_deleted()
         live = set(records)
         self._haystacks = {u: h for u, h in self._haystacks.items() if u in live}
         return self._keys.keys() - before.keys()
@@ -195,7 +205,12 @@ class PodIndex:
             order.sort()
         self._order = order
         self._keys = keys
+        self._count_shown_deleted()
         return added
+
+    def _count_shown_deleted(self) -> None:
+        keys = self._keys
+        self._shown_deleted = sum(1 for uid in self._deleted if uid in keys)
 
     def update(self, records: Mapping[str, Any], dirty: Iterable[str]) -> IndexUpdate:
         """Apply a batch of changed uids (added, modified, removed)."""
@@ -203,6 +218,7 @@ class PodIndex:
         for uid in dirty:
             record = records.get(uid)
             old_key = self._keys.get(uid)
+            self._shown_deleted -= old_key is not None and uid in self._deleted
             in_scope = record is not None and self._in_namespace(record)
             if in_scope:
                 self._in_scope.add(uid)
@@ -214,6 +230,7 @@ class PodIndex:
             else:
                 self._deleted.discard(uid)
             new_key = self._key(uid, record) if in_scope and self._matches(uid, record) else None
+            self._shown_deleted += new_key is not None and uid in self._deleted
             if old_key == new_key:
                 if new_key is not None:
                     result.changed.add(uid)

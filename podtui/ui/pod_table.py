@@ -374,10 +374,7 @@ class PodTable(ScrollView, can_focus=True):
     @property
     def shown_deleted(self) -> int:
         """Tombstones among the pods shown: all the namespace's unless a filter hides some."""
-        if len(self.index) == self.index.total:
-            return self.index.deleted
-        records = self.records
-        return sum(1 for uid in self.index.visible() if getattr(records.get(uid), "deleted_at", None) is not None)
+        return self.index.shown_deleted
 
     def move_cursor(self, position: int) -> None:
         self.user_moved = True

@@ -117,7 +117,7 @@ def test_bad_selector_hides_nothing_and_says_why():
 # A random stream of adds, changes and removals: the incrementally kept order always
 # equals what a full rebuild computes, for every sort column and filter.
 ops = st.lists(st.tuples(
-    st.sampled_from(["put", "put", "put", "del"]),
+    st.sampled_from(["put", "put", "put", "del", "tomb"]),
     st.integers(0, 15),
     st.sampled_from(["Running", "Pending", "Error", "Completed"]),
     st.integers(0, 5),
@@ -139,6 +139,10 @@ def test_incremental_equals_rebuild(ops, column, descending, text, namespace):
         uid = f"p{n}"
         if op == "del":
             records.pop(uid, None)
+        elif op == "tomb":
+            if uid in records:
+                records[uid].deleted_at = 1.0
+                records[uid].version += 1
         else:
             old = records.get(uid)
             version = old.version + 1 if old else 0
@@ -153,6 +157,8 @@ def test_incremental_equals_rebuild(ops, column, descending, text, namespace):
         fresh.rebuild(records)
         assert order(index) == order(fresh)
         assert index.total == fresh.total
+        assert index.shown_deleted == fresh.shown_deleted == sum(
+            records[u].deleted_at is not None for u in order(fresh))
         for pos, u in enumerate(order(index)):
             assert index.position(u) == pos
 
@@ -170,3 +176,25 @@ def test_a_new_store_does_not_read_the_old_stores_texts():
     assert order(index) == []
     index.refilter(new, "running")
     assert order(index) == ["u1"]
+
+
+def test_the_tombstones_shown_are_counted_under_a_filter_without_walking_the_shown_pods():
+    # The bar's "(N deleted)" with a filter on walked every shown pod on each repaint
+    # (2 ms at 20,000 pods); the index keeps the count as pods come and go.
+    records = {r.uid: r for r in [rec(f"api-{i}") for i in range(5)] + [rec(f"web-{i}") for i in range(5)]}
+    for uid in ("api-0", "api-1", "web-0"):
+        records[uid].deleted_at = 50.0
+    index = PodIndex()
+    index.rebuild(records)
+    assert (index.deleted, index.shown_deleted) == (3, 3)
+    index.refilter(records, "api")
+    assert index.shown_deleted == 2
+    records["api-2"].deleted_at, records["api-2"].version = 60.0, 1  # deleted while shown
+    records["web-1"].deleted_at, records["web-1"].version = 60.0, 1  # deleted, filtered out
+    del records["api-0"]  # its tombstone expired
+    index.update(records, {"api-2", "web-1", "api-0"})
+    assert (index.deleted, index.shown_deleted) == (4, 2)
+    index.refilter(records, "!Deleted")
+    assert index.shown_deleted == 0
+    index.refilter(records, "")
+    assert index.shown_deleted == 4
