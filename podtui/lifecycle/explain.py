@@ -1033,13 +1033,17 @@ def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
     pane and NEXT count down to."""
     what = f"restart #{ex.number}" if ex.number is not None else "restart"
-    due = next((b.next_at for b in backoffs(record, now) + just_crashed(record, now)
-                if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)
+    crashed = just_crashed(record, now)
+    b = next((b for b in backoffs(record, now) + crashed
+              if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)
+    due = b.next_at if b is not None else None
+    # Before CrashLoopBackOff the delay is podtui's estimate, "~" as NEXT marks it.
+    about = "~" if b is not None and b in crashed else ""
     if due is None and ex.at is not None and ex.backoff_after is not None:
         due = ex.at + ex.backoff_after
     if due is None:
         return f"{what} pending"
-    return f"{what} in {human_duration(math.ceil(due - now))}" if due > now else f"{what} due"
+    return f"{what} in {about}{human_duration(math.ceil(due - now))}" if due > now else f"{what} due"
 
 
 def container_line(record, container: str, now: float) -> str | None:
