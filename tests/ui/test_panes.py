@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from podtui.lifecycle.nextstep import countdown as model_countdown
 from podtui.lifecycle.store import Store
 from podtui.ui.panes import backoff, conditions, containers, events, phase, probes, termination, timeline
 from podtui.ui.panes import yaml_view
@@ -101,7 +102,7 @@ def test_probes_pane_marks_an_estimated_streak():
     for tick in range(12):
         kubelet.write("Liveness probe failed: a", 10 * tick, shown=tick != 6)  # count 6 -> 8 unseen
     t = probes.render(store.by_name("shop", "web-0"), runs.T0 + 111, PaneContext(records=store.pods)).plain
-    assert "~12/20 failures  kubelet kills the container in ~1m19s" in t
+    assert "~12/20 failures  kubelet kills the container in ~79s" in t
     assert "count estimated: not every failure was seen written" in t
 
 
@@ -182,8 +183,12 @@ def test_the_malformed_pod_shows_what_it_has(cluster, module):
 
 
 def test_countdown_format():
-    assert [countdown(x) for x in (0, 0.2, 37, 59.1, 60, 252, 3600, 3720, 86400 * 3)] == [
-        "0s", "1s", "37s", "1m", "1m", "4m12s", "1h", "1h2m", "3d"]
+    # The model's (NEXT, the detail title): the title said "next: restart in 89s" over
+    # the Back-off pane's "next restart in 1m29s". Rounded up: never 0s while still due.
+    assert [countdown(x) for x in (0, 0.2, 37, 59.1, 60, 89, 252, 3600, 3720, 86400 * 3)] == [
+        "0s", "1s", "37s", "60s", "60s", "89s", "4m12s", "60m", "62m", "3d"]
+    for left in (0.2, 59.1, 88.4, 89, 119.5, 252, 3720, 86400 * 3):
+        assert countdown(left) == model_countdown(100.0 + left, 100.0)
 
 
 def test_a_restart_first_seen_mid_life_has_no_python_none_for_its_old_count():

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from textual.content import Content
 
 from podtui.lifecycle.duration import format_age, human_duration
+from podtui.lifecycle.nextstep import countdown as _countdown
 from podtui.lifecycle.times import format_ts, parse_ts
 
 Part = str | tuple[str, str] | Content
@@ -53,17 +54,9 @@ def relative(ts: float | None, now: float) -> str:
 
 
 def countdown(seconds: float) -> str:
-    """Remaining time, to the second: 37s, 4m12s, 1h3m."""
-    seconds = max(0, int(seconds + 0.999))  # never say 0s while something is still due
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        m, sec = divmod(seconds, 60)
-        return f"{m}m{sec}s" if sec else f"{m}m"
-    h, rem = divmod(seconds, 3600)
-    if h < 48:
-        return f"{h}h{rem // 60}m" if rem >= 60 else f"{h}h"
-    return human_duration(seconds)
+    """Remaining time as NEXT and the detail title say it (nextstep.countdown: kubectl's
+    37s, 89s, 4m12s, 70m, rounded up): a pane wrote "1m29s" under a title's "89s"."""
+    return _countdown(seconds, 0.0)
 
 
 def elapsed(seconds: float) -> str:
