@@ -15,7 +15,9 @@ from status.startTime.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from weakref import ref
 
 from podtui.lifecycle.records import DELETION, TerminationInfo
 from podtui.lifecycle.times import parse_ts
@@ -155,12 +157,20 @@ def _held_since(record, info: TerminationInfo, now: float) -> float | None:
     return req.at
 
 
-# deletion_request() by the pod's object, kept while that object and its history are
-# the same (an add grows len(entries) or `dropped`): it walks the whole history, and
-# the table asks it of every finalizer-held pod on each repaint. The object is held,
-# so its id stays its own; bounded, emptied when full.
-_REQUESTS: dict[int, tuple[dict, object, tuple[int, int], DeletionRequest]] = {}
-_REQUESTS_LIMIT = 4096
+# deletion_request() per record, kept while its object and history are the same (an
+# add grows len(entries) or `dropped`): it walks the whole history, and the table asks
+# it of every finalizer-held pod on each repaint. Keyed by the id of the history's
+# entries (a deque, one per record for its life; PodRecord and History take no weak
+# reference, and a deque no hash), held weakly: one entry per live record, each
+# version's replacing the last, dropped with the record (a replay's rebuild drops the
+# old store's). The entry must hold nothing that holds the history.
+_REQUESTS: dict[int, tuple[ref, dict, tuple[int, int], DeletionRequest]] = {}
+
+
+def _forget(gone: ref, key: int) -> None:
+    hit = _REQUESTS.get(key)
+    if hit is not None and hit[0] is gone:
+        del _REQUESTS[key]
 
 
 def deletion_request(record) -> DeletionRequest | None:
@@ -171,15 +181,20 @@ def deletion_request(record) -> DeletionRequest | None:
     if not _d(pod.get("metadata")).get("deletionTimestamp"):
         return None
     history = getattr(record, "history", None)
-    entries = getattr(history, "entries", ())
+    entries = getattr(history, "entries", None)
+    if not isinstance(entries, deque):
+        return _deletion_request(pod, history)  # not a store's record: nothing to key it by
+    key = id(entries)
     stamp = (len(entries), getattr(history, "dropped", 0))
-    hit = _REQUESTS.get(id(pod))
-    if hit is not None and hit[0] is pod and hit[1] is history and hit[2] == stamp:
-        return hit[3]
+    hit = _REQUESTS.get(key)
+    if hit is not None and hit[0]() is entries:
+        if hit[1] is pod and hit[2] == stamp:
+            return hit[3]
+        owner = hit[0]
+    else:
+        owner = ref(entries, lambda gone, key=key: _forget(gone, key))
     req = _deletion_request(pod, history)
-    if len(_REQUESTS) >= _REQUESTS_LIMIT:
-        _REQUESTS.clear()
-    _REQUESTS[id(pod)] = (pod, history, stamp, req)
+    _REQUESTS[key] = (owner, pod, stamp, req)
     return req
 
 
