@@ -19,22 +19,15 @@ def selected(selector: str) -> list[str]:
     return [p["metadata"]["name"] for p in PODS if pred is None or pred(p)]
 
 
+# The grammar and matching are podtui.lifecycle.labels' (tests/lifecycle/test_labels.py);
+# here, that the server applies a selector to its objects' metadata.labels.
 @pytest.mark.parametrize(
     "selector, expected",
     [
         ("", ["web-1", "web-2", "db-1", "bare"]),
-        ("app=web", ["web-1", "web-2"]),
-        ("app==web", ["web-1", "web-2"]),
         ("app!=web", ["db-1", "bare"]),  # != matches objects without the label too
-        ("app in (db, web)", ["web-1", "web-2", "db-1"]),
-        ("app notin (web)", ["db-1", "bare"]),
-        ("tier", ["web-1", "web-2"]),
-        ("!tier", ["db-1", "bare"]),
-        ("app=web,tier=back", ["web-2"]),
         ("app in (web),tier notin (front)", ["web-2"]),
         ("rank>5", ["web-2"]),
-        ("rank<5", ["web-1"]),
-        (" app = web ", ["web-1", "web-2"]),
     ],
 )
 def test_label_selectors(selector, expected):
