@@ -1,5 +1,8 @@
 import pytest
 
+from podtui.lifecycle.store import Store
+from tests.ui.harness import load_fixture
+
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch, tmp_path):
@@ -8,3 +11,12 @@ def _clean_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     monkeypatch.setenv("COLORTERM", "truecolor")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The UI fixture's pods in a store, and the fixture's now: what pane tests render."""
+    items, clock, _ = load_fixture()
+    store = Store(clock)
+    store.apply_batch(items)
+    return store, clock.time()

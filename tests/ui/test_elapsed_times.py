@@ -8,19 +8,10 @@ import re
 import pytest
 
 from podtui.lifecycle.nextstep import next_step
-from podtui.lifecycle.store import Store
 from podtui.ui.panes import termination
 from podtui.ui.panes.base import PaneContext
 from podtui.ui.panes.fmt import countdown, elapsed
-from tests.ui.harness import load_fixture
 
-
-@pytest.fixture(scope="module")
-def cluster():
-    items, clock, _ = load_fixture()
-    store = Store(clock)
-    store.apply_batch(items)
-    return store, clock.time()
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.3, 0.999])

@@ -13,15 +13,7 @@ from podtui.ui.panes import backoff, conditions, containers, events, phase, prob
 from podtui.ui.panes import yaml_view
 from podtui.ui.panes.base import PaneContext
 from podtui.ui.panes.fmt import countdown
-from tests.ui.harness import load_fixture
 
-
-@pytest.fixture(scope="module")
-def cluster():
-    items, clock, _ = load_fixture()
-    store = Store(clock)
-    store.apply_batch(items)
-    return store, clock.time()
 
 
 def text(module, cluster, uid, **kw) -> str:
