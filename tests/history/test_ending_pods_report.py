@@ -11,26 +11,13 @@ from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change
 from podtui.lifecycle.report import pod_report, render_markdown, report
 from podtui.lifecycle.store import Store
-from podtui.lifecycle.times import format_ts
+from tests.lifecycle.test_ending_pods import CRASHLOOPING as ENDING_CRASHLOOPING
+from tests.lifecycle.test_ending_pods import T0, merge, ts
 
-T0 = 1_714_557_600.0
-
-
-def ts(offset: float) -> str:
-    return format_ts(T0 + offset)
-
-
-CRASHLOOPING = {
-    "metadata": {"name": "web-0", "namespace": "shop", "uid": "u1", "resourceVersion": "1",
-                 "creationTimestamp": ts(-900)},
-    "spec": {"restartPolicy": "Always", "nodeName": "n1", "containers": [{"name": "app"}]},
-    "status": {"phase": "Running", "startTime": ts(-600), "containerStatuses": [{
-        "name": "app", "ready": False, "started": False, "restartCount": 4,
-        "state": {"waiting": {"reason": "CrashLoopBackOff",
-                              "message": "back-off 40s restarting failed container=app pod=web-0_shop(u1)"}},
-        "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
-                                     "startedAt": ts(-10), "finishedAt": ts(-5)}}}]},
-}
+# tests/lifecycle/test_ending_pods.py's crash-looping pod (restart due at T0 + 35),
+# with what a report reads besides: its version, age and node.
+CRASHLOOPING = merge(ENDING_CRASHLOOPING, {"metadata": {"resourceVersion": "1", "creationTimestamp": ts(-900)},
+                                           "spec": {"nodeName": "n1"}})
 
 
 def _deleting() -> dict:
