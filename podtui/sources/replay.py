@@ -90,6 +90,7 @@ class ReplayFeed:
         self._owed: list[Item] = []  # marks the next poll() returns first
         self._polled = (0, 0, 0)  # the last poll: its first item's index, the end, marks before them
         self._position = self.start_time
+        self._opening: float | None = None  # opening_time(), once scanned for
         self._wall_mark = 0.0
         clock.set(self._position)
 
@@ -264,6 +265,11 @@ class ReplayFeed:
         That is, after the first pod change, once every list begun by then has ended
         (a list whose stream fails mid-way holds it up LIST_WAIT seconds at most). A
         recording with no pods opens at its end of lists, else its start."""
+        if self._opening is None:
+            self._opening = self._find_opening()
+        return self._opening
+
+    def _find_opening(self) -> float:
         lists: set[str] = set()  # begun, not ended
         pods_listed: int | None = None  # the index after the pods' first list and a pod
         first_pod: int | None = None  # the index after the first pod change
@@ -301,8 +307,15 @@ class ReplayFeed:
         return None
 
     def seek(self, t: float) -> None:
-        """Jump to recorded time t (clamped to the recording); keeps playing or paused."""
+        """Jump to recorded time t (clamped to the recording); keeps playing or paused.
+        Back from the opening or later to before it lands on the opening (opening_time())."""
         t = min(max(t, self.start_time), self.end_time)
+        if t < self._position:
+            # Before the opening the initial list is half applied or not at all: "0 pods",
+            # filled by the next step or play. From before it (--at 0), back is the start.
+            opening = self.opening_time()
+            if t < opening <= self._position:
+                t = opening
         if t < self._position:
             self._start_over(bisect.bisect_right(self._times, t))
         self._move_to(t)

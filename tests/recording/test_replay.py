@@ -423,3 +423,22 @@ def test_step_goes_to_the_next_change_a_user_can_see():
     assert feed.position == 105.0 and isinstance(feed.poll()[-1], Change)
     feed.step()  # only a status left: to the end
     assert feed.position == 106.0 and feed.at_end is False and len(feed.poll()) == 1 and feed.at_end
+
+
+def test_a_seek_back_to_the_start_lands_where_a_paused_replay_opens():
+    feed = ReplayFeed(as_recorded(), ManualClock(0), autoplay=False)
+    consumer = Consumer(feed)
+    feed.seek(105.0)
+    consumer.pump()
+    feed.seek(50.0)  # `{` from 0:05, or further back than the start
+    store = consumer.pump()
+    # Before: at 100.0, the first item, before the list: 0 pods until `.` or play.
+    assert feed.position == feed.opening_time() == 100.3 and sorted(store.pods) == ["p0", "p1", "p2"]
+    epoch = feed.epoch
+    feed.seek(100.2)  # `{` again: the same place, no start over
+    assert feed.position == 100.3 and feed.epoch == epoch
+    # From before the opening (--at 0 put it there), back is back: the start.
+    feed = ReplayFeed(as_recorded(), ManualClock(0), autoplay=False)
+    feed.seek(100.05)
+    feed.seek(100.0)
+    assert feed.position == 100.0

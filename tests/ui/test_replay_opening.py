@@ -97,3 +97,24 @@ async def test_a_replay_opened_further_in_says_seeking_until_its_state_is_whole(
                          <= app.replay.position])
         assert app.table.visible_count == len(fed.pods) == 2000
         assert bar.text.endswith("│ 2000 pods") and "seeking" not in bar.text
+
+
+async def test_seeking_back_to_the_start_shows_the_initial_list_not_an_empty_table(one_chunk_a_pump):
+    app = replay_of(listed(2000, changes=600), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.pods_screen.status_bar
+        opened = bar.text
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "0:10/0:30" in bar.text
+        await pilot.press("left_curly_bracket")  # one pump: built aside meanwhile
+        seen = []
+        while app._rebuilding is not None or not seen:
+            seen.append(bar.text)
+            app.pump()
+            await pilot.pause()
+        await settle(pilot)
+        # Before: "0:00/0:30 │ 0 pods" and "no pods in any namespace", until `.` or play.
+        assert bar.text == opened and bar.text.endswith("│ 2000 pods") and app.table.visible_count == 2000
+        assert not any(text.endswith("│ 0 pods") for text in seen), seen

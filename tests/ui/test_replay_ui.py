@@ -184,7 +184,8 @@ async def test_play_at_the_end_plays_again_from_the_start():
         # Before: space at the end did nothing; the footer offered "Play" all the same.
         await pilot.press("space")
         await settle(pilot)
-        assert feed.playing and feed.position == feed.start_time
+        # From where a paused replay opens (0.5 s in): the initial list, not an empty table.
+        assert feed.playing and feed.position == feed.opening_time() > feed.start_time
         assert "▶ replay 10:00:00 0:00/14:51" in app.pods_screen.status_bar.text
         assert all(r.deleted_at is None for r in app.store.pods.values())  # rebuilt from the start
 
@@ -269,7 +270,8 @@ async def test_a_wide_bar_draws_the_progress():
         first = bar.text.index("━")  # moved on: "14:51/14:51 end"
         await pilot.click(bar, offset=(1 + first, 0))
         await settle(pilot)
-        assert feed.position == feed.start_time and "─" * 40 in bar.text
+        # The start: where the replay opens, the initial list applied (0.5 s in).
+        assert feed.position == feed.opening_time() and "─" * 40 in bar.text
 
 
 async def test_the_end_notice_goes_as_soon_as_a_seek_leaves_the_end():
