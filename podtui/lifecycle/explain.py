@@ -39,7 +39,8 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.termination import active_deadline
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
-from podtui.lifecycle.history import container_kinds
+from podtui.lifecycle.history import container_kinds, exit_signal, exit_text, signal_name
+from podtui.lifecycle.history import terminated_exit_text  # noqa: F401 - the panes import it with the rest of explain
 from podtui.lifecycle.messages import SUMMARY_MESSAGE as _SUMMARY_MESSAGE, first_line as _first_line, headline as _headline
 from podtui.lifecycle.read import container_statuses, containers_stopped
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
@@ -69,8 +70,6 @@ KIND_START_FAILURE = "start-failure"  # the kubelet could not start a container
 KIND_DISRUPTION = "disruption"  # the pod as a whole was deleted, evicted, preempted...
 KIND_MISSED = "missed"  # restarts counted in restartCount that podtui never saw
 
-SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
-           8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 31: "SIGSYS"}
 # Signals a process raises on itself when it crashes; SIGKILL/SIGTERM come from outside.
 CRASH_SIGNALS = frozenset({3, 4, 5, 6, 7, 8, 11, 31})
 
@@ -134,39 +133,6 @@ class RestartExplanation:
 @lru_cache(maxsize=8192)
 def _ts(at: float | None) -> str:
     return format_ts(at) if at is not None else "?"
-
-
-def signal_name(sig: int) -> str:
-    return SIGNALS.get(sig, f"signal {sig}")
-
-
-def exit_signal(exit_code: int | None, signal: int | None) -> int | None:
-    """The signal that ended a process: the status's own, else the runtime's 128+N."""
-    if signal:
-        return signal
-    return exit_code - 128 if exit_code is not None and 128 < exit_code < 160 else None
-
-
-def exit_text(exit_code: int | None, signal: int | None) -> str:
-    """"exit 137", "exit 139 (SIGSEGV)", "signal 9 (SIGKILL)": the one wording of how an
-    instance ended, in every pane and report. 128+N is how the runtime reports a death by
-    signal N, so the signal is named without a doubt mark."""
-    if exit_code is None and not signal:
-        return "exit code unknown"
-    if exit_code is None:
-        return f"signal {signal} ({signal_name(signal)})"
-    text = f"exit {exit_code}"
-    sig = exit_signal(exit_code, signal)
-    if sig and exit_code != 137:  # 137 is common enough to read without help
-        text += f" ({signal_name(sig)})"
-    return text
-
-
-def terminated_exit_text(terminated: dict) -> str:
-    """exit_text() of a container status's `terminated` state, as the API gives it."""
-    code, sig = terminated.get("exitCode"), terminated.get("signal")
-    return exit_text(code if isinstance(code, int) and not isinstance(code, bool) else None,
-                     sig if isinstance(sig, int) and not isinstance(sig, bool) else None)
 
 
 def event_line(ev: EventRecord) -> str:

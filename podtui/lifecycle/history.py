@@ -139,9 +139,46 @@ class History:
 # -- container states
 
 
+SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
+           8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 31: "SIGSYS"}
+
+
+def signal_name(sig: int) -> str:
+    return SIGNALS.get(sig, f"signal {sig}")
+
+
+def exit_signal(exit_code: int | None, signal: int | None) -> int | None:
+    """The signal that ended a process: the status's own, else the runtime's 128+N."""
+    if signal:
+        return signal
+    return exit_code - 128 if exit_code is not None and 128 < exit_code < 160 else None
+
+
+def exit_text(exit_code: int | None, signal: int | None) -> str:
+    """"exit 137", "exit 139 (SIGSEGV)", "signal 9 (SIGKILL)": the one wording of how an
+    instance ended, in every pane, report and history entry (here, below explain, so
+    the history's own entries can use it). 128+N is how the runtime reports a death by
+    signal N, so the signal is named without a doubt mark."""
+    if exit_code is None and not signal:
+        return "exit code unknown"
+    if exit_code is None:
+        return f"signal {signal} ({signal_name(signal)})"
+    text = f"exit {exit_code}"
+    sig = exit_signal(exit_code, signal)
+    if sig and exit_code != 137:  # 137 is common enough to read without help
+        text += f" ({signal_name(sig)})"
+    return text
+
+
+def terminated_exit_text(terminated: dict) -> str:
+    """exit_text() of a container status's `terminated` state, as the API gives it."""
+    code, sig = terminated.get("exitCode"), terminated.get("signal")
+    return exit_text(code if type(code) is int else None, sig if type(sig) is int else None)
+
+
 def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
-    """A terminated instance in words ("exit code 137 (OOMKilled)") and as plain facts,
-    for Transition.detail and Transition.data."""
+    """A terminated instance in words ("exit 137, reason OOMKilled", as explain's
+    evidence says it) and as plain facts, for Transition.detail and Transition.data."""
     code, signal, reason, message = t.get("exitCode"), t.get("signal"), t.get("reason"), t.get("message")
     if type(code) is not int:
         code = None
@@ -150,11 +187,9 @@ def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
     if type(reason) is not str:
         reason = ""
     message = _termination_message(message) if type(message) is str else ""
-    text = f"exit code {code if code is not None else '?'}"
-    if signal:
-        text += f", signal {signal}"
+    text = exit_text(code, signal)
     if reason:
-        text += f" ({reason})"
+        text += f", reason {reason}"
     if message:
         # One line, the one that says what went wrong (a traceback's last): the whole
         # message is in data, and the Timeline showed a stack trace as one long paragraph.

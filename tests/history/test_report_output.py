@@ -93,7 +93,7 @@ def test_messages_from_the_cluster_render_as_written(tmp_path):
         assert len({len(row) for row in table}) == 1  # `|` and newlines broke no row
     [row] = [r for r in _tables(text)[-1] if r[2] == "container-state app: running -> terminated:Error ~"]
     # The history entry keeps the message's first line; the rest is in the evidence.
-    assert row[3] == "exit code 1 (Error): panic: bad | worse at \\<main> \\`x\\` \\*y\\*"
+    assert row[3] == "exit 1, reason Error: panic: bad | worse at \\<main> \\`x\\` \\*y\\*"
 
 
 def test_a_long_message_is_cut_in_a_table_and_whole_in_yaml(tmp_path):
@@ -230,7 +230,7 @@ def test_control_characters_do_not_reach_the_terminal(tmp_path):
     # The ESC sequences retitled and recoloured the terminal that printed the report.
     assert not any(ch in text for ch in "\x1b\x07\x00")
     # U+2028 ends a line as \n does: the history entry keeps the first.
-    assert "(Error): \\x1b]0;owned\\x07\\x1b[31mred\\x00 end |" in text
+    assert "reason Error: \\x1b]0;owned\\x07\\x1b[31mred\\x00 end |" in text
     # The YAML keeps the message exactly, escaped by the emitter.
     pod = yaml.safe_load(history_text(path, ["demo/crashloop"], fmt="yaml"))["pods"][0]
     assert {r.get("message") for r in pod["restarts_and_failures"]} == {message}

@@ -30,3 +30,30 @@ def test_one_exit_wording_from_a_status_and_from_an_instance(terminated, text, s
     if isinstance(code, int) or (isinstance(sig, int) and not isinstance(sig, bool)):
         assert exit_text(code if isinstance(code, int) else None, sig) == text
         assert exit_signal(code if isinstance(code, int) else None, sig) == signal
+
+
+def _terminated_in_history(terminated: dict) -> str:
+    from podtui.lifecycle.history import diff
+    from podtui.lifecycle.records import CONTAINER_STATE
+    started = {"startedAt": "2024-05-01T10:00:00Z"}
+    before = {"status": {"containerStatuses": [{"name": "app", "restartCount": 0, "state": {"running": started}}]}}
+    after = {"status": {"containerStatuses": [{"name": "app", "restartCount": 0, "state": {"terminated": {
+        **started, "finishedAt": "2024-05-01T10:01:00Z", **terminated}}}]}}
+    [t] = [t for t in diff(before, after, 1714557700.0) if t.kind == CONTAINER_STATE]
+    return t.detail
+
+
+@pytest.mark.parametrize("terminated, detail", [
+    # The Timeline said "exit code 143, signal 15 (Error)" beside the Explain pane's
+    # "exit 143 (SIGTERM), reason Error": the history's entries use the same words.
+    ({"exitCode": 143, "signal": 15, "reason": "Error"}, "exit 143 (SIGTERM), reason Error"),
+    ({"exitCode": 137, "reason": "OOMKilled"}, "exit 137, reason OOMKilled"),
+    ({"exitCode": 0, "reason": "Completed"}, "exit 0, reason Completed"),
+    ({"exitCode": 1, "reason": "Error", "message": "Traceback (most recent call last):\n  x\nValueError: bad\n"},
+     "exit 1, reason Error: ValueError: bad"),
+    ({"signal": 9}, "signal 9 (SIGKILL)"),
+    ({}, "exit code unknown"),
+])
+def test_a_history_entry_says_how_an_instance_ended_as_explain_does(terminated, detail):
+    assert _terminated_in_history(terminated) == detail
+    assert detail.startswith(terminated_exit_text(terminated))

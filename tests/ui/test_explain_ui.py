@@ -140,7 +140,7 @@ def test_timeline_explained_restart_replaces_the_bare_restart_line(demo):
     assert "app restart #7: exited with code 1 (Error); back-off 5m0s" in text
     assert "app crashed, restart #8 pending: exited with code 1 (Error); back-off 5m0s" in text
     assert "restarted (6 → 7)" not in text and "restarted (" not in text  # every restart is explained
-    assert "app: running → terminated:Error · exit code 1 (Error)" in text  # the raw transitions stay
+    assert "app: running → terminated:Error · exit 1, reason Error" in text  # the raw transitions stay
     liveness = render(timeline, demo, "liveness-fail")
     assert ("web restart #7: liveness probe failed (HTTP probe failed with statuscode: 500), exit 143 (SIGTERM); "
             "back-off 5m") in liveness
