@@ -226,7 +226,8 @@ def straight(recording, t, options=OPTIONS):
 def test_a_store_seeked_back_to_from_a_checkpoint_is_the_store_fed_the_items_up_to_there(seed, limit, actions):
     recording = recording_of(random_items(seed, 300))
     wall = Wall()
-    with mock.patch.object(replay, "CHECKPOINT_EVERY", 13), mock.patch.object(replay, "CHECKPOINTS_MAX", 6):
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 13), mock.patch.object(replay, "CHECKPOINTS_MAX", 6), \
+            mock.patch.object(replay, "BUILD_ASIDE", 20):  # seeks forward start over too
         feed = ReplayFeed(recording, ManualClock(0), wall=wall, autoplay=False)
         consumer = Consumer(feed, limit)
         consumer.pump()
@@ -442,3 +443,30 @@ def test_a_seek_back_to_the_start_lands_where_a_paused_replay_opens():
     feed.seek(100.05)
     feed.seek(100.0)
     assert feed.position == 100.0
+
+
+def test_a_long_seek_forward_starts_over_from_the_store_as_it_is_or_a_checkpoint_further_on():
+    recording = recording_of(random_items(7, 1000))
+    times = [i.observed if isinstance(i, Change) else i.at for i in recording.log.decoded()]
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 100), mock.patch.object(replay, "BUILD_ASIDE", 50):
+        feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+        consumer = Consumer(feed)
+        for i in range(0, 260, 40):  # in place, past two checkpoints (the second the store's base)
+            feed.seek(times[i])
+            consumer.pump()
+        assert consumer.epoch == 0 and feed._checkpoint_at == [100, 200]
+        for i in (500, 900):  # from the store as it is, frozen with its base; then from that
+            store = consumer.store
+            feed.seek(times[i])
+            consumer.polled = 0
+            consumer.pump()
+            assert consumer.store is not store and consumer.polled <= i - 200
+            assert store_state(consumer.store) == store_state(straight(recording, feed.position))
+        assert consumer.epoch == 2
+        feed.seek(times[250])  # back: from the checkpoint at 200
+        consumer.pump()
+        feed.seek(times[650])  # forward: from the one at 600, not the 400 items from 250
+        consumer.polled = 0
+        consumer.pump()
+        assert consumer.epoch == 4 and consumer.polled <= 60 + len(feed._marks)
+        assert store_state(consumer.store) == store_state(straight(recording, feed.position))

@@ -118,3 +118,28 @@ async def test_seeking_back_to_the_start_shows_the_initial_list_not_an_empty_tab
         # Before: "0:00/0:30 │ 0 pods" and "no pods in any namespace", until `.` or play.
         assert bar.text == opened and bar.text.endswith("│ 2000 pods") and app.table.visible_count == 2000
         assert not any(text.endswith("│ 0 pods") for text in seen), seen
+
+
+async def test_a_long_seek_forward_is_built_aside_as_the_opening_is(one_chunk_a_pump):
+    recording = listed(2000, changes=600)
+    app = replay_of(recording, paused=True, at="0")  # before the list: 0 pods
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.pods_screen.status_bar
+        await pilot.press("right_square_bracket")  # one pump: the list's 2,000 pods and 180 changes ahead
+        seen = []
+        while app._rebuilding is not None or app._backlog or not seen:
+            seen.append((bar.text, app.table.visible_count))
+            app.pump()
+            await pilot.pause()
+        # Before: applied in place, the table grew pump by pump ("│ 184 pods", "│ 1084 pods").
+        assert len(seen) > 10
+        assert all(text.endswith("│ seeking…") and shown == 0 for text, shown in seen), seen[:3]
+        await settle(pilot)
+        fed = Store(ManualClock(app.replay.position))
+        fed.apply_batch([i for i in recording.items if (i.observed if isinstance(i, Change) else i.at)
+                         <= app.replay.position])
+        assert "0:10/0:30" in bar.text and bar.text.endswith("│ 2000 pods")
+        assert app.table.visible_count == 2000 and app.store.pods["u0"].obj == fed.pods["u0"].obj
+        await pilot.press("right_square_bracket")  # a few items: in place, no "seeking…"
+        assert "seeking" not in bar.text and app._rebuilding is None
