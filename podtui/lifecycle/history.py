@@ -381,8 +381,8 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
 
 def _restart(em: _Emitter, name: str, kind: str, o: dict | None, n: dict, ncur: tuple | None,
              rc_old: int | None, rc_new: int | None, new_last: bool) -> None:
-    if rc_new is None or (o is None and rc_new == 0):
-        return
+    if rc_new is None or (rc_old is None and rc_new == 0):
+        return  # a count first read as 0 (unseen, or absent from the status before): the first start
     nlast = _d(_d(n.get("lastState")).get("terminated"))
     if ncur is not None:
         # The restart started the current instance, after the one now in lastState.
