@@ -36,6 +36,7 @@ from podtui.lifecycle.changes import (
     RECONNECTING,
     REFRESHING,
     RELISTING,
+    STOPPED,
     Change,
     SourceStatus,
 )
@@ -46,6 +47,7 @@ from podtui.lifecycle.messages import first_line
 from podtui.lifecycle.nextstep import next_step as model_next_step
 from podtui.lifecycle.store import Store
 from podtui.sources.base import Feed
+from podtui.sources.recording import RecordingFeed
 from podtui.ui.detail_screen import DetailScreen
 from podtui.ui.help_screen import HelpScreen
 from podtui.ui.namespace_screen import NamespaceScreen
@@ -155,6 +157,10 @@ class PodtuiApp(App):
         self.source_status: SourceStatus | None = None
         self._streams: dict[str | None, SourceStatus] = {}  # each stream's last status
         self.pods_live = False  # the pods stream has listed (the bar may show the events')
+        # When the pods stream left live, having been live: the table shows the cluster
+        # as it was then (see BarState.stale_since). None while live.
+        self.stale_since: float | None = None
+        self._recording_said = False  # the notice that a --record's recorder ended
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
         self._cluster_namespaces: set[str] = set()  # as the cluster listed them for the picker
@@ -312,7 +318,13 @@ class PodtuiApp(App):
         reconnect must not read "live" because the events watch just came back). Events
         that can't be had (forbidden) are said once and then marked on the bar."""
         if status.resource != EVENTS:
-            self.pods_live = status.state == LIVE
+            was_live, self.pods_live = self.pods_live, status.state == LIVE
+            if self.pods_live:
+                self.stale_since = None
+            elif was_live and status.state != STOPPED and self.replay is None:
+                # Stopped: podtui is quitting. A replay's recorded drops are history, its
+                # seeks back would leave the anchor behind, and its bar says no connection.
+                self.stale_since = status.at
         if status.resource == EVENTS and status.state == FAILED:
             self.events_unavailable = True
             self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
@@ -359,7 +371,18 @@ class PodtuiApp(App):
         screen = self.screen
         if isinstance(screen, DetailScreen):
             screen.on_tick()
+        self._say_recording_stopped()
         self.update_status_bar()
+
+    def _say_recording_stopped(self) -> None:
+        """Once: a --record's recorder ended (a full disk). The screen goes on; the why,
+        which the recorder says only as it is reaped, is printed on quitting."""
+        writer = self.feed.writer if isinstance(self.feed, RecordingFeed) else None
+        if writer is None or self._recording_said or not (writer.error or writer.recorder_ended):
+            return
+        self._recording_said = True
+        message = writer.error or f"recording to {writer.path} stopped: the recorder process ended"
+        self.notify(f"{message}; the screen goes on", severity="error", timeout=30, markup=False)
 
     def _propagate(self, dirty: set[str]) -> None:
         if not dirty:
@@ -404,6 +427,7 @@ class PodtuiApp(App):
             and self._unseen_namespace == (self.view_namespace or scope.namespace)
         if self._switching is not None:
             scope_text += f" → {self._switching[0] or 'all namespaces'}…"  # connecting to it
+        writer = self.feed.writer if isinstance(self.feed, RecordingFeed) else None
         return BarState(
             context=scope.context,
             scope=scope_text,
@@ -419,6 +443,9 @@ class PodtuiApp(App):
             events_unavailable=self.events_unavailable,
             behind=self._behind,
             scope_note="unknown namespace" if unseen else "",
+            stale_since=self.stale_since,
+            recording=writer is not None,
+            recording_stopped=writer is not None and (writer.error is not None or writer.recorder_ended),
         )
 
     def _update_bar_after_changes(self) -> None:
@@ -683,6 +710,7 @@ class PodtuiApp(App):
         self.source_status = None
         self._streams.clear()
         self.pods_live = False
+        self.stale_since = None
         self.events_unavailable = False
         self._behind = self._backlog = False
         self.view_namespace = None

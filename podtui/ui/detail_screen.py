@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from podtui.lifecycle.duration import human_duration
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.panes.backoff import BackoffPane
 from podtui.ui.panes.base import Pane, PaneContext
@@ -245,6 +246,10 @@ class DetailScreen(Screen):
             parts.append(Content.styled(str(row.status), f"bold ${colour}"))
         if self.gone:
             parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
+        stale = self.podtui.stale_since
+        # As the bar says it: the next step's countdown runs on the clock, not on news.
+        if stale is not None and now - stale >= 1:
+            parts.append(Content.styled(f"  data {human_duration(now - stale)} old", "bold $text-warning"))
         hint = self._p_hint(record)
         at = len(parts)
         if hint:

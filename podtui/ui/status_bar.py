@@ -1,5 +1,9 @@
 """The status bar: context, scope, connection state, pods shown/total, events/s.
 
+Once the pods stream has been live and no longer is, the bar says how old what the
+table shows is ("data 12s old"): its AGE and NEXT countdowns keep moving on the clock
+as if the cluster still agreed. With --record it says so ("● rec").
+
 It repaints only when its text changes, which is about once a second at most (events/s,
 a reconnect countdown), so it costs one short line on the wire.
 """
@@ -15,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from podtui.lifecycle import changes as ch
+from podtui.lifecycle.duration import human_duration
 from podtui.ui.panes.fmt import clock_time, countdown
 from podtui.ui.pod_table import cut_middle, fit
 
@@ -39,6 +44,11 @@ class BarState:
     # About the scope, said next to it: "unknown namespace" (:ns to one podtui has not
     # seen; the events/s are then other namespaces').
     scope_note: str = ""
+    # When what is shown was last current: the pods stream left live then (None: live,
+    # or never was). Said once a second old; a reconnect within the second is no news.
+    stale_since: float | None = None
+    recording: bool = False  # everything seen also goes to a file (--record)
+    recording_stopped: bool = False  # ... and no longer does (the recorder ended: a full disk)
 
 
 def connection_text(source: ch.SourceStatus | None, now: float, reason: int | None = None) -> tuple[str, str]:
@@ -126,6 +136,8 @@ class _Cuts:
     replay_word: bool = True
     reason: int | None = None  # cells of the connection's reason; None: whole
     deleted: bool = True
+    recording: bool = True
+    stale: bool = True
 
 
 def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int]:
@@ -148,6 +160,12 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
             part = Content.assemble((text.removesuffix("…") if own else text, style),
                                     (", catching up", "$text-warning"))
         parts.append(part)
+        age = now - state.stale_since if state.stale_since is not None else 0.0
+        if age >= 1 and cuts.stale:  # next to the state that says why
+            parts.append(Content.styled(f"data {human_duration(age)} old", "bold $text-warning"))
+        if state.recording and cuts.recording:
+            parts.append(Content.styled("rec stopped", "bold $text-error") if state.recording_stopped
+                         else Content.styled("● rec", "$text-error"))
     if state.seeking:  # not the old position's count next to the new position
         parts.append(Content.styled("seeking…", "$text-muted"))
     else:
@@ -179,8 +197,8 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     said whole as a notification, and the scope is what the user typed. So, in turn:
     the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events"; then
     "all namespaces" reads -A, a replay's word "replay" goes, the scope is cut, a long
-    context's middle, the reason; last the scope goes, then the context, then the
-    "(N deleted)"; the edge cuts only what is left after that."""
+    context's middle, the reason; last the scope goes, then the context, "● rec", how
+    old the data is, then the "(N deleted)"; the edge cuts only what is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
     cuts = _Cuts(context=state.context, scope=state.scope or "all namespaces")
     parts, connection = _parts(state, now, cuts)
@@ -231,6 +249,7 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
               lambda: reason_to(0),
               lambda: context_to(12),
               lambda: scope_to(4), lambda: drop("scope", ""), lambda: context_to(8), lambda: drop("context", ""),
+              lambda: drop("recording", False), lambda: drop("stale", False),
               lambda: drop("deleted", False)]
     for step in steps:
         if over() <= 0:
