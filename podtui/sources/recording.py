@@ -371,6 +371,7 @@ class RecordingWriter:
         self.error: str | None = None
         self.output_closed = False  # the output was a pipe and its reader went away
         self.items_written = 0  # handed to the recorder process
+        self.changes_written = 0  # of them, Changes (pods' and events')
         self.max_pending_bytes = max_pending_bytes
         self.held = 0  # write() calls waiting for room now
         self._pending: deque[Item] = deque()
@@ -510,9 +511,11 @@ class RecordingWriter:
                 last = self._closing and not self._pending
             if batch and self.error is None:
                 frames = []
+                changes = 0
                 for item in batch:
                     frame = None
                     if isinstance(item, Change):
+                        changes += 1
                         raw = item.raw
                         if raw is None:
                             raw = dumps({"type": item.type, "object": item.obj})
@@ -522,6 +525,7 @@ class RecordingWriter:
                     frames.append(frame)
                 self._send(frames)
                 self.items_written += len(batch)
+                self.changes_written += changes
             with self._lock:
                 self._pending_bytes -= size
                 self._room.notify_all()

@@ -1,0 +1,80 @@
+"""Quitting `podtui --record FILE` (and `podtui demo --record FILE`) says in one line what
+was recorded where; the screen had given no sign, and the terminal said nothing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from podtui import live_command
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import Change, SourceStatus
+from podtui.live_command import file_size, watch
+from podtui.sources.base import Scope, StaticFeed
+from podtui.sources.kubeconfig import ConnectionOptions
+from podtui.sources.recording import read_recording
+from podtui.ui import app as app_module
+
+T0 = 1714557600.0
+
+
+def _pod(i: int) -> Change:
+    return Change("pods", "ADDED", {"metadata": {"name": f"web-{i}", "namespace": "shop", "uid": f"u{i}"},
+                                    "spec": {"containers": [{"name": "c"}]}}, T0 + i)
+
+
+def _session(monkeypatch, items):
+    """watch() as `podtui --record` runs it, with a source of `items` and a screen
+    that takes everything from the feed and quits, as the real one does (feed.stop())."""
+    monkeypatch.setattr(live_command, "connect", lambda *a, **kw: StaticFeed(items, Scope(context="kind")))
+
+    def screen(feed, clock, **kw):
+        feed.start()
+        try:
+            while feed.poll(500):
+                pass
+        finally:
+            feed.stop()
+        return 0
+
+    monkeypatch.setattr(app_module, "run", screen)
+
+
+def test_quitting_says_how_many_changes_went_to_which_file_and_its_size(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "session.jsonl.gz"
+    items = [SourceStatus("live", T0, "", "pods"), *(_pod(i) for i in range(1234))]
+    _session(monkeypatch, items)
+    assert watch(ConnectionOptions(), ManualClock(T0), record=str(path)) == 0
+    size = file_size(path.stat().st_size)
+    assert capsys.readouterr().err == f"podtui: recorded 1,234 changes to {path} ({size})\n"
+    assert len(read_recording(path).items) == len(items)  # all of it, written before the line
+
+
+def test_one_change(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "one.jsonl"
+    _session(monkeypatch, [_pod(1)])
+    watch(ConnectionOptions(), ManualClock(T0), record=str(path))
+    assert capsys.readouterr().err == f"podtui: recorded 1 change to {path} ({path.stat().st_size} B)\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to fill a disk")
+def test_a_recorder_that_stopped_says_why_instead(monkeypatch, capsys):
+    # The screen went on without it (as before); the line says the recording is short.
+    _session(monkeypatch, [_pod(i) for i in range(20000)])
+    assert watch(ConnectionOptions(), ManualClock(T0), record="/dev/full") == 0
+    assert capsys.readouterr().err == (
+        "podtui: recording to /dev/full stopped: No space left on device (what it wrote before still replays)\n")
+
+
+def test_a_watch_without_record_says_nothing(monkeypatch, capsys):
+    _session(monkeypatch, [_pod(1)])
+    watch(ConnectionOptions(), ManualClock(T0))
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("n", "said"), [(0, "0 B"), (812, "812 B"), (1000, "1.0 kB"), (9499, "9.5 kB"),
+                                         (9960, "10 kB"), (35869, "36 kB"), (999_999, "1.0 MB"),
+                                         (2_100_000, "2.1 MB"), (12_345_678_901, "12 GB")])
+def test_file_size(n, said):
+    assert file_size(n) == said
