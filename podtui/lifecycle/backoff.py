@@ -294,12 +294,23 @@ def backoffs_left(record, now: float) -> list[BackoffInfo]:
     return _backoffs(record, now, running=False)
 
 
-def _backoffs(record, now: float, running: bool) -> list[BackoffInfo]:
+def restart_waits(record, now: float, over=ASK) -> tuple[list[BackoffInfo], list[BackoffInfo]]:
+    """(backoffs(), just_crashed()) from one reading of the container statuses: NEXT
+    asks both of every pod, and a pending restart's line both of its pod."""
+    if (restarts_over(record, now) if over is ASK else over) is not None:
+        return [], []
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    statuses = container_statuses(pod).values()
+    return _backoffs(record, now, True, pod, statuses), _just_crashed(record, now, None, pod, statuses)
+
+
+def _backoffs(record, now: float, running: bool, pod: dict | None = None, statuses=None) -> list[BackoffInfo]:
+    if pod is None:
+        pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
     ended_sidecars = {n for n, k in container_kinds(pod).items() if k == "sidecar"} if mains_done(pod) else ()
     out: list[BackoffInfo] = []
-    for cs in container_statuses(pod).values():
+    for cs in container_statuses(pod).values() if statuses is None else statuses:
         name = cs["name"]
         if name in ended_sidecars:
             continue
@@ -345,10 +356,13 @@ def just_crashed(record, now: float, over=ASK) -> list[BackoffInfo]:
     is known already, counted from finishedAt (estimated: no message states it yet).
     `over`: restarts_over's answer, if known."""
     pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    return _just_crashed(record, now, over, pod, container_statuses(pod).values())
+
+
+def _just_crashed(record, now: float, over, pod: dict, statuses) -> list[BackoffInfo]:
     # Most pods have no terminated container: NEXT asks this of every pod, so those
     # return before restarts_over and the container kinds are worked out.
-    ended = [(cs, term) for cs in container_statuses(pod).values()
-             if (term := _d(_d(cs.get("state")).get("terminated")))]
+    ended = [(cs, term) for cs in statuses if (term := _d(_d(cs.get("state")).get("terminated")))]
     if not ended or (restarts_over(record, now) if over is ASK else over) is not None:
         return []
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}

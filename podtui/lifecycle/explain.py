@@ -24,7 +24,7 @@ from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from podtui.lifecycle.backoff import backoffs, crash_message_delay, just_crashed, restarts_over, will_restart
+from podtui.lifecycle.backoff import crash_message_delay, restart_waits, restarts_over, will_restart
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import probe_type_of, uncombined
 from podtui.lifecycle.records import (
@@ -999,8 +999,8 @@ def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
     pane and NEXT count down to."""
     what = f"restart #{ex.number}" if ex.number is not None else "restart"
-    crashed = just_crashed(record, now)
-    b = next((b for b in backoffs(record, now) + crashed
+    waits, crashed = restart_waits(record, now)
+    b = next((b for b in waits + crashed
               if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)
     due = b.next_at if b is not None else None
     # Before CrashLoopBackOff the delay is podtui's estimate, "~" as NEXT marks it.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from podtui.lifecycle.backoff import backoffs, just_crashed, restarts_over
+from podtui.lifecycle.backoff import restart_waits, restarts_over
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
@@ -89,8 +89,7 @@ def next_step(record, now: float) -> NextStep | None:
 
     # Asked once for back-offs, the just crashed and the probes alike, with the deadline above.
     over = restarts_over(record, now, deadline_at)
-    waits = backoffs(record, now, over)
-    crashed = just_crashed(record, now, over)
+    waits, crashed = restart_waits(record, now, over)
     pending = [b for b in waits if b.next_at is not None or b.reset_at is None] + crashed
     if pending:
         b = min(pending, key=lambda b: b.next_at if b.next_at is not None else math.inf)
