@@ -17,6 +17,11 @@ freeze(store, previous, changed) reuses `previous`'s copy of each pod not in `ch
 writes, which is what the UI repaints by too): a checkpoint then costs a pass over the
 pod UIDs plus a copy of the pods that changed, not a copy of every history.
 
+A pod's object is what a checkpoint holds most of (a changed pod's object of the time is
+kept alive by it alone). Given `sources` (where each pod's object can be had again: a
+replay's item index), freeze() notes it beside the object, and release() lets go of the
+objects of pods changed since, which thaw() then has its `load` make again.
+
 The *_FIELDS sets name every attribute this module handles; tests/lifecycle/test_snapshot.py
 fails when a class gains one, so that a new field is not silently shared between copies.
 """
@@ -24,6 +29,7 @@ fails when a class gains one, so that a new field is not silently shared between
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from operator import attrgetter
 
@@ -61,6 +67,17 @@ _LADDER_DEQUES = frozenset(i for i, name in enumerate(_ladder_slots) if type(get
  _DELETED_AT, _REPLACES, _REPLACED_BY, _LADDERS, _PROBE_MEMO, _FAMILY, _FAMILY_KEY) = range(19)
 
 
+class Obj:
+    """A frozen pod's object, or once released (obj None), its source to load it from.
+    Mutable, and shared by every checkpoint that shares the frozen record: a release
+    holds for all of them."""
+
+    __slots__ = ("obj", "source")
+
+    def __init__(self, obj: object, source: object) -> None:
+        self.obj, self.source = obj, source
+
+
 class Checkpoint:
     """A store's state, immutable: thaw() it into as many stores as wanted."""
 
@@ -75,13 +92,16 @@ class Checkpoint:
         return len(self.pods)
 
 
-def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] | None = None) -> Checkpoint:
+def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] | None = None,
+           sources: Mapping[str, object] | None = None) -> Checkpoint:
     """The store's state now. With `previous`, an earlier checkpoint of this store (or of
     the one it was thawed from), and `changed`, the UIDs the store marked dirty since then,
-    the other pods' copies are shared with `previous`."""
+    the other pods' copies are shared with `previous`. `sources`: by UID, where the pod's
+    object now can be loaded from again (see release())."""
     store_pods = store.pods
+    sources = sources or {}
     if previous is None or changed is None:
-        pods = {uid: _freeze_record(rec) for uid, rec in store_pods.items()}
+        pods = {uid: _freeze_record(rec, sources) for uid, rec in store_pods.items()}
         copied = len(pods)
     else:
         pods = dict.fromkeys(store_pods)  # in the store's order
@@ -89,15 +109,16 @@ def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] |
         for uid in previous.pods.keys() - store_pods.keys():  # gone since (expired)
             del pods[uid]
         copied = 0
+        before = previous.pods
         for uid in changed:
             rec = store_pods.get(uid)
             if rec is not None:
-                pods[uid] = _freeze_record(rec)
+                pods[uid] = _freeze_record(rec, sources, before.get(uid))
                 copied += 1
         if None in pods.values():  # not marked dirty since, yet not in `previous`: a caller's mistake
             for uid, frozen in pods.items():
                 if frozen is None:
-                    pods[uid] = _freeze_record(store_pods[uid])
+                    pods[uid] = _freeze_record(store_pods[uid], sources)
                     copied += 1
     return Checkpoint(
         options=(store.tombstone_ttl, store.history_limit, store.events_per_pod, store.pending_events_limit),
@@ -115,10 +136,12 @@ def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] |
     )
 
 
-def thaw(checkpoint: Checkpoint, clock: Clock) -> Store:
+def thaw(checkpoint: Checkpoint, clock: Clock,
+         load: Callable[[list], Mapping[object, object]] | None = None) -> Store:
     """A new store in the checkpoint's state, sharing nothing it may write with it. Nothing
     is marked dirty: whoever takes a new store shows all of it (and a checkpoint-taker
-    shares the copies of every pod not written since)."""
+    shares the copies of every pod not written since). `load` makes the released objects
+    again: given their sources, it returns the objects by source."""
     ttl, history_limit, events_per_pod, pending_limit = checkpoint.options
     store = Store(clock, tombstone_ttl=ttl, history_limit=history_limit, events_per_pod=events_per_pod,
                   pending_events_limit=pending_limit)
@@ -129,7 +152,11 @@ def thaw(checkpoint: Checkpoint, clock: Clock) -> Store:
         family._chunks = [list(chunk) for chunk in chunks]
         family._maxes = [chunk[-1] for chunk in chunks]
     store._families = families
-    store.pods = {uid: _thaw_record(frozen, families) for uid, frozen in checkpoint.pods.items()}
+    released = [frozen[_OBJ].source for frozen in checkpoint.pods.values() if frozen[_OBJ].obj is None]
+    if released and load is None:
+        raise ValueError("the checkpoint's objects were released: thaw() needs their load")
+    loaded = load(released) if released else {}
+    store.pods = {uid: _thaw_record(frozen, families, loaded) for uid, frozen in checkpoint.pods.items()}
     maxlen, problems = checkpoint.problems
     store.problems = deque(problems, maxlen=maxlen)
     store.resource_versions = dict(checkpoint.resource_versions)
@@ -148,6 +175,29 @@ def copy_store(store: Store) -> Store:
     return thaw(freeze(store), store.clock)
 
 
+def release(checkpoint: Checkpoint, store: Store, uids: Iterable[str]) -> int:
+    """Let go of the checkpoint's objects of `uids` that `store` (taken on from it) no
+    longer holds, where they have a source to be loaded from again; how many. Their
+    pods changed since: otherwise only the checkpoint would keep those versions alive."""
+    pods, frozen_pods = store.pods, checkpoint.pods
+    released = 0
+    for uid in uids:
+        frozen = frozen_pods.get(uid)
+        if frozen is None:
+            continue
+        held = frozen[_OBJ]
+        rec = pods.get(uid)
+        if held.obj is not None and held.source is not None and (rec is None or rec.obj is not held.obj):
+            held.obj = None
+            released += 1
+    return released
+
+
+def sources(checkpoint: Checkpoint) -> dict[str, object]:
+    """By UID, the sources the checkpoint noted (freeze()'s `sources`, for its pods)."""
+    return {uid: frozen[_OBJ].source for uid, frozen in checkpoint.pods.items() if frozen[_OBJ].source is not None}
+
+
 def dirty(store: Store) -> set[str]:
     """The UIDs the store marked changed and nobody has taken yet (take_dirty() would
     return them), left in place: what a checkpoint-taker must know to share copies."""
@@ -156,31 +206,33 @@ def dirty(store: Store) -> set[str]:
 
 def copies(checkpoint: Checkpoint, before: Checkpoint | None, after: Checkpoint | None) -> tuple[int, int]:
     """How many of the checkpoint's pod copies `before` does not share (its own), and how
-    many of those `after` does not share either: pods changed since, whose objects of the
-    time only this checkpoint keeps alive."""
+    many of those `after` does not share either and still hold their object: pods changed
+    since, whose objects of the time only this checkpoint keeps alive (until released)."""
     theirs = before.pods if before is not None else {}
     later = after.pods if after is not None else None
     own = replaced = 0
     for uid, frozen in checkpoint.pods.items():
         if theirs.get(uid) is not frozen:
             own += 1
-            if later is not None and later.get(uid) is not frozen:
+            if later is not None and later.get(uid) is not frozen and frozen[_OBJ].obj is not None:
                 replaced += 1
     return own, replaced
 
 
 def size_estimate(checkpoint: Checkpoint, own: int, replaced: int) -> int:
     """Bytes the checkpoint alone holds, roughly (see copies()): its maps, 64 bytes a pod;
-    a copy of its own, 450 bytes (tracemalloc, bench_model's pods of about 20 transitions);
-    and a pod object of a version the store has replaced since, about 4 KB more (VmRSS
-    over copies in tests/benchmarks/bench_replay.py, pods of 3 containers)."""
-    return 64 * len(checkpoint.pods) + 450 * own + 4000 * replaced
+    a copy of its own, 3,000 bytes (its history, ladders and Events, of which a copy
+    taken soon after the one before shares much: 1.6 KB, long after: 3.4 KB); a pod
+    object of a version the store has replaced since, 7,500 bytes. Measured as the
+    objects only checkpoints held (sys.getsizeof, followed through) after a seek to the
+    end of a tests/benchmarks/bench_replay.py recording (pods of 3 containers)."""
+    return 64 * len(checkpoint.pods) + 3000 * own + 7500 * replaced
 
 
 # -- records
 
 
-def _freeze_record(rec: PodRecord) -> tuple:
+def _freeze_record(rec: PodRecord, sources: Mapping[str, object], previous: tuple | None = None) -> tuple:
     entries = rec.history.entries
     events = rec.events
     index = rec.event_index
@@ -194,16 +246,21 @@ def _freeze_record(rec: PodRecord) -> tuple:
         frozen_index = tuple((key, position.get(id(ev), _event_values(ev))) for key, ev in index.items())
     ladders = rec.ladders
     family = rec.family
-    return (rec.uid, rec.namespace, rec.name, rec.obj, rec.row, rec.version, tuple(entries), entries.maxlen,
+    held = previous[_OBJ] if previous is not None else None
+    if held is None or held.obj is not rec.obj:  # else one holder: a release lets go of it for both copies
+        held = Obj(rec.obj, sources.get(rec.uid))
+    return (rec.uid, rec.namespace, rec.name, held, rec.row, rec.version,
+            tuple(entries), entries.maxlen,
             rec.history.dropped, frozen_events, frozen_index, rec.first_seen, rec.deleted_at, rec.replaces,
             rec.replaced_by, (tuple(ladders), tuple(map(_freeze_ladder, ladders.values()))) if ladders else None,
             rec.probe_memo, None if family is None else family.key, rec.family_key)
 
 
-def _thaw_record(f: tuple, families: dict) -> PodRecord:
+def _thaw_record(f: tuple, families: dict, loaded: Mapping[object, object]) -> PodRecord:
     rec = PodRecord.__new__(PodRecord)
-    rec.uid, rec.namespace, rec.name, rec.obj, rec.row, rec.version = f[_UID], f[_NAMESPACE], f[_NAME], f[_OBJ], \
-        f[_ROW], f[_VERSION]
+    held = f[_OBJ]
+    rec.obj = held.obj if held.obj is not None else loaded[held.source]
+    rec.uid, rec.namespace, rec.name, rec.row, rec.version = f[_UID], f[_NAMESPACE], f[_NAME], f[_ROW], f[_VERSION]
     history = History.__new__(History)
     history.entries = deque(f[_ENTRIES], maxlen=f[_MAXLEN])
     history.dropped = f[_DROPPED]

@@ -39,11 +39,12 @@ from podtui.sources.decode import PodDecoder
 from podtui.sources.recording import Recording, scope_from_header
 
 # Items between checkpoints, at least. Starting over from one costs a thaw (~6 µs a pod:
-# 0.12 s for 20,000 pods) plus applying the items up to the target (~90 µs each, decoding
-# included: up to 0.45 s for 5,000); taking one costs ~5 ms for 20,000 pods plus ~8 µs per
-# pod changed since the last, and keeps those pods' objects of the time alive (~4 KB
-# each), which the garbage collector then walks too. At 2,000 a seek to the end of
-# 60,000 changes took ~20% more CPU; at 5,000 under 10% (tests/benchmarks/bench_replay.py).
+# 0.12 s for 20,000 pods, and ~80 µs to decode again each object it let go of) plus
+# applying the items up to the target (~90 µs each, decoding included: up to 0.45 s for
+# 5,000); taking one costs ~5 ms for 20,000 pods plus ~8 µs per pod changed since the
+# last, whose objects of the time the last then lets go of (the recording has them). At
+# 2,000 a seek to the end of 60,000 changes took ~20% more CPU; at 5,000 under 10%
+# (tests/benchmarks/bench_replay.py).
 CHECKPOINT_EVERY = 5000
 CHECKPOINTS_MAX = 64
 # What the checkpoints may hold together (snapshot.size_estimate). Past it, or past the
@@ -90,6 +91,9 @@ class ReplayFeed:
         self._sizes: list[int] = []  # snapshot.size_estimate of each, next to its neighbours
         self._restart: snapshot.Checkpoint | None = None  # the current epoch's start (None: empty)
         self._store: Store | None = None  # what the consumer applies this epoch into, once it has
+        # By pod UID, the index of the item whose object the consumer's store holds: a
+        # checkpoint notes it, and lets go of the object once the pod has changed since.
+        self._sources: dict[str, int] = {}
         self._base: snapshot.Checkpoint | None = None  # the consumer's store was this, plus...
         self._changed: set[str] = set()  # ...the pods it marked dirty since
         # Items the store does not take (status, relist), by index: poll() says the ones
@@ -145,7 +149,7 @@ class ReplayFeed:
         store = new()
         if self._restart is None:
             return store
-        return snapshot.thaw(self._restart, store.clock)
+        return snapshot.thaw(self._restart, store.clock, self._load)
 
     def apply(self, store: Store, items: list[Item]) -> None:
         """Apply to `store` what the last poll() returned, each item at its recorded time:
@@ -159,7 +163,7 @@ class ReplayFeed:
         self._store = store
         if end == start:
             return
-        clock, times = self.clock, self._times
+        clock, times, pods, sources = self.clock, self._times, store.pods, self._sources
         now = clock.time()
         i = start
         for item in itertools.islice(items, owed, None):
@@ -168,6 +172,12 @@ class ReplayFeed:
             store.expire(t)
             if isinstance(item, Change):
                 store.apply(item)
+                if item.resource == PODS:
+                    obj = item.obj
+                    meta = obj.get("metadata") if type(obj) is dict else None
+                    rec = pods.get(meta.get("uid")) if type(meta) is dict else None
+                    if rec is not None and rec.obj is obj:
+                        sources[rec.uid] = i
             i += 1
             if i % self._every == 0:
                 self._checkpoint(store, i)
@@ -193,10 +203,11 @@ class ReplayFeed:
         changed = self._changed | snapshot.dirty(store)
         at = bisect.bisect_left(self._checkpoint_at, index)
         taken = not (at < len(self._checkpoint_at) and self._checkpoint_at[at] == index)
+        self._release(store, changed)  # first: the base's size below is then what it holds
         if not taken:
             checkpoint = self._checkpoints[at]  # the store is what it was then: the same items, applied alike
         else:
-            checkpoint = snapshot.freeze(store, self._base, changed)
+            checkpoint = snapshot.freeze(store, self._base, changed, self._sources)
             self._checkpoint_at.insert(at, index)
             self._checkpoints.insert(at, checkpoint)
             self._sizes.insert(at, 0)
@@ -205,6 +216,24 @@ class ReplayFeed:
         self._base, self._changed = checkpoint, set()
         if taken:
             self._thin()
+
+    def _release(self, store: Store, changed: set[str]) -> None:
+        """The store's base lets go of the objects of the pods changed since: a checkpoint
+        taken now holds their new ones, a thaw of the base loads the old ones again."""
+        base = self._base
+        if base is not None and snapshot.release(base, store, changed):
+            for i, checkpoint in enumerate(self._checkpoints):
+                if checkpoint is base:
+                    self._resize(i)
+        sources = self._sources  # in place: apply() holds it
+        if len(sources) > 2 * len(store.pods) + 1000:  # pods expired since
+            for uid in [uid for uid in sources if uid not in store.pods]:
+                del sources[uid]
+
+    def _load(self, indices: list[int]) -> dict[int, object]:
+        """The objects of the items at `indices` (thaw()'s load), decoded again."""
+        scratch = PodDecoder()  # in file order, as a pass would have: a controller's pods share their spec
+        return {i: self._log.take(i, i + 1, scratch)[0].obj for i in sorted(set(indices))}
 
     def _thin(self) -> None:
         """Drop checkpoints while over CHECKPOINTS_MAX or CHECKPOINTS_BYTES: each time the
@@ -350,6 +379,7 @@ class ReplayFeed:
         self._restart = self._checkpoints[k] if k >= 0 else None
         self._next = self._checkpoint_at[k] if k >= 0 else 0
         self._base, self._changed = self._restart, set()
+        self._sources = snapshot.sources(self._restart) if self._restart is not None else {}
         self._owed = [item for i, item in self._marks if i < self._next]
         self.epoch += 1
         self._store = None
@@ -369,7 +399,9 @@ class ReplayFeed:
         store = self._store
         if store is None or self._polled[0] != self._next:
             return
-        self._restart = snapshot.freeze(store, self._base, self._changed | snapshot.dirty(store))
+        changed = self._changed | snapshot.dirty(store)
+        self._restart = snapshot.freeze(store, self._base, changed, self._sources)
+        self._release(store, changed)
         self._base, self._changed = self._restart, set()
         self.epoch += 1
         self._store = None

@@ -7,6 +7,8 @@ import random
 from collections import deque
 from dataclasses import fields
 
+import pytest
+
 from podtui.clock import ManualClock
 from podtui.lifecycle import snapshot
 from podtui.lifecycle.backoff import Ladder
@@ -266,3 +268,42 @@ def test_an_event_the_store_writes_again_in_place_is_not_the_checkpoints():
     assert event.run == ()
     (kept,) = snapshot.thaw(checkpoint, clock).pods["uid-1"].events
     assert kept.run and kept.uid == "ev-1"
+
+
+def test_a_checkpoint_lets_go_of_the_objects_of_pods_changed_since_and_a_thaw_loads_them():
+    import copy
+
+    for seed in range(4):
+        items = random_items(seed, 400)
+        clock = ManualClock(T0)
+        store = Store(clock, **OPTIONS)
+        made = {}  # where each pod's object came from: the item's index, as a replay knows it
+        for i, item in enumerate(items[:200]):
+            store.apply_batch([item])
+            obj = item.obj if isinstance(item, Change) and item.resource == PODS else None
+            meta = obj.get("metadata") if isinstance(obj, dict) else None
+            rec = store.pods.get(meta.get("uid")) if isinstance(meta, dict) else None
+            if rec is not None and rec.obj is obj:
+                made[rec.uid] = i
+        first = snapshot.freeze(store, sources=made)
+        state = store_state(store)
+        objects = {uid: rec.obj for uid, rec in store.pods.items()}
+        assert snapshot.sources(first) == {uid: made[uid] for uid in store.pods}
+        store.take_dirty()
+        for item in items[200:]:
+            store.apply_batch([item])
+        released = snapshot.release(first, store, snapshot.dirty(store))
+        # Before: the checkpoint kept every changed pod's old object alive.
+        replaced = {uid for uid, obj in objects.items() if uid not in store.pods or store.pods[uid].obj is not obj}
+        assert released == len(replaced) > 0
+        assert {uid for uid, f in first.pods.items() if f[snapshot._OBJ].obj is None} == replaced
+        asked = []
+
+        def load(sources):
+            asked.append(sorted(sources))
+            return {i: copy.deepcopy(items[i].obj) for i in sources}  # equal, not the same
+
+        assert store_state(snapshot.thaw(first, clock, load)) == state
+        assert len(asked[0]) == released
+        with pytest.raises(ValueError):
+            snapshot.thaw(first, clock)

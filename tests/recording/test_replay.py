@@ -174,6 +174,7 @@ from unittest import mock  # noqa: E402
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
+from podtui.lifecycle import snapshot  # noqa: E402
 from podtui.lifecycle.changes import DELETED, MODIFIED  # noqa: E402
 from podtui.lifecycle.store import Store  # noqa: E402
 from podtui.sources import replay  # noqa: E402
@@ -470,3 +471,22 @@ def test_a_long_seek_forward_starts_over_from_the_store_as_it_is_or_a_checkpoint
         consumer.pump()
         assert consumer.epoch == 4 and consumer.polled <= 60 + len(feed._marks)
         assert store_state(consumer.store) == store_state(straight(recording, feed.position))
+
+
+def test_checkpoints_keep_no_object_the_store_has_replaced_and_a_seek_back_loads_them_again():
+    recording = recording_of(random_items(11, 1000))
+    with mock.patch.object(replay, "CHECKPOINT_EVERY", 100):
+        feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
+        consumer = Consumer(feed)
+        feed.seek(feed.end_time)
+        store = consumer.pump()
+        assert len(feed._checkpoints) >= 5
+        # Before: each checkpoint kept the objects of its time of every pod changed since.
+        for checkpoint in feed._checkpoints[:-1]:
+            for uid, frozen in checkpoint.pods.items():
+                obj = frozen[snapshot._OBJ].obj
+                assert obj is None or obj is store.pods[uid].obj
+        for back in (0.9, 0.5, 0.2):
+            feed.seek(feed.start_time + back * (feed.end_time - feed.start_time))
+            consumer.pump()
+            assert store_state(consumer.store) == store_state(straight(recording, feed.position))
