@@ -294,8 +294,9 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
         ostate = o.get("state")
         olast, nlast = o.get("lastState"), n.get("lastState")
         if (ostate is nstate or ostate == nstate) and (olast is nlast or olast == nlast):
-            # The common case (a readiness flip): no instance changed.
-            if rc_new != rc_old:
+            # The common case (a readiness flip): no instance changed. A count the old
+            # status lacked (a partial object) and this one has is no restart then.
+            if rc_new != rc_old and rc_old is not None:
                 _restart(em, name, kind, o, n, _state(n, nstate if type(nstate) is dict else _EMPTY)[1],
                          rc_old, rc_new, False)
             oready, nready = o.get("ready"), n.get("ready")
@@ -374,9 +375,24 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
                               {"message": message, "restartCount": rc_new} if type(waiting) is dict and waiting
                               else None))
 
-    if rc_new != rc_old:
+    if rc_new != rc_old and (rc_old is not None or o is None
+                             or _started_since(ocur, ncur, nlast if new_last else None)):  # type: ignore[arg-type]
+        # A count back after a status that lacked it (3, missing, 3) is a restart only if
+        # an instance started meanwhile; at first sight the count alone says so.
         _restart(em, name, kind, o, n, ncur, rc_old, rc_new, new_last)
     _flags(em, name, kind, o, n)
+
+
+def _started_since(ocur: tuple | None, ncur: tuple | None, new_last: dict | None) -> bool:
+    """An instance started after the old status's current one `ocur`: the current
+    instance is another, or (none current, waiting) a new lastState is."""
+    cur = (ncur[1], ncur[2]) if ncur is not None else None
+    if cur is None and new_last is not None:
+        last_id = new_last.get("containerID")
+        cur = (new_last, last_id if type(last_id) is str else "")
+    if cur is None:
+        return False
+    return ocur is None or not _same_instance(ocur[1], ocur[2], cur[0], cur[1])
 
 
 def _restart(em: _Emitter, name: str, kind: str, o: dict | None, n: dict, ncur: tuple | None,
