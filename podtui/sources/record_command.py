@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                     # summary read as a clean run. Each new why once, as it happens.
                     tell(f"warning: the {item.resource} watch is {item.state}: {item.detail or 'no reason given'} "
                          f"(changes meanwhile are missed; the recording goes on)")
-            if fatal or feed.writer.error or feed.writer.recorder_ended:
+            if fatal or feed.writer.stopped:
                 break
     finally:
         feed.stop()

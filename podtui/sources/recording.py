@@ -466,6 +466,12 @@ class RecordingWriter:
         leaving. Noticed here, with nothing to send, it would go unseen until the next item."""
         return self._proc.poll() is not None
 
+    @property
+    def stopped(self) -> bool:
+        """The recording has stopped short: an error, or the recorder gone (its error
+        may be known only once close() reaps it)."""
+        return self.error is not None or self.recorder_ended
+
     def _send(self, frames: list[bytes]) -> None:
         try:
             self._pipe.write(b"".join(frames))

@@ -378,7 +378,7 @@ class PodtuiApp(App):
         """Once: a --record's recorder ended (a full disk). The screen goes on; the why,
         which the recorder says only as it is reaped, is printed on quitting."""
         writer = self.feed.writer if isinstance(self.feed, RecordingFeed) else None
-        if writer is None or self._recording_said or not (writer.error or writer.recorder_ended):
+        if writer is None or self._recording_said or not writer.stopped:
             return
         self._recording_said = True
         message = writer.error or f"recording to {writer.path} stopped: the recorder process ended"
@@ -445,7 +445,7 @@ class PodtuiApp(App):
             scope_note="unknown namespace" if unseen else "",
             stale_since=self.stale_since,
             recording=writer is not None,
-            recording_stopped=writer is not None and (writer.error is not None or writer.recorder_ended),
+            recording_stopped=writer is not None and writer.stopped,
         )
 
     def _update_bar_after_changes(self) -> None:

@@ -26,6 +26,10 @@ class FakeWriter:
         self.full = False
         self.written: list = []
 
+    @property
+    def stopped(self) -> bool:
+        return self.error is not None or self.recorder_ended
+
     def write(self, items) -> None:
         self.written += items
 
@@ -73,12 +77,24 @@ async def test_a_recorder_that_ended_is_said_once_and_the_screen_goes_on():
     app = _app(feed)
     async with app.run_test(size=(80, 10)) as pilot:
         await settle(pilot)
-        writer.recorder_ended = True  # before its pipe broke: no error yet
-        writer.error = None
+        writer.recorder_ended = True  # before its pipe broke: no error yet, the app's own words
         feed.feed._queue.extend(ITEMS[5:10])
         await settle(pilot)
         assert "│ rec stopped │ 9 pods" in app.pods_screen.status_bar.text
-        writer.error = "recording to /tmp/x.jsonl.gz stopped: the recorder process ended"
+        writer.error = "recording to /tmp/x.jsonl.gz stopped: No space left on device (what it wrote before still replays)"
         await settle(pilot)
-        assert [n.message for n in app._notifications] == [
+        assert [n.message for n in app._notifications] == [  # the why, arriving later, is no second notice
             "recording to /tmp/x.jsonl.gz stopped: the recorder process ended; the screen goes on"]
+
+
+async def test_the_notice_says_the_recorders_own_why_when_it_has_one():
+    writer = FakeWriter()
+    app = _app(RecordingFeed(StaticFeed(ITEMS[:5], Scope(context="podtui-demo")), writer))
+    writer.error = "recording to /tmp/x.jsonl.gz stopped: No space left on device (what it wrote before still replays)"
+    writer.recorder_ended = True
+    async with app.run_test(size=(80, 10)) as pilot:
+        await settle(pilot)
+        assert "│ rec stopped │" in app.pods_screen.status_bar.text
+        assert [n.message for n in app._notifications] == [
+            "recording to /tmp/x.jsonl.gz stopped: No space left on device (what it wrote before still replays); "
+            "the screen goes on"]
