@@ -91,6 +91,10 @@ class SourceStatus:
     detail: str = ""  # why: "connection reset", "410 Gone", "HTTP 429", ...
     resource: str | None = None  # which stream, when it concerns one
     retry_at: float | None = None  # when reconnecting: the next attempt
+    # Off live: when the stream last read anything (a change, a bookmark, a list), so
+    # what it delivered was current then. A dead watch is noticed only at its read
+    # timeout, long after. None: not known (replays, the demo's own feed).
+    current_as_of: float | None = None
 
 
 @dataclass(slots=True)

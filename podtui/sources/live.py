@@ -597,6 +597,7 @@ class Reflector:
         self.watches = 0  # watch connections established
         self._state = ""
         self._detail = ""
+        self.last_read: float | None = None  # see SourceStatus.current_as_of
         self._forbidden = 0
         self._renewed_at_once = False
         self._expired_streak = 0  # 410s with no progress in between
@@ -617,7 +618,8 @@ class Reflector:
             return
         self._state, self._detail = state, detail
         at = self.source.clock.time() if at is None else at
-        self.source.queue.put(SourceStatus(state, at, detail=detail, resource=self.resource, retry_at=retry_at))
+        self.source.queue.put(SourceStatus(state, at, detail=detail, resource=self.resource, retry_at=retry_at,
+                                           current_as_of=None if state == LIVE else self.last_read))
 
     # the loop -----------------------------------------------------------------------
 
@@ -829,7 +831,8 @@ class Reflector:
             self.lists += 1
             self.backoff.reset()
             done = True
-            source.queue.put(Relist(self.resource, source.clock.time(), "end", resource_version=rv, deleted=len(deletions)))
+            self.last_read = now = source.clock.time()
+            source.queue.put(Relist(self.resource, now, "end", resource_version=rv, deleted=len(deletions)))
         finally:
             if not done:
                 source.queue.put(Relist(self.resource, source.clock.time(), "end"))
@@ -960,7 +963,9 @@ class Reflector:
                     # proxy) grew without bound.
                     raise _Retry(f"a watch line went past {MAX_LINE >> 20} MiB without ending: "
                                  "not a Kubernetes watch stream?")
-                received = received or bool(lines)
+                if lines:
+                    received = True
+                    self.last_read = source.clock.time()
                 # Healthy once it stood long enough (a quiet cluster's watch may only
                 # ever carry bookmarks), checked before applying the read, as an ERROR
                 # in it ends the watch; or once it delivered a change.

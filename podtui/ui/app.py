@@ -157,8 +157,8 @@ class PodtuiApp(App):
         self.source_status: SourceStatus | None = None
         self._streams: dict[str | None, SourceStatus] = {}  # each stream's last status
         self.pods_live = False  # the pods stream has listed (the bar may show the events')
-        # When the pods stream left live, having been live: the table shows the cluster
-        # as it was then (see BarState.stale_since). None while live.
+        # Once the pods stream has left live, having been live: when it last read anything,
+        # the table showing the cluster as it was then (see BarState.stale_since). None while live.
         self.stale_since: float | None = None
         self._recording_said = False  # the notice that a --record's recorder ended
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
@@ -324,7 +324,8 @@ class PodtuiApp(App):
             elif was_live and status.state != STOPPED and self.replay is None:
                 # Stopped: podtui is quitting. A replay's recorded drops are history, its
                 # seeks back would leave the anchor behind, and its bar says no connection.
-                self.stale_since = status.at
+                # As of the stream's last read: a dead watch is noticed only at its read timeout.
+                self.stale_since = status.at if status.current_as_of is None else status.current_as_of
         if status.resource == EVENTS and status.state == FAILED:
             self.events_unavailable = True
             self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)

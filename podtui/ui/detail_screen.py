@@ -18,7 +18,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from podtui.lifecycle.duration import human_duration
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.panes.backoff import BackoffPane
 from podtui.ui.panes.base import Pane, PaneContext
@@ -34,7 +33,7 @@ from podtui.ui.panes.yaml_view import YamlPane
 from podtui.ui.pod_index import table_status
 from podtui.ui.pods_screen import COPY_NAME
 from podtui.ui.replay_controls import key_footer
-from podtui.ui.status_bar import StatusBar
+from podtui.ui.status_bar import StatusBar, stale_text
 
 if TYPE_CHECKING:
     from podtui.ui.app import PodtuiApp
@@ -246,10 +245,10 @@ class DetailScreen(Screen):
             parts.append(Content.styled(str(row.status), f"bold ${colour}"))
         if self.gone:
             parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
-        stale = self.podtui.stale_since
         # As the bar says it: the next step's countdown runs on the clock, not on news.
-        if stale is not None and now - stale >= 1:
-            parts.append(Content.styled(f"  data {human_duration(now - stale)} old", "bold $text-warning"))
+        stale = stale_text(self.podtui.stale_since, now)
+        if stale:
+            parts.append(Content.styled(f"  {stale}", "bold $text-warning"))
         hint = self._p_hint(record)
         at = len(parts)
         if hint:

@@ -44,11 +44,19 @@ class BarState:
     # About the scope, said next to it: "unknown namespace" (:ns to one podtui has not
     # seen; the events/s are then other namespaces').
     scope_note: str = ""
-    # When what is shown was last current: the pods stream left live then (None: live,
-    # or never was). Said once a second old; a reconnect within the second is no news.
+    # When what is shown was last current: the pods stream's last read before it left
+    # live (None: live, or never was). Said once a second old (see stale_text).
     stale_since: float | None = None
     recording: bool = False  # everything seen also goes to a file (--record)
     recording_stopped: bool = False  # ... and no longer does (the recorder ended: a full disk)
+
+
+def stale_text(stale_since: float | None, now: float) -> str:
+    """"data 12s old" (as AGE says a duration), or "" when current: a reconnect within
+    the second is no news. The bar and an open pod's title say it alike."""
+    if stale_since is None or now - stale_since < 1:
+        return ""
+    return f"data {human_duration(now - stale_since)} old"
 
 
 def connection_text(source: ch.SourceStatus | None, now: float, reason: int | None = None) -> tuple[str, str]:
@@ -160,9 +168,9 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
             part = Content.assemble((text.removesuffix("…") if own else text, style),
                                     (", catching up", "$text-warning"))
         parts.append(part)
-        age = now - state.stale_since if state.stale_since is not None else 0.0
-        if age >= 1 and cuts.stale:  # next to the state that says why
-            parts.append(Content.styled(f"data {human_duration(age)} old", "bold $text-warning"))
+        stale = stale_text(state.stale_since, now)
+        if stale and cuts.stale:  # next to the state that says why
+            parts.append(Content.styled(stale, "bold $text-warning"))
         if state.recording and cuts.recording:
             parts.append(Content.styled("rec stopped", "bold $text-error") if state.recording_stopped
                          else Content.styled("● rec", "$text-error"))

@@ -667,3 +667,19 @@ def test_a_server_that_never_answers_fails_start_up_naming_the_list_timeout(harn
 def test_lists_do_not_wait_the_watches_read_timeout(harness):
     source, _ = harness(Script([], []), read_timeout=90.0)
     assert source.reflectors[0].list_timeout == 30.0
+
+
+def test_off_live_the_status_says_when_the_watch_last_read_anything_not_when_the_drop_was_noticed(harness):
+    # A silent watch is noticed dead only at the read timeout (90 s by default): the
+    # bar's "data N old" counted from then, up to that much too young.
+    read = threading.Event()
+    watches = [Answer(body=[lambda: clock.set(510.0), watch_line("MODIFIED", pod("a", 11)), read.wait, 3.0])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10)], watches), read_timeout=0.5)
+    clock = source.clock
+    source.start()
+    collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    clock.set(600.0)  # the watch goes quiet; its death is noticed at the read timeout
+    read.set()
+    items = collect(source, lambda it: "reconnecting" in [s for s, _ in statuses(it)])
+    down = next(i for i in items if isinstance(i, SourceStatus) and i.state == "reconnecting")
+    assert (down.at, down.current_as_of) == (600.0, 510.0)

@@ -132,3 +132,30 @@ async def test_a_replayed_drop_is_not_said_stale():
         await settle(pilot)
         assert "old" not in str(app.screen.query_one("#detail-title").render())
         assert app.stale_since is None
+
+
+async def test_the_age_counts_from_the_streams_last_read_not_from_when_the_drop_was_noticed():
+    # A silently dead watch is noticed at its read timeout (90 s): the last line it read,
+    # at T0+5, is when the table was last current, not the T0+95 it was given up at.
+    clock = ManualClock(T0)
+    down = SourceStatus("reconnecting", T0 + 95, "no data within the read timeout", "pods", retry_at=T0 + 200,
+                        current_as_of=T0 + 5)
+    items = [SourceStatus("live", T0, "", "pods"), *(_pod(i) for i in range(18)), down]
+    app = make_app(items, clock, Scope(context="podtui-demo"))
+    async with app.run_test(size=(120, 10)) as pilot:
+        clock.set(T0 + 100)
+        await settle(pilot)
+        assert app.stale_since == T0 + 5
+        assert "│ data 95s old │" in app.pods_screen.status_bar.text
+
+
+async def test_quitting_is_no_staleness():
+    # Stopped: the feed closing as podtui quits says nothing of the cluster.
+    clock = ManualClock(T0)
+    items = [SourceStatus("live", T0, "", "pods"), _pod(1), SourceStatus("stopped", T0 + 3)]
+    app = make_app(items, clock, Scope(context="podtui-demo"))
+    async with app.run_test(size=(120, 10)) as pilot:
+        clock.set(T0 + 15)
+        await settle(pilot)
+        assert app.stale_since is None
+        assert "old" not in app.pods_screen.status_bar.text
