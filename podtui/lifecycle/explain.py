@@ -39,8 +39,7 @@ from podtui.lifecycle.records import (
 )
 from podtui.lifecycle.termination import active_deadline
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
-from podtui.lifecycle.history import container_kinds, exit_signal, exit_text, signal_name
-from podtui.lifecycle.history import terminated_exit_text  # noqa: F401 - the panes import it with the rest of explain
+from podtui.lifecycle.history import CRASH_SIGNALS, container_kinds, ended_text, exit_signal, exit_text, signal_name
 from podtui.lifecycle.messages import SUMMARY_MESSAGE as _SUMMARY_MESSAGE, first_line as _first_line, headline as _headline
 from podtui.lifecycle.read import container_statuses, containers_stopped
 from podtui.lifecycle.read import as_dict as _d, as_list as _l, as_str as _s, as_int as _i
@@ -70,8 +69,6 @@ KIND_START_FAILURE = "start-failure"  # the kubelet could not start a container
 KIND_DISRUPTION = "disruption"  # the pod as a whole was deleted, evicted, preempted...
 KIND_MISSED = "missed"  # restarts counted in restartCount that podtui never saw
 
-# Signals a process raises on itself when it crashes; SIGKILL/SIGTERM come from outside.
-CRASH_SIGNALS = frozenset({3, 4, 5, 6, 7, 8, 11, 31})
 
 CONFIG_WAITING = ("CreateContainerConfigError", "CreateContainerError")
 IMAGE_WAITING = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
@@ -560,9 +557,7 @@ def _hook_error(detail: str) -> str:
 
 
 def _terminated_line(inst: _Instance) -> str:
-    text = f"container {inst.container} terminated: {exit_text(inst.exit_code, inst.signal)}"
-    if inst.reason:
-        text += f", reason {inst.reason}"
+    text = f"container {inst.container} terminated: {ended_text(inst.exit_code, inst.signal, inst.reason)}"
     text += f", started {_ts(inst.started)}, finished {_ts(inst.finished)}"
     lines, cut = message_tail(inst.message)
     if len(lines) == 1 and not cut:
@@ -662,7 +657,8 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
         return ex
     if sig is None and inst.exit_code is not None and inst.reason != "ContainerStatusUnknown":
         ex.cause = EXIT
-        ex.summary = f"exited with code {inst.exit_code}" + (f" ({inst.reason})" if inst.reason else "")
+        # The history's words for the same end ("exit 1, reason Error"), which the Timeline shows right above it.
+        ex.summary = ended_text(inst.exit_code, inst.signal, inst.reason)
         if inst.message:
             ex.summary += f": {_headline(inst.message)}"
         return ex
@@ -671,7 +667,7 @@ def _classify(inst: _Instance, pod: dict, entries: list[Transition], events: lis
     ex.cause = UNKNOWN
     old = now is not None and inst.finished is not None and now - inst.finished > EVENT_TTL
     why = "its Events have expired" if old else "no Event explains it (Events are rate-limited and expire after 1h)"
-    what = f"killed by {signal_name(sig)}" if sig else (inst.reason or "ended")
+    what = f"killed by {signal_name(sig) or f'signal {sig}'}" if sig else (inst.reason or "ended")
     ex.summary = f"cause unknown ({what}; {why}), {code}, finished {_ts(inst.finished)}"
     if inst.reason == "ContainerStatusUnknown" and inst.message:
         ex.summary += f": {_headline(inst.message)}"

@@ -140,16 +140,20 @@ class History:
 
 
 SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
-           8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 31: "SIGSYS"}
+           8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM",
+           15: "SIGTERM", 31: "SIGSYS"}
+# Signals a process raises on itself when it crashes; SIGKILL/SIGTERM come from outside.
+CRASH_SIGNALS = frozenset({3, 4, 5, 6, 7, 8, 11, 31})
 
 
-def signal_name(sig: int) -> str:
-    return SIGNALS.get(sig, f"signal {sig}")
+def signal_name(sig: int) -> str | None:
+    """"SIGTERM", or None for a number without a name here ("signal 40 (signal 40)" said nothing twice)."""
+    return SIGNALS.get(sig)
 
 
 def exit_signal(exit_code: int | None, signal: int | None) -> int | None:
     """The signal that ended a process: the status's own, else the runtime's 128+N."""
-    if signal:
+    if signal is not None and signal > 0:
         return signal
     return exit_code - 128 if exit_code is not None and 128 < exit_code < 160 else None
 
@@ -158,38 +162,46 @@ def exit_text(exit_code: int | None, signal: int | None) -> str:
     """"exit 137", "exit 139 (SIGSEGV)", "signal 9 (SIGKILL)": the one wording of how an
     instance ended, in every pane, report and history entry (here, below explain, so
     the history's own entries can use it). 128+N is how the runtime reports a death by
-    signal N, so the signal is named without a doubt mark."""
-    if exit_code is None and not signal:
-        return "exit code unknown"
-    if exit_code is None:
-        return f"signal {signal} ({signal_name(signal)})"
-    text = f"exit {exit_code}"
+    signal N, so the signal is named without a doubt mark; a number without a name
+    gets no brackets."""
     sig = exit_signal(exit_code, signal)
-    if sig and exit_code != 137:  # 137 is common enough to read without help
-        text += f" ({signal_name(sig)})"
-    return text
+    name = signal_name(sig) if sig is not None else None
+    if exit_code is None:
+        if sig is None:
+            return "exit code unknown"
+        return f"signal {sig}" + (f" ({name})" if name else "")
+    if name and exit_code != 137:  # 137 is common enough to read without help
+        return f"exit {exit_code} ({name})"
+    return f"exit {exit_code}"
+
+
+def ended_text(exit_code: int | None, signal: int | None, reason: str) -> str:
+    """"exit 1, reason Error": exit_text() and the kubelet's reason, as the history's
+    entries, explain's evidence and its summaries say how an instance ended."""
+    text = exit_text(exit_code, signal)
+    return f"{text}, reason {reason}" if reason else text
+
+
+def _exit_facts(terminated: dict) -> tuple[int | None, int | None]:
+    """A `terminated` state's exitCode and signal, None where the API gave no number."""
+    code, sig = terminated.get("exitCode"), terminated.get("signal")
+    return (code if type(code) is int else None), (sig if type(sig) is int else None)
 
 
 def terminated_exit_text(terminated: dict) -> str:
     """exit_text() of a container status's `terminated` state, as the API gives it."""
-    code, sig = terminated.get("exitCode"), terminated.get("signal")
-    return exit_text(code if type(code) is int else None, sig if type(sig) is int else None)
+    return exit_text(*_exit_facts(terminated))
 
 
 def _terminated(t: dict, restart_count: int | None) -> tuple[str, dict]:
     """A terminated instance in words ("exit 137, reason OOMKilled", as explain's
     evidence says it) and as plain facts, for Transition.detail and Transition.data."""
-    code, signal, reason, message = t.get("exitCode"), t.get("signal"), t.get("reason"), t.get("message")
-    if type(code) is not int:
-        code = None
-    if type(signal) is not int:
-        signal = None
+    code, signal = _exit_facts(t)
+    reason, message = t.get("reason"), t.get("message")
     if type(reason) is not str:
         reason = ""
     message = _termination_message(message) if type(message) is str else ""
-    text = exit_text(code, signal)
-    if reason:
-        text += f", reason {reason}"
+    text = ended_text(code, signal, reason)
     if message:
         # One line, the one that says what went wrong (a traceback's last): the whole
         # message is in data, and the Timeline showed a stack trace as one long paragraph.

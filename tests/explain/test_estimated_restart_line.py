@@ -13,11 +13,11 @@ from podtui.lifecycle.nextstep import next_step
 
 
 @pytest.mark.parametrize("until, name, container, line, next_text", [
-    (23, "crashloop", "app", "crashed 0s ago, restart #3 in ~20s: exited with code 1 (Error)", "restart in ~20s"),
+    (23, "crashloop", "app", "crashed 0s ago, restart #3 in ~20s: exit 1, reason Error", "restart in ~20s"),
     (53, "oom", "cruncher", "crashed 0s ago, restart #3 in ~20s: OOMKilled (memory limit 64Mi), exit 137",
      "restart in ~20s"),
     # in CrashLoopBackOff: the kubelet's own figure, no "~" on either
-    (30, "crashloop", "app", "crashed 8s ago, restart #3 in 12s: exited with code 1 (Error)", "restart in 12s"),
+    (30, "crashloop", "app", "crashed 8s ago, restart #3 in 12s: exit 1, reason Error", "restart in 12s"),
 ])
 def test_an_estimated_restart_reads_as_one_in_the_one_liner_as_in_next(until, name, container, line, next_text):
     store, now = fold(DEFAULT, until=until)

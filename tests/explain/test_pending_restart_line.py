@@ -12,9 +12,9 @@ from podtui.lifecycle.explain import container_line, last_restart_line
 
 @pytest.mark.parametrize("until, name, container, line", [
     # in back-off: the crash and when the restart comes, as NEXT counts it
-    (30, "crashloop", "app", "crashed 8s ago, restart #3 in 12s: exited with code 1 (Error)"),
+    (30, "crashloop", "app", "crashed 8s ago, restart #3 in 12s: exit 1, reason Error"),
     (100, "oom", "cruncher", "crashed 16s ago, restart #4 in 24s: OOMKilled (memory limit 64Mi), exit 137"),
-    (200, "crashloop", "app", "crashed 26s ago, restart #6 in 2m14s: exited with code 1 (Error)"),
+    (200, "crashloop", "app", "crashed 26s ago, restart #6 in 2m14s: exit 1, reason Error"),
     # running again: that restart happened
     (30, "oom", "cruncher", "last restart 12s ago: OOMKilled (memory limit 64Mi), exit 137"),
     (400, "oom", "cruncher", "last restart 2m47s ago: OOMKilled (memory limit 64Mi), exit 137"),

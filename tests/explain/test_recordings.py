@@ -80,7 +80,7 @@ def test_application_exit_with_back_off(default):
     store, now = default
     rs = restarts(pod(store, "crashloop"), now, "app")
     assert all(r.cause == "exit" and r.exit_code == 1 and r.reason == "Error" for r in rs)
-    assert rs[0].summary == "exited with code 1 (Error)"
+    assert rs[0].summary == "exit 1, reason Error"
     # The kubelet's ladder: at once, then 10s doubling to the 5m cap; the last crash waits.
     assert [r.backoff_after for r in rs] == [0.0, 10, 20, 40, 80, 160, 300, 300]
     assert [r.backoff_measured for r in rs][1:] == [True] * 7
@@ -187,7 +187,7 @@ def test_last_restart_lines(default):
     lines = {name: last_restart_line(pod(store, name), now) for name in ("crashloop", "liveness-fail", "oom")}
     assert lines == {
         # waiting out the back-off: crashed, not restarted
-        "crashloop": "crashed 4m14s ago, restart #8 in 46s: exited with code 1 (Error)",
+        "crashloop": "crashed 4m14s ago, restart #8 in 46s: exit 1, reason Error",
         "liveness-fail": "last restart 5m ago: liveness probe failed (HTTP probe failed with statuscode: 500), "
                          "exit 143 (SIGTERM)",
         "oom": "crashed 2m59s ago, restart #8 in 2m1s: OOMKilled (memory limit 64Mi), exit 137",

@@ -48,7 +48,7 @@ def test_the_evidence_ends_with_the_last_lines_of_a_stack_trace(tmp_path):
     lines = TRACE.rstrip().splitlines()
     assert len(lines) == 58 and len(TRACE) > 2048
     # The one-liner says what was thrown: a traceback's first line says nothing.
-    assert last.summary == "exited with code 1 (Error): KeyError: 'DB_URL'"
+    assert last.summary == "exit 1, reason Error: KeyError: 'DB_URL'"
     head, *shown = last.evidence[0].splitlines()
     assert head.endswith(", message, its last 20 of 58 lines:")
     # The history clipped the message to its first KB; the pod's own status has it whole.
@@ -66,10 +66,10 @@ def test_a_node_crash_is_told_by_its_error_line_not_its_source_location(tmp_path
     node = ("/app/server.js:12\n    throw new Error('cannot reach db at 10.0.0.9:5432');\n    ^\n\n"
             "Error: cannot reach db at 10.0.0.9:5432\n    at Object.<anonymous> (/app/server.js:12:11)\n")
     last = _last(_crashloop_saying(tmp_path, node))
-    assert last.summary == "exited with code 1 (Error): Error: cannot reach db at 10.0.0.9:5432"
+    assert last.summary == "exit 1, reason Error: Error: cannot reach db at 10.0.0.9:5432"
 
 
 def test_other_multi_line_messages_are_told_by_their_first_line(tmp_path):
     go = "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n"
     last = _last(_crashloop_saying(tmp_path, go))
-    assert last.summary == "exited with code 1 (Error): panic: runtime error: index out of range [3] with length 3"
+    assert last.summary == "exit 1, reason Error: panic: runtime error: index out of range [3] with length 3"

@@ -218,8 +218,8 @@ def test_every_duration_has_a_number_of_seconds_beside_it():
 
 def test_a_pending_restart_says_it_has_not_run_again_yet():
     text = history_text(DEFAULT, ["demo/crashloop"])
-    assert ("- **app** restart #8 (pending), stopped 2024-05-01T10:10:37Z (+10m37s): `exit`: exited with code 1 "
-            "(Error); to run again after a 5m0s back-off (kubelet message)\n") in text
+    assert ("- **app** restart #8 (pending), stopped 2024-05-01T10:10:37Z (+10m37s): `exit`: exit 1, reason Error; "
+            "to run again after a 5m0s back-off (kubelet message)\n") in text
 
 
 def test_control_characters_do_not_reach_the_terminal(tmp_path):
@@ -358,5 +358,5 @@ def test_a_multi_line_termination_message_reads_as_written_under_its_restart(tmp
         "  - container app terminated: exit 1, reason Error, started 2024-05-01T10:00:03Z, "
         "finished 2024-05-01T10:00:06Z, message:", "    ````", "    Traceback (most recent call last):"]
     # The restart's line itself keeps to one line: a traceback's last, which says what was thrown.
-    assert restart.splitlines()[0].endswith("exited with code 1 (Error): Boom: \\x1b[31m\\*red\\*; "
+    assert restart.splitlines()[0].endswith("exit 1, reason Error: Boom: \\x1b[31m\\*red\\*; "
                                             "ran again at once 2024-05-01T10:00:06Z")

@@ -27,7 +27,7 @@ LIVENESS = "last restart 5m ago: liveness probe failed (HTTP probe failed with s
 # Back-off pending (restart #8 not yet made): the crash happened, the restart is to come
 # (28b560a). Both count to the back-off's 5m: 2m59s + 2m1s, 4m14s + 46s.
 OOM = "crashed 2m59s ago, restart #8 in 2m1s: OOMKilled (memory limit 64Mi), exit 137"
-CRASH = "crashed 4m14s ago, restart #8 in 46s: exited with code 1 (Error)"
+CRASH = "crashed 4m14s ago, restart #8 in 46s: exit 1, reason Error"
 
 
 def flat(text: str) -> str:
@@ -75,7 +75,7 @@ def test_containers_pane_says_why_a_container_never_started_and_nothing_for_a_he
     assert "last restart" not in healthy and "crashed" not in healthy and "not started" not in healthy
     init = render(containers, demo, "init-fail").split("\n\n")
     # the init container's block; 4m23s + 37s: its 5m back-off
-    assert "crashed 4m23s ago, restart #8 in 37s: exited with code 1 (Error)" in init[0]
+    assert "crashed 4m23s ago, restart #8 in 37s: exit 1, reason Error" in init[0]
     assert "last restart" not in init[1] and "crashed" not in init[1]  # the main container never ran
 
 
@@ -137,8 +137,8 @@ def test_a_termination_messages_lines_stay_lines_under_their_evidence_item(monke
 
 def test_timeline_explained_restart_replaces_the_bare_restart_line(demo):
     text = render(timeline, demo, "crashloop")
-    assert "app restart #7: exited with code 1 (Error); back-off 5m0s" in text
-    assert "app crashed, restart #8 pending: exited with code 1 (Error); back-off 5m0s" in text
+    assert "app restart #7: exit 1, reason Error; back-off 5m0s" in text
+    assert "app crashed, restart #8 pending: exit 1, reason Error; back-off 5m0s" in text
     assert "restarted (6 → 7)" not in text and "restarted (" not in text  # every restart is explained
     assert "app: running → terminated:Error · exit 1, reason Error" in text  # the raw transitions stay
     liveness = render(timeline, demo, "liveness-fail")

@@ -51,7 +51,7 @@ def test_containers_in_start_order_with_states_and_exit_codes(cluster):
     assert t.index("wait-for-db  [init]") < t.index("migrate  [init]") < t.index("app  [main]")
     assert "Waiting: PodInitializing" in t
     t = text(containers, cluster, "uid-indexer-0")
-    # The model's one exit wording (explain.terminated_exit_text, 14a468e), as x and the
+    # The model's one exit wording (history.terminated_exit_text, 14a468e), as x and the
     # Timeline say it: 137 needs no help.
     assert "Last state  Terminated: OOMKilled  exit 137" in t and "exit code" not in t
     assert "Restarts 2" in t
@@ -132,8 +132,8 @@ def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):
     assert lines[0].startswith("newest first")
     # Each crash of the loop its own entry (the fixture's instances shared one containerID,
     # and the model saw a single crash: "restarted (5 → 6)" was all it could say).
-    assert "[main] app restart #6: exited with code 1 (Error); back-off 2m40s" in t
-    assert "[main] app crashed, restart #7 pending: exited with code 1 (Error); back-off 5m0s" in t
+    assert "[main] app restart #6: exit 1, reason Error; back-off 2m40s" in t
+    assert "[main] app crashed, restart #7 pending: exit 1, reason Error; back-off 5m0s" in t
     first_entry_times = [line[1:9] for line in lines[1:] if "│" in line]
     assert first_entry_times == sorted(first_entry_times, reverse=True)
     axis = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt", order=timeline.TIME_AXIS).splitlines()

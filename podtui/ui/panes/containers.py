@@ -16,8 +16,8 @@ from podtui.lifecycle.explain import (
     last_restart,
     pod_summary,
     restart_explanations,
-    terminated_exit_text,
 )
+from podtui.lifecycle.history import terminated_exit_text
 from podtui.lifecycle.messages import headline
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
