@@ -15,7 +15,7 @@ from podtui.errors import say, tell
 from podtui.sources.kubeconfig import IN_CLUSTER, ConnectionOptions, add_connection_arguments, options_from_args
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
-from podtui.sources.recording import RecordingWriter, record_beside_the_screen, refuse_to_overwrite
+from podtui.sources.recording import record_beside_the_screen, recording_summary, refuse_to_overwrite
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
     """
     # The UI pulls in textual: import it only once we know we'll show something.
     from podtui.sources.recording import start_recording
-    from podtui.ui.app import run as run_ui
+    from podtui.ui.app import NoTerminal, run as run_ui
     from podtui.ui.themes import resolve_theme
 
     resolve_theme(theme)  # a typo in --theme should not cost a round trip first
@@ -77,30 +77,15 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
         return connect(scoped, clock, interactive=False)  # the screen is open: no plugin may prompt
 
     # A recording follows one scope; with --record the picker filters the view instead.
-    status = run_ui(feed, clock, theme=theme, namespaces_switch=None if record else switch_namespace,
-                    kubectl_flags=kubectl_flags(options, source.scope.context))
-    if record:  # the screen is gone (and the recorder finished the file): where it went
-        say(recording_summary(feed.writer))
-    return status
-
-
-def recording_summary(writer: RecordingWriter) -> str:
-    """The line said on quitting a --record: what went where, or why it stopped."""
-    if writer.error:
-        return f"podtui: {writer.error}"
+    summary = bool(record)
     try:
-        size = f" ({file_size(writer.path.stat().st_size)})"
-    except OSError:
-        size = ""
-    n = writer.changes_written
-    return f"podtui: recorded {n:,} change{'' if n == 1 else 's'} to {writer.path}{size}"
-
-
-def file_size(n: float) -> str:
-    """As `ls -h --si` says it, one decimal below ten: "812 B", "36 kB", "2.1 MB"."""
-    unit = "B"
-    for bigger in ("kB", "MB", "GB"):
-        if n < 999.5:  # else "1000 kB"
-            break
-        n, unit = n / 1000, bigger
-    return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}" if n < 9.95 else f"{n:.0f} {unit}"
+        return run_ui(feed, clock, theme=theme, namespaces_switch=None if record else switch_namespace,
+                      kubectl_flags=kubectl_flags(options, source.scope.context))
+    except NoTerminal:
+        summary = False  # refused before anything was shown or recorded: the error says it all
+        raise
+    finally:
+        # Also after a crash or Ctrl-C, when what reached the file matters most. run_ui
+        # stopped the feed: the recorder has finished the file.
+        if summary:
+            say(recording_summary(feed.writer, clock.time() - feed.writer.header.started))

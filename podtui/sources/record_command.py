@@ -16,11 +16,11 @@ import time
 
 from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError, say, tell
-from podtui.lifecycle.changes import EVENTS, FAILED, LIVE, PODS, RECONNECTING, Change, SourceStatus
+from podtui.lifecycle.changes import FAILED, LIVE, PODS, RECONNECTING, SourceStatus
 from podtui.sources.kubeconfig import add_connection_arguments, options_from_args, parse_seconds
 from podtui.heap import relax_gc
 from podtui.sources.live import connect
-from podtui.sources.recording import STDIO, file_argument, refuse_to_overwrite, start_recording
+from podtui.sources.recording import STDIO, file_argument, recording_summary, refuse_to_overwrite, start_recording
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=file_argument,
@@ -61,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, stopping)
-    counts = {PODS: 0, EVENTS: 0}
-    # A count, as a headless run may last days.
     troubles = Interruptions()
     fatal: str | None = None
     started = time.monotonic()
@@ -74,9 +72,7 @@ def run(args: argparse.Namespace) -> int:
                 break
             source.wait(0.25)
             for item in feed.poll(POLL_LIMIT):
-                if isinstance(item, Change):
-                    counts[item.resource] = counts.get(item.resource, 0) + 1
-                elif isinstance(item, SourceStatus) and item.state == FAILED and item.resource == PODS:
+                if isinstance(item, SourceStatus) and item.state == FAILED and item.resource == PODS:
                     fatal = item.detail
                 elif troubles.see(item):
                     # With no screen, nothing said the recording was missing changes: the
@@ -89,14 +85,11 @@ def run(args: argparse.Namespace) -> int:
         feed.stop()
     if feed.writer.output_closed:
         return 0  # `| head`: the reader has what it wanted; quiet, as `podtui history` is
-    if feed.writer.error:
-        say(f"podtui: {feed.writer.error}")
-        return 1
-    elapsed = time.monotonic() - started
     trouble = "".join(f"; the {resource} watch was interrupted {n} time{'s' if n != 1 else ''} "
                       f"(last: {troubles.why[resource] or 'no reason given'})" for resource, n in troubles.counts.items())
-    say(f"podtui: recorded {counts[PODS]} pod and {counts[EVENTS]} event changes to {where} "
-        f"in {elapsed:.0f}s{trouble}")
+    say(recording_summary(feed.writer, time.monotonic() - started, trouble))
+    if feed.writer.error:
+        return 1
     if fatal:
         raise ConnectError(f"recording stopped: {fatal}")
     return 0

@@ -58,6 +58,7 @@ from podtui.lifecycle.changes import (
     SourceStatus,
     item_time,
 )
+from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Feed, Scope, item_size, queued_size
 from podtui.sources.decode import PodDecoder, decode_any, object_of
@@ -371,7 +372,8 @@ class RecordingWriter:
         self.error: str | None = None
         self.output_closed = False  # the output was a pipe and its reader went away
         self.items_written = 0  # handed to the recorder process
-        self.changes_written = 0  # of them, Changes (pods' and events')
+        self.changes_written: dict[str, int] = {}  # of them, Changes: resource -> how many
+        self.to_named_file = fd is None  # its size is worth saying (not a pipe's)
         self.max_pending_bytes = max_pending_bytes
         self.held = 0  # write() calls waiting for room now
         self._pending: deque[Item] = deque()
@@ -458,7 +460,8 @@ class RecordingWriter:
         elif self._proc.returncode != 0 and (self.error is None or self._died):
             # The recorder's own why (e.g. "No space left on device") over the broken pipe it left.
             why = stderr.splitlines()[-1] if stderr else "the recorder failed"
-            self.error = f"recording to {self.path} stopped: {why} (what it wrote before still replays)"
+            before = " (what it wrote before still replays)" if self.items_written else ""
+            self.error = f"recording to {self.path} stopped: {why}{before}"
 
     @property
     def recorder_ended(self) -> bool:
@@ -517,11 +520,11 @@ class RecordingWriter:
                 last = self._closing and not self._pending
             if batch and self.error is None:
                 frames = []
-                changes = 0
+                changes = self.changes_written
                 for item in batch:
                     frame = None
                     if isinstance(item, Change):
-                        changes += 1
+                        changes[item.resource] = changes.get(item.resource, 0) + 1
                         raw = item.raw
                         if raw is None:
                             raw = dumps({"type": item.type, "object": item.obj})
@@ -531,7 +534,6 @@ class RecordingWriter:
                     frames.append(frame)
                 self._send(frames)
                 self.items_written += len(batch)
-                self.changes_written += changes
             with self._lock:
                 self._pending_bytes -= size
                 self._room.notify_all()
@@ -573,6 +575,36 @@ class RecordingFeed:
     def __getattr__(self, name: str):
         # Status the inner feed exposes (state, controls) stays reachable.
         return getattr(self.feed, name)
+
+
+def recording_summary(writer: RecordingWriter, elapsed: float | None = None, trouble: str = "") -> str:
+    """The line said when a recording ends (`podtui record`, or quitting a --record):
+    what went where, "podtui: recorded 1,234 pod and 56 event changes to FILE (2.1 MB)
+    in 12s", `trouble` after it; or why it stopped short. Once the writer is closed."""
+    if writer.error:
+        return f"podtui: {writer.error}"
+    size = ""
+    if writer.to_named_file:
+        try:
+            info = writer.path.stat()
+            if stat.S_ISREG(info.st_mode):  # /dev/null's 0 B would say nothing
+                size = f" ({file_size(info.st_size)})"
+        except OSError:
+            pass
+    counts = writer.changes_written
+    took = f" in {human_duration(elapsed)}" if elapsed is not None else ""
+    return (f"podtui: recorded {counts.get(PODS, 0):,} pod and {counts.get(EVENTS, 0):,} event changes "
+            f"to {writer.path}{size}{took}{trouble}")
+
+
+def file_size(n: float) -> str:
+    """As `ls -h --si` says it, one decimal below ten: "812 B", "36 kB", "2.1 MB"."""
+    unit = "B"
+    for bigger in ("kB", "MB", "GB", "TB"):
+        if n < 999.5:  # else "1000 kB"
+            break
+        n, unit = n / 1000, bigger
+    return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}" if n < 9.95 else f"{n:.0f} {unit}"
 
 
 def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True,

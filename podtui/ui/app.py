@@ -831,6 +831,10 @@ NO_TERMINAL_HINT = ("leave stderr on the terminal; with no screen, `podtui recor
                     "does and `podtui history FILE` prints a recording as text")
 
 
+class NoTerminal(UsageError):
+    """Refused up front: nowhere to draw the screen."""
+
+
 def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         store_options: Mapping[str, Any] | None = None,
         namespaces_switch: NamespaceSwitch | None = None,
@@ -854,8 +858,7 @@ def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         if not (sys.__stderr__ and sys.__stderr__.isatty()):
             # Textual draws on stderr: redirected, the screen went into the file as escape
             # codes and waited there for keys forever. (stdout may be piped: nothing uses it.)
-            raise UsageError("no terminal to draw on: standard error is not a terminal",
-                             NO_TERMINAL_HINT)
+            raise NoTerminal("no terminal to draw on: standard error is not a terminal", NO_TERMINAL_HINT)
         app.run()
     finally:
         feed.stop()

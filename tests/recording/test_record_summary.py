@@ -10,10 +10,10 @@ import pytest
 from podtui import live_command
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, SourceStatus
-from podtui.live_command import file_size, watch
+from podtui.live_command import watch
 from podtui.sources.base import Scope, StaticFeed
 from podtui.sources.kubeconfig import ConnectionOptions
-from podtui.sources.recording import read_recording
+from podtui.sources.recording import file_size, read_recording
 from podtui.ui import app as app_module
 
 T0 = 1714557600.0
@@ -24,9 +24,14 @@ def _pod(i: int) -> Change:
                                     "spec": {"containers": [{"name": "c"}]}}, T0 + i)
 
 
-def _session(monkeypatch, items):
+def _event(i: int) -> Change:
+    return Change("events", "ADDED", {"metadata": {"name": f"e{i}", "namespace": "shop", "uid": f"e{i}"}}, T0 + i)
+
+
+def _session(monkeypatch, items, *, ends=None, took: float = 12):
     """watch() as `podtui --record` runs it, with a source of `items` and a screen
-    that takes everything from the feed and quits, as the real one does (feed.stop())."""
+    that takes everything from the feed for `took` seconds and quits, as the real one
+    does (feed.stop()), or raises `ends` (a crash, Ctrl-C) after feed.stop() as run_ui does."""
     monkeypatch.setattr(live_command, "connect", lambda *a, **kw: StaticFeed(items, Scope(context="kind")))
 
     def screen(feed, clock, **kw):
@@ -34,20 +39,24 @@ def _session(monkeypatch, items):
         try:
             while feed.poll(500):
                 pass
+            clock.advance(took)
         finally:
             feed.stop()
+        if ends is not None:
+            raise ends
         return 0
 
     monkeypatch.setattr(app_module, "run", screen)
 
 
-def test_quitting_says_how_many_changes_went_to_which_file_and_its_size(tmp_path, monkeypatch, capsys):
+def test_quitting_says_how_many_changes_went_to_which_file_its_size_and_how_long(tmp_path, monkeypatch, capsys):
+    # As `podtui record` says it (recording_summary, for both).
     path = tmp_path / "session.jsonl.gz"
-    items = [SourceStatus("live", T0, "", "pods"), *(_pod(i) for i in range(1234))]
-    _session(monkeypatch, items)
+    items = [SourceStatus("live", T0, "", "pods"), *(_pod(i) for i in range(1234)), *(_event(i) for i in range(56))]
+    _session(monkeypatch, items, took=190)
     assert watch(ConnectionOptions(), ManualClock(T0), record=str(path)) == 0
     size = file_size(path.stat().st_size)
-    assert capsys.readouterr().err == f"podtui: recorded 1,234 changes to {path} ({size})\n"
+    assert capsys.readouterr().err == f"podtui: recorded 1,234 pod and 56 event changes to {path} ({size}) in 3m10s\n"
     assert len(read_recording(path).items) == len(items)  # all of it, written before the line
 
 
@@ -55,7 +64,35 @@ def test_one_change(tmp_path, monkeypatch, capsys):
     path = tmp_path / "one.jsonl"
     _session(monkeypatch, [_pod(1)])
     watch(ConnectionOptions(), ManualClock(T0), record=str(path))
-    assert capsys.readouterr().err == f"podtui: recorded 1 change to {path} ({path.stat().st_size} B)\n"
+    assert capsys.readouterr().err == f"podtui: recorded 1 pod and 0 event changes to {path} ({path.stat().st_size} B) in 12s\n"
+
+
+@pytest.mark.parametrize("ends", [RuntimeError("a bug in a pane"), KeyboardInterrupt()], ids=["crash", "ctrl-c"])
+def test_a_session_that_crashed_or_was_interrupted_still_says_what_reached_the_file(tmp_path, monkeypatch, capsys, ends):
+    path = tmp_path / "crashed.jsonl"
+    _session(monkeypatch, [_pod(i) for i in range(3)], ends=ends)
+    with pytest.raises(type(ends)):
+        watch(ConnectionOptions(), ManualClock(T0), record=str(path))
+    assert capsys.readouterr().err == \
+        f"podtui: recorded 3 pod and 0 event changes to {path} ({path.stat().st_size} B) in 12s\n"
+    assert len(read_recording(path).items) == 3
+
+
+def test_no_terminal_is_refused_without_a_summary(tmp_path, monkeypatch, capsys):
+    # Nothing was shown or recorded: the one-line usage error says it all.
+    from podtui.ui.app import NoTerminal
+
+    path = tmp_path / "never.jsonl"
+    monkeypatch.setattr(live_command, "connect", lambda *a, **kw: StaticFeed([_pod(1)], Scope(context="kind")))
+
+    def screen(feed, clock, **kw):
+        feed.stop()
+        raise NoTerminal("no terminal to draw on: standard error is not a terminal")
+
+    monkeypatch.setattr(app_module, "run", screen)
+    with pytest.raises(NoTerminal):
+        watch(ConnectionOptions(), ManualClock(T0), record=str(path))
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to fill a disk")
@@ -67,6 +104,13 @@ def test_a_recorder_that_stopped_says_why_instead(monkeypatch, capsys):
         "podtui: recording to /dev/full stopped: No space left on device (what it wrote before still replays)\n")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to fill a disk")
+def test_a_recorder_that_stopped_before_writing_anything_does_not_say_what_it_wrote_still_replays(monkeypatch, capsys):
+    _session(monkeypatch, [])
+    watch(ConnectionOptions(), ManualClock(T0), record="/dev/full")
+    assert capsys.readouterr().err == "podtui: recording to /dev/full stopped: No space left on device\n"
+
+
 def test_a_watch_without_record_says_nothing(monkeypatch, capsys):
     _session(monkeypatch, [_pod(1)])
     watch(ConnectionOptions(), ManualClock(T0))
@@ -75,6 +119,8 @@ def test_a_watch_without_record_says_nothing(monkeypatch, capsys):
 
 @pytest.mark.parametrize(("n", "said"), [(0, "0 B"), (812, "812 B"), (1000, "1.0 kB"), (9499, "9.5 kB"),
                                          (9960, "10 kB"), (35869, "36 kB"), (999_999, "1.0 MB"),
-                                         (2_100_000, "2.1 MB"), (12_345_678_901, "12 GB")])
+                                         (2_100_000, "2.1 MB"), (12_345_678_901, "12 GB"),
+                                         (999_499_999_999, "999 GB"), (999_500_000_000, "1.0 TB"),
+                                         (5_000_000_000_000, "5.0 TB"), (12_000_000_000_000, "12 TB")])
 def test_file_size(n, said):
     assert file_size(n) == said
