@@ -241,34 +241,36 @@ def restarts_over(record, now: float, deadline=ASK) -> RestartsOver | None:
     return None
 
 
-def mains_done(pod: dict) -> bool:
+def mains_done(pod: dict, statuses: dict[str, dict]) -> bool:
     """Every main container has ended and won't be restarted (restartPolicy Never, or
-    OnFailure after exit 0): the kubelet kills the pod and restarts no sidecar."""
+    OnFailure after exit 0): the kubelet kills the pod and restarts no sidecar.
+    `statuses`: the pod's container_statuses(), read once by the caller."""
     spec = _d(pod.get("spec"))
     policy = spec.get("restartPolicy") or "Always"
     if policy == "Always":
         return False
-    terminated = {cs["name"]: _d(_d(cs.get("state")).get("terminated"))
-                  for cs in _l(_d(pod.get("status")).get("containerStatuses"))
-                  if isinstance(cs, dict) and isinstance(cs.get("name"), str)}
     # A main container with no status yet has not even started: it is not done.
     mains = {c["name"] for c in _l(spec.get("containers")) if isinstance(c, dict) and isinstance(c.get("name"), str)}
-    mains.update(terminated)
+    # statuses holds the init containers' too: any the spec doesn't declare as init is a main one.
+    inits = {c.get("name") for c in _l(spec.get("initContainers")) if isinstance(c, dict)}
+    mains.update(name for name in statuses if name not in inits)
     if not mains:
         return False
     for name in mains:
-        term = terminated.get(name)
+        cs = statuses.get(name)
+        term = _d(_d(cs.get("state")).get("terminated")) if cs is not None else {}
         if not term or (policy == "OnFailure" and term.get("exitCode") != 0):
             return False
     return True
 
 
-def will_restart(pod: dict, kind: str, exit_code: int | None, reason: str) -> bool:
+def will_restart(pod: dict, statuses: dict[str, dict], kind: str, exit_code: int | None, reason: str) -> bool:
     """Whether the kubelet restarts an instance of a `kind` container ("init", "sidecar",
-    "main", "ephemeral") that ended so, by the pod's restart policy."""
+    "main", "ephemeral") that ended so, by the pod's restart policy. `statuses`: the
+    pod's container_statuses()."""
     policy = _d(pod.get("spec")).get("restartPolicy") or "Always"
     if kind == "sidecar":
-        return not mains_done(pod)  # whatever the policy, until the main containers are done
+        return not mains_done(pod, statuses)  # whatever the policy, until the main containers are done
     if kind == "ephemeral":
         return False
     if kind == "init":
@@ -282,35 +284,45 @@ def backoffs(record, now: float, over=ASK) -> list[BackoffInfo]:
     """Containers in crash or image-pull back-off, and the recently restarted with
     their ladder position (delay = the wait a crash right now would bring). None once
     the pod's restarts are over (restarts_over; `over`: its answer, if known)."""
-    if (restarts_over(record, now) if over is ASK else over) is not None:
+    if _over(record, now, over):
         return []
-    return _backoffs(record, now, running=True)
+    pod = _pod(record)
+    return _backoffs(record, now, True, pod, container_statuses(pod))
 
 
 def backoffs_left(record, now: float) -> list[BackoffInfo]:
     """The back-offs the pod's containers were waiting out, whether or not the kubelet
     will still restart them: for the record of a pod whose restarts are over (whose
     next_at, then, never comes)."""
-    return _backoffs(record, now, running=False)
+    pod = _pod(record)
+    return _backoffs(record, now, False, pod, container_statuses(pod))
 
 
 def restart_waits(record, now: float, over=ASK) -> tuple[list[BackoffInfo], list[BackoffInfo]]:
     """(backoffs(), just_crashed()) from one reading of the container statuses: NEXT
     asks both of every pod, and a pending restart's line both of its pod."""
-    if (restarts_over(record, now) if over is ASK else over) is not None:
+    if _over(record, now, over):
         return [], []
-    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
-    statuses = container_statuses(pod).values()
+    pod = _pod(record)
+    statuses = container_statuses(pod)
     return _backoffs(record, now, True, pod, statuses), _just_crashed(record, now, None, pod, statuses)
 
 
-def _backoffs(record, now: float, running: bool, pod: dict | None = None, statuses=None) -> list[BackoffInfo]:
-    if pod is None:
-        pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+def _pod(record) -> dict:
+    return record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+
+
+def _over(record, now: float, over) -> bool:
+    """The pod's restarts are over (`over`: restarts_over's answer, if known; else asked)."""
+    return (restarts_over(record, now) if over is ASK else over) is not None
+
+
+def _backoffs(record, now: float, running: bool, pod: dict, statuses: dict[str, dict]) -> list[BackoffInfo]:
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
-    ended_sidecars = {n for n, k in container_kinds(pod).items() if k == "sidecar"} if mains_done(pod) else ()
+    ended_sidecars = {n for n, k in container_kinds(pod).items() if k == "sidecar"} \
+        if mains_done(pod, statuses) else ()
     out: list[BackoffInfo] = []
-    for cs in container_statuses(pod).values() if statuses is None else statuses:
+    for cs in statuses.values():
         name = cs["name"]
         if name in ended_sidecars:
             continue
@@ -355,23 +367,23 @@ def just_crashed(record, now: float, over=ASK) -> list[BackoffInfo]:
     restart, before its next sync puts them in CrashLoopBackOff: the delay that follows
     is known already, counted from finishedAt (estimated: no message states it yet).
     `over`: restarts_over's answer, if known."""
-    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
-    return _just_crashed(record, now, over, pod, container_statuses(pod).values())
+    pod = _pod(record)
+    return _just_crashed(record, now, over, pod, container_statuses(pod))
 
 
-def _just_crashed(record, now: float, over, pod: dict, statuses) -> list[BackoffInfo]:
+def _just_crashed(record, now: float, over, pod: dict, statuses: dict[str, dict]) -> list[BackoffInfo]:
     # Most pods have no terminated container: NEXT asks this of every pod, so those
     # return before restarts_over and the container kinds are worked out.
-    ended = [(cs, term) for cs in statuses if (term := _d(_d(cs.get("state")).get("terminated")))]
-    if not ended or (restarts_over(record, now) if over is ASK else over) is not None:
+    ended = [(cs, term) for cs in statuses.values() if (term := _d(_d(cs.get("state")).get("terminated")))]
+    if not ended or _over(record, now, over):
         return []
     ladders: dict[str, Ladder] = getattr(record, "ladders", None) or {}
     kinds = container_kinds(pod)
     out: list[BackoffInfo] = []
     for cs, term in ended:
         code, reason = term.get("exitCode"), term.get("reason")
-        if not will_restart(pod, kinds.get(cs["name"], "main"), code if isinstance(code, int) else None,
-                                        reason if isinstance(reason, str) else ""):
+        if not will_restart(pod, statuses, kinds.get(cs["name"], "main"), code if isinstance(code, int) else None,
+                            reason if isinstance(reason, str) else ""):
             continue
         finished, started = parse_ts(term.get("finishedAt")), parse_ts(term.get("startedAt"))
         if finished is None:

@@ -295,9 +295,9 @@ def _int_text(text: str | None) -> int | None:
         return None
 
 
-def _will_restart(pod: dict, inst: _Instance) -> bool:
+def _will_restart(pod: dict, statuses: dict[str, dict], inst: _Instance) -> bool:
     """Whether the kubelet restarts this instance, by the restart policy."""
-    return will_restart(pod, inst.container_kind, inst.exit_code, inst.reason)
+    return will_restart(pod, statuses, inst.container_kind, inst.exit_code, inst.reason)
 
 
 # ------------------------------------------------------------------------------ the pod
@@ -825,7 +825,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
             if later is not None or ex.restarted_at is not None or restart is not None:
                 ex.kind = KIND_RESTART
                 ex.number = number
-            elif not terminal and _will_restart(pod, inst):
+            elif not terminal and _will_restart(pod, statuses, inst):
                 ex.kind = KIND_RESTART
                 ex.pending = True
                 ex.number = number

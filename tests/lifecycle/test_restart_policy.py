@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from podtui.lifecycle.backoff import just_crashed, mains_done, will_restart
+from podtui.lifecycle.read import container_statuses
 from podtui.lifecycle.times import format_ts
 
 T0 = 1_714_557_600.0
@@ -44,15 +45,32 @@ def _pod(policy: str, statuses: list[dict], mains=("app",), sidecars=(), init_st
     ("Never", "init", 1, "Error", False),
 ])
 def test_will_restart_reads_the_exit_code_as_the_kubelet_does(policy, kind, code, reason, restarts):
-    assert will_restart(_pod(policy, []), kind, code, reason) is restarts
+    assert will_restart(_pod(policy, []), {}, kind, code, reason) is restarts
+
+
+def _mains_done(pod: dict) -> bool:
+    return mains_done(pod, container_statuses(pod))
 
 
 def test_a_main_container_without_a_status_is_not_done():
     done = _terminated("app", 0, "Completed")
-    assert mains_done(_pod("OnFailure", [done], mains=("app", "worker"))) is False
-    assert mains_done(_pod("Never", [done], mains=("app", "worker"))) is False
+    assert _mains_done(_pod("OnFailure", [done], mains=("app", "worker"))) is False
+    assert _mains_done(_pod("Never", [done], mains=("app", "worker"))) is False
     both = [done, _terminated("worker", 0, "Completed")]
-    assert mains_done(_pod("OnFailure", both, mains=("app", "worker"))) is True
+    assert _mains_done(_pod("OnFailure", both, mains=("app", "worker"))) is True
+
+
+def test_init_containers_statuses_are_no_main_containers():
+    # mains_done reads the statuses its caller read (init ones among them): a running
+    # sidecar or an init container is not a main container still to finish.
+    running = {"name": "proxy", "restartCount": 0, "state": {"running": {"startedAt": format_ts(T0 - 9)}}}
+    pod = _pod("Never", [_terminated("app", 1, "Error")], sidecars=("proxy",), init_statuses=[running])
+    pod["spec"]["initContainers"].append({"name": "setup"})
+    pod["status"]["initContainerStatuses"].append({**running, "name": "setup"})
+    assert _mains_done(pod) is True
+    # A status the spec doesn't declare (a partial spec) is a main container's, as before.
+    pod["status"]["containerStatuses"].append({**running, "name": "worker"})
+    assert _mains_done(pod) is False
 
 
 def test_a_sidecar_that_crashed_before_every_main_container_started_is_restarted():
