@@ -388,7 +388,7 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
                               else None))
 
     if rc_new != rc_old and (rc_old is not None or o is None
-                             or _started_since(ocur, ncur, nlast if new_last else None)):  # type: ignore[arg-type]
+                             or _started_since(ocur, ncur, nlast if new_last else None)):
         # A count back after a status that lacked it (3, missing, 3) is a restart only if
         # an instance started meanwhile; at first sight the count alone says so.
         _restart(em, name, kind, o, n, ncur, rc_old, rc_new, new_last)
