@@ -528,7 +528,7 @@ class Kubelet:
         passed = True if w.behavior is None else w.behavior.passes(elapsed)
         name = PROBE_NAMES[w.kind]
         if not passed:
-            output = (w.behavior.output if w.behavior else None) or self._probe_output(pod, w.spec)
+            output = (w.behavior.output if w.behavior else None) or self._probe_output(pod, c, w)
             self._event(pod, WARNING, "Unhealthy", f"{name} probe failed: {output}", c)
         elif w.behavior is not None and w.behavior.warning:
             self._event(pod, WARNING, "ProbeWarning", f"{name} probe warning: {w.behavior.warning}", c)
@@ -558,14 +558,25 @@ class Kubelet:
             grace = w.spec.get("terminationGracePeriodSeconds") or pod.grace
             self._kill(pod, c, int(grace), f"Container {c.name} failed {w.kind} probe, will be restarted")
 
-    def _probe_output(self, pod: PodSim, probe: dict) -> str:
+    def _probe_output(self, pod: PodSim, c: ContainerSim, w: ProbeWorker) -> str:
+        probe = w.spec
+        refused = w.behavior is not None and w.behavior.refused
         if "httpGet" in probe:
-            return "HTTP probe failed with statuscode: 503"
+            if not refused:
+                return "HTTP probe failed with statuscode: 503"
+            http = probe["httpGet"]
+            host = http.get("host") or pod.ip
+            port = _port(c, http.get("port", 80))
+            scheme = str(http.get("scheme", "HTTP")).lower()
+            return f'Get "{scheme}://{host}:{port}{http.get("path", "/")}": dial tcp {host}:{port}: connect: connection refused'
         if "tcpSocket" in probe:
-            port = probe["tcpSocket"].get("port", 80)
-            return f"dial tcp {pod.ip}:{port}: connect: connection refused"
+            port = _port(c, probe["tcpSocket"].get("port", 80))
+            return f"dial tcp {probe['tcpSocket'].get('host') or pod.ip}:{port}: connect: connection refused"
         if "grpc" in probe:
-            return 'service unhealthy (responded with "NOT_SERVING")'
+            if not refused:
+                return 'service unhealthy (responded with "NOT_SERVING")'
+            # prober/grpc.go: the dial times out on a port nobody listens on
+            return f'timeout: failed to connect service "{pod.ip}:{probe["grpc"].get("port")}" within {probe.get("timeoutSeconds", 1)}s: context deadline exceeded'
         return ""
 
     # ---- pod-level endings -----------------------------------------------------------
@@ -752,3 +763,12 @@ def get_phase(pod: PodSim, terminal: bool) -> str:
             return "Failed"
         return "Running"
     return "Pending"
+
+
+def _port(c: ContainerSim, port) -> object:
+    """A probe's port, a named one resolved from the container's ports as the kubelet does."""
+    if isinstance(port, str):
+        for p in c.spec.get("ports") or ():
+            if p.get("name") == port:
+                return p.get("containerPort", port)
+    return port

@@ -58,6 +58,8 @@ written `30s`, `1m30s`, `500ms` or as a plain number of seconds.
               readiness: {flap: [20s, 10s]}        # passing 20s, failing 10s, repeat
               startup: {pass_after: 45s}
               # also: warning: 'text' -> a ProbeWarning event on passing probes
+              #       refused: true -> failures are "connection refused" to the
+              #       pod's own IP (the kubelet's wording for an httpGet/tcpSocket/grpc probe)
         gates: {example.com/lb-ready: 30s}   # readiness-gate condition set True this
                                              # long after the pod started
 
@@ -117,6 +119,7 @@ class ProbeBehavior:
     flap: tuple[float, float] | None = None  # (passing, failing) seconds, repeating
     output: str | None = None  # failure output; default depends on the handler
     warning: str | None = None  # passing probes emit ProbeWarning with this output
+    refused: bool = False  # failures are the port refusing connections (worded with the pod's IP)
 
     def passes(self, elapsed: float) -> bool:
         if self.pass_after is not None and elapsed < self.pass_after:
@@ -754,10 +757,12 @@ class _Parser:
                 if f"{kind}Probe" not in container:
                     raise pf.error(f"the container has no {kind}Probe")
                 b.probes[kind] = self.probe_behavior(pf)
+                if b.probes[kind].refused and "exec" in (container[f"{kind}Probe"] or {}):
+                    raise pf.error("an exec probe connects to no port to be refused")
         return b
 
     def probe_behavior(self, f: Field) -> ProbeBehavior:
-        m = f.mapping(("pass_after", "fail_after", "flap", "output", "warning"))
+        m = f.mapping(("pass_after", "fail_after", "flap", "output", "warning", "refused"))
         p = ProbeBehavior()
         if "pass_after" in m:
             p.pass_after = m["pass_after"].duration()
@@ -775,6 +780,10 @@ class _Parser:
             p.output = m["output"].text()
         if "warning" in m:
             p.warning = m["warning"].text()
+        if "refused" in m:
+            p.refused = m["refused"].flag()
+            if p.refused and p.output is not None:
+                raise m["refused"].error("give either output or refused, not both")
         return p
 
 

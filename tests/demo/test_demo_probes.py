@@ -3,7 +3,13 @@ failure/success thresholds, startup gating liveness and readiness."""
 
 from __future__ import annotations
 
-from demo_helpers import cluster_from, container_status, events_about, rel, timeline
+import re
+
+from demo_helpers import EPOCH, cluster_from, container_status, events_about, rel, timeline
+
+from podtui.clock import ManualClock
+from podtui.demo.cluster import DemoCluster
+from podtui.demo.scenario import load_scenario
 
 # Created at 0.75s: bound and admitted at 1s (the probe workers' grid starts there),
 # sandbox at 2s, a 4s pull: the container starts at 6s, on the 5s grid.
@@ -222,3 +228,60 @@ def test_probe_warning_event():
     assert warning["type"] == "Warning"
     assert warning["message"] == "Readiness probe warning: Probe terminated redirects, Response body: "
     assert container_status(cluster.storage.get("pods", "demo", "redirects"), "web")["ready"] is True
+
+
+REFUSED = """
+pods:
+  - name: other
+    namespace: demo
+    spec: {{containers: [{{name: a, image: nginx:1.27}}]}}
+  - name: slow
+    namespace: demo
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          ports: [{{name: http, containerPort: 8080}}]
+          startupProbe:
+            {handler}
+            periodSeconds: 3
+            failureThreshold: 30
+    behavior:
+      app:
+        probes:
+          startup: {{pass_after: 20s, refused: true}}
+"""
+
+
+def test_a_refused_probe_names_its_own_pods_ip():
+    # A scenario cannot know the pod's IP: `refused` has the kubelet write the
+    # connection error from the probe and this pod's podIP, as kubectl shows it.
+    handler = "httpGet: {path: /started, port: http}"
+    cluster = cluster_from(REFUSED.format(handler=handler))
+    cluster.advance(15)
+    ip = cluster.storage.get("pods", "demo", "slow")["status"]["podIP"]
+    other = cluster.storage.get("pods", "demo", "other")["status"]["podIP"]
+    assert ip and other and ip != other
+    unhealthy = next(e for e in events_about(cluster, "slow") if e["reason"] == "Unhealthy")
+    assert unhealthy["message"] == (
+        f'Startup probe failed: Get "http://{ip}:8080/started": dial tcp {ip}:8080: connect: connection refused'
+    )
+    cluster = cluster_from(REFUSED.format(handler="tcpSocket: {port: 8080}"))
+    cluster.advance(15)
+    ip = cluster.storage.get("pods", "demo", "slow")["status"]["podIP"]
+    unhealthy = next(e for e in events_about(cluster, "slow") if e["reason"] == "Unhealthy")
+    assert unhealthy["message"] == f"Startup probe failed: dial tcp {ip}:8080: connect: connection refused"
+
+
+def test_the_default_scenarios_probe_events_name_their_own_pods_ip():
+    cluster = DemoCluster(load_scenario("default"), clock=ManualClock(EPOCH), seed=1)
+    cluster.advance(60)
+    ips = {p["metadata"]["name"]: p["status"].get("podIP") for p in cluster.storage.list("pods")}
+    own = 0
+    for name, ip in ips.items():
+        for e in events_about(cluster, name):
+            for other, other_ip in ips.items():
+                if other != name and other_ip and re.search(rf"\b{re.escape(other_ip)}\b", e["message"]):
+                    raise AssertionError(f"{name}'s event names {other}'s IP: {e['message']}")
+            own += e["reason"] == "Unhealthy" and bool(ip) and ip in e["message"]
+    assert own  # slow-startup's refused startup probe names its own IP

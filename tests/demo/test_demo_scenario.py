@@ -72,6 +72,16 @@ BAD = [
         10,
         "liveness: the container has no livenessProbe",
     ),
+    (
+        "pods:\n  - name: a\n    spec:\n      containers:\n        - name: a\n          image: x\n          livenessProbe: {exec: {command: [x]}}\n    behavior:\n      a:\n        probes:\n          liveness: {refused: true}\n",
+        11,
+        "liveness: an exec probe connects to no port to be refused",
+    ),
+    (
+        "pods:\n  - name: a\n    spec:\n      containers:\n        - name: a\n          image: x\n          livenessProbe: {tcpSocket: {port: 80}}\n    behavior:\n      a:\n        probes:\n          liveness: {refused: true, output: x}\n",
+        11,
+        "refused: give either output or refused, not both",
+    ),
 ]
 
 
