@@ -700,6 +700,10 @@ def _start_failures(entries: list[Transition], kinds: dict[str, str], events: li
     out: list[RestartExplanation] = []
     open_: dict[str, RestartExplanation] = {}
     ended: dict[int, str] = {}  # id(explanation) -> the state that ended the episode
+    # id(explanation) -> the state the episode is in last: a pull episode goes back and
+    # forth between ErrImagePull and ImagePullBackOff, each back-off with its own start.
+    latest: dict[int, Transition] = {}
+    opening: dict[int, Transition] = {}
     for t in entries:
         if t.kind != CONTAINER_STATE:
             continue
@@ -714,8 +718,11 @@ def _start_failures(entries: list[Transition], kinds: dict[str, str], events: li
             del open_[t.subject]
             current = None
         if not category or current is not None:
-            if current is not None and t.detail:
-                current.message = t.detail  # the latest wording
+            if current is not None:
+                if t.new != latest[id(current)].new:
+                    latest[id(current)] = t
+                if t.detail:
+                    current.message = t.detail  # the latest wording
             continue
         ex = RestartExplanation(
             kind=KIND_START_FAILURE, container=t.subject,
@@ -723,6 +730,7 @@ def _start_failures(entries: list[Transition], kinds: dict[str, str], events: li
             at=t.at, reason=reason, message=t.detail, exact=t.exact,
         )
         open_[t.subject] = ex
+        latest[id(ex)] = opening[id(ex)] = t
         out.append(ex)
     for ex in out:
         lo, hi = ex.at - _OBSERVED_SLACK, (ex.end if ex.end is not None else float("inf")) + _SLACK
@@ -730,7 +738,14 @@ def _start_failures(entries: list[Transition], kinds: dict[str, str], events: li
                and ev.reason in ("Failed", "BackOff", "InspectFailed", "ErrImageNeverPull") and _overlaps(ev, lo, hi)
                and not ev.message.startswith("Back-off restarting")]
         ex.events = evs
-        ex.evidence.append(f"state waiting {ex.reason} {_ts(ex.at)}" + (f": {ex.message}" if ex.message else ""))
+        last = latest[id(ex)]
+        state = last.new.split(":", 1)[1] if last.new else ex.reason
+        # A waiting state has no timestamp of its own: met at first sight, its start is unknown.
+        when = f", first seen {_ts(last.at)}" if not last.observed else f" {_ts(last.at)}"
+        ex.evidence.append(f"state waiting {state}{when}" + (f": {ex.message}" if ex.message else ""))
+        if last.at > ex.at:
+            opened = ex.reason if opening[id(ex)].observed else f"{ex.reason} when first seen"
+            ex.evidence.append(f"waiting on it since {_ts(ex.at)} ({opened})")
         ex.evidence.extend(event_line(ev) for ev in evs)
         if ex.end is not None:
             then = ended.get(id(ex), "")
