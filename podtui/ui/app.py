@@ -160,6 +160,7 @@ class PodtuiApp(App):
         # Once the pods stream has left live, having been live: when it last read anything,
         # the table showing the cluster as it was then (see BarState.stale_since). None while live.
         self.stale_since: float | None = None
+        self.stale_noticed: float | None = None  # when it left live (see stale_text)
         self._recording_said = False  # the notice that a --record's recorder ended
         self.events_unavailable = False  # the source said it cannot show Events (e.g. RBAC)
         self.view_namespace: str | None = None  # a view filter when the feed can't be re-scoped
@@ -320,12 +321,13 @@ class PodtuiApp(App):
         if status.resource != EVENTS:
             was_live, self.pods_live = self.pods_live, status.state == LIVE
             if self.pods_live:
-                self.stale_since = None
+                self.stale_since = self.stale_noticed = None
             elif was_live and status.state != STOPPED and self.replay is None:
                 # Stopped: podtui is quitting. A replay's recorded drops are history, its
                 # seeks back would leave the anchor behind, and its bar says no connection.
                 # As of the stream's last read: a dead watch is noticed only at its read timeout.
                 self.stale_since = status.at if status.current_as_of is None else status.current_as_of
+                self.stale_noticed = status.at
         if status.resource == EVENTS and status.state == FAILED:
             self.events_unavailable = True
             self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
@@ -445,6 +447,7 @@ class PodtuiApp(App):
             behind=self._behind,
             scope_note="unknown namespace" if unseen else "",
             stale_since=self.stale_since,
+            stale_noticed=self.stale_noticed,
             recording=writer is not None,
             recording_stopped=writer is not None and writer.stopped,
         )
@@ -711,7 +714,7 @@ class PodtuiApp(App):
         self.source_status = None
         self._streams.clear()
         self.pods_live = False
-        self.stale_since = None
+        self.stale_since = self.stale_noticed = None
         self.events_unavailable = False
         self._behind = self._backlog = False
         self.view_namespace = None

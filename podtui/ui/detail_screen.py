@@ -246,7 +246,7 @@ class DetailScreen(Screen):
         if self.gone:
             parts.append(Content.styled("  (expired from podtui's memory)", "$text-muted"))
         # As the bar says it: the next step's countdown runs on the clock, not on news.
-        stale = stale_text(self.podtui.stale_since, now)
+        stale = stale_text(self.podtui.stale_since, now, self.podtui.stale_noticed)
         if stale:
             parts.append(Content.styled(f"  {stale}", "bold $text-warning"))
         hint = self._p_hint(record)

@@ -45,16 +45,18 @@ class BarState:
     # seen; the events/s are then other namespaces').
     scope_note: str = ""
     # When what is shown was last current: the pods stream's last read before it left
-    # live (None: live, or never was). Said once a second old (see stale_text).
+    # live (None: live, or never was), and when it left (None: then). See stale_text.
     stale_since: float | None = None
+    stale_noticed: float | None = None
     recording: bool = False  # everything seen also goes to a file (--record)
     recording_stopped: bool = False  # ... and no longer does (the recorder ended: a full disk)
 
 
-def stale_text(stale_since: float | None, now: float) -> str:
-    """"data 12s old" (as AGE says a duration), or "" when current: a reconnect within
-    the second is no news. The bar and an open pod's title say it alike."""
-    if stale_since is None or now - stale_since < 1:
+def stale_text(stale_since: float | None, now: float, noticed: float | None = None) -> str:
+    """"data 12s old" (as AGE says a duration, from `stale_since`), or "" when current.
+    A reconnect within a second of leaving live (`noticed`) is no news, however long
+    before the stream last read anything. The bar and an open pod's title say it alike."""
+    if stale_since is None or now - (stale_since if noticed is None else noticed) < 1:
         return ""
     return f"data {human_duration(now - stale_since)} old"
 
@@ -168,7 +170,7 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
             part = Content.assemble((text.removesuffix("…") if own else text, style),
                                     (", catching up", "$text-warning"))
         parts.append(part)
-        stale = stale_text(state.stale_since, now)
+        stale = stale_text(state.stale_since, now, state.stale_noticed)
         if stale and cuts.stale:  # next to the state that says why
             parts.append(Content.styled(stale, "bold $text-warning"))
         if state.recording and cuts.recording:

@@ -43,6 +43,14 @@ def test_a_drop_within_the_second_is_no_news():
     assert "old" not in status_line(_bar(source=_down(T0), stale_since=T0), T0 + 0.9, 78).plain
 
 
+def test_a_drop_noticed_long_after_the_last_read_is_still_no_news_within_the_second():
+    # A quiet watch read nothing for 30 s before it was cut: a reconnect at once is
+    # still no news; past the second, the age counts from the last read.
+    state = _bar(source=_down(T0), stale_since=T0 - 30, stale_noticed=T0)
+    assert "old" not in status_line(state, T0 + 0.9, 78).plain
+    assert "│ data 31s old │" in status_line(state, T0 + 1, 78).plain
+
+
 def test_relisting_after_the_drop_is_still_stale():
     state = _bar(source=SourceStatus("relisting", T0 + 5, "410 Gone", "pods"), stale_since=T0)
     assert status_line(state, T0 + 7, 78).plain == "podtui-demo │ -A │ relisting pods: 410 Gone │ data 7s old │ 18 pods"
@@ -143,6 +151,9 @@ async def test_the_age_counts_from_the_streams_last_read_not_from_when_the_drop_
     items = [SourceStatus("live", T0, "", "pods"), *(_pod(i) for i in range(18)), down]
     app = make_app(items, clock, Scope(context="podtui-demo"))
     async with app.run_test(size=(120, 10)) as pilot:
+        clock.set(T0 + 95.5)
+        await settle(pilot)
+        assert "old" not in app.pods_screen.status_bar.text  # a reconnect at once would be no news
         clock.set(T0 + 100)
         await settle(pilot)
         assert app.stale_since == T0 + 5
