@@ -150,6 +150,9 @@ class _Cuts:
     stale: bool = True
 
 
+_REASON_KEPT = 32  # cells: "401 Unauthorized: log in again;…", whole advice
+
+
 def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int]:
     """The bar's parts as cut, and the index of the connection's (or the replay's)."""
     parts: list[Content] = []
@@ -207,8 +210,10 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     said whole as a notification, and the scope is what the user typed. So, in turn:
     the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events"; then
     "all namespaces" reads -A, a replay's word "replay" goes, the scope is cut, a long
-    context's middle, the reason; last the scope goes, then the context, "● rec", how
-    old the data is, then the "(N deleted)"; the edge cuts only what is left after that."""
+    context's middle (a failure's reason here, as a notification says it whole), a
+    reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
+    then the rest of the reason; last "● rec", how old the data is, then the "(N deleted)"; the edge cuts only what
+    is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
     cuts = _Cuts(context=state.context, scope=state.scope or "all namespaces")
     parts, connection = _parts(state, now, cuts)
@@ -255,10 +260,16 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
 
     # "-A" (the first scope_to) says all that "all namespaces" does; "replay" says what
     # the clock beside it is.
-    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: scope_to(16), lambda: context_to(20),
+    # A failure's reason is also said whole as a notification; a reconnect's is said only
+    # here, and says what to do ("401 Unauthorized: log in again"): it outlasts the scope
+    # and the context (the user knows which cluster they are watching).
+    failed = state.source is not None and state.source.state == ch.FAILED
+    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: scope_to(16), lambda: context_to(20)]
+    if failed:
+        steps.append(lambda: reason_to(0))
+    steps += [lambda: context_to(12), lambda: scope_to(4), lambda: reason_to(_REASON_KEPT),
+              lambda: drop("scope", ""), lambda: context_to(8), lambda: drop("context", ""),
               lambda: reason_to(0),
-              lambda: context_to(12),
-              lambda: scope_to(4), lambda: drop("scope", ""), lambda: context_to(8), lambda: drop("context", ""),
               lambda: drop("recording", False), lambda: drop("stale", False),
               lambda: drop("deleted", False)]
     for step in steps:

@@ -57,11 +57,12 @@ def test_the_state_and_the_pod_count_with_its_deleted_ones_fit(case, width):
     assert count in text  # whole: "(N deleted)" included
 
 
-def test_at_80_columns_the_scope_reads_minus_a_before_the_reason_is_cut():
+def test_at_80_columns_the_scope_reads_minus_a_and_a_reconnect_keeps_its_reason():
     state = CASES["server down"][0]
     # Before: "podtui-demo │ all namespaces │ reconnecting in 4s: connection refused", no count
     assert status_line(state, T0, 78).plain == "podtui-demo │ -A │ reconnecting in 4s: connection refused │ 18 pods"
-    assert status_line(state, T0, 58).plain == "podtui-demo │ -A │ reconnecting in 4s: connecti… │ 18 pods"
+    # Narrower, the scope and the context go before a reconnect's reason (said only here)
+    assert status_line(state, T0, 58).plain == "reconnecting in 4s: connection refused │ 18 pods"
 
 
 def test_a_long_selector_is_cut_not_the_state():
@@ -99,5 +100,15 @@ async def test_on_the_screen_a_server_down_keeps_the_pod_count(columns):
     async with app.run_test(size=(columns, 10)) as pilot:
         await settle(pilot)
         text = app.pods_screen.status_bar.text
-        assert text.startswith("podtui-demo │ -A │ reconnecting in 4s") and text.endswith("│ 18 pods")
+        assert text.startswith("podtui-demo │ -A │ reconnecting in 4s" if columns == 80 else "reconnecting in 4s")
+        assert "connection refused" in text and text.endswith("│ 18 pods")
         assert len(text) <= columns - 2
+
+
+def test_at_80_columns_a_reconnect_keeps_its_advice_and_the_age_of_the_data():
+    reason = "401 Unauthorized: log in again; the kubeconfig is re-read at each retry"
+    state = BarState(context="kind-kind", scope="all namespaces", shown=20, total=20, stale_since=T0 - 30,
+                     stale_noticed=T0 - 2, source=SourceStatus("reconnecting", T0, reason, "pods", retry_at=T0 + 27))
+    # Before: "kind-kind │ -A │ reconnecting in 27s: 401 Unauthoriz… │ data 30s old │ 20 pods"
+    assert status_line(state, T0, 78).plain == \
+        "reconnecting in 27s: 401 Unauthorized: log in again;… │ data 30s old │ 20 pods"

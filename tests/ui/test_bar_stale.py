@@ -32,10 +32,11 @@ def test_the_bar_says_how_old_the_data_is_next_to_the_state():
     state = _bar(source=_down(T0, 16), stale_since=T0)
     assert status_line(state, T0 + 12).plain == \
         "podtui-demo │ all namespaces │ reconnecting in 4s: connection refused │ data 12s old │ 18 pods │ 0 ev/s │ 10:00:12 UTC"
-    # 80 and 60 columns: the reason is cut first, then the scope; the age and the count stay.
+    # 80 and 60 columns: the scope goes, then the context, before the reason is cut; the
+    # age and the count stay.
     assert status_line(state, T0 + 12, 78).plain == \
-        "podtui-demo │ -A │ reconnecting in 4s: connection re… │ data 12s old │ 18 pods"
-    assert status_line(state, T0 + 12, 58).plain == "podtui-demo │ reconnecting in 4s │ data 12s old │ 18 pods"
+        "podtui-demo │ reconnecting in 4s: connection refused │ data 12s old │ 18 pods"
+    assert status_line(state, T0 + 12, 58).plain == "reconnecting in 4s: connection r… │ data 12s old │ 18 pods"
     assert "data 3m10s old" in status_line(state, T0 + 190, 58).plain  # as AGE says a duration
 
 
@@ -64,7 +65,7 @@ async def test_on_the_screen_the_age_grows_then_goes_when_live_again():
         clock.set(T0 + 15)
         await settle(pilot)
         assert app.pods_screen.status_bar.text == \
-            "podtui-demo │ -A │ reconnecting in 8s: connection re… │ data 12s old │ 18 pods"
+            "podtui-demo │ reconnecting in 8s: connection refused │ data 12s old │ 18 pods"
         clock.set(T0 + 16)
         await settle(pilot)
         assert "data 13s old" in app.pods_screen.status_bar.text
