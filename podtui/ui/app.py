@@ -190,6 +190,7 @@ class PodtuiApp(App):
         self._bar_kind: tuple = ()  # what the bar said, in kind, when last repainted
         self._footer_playing: bool | None = None  # in a replay: what the footer offers
         self._notices: dict[str, Notification] = {}  # a replay's notices by kind, while shown
+        self._pod_notices: list[tuple[str, Notification]] = []  # (uid, notice) about one pod
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
         self.table = PodTable(clock, self.next_step, tombstone_ttl=tombstone_ttl, id="pods")
         self.pods_screen = PodsScreen(self.table)
@@ -254,6 +255,9 @@ class PodtuiApp(App):
                 self._epoch = self.replay.epoch
                 self._rebuilding = self._epoch_store()
                 self._replayed.clear()
+                # The new epoch's poll says every status before it again, in order.
+                self._streams.clear()
+                self.source_status, self.pods_live, self.stale_since, self.stale_noticed = None, False, None, None
             if not items:
                 break
             for item in items:
@@ -318,14 +322,15 @@ class PodtuiApp(App):
         """Which status the bar shows: the worst of the streams' (a pods watch waiting to
         reconnect must not read "live" because the events watch just came back). Events
         that can't be had (forbidden) are said once and then marked on the bar."""
+        if status.state == STOPPED and self.replay is not None:
+            return  # the recorder stopping, not the cluster: the bar keeps the state it ended in
         if status.resource != EVENTS:
             was_live, self.pods_live = self.pods_live, status.state == LIVE
             if self.pods_live:
                 self.stale_since = self.stale_noticed = None
-            elif was_live and status.state != STOPPED and self.replay is None:
-                # Stopped: podtui is quitting. A replay's recorded drops are history, its
-                # seeks back would leave the anchor behind, and its bar says no connection.
-                # As of the stream's last read: a dead watch is noticed only at its read timeout.
+            elif was_live and status.state != STOPPED:
+                # Stopped: podtui is quitting. As of the stream's last read: a dead watch
+                # is noticed only at its read timeout. A replay says its recorded drops too.
                 self.stale_since = status.at if status.current_as_of is None else status.current_as_of
                 self.stale_noticed = status.at
         if status.resource == EVENTS and status.state == FAILED:
@@ -495,6 +500,28 @@ class PodtuiApp(App):
             self._notices[kind] = Notification(message, timeout=timeout, markup=False)
             self.post_message(Notify(self._notices[kind]))
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> Notification:
+        """Textual's, returning the notice, so that a pod's can be taken back."""
+        notification = Notification(message, title, severity,
+                                    self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup)
+        self.post_message(Notify(notification))
+        return notification
+
+    def pod_notify(self, uid: str, message: str, **kw: Any) -> None:
+        """A notice about one pod ("this pod", its container): it goes with the pod's
+        screen, not on to the next pod's (see drop_pod_notices)."""
+        notification = self.notify(message, **kw)
+        if isinstance(notification, Notification):  # tests replace notify
+            self._pod_notices.append((uid, notification))
+
+    def drop_pod_notices(self, keep: str | None = None) -> None:
+        """Take back the notices about pods other than `keep`."""
+        for uid, notification in self._pod_notices:
+            if uid != keep:
+                self._unnotify(notification)
+        self._pod_notices = [(uid, n) for uid, n in self._pod_notices if uid == keep and not n.has_expired]
+
     def _empty_text(self, state: BarState) -> str:
         """What an empty table says, as kubectl's "No resources found in X namespace."
         Nothing while the first list is still on its way: the bar says so."""
@@ -517,6 +544,7 @@ class PodtuiApp(App):
 
     # ------------------------------------------------------------------ navigation
     def open_detail(self, uid: str, pane: str = "phase", *, explain: bool = False) -> None:
+        self.drop_pod_notices(keep=uid)
         if uid in self.store.pods:
             self.push_screen(DetailScreen(uid, initial_pane=pane, explain=explain))
 
@@ -535,15 +563,15 @@ class PodtuiApp(App):
             # A pod the scheduler cannot place has no container to explain: say why.
             unplaced = unscheduled_line(record, now)
             if unplaced is not None:
-                self.notify(unplaced, severity="warning", timeout=12, markup=False)
+                self.pod_notify(record.uid, unplaced, severity="warning", timeout=12, markup=False)
             else:
-                self.notify("no restarts seen for this pod", timeout=4)
+                self.pod_notify(record.uid, "no restarts seen for this pod", timeout=4)
             return False
         if target.kind != KIND_RESTART:
             what = {KIND_START_FAILURE: f"{target.container} has not started",
                     KIND_TERMINATION: f"{target.container} ended",
                     KIND_DISRUPTION: "the pod was disrupted"}.get(target.kind, target.kind)
-            self.notify(f"no restarts seen for this pod; {what}: showing why", timeout=4)
+            self.pod_notify(record.uid, f"no restarts seen for this pod; {what}: showing why", timeout=4)
         return True
 
     def copy_pod_name(self, uid: str | None) -> None:

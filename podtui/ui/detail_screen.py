@@ -175,6 +175,9 @@ class DetailScreen(Screen):
         self._apply_layout(self.size.width, self.size.height)
         self.refresh_panes()
 
+    def on_unmount(self) -> None:
+        self.podtui.drop_pod_notices()  # "this pod" would read as the next screen's
+
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
 
@@ -403,6 +406,7 @@ class DetailScreen(Screen):
         else:
             trail.clear()
         if found is not None:
+            self.podtui.drop_pod_notices(keep=found[0])
             self.uid = found[0]
             self.record = self.podtui.store.pods[found[0]]
             self.gone = False
@@ -410,13 +414,16 @@ class DetailScreen(Screen):
             return
         family = getattr(record, "family", None)
         controller = f" or made by its {family.kind} {family.name}" if family is not None else ""
+
+        def say(message: str) -> None:
+            self.podtui.pod_notify(record.uid, message, severity="warning")
+
         if direction == "newer" and family is not None and self._follow(record, "older") is not None:
-            self.notify(f"{record.name} is the newest pod of its {family.kind} {family.name} podtui has seen: "
-                        "P goes to the one before", severity="warning")
+            say(f"{record.name} is the newest pod of its {family.kind} {family.name} podtui has seen: "
+                "P goes to the one before")
         elif direction == "newer":
             # A Deployment's new pod has a new name: say what p can follow.
-            self.notify(f"no other pod named {record.name}{controller} seen: p follows a reused name "
-                        "(a StatefulSet's pod, a pod deleted and created again) or a controller's pods",
-                        severity="warning")
+            say(f"no other pod named {record.name}{controller} seen: p follows a reused name "
+                "(a StatefulSet's pod, a pod deleted and created again) or a controller's pods")
         else:
-            self.notify(f"no earlier pod named {record.name}{controller} seen", severity="warning")
+            say(f"no earlier pod named {record.name}{controller} seen")
