@@ -3,9 +3,9 @@
 The most pressing fact wins, in this order: a tombstone; a deletion (held by
 finalizers, or the SIGKILL countdown); a finished pod (nothing next); the
 scheduler's verdict; a passed activeDeadlineSeconds (the kubelet fails the pod and
-restarts nothing); a restart or image-pull back-off; a probe streak; the
-activeDeadlineSeconds countdown; a readiness gate. Countdowns round up, so
-"in 0s" never shows before the moment is due.
+restarts nothing); a restart or image-pull back-off; a probe streak (and the kill a
+liveness or startup one leads to); the activeDeadlineSeconds countdown; a readiness
+gate. Countdowns round up, so "in 0s" never shows before the moment is due.
 """
 
 from __future__ import annotations
@@ -113,12 +113,17 @@ def next_step(record, now: float) -> NextStep | None:
         p = failing[0]
         if p.settings.type == "readiness" and not ready.get(p.settings.container, False):
             # Already unready: reaching the threshold changes nothing, so no count and
-            # no due time ("2/3" read as if something came at 3/3). It turns ready
-            # after successThreshold successes, which no Event announces.
-            return NextStep("readiness fails", severity=WARNING)
+            # no due time ("2/3" read as if something came at 3/3). The worker keeps
+            # probing; successThreshold passes in a row make it ready, at no time known.
+            n = p.settings.success_threshold
+            return NextStep("ready when readiness passes" if n <= 1 else f"ready after {n} readiness passes",
+                            severity=WARNING)
         if p.settings.type != "readiness" or p.streak < p.settings.failure_threshold:
-            return NextStep(f"{p.settings.type} {streak_fraction(p)}",
-                            due_at=p.acts_at, severity=WARNING)
+            text = f"{p.settings.type} {streak_fraction(p)}"
+            if p.settings.type != "readiness" and p.acts_at is not None:
+                # What the streak leads to, when: the probe's timing is podtui's estimate.
+                text += f", kill in ~{countdown(p.acts_at, now)}" if now < p.acts_at else ", kill due"
+            return NextStep(text, due_at=p.acts_at, severity=WARNING)
 
     if deadline_at is not None:
         left = deadline_at - now

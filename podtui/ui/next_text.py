@@ -58,6 +58,14 @@ _SHORTER = (
     # timer next to "restart 25s". The Termination pane names and counts them.
     (re.compile(r"^(?:\d+ )?finalizers? for "), "held for "),
     (re.compile(r"^held for "), "for "),
+    # A probe streak's kill: the countdown and the streak, then the countdown alone; the
+    # probe's name is in the Probes pane ("liveness 2/3, kill in ~5s": "2/3 kill ~5s").
+    (re.compile(r", kill (?:in )?"), " kill "),
+    (re.compile(r"^(?:liveness|startup) (?=~?\d+/\d+ kill )"), ""),
+    (re.compile(r"^~?\d+/\d+ kill (?=~|due$)"), "kill "),
+    # An unready container's failing readiness probe: what makes it ready.
+    (re.compile(r"^ready when readiness passes$"), "ready on pass"),
+    (re.compile(r"^ready after (\d+) readiness passes$"), r"ready: \1 passes"),
     (re.compile(r" in (?=\S+$)"), " "),  # "restart 3m55s"
     (re.compile(r"^deleted (?=\S+ ago$)"), "gone "),
     (re.compile(r"^gone (?=\S+ ago$)"), ""),  # "2m19s ago": STATUS says Deleted

@@ -265,7 +265,7 @@ def test_next_step_and_probe_states_from_the_caches_equal_a_fresh_read():
 
     spread = _records_spread()
     steps = {getattr(next_step(r, now), "text", "") for r, now in spread}
-    assert {"liveness 1/3", "liveness 2/3", "readiness fails"} <= steps, steps
+    assert {"liveness 1/3, kill in ~6s", "liveness 2/3, kill in ~5s", "ready when readiness passes"} <= steps, steps
     for rec, now in spread:
         cached = (probe_states(rec, now), next_step(rec, now))
         assert rec.probe_memo is not None and rec.probe_memo[0] is rec.obj.get("spec")

@@ -72,7 +72,7 @@ def test_next_and_the_history_report_mark_an_estimated_streak():
     for tick in range(12):
         kubelet.write("Liveness probe failed: a", 10 * tick, shown=tick != 6)  # count 6 -> 8 unseen
     record, now = store.by_name("shop", "web-0"), runs.T0 + 111
-    assert next_step(record, now).text == "liveness ~12/20"
+    assert next_step(record, now).text == "liveness ~12/20, kill in ~79s"
     (probe,) = pod_report(record, now)["probe_failures"]
     assert probe["current_streak"] == "~12/20"
 

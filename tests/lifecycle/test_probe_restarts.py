@@ -62,7 +62,7 @@ def test_a_run_goes_on_after_a_crash_that_was_not_the_kill(api, finished, exact)
     store.apply(Change(PODS, MODIFIED, restarted(started=25, finished=finished), T0 + 25.3))
     state = state_of(store, 26)
     assert (state.streak, state.acts_at, state.exact) == (2, T0 + 40, exact)
-    assert next_step(store.by_name("shop", "web-0"), T0 + 26).text == f"liveness {'' if exact else '~'}2/3"
+    assert next_step(store.by_name("shop", "web-0"), T0 + 26).text == f"liveness {'' if exact else '~'}2/3, kill in ~14s"
     kubelet.write(FAIL, 40)
     state = state_of(store, 40.5)
     assert (state.streak, state.acts_at, state.exact) == (3, T0 + 40, exact)
@@ -161,4 +161,4 @@ def test_a_run_that_may_reach_back_past_the_restart_before_is_an_estimate(api):
     store.apply(Change(PODS, MODIFIED, restarted(started=55, finished=45, prev_started=25, restarts=2), T0 + 55.3))
     state = state_of(store, 56)
     assert (state.streak, state.exact) == (1, False)
-    assert next_step(store.by_name("shop", "web-0"), T0 + 56).text == "liveness ~1/3"
+    assert next_step(store.by_name("shop", "web-0"), T0 + 56).text == "liveness ~1/3, kill in ~24s"

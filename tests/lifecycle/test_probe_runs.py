@@ -146,7 +146,7 @@ def test_a_run_after_a_kill_counts_from_the_kill_though_the_event_runs_on(api):
         kubelet.write("Liveness probe failed: HTTP probe failed with statuscode: 500", at)
         state = state_of(store, at + 0.5)
         assert (state.streak, state.acts_at) == (streak, T0 + 80)
-    assert next_step(store.by_name("shop", "web-0"), T0 + 75.5).text == "liveness 2/3"
+    assert next_step(store.by_name("shop", "web-0"), T0 + 75.5).text == "liveness 2/3, kill in ~5s"
 
 
 def test_failures_not_seen_one_by_one_are_estimated_and_no_fewer_than_those_seen():

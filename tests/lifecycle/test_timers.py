@@ -474,7 +474,7 @@ def test_a_failed_pull_seen_before_its_event_counts():
 
 @pytest.mark.parametrize("ready, text, due", [
     (True, "readiness 2/3", True),  # at 3/3 the kubelet marks it unready: a count and a time
-    (False, "readiness fails", False),  # already unready: 3/3 changes nothing
+    (False, "ready when readiness passes", False),  # already unready: 3/3 changes nothing
 ])
 def test_next_counts_a_readiness_streak_only_while_its_threshold_would_change_something(ready, text, due):
     pod = {"spec": {"containers": [{"name": "app", "readinessProbe": {"httpGet": {"port": 8080}, "periodSeconds": 5}}]},
