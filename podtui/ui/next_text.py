@@ -2,11 +2,12 @@
 
 The model words the probe streak as "liveness 2/3" (failures / failureThreshold), or
 "liveness ~2/3" when it is estimated (probes.streak_fraction: some failures were not seen
-written one by one), and an unready container's failing readiness probe as "readiness
-fails". A streak can still outrun its threshold (Events arrive before the restart
-shows), and "liveness 5/3" reads like a mistake: past the threshold it becomes
-"liveness fails". No count: it grows without bound while the probe keeps failing, and
-NEXT has 10-16 cells on an 80-column terminal; the Probes pane shows the streak in full.
+written one by one), followed for liveness and startup by the kill it leads to ("liveness
+2/3, kill in ~5s"), and an unready container's failing readiness probe as what makes it
+ready ("ready when readiness passes"). A bare streak can still outrun its threshold, and
+"readiness 5/3" reads like a mistake: past the threshold it becomes "readiness fails". No
+count: it grows without bound while the probe keeps failing, and NEXT has 10-16 cells on
+an 80-column terminal; the Probes pane shows the streak in full.
 """
 
 from __future__ import annotations
