@@ -36,6 +36,35 @@ FOOTNOTES = ("ctrl+p opens the command palette: every action by name.",
 HELP_WIDTH = 90  # the box's, at most; less on a narrower terminal
 
 
+APP_WIDE = ("Everywhere", "Replay")  # the sections of the app's own bindings, not a screen's
+
+
+def place_shadowed(sections: list[tuple[str, list[Binding]]]) -> list[tuple[str, list[Binding]]]:
+    """An app-wide key that a screen binds to something else (q: quit, but back in a
+    pod's detail) is not "everywhere": it is listed under the screens where it does
+    what the app binds it to. A priority binding wins on every screen and stays."""
+    bound = {title: {key.strip() for b in bindings for key in b.key.split(",")}
+             for title, bindings in sections if title not in APP_WIDE}
+    added: dict[str, list[Binding]] = {title: [] for title in bound}
+    placed = []
+    for title, bindings in sections:
+        if title not in APP_WIDE:
+            placed.append((title, bindings))
+            continue
+        kept = []
+        for b in bindings:
+            keys = [key.strip() for key in b.key.split(",")]
+            shadowed = [] if b.priority else [key for key in keys if any(key in own for own in bound.values())]
+            for key in shadowed:
+                for screen, own in bound.items():
+                    if key not in own:
+                        added[screen].append(replace(b, key=key))
+            if len(shadowed) < len(keys):
+                kept.append(replace(b, key=",".join(key for key in keys if key not in shadowed)))
+        placed.append((title, kept))
+    return [(title, bindings + added.get(title, [])) for title, bindings in placed]
+
+
 def key_rows(bindings: Iterable[Binding], display) -> dict[str, list[str]]:
     """Each action's description (in full: the tooltip when the footer's word is short)
     and all its keys."""
@@ -122,7 +151,7 @@ class HelpScreen(ModalScreen):
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
-        self.sections = sections
+        self.sections = place_shadowed(sections)
 
     def compose(self):
         display = self.app.get_key_display
