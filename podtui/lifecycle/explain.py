@@ -744,8 +744,8 @@ def _start_failures(entries: list[Transition], kinds: dict[str, str], events: li
         when = f", first seen {_ts(last.at)}" if not last.observed else f" {_ts(last.at)}"
         ex.evidence.append(f"state waiting {state}{when}" + (f": {ex.message}" if ex.message else ""))
         if last.at > ex.at:
-            opened = ex.reason if opening[id(ex)].observed else f"{ex.reason} when first seen"
-            ex.evidence.append(f"waiting on it since {_ts(ex.at)} ({opened})")
+            opened = f"first {ex.reason}" if opening[id(ex)].observed else f"{ex.reason} when first seen"
+            ex.evidence.append(f"waiting since {_ts(ex.at)} ({opened})")
         ex.evidence.extend(event_line(ev) for ev in evs)
         if ex.end is not None:
             then = ended.get(id(ex), "")

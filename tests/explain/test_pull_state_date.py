@@ -28,7 +28,7 @@ def test_the_state_is_dated_from_its_own_start_and_the_episode_from_first_sight(
     ex = _pull(*fold(path, until=100))
     assert ex.evidence[0] == ('state waiting ImagePullBackOff 2024-05-01T10:01:20Z: '
                               'Back-off pulling image "registry.example.com/shop/api:v9.9.9"')
-    assert ex.evidence[1] == "waiting on it since 2024-05-01T10:00:16Z (ImagePullBackOff when first seen)"
+    assert ex.evidence[1] == "waiting since 2024-05-01T10:00:16Z (ImagePullBackOff when first seen)"
 
 
 def test_a_state_met_at_first_sight_says_so(tmp_path):
@@ -40,10 +40,10 @@ def test_a_state_met_at_first_sight_says_so(tmp_path):
     ex = _pull(*fold(path, until=30))
     assert ex.evidence[0] == ('state waiting ImagePullBackOff, first seen 2024-05-01T10:00:16Z: '
                               'Back-off pulling image "registry.example.com/shop/api:v9.9.9"')
-    assert not any(line.startswith("waiting on it since") for line in ex.evidence)
+    assert not any(line.startswith("waiting since") for line in ex.evidence)
 
 
 def test_an_episode_seen_from_its_start():
     ex = _pull(*fold(DEFAULT, until=100))
     assert ex.evidence[0].startswith("state waiting ImagePullBackOff 2024-05-01T10:01:20Z: Back-off pulling")
-    assert ex.evidence[1] == "waiting on it since 2024-05-01T10:00:03Z (ErrImagePull)"
+    assert ex.evidence[1] == "waiting since 2024-05-01T10:00:03Z (first ErrImagePull)"
