@@ -434,9 +434,11 @@ class PodTable(ScrollView, can_focus=True):
         room = self._row_width()
         if layout.width <= room:
             return
+        pinned = self._pinned(layout, room)
+        end = layout.width - room  # the last offset: the row's end at the table's edge
         # From the gap before a column: the header's "←" goes there, not over the
         # title's first letter ("←AME", "←EADY").
-        starts = [max(0, x - 1) for _, x, _ in layout.columns if x <= layout.width - room] + [layout.width - room]
+        starts = [max(0, x - pinned - 1) for _, x, _ in layout.columns if pinned < x <= end + pinned] + [end]
         if direction > 0:
             later = [x for x in starts if x > self.x_offset]
             offset = min(later) if later else self.x_offset
@@ -447,6 +449,19 @@ class PodTable(ScrollView, can_focus=True):
             self.x_offset = offset
             self.refresh()
 
+    @staticmethod
+    def _pinned(layout: Layout, room: int) -> int:
+        """Cells on the left that stay when a row scrolls sideways: NAMESPACE and NAME,
+        which say whose row it is (as k9s keeps the name), if they take at most half."""
+        for column, x, w in layout.columns:
+            if column.key == "name":
+                return x + w if x + w <= room // 2 else 0
+        return 0
+
+    def _scrolled(self, layout: Layout, room: int) -> tuple[int, int]:
+        """(pinned cells, offset of the rest) as drawn: the offset kept within the row."""
+        return self._pinned(layout, room), max(0, min(self.x_offset, layout.width - room))
+
     def action_open(self) -> None:
         if self.cursor_uid is not None:
             self.post_message(self.Opened(self.cursor_uid))
@@ -454,7 +469,9 @@ class PodTable(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         y = event.y
         if y == 0:
-            column = self._current_layout().column_at(event.x + self.x_offset)
+            layout = self._current_layout()
+            pinned, start = self._scrolled(layout, self._row_width()) if layout.width > self._row_width() else (0, 0)
+            column = layout.column_at(event.x if event.x < pinned else event.x + start)
             if column is not None and column.key in SORT_COLUMNS:
                 self.sort_by(column.key)
             return
@@ -721,20 +738,22 @@ class PodTable(ScrollView, can_focus=True):
         room = self._row_width()
         if layout.width <= room:
             return self._render_line(y, layout)
-        return self._sideways(self._render_line(y, layout), y == 0, layout.width, room)
+        return self._sideways(self._render_line(y, layout), y == 0, layout, room)
 
-    def _sideways(self, strip: Strip, header: bool, width: int, room: int) -> Strip:
-        """The part of a row wider than the table that is scrolled into view; the header
-        says with an arrow that there are more columns that way."""
-        start = max(0, min(self.x_offset, width - room))
-        strip = strip.crop(start, start + room)
+    def _sideways(self, strip: Strip, header: bool, layout: Layout, room: int) -> Strip:
+        """The part of a row wider than the table that is scrolled into view, after the
+        pinned NAMESPACE and NAME; the header says with an arrow that there are more
+        columns that way."""
+        pinned, start = self._scrolled(layout, room)
+        view = room - pinned
+        part = strip.crop(pinned + start, pinned + start + view)
         if header:
             style = self._get_styles()["header-sorted"]
-            if start + room < width:
-                strip = Strip.join([strip.crop(0, room - 1), Strip([Segment("→", style)], 1)])
+            if start + room < layout.width:
+                part = Strip.join([part.crop(0, view - 1), Strip([Segment("→", style)], 1)])
             if start > 0:
-                strip = Strip.join([Strip([Segment("←", style)], 1), strip.crop(1, room)])
-        return strip
+                part = Strip.join([Strip([Segment("←", style)], 1), part.crop(1, view)])
+        return Strip.join([strip.crop(0, pinned), part]) if pinned else part
 
     def _render_line(self, y: int, layout: Layout) -> Strip:
         width = layout.width

@@ -9,7 +9,7 @@ is cut, with an ellipsis, then NEXT (its countdown kept: "restart 46s"), and onl
 STATUS, which keeps the kubelet's long reasons whole (CreateContainerConfigError) while
 anything else can give way. The -o wide columns appear when there is room for them (or
 on `w`; on a narrow terminal the row is then wider than the screen and the table
-scrolls sideways).
+scrolls sideways, NAMESPACE and NAME staying on the left).
 """
 
 from __future__ import annotations
