@@ -52,6 +52,7 @@ from podtui.lifecycle.changes import (
     EVENTS,
     MODIFIED,
     PODS,
+    STOPPED,
     Change,
     Item,
     Relist,
@@ -175,6 +176,8 @@ def encode_item(item: Item, redacted: bool = True) -> dict:
             line["resource"] = item.resource
         if item.retry_at is not None:
             line["retry_at"] = item.retry_at
+        if item.current_as_of is not None:
+            line["current_as_of"] = item.current_as_of
         return line
     if isinstance(item, Relist):
         line = {"t": item.at, "relist": item.phase, "resource": item.resource,
@@ -204,15 +207,19 @@ def decode_item(line: dict) -> Item:
             raise ValueError('a change needs "resource", "type" and an "object"')
         return Change(resource, line["type"], obj, float(t), bool(line.get("synthetic", False)))
     if "status" in line:
-        retry = line.get("retry_at")
+        retry, current = line.get("retry_at"), line.get("current_as_of")  # either absent in older recordings
         return SourceStatus(str(line["status"]), float(t), str(line.get("detail", "")),
-                            line.get("resource"), float(retry) if isinstance(retry, (int, float)) else None)
+                            line.get("resource"), _time_or_none(retry), _time_or_none(current))
     if "relist" in line:
         if line["relist"] not in ("start", "end"):
             raise ValueError('"relist" must be "start" or "end"')
         return Relist(str(line.get("resource", "")), float(t), line["relist"],
                       str(line.get("resource_version", "")), int(line.get("deleted", 0) or 0))
     raise ValueError("not a change, status or relist line")
+
+
+def _time_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 # ---------------------------------------------------------------------------- header
@@ -441,7 +448,9 @@ class RecordingWriter:
         in a signal handler that interrupts a write() waiting on the same thread."""
         self._released = True
 
-    def close(self) -> None:
+    def close(self, end: float | None = None) -> None:
+        """Finish the recording; with `end`, a last line says it stopped then (not one
+        of items_written: alone, it is nothing worth replaying)."""
         with self._lock:
             if self._closing:
                 return
@@ -449,6 +458,8 @@ class RecordingWriter:
             self._wake.notify()
             self._room.notify_all()
         self._thread.join()
+        if end is not None and self.error is None:
+            self._send([encode_j(orjson.dumps(encode_item(SourceStatus(STOPPED, end), redacted=False)))])
         try:
             self._pipe.close()
         except OSError:
@@ -551,11 +562,13 @@ class RecordingFeed:
     up with, but nothing is dropped and memory stays bounded.
     """
 
-    def __init__(self, feed: Feed, writer: RecordingWriter, *, wait_for_room: bool = False) -> None:
+    def __init__(self, feed: Feed, writer: RecordingWriter, *, wait_for_room: bool = False,
+                 clock: Clock | None = None) -> None:
         self.feed = feed
         self.writer = writer
         self.scope = feed.scope
         self.wait_for_room = wait_for_room
+        self.clock = clock  # for the time it stops
 
     def start(self) -> None:
         self.feed.start()
@@ -570,7 +583,9 @@ class RecordingFeed:
 
     def stop(self) -> None:
         self.feed.stop()
-        self.writer.close()
+        # The recording's end: its last item may be long before (a server gone), and a
+        # replay ending there hid the outage up to the stop.
+        self.writer.close(end=None if self.clock is None else self.clock.time())
 
     def __getattr__(self, name: str):
         # Status the inner feed exposes (state, controls) stays reachable.
@@ -610,7 +625,7 @@ def file_size(n: float) -> str:
 def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: bool = True,
                     fd: int | None = None, wait_for_room: bool = False, overwrite: bool = True) -> RecordingFeed:
     writer = RecordingWriter(path, header_for(feed.scope, clock.time(), redacted), fd=fd, overwrite=overwrite)
-    return RecordingFeed(feed, writer, wait_for_room=wait_for_room)
+    return RecordingFeed(feed, writer, wait_for_room=wait_for_room, clock=clock)
 
 
 # ---------------------------------------------------------------------------- reading

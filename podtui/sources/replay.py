@@ -403,6 +403,7 @@ class ReplayFeed:
         self._restart = snapshot.freeze(store, self._base, changed, self._sources)
         self._release(store, changed)
         self._base, self._changed = self._restart, set()
+        self._owed = [item for i, item in self._marks if i < self._next]  # as a start over says them
         self.epoch += 1
         self._store = None
 

@@ -150,6 +150,7 @@ class _Cuts:
     stale: bool = True
 
 
+_REPLAY_TROUBLE = (ch.RECONNECTING, ch.REFRESHING, ch.RELISTING, ch.FAILED)
 _REASON_KEPT = 32  # cells: "401 Unauthorized: log in again;…", whole advice
 
 
@@ -164,6 +165,13 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
     connection = len(parts)
     if state.replay is not None:
         parts.append(Content.styled(*replay_text(state.replay, now, word=cuts.replay_word)))
+        # The recorded connection when it was in trouble: a gap with no data read as a
+        # quiet cluster. Connecting and listing come before the opening; live says nothing.
+        if state.source is not None and state.source.state in _REPLAY_TROUBLE:
+            parts.append(Content.styled(*connection_text(state.source, now, cuts.reason)))
+            stale = stale_text(state.stale_since, now, state.stale_noticed)
+            if stale and cuts.stale:
+                parts.append(Content.styled(stale, "bold $text-warning"))
     else:
         text, style = connection_text(state.source, now, cuts.reason)
         part = Content.styled(text, style)
@@ -203,7 +211,14 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
 
 
 def status_line(state: BarState, now: float, width: int | None = None) -> Content:
-    """The bar's line, made to fit `width` cells if given.
+    """The bar's line, made to fit `width` cells if given (see fit_status_line)."""
+    return fit_status_line(state, now, width)[0]
+
+
+def fit_status_line(state: BarState, now: float, width: int | None = None,
+                    scope: str | None = None) -> tuple[Content, str]:
+    """The bar's line, made to fit `width` cells if given, and the scope as it was cut.
+    scope: the scope's form (as returned) to start from, not widened back.
 
     What it keeps longest is the connection's state ("reconnecting in 4s", "failed", a
     replay's position) and the pod count with its deleted ones: a fatal reason is also
@@ -215,16 +230,16 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
     then the rest of the reason; last "● rec", how old the data is, then the "(N deleted)"; the edge cuts only what
     is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
-    cuts = _Cuts(context=state.context, scope=state.scope or "all namespaces")
+    cuts = _Cuts(context=state.context, scope=(state.scope or "all namespaces") if scope is None else scope)
     parts, connection = _parts(state, now, cuts)
     line = sep.join(parts)
     if state.replay is not None and width is not None and width - line.cell_length >= 13:
         # Room to spare (a wide terminal): the replay's progress, drawn
         cells = min(40, width - line.cell_length - 1)
         parts[connection] = Content.assemble(parts[connection], " ", scrubber(state.replay, cells))
-        return sep.join(parts)
+        return sep.join(parts), cuts.scope
     if width is None or line.cell_length <= width:
-        return line
+        return line, cuts.scope
 
     def over() -> int:
         return sep.join(_parts(state, now, cuts)[0]).cell_length - width
@@ -250,7 +265,7 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
 
     def reason_to(floor: int) -> None:
         source = state.source
-        if state.replay is not None or source is None or not source.detail:
+        if source is None or not source.detail or (state.replay is not None and source.state not in _REPLAY_TROUBLE):
             return
         cuts.reason = max(floor, cell_len(source.detail) - over())
 
@@ -276,7 +291,7 @@ def status_line(state: BarState, now: float, width: int | None = None) -> Conten
         if over() <= 0:
             break
         step()
-    return sep.join(_parts(state, now, cuts)[0])
+    return sep.join(_parts(state, now, cuts)[0]), cuts.scope
 
 
 class StatusBar(Static):
@@ -288,6 +303,9 @@ class StatusBar(Static):
         super().__init__("", markup=False, **kwargs)
         self._shown: Content | None = None
         self._last: tuple[BarState, float] | None = None
+        # ((width, scope), "-A"): all namespaces read -A at this width once; a count a
+        # digit longer or shorter flipped it back and forth at every change.
+        self._scope_cut: tuple[tuple[int | None, str], str] | None = None
 
     def on_resize(self) -> None:
         if self._last is not None:
@@ -295,7 +313,15 @@ class StatusBar(Static):
 
     def show(self, state: BarState, now: float) -> bool:
         self._last = (state, now)
-        content = status_line(state, now, self.content_size.width or None)
+        width = self.content_size.width or None
+        key = (width, state.scope)
+        cut = self._scope_cut[1] if self._scope_cut is not None and self._scope_cut[0] == key else None
+        content, scope = fit_status_line(state, now, width, cut)
+        # Kept at -A, not shorter: a scope cut further or left out (a long reconnect
+        # reason) comes back when there is room again.
+        whole = state.scope or "all namespaces"
+        short = "-A" + whole.removeprefix("all namespaces")
+        self._scope_cut = (key, short) if whole.startswith("all namespaces") and scope != whole else None
         if self._shown is not None and content.is_same(self._shown):
             return False
         self._shown = content

@@ -15,7 +15,7 @@ import pytest
 
 from podtui.clock import ManualClock
 from podtui.demo.cluster import DemoCluster
-from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, REFRESHING, RELISTING, Change, Relist, SourceStatus
+from podtui.lifecycle.changes import LIVE, PODS, RECONNECTING, REFRESHING, RELISTING, STOPPED, Change, Relist, SourceStatus
 from podtui.sources.base import Scope
 from podtui.sources.recording import REDACTED, file_size, read_recording
 from podtui.sources.replay import ReplayFeed
@@ -311,7 +311,7 @@ def test_a_slow_token_refresh_is_recorded_as_such_and_replays_beside_an_older_re
     feed = ReplayFeed(rec, ManualClock(0), autoplay=False)
     feed.seek(rec.end)
     said = [(i.state, i.detail) for i in feed.poll() if isinstance(i, SourceStatus)]
-    assert said == [(LIVE, ""), (REFRESHING, "gke-gcloud-auth-plugin"), (LIVE, ""),
+    assert said == [(LIVE, ""), (REFRESHING, "gke-gcloud-auth-plugin"), (LIVE, ""), (STOPPED, ""),
                     (RECONNECTING, "refreshing credentials (get-token)…")]
     assert connection_text(SourceStatus(REFRESHING, 101.0, "gke-gcloud-auth-plugin", PODS), 101.0)[0] == \
         "refreshing credentials (gke-gcloud-auth-plugin)…"

@@ -57,7 +57,8 @@ def test_quitting_says_how_many_changes_went_to_which_file_its_size_and_how_long
     assert watch(ConnectionOptions(), ManualClock(T0), record=str(path)) == 0
     size = file_size(path.stat().st_size)
     assert capsys.readouterr().err == f"podtui: recorded 1,234 pod and 56 event changes to {path} ({size}) in 3m10s\n"
-    assert len(read_recording(path).items) == len(items)  # all of it, written before the line
+    written = read_recording(path).items
+    assert len(written) == len(items) + 1 and written[-1].state == "stopped"  # all of it, and when it stopped
 
 
 def test_one_change(tmp_path, monkeypatch, capsys):
@@ -75,7 +76,7 @@ def test_a_session_that_crashed_or_was_interrupted_still_says_what_reached_the_f
         watch(ConnectionOptions(), ManualClock(T0), record=str(path))
     assert capsys.readouterr().err == \
         f"podtui: recorded 3 pod and 0 event changes to {path} ({path.stat().st_size} B) in 12s\n"
-    assert len(read_recording(path).items) == 3
+    assert [type(i).__name__ for i in read_recording(path).items] == ["Change"] * 3 + ["SourceStatus"]  # and its end
 
 
 def test_no_terminal_is_refused_without_a_summary(tmp_path, monkeypatch, capsys):

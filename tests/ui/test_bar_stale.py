@@ -120,9 +120,9 @@ async def test_an_open_pod_says_it_too():
         assert "old" not in str(app.screen.query_one("#detail-title").render())
 
 
-async def test_a_replayed_drop_is_not_said_stale():
-    # The recording's own reconnect is history at the replay's position; the bar says
-    # the position, not the connection, and a seek back would leave the anchor behind.
+async def test_a_replayed_drop_is_said_stale_at_its_position_and_not_after_a_seek_back_before_it():
+    # The recording's own reconnect says how old the data was then (it said nothing: a
+    # gap with no data read as a quiet cluster); a seek back to before it leaves no anchor.
     from podtui.sources.recording import Header, Recording
     from podtui.sources.replay import ReplayFeed
     from podtui.ui.app import PodtuiApp
@@ -138,6 +138,9 @@ async def test_a_replayed_drop_is_not_said_stale():
         await settle(pilot)
         app.open_detail("u1")
         await pilot.pause()
+        await settle(pilot)
+        assert str(app.screen.query_one("#detail-title").render()).startswith("shop/web-1  Running  data 12s old")
+        feed.seek(T0 + 2)
         await settle(pilot)
         assert "old" not in str(app.screen.query_one("#detail-title").render())
         assert app.stale_since is None
