@@ -1,0 +1,48 @@
+"""The bar's scope keeps the form it was cut to at a width: "all namespaces" read "-A"
+at 999 pods and "all namespaces" again at 1000, or the other way round, on every
+count change near the edge (a seek, a growing cluster)."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from podtui.lifecycle.changes import SourceStatus
+from podtui.ui.status_bar import BarState, StatusBar, status_line
+
+T0 = 1714557600.0
+
+
+def state(pods: int, scope: str = "") -> BarState:
+    return BarState(context="podtui-demo", scope=scope, source=SourceStatus("live", T0, "", "pods"),
+                    shown=pods, total=pods)
+
+
+class BarApp(App):
+    def compose(self):
+        yield StatusBar(id="bar")
+
+
+def test_the_edge_case_this_is_about():
+    # At 48 cells "999 pods" leaves room for "all namespaces", "1000 pods" does not.
+    assert "all namespaces" in status_line(state(999), T0, 48).plain
+    assert "-A" in status_line(state(1000), T0, 48).plain
+
+
+async def test_once_cut_to_minus_a_the_scope_stays_so_at_that_width():
+    app = BarApp()
+    async with app.run_test(size=(50, 3)) as pilot:  # 48 cells inside the bar's padding
+        bar = app.query_one(StatusBar)
+        assert bar.content_size.width == 48
+        bar.show(state(999), T0)
+        assert "all namespaces" in bar.text
+        seen = []
+        for pods in (1000, 999, 1000, 998):
+            bar.show(state(pods), T0)
+            seen.append(bar.text.split(" │ ")[1])
+        assert seen == ["-A"] * 4
+        bar.show(state(999, "shop"), T0)  # another scope: its own form
+        assert "shop" in bar.text
+        await pilot.resize_terminal(100, 3)
+        await pilot.pause()
+        bar.show(state(999), T0)
+        assert "all namespaces" in bar.text  # a new width: decided again
