@@ -931,6 +931,9 @@ def _parse_header(name: str, line: bytes) -> Header:
                 # It read as no recording at all.
                 raise RecordingError(f"{name} is {kind}; podtui reads plain or gzip recordings",
                                      f"{undo} it first, or gzip it")
+        if name.endswith(".gz"):  # not gzip either: _open_read reads it plain then
+            raise RecordingError(f"{name} is not gzip-compressed, nor a podtui recording",
+                                 "check it is the right file")
         raise RecordingError(f"{name} is not a podtui recording (line 1 has no podtui-recording header)")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:

@@ -43,6 +43,14 @@ def test_stopping_a_recording_writes_when_it_stopped(tmp_path):
     assert replay.end_time - replay.start_time == 18  # not 0: the last change was its first
 
 
+def test_random_bytes_named_gz_are_said_to_be_no_gzip(tmp_path):
+    path = tmp_path / "rec.jsonl.gz"
+    path.write_bytes(b"\x8e\x11 random bytes, no recording\n\x00\xff")
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert str(err.value).startswith(f"{path} is not gzip-compressed, nor a podtui recording")
+
+
 def test_a_plain_recording_named_gz_still_reads(tmp_path):
     path = tmp_path / "rec.jsonl.gz"
     write_recording(tmp_path / "plain.jsonl", Header(started=T0), [_pod(T0)])
