@@ -341,7 +341,7 @@ def _read_merged(paths: list[str]):
         merger = KubeConfigMerger(ENV_KUBECONFIG_PATH_SEPARATOR.join(paths))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        where = f" at line {mark.line + 1}" if mark is not None else ""
         culprit = next((p for p in paths if _yaml_error(p)), None) or ", ".join(paths)
         raise ConfigError(f"kubeconfig is not valid YAML{where}: {_one_line(getattr(exc, 'problem', '') or exc)} (in {culprit})") from None
     except (ConfigException, OSError) as exc:
@@ -499,7 +499,10 @@ def _kubeconfig_connection(options: ConnectionOptions, paths: list[str],
         contexts = {c["name"]: (c.get("context") or {}) for c in entries if isinstance(c, Mapping) and "name" in c}
     except (AttributeError, TypeError):
         raise ConfigError(f"kubeconfig {shown} has a malformed contexts list") from None
-    available = ", ".join(sorted(contexts)) or "none"
+    if not contexts:  # "available: none: pass --context" named nothing to pass
+        raise ConfigError(f"kubeconfig {shown} has no contexts: add one (kubectl config set-context NAME "
+                          "--cluster CLUSTER --user USER) or point --kubeconfig at a working file")
+    available = ", ".join(sorted(contexts))
     context = options.context or merged.value.get("current-context") or ""
     if not context:
         raise ConfigError(f"kubeconfig {shown} has no current-context (available: {available}): pass --context")
@@ -1262,7 +1265,12 @@ def describe_http_error(status: int, body: bytes, *, verb: str, resource: str, c
             "ask for access or try another -n NAMESPACE"
         )
     if status == 404:
-        return ConnectError(f"the server at {server} has no {resource} API (404 {message}): is it a Kubernetes API server? check --context")
+        if message.startswith("an HTML page"):  # 'an HTML page ("Error response")'
+            page = message.removeprefix("an HTML page").strip().removeprefix("(").removesuffix(")")
+            said = "404, and the reply is an HTML page" + (f": {page}" if page else "")
+        else:
+            said = f"404: {message}" if message else "404"
+        return ConnectError(f"the server at {server} has no {resource} API ({said}): is it a Kubernetes API server? check --context")
     scope = connection.scope
     if status == 400 and (scope.label_selector or scope.field_selector) and resource == PODS:
         # kubectl: 'Error from server (BadRequest): Unable to find ... that match label

@@ -92,7 +92,7 @@ def test_malformed_kubeconfig_is_one_line(tmp_path):
     cfg.write_text("apiVersion: v1\nclusters: [\n  - name: x\n contexts: {\n")
     with pytest.raises(ConfigError) as err:
         resolve_connection(opts(kubeconfig=str(cfg)), {})
-    assert str(err.value).startswith("kubeconfig is not valid YAML line ")
+    assert str(err.value).startswith("kubeconfig is not valid YAML at line ")
     assert "\n" not in str(err.value)
 
 
@@ -104,6 +104,20 @@ def test_no_current_context(tmp_path):
     cfg.write_text(yaml.safe_dump(data))
     with pytest.raises(ConfigError, match=r"has no current-context \(available: only\): pass --context"):
         resolve_connection(opts(kubeconfig=str(cfg)), {})
+
+
+def test_no_contexts_at_all_says_so_not_pass_context(tmp_path):
+    # Before: "has no current-context (available: none): pass --context", with none to pass.
+    cfg = tmp_path / "config"
+    write_kubeconfig(cfg, "https://10.0.0.1:6443", context="only")
+    data = yaml.safe_load(cfg.read_text())
+    del data["current-context"]
+    data["contexts"] = []
+    cfg.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError) as err:
+        resolve_connection(opts(kubeconfig=str(cfg)), {})
+    assert str(err.value) == (f"kubeconfig {cfg} has no contexts: add one (kubectl config set-context NAME "
+                              "--cluster CLUSTER --user USER) or point --kubeconfig at a working file")
 
 
 def test_in_cluster_service_account(tmp_path):
@@ -441,7 +455,13 @@ LOGIN = b"<!DOCTYPE html>\n<html><head><title>Corporate Proxy &amp; Login</title
      "(is a login page or proxy in the way? check the server URL)"),
     (json_answer({"hello": "world"}),
      "the server at {URL} answered a pods list with JSON that is not a list (no items): is it a Kubernetes API server? check --context"),
-], ids=["html-200", "html-500", "text-502", "html-407", "redirect", "json-not-a-list"])
+    # Before: "has no pods API (404 an HTML page ("Error response"))".
+    (Answer(404, b"<html><head><title>Error response</title></head></html>", {"Content-Type": "text/html"}),
+     'the server at {URL} has no pods API (404, and the reply is an HTML page: "Error response"): '
+     "is it a Kubernetes API server? check --context"),
+    (Answer(404, b"404 page not found\n", {"Content-Type": "text/plain"}),
+     "the server at {URL} has no pods API (404: 404 page not found): is it a Kubernetes API server? check --context"),
+], ids=["html-200", "html-500", "text-502", "html-407", "redirect", "json-not-a-list", "html-404", "text-404"])
 def test_what_is_not_an_api_answer_is_said_in_one_line(tmp_path, answer, message):
     server = ScriptedServer(lambda r: answer).start()
     try:
