@@ -71,9 +71,20 @@ def test_probes_pane_says_which_probes_stopped(meta, status, stopped):
 
 
 @pytest.mark.parametrize("meta, status, says", [
-    ({}, {}, "deadline in 5m"),
-    ({}, {"phase": "Succeeded"}, "no longer counts: the pod ended before it ran out"),
-    (DELETING, {}, "no longer counts: the pod ended before it ran out"),
+    ({}, {}, "activeDeadlineSeconds 900s: in 5m"),
+    ({}, {"phase": "Succeeded"}, "activeDeadlineSeconds 900s: no longer counts (the pod ended before it ran out)"),
+    (DELETING, {}, "activeDeadlineSeconds 900s: no longer counts (the pod ended before it ran out)"),
 ])
 def test_termination_pane_deadline(meta, status, says):
     assert says in termination.render(record(meta, status), T0).plain
+
+
+@pytest.mark.parametrize("meta, status", [({}, {}), ({}, {"phase": "Succeeded"}), (DELETING, {})])
+def test_termination_pane_keeps_its_label_column(meta, status):
+    # "activeDeadlineSeconds 90s  deadline passed…" ran past the 12-cell label column
+    # that every other line keeps, its wrapped lines too.
+    for width in (None, 40):
+        text = termination.render(record(meta, status), T0, SimpleNamespace(width=width)).plain
+        for row in text.splitlines():
+            assert len(row) <= 12 or row[11] == " " and row[12] != " ", row
+        assert any(row.startswith("deadline    activeDeadlineSeconds 900s") for row in text.splitlines())

@@ -108,7 +108,7 @@ def test_termination_countdown_bar_prestop_finalizers_deadline(cluster):
     assert "waiting on finalizers: example.com/archive-logs" in t
     assert "held 3m50s since 09:56:10: the containers are done" in t
     t = text(termination, cluster, "uid-nightly-etl-28xk9")
-    assert "activeDeadlineSeconds 600s  deadline in 4m at 10:04:00" in t
+    assert "deadline    activeDeadlineSeconds 600s: in 4m at 10:04:00" in t
     t = text(termination, cluster, "uid-thumbnailer-7f9c-8vwq2")
     assert "TerminationByKubelet" in t and "Evicted" in t
 

@@ -93,16 +93,19 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     if info.status_reason:
         lines.append(kv("reason", (info.status_reason, "$phase-failed")))
     if info.active_deadline is not None:
+        # "deadline" in the label column that every line keeps; the field's name, longer
+        # than the column, in the value (as "activeDeadlineSeconds 90s  deadline…" it
+        # ran past the column, and so did its wrapped lines).
         if info.deadline_at is not None:
             left = info.deadline_at - now
-            state = (line((f"deadline in {countdown(left)}", "$next-warning"), f" at {clock_time(info.deadline_at)}")
-                     if left > 0 else line(("deadline passed", "$next-error"),
+            state = (line((f"in {countdown(left)}", "$next-warning"), f" at {clock_time(info.deadline_at)}")
+                     if left > 0 else line(("passed", "$next-error"),
                                            f" {elapsed(-left)} ago at {clock_time(info.deadline_at)}"))
         elif model.active_deadline(record.obj if isinstance(getattr(record, "obj", None), dict) else {}) is not None:
-            state = line(("no longer counts: the pod ended before it ran out", "$text-muted"))
+            state = line(("no longer counts (the pod ended before it ran out)", "$text-muted"))
         else:
             state = line(("counts from status.startTime (not started yet)", "$text-muted"))
-        lines.append(kv("activeDeadlineSeconds", line(f"{info.active_deadline}s  ", state), width=22))
+        lines.append(kv("deadline", line(f"activeDeadlineSeconds {info.active_deadline}s: ", state), wrap=wrap))
     return join_lines(lines)
 
 
