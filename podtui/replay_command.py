@@ -59,7 +59,7 @@ def open_feed(recording: Recording, clock: ManualClock, *, speed: float = 1.0, a
     if at is not None:  # --at "" is a mistake too, not "from the start"
         feed.seek(start_time(at, feed.start_time, feed.end_time))
     elif paused:
-        feed.seek(feed.opening_time())
+        feed.seek(feed.opening_time(), whole=False)  # right after the list, not the second before
     return feed
 
 

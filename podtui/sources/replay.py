@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import time
 from array import array
 from collections.abc import Callable
@@ -345,9 +346,14 @@ class ReplayFeed:
                 i += 1
         return None
 
-    def seek(self, t: float) -> None:
-        """Jump to recorded time t (clamped to the recording); keeps playing or paused.
+    def seek(self, t: float, *, whole: bool = True) -> None:
+        """Jump to recorded time t (clamped to the recording; else, with `whole`, down to
+        its whole second); keeps playing or paused.
         Back from the opening or later to before it lands on the opening (opening_time())."""
+        if whole and self.start_time < t < self.end_time:
+            # On the recorded clock's whole second, as the bar says it: `}` from 0:00 and
+            # `{` from the end both at 1:00 landed a fraction apart, on two states.
+            t = max(float(math.floor(t)), self.start_time)
         t = min(max(t, self.start_time), self.end_time)
         if t < self._position:
             # Before the opening the initial list is half applied or not at all: "0 pods",

@@ -10,6 +10,7 @@ a reconnect countdown), so it costs one short line on the wire.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -107,12 +108,15 @@ def replay_text(replay: Any, now: float, *, word: bool = True) -> tuple[str, str
     playing = bool(getattr(replay, "playing", False))
     speed = getattr(replay, "speed", 1.0)
     at = getattr(replay, "position", now)
-    start = getattr(replay, "start_time", at)
-    length = elapsed(getattr(replay, "end_time", at) - start)
+    # Whole seconds of the clock from the start's: the clock shown is then the start's
+    # plus the offset shown (apart, they were rounded differently and drifted a second).
+    start = math.floor(getattr(replay, "start_time", at))
+    at_s = math.floor(at)
+    length = elapsed(math.floor(getattr(replay, "end_time", at)) - start)
     end = getattr(replay, "at_end", False)
     mark = "■" if end else "▶" if playing else "⏸"
     speed_text = f" ×{speed:g}" if speed != 1 else ""
-    where = f"{elapsed(at - start)}/{length}" + (" end" if end else "")
+    where = f"{elapsed(at_s - start)}/{length}" + (" end" if end else "")
     return (f"{mark}{' replay' if word else ''} {clock_time(at)} {where}{speed_text}", "bold $text-accent")
 
 

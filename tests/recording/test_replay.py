@@ -216,7 +216,7 @@ def recording_of(items):
 def straight(recording, t, options=OPTIONS):
     """A fresh feed and store fed the items up to t: no checkpoint, nothing before."""
     feed = ReplayFeed(recording, ManualClock(0), autoplay=False)
-    feed.seek(t)
+    feed.seek(t, whole=False)
     return Consumer(feed, limit=10_000, options=options).pump()
 
 
@@ -343,7 +343,7 @@ async def test_the_app_seeking_back_from_a_checkpoint_shows_the_store_and_rate_o
         shown = app.store
         # Back to just after a checkpoint: the changes of the rate's window before it are
         # not applied again, yet count.
-        app.action_replay_seek_to(feed._times[feed._checkpoint_at[-3]])
+        feed.seek(feed._times[feed._checkpoint_at[-3]], whole=False)  # not the whole second before it
         app.drain()
         await pilot.pause()
         assert feed._restart is not None  # started over from a checkpoint, not the first item
@@ -354,7 +354,7 @@ async def test_the_app_seeking_back_from_a_checkpoint_shows_the_store_and_rate_o
     straight_app = PodtuiApp(straight_feed, straight_feed.clock, theme="podtui-dark", timers=False,
                              replay=straight_feed)
     async with straight_app.run_test(size=(120, 40)):
-        straight_feed.seek(feed.position)
+        straight_feed.seek(feed.position, whole=False)
         straight_app.drain()
         straight_app.tick()
         assert store_state(app.store) == store_state(straight_app.store)
@@ -419,7 +419,7 @@ def test_step_goes_to_the_next_change_a_user_can_see():
     feed.step()  # from the start: past connecting, listing, the lists' starts
     assert feed.position == 100.01 and [type(i).__name__ for i in feed.poll()] == \
         ["SourceStatus", "SourceStatus", "Relist", "SourceStatus", "SourceStatus", "Relist", "Change"]
-    feed.seek(100.2)
+    feed.seek(100.2, whole=False)
     feed.poll()
     feed.step()  # the list's end and live come along
     assert feed.position == 105.0 and isinstance(feed.poll()[-1], Change)

@@ -407,3 +407,40 @@ async def test_a_split_pane_keeps_the_length_and_speed_before_the_word_replay():
         await pilot.resize_terminal(120, 24)
         await pilot.pause()
         assert "⏸ replay 10:02:00 2:00/14:51 ×8 ━" in app.pods_screen.status_bar.text
+
+
+def _fractional_recording():
+    """Started at 10:00:07.6, a pod change every 0.25 s for two minutes, the last at 10:02:07.9."""
+    from podtui.sources.recording import Header, Recording
+
+    t0 = 1714557607.6
+    items = [Change("pods", "ADDED" if i == 0 else "MODIFIED",
+                    {"metadata": {"name": "web", "namespace": "shop", "uid": "u1", "resourceVersion": str(i)}},
+                    t0 + i * 0.25) for i in range(481)]
+    items.append(Change("pods", "MODIFIED", {"metadata": {"name": "web", "namespace": "shop", "uid": "u1"}},
+                        t0 + 120.3))  # the end's fraction is not the start's
+    return Recording(None, Header(started=t0), items), t0
+
+
+def test_the_clock_shown_is_the_start_shown_plus_the_offset_shown():
+    from podtui.ui.status_bar import replay_text
+
+    recording, t0 = _fractional_recording()
+    feed = ReplayFeed(recording, ManualClock(t0), wall=lambda: 0.0, autoplay=False)
+    for offset, said in ((0, "10:00:07 0:00/2:00"), (2.5, "10:00:10 0:03/2:00"), (5.9, "10:00:13 0:06/2:00")):
+        feed._move_to(t0 + offset)  # where playing may stop: not a whole second
+        # Before: "10:00:10 0:02" then "10:00:13 0:05": the clock floored, the offset from the start's fraction.
+        assert said in replay_text(feed, t0 + offset)[0]
+
+
+def test_a_seek_lands_on_a_whole_second_so_one_position_is_one_state():
+    recording, t0 = _fractional_recording()
+    feed = ReplayFeed(recording, ManualClock(t0), wall=lambda: 0.0, autoplay=False)
+    feed.seek(feed.start_time + 60)  # } from 0:00
+    forward = feed.position
+    feed.seek(feed.end_time)
+    feed.seek(feed.position - 60)  # { from the end
+    # Before: 10:01:07.6 and 10:01:07.9: one "1:00", two states.
+    assert feed.position == forward == 1714557667.0
+    feed.seek(feed.start_time + 0.2)  # within the first second: the start, not before it
+    assert feed.position == feed.start_time
