@@ -8,11 +8,14 @@ in `.gz`:
      "started_at": "2024-05-01T10:00:00Z", "redacted": true}
     {"t": 1714557600.25, "resource": "pods", "type": "ADDED", "object": {...}}
     {"t": 1714557600.25, "resource": "pods", "type": "DELETED", "object": {...}, "synthetic": true}
-    {"t": 1714557601.0, "status": "reconnecting", "detail": "connection reset", "resource": "pods", "retry_at": 1714557602.0}
+    {"t": 1714557601.0, "status": "reconnecting", "detail": "connection reset", "resource": "pods", "retry_at": 1714557602.0,
+     "current_as_of": 1714557600.25}
     {"t": 1714557602.0, "relist": "start", "resource": "pods", "resource_version": ""}
     {"t": 1714557602.5, "relist": "end", "resource": "pods", "resource_version": "1234", "deleted": 2}
+    {"t": 1714557610.0, "status": "stopped", "detail": ""}
 
-`t` is when the source observed the item (epoch seconds). Folding the change lines into
+`t` is when the source observed the item (epoch seconds); the last line says when the
+recording stopped (older recordings end at their last item). Folding the change lines into
 a Store in order reproduces the model podtui had. Never contains credentials; by
 default container env values, the last-applied-configuration annotation and
 managedFields are masked or dropped (see `redact`).
