@@ -747,6 +747,14 @@ class PodTable(ScrollView, can_focus=True):
         pinned, start = self._scrolled(layout, room)
         view = room - pinned
         part = strip.crop(pinned + start, pinned + start + view)
+        if start > 0:
+            # Up to the first column whole in view: blank, not a cut column's tail next
+            # to the name (at the row's end, which is rarely a column's start).
+            whole = min((x - pinned - start for _, x, _ in layout.columns if x - pinned >= start), default=view)
+            if whole > 0:
+                tail = part.crop(0, whole)
+                part = Strip.join([Strip([Segment(" " * seg.cell_length, seg.style) for seg in tail], tail.cell_length),
+                                   part.crop(whole, view)])
         if header:
             style = self._get_styles()["header-sorted"]
             if start + room < layout.width:
