@@ -588,7 +588,10 @@ class RecordingFeed:
         self.feed.stop()
         # The recording's end: its last item may be long before (a server gone), and a
         # replay ending there hid the outage up to the stop.
-        self.writer.close(end=None if self.clock is None else self.clock.time())
+        if self.clock is None:
+            self.writer.close()
+        else:
+            self.writer.close(end=self.clock.time())
 
     def __getattr__(self, name: str):
         # Status the inner feed exposes (state, controls) stays reachable.

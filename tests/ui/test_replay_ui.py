@@ -332,10 +332,12 @@ async def test_the_bar_says_seeking_while_a_backwards_seek_is_rebuilt(one_chunk_
         # Before: "⏸ replay 10:00:20 0:20/14:51 │ 23 pods": the new position next to the
         # count of the pods still shown, 10:01:20's, until the rebuild was swapped in.
         text = app.pods_screen.status_bar.text
-        assert "0:20/14:51 │ seeking…" in text and "pods" not in text
+        # (The scrubber may come between, when -A leaves room for it.)
+        assert "0:20/14:51 " in text and text.endswith(" │ seeking…") and "pods" not in text
         app.drain()
         await pilot.pause()
-        assert f"0:20/14:51 │ {app.table.visible_count} pods" in app.pods_screen.status_bar.text
+        text = app.pods_screen.status_bar.text
+        assert "0:20/14:51 " in text and text.endswith(f" │ {app.table.visible_count} pods")
         # The rate of the whole window before 10:00:20, not of the part rebuilt at the
         # first pump: what ev/s says once it plays.
         await pilot.press("space")
