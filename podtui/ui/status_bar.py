@@ -234,7 +234,7 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     then the rest of the reason; last "● rec", how old the data is, then the "(N deleted)"; the edge cuts only what
     is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
-    cuts = _Cuts(context=state.context, scope=(state.scope or "all namespaces") if scope is None else scope)
+    cuts = _Cuts(context=state.context, scope=state.scope or "all namespaces")
     parts, connection = _parts(state, now, cuts)
     line = sep.join(parts)
     if state.replay is not None and width is not None and width - line.cell_length >= 13:
@@ -242,6 +242,9 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
         cells = min(40, width - line.cell_length - 1)
         parts[connection] = Content.assemble(parts[connection], " ", scrubber(state.replay, cells))
         return sep.join(parts), cuts.scope
+    if scope is not None:  # after the progress line's check: the room a kept -A frees is no room to spare
+        cuts.scope = scope
+        line = sep.join(_parts(state, now, cuts)[0])
     if width is None or line.cell_length <= width:
         return line, cuts.scope
 
