@@ -36,7 +36,7 @@ def test_a_replay_seeking_back_holds_what_a_straight_fold_holds():
 
     feed.seek(EPOCH + 130)
     pump()
-    feed.seek(EPOCH + 75.5)  # backwards: the feed starts over
+    feed.seek(EPOCH + 75.5, whole=False)  # backwards: the feed starts over (at 75.5, not its second)
     pump()
     assert epoch == 1
     straight, _ = fold(DEFAULT, until=75.5)
