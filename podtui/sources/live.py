@@ -991,6 +991,9 @@ class Reflector:
             # server's or proxy's timeout; an empty one at once is refusing to hold it,
             # and re-watching at once would spin.
             raise _Retry("the API server ended the watch at once, sending nothing")
+        # A clean end (the server's timeoutSeconds): nothing changed up to it, so what the
+        # watch delivered was current then, not only at its last line or bookmark.
+        self.last_read = source.clock.time()
 
     def _healthy(self) -> bool:
         self.backoff.reset()

@@ -683,3 +683,21 @@ def test_off_live_the_status_says_when_the_watch_last_read_anything_not_when_the
     items = collect(source, lambda it: "reconnecting" in [s for s, _ in statuses(it)])
     down = next(i for i in items if isinstance(i, SourceStatus) and i.state == "reconnecting")
     assert (down.at, down.current_as_of) == (600.0, 510.0)
+
+
+def test_a_watch_that_ended_cleanly_counts_as_read_up_to_its_end(harness):
+    # A watch closed at the server's timeout, then a 410 on the re-watch: the relist said
+    # "data 50s old" from the last line, though the stream was healthy up to its close.
+    gone = json_answer({"kind": "Status", "code": 410, "reason": "Gone", "message": "gone"}, 410)
+    read = threading.Event()
+    watches = [Answer(body=[lambda: clock.set(510.0), watch_line("MODIFIED", pod("a", 11)), read.wait,
+                            lambda: clock.set(560.0)]), gone]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10), pod_list([pod("a", 12)], 50)], watches),
+                             healthy_after=0.0)
+    clock = source.clock
+    source.start()
+    collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    read.set()  # the server ends the watch at 560, cleanly
+    items = collect(source, lambda it: "relisting" in [s for s, _ in statuses(it)])
+    relisting = next(i for i in items if isinstance(i, SourceStatus) and i.state == "relisting")
+    assert relisting.current_as_of == 560.0
