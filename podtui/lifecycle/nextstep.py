@@ -116,7 +116,7 @@ def next_step(record, now: float) -> NextStep | None:
             # no due time ("2/3" read as if something came at 3/3). The worker keeps
             # probing; successThreshold passes in a row make it ready, at no time known.
             n = p.settings.success_threshold
-            return NextStep("ready when readiness passes" if n <= 1 else f"ready after {n} readiness passes",
+            return NextStep("ready when readiness passes" if n <= 1 else f"ready after {n} readiness passes in a row",
                             severity=WARNING)
         if p.settings.type != "readiness" or p.streak < p.settings.failure_threshold:
             text = f"{p.settings.type} {streak_fraction(p)}"

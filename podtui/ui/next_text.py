@@ -66,7 +66,7 @@ _SHORTER = (
     (re.compile(r"^~?\d+/\d+ kill (?=~|due$)"), "kill "),
     # An unready container's failing readiness probe: what makes it ready.
     (re.compile(r"^ready when readiness passes$"), "ready on pass"),
-    (re.compile(r"^ready after (\d+) readiness passes$"), r"ready: \1 passes"),
+    (re.compile(r"^ready after (\d+) readiness passes in a row$"), r"ready: \1 passes"),
     (re.compile(r" in (?=\S+$)"), " "),  # "restart 3m55s"
     (re.compile(r"^deleted (?=\S+ ago$)"), "gone "),
     (re.compile(r"^gone (?=\S+ ago$)"), ""),  # "2m19s ago": STATUS says Deleted

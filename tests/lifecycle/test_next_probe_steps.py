@@ -30,7 +30,7 @@ def _rec(pod, *events):
 
 @pytest.mark.parametrize("threshold, text", [
     (1, "ready when readiness passes"),
-    (3, "ready after 3 readiness passes"),
+    (3, "ready after 3 readiness passes in a row"),
 ])
 def test_an_unready_containers_failing_readiness_says_what_makes_it_ready(threshold, text):
     rec = _rec(_pod("readiness", ready=False, successThreshold=threshold),

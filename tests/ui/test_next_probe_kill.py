@@ -24,7 +24,7 @@ def _next_width_at_80() -> int:
     return dict((c.key, w) for c, _, w in layout_columns(79, demo, namespace=True, wide=None).columns)["next"]
 
 
-@pytest.mark.parametrize("text", KILLS + ["ready when readiness passes", "ready after 3 readiness passes"])
+@pytest.mark.parametrize("text", KILLS + ["ready when readiness passes", "ready after 3 readiness passes in a row"])
 def test_the_short_forms_fit_the_15_cells_next_has_at_80_columns(text):
     width = _next_width_at_80()
     shown = compact(text, width)
