@@ -893,11 +893,15 @@ def _open_read(path: Path) -> IO[bytes]:
     return raw
 
 
-def _lines(path: Path, damage: list[str] | None = None) -> Iterator[tuple[int, bytes, bool]]:
+def _lines(path: Path, damage: list[str] | None = None,
+           gunzipped: list[bool] | None = None) -> Iterator[tuple[int, bytes, bool]]:
     """(line number, bytes, complete) for each line; a truncated gzip stream ends the
     file. Data that cannot be read on (a failed CRC, a broken block) ends it too, its
-    why in `damage`: that is not a stopped recorder, and what was read may be wrong."""
+    why in `damage`: that is not a stopped recorder, and what was read may be wrong.
+    `gunzipped` gets whether the data was gzip (known once the first line is read)."""
     f = _open_read(path)
+    if gunzipped is not None:
+        gunzipped.append(isinstance(f, gzip.GzipFile))
     try:
         n = 0
         while True:
@@ -925,7 +929,7 @@ _OTHER_COMPRESSIONS = ((b"\xfd7zXZ\x00", "xz-compressed", "xz -d"), (b"BZh", "bz
                        (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -d"), (b"PK\x03\x04", "a zip archive", "unzip"))
 
 
-def _parse_header(name: str, line: bytes) -> Header:
+def _parse_header(name: str, line: bytes, gunzipped: bool = False) -> Header:
     line = line.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark from an editor
     try:
         data = orjson.loads(line)
@@ -937,7 +941,12 @@ def _parse_header(name: str, line: bytes) -> Header:
                 # It read as no recording at all.
                 raise RecordingError(f"{name} is {kind}; podtui reads plain or gzip recordings",
                                      f"{undo} it first, or gzip it")
-        if name.endswith(".gz"):  # not gzip either: _open_read reads it plain then
+        # What was read, not the name, says whether it was gzip: a gzipped kubectl dump
+        # is gzip all right, just not a recording.
+        if gunzipped:
+            raise RecordingError(f"{name} holds gzip data, but not a podtui recording (no header on line 1)",
+                                 "check it is the right file")
+        if name.endswith(".gz"):
             raise RecordingError(f"{name} is not gzip-compressed, nor a podtui recording",
                                  "check it is the right file")
         raise RecordingError(f"{name} is not a podtui recording (line 1 has no podtui-recording header)")
@@ -1030,14 +1039,15 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
     name = recording_name(path)
     warnings = warnings if warnings is not None else []
     damage: list[str] = []
-    lines = _lines(path, damage)
+    gunzipped: list[bool] = []
+    lines = _lines(path, damage, gunzipped)
     first = next(lines, None)
     if first is not None and not first[1] and not first[2]:
         raise RecordingError(f"{name}: the gzip data is corrupt or ends before the header line",
                              "nothing in it can be replayed; check it is the right file")
     if first is None or not first[1]:
         raise RecordingError(f"{name} is empty: not a podtui recording")
-    header = _parse_header(name, first[1])
+    header = _parse_header(name, first[1], bool(gunzipped and gunzipped[0]))
 
     def items() -> Iterator[T]:
         pending_error: str | None = None

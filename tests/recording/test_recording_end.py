@@ -3,6 +3,8 @@ data was last current (current_as_of) and when the recording stopped (its real e
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from podtui.clock import ManualClock
@@ -49,6 +51,15 @@ def test_random_bytes_named_gz_are_said_to_be_no_gzip(tmp_path):
     with pytest.raises(RecordingError) as err:
         read_recording(path)
     assert str(err.value).startswith(f"{path} is not gzip-compressed, nor a podtui recording")
+
+
+def test_gzip_that_is_no_recording_is_not_said_to_be_no_gzip(tmp_path):
+    # A gzipped kubectl dump: gzip all right, just not a recording.
+    path = tmp_path / "other.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"kind": "PodList", "items": []}\n'))
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert str(err.value).startswith(f"{path} holds gzip data, but not a podtui recording (no header on line 1)")
 
 
 def test_a_plain_recording_named_gz_still_reads(tmp_path):
