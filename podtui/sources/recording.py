@@ -763,6 +763,18 @@ class PackedItems:
         except ValueError:
             return None
 
+    def last_of(self, resource: str, end: int) -> int | None:
+        """The index of the last change (or bookmark) of `resource` before item `end`."""
+        kinds, loose = self._kinds, self._loose
+        for i in range(min(end, len(kinds)) - 1, -1, -1):
+            code = kinds[i]
+            if code != _LOOSE:
+                if _CHANGE_KINDS[code][0] == resource:
+                    return i
+            elif type(loose[i]) is Change and loose[i].resource == resource:
+                return i
+        return None
+
     def _chunk_lines(self, k: int) -> list[bytes]:
         if self._cache[0] != k:
             self._cache = (k, zlib.decompress(self._chunks[k]).split(b"\n"))

@@ -121,6 +121,12 @@ class ReplayFeed:
     def position(self) -> float:
         return self._position
 
+    def pods_read_before(self, t: float) -> float | None:
+        """The recorded time of the last pods change or bookmark at or before t: what the
+        data was current as of, for a status recorded without current_as_of."""
+        i = self._log.last_of(PODS, bisect.bisect_right(self._times, t))
+        return None if i is None else self._times[i]
+
     @property
     def at_end(self) -> bool:
         return self._next >= len(self._log)

@@ -173,6 +173,7 @@ class PodtuiApp(App):
         self._replayed: deque[float] = deque()
         self._epoch = getattr(replay, "epoch", 0)
         self._rebuilding: Store | None = None  # a replay's store after a backwards seek, until caught up
+        self._toasted: set[tuple] = set()  # a replay's statuses notified already (see _first_time)
         self._feed_started = False
         # A namespace switch on its way: (namespace,) while its connect runs (see
         # _connect_in_background); the generation tells a stale result from the last.
@@ -258,6 +259,7 @@ class PodtuiApp(App):
                 # The new epoch's poll says every status before it again, in order.
                 self._streams.clear()
                 self.source_status, self.pods_live, self.stale_since, self.stale_noticed = None, False, None, None
+                self.events_unavailable = False  # a recorded 403 after the new position is not yet
             if not items:
                 break
             for item in items:
@@ -322,8 +324,19 @@ class PodtuiApp(App):
         """Which status the bar shows: the worst of the streams' (a pods watch waiting to
         reconnect must not read "live" because the events watch just came back). Events
         that can't be had (forbidden) are said once and then marked on the bar."""
+        gap = self._streams.get(None) if self.replay is not None else None
         if status.state == STOPPED and self.replay is not None:
-            return  # the recorder stopping, not the cluster: the bar keeps the state it ended in
+            if status.at >= self.replay.end_time:
+                return  # the recorder stopping, not the cluster: the bar keeps the state it ended in
+            # Recordings joined (cat): nothing was recorded from here to the next one's
+            # live, which read as a quiet cluster. Live until the recorder stopped: the
+            # data was current then (not a drop, which the last item dates).
+            if self.pods_live:
+                self.stale_since = self.stale_noticed = status.at
+            self.pods_live = False
+            self._streams.clear()
+            self._streams[None] = self.source_status = status
+            return
         if status.resource != EVENTS:
             was_live, self.pods_live = self.pods_live, status.state == LIVE
             if self.pods_live:
@@ -331,20 +344,47 @@ class PodtuiApp(App):
             elif was_live and status.state != STOPPED:
                 # Stopped: podtui is quitting. As of the stream's last read: a dead watch
                 # is noticed only at its read timeout. A replay says its recorded drops too.
-                self.stale_since = status.at if status.current_as_of is None else status.current_as_of
+                self.stale_since = self._data_as_of(status)
                 self.stale_noticed = status.at
         if status.resource == EVENTS and status.state == FAILED:
             self.events_unavailable = True
-            self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
+            if self._first_time(status):
+                self.notify(status.detail or "events are unavailable", severity="warning", timeout=15)
             self._streams.pop(EVENTS, None)
         else:
-            if status.state == FAILED and status.detail:
+            if status.state == FAILED and status.detail and self._first_time(status):
                 # Whole, where a narrow bar cuts it: what to do is at its end ("try -n NAMESPACE").
                 self.notify(status.detail, severity="error", timeout=60)
             if status.resource is None:
                 self._streams.clear()  # the source as a whole: stopped, a replay
             self._streams[status.resource] = status
+        if gap is not None and gap.state == STOPPED:
+            if status.state != LIVE:
+                self._streams[None] = self.source_status = gap  # not recorded until live again
+                return
+            self._streams.pop(None, None)
         self.source_status = _worst(self._streams)
+
+    def _first_time(self, status: SourceStatus) -> bool:
+        """Whether to toast `status`: a replay says its earlier statuses again at each new
+        epoch (every seek back), and a recorded failure was toasted once per seek."""
+        if self.replay is None:
+            return True
+        key = (status.at, status.state, status.resource, status.detail)
+        if key in self._toasted:
+            return False
+        self._toasted.add(key)
+        return True
+
+    def _data_as_of(self, status: SourceStatus) -> float:
+        """When the pods the table shows were last current, for a status leaving live: the
+        stream's last read, else (older recordings) the last pods item recorded before
+        it, else the status's own time (under-states the age)."""
+        if status.current_as_of is not None:
+            return status.current_as_of
+        before = getattr(self.replay, "pods_read_before", None)
+        at = before(status.at) if before is not None else None
+        return status.at if at is None else at
 
     def drain(self, max_rounds: int = 1000) -> int:
         """Apply everything queued now (tests and snapshots; the timer does this live)."""

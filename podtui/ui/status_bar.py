@@ -154,7 +154,7 @@ class _Cuts:
     stale: bool = True
 
 
-_REPLAY_TROUBLE = (ch.RECONNECTING, ch.REFRESHING, ch.RELISTING, ch.FAILED)
+_REPLAY_TROUBLE = (ch.RECONNECTING, ch.REFRESHING, ch.RELISTING, ch.FAILED, ch.STOPPED)
 _REASON_KEPT = 32  # cells: "401 Unauthorized: log in again;…", whole advice
 
 
@@ -172,7 +172,9 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
         # The recorded connection when it was in trouble: a gap with no data read as a
         # quiet cluster. Connecting and listing come before the opening; live says nothing.
         if state.source is not None and state.source.state in _REPLAY_TROUBLE:
-            parts.append(Content.styled(*connection_text(state.source, now, cuts.reason)))
+            # Stopped before the recording's end (recordings joined): a gap, not quiet.
+            parts.append(Content.styled("not recorded", "bold $text-warning") if state.source.state == ch.STOPPED
+                         else Content.styled(*connection_text(state.source, now, cuts.reason)))
             stale = stale_text(state.stale_since, now, state.stale_noticed)
             if stale and cuts.stale:
                 parts.append(Content.styled(stale, "bold $text-warning"))

@@ -78,3 +78,74 @@ async def test_on_80_columns_the_state_and_age_outlast_the_context():
         await settle(pilot)
         text = app.pods_screen.status_bar.text
         assert text == "⏸ 10:00:12 0:12/0:19 │ reconnecting in 3s: connection … │ data 7s old │ 3 pods"
+
+
+def _recording(items: list) -> Recording:
+    return Recording(None, Header(context="podtui-demo", started=T0), items)
+
+
+async def test_a_recorded_failure_is_toasted_once_however_often_it_is_seeked_over():
+    # Each new epoch (a seek back) says the statuses before it again: each toasted anew,
+    # three seeks back and forth gave four identical toasts.
+    app, feed = replay_app(_recording([
+        SourceStatus("live", T0, "", "pods"), _pod(1, T0),
+        SourceStatus("failed", T0 + 5, "403 events forbidden", "events"),
+        SourceStatus("failed", T0 + 6, "403 pods forbidden: try -n NAMESPACE", "pods"),
+        _pod(2, T0 + 30),
+    ]))
+    async with app.run_test(size=(160, 24)) as pilot:
+        for t in (T0 + 20, T0 + 2, T0 + 20, T0 + 10, T0 + 2, T0 + 25):
+            feed.seek(t)
+            await settle(pilot)
+        assert [n.message for n in app._notifications] == ["403 events forbidden", "403 pods forbidden: try -n NAMESPACE"]
+        assert app.events_unavailable and app.source_status.state == "failed"  # the state still said
+        feed.seek(T0 + 2)
+        await settle(pilot)
+        assert not app.events_unavailable  # before the 403: events were there
+
+
+def joined_recordings() -> Recording:
+    """Two recordings joined with cat (the second's header a bad line skipped): the
+    first stopped at 10:00:10, the second live again from 10:01:00."""
+    return _recording([
+        SourceStatus("live", T0, "", "pods"), _pod(1, T0), _pod(1, T0 + 4),
+        SourceStatus("stopped", T0 + 10),
+        SourceStatus("connecting", T0 + 58, "", "pods"), _pod(1, T0 + 59),
+        SourceStatus("live", T0 + 60, "", "pods"), _pod(2, T0 + 70),
+        SourceStatus("stopped", T0 + 80),
+    ])
+
+
+async def test_a_stop_before_the_end_is_said_not_recorded_until_live_again():
+    app, feed = replay_app(joined_recordings())
+    async with app.run_test(size=(160, 24)) as pilot:
+        feed.seek(T0 + 40)
+        await settle(pilot)
+        bar = app.pods_screen.status_bar
+        # Before: "⏸ replay 10:00:40 0:40/1:20 │ 1 pod": a quiet live cluster.
+        assert "│ not recorded │ data 30s old │ 1 pod" in bar.text
+        feed.seek(T0 + 59)  # the second recording connecting: still none of it live
+        await settle(pilot)
+        assert "│ not recorded │ data 49s old │ 1 pod" in bar.text
+        feed.seek(T0 + 65)
+        await settle(pilot)
+        assert "not recorded" not in bar.text and "old" not in bar.text
+        # The recording's own last stop is its end, not a gap: the bar as it was.
+        feed.seek(feed.end_time)
+        await settle(pilot)
+        assert "not recorded" not in bar.text and "old" not in bar.text and app.source_status.state == "live"
+
+
+async def test_a_drop_recorded_without_current_as_of_is_as_old_as_the_last_pods_item():
+    # Older recordings: no current_as_of. The drop's own time under-stated the age
+    # ("data 10s old" when the last pod change was 15 s before).
+    app, feed = replay_app(_recording([
+        SourceStatus("live", T0, "", "pods"), _pod(1, T0), _pod(1, T0 + 2),
+        SourceStatus("live", T0 + 10, "", "events"),  # not the pods stream's data
+        SourceStatus("reconnecting", T0 + 17, "connection refused", "pods", retry_at=T0 + 60),
+        _pod(2, T0 + 60),
+    ]))
+    async with app.run_test(size=(160, 24)) as pilot:
+        feed.seek(T0 + 27)
+        await settle(pilot)
+        assert "│ reconnecting in 33s: connection refused │ data 25s old │ 1 pod" in app.pods_screen.status_bar.text
