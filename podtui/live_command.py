@@ -88,4 +88,4 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
         # Also after a crash or Ctrl-C, when what reached the file matters most. run_ui
         # stopped the feed: the recorder has finished the file.
         if summary:
-            say(recording_summary(feed.writer, clock.time() - feed.writer.header.started))
+            say(recording_summary(feed.writer))

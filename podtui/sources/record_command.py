@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(sig, stopping)
     troubles = Interruptions()
     fatal: str | None = None
-    started = time.monotonic()
-    deadline = None if args.duration is None else started + args.duration
+    # A deadline on the monotonic clock; how long it took is the recording's own (see recording_summary).
+    deadline = None if args.duration is None else time.monotonic() + args.duration
     feed.start()
     try:
         while not stop.is_set():
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return 0  # `| head`: the reader has what it wanted; quiet, as `podtui history` is
     trouble = "".join(f"; the {resource} watch was interrupted {n} time{'s' if n != 1 else ''} "
                       f"(last: {troubles.why[resource] or 'no reason given'})" for resource, n in troubles.counts.items())
-    say(recording_summary(feed.writer, time.monotonic() - started, trouble))
+    say(recording_summary(feed.writer, trouble))
     if feed.writer.error:
         return 1
     if fatal:

@@ -384,6 +384,7 @@ class RecordingWriter:
         self.items_written = 0  # handed to the recorder process
         self.changes_written: dict[str, int] = {}  # of them, Changes: resource -> how many
         self.to_named_file = fd is None  # its size is worth saying (not a pipe's)
+        self.ended: float | None = None  # close(end)'s: the summary's "in 3m10s" runs to it
         self.max_pending_bytes = max_pending_bytes
         self.held = 0  # write() calls waiting for room now
         self._pending: deque[Item] = deque()
@@ -458,6 +459,7 @@ class RecordingWriter:
             if self._closing:
                 return
             self._closing = True
+            self.ended = end
             self._wake.notify()
             self._room.notify_all()
         self._thread.join()
@@ -598,10 +600,12 @@ class RecordingFeed:
         return getattr(self.feed, name)
 
 
-def recording_summary(writer: RecordingWriter, elapsed: float | None = None, trouble: str = "") -> str:
+def recording_summary(writer: RecordingWriter, trouble: str = "") -> str:
     """The line said when a recording ends (`podtui record`, or quitting a --record):
     what went where, "podtui: recorded 1,234 pod and 56 event changes to FILE (2.1 MB)
-    in 12s", `trouble` after it; or why it stopped short. Once the writer is closed."""
+    in 12s", `trouble` after it; or why it stopped short. Once the writer is closed.
+    How long: from the header's start to the stop close() wrote, both on the injected
+    clock, so both commands say it alike (a replay's length says the same)."""
     if writer.error:
         return f"podtui: {writer.error}"
     size = ""
@@ -613,7 +617,7 @@ def recording_summary(writer: RecordingWriter, elapsed: float | None = None, tro
         except OSError:
             pass
     counts = writer.changes_written
-    took = f" in {human_duration(elapsed)}" if elapsed is not None else ""
+    took = f" in {human_duration(writer.ended - writer.header.started)}" if writer.ended is not None else ""
     return (f"podtui: recorded {counts.get(PODS, 0):,} pod and {counts.get(EVENTS, 0):,} event changes "
             f"to {writer.path}{size}{took}{trouble}")
 

@@ -125,3 +125,21 @@ def test_a_watch_without_record_says_nothing(monkeypatch, capsys):
                                          (5_000_000_000_000, "5.0 TB"), (12_000_000_000_000, "12 TB")])
 def test_file_size(n, said):
     assert file_size(n) == said
+
+
+def test_how_long_is_the_recording_s_own_start_to_stop_for_both_commands(tmp_path):
+    # `podtui record` timed itself on time.monotonic(), quitting a --record on the
+    # injected clock: one duration now, the recording's own, on the clock it was made with.
+    from podtui.sources.recording import recording_summary, start_recording
+
+    path = tmp_path / "rec.jsonl"
+    clock = ManualClock(T0)
+    feed = start_recording(StaticFeed([_pod(1)], Scope()), path, clock)
+    feed.start()
+    feed.poll()
+    clock.advance(190)
+    feed.stop()
+    assert recording_summary(feed.writer, "; trouble") == \
+        f"podtui: recorded 1 pod and 0 event changes to {path} ({path.stat().st_size} B) in 3m10s; trouble"
+    replay_length = read_recording(path).items[-1].at - read_recording(path).header.started
+    assert replay_length == 190  # what the summary says is what a replay runs for
