@@ -360,6 +360,9 @@ class ReplayFeed:
             # On the recorded clock's whole second, as the bar says it: `}` from 0:00 and
             # `{` from the end both at 1:00 landed a fraction apart, on two states.
             t = max(float(math.floor(t)), self.start_time)
+            if t >= math.floor(self.end_time):
+                # The end's whole second: the bar said "0:40/0:40" paused short of it, not ■ end.
+                t = self.end_time
         t = min(max(t, self.start_time), self.end_time)
         if t < self._position:
             # Before the opening the initial list is half applied or not at all: "0 pods",

@@ -446,3 +446,18 @@ def test_a_seek_lands_on_a_whole_second_so_one_position_is_one_state():
     assert feed.position == forward == 1714557667.0
     feed.seek(feed.start_time + 0.2)  # within the first second: the start, not before it
     assert feed.position == feed.start_time
+
+
+def test_a_seek_within_the_last_second_lands_on_the_end():
+    from podtui.ui.status_bar import replay_text
+
+    recording, t0 = _fractional_recording()
+    feed = ReplayFeed(recording, ManualClock(t0), wall=lambda: 0.0, autoplay=False)
+    feed.seek(feed.end_time - 0.3)  # 10:02:07.6: the end's whole second, 10:02:07
+    # Before: "⏸ replay 10:02:07 2:00/2:00", paused short of the end that it said.
+    feed.poll()
+    assert feed.position == feed.end_time and feed.at_end
+    assert replay_text(feed, feed.position)[0] == "■ replay 10:02:07 2:00/2:00 end"
+    feed.seek(feed.end_time - 1)  # the second before: a whole second as ever
+    feed.poll()
+    assert feed.position == 1714557726.0 and replay_text(feed, feed.position)[0] == "⏸ replay 10:02:06 1:59/2:00"
