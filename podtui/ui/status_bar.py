@@ -233,8 +233,8 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     "all namespaces" reads -A, a replay's word "replay" goes, the scope is cut, a long
     context's middle (a failure's reason here, as a notification says it whole), a
     reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
-    then the rest of the reason; last "● rec", how old the data is, then the "(N deleted)"; the edge cuts only what
-    is left after that."""
+    then the rest of the reason; last "● rec", how old the data is, then the "(N
+    deleted)"; the edge cuts only what is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
     cuts = _Cuts(context=state.context, scope=state.scope or "all namespaces")
     parts, connection = _parts(state, now, cuts)
