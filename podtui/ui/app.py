@@ -670,9 +670,10 @@ class PodtuiApp(App):
         picker = NamespaceScreen(sorted(namespaces), current)
         self.push_screen(picker, chosen)
         lister = getattr(self.feed, "namespace_names", None)
-        if lister is not None and self.namespaces_switch is not None and self.feed.scope.namespace is not None:
-            # Scoped to one namespace, the store has seen no other: ask the cluster, as
-            # k9s does, without holding the picker up (a slow link, an exec plugin).
+        if lister is not None:
+            # Ask the cluster, as k9s lists every namespace: scoped, the store has seen no
+            # other; under -A (or --record, where picking filters), none without pods. In
+            # the background: a slow link or an exec plugin must not hold the picker up.
             def fetch() -> list[str]:
                 try:
                     return lister()

@@ -1,0 +1,77 @@
+"""The namespace picker offers the cluster's namespaces whenever the feed can list them,
+as k9s does: under -A too (the store knows only namespaces with pods) and with --record
+(no live switch: picking filters the view). A denied list keeps what was seen."""
+
+from __future__ import annotations
+
+import threading
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.changes import Change, SourceStatus
+from podtui.sources.base import Scope, StaticFeed
+from tests.ui.harness import make_app, settle
+from tests.ui.test_pilot import pod, visible_names
+
+T0 = 1714557600.0
+
+
+class ListingFeed(StaticFeed):
+    """A feed whose cluster lists namespaces (LiveSource.namespace_names), or refuses."""
+
+    def __init__(self, items, scope, names=None, failure=None):
+        super().__init__(items, scope)
+        self.names, self.failure, self.asked = names, failure, threading.Event()
+
+    def namespace_names(self):
+        self.asked.set()
+        if self.failure is not None:
+            raise self.failure
+        return self.names
+
+
+def all_namespaces_app(**feed_options):
+    app = make_app([], ManualClock(T0))  # no namespaces_switch: as with --record
+    app.feed = ListingFeed([SourceStatus("live", T0), Change("pods", "ADDED", pod("api", "shop"), T0),
+                            Change("pods", "ADDED", pod("job", "batch"), T0)], Scope(context="test"),
+                           **feed_options)
+    return app
+
+
+def offered(picker) -> list[str | None]:
+    options = picker.query_one("#ns-options")
+    return [options.get_option_at_index(i).id for i in range(options.option_count)]
+
+
+async def until(pilot, condition) -> None:
+    for _ in range(300):
+        if condition():
+            return
+        await pilot.pause(0.01)
+
+
+async def test_under_all_namespaces_the_picker_offers_namespaces_without_pods():
+    app = all_namespaces_app(names=["batch", "default", "kube-system", "shop"])
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        picker = app.screen
+        await until(pilot, lambda: "kube-system" in offered(picker))
+        assert offered(picker)[1:] == ["batch", "default", "kube-system", "shop"]
+        await pilot.press(*"kube-s", "enter")
+        await settle(pilot)
+        # No live switch (--record): the view is filtered; an empty namespace is a valid
+        # pick, said as such, without the "not in the cluster's list" warning.
+        assert app.view_namespace == "kube-system" and visible_names(app) == []
+        assert app.table.render_line(1).text.strip() == "no pods in namespace kube-system"
+        assert not [n for n in app._notifications if "kube-system" in n.message]
+
+
+async def test_a_denied_namespace_list_keeps_the_namespaces_seen():
+    app = all_namespaces_app(failure=RuntimeError("403 forbidden"))
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        picker = app.screen
+        await until(pilot, app.feed.asked.is_set)
+        await settle(pilot)
+        assert app.feed.asked.is_set() and offered(picker)[1:] == ["batch", "shop"]
