@@ -57,7 +57,7 @@ from podtui.ui.panes.containers import crashed_container, explained
 from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
-from podtui.ui.status_bar import BarState
+from podtui.ui.status_bar import BarState, stale_text
 from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]
@@ -518,6 +518,7 @@ class PodtuiApp(App):
             if isinstance(screen, DetailScreen) and screen.status_bar is not None:
                 screen.status_bar.show(state, now)
         self.table.set_empty_text(self._empty_text(state))
+        self.table.set_stale(bool(stale_text(state.stale_since, now, state.stale_noticed)))  # when the bar says so
 
     def _follow_replay_end(self) -> None:
         """The footer's Play or Pause, and the notice at the end of the recording: said on

@@ -150,6 +150,7 @@ class PodTable(ScrollView, can_focus=True):
         "pod-table--cursor",
         "pod-table--none",
         "pod-table--faded",
+        "pod-table--stale",
         *(f"pod-table--{name}" for name in LIFECYCLE_FALLBACKS),
     }
 
@@ -177,6 +178,8 @@ class PodTable(ScrollView, can_focus=True):
     }
     PodTable > .pod-table--none { color: $foreground-muted; }
     PodTable > .pod-table--faded { text-style: dim; }
+    /* NEXT on stale data: muted and dim, as $foreground-muted alone is the text's colour in some themes */
+    PodTable > .pod-table--stale { color: $foreground-muted; text-style: dim; }
     """ + "\n".join(f"PodTable > .pod-table--{name} {{ color: ${name}; }}" for name in LIFECYCLE_FALLBACKS)
 
     class Opened(Message):
@@ -238,6 +241,9 @@ class PodTable(ScrollView, can_focus=True):
         self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
         self.empty_text = ""  # what the first row says while no pod is shown (set_empty_text)
         self.x_offset = 0  # cells scrolled sideways: only when the layout is wider than the table
+        # The data is old (the bar says "data 12s old"): NEXT's countdowns still run, but
+        # on what was true then; muted, they read as estimates (set_stale).
+        self.stale = False
 
     # ------------------------------------------------------------------ data in
     def set_records(self, records: Mapping[str, Any]) -> None:
@@ -348,6 +354,13 @@ class PodTable(ScrollView, can_focus=True):
             self.empty_text = text
             if not len(self.index):
                 self.refresh()
+
+    def set_stale(self, stale: bool) -> None:
+        """NEXT muted while the data is stale; the rows repaint once when that changes
+        (the flag is in the line cache's key), not at every tick."""
+        if stale != self.stale:
+            self.stale = stale
+            self.refresh()
 
     def set_namespace(self, namespace: str | None) -> None:
         self.index.set_namespace(namespace)
@@ -781,7 +794,7 @@ class PodTable(ScrollView, can_focus=True):
             self._shown_dynamic[uid] = dynamic
             self._count_dynamic(uid, record.version, dynamic)
         is_cursor = position == self.cursor
-        key = (uid, record.version, self._layout_gen, dynamic, is_cursor, self.has_focus, width)
+        key = (uid, record.version, self._layout_gen, dynamic, is_cursor, self.has_focus, width, self.stale)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._row_strip(record, dynamic, layout, width, is_cursor, styles)
@@ -810,7 +823,7 @@ class PodTable(ScrollView, can_focus=True):
         values = dict(zip(_STATIC_COLUMNS, static[:-1]))
         values["age"], values["restarts"], values["next"] = dynamic[0], dynamic[1], dynamic[2]
         status_style = styles[static[-1]]
-        next_style = styles[dynamic[3]]
+        next_style = styles["stale" if self.stale else dynamic[3]]
         fade = dynamic[4]
         base = styles["base"]
         if fade:
