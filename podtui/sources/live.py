@@ -491,10 +491,10 @@ class LiveSource:
 
 
     def namespace_names(self, timeout: float = 10.0) -> list[str]:
-        """The cluster's namespaces, for the picker: scoped to one namespace, podtui has
-        seen no other, as k9s lists them all. Raises HttpFailure (often a 403: listing
-        namespaces is a cluster-scope right) or a transport error; the caller then keeps
-        what it has seen."""
+        """The cluster's namespaces, for the picker, as k9s lists them all: podtui has
+        seen only those with pods (scoped to one namespace, no other). Raises
+        HttpFailure (often a 403: listing namespaces is a cluster-scope right) or a
+        transport error; the caller then keeps what it has seen."""
         connection = self.connection
         response = connection.pool.request(
             "GET", f"{connection.server}/api/v1/namespaces?limit=1000", headers=connection.headers(),
