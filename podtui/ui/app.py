@@ -574,10 +574,12 @@ class PodtuiApp(App):
             return ""
         scope = self.feed.scope
         namespace = self.view_namespace if self.view_namespace is not None else scope.namespace
-        text = f"no pods in namespace {namespace}" if namespace else "no pods in any namespace"
         selectors = " ".join(f"{flag} {value}" for flag, value in (("-l", scope.label_selector),
                                                                      ("--field-selector", scope.field_selector)) if value)
-        return f"{text} matching {selectors}" if selectors else text
+        # kubectl's words to the letter; the selectors, which it leaves out, said before its full stop
+        matching = f" matching {selectors}" if selectors else ""
+        return f"No resources found in {namespace} namespace{matching}." if namespace \
+            else f"No resources found{matching}"
 
     def _update_scope_display(self) -> None:
         all_namespaces = self.view_namespace is None and self.feed.scope.namespace is None

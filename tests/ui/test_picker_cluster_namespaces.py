@@ -62,7 +62,7 @@ async def test_under_all_namespaces_the_picker_offers_namespaces_without_pods():
         # No live switch (--record): the view is filtered; an empty namespace is a valid
         # pick, said as such, without the "not in the cluster's list" warning.
         assert app.view_namespace == "kube-system" and visible_names(app) == []
-        assert app.table.render_line(1).text.strip() == "no pods in namespace kube-system"
+        assert app.table.render_line(1).text.strip() == "No resources found in kube-system namespace."
         assert not [n for n in app._notifications if "kube-system" in n.message]
 
 

@@ -683,7 +683,7 @@ async def test_an_empty_table_says_why_once_the_list_is_in():
         app.feed._queue.put(SourceStatus("live", t0, resource="pods"))
         app.feed._queue.put(SourceStatus("reconnecting", t0, resource="events"))
         await settle(pilot)
-        assert app.table.render_line(1).text.strip() == "no pods in namespace nosuch"
+        assert app.table.render_line(1).text.strip() == "No resources found in nosuch namespace."
 
     app = make_app([SourceStatus("live", t0), Change("pods", "ADDED", pod("web"), t0)], clock,
                    Scope(context="test", label_selector="tier=web"))
@@ -701,7 +701,7 @@ async def test_an_empty_table_says_why_once_the_list_is_in():
         app.table.apply_dirty(app.store.take_dirty())
         app.update_status_bar()
         await pilot.pause()
-        assert app.table.render_line(1).text.strip() == "no pods in any namespace matching -l tier=web"
+        assert app.table.render_line(1).text.strip() == "No resources found matching -l tier=web"
 
 
 async def test_pane_and_help_scroll_keys_move_at_once():
