@@ -672,22 +672,30 @@ class PodtuiApp(App):
 
         picker = NamespaceScreen(sorted(namespaces), current)
         self.push_screen(picker, chosen)
+        self._ask_cluster_namespaces(picker.add_namespaces)
+
+    def _ask_cluster_namespaces(self, then: Callable[[list[str]], None]) -> bool:
+        """Ask the cluster for its namespaces, as k9s lists every one: scoped, the store has
+        seen no other; under -A (or --record, where picking filters), none without pods.
+        In the background: a slow link or an exec plugin must not hold the screen up.
+        then(names) on the app's loop, [] if refused or unreachable (what was seen stays).
+        False if the feed cannot list them."""
         lister = getattr(self.feed, "namespace_names", None)
-        if lister is not None:
-            # Ask the cluster, as k9s lists every namespace: scoped, the store has seen no
-            # other; under -A (or --record, where picking filters), none without pods. In
-            # the background: a slow link or an exec plugin must not hold the picker up.
-            def fetch() -> list[str]:
-                try:
-                    return lister()
-                except Exception:  # noqa: BLE001 - forbidden, unreachable: what was seen stays
-                    return []
+        if lister is None:
+            return False
 
-            def listed(names: list[str]) -> None:
-                self._cluster_namespaces.update(n for n in names if isinstance(n, str) and n)
-                picker.add_namespaces(names)
+        def fetch() -> list[str]:
+            try:
+                return lister()
+            except Exception:  # noqa: BLE001 - forbidden, unreachable: what was seen stays
+                return []
 
-            self._in_background("podtui-namespaces", fetch, listed)
+        def listed(names: list[str]) -> None:
+            self._cluster_namespaces.update(n for n in names if isinstance(n, str) and n)
+            then(names)
+
+        self._in_background("podtui-namespaces", fetch, listed)
+        return True
 
     def switch_namespace(self, namespace: str | None) -> None:
         """Watch another namespace (None: all) without restarting.
@@ -710,12 +718,12 @@ class PodtuiApp(App):
         # pods: a typo would otherwise read as an empty namespace.
         # Knowable only when podtui watched every namespace or the cluster listed them: a
         # session scoped with -n has seen no other namespace's pods.
-        knowable = self.feed.scope.namespace is None or bool(self._cluster_namespaces)
-        self._unseen_namespace = namespace if (knowable and namespace is not None
-                                               and namespace not in self.known_namespaces()) else None
-        if self._unseen_namespace is not None:
-            self.notify(f"namespace {namespace}: {self._unseen_note()}; watching it anyway (RBAC may hide "
-                        "namespaces)", severity="warning", timeout=6, markup=False)
+        self._unseen_namespace = None
+        if namespace is not None and namespace not in self.known_namespaces():
+            if self._cluster_namespaces or not self._ask_cluster_namespaces(
+                    lambda _: self._say_unseen(namespace, still_shown=True)):
+                self._say_unseen(namespace)
+            # else: a namespace without pods (kube-system) is no typo: said once the cluster answered
         rescope = (self.namespaces_switch is not None and self.replay is None
                    and self.feed.scope.namespace is not None)
         self._switch_generation += 1  # a connect still on its way is no longer wanted
@@ -727,6 +735,26 @@ class PodtuiApp(App):
             self.view_namespace = namespace
             self.table.set_namespace(namespace)
         self._update_scope_display()
+        self.update_status_bar()
+
+    def _say_unseen(self, namespace: str, *, still_shown: bool = False) -> None:
+        """Mark and say a namespace podtui cannot name (with still_shown: if the user has
+        not moved on meanwhile). Knowable only when podtui watched every namespace or the
+        cluster listed them: a session scoped with -n has seen no other namespace's pods."""
+        knowable = self.feed.scope.namespace is None or bool(self._cluster_namespaces)
+        if still_shown:
+            shown = self._switching[0] if self._switching is not None else \
+                (self.view_namespace if self.view_namespace is not None else self.feed.scope.namespace)
+            if shown != namespace:
+                return
+        # Not known_namespaces(): by now the view may be this namespace itself
+        seen = namespace == self.feed.scope.namespace or namespace in self._cluster_namespaces \
+            or any(r.namespace == namespace for r in self.store.pods.values())
+        if not knowable or seen:
+            return
+        self._unseen_namespace = namespace
+        self.notify(f"namespace {namespace}: {self._unseen_note()}; watching it anyway (RBAC may hide "
+                    "namespaces)", severity="warning", timeout=6, markup=False)
         self.update_status_bar()
 
     def _unseen_note(self) -> str:

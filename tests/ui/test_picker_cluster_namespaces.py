@@ -75,3 +75,33 @@ async def test_a_denied_namespace_list_keeps_the_namespaces_seen():
         await until(pilot, app.feed.asked.is_set)
         await settle(pilot)
         assert app.feed.asked.is_set() and offered(picker)[1:] == ["batch", "shop"]
+
+
+async def test_ns_to_a_namespace_without_pods_asks_the_cluster_before_calling_it_unknown():
+    # `:ns kube-system` under -A said "(unknown namespace)" and "podtui has seen no pod
+    # in it": true, but kube-system is no typo.
+    app = all_namespaces_app(names=["batch", "default", "kube-system", "shop"])
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press(":", *"ns kube-system", "enter")
+        await until(pilot, lambda: "kube-system" in app._cluster_namespaces)
+        await settle(pilot)
+        assert app.view_namespace == "kube-system"
+        assert "unknown namespace" not in app.pods_screen.status_bar.text
+        assert not [n for n in app._notifications if "kube-system" in n.message]
+        await pilot.press(":", *"ns nosuch", "enter")  # the list known now: said at once
+        await settle(pilot)
+        assert "unknown namespace" in app.pods_screen.status_bar.text
+        assert [n.message for n in app._notifications if "nosuch" in n.message] == [
+            "namespace nosuch: not in the cluster's namespace list; watching it anyway (RBAC may hide namespaces)"]
+
+
+async def test_ns_to_an_unlisted_namespace_is_said_once_the_cluster_answered():
+    app = all_namespaces_app(names=["batch", "shop"])
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press(":", *"ns nosuch", "enter")
+        await until(pilot, lambda: "unknown namespace" in app.pods_screen.status_bar.text)
+        await settle(pilot)  # the notice, posted as the bar was updated
+        assert [n.message for n in app._notifications if "nosuch" in n.message] == [
+            "namespace nosuch: not in the cluster's namespace list; watching it anyway (RBAC may hide namespaces)"]
