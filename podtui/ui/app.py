@@ -654,11 +654,11 @@ class PodtuiApp(App):
             sections.insert(0, ("Replay", list(REPLAY_BINDINGS)))
         return sections
 
-    def known_namespaces(self) -> set[str]:
-        """The namespaces podtui can name: its pods', the scope's and the view's, and what
-        the cluster listed when the picker last asked (the picker and `:ns` tab)."""
+    def known_namespaces(self, *, view: bool = True) -> set[str]:
+        """The namespaces podtui can name: its pods', the scope's and (with `view`) the
+        view's, and what the cluster listed when last asked (the picker and `:ns` tab)."""
         names = {r.namespace for r in self.store.pods.values() if r.namespace}
-        names.update(n for n in (self.feed.scope.namespace, self.view_namespace) if n)
+        names.update(n for n in (self.feed.scope.namespace, self.view_namespace if view else None) if n)
         names.update(self._cluster_namespaces)
         return names
 
@@ -747,10 +747,8 @@ class PodtuiApp(App):
                 (self.view_namespace if self.view_namespace is not None else self.feed.scope.namespace)
             if shown != namespace:
                 return
-        # Not known_namespaces(): by now the view may be this namespace itself
-        seen = namespace == self.feed.scope.namespace or namespace in self._cluster_namespaces \
-            or any(r.namespace == namespace for r in self.store.pods.values())
-        if not knowable or seen:
+        # Not the view's: by now the view may be this namespace itself
+        if not knowable or namespace in self.known_namespaces(view=False):
             return
         self._unseen_namespace = namespace
         self.notify(f"namespace {namespace}: {self._unseen_note()}; watching it anyway (RBAC may hide "
