@@ -304,7 +304,7 @@ def _readiness_gates(spec: dict, conditions) -> str:
         wanted = _str(gate.get("conditionType")) if type(gate) is dict else ""
         for condition in conditions:
             if type(condition) is not dict:
-                continue
+                condition = _EMPTY  # a null decodes to the zero condition: Type "" can match
             if _str(condition.get("type")) == wanted:
                 if condition.get("status") == "True":
                     true_conditions += 1
