@@ -20,3 +20,10 @@ def cluster():
     store = Store(clock)
     store.apply_batch(items)
     return store, clock.time()
+
+
+def notices(app) -> list[str]:
+    """The messages of the notices the app holds now, oldest first. Textual has no public
+    reader of them (its toasts show them a refresh later): the one place tests read
+    App._notifications, its shape pinned by test_textual_private.py."""
+    return [str(n.message) for n in app._notifications]

@@ -11,6 +11,7 @@ from podtui.sources.base import Scope, StaticFeed
 from podtui.sources.recording import RecordingFeed
 from podtui.ui.app import PodtuiApp
 from podtui.ui.status_bar import BarState, status_line
+from tests.ui.conftest import notices
 from tests.ui.harness import TEST_ENV, settle
 
 T0 = 1714557600.0  # 10:00:00 UTC
@@ -83,7 +84,7 @@ async def test_a_recorder_that_ended_is_said_once_and_the_screen_goes_on():
         assert "│ rec stopped │ 9 pods" in app.pods_screen.status_bar.text
         writer.error = "recording to /tmp/x.jsonl.gz stopped: No space left on device (what it wrote before still replays)"
         await settle(pilot)
-        assert [n.message for n in app._notifications] == [  # the why, arriving later, is no second notice
+        assert notices(app) == [  # the why, arriving later, is no second notice
             "recording to /tmp/x.jsonl.gz stopped: the recorder process ended; the screen goes on"]
 
 
@@ -95,6 +96,6 @@ async def test_the_notice_says_the_recorders_own_why_when_it_has_one():
     async with app.run_test(size=(80, 10)) as pilot:
         await settle(pilot)
         assert "│ rec stopped │" in app.pods_screen.status_bar.text
-        assert [n.message for n in app._notifications] == [
+        assert notices(app) == [
             "recording to /tmp/x.jsonl.gz stopped: No space left on device (what it wrote before still replays); "
             "the screen goes on"]

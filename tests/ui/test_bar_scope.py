@@ -6,6 +6,7 @@ from __future__ import annotations
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.sources.base import Scope
+from tests.ui.conftest import notices
 from tests.ui.harness import make_app, settle
 
 T0 = 1714557600.0  # 10:00:00 UTC
@@ -48,7 +49,7 @@ async def test_ns_to_a_namespace_podtui_has_not_seen_is_watched_and_said_unknown
         text = app.pods_screen.status_bar.text
         # Before: "podtui-demo │ nonexist │ ● live │ 0 pods │ 0 ev/s │ ...", as an empty namespace.
         assert "nonexist (unknown namespace)" in text and "ev/s" not in text
-        assert "watching it anyway" in [n.message for n in app._notifications][-1]
+        assert "watching it anyway" in notices(app)[-1]
         app.pods_screen.run_command("ns shop")  # a namespace with pods: nothing to say
         await settle(pilot)
         assert "unknown" not in app.pods_screen.status_bar.text
@@ -63,5 +64,5 @@ async def test_ns_from_a_session_scoped_to_one_namespace_does_not_call_the_other
         await settle(pilot)
         app.pods_screen.run_command("ns demo")
         await settle(pilot)
-        assert not any("watching it anyway" in n.message for n in app._notifications)
+        assert not any("watching it anyway" in m for m in notices(app))
         assert "unknown" not in app.pods_screen.status_bar.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from tests.ui.conftest import notices
 from tests.ui.harness import fixture_app, settle
 
 
@@ -13,7 +14,7 @@ async def _copied(uid: str) -> list[str]:
         await settle(pilot)
         app.copy_pod_name(uid)
         await pilot.pause()
-        return [n.message for n in app._notifications][-1].split("\n")
+        return notices(app)[-1].split("\n")
 
 
 async def test_a_crash_looping_container_gets_previous_and_the_toast_says_why():

@@ -10,6 +10,7 @@ from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Scope
 from podtui.ui.help_screen import HelpScreen
+from tests.ui.conftest import notices
 from tests.ui.harness import make_app, settle
 
 T0 = 1714557600.0  # 2024-05-01T10:00:00Z
@@ -57,7 +58,7 @@ def title(app) -> str:
 
 
 def notice(app) -> str:
-    return [n.message for n in app._notifications][-1]
+    return notices(app)[-1]
 
 
 async def test_p_goes_from_an_evicted_pod_to_its_replacement_and_P_back():

@@ -19,6 +19,7 @@ from podtui.ui.next_text import compact, readable
 from podtui.ui.panes import conditions, containers, phase, timeline
 from podtui.ui.panes.base import PaneContext
 from podtui.ui.panes.fmt import hang
+from tests.ui.conftest import notices
 from tests.ui.harness import items_from_recording, make_app, settle
 
 RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
@@ -235,10 +236,7 @@ def test_streaks_past_the_threshold_and_narrow_next_wording():
 def demo_app(items=None, clock=None, scope=None):
     if items is None:
         items, clock, scope = items_from_recording(RECORDING)
-    app = make_app(items, clock, scope)
-    notices: list[str] = []
-    app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign]
-    return app, notices
+    return make_app(items, clock, scope)
 
 
 def uid_of(app, name: str) -> str:
@@ -248,7 +246,7 @@ def uid_of(app, name: str) -> str:
 @pytest.mark.parametrize(("pod", "line"), [("liveness-fail", LIVENESS), ("oom", OOM), ("crashloop", CRASH)],
                          ids=["liveness-fail", "oom", "crashloop"])
 async def test_x_from_the_table_lands_on_the_last_restarts_explanation(pod, line):
-    app, notices = demo_app()
+    app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.table.select_uid(uid_of(app, pod))
@@ -257,7 +255,7 @@ async def test_x_from_the_table_lands_on_the_last_restarts_explanation(pod, line
         screen = app.screen
         assert isinstance(screen, DetailScreen) and screen.active == "containers"
         pane = screen.containers_pane
-        assert pane.explain and "┃ evidence" in pane.text and not notices
+        assert pane.explain and "┃ evidence" in pane.text and not notices(app)
         await pilot.press("x")  # again: the evidence goes, the one-liner stays
         await pilot.pause()
         assert "┃" not in pane.text and line in flat(pane.text)
@@ -279,7 +277,7 @@ async def test_x_scrolls_to_the_explanation_when_it_is_below_the_fold():
             obj.setdefault("status", {})["initContainerStatuses"] = done
             item = Change(item.resource, item.type, obj, item.observed, item.synthetic)
         padded.append(item)
-    app, _ = demo_app(padded, clock, scope)
+    app = demo_app(padded, clock, scope)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.table.select_uid(uid_of(app, "liveness-fail"))
@@ -297,23 +295,23 @@ async def test_x_scrolls_to_the_explanation_when_it_is_below_the_fold():
 
 
 async def test_x_on_a_pod_that_never_restarted_says_so_and_stays():
-    app, notices = demo_app()
+    app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.table.select_uid(uid_of(app, "with-sidecar"))
         await pilot.press("x")
         await pilot.pause()
-        assert notices == ["no restarts seen for this pod"] and app.screen is app.pods_screen
+        assert notices(app) == ["no restarts seen for this pod"] and app.screen is app.pods_screen
         app.table.select_uid(uid_of(app, "missing-secret"))
         await pilot.press("x")  # no restart, but a container that can't start: that is shown
         await pilot.pause()
-        assert notices[-1] == "no restarts seen for this pod; api has not started: showing why"
+        assert notices(app)[-1] == "no restarts seen for this pod; api has not started: showing why"
         pane = app.screen.containers_pane
         assert "Event Warning Failed x61" in pane.text
 
 
 async def test_x_in_the_detail_screen_and_in_the_palette():
-    app, notices = demo_app()
+    app = demo_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         app.table.select_uid(uid_of(app, "oom"))
@@ -330,7 +328,7 @@ async def test_x_in_the_detail_screen_and_in_the_palette():
 
 
 async def test_timeline_explains_once_per_pod_version_while_the_clock_ticks():
-    app, _ = demo_app()
+    app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.open_detail(uid_of(app, "crashloop"), pane="timeline")
@@ -348,7 +346,7 @@ async def test_timeline_explains_once_per_pod_version_while_the_clock_ticks():
 
 async def test_scrollbars_draw_whole_cells_not_stray_block_glyphs():
     """The "▇▇" after Timeline entries at 80x24 was the scrollbar thumb's partial end."""
-    app, _ = demo_app()
+    app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         main_screen = app.export_screenshot()
@@ -386,13 +384,13 @@ def test_timeline_from_its_cache_reads_the_same_as_built_afresh(demo, order):
 
 async def test_x_on_a_pod_the_scheduler_cannot_place_says_why():
     # Before: "no restarts seen for this pod", where the scheduler had said why.
-    app, notices = demo_app()
+    app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.table.select_uid(uid_of(app, "too-big"))
         await pilot.press("x")
         await pilot.pause()
-        assert notices == ["not scheduled for 14m: 0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient "
+        assert notices(app) == ["not scheduled for 14m: 0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient "
                            "memory. preemption: 0/3 nodes are available: 3 No preemption victims found for "
                            "incoming pod. (Event FailedScheduling x11, last 3m10s ago)"]
         assert app.screen is app.pods_screen  # no container has anything to show
@@ -417,12 +415,12 @@ async def test_x_on_an_unplaced_pod_seen_late_counts_from_the_condition_and_name
                                               "scheduling gates"), t0),
              Change("pods", "ADDED", unplaced("big", "Unschedulable", "0/3 nodes are available: 3 Insufficient "
                                               "memory."), t0)]
-    app, notices = demo_app(items, ManualClock(t0 + 60))
+    app = demo_app(items, ManualClock(t0 + 60))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for name in ("gated", "big"):
             app.table.select_uid(f"uid-{name}")
             await pilot.press("x")
             await pilot.pause()
-    assert notices == ["scheduling gated for 11m: Scheduling is blocked due to non-empty scheduling gates",
+    assert notices(app) == ["scheduling gated for 11m: Scheduling is blocked due to non-empty scheduling gates",
                        "not scheduled for 11m: 0/3 nodes are available: 3 Insufficient memory."]

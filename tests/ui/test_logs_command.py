@@ -14,6 +14,7 @@ from podtui.apiserver.storage import Storage
 from podtui.clock import SystemClock
 from podtui.live_command import kubectl_flags
 from podtui.sources.kubeconfig import IN_CLUSTER, ConnectionOptions
+from tests.ui.conftest import notices
 from tests.ui.harness import fixture_app, settle
 
 
@@ -63,7 +64,7 @@ async def test_c_shows_a_command_with_the_flags_quoted_for_the_shell():
         await settle(pilot)
         app.copy_pod_name("uid-web-7d9f8c6b5-x2x7q")
         await pilot.pause()
-        notice = [n.message for n in app._notifications][-1]
+        notice = notices(app)[-1]
     copied, logs = notice.split("\n")
     assert copied == "copied web-7d9f8c6b5-x2x7q"
     assert logs.startswith("logs: ")

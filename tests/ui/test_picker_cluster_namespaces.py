@@ -9,6 +9,7 @@ import threading
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.sources.base import Scope, StaticFeed
+from tests.ui.conftest import notices
 from tests.ui.harness import make_app, settle
 from tests.ui.test_pilot import pod, visible_names
 
@@ -63,7 +64,7 @@ async def test_under_all_namespaces_the_picker_offers_namespaces_without_pods():
         # pick, said as such, without the "not in the cluster's list" warning.
         assert app.view_namespace == "kube-system" and visible_names(app) == []
         assert app.table.render_line(1).text.strip() == "No resources found in kube-system namespace."
-        assert not [n for n in app._notifications if "kube-system" in n.message]
+        assert not [m for m in notices(app) if "kube-system" in m]
 
 
 async def test_a_denied_namespace_list_keeps_the_namespaces_seen():
@@ -88,11 +89,11 @@ async def test_ns_to_a_namespace_without_pods_asks_the_cluster_before_calling_it
         await settle(pilot)
         assert app.view_namespace == "kube-system"
         assert "unknown namespace" not in app.pods_screen.status_bar.text
-        assert not [n for n in app._notifications if "kube-system" in n.message]
+        assert not [m for m in notices(app) if "kube-system" in m]
         await pilot.press(":", *"ns nosuch", "enter")  # the list known now: said at once
         await settle(pilot)
         assert "unknown namespace" in app.pods_screen.status_bar.text
-        assert [n.message for n in app._notifications if "nosuch" in n.message] == [
+        assert [m for m in notices(app) if "nosuch" in m] == [
             "namespace nosuch: not in the cluster's namespace list; watching it anyway (RBAC may hide namespaces)"]
 
 
@@ -103,5 +104,5 @@ async def test_ns_to_an_unlisted_namespace_is_said_once_the_cluster_answered():
         await pilot.press(":", *"ns nosuch", "enter")
         await until(pilot, lambda: "unknown namespace" in app.pods_screen.status_bar.text)
         await settle(pilot)  # the notice, posted as the bar was updated
-        assert [n.message for n in app._notifications if "nosuch" in n.message] == [
+        assert [m for m in notices(app) if "nosuch" in m] == [
             "namespace nosuch: not in the cluster's namespace list; watching it anyway (RBAC may hide namespaces)"]

@@ -16,6 +16,7 @@ from podtui.ui.help_screen import HelpBody, HelpScreen
 from podtui.ui.namespace_screen import NamespaceScreen
 from podtui.ui.pod_index import table_status
 from podtui.ui.app import PodtuiApp
+from tests.ui.conftest import notices
 from tests.ui.harness import TEST_ENV, fixture_app, load_fixture, make_app, settle, switched
 
 RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
@@ -140,11 +141,11 @@ async def test_a_half_typed_selector_keeps_the_list_and_says_nothing_until_enter
         await pilot.press("slash", *"-l app in (we")
         await pilot.pause()
         applied = app.table.index.filter
-        assert not app._notifications and not applied.error  # the last whole selector is what shows
+        assert not notices(app) and not applied.error  # the last whole selector is what shows
         assert applied.text != "-l app in (we" and len(visible_names(app)) < 18  # not every pod
         await pilot.press("enter")  # said now, as it stands
         await pilot.pause()
-        assert any("label selector" in n.message for n in app._notifications)
+        assert any("label selector" in m for m in notices(app))
 
 
 async def test_a_filter_that_hides_the_selected_pod_selects_the_first_match():
@@ -366,7 +367,7 @@ async def test_a_name_no_namespace_can_have_is_refused_with_the_clis_reason():
         await pilot.press("n", *"Team_A", "enter")
         await settle(pilot)
         rule = "(lowercase letters, digits and '-', up to 63, starting and ending with a letter or digit)"
-        assert [n.message for n in app._notifications] == [
+        assert notices(app) == [
             f"Bad_[NS]!: not a valid namespace name, so no pod can be in it {rule}",
             f"Team_A: not a valid namespace name, so no pod can be in it {rule}"]
         assert asked == [] and app.feed.scope.namespace == "default" and visible_names(app) == ["a"]
@@ -794,7 +795,7 @@ async def test_c_copies_the_pod_name_and_says_how_to_read_its_logs():
         record = app.table.records[app.table.cursor_uid]
         await pilot.press("c")
         assert app.clipboard == record.name
-        notice = [n.message for n in app._notifications][-1]
+        notice = notices(app)[-1]
         assert f"kubectl logs -n {record.namespace} {record.name}" in notice
         assert "Copy pod name" in {c.title for c in app.get_system_commands(app.screen)}
 
@@ -818,7 +819,7 @@ async def test_c_copies_the_pod_name_on_the_detail_screen_too():
         await pilot.press("c")
         # Before: c filtered the Timeline on a container, where the list's c copies.
         assert app.clipboard == "web-7d9f8c6b5-x2x7q"
-        notice = [n.message for n in app._notifications][-1]
+        notice = notices(app)[-1]
         assert notice == "copied web-7d9f8c6b5-x2x7q\nlogs: kubectl logs -n shop web-7d9f8c6b5-x2x7q"
         assert app.screen.panes["timeline"].text == timeline
 
@@ -993,7 +994,7 @@ async def test_p_on_the_detail_screen_says_it_follows_a_reused_name():
         app.open_detail("uid-web-7d9f8c6b5-x2x7q")
         await pilot.pause()
         await pilot.press("p")
-        notice = [n.message for n in app._notifications][-1]
+        notice = notices(app)[-1]
         assert notice.startswith("no other pod named web-7d9f8c6b5-x2x7q or made by its ReplicaSet web-7d9f8c6b5 "
                                  "seen: p follows a reused name")
 
@@ -1074,11 +1075,11 @@ async def test_sorting_by_a_column_not_shown_says_so():
         await pilot.press("I")
         await pilot.pause()
         assert app.table.index.sort_column == "ip"
-        assert [n.message for n in app._notifications][-1] == "sorted by IP ↑, a column not shown (w: wide columns)"
-        count = len(app._notifications)
+        assert notices(app)[-1] == "sorted by IP ↑, a column not shown (w: wide columns)"
+        count = len(notices(app))
         await pilot.press("S", "w", "O")  # shown: no notice for S; wide: NODE is there
         await pilot.pause()
-        assert len(app._notifications) == count
+        assert len(notices(app)) == count
 
 
 async def test_c_on_a_deleted_pod_does_not_offer_kubectl_logs():
@@ -1089,8 +1090,8 @@ async def test_c_on_a_deleted_pod_does_not_offer_kubectl_logs():
         await settle(pilot)
         app.copy_pod_name("uid-db-0-old")
         await pilot.pause()
-        notice = [n.message for n in app._notifications][-1]
+        notice = notices(app)[-1]
         assert notice == "copied db-0\ndeleted: its logs are gone; kubectl logs on the name reads the new pod's"
         app.copy_pod_name("uid-db-0-new")
         await pilot.pause()
-        assert [n.message for n in app._notifications][-1] == "copied db-0\nlogs: kubectl logs -n shop db-0"
+        assert notices(app)[-1] == "copied db-0\nlogs: kubectl logs -n shop db-0"

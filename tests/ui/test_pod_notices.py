@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from podtui.ui.detail_screen import DetailScreen
+from tests.ui.conftest import notices
 from tests.ui.harness import items_from_recording, make_app, settle
 
 RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
@@ -13,10 +14,6 @@ RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
 
 def uid_of(app, name: str) -> str:
     return next(uid for uid, r in app.store.pods.items() if r.name == name)
-
-
-def shown(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def test_xs_notice_goes_with_its_pods_screen():
@@ -28,14 +25,14 @@ async def test_xs_notice_goes_with_its_pods_screen():
         app.table.select_uid(uid_of(app, "missing-secret"))
         await pilot.press("x")
         await pilot.pause()
-        assert any("api has not started: showing why" in m for m in shown(app))
+        assert any("api has not started: showing why" in m for m in notices(app))
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is app.pods_screen and not shown(app)
+        assert app.screen is app.pods_screen and not notices(app)
         app.table.select_uid(uid_of(app, "stuck-finalizer"))
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, DetailScreen) and not shown(app)
+        assert isinstance(app.screen, DetailScreen) and not notices(app)
 
 
 async def test_a_notice_from_the_list_is_taken_back_when_another_pod_opens():
@@ -45,11 +42,11 @@ async def test_a_notice_from_the_list_is_taken_back_when_another_pod_opens():
         app.table.select_uid(uid_of(app, "with-sidecar"))
         await pilot.press("x")
         await pilot.pause()
-        assert shown(app) == ["no restarts seen for this pod"]
+        assert notices(app) == ["no restarts seen for this pod"]
         app.table.select_uid(uid_of(app, "stuck-finalizer"))
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, DetailScreen) and not shown(app)
+        assert isinstance(app.screen, DetailScreen) and not notices(app)
 
 
 async def test_the_notice_stays_while_its_pod_is_shown():
@@ -61,4 +58,4 @@ async def test_the_notice_stays_while_its_pod_is_shown():
         await pilot.pause()
         await pilot.press("tab")
         await pilot.pause()
-        assert any("api has not started: showing why" in m for m in shown(app))
+        assert any("api has not started: showing why" in m for m in notices(app))

@@ -8,6 +8,7 @@ from podtui.lifecycle.changes import Change, Relist, SourceStatus
 from podtui.sources.recording import Header, Recording
 from podtui.sources.replay import ReplayFeed
 from podtui.ui.app import PodtuiApp
+from tests.ui.conftest import notices
 from tests.ui.harness import TEST_ENV, settle
 
 T0 = 1714557600.0  # 10:00:00 UTC
@@ -97,7 +98,7 @@ async def test_a_recorded_failure_is_toasted_once_however_often_it_is_seeked_ove
         for t in (T0 + 20, T0 + 2, T0 + 20, T0 + 10, T0 + 2, T0 + 25):
             feed.seek(t)
             await settle(pilot)
-        assert [n.message for n in app._notifications] == ["403 events forbidden", "403 pods forbidden: try -n NAMESPACE"]
+        assert notices(app) == ["403 events forbidden", "403 pods forbidden: try -n NAMESPACE"]
         assert app.events_unavailable and app.source_status.state == "failed"  # the state still said
         feed.seek(T0 + 2)
         await settle(pilot)

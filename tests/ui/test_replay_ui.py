@@ -13,6 +13,7 @@ from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
 from podtui.ui.app import PodtuiApp
 from podtui.ui.panes.fmt import clock_time
+from tests.ui.conftest import notices
 from tests.ui.harness import TEST_ENV, settle
 
 RECORDING = Path(__file__).parents[1] / "recordings" / "demo-default.jsonl.gz"
@@ -173,7 +174,7 @@ async def play_to_the_end(pilot, feed: ReplayFeed, wall: Wall) -> None:
 
 
 def end_notices(app: PodtuiApp) -> list[str]:
-    return [n.message for n in app._notifications if "end of the recording: space plays it again" in n.message]
+    return [m for m in notices(app) if "end of the recording: space plays it again" in m]
 
 
 async def test_play_at_the_end_plays_again_from_the_start():
@@ -292,7 +293,7 @@ async def test_speed_keys_say_the_limit_once():
         await settle(pilot)
 
         def said(word: str) -> list[str]:
-            return [n.message for n in app._notifications if word in n.message]
+            return [m for m in notices(app) if word in m]
 
         await pilot.press(*["plus"] * 8)
         await pilot.pause()
@@ -388,7 +389,7 @@ async def test_next_change_with_none_left_says_so_once():
         await pilot.press(*["greater_than_sign"] * 3)
         await pilot.pause()
         # Before: three stacked toasts saying the same, for 3 s.
-        assert [n.message for n in app._notifications] == ["no later change of this pod in the recording"]
+        assert notices(app) == ["no later change of this pod in the recording"]
 
 
 async def test_a_split_pane_keeps_the_length_and_speed_before_the_word_replay():

@@ -7,6 +7,7 @@ from podtui.lifecycle.changes import REFRESHING, Change, SourceStatus
 from podtui.sources.base import Scope, StaticFeed
 from podtui.ui import app as app_module
 from podtui.ui.app import PUMP_CHUNK, PodtuiApp
+from tests.ui.conftest import notices
 from tests.ui.harness import TEST_ENV, make_app, settle
 
 T0 = 1714557600.0
@@ -28,7 +29,7 @@ async def test_forbidden_events_stay_said_after_the_pods_stream_goes_live():
         await settle(pilot)
         text = app.pods_screen.status_bar.text
         assert "● live" in text and "no events" in text
-        assert [n.message for n in app._notifications] == [FORBIDDEN]
+        assert notices(app) == [FORBIDDEN]
 
 
 async def test_a_fatal_pods_failure_is_not_hidden_by_the_events_stream():
@@ -77,7 +78,7 @@ async def test_at_80_columns_the_bar_cuts_the_reason_not_the_pod_count_and_a_fai
         # Before, the pod count went instead.
         assert app.pods_screen.status_bar.text == \
             'prod │ -A │ failed: pods is forbidden at the cluster scope for user … │ 0 pods'
-        assert [n.message for n in app._notifications] == [cluster_scope]
+        assert notices(app) == [cluster_scope]
         await pilot.resize_terminal(160, 10)
         await pilot.pause()
         assert app.pods_screen.status_bar.text.endswith("try -n NAMESPACE │ 0 pods │ 0 ev/s │ 10:00:00 UTC")

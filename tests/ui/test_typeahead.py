@@ -7,6 +7,7 @@ import pytest
 from textual import events
 from textual.screen import Screen
 
+from tests.ui.conftest import notices
 from tests.ui.harness import fixture_app, settle
 from tests.ui.test_pilot import visible_names
 
@@ -109,7 +110,7 @@ async def test_a_command_line_is_left_with_esc_and_a_wrong_one_says_what_works()
         await pilot.press("escape")
         assert app.focused is app.table and app.pods_screen.filter_input.value == "web"
         await pilot.press("colon", *"deploy", "enter")
-        assert "unknown command :deploy; try :ns NAME" in [n.message for n in app._notifications][-1]
+        assert "unknown command :deploy; try :ns NAME" in notices(app)[-1]
         await pilot.press("colon", "q", "enter")
         await pilot.pause()
         assert app.return_code == 0
