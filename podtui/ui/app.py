@@ -20,7 +20,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import Notification, Notify
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 
 from podtui.clock import Clock
@@ -536,31 +536,37 @@ class PodtuiApp(App):
         a player's on-screen display: `+` pressed five times at ×64 says it once."""
         old = self._notices.pop(kind, None)
         if old is not None:
-            self._unnotify(old)  # Textual's own toast does this when clicked
+            self.take_back_notice(old)
         if message is not None:
-            self._notices[kind] = Notification(message, timeout=timeout, markup=False)
-            self.post_message(Notify(self._notices[kind]))
+            self._notices[kind] = self._post_notice(message, timeout=timeout, markup=False)
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> Notification:
-        """Textual's, returning the notice, so that a pod's can be taken back."""
+    def _post_notice(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+                     timeout: float | None = None, markup: bool = True) -> Notification:
+        """What Textual's notify does, returning the notice so that it can be taken back
+        (its own returns None): built and posted through textual.notifications' public
+        Notification and Notify."""
         notification = Notification(message, title, severity,
                                     self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup)
         self.post_message(Notify(notification))
         return notification
 
+    def take_back_notice(self, notification: Notification) -> None:
+        """Remove a notice before its timeout. Textual has no public way to: App._unnotify
+        is what its own toast calls when clicked (public `unnotify` until notify began
+        posting a message, Textual PR #3275). The one use of it;
+        tests/ui/test_textual_private.py fails loudly if its shape changes."""
+        self._unnotify(notification)
+
     def pod_notify(self, uid: str, message: str, **kw: Any) -> None:
         """A notice about one pod ("this pod", its container): it goes with the pod's
         screen, not on to the next pod's (see drop_pod_notices)."""
-        notification = self.notify(message, **kw)
-        if isinstance(notification, Notification):  # tests replace notify
-            self._pod_notices.append((uid, notification))
+        self._pod_notices.append((uid, self._post_notice(message, **kw)))
 
     def drop_pod_notices(self, keep: str | None = None) -> None:
         """Take back the notices about pods other than `keep`."""
         for uid, notification in self._pod_notices:
             if uid != keep:
-                self._unnotify(notification)
+                self.take_back_notice(notification)
         self._pod_notices = [(uid, n) for uid, n in self._pod_notices if uid == keep and not n.has_expired]
 
     def _empty_text(self, state: BarState) -> str:

@@ -1,0 +1,36 @@
+"""Textual's private parts podtui leans on, where Textual has no public way: each fails
+here, by name, if an upgrade changes its shape, rather than as a notice that silently
+stays on screen or a test that reads nothing."""
+
+from __future__ import annotations
+
+import inspect
+
+from textual.app import App
+from textual.notifications import Notification, Notifications
+
+from tests.ui.conftest import notices
+from tests.ui.harness import fixture_app, settle
+
+
+def test_app_unnotify_still_takes_a_notification():
+    # PodtuiApp.take_back_notice calls App._unnotify(notification).
+    params = list(inspect.signature(App._unnotify).parameters)
+    assert params[:2] == ["self", "notification"], f"Textual's App._unnotify is now {params}: see take_back_notice"
+
+
+async def test_a_notice_taken_back_leaves_the_app_and_its_toasts():
+    app = fixture_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:  # toasts shown
+        await settle(pilot)
+        kept = app._post_notice("kept", timeout=30)
+        gone = app._post_notice("taken back", timeout=30)
+        await pilot.pause()
+        # notices(app) reads App._notifications: Notification objects, oldest first.
+        assert isinstance(app._notifications, Notifications), "Textual's App._notifications changed: see notices()"
+        assert isinstance(kept, Notification) and notices(app) == ["kept", "taken back"]
+        assert len(app.screen.query("Toast")) == 2
+        app.take_back_notice(gone)
+        await pilot.pause()
+        assert notices(app) == ["kept"]
+        assert len(app.screen.query("Toast")) == 1  # off the screen too, not only out of the list
