@@ -70,18 +70,24 @@ class PromptInput(Input):
         if self._complete is not None:
             self._complete(self, step)
 
+    def own_binding(self, key: str) -> Binding | None:
+        """This input's binding of key (its own or Input's), if it is the one the key
+        runs: the screen's public active_bindings, which start at the focused widget."""
+        active = self.screen.active_bindings.get(key)
+        return active.binding if active is not None and active.node is self else None
+
     async def _on_key(self, event: events.Key) -> None:
         focused = self.screen.focused is self
         # The input's own keys too (backspace, ctrl+w...): bubbled up to the app's
         # bindings, they would act after the text typed after them.
-        bindings = self._bindings.key_to_bindings.get(event.key) if focused else None
-        if not focused or bindings:
+        binding = self.own_binding(event.key) if focused else None
+        if not focused or binding is not None:
             event.stop()
             event.prevent_default()
             if not focused:  # typed ahead of an enter or esc
                 self.app.post_message(events.Key(event.key, event.character))
             else:
-                await self.run_action(bindings[0].action)
+                await self.run_action(binding.action)
             return
         await super()._on_key(event)
 
