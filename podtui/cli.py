@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
+from collections.abc import Sequence
 
 from podtui import __version__
 from podtui.errors import PodtuiError, UsageError, say
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"unknown command {argv[0]!r}{_did_you_mean(argv[0])}",
                              f"commands: {', '.join(SUBCOMMANDS)}; see `podtui --help`")
         parser = build_parser(command)
-        args, extra = parser.parse_known_args(rest)
+        args, extra = parser.parse_known_args(join_dash_values(rest, parser.get_default("_dash_values") or ()))
         if extra:
             late = next((word for word in extra if word in SUBCOMMANDS), None) if command is None else None
             if late is not None:
@@ -104,6 +106,30 @@ def main(argv: list[str] | None = None) -> int:
         log = write_crash_log()
         say(f"podtui: internal error: {type(exc).__name__}: {exc} (details in {log}; please report it)")
         return 70
+
+
+_DASH_DIGIT = re.compile(r"-\d")
+
+
+def join_dash_values(argv: list[str], options: Sequence[str]) -> list[str]:
+    """argv with `--at -5m` as `--at=-5m`, for each of options (or a prefix of it, as
+    argparse takes): argparse reads a word after an option as another option when it
+    starts with a dash, unless it is a plain number (-5). A command lists its options
+    whose value may start with a dash and a digit, none of its options doing so."""
+    joined: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":  # positionals only, after it
+            return joined + argv[i:]
+        if (i + 1 < len(argv) and _DASH_DIGIT.match(argv[i + 1]) and len(word) > 2 and word.startswith("--")
+                and any(option.startswith(word) for option in options)):
+            joined.append(f"{word}={argv[i + 1]}")
+            i += 2
+        else:
+            joined.append(word)
+            i += 1
+    return joined
 
 
 def _command_first(argv: list[str], extra: list[str], command: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 from typing import Any
 
 from podtui.clock import ManualClock
@@ -24,9 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paused", action="store_true", help="start paused (space plays), right after the initial list unless --at says where")
     parser.add_argument("--skip-bad-lines", action="store_true", help="skip corrupt lines instead of stopping at the first")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
-    # argparse takes "-5m" for an option and refused `--at -5m`; this makes it a value, as
-    # it already does for "-5". No option of replay's starts with a dash and a digit.
-    parser._negative_number_matcher = re.compile(r"^-\d")
+    # argparse takes "-5m" for an option and refused `--at -5m`: podtui.cli joins these
+    # options to a value that starts with a dash and a digit (`--at=-5m`) before parsing.
+    parser.set_defaults(_dash_values=("--speed", "--at", "--theme"))
 
 
 def start_time(text: str, start: float, end: float) -> float:
