@@ -64,6 +64,11 @@ _SHORTER = (
     (re.compile(r", kill (?:in )?"), " kill "),
     (re.compile(r"^(?:liveness|startup) (?=~?\d+/\d+ kill )"), ""),
     (re.compile(r"^~?\d+/\d+ kill (?=~|due$)"), "kill "),
+    # A postStart hook under way: how long it has run, an elapsed time ("for").
+    (re.compile(r"^postStart hook running for "), "postStart for "),
+    (re.compile(r"^postStart for "), "hook for "),
+    (re.compile(r"^postStart hook failed$"), "postStart failed"),
+    (re.compile(r"^postStart failed$"), "hook failed"),
     # An unready container's failing readiness probe: what makes it ready.
     (re.compile(r"^ready when readiness passes$"), "ready on pass"),
     (re.compile(r"^ready after (\d+) readiness passes in a row$"), r"ready: \1 passes"),

@@ -1,0 +1,127 @@
+"""NEXT while the kubelet runs a postStart hook.
+
+startContainer (pkg/kubelet/kuberuntime/kuberuntime_container.go) records the Started
+Event, then runs the hook synchronously inside the pod's sync; the status written at
+that sync's start still shows the old state (ContainerCreating, CrashLoopBackOff) until
+the hook returns. A Started Event newer than the container's last end while its status
+says it isn't running is what a client can see of it: NEXT says the hook runs, not
+"restart due" for the hook's whole length.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from podtui.clock import ManualClock
+from podtui.lifecycle.nextstep import next_step
+from podtui.lifecycle.records import EventRecord
+from podtui.lifecycle.store import Store
+from podtui.lifecycle.times import format_ts
+from tests.explain.timer_accuracy import record_scenario
+
+T0 = 1_714_557_600.0
+HOOK = {"postStart": {"exec": {"command": ["/bin/sh", "-c", "/app/warmup.sh"]}}}
+
+
+def ts(offset: float) -> str:
+    return format_ts(T0 + offset)
+
+
+def event(reason: str, last: float, container: str = "app", count: int = 1) -> EventRecord:
+    return EventRecord(uid=f"ev-{reason}", namespace="demo", name=f"p.{reason}", type="Normal", reason=reason,
+                       message="", first=T0 - 300, last=T0 + last, count=count,
+                       field_path=f"spec.containers{{{container}}}", container=container, source="kubelet",
+                       involved_kind="Pod", involved_namespace="demo", involved_name="p", involved_uid="u1")
+
+
+def pod(state: dict, last_finished: float | None = -25, restarts: int = 2, hook: bool = True) -> dict:
+    cs = {"name": "app", "ready": False, "started": False, "restartCount": restarts, "state": state}
+    if last_finished is not None:
+        cs["lastState"] = {"terminated": {"exitCode": 137, "reason": "Error", "startedAt": ts(last_finished - 2),
+                                          "finishedAt": ts(last_finished)}}
+    container = {"name": "app", "image": "app:1", **({"lifecycle": HOOK} if hook else {})}
+    return {"metadata": {"name": "p", "namespace": "demo", "uid": "u1"},
+            "spec": {"restartPolicy": "Always", "containers": [container]},
+            "status": {"phase": "Running", "startTime": ts(-600), "containerStatuses": [cs]}}
+
+
+BACKING_OFF = {"waiting": {"reason": "CrashLoopBackOff",
+                           "message": "back-off 20s restarting failed container=app pod=p_demo(u1)"}}
+CREATING = {"waiting": {"reason": "ContainerCreating"}}
+
+
+def text(obj: dict, events=(), now: float = T0):
+    step = next_step(SimpleNamespace(obj=obj, events=list(events), deleted_at=None, ladders={}, uid=None), now)
+    return (step.text, step.severity) if step is not None else None
+
+
+@pytest.mark.parametrize("obj, events, want", [
+    # The back-off (20s from -25) was served at -5; started at -3, the status still says CrashLoopBackOff.
+    (pod(BACKING_OFF), [event("Started", -3, count=3)], ("postStart hook running for 3s", "warning")),
+    # The hook failed: the kubelet kills the container; its exit is not in the status yet.
+    (pod(BACKING_OFF), [event("Started", -3, count=3), event("FailedPostStartHook", -1, count=3)],
+     ("postStart hook failed", "error")),
+    # The first start: ContainerCreating until the hook returns (a hook that hangs, for as long).
+    (pod(CREATING, last_finished=None, restarts=0), [event("Started", -75)], ("postStart hook running for 75s", "info")),
+    # The controls: no start since the last end, or no hook, or no word of when it last ended.
+    (pod(BACKING_OFF), [event("Started", -27, count=2)], ("restart due", "error")),
+    (pod(BACKING_OFF, hook=False), [event("Started", -3, count=3)], ("restart due", "error")),
+    (pod(BACKING_OFF, last_finished=None), [event("Started", -3, count=3)], ("crash loop", "error")),
+    (pod(BACKING_OFF), [event("Started", -3, container="other")], ("restart due", "error")),
+    (pod({"running": {"startedAt": ts(-3)}}), [event("Started", -3, count=3)], None),
+])
+def test_a_hook_under_way_is_said_not_the_restart_it_follows(obj, events, want):
+    assert text(obj, events) == want
+
+
+def test_a_failure_before_the_start_is_an_earlier_instances():
+    # FailedPostStartHook of the instance that ended at -25; the new start's hook runs.
+    events = [event("FailedPostStartHook", -27, count=2), event("Started", -3, count=3)]
+    assert text(pod(BACKING_OFF), events) == ("postStart hook running for 3s", "warning")
+
+
+SCENARIO = """
+pods:
+  - name: poststart-fail
+    namespace: demo
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/example/app:3.0.2
+          lifecycle:
+            postStart:
+              exec: {command: [/bin/sh, -c, /app/warmup.sh]}
+    behavior:
+      app: {pull: 2s, post_start: 2s, post_start_error: "warmup: cannot reach cache"}
+"""
+
+
+def test_the_demo_poststart_fail_pod_reads_its_hook_not_restart_due():
+    """The demo kubelet's 2s hook, watched with a quarter second's lag: "restart due" only
+    until the Started Event arrives (was: until the hook's failure reached the status)."""
+    step = 0.25
+    changes = record_scenario(SCENARIO, 70, step=step, start=T0)
+    clock = ManualClock(T0)
+    store = Store(clock)
+    shown: list[tuple[float, str | None]] = []
+    i, t = 0, T0
+    while t < T0 + 70:
+        t += step
+        clock.set(t)
+        while i < len(changes) and changes[i].observed <= t:
+            store.apply(changes[i])
+            i += 1
+        rec = store.by_name("demo", "poststart-fail")
+        got = next_step(rec, t) if rec is not None else None
+        shown.append((t - T0, got.text if got is not None else None))
+    runs: list[tuple[str | None, float]] = []  # (text, how long it showed)
+    for _, said in shown:
+        if runs and runs[-1][0] == said:
+            runs[-1] = (said, runs[-1][1] + step)
+        else:
+            runs.append((said, step))
+    assert sum(1 for said, _ in runs if said == "postStart hook failed") >= 3, runs  # the first start and two restarts
+    assert any(said == "postStart hook running for 2s" for said, _ in runs), runs
+    assert max(long for said, long in runs if said == "restart due") <= 2 * step, runs
