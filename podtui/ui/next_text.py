@@ -3,11 +3,12 @@
 The model words the probe streak as "liveness 2/3" (failures / failureThreshold), or
 "liveness ~2/3" when it is estimated (probes.streak_fraction: some failures were not seen
 written one by one), followed for liveness and startup by the kill it leads to ("liveness
-2/3, kill in ~5s"), and an unready container's failing readiness probe as what makes it
-ready ("ready when readiness passes"). A bare streak can still outrun its threshold, and
-"readiness 5/3" reads like a mistake: past the threshold it becomes "readiness fails". No
-count: it grows without bound while the probe keeps failing, and NEXT has 10-16 cells on
-an 80-column terminal; the Probes pane shows the streak in full.
+2/3, kill in ~5s"; at 15 cells "liveness ~5s", the probe and its countdown), and an
+unready container's failing readiness probe as what makes it ready ("ready when
+readiness passes"). A bare streak can still outrun its threshold, and "readiness 5/3"
+reads like a mistake: past the threshold it becomes "readiness fails". No count: it grows
+without bound while the probe keeps failing, and NEXT has 10-16 cells on an 80-column
+terminal; the Probes pane shows the streak in full.
 """
 
 from __future__ import annotations
@@ -59,11 +60,16 @@ _SHORTER = (
     # timer next to "restart 25s". The Termination pane names and counts them.
     (re.compile(r"^(?:\d+ )?finalizers? for "), "held for "),
     (re.compile(r"^held for "), "for "),
-    # A probe streak's kill: the countdown and the streak, then the countdown alone; the
-    # probe's name is in the Probes pane ("liveness 2/3, kill in ~5s": "2/3 kill ~5s").
+    # A probe streak's kill: which probe kills and when, the streak first to go (the
+    # Probes pane counts it). At 15 cells the probe's name and its countdown are all
+    # there is room for ("liveness ~4m59s" is 15): the kill goes, as the probe's name
+    # says it (a failing liveness or startup probe kills); narrower, the kill alone.
     (re.compile(r", kill (?:in )?"), " kill "),
-    (re.compile(r"^(?:liveness|startup) (?=~?\d+/\d+ kill )"), ""),
-    (re.compile(r"^~?\d+/\d+ kill (?=~|due$)"), "kill "),
+    (re.compile(r"^(liveness|startup) ~?\d+/\d+ kill "), r"\1 kill "),
+    (re.compile(r"^(liveness|startup) kill (?=~)"), r"\1 "),
+    (re.compile(r"^(liveness|startup) kill due$"), r"\1 kill"),
+    (re.compile(r"^(?:liveness|startup) (?=~)"), "kill "),
+    (re.compile(r"^(?:liveness|startup) kill$"), "kill due"),
     # A postStart hook under way: how long it has run, an elapsed time ("for").
     (re.compile(r"^postStart hook running for "), "postStart for "),
     (re.compile(r"^postStart for "), "hook for "),
