@@ -1,20 +1,23 @@
 """The main table's NEXT column: the one thing that happens next to a pod, and when.
 
 The most pressing fact wins, in this order: a tombstone; a deletion (held by
-finalizers, or the SIGKILL countdown); a finished pod (nothing next); the
-scheduler's verdict; a passed activeDeadlineSeconds (the kubelet fails the pod and
-restarts nothing); a postStart hook the kubelet is running; a restart or image-pull
-back-off; a probe streak (and the kill a liveness or startup one leads to); the
-activeDeadlineSeconds countdown; a readiness gate. Countdowns round up, so "in 0s"
-never shows before the moment is due.
+finalizers, or the SIGKILL countdown); a finished pod (a Failed one says why it ended,
+a Succeeded one nothing); the scheduler's verdict; a passed activeDeadlineSeconds (the
+kubelet fails the pod and restarts nothing); a postStart hook the kubelet is running; a
+restart or image-pull back-off; a probe streak (and the kill a liveness or startup one
+leads to); the activeDeadlineSeconds countdown; a readiness gate. Countdowns round up,
+so "in 0s" never shows before the moment is due.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
+from podtui.lifecycle import explain
 from podtui.lifecycle.backoff import restart_waits, restarts_over
 from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.history import exit_text
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
 from podtui.lifecycle.termination import active_deadline, termination
@@ -93,6 +96,43 @@ def post_start_hook(record, now: float) -> NextStep | None:
     return None
 
 
+# Why a Failed pod ended, by explain's cause: a few words; the `x` command has the rest.
+_ENDED = {explain.DEADLINE: "deadline passed", explain.PREEMPTION: "preempted",
+          explain.NODE_SHUTDOWN: "node shutdown", explain.NODE_LOST: "node lost"}
+_HOW = {explain.OOM: "OOMKilled", explain.LIVENESS: "liveness kill", explain.STARTUP: "startup kill",
+        explain.POST_START_HOOK: "postStart failed"}
+_POD_CAUSES = {*_ENDED, explain.EVICTION, explain.DELETED}  # the pod ended as a whole: not by a container
+_LOW_ON = re.compile(r"low on resource: ([\w.-]*\w)")
+# Over its own local storage limits (eviction_manager's local storage messages), not node pressure.
+_OVER_STORAGE = re.compile(r"ephemeral local storage|ephemeral storage limit|EmptyDir volume")
+
+
+def ended_step(record) -> NextStep | None:
+    """Why a Failed pod ended ("evicted: memory", "deadline passed", "failed: app exit
+    1"), as the `x` command explains it; None for a Succeeded pod, or a cause unknown.
+    explain caches its answer per pod version (asked without a now, which only words its
+    "unknown" case), so a NEXT sort asks it once per ended pod, not every second."""
+    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
+    if _d(pod.get("status")).get("phase") != "Failed":
+        return None
+    exs = explain.restart_explanations(record)
+    for ex in exs:
+        if ex.kind != explain.KIND_DISRUPTION:
+            continue
+        if ex.cause == explain.EVICTION:
+            # The kubelet's message names the pressure: "The node was low on resource: memory. ..."
+            m = _LOW_ON.search(ex.message) or _LOW_ON.search(ex.summary)
+            what = m.group(1) if m else "ephemeral-storage" if _OVER_STORAGE.search(ex.message) else ""
+            return NextStep(f"evicted: {what}" if what else "evicted", severity=ERROR)
+        if ex.cause in _ENDED:
+            return NextStep(_ENDED[ex.cause], severity=ERROR)
+    for ex in exs:  # oldest first: the container whose end failed the pod
+        if ex.kind == explain.KIND_TERMINATION and ex.container and ex.cause not in _POD_CAUSES:
+            how = _HOW.get(ex.cause) or exit_text(ex.exit_code, ex.signal)
+            return NextStep(f"failed: {ex.container} {how}", severity=ERROR)
+    return None
+
+
 def next_step(record, now: float) -> NextStep | None:
     if getattr(record, "deleted_at", None) is not None:
         return NextStep("deleted", severity=INFO)
@@ -122,7 +162,7 @@ def next_step(record, now: float) -> NextStep | None:
         return NextStep("terminating", severity=WARNING)
 
     if status.get("phase") in ("Succeeded", "Failed"):
-        return None
+        return ended_step(record)
 
     scheduled = _condition(status, "PodScheduled")
     if scheduled is not None and scheduled.get("status") == "False":

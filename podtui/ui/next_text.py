@@ -70,6 +70,12 @@ _SHORTER = (
     (re.compile(r"^(liveness|startup) kill due$"), r"\1 kill"),
     (re.compile(r"^(?:liveness|startup) (?=~)"), "kill "),
     (re.compile(r"^(?:liveness|startup) kill$"), "kill due"),
+    # Why a Failed pod ended: the container and how it ended, then how alone (a signal
+    # by its name: "exit 139 (SIGSEGV)" is "SIGSEGV"); an eviction's pressure.
+    (re.compile(r"^failed: "), ""),
+    (re.compile(r"(?:exit|signal) \d+ \((SIG\w+)\)$"), r"\1"),
+    (re.compile(r"^\S+ (?=(?:exit .+|signal .+|SIG\w+|OOMKilled|liveness kill|startup kill|postStart failed)$)"), ""),
+    (re.compile(r"^evicted: ephemeral-storage$"), "evicted: disk"),
     # A postStart hook under way: how long it has run, an elapsed time ("for").
     (re.compile(r"^postStart hook running for "), "postStart for "),
     (re.compile(r"^postStart for "), "hook for "),

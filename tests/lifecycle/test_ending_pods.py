@@ -72,7 +72,7 @@ DEADLINE_AHEAD = {"spec": {"activeDeadlineSeconds": 900}}
     ({}, None, ["app"], "restart in 35s"),  # the control: nothing is ending
     (DEADLINE_AHEAD, None, ["app"], "restart in 35s"),
     (DELETING, None, [], "SIGKILL in 20s"),
-    (EVICTED, None, [], None),
+    (EVICTED, None, [], "evicted: memory"),  # no restart: why the pod ended
     (GC_FAILED, None, [], "past grace by 1s"),
     (PAST_DEADLINE, None, [], "deadline passed"),
     ({}, T0 - 1, [], "deleted"),

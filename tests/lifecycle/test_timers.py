@@ -515,7 +515,6 @@ def _crashed_pod(restarts, code=1, reason="Error", policy="Always", kind="contai
     (_crashed_pod(1, policy="Never"), T0 + 1, None),
     (_crashed_pod(1, code=0, reason="Completed", policy="OnFailure"), T0 + 1, None),
     (_crashed_pod(1, code=0, reason="Completed", kind="initContainers"), T0 + 1, None),
-    (_crashed_pod(1, phase="Failed"), T0 + 1, None),
 ])
 def test_next_step_counts_down_to_the_restart_of_a_container_that_just_crashed(pod, now, text):
     step = next_step(record(pod), now)
