@@ -65,6 +65,32 @@ def _ready_fraction(ready: str) -> float:
         return 0.0
 
 
+_TOP = 0x10FFFE  # a character's mirror: chr(_TOP - ord(c)); the end marker sorts above all
+_END = chr(_TOP + 1)
+_MIRROR = {i: _TOP - i for i in range(128)} | {_TOP - i: i for i in range(128)}
+
+
+def _mirrored(text: str) -> str:
+    """The text in reverse order of strings, its own inverse (an end marker added or
+    taken off): "ab" > "abc" mirrored as a prefix sorts after what extends it."""
+    if text.endswith(_END):
+        body, end = text[:-1], ""
+    else:
+        body, end = text, _END
+    turned = body.translate(_MIRROR)
+    if not turned.isascii() and any(ord(c) < _TOP - 127 for c in turned):  # beyond ASCII: by code point
+        turned = "".join(chr(_TOP - ord(c)) for c in body)
+    return turned + end
+
+
+def _turned(key: tuple) -> tuple:
+    """A sort key with its tie-breaking tail in the other order (and back again), so
+    that read from the other end, as a descending sort is, ties still run A→Z and a
+    live pod before its deleted namesake."""
+    value, ns, name, deleted, uid = key
+    return (value, _mirrored(ns), _mirrored(name), not deleted, uid)
+
+
 def _ip_key(ip: str) -> tuple:
     parts = str(ip).split(".")
     if len(parts) == 4 and all(p.isdigit() for p in parts):
@@ -138,7 +164,13 @@ class PodIndex:
             raise ValueError(f"unknown sort column {column!r}")
         other = column != self.sort_column
         self.sort_column = column
-        self.descending = SORT_COLUMNS[column] if descending is None else descending
+        flipped = (SORT_COLUMNS[column] if descending is None else descending) != self.descending
+        self.descending = not self.descending if flipped else self.descending
+        if flipped and not other:
+            # Ties keep name order A→Z either way: the keys' tails turn round, their
+            # sort values (a model call each for NEXT) stay.
+            self._keys = {uid: _turned(key) for uid, key in self._keys.items()}
+            self._order = sorted(self._keys.values())
         return other
 
     def set_filter(self, text: str) -> PodFilter:
@@ -300,26 +332,32 @@ class PodIndex:
                 if (h := hay[u][1]) is not None and all(w in h for w in words) and not any(x in h for x in hidden)]
 
     def _key(self, uid: str, record: Any) -> tuple:
+        """(sort value, namespace, name, deleted, uid). The tail breaks ties: by
+        namespace and name A→Z, and a live pod before the deleted one of the same name it
+        replaced (not by uid, which put one above and the next below). Descending reads
+        the keys from the other end, so there the tail is turned round (_turned)."""
         ns = record.namespace or ""
         name = record.name or ""
         row = record.row
         column = self.sort_column
         if column == "name":
-            return (name, ns, uid)
-        if column == "namespace":
-            return (ns, name, uid)
-        if column == "status":
-            return (table_status(record), ns, name, uid)
-        if column == "ready":
-            return (_ready_fraction(row.ready), ns, name, uid)
-        if column == "restarts":
-            return (row.restarts if isinstance(row.restarts, int) else 0, ns, name, uid)
-        if column == "age":
-            created = row.created if isinstance(row.created, (int, float)) else -math.inf
-            return (-created, ns, name, uid)
-        if column == "ip":
-            return (_ip_key(row.ip), ns, name, uid)
-        if column == "node":
-            return (str(row.node), ns, name, uid)
-        due = self._next_due(record)
-        return (due if due is not None else math.inf, ns, name, uid)
+            value: Any = name
+        elif column == "namespace":
+            value = ns
+        elif column == "status":
+            value = table_status(record)
+        elif column == "ready":
+            value = _ready_fraction(row.ready)
+        elif column == "restarts":
+            value = row.restarts if isinstance(row.restarts, int) else 0
+        elif column == "age":
+            value = -(row.created if isinstance(row.created, (int, float)) else -math.inf)
+        elif column == "ip":
+            value = _ip_key(row.ip)
+        elif column == "node":
+            value = str(row.node)
+        else:
+            due = self._next_due(record)
+            value = due if due is not None else math.inf
+        key = (value, ns, name, record.deleted_at is not None, uid)
+        return _turned(key) if self.descending else key
