@@ -15,6 +15,7 @@ from podtui.sources.recording import read_recording
 from podtui.sources.replay import ReplayFeed
 from podtui.replay_command import open_feed, start_time
 from podtui.ui.app import NO_TERMINAL_HINT, PodtuiApp
+from tests.ui.conftest import notices_with_severity
 
 RECORDING = Path(__file__).resolve().parent.parent / "recordings" / "demo-default.jsonl.gz"
 
@@ -205,5 +206,5 @@ async def test_a_replay_opens_with_its_load_warnings_as_notifications(truncated)
     app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, replay=feed, warnings=recording.warnings)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        shown = [(n.message, n.severity) for n in app._notifications]
+        shown = notices_with_severity(app)
     assert shown == [(warning, "warning")]

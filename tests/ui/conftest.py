@@ -26,4 +26,9 @@ def notices(app) -> list[str]:
     """The messages of the notices the app holds now, oldest first. Textual has no public
     reader of them (its toasts show them a refresh later): the one place tests read
     App._notifications, its shape pinned by test_textual_private.py."""
-    return [str(n.message) for n in app._notifications]
+    return [message for message, _ in notices_with_severity(app)]
+
+
+def notices_with_severity(app) -> list[tuple[str, str]]:
+    """(message, severity) of each notice the app holds now, oldest first (see notices)."""
+    return [(str(n.message), n.severity) for n in app._notifications]
