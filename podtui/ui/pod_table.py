@@ -40,6 +40,10 @@ _DYNAMIC_COLUMNS = ("age", "restarts", "next", "restarts:compact", "next:compact
 _NOT_COUNTED_STATIC = (None,) * len(_STATIC_COLUMNS)
 _NOT_COUNTED_DYNAMIC = (None,) * len(_DYNAMIC_COLUMNS)
 _ELLIPSIS = "…"
+# Seconds a column's widest value must stay narrower before the column narrows, when
+# the rows shown are the same pods (a pod's NEXT or STATUS changed): NAME lost and won
+# back a cell every second or two at 80 columns as the demo's pods flipped state.
+NARROW_AFTER = 30.0
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -230,6 +234,9 @@ class PodTable(ScrollView, can_focus=True):
         # countdown that loses a digit each second must not narrow the column each second.
         self._counted_dynamic: dict[str, tuple[int, tuple]] = {}
         self._narrower: set[str] = set()  # columns whose widest value may have gone
+        # Columns whose widest value changed to a narrower one, and since when: they
+        # narrow after NARROW_AFTER, not at once (see there).
+        self._narrower_since: dict[str, float] = {}
         self._layout: Layout | None = None
         self._layout_room = 0  # the row width _layout was made for (a sideways layout is wider)
         self._layout_gen = 0
@@ -263,6 +270,7 @@ class PodTable(ScrollView, can_focus=True):
         self._counted.clear()
         self._counted_dynamic.clear()
         self._narrower.clear()
+        self._narrower_since.clear()
         self.index.rebuild(records)
         self._rebuild(shown=self.index.visible())  # widths start over: measure every pod
         self._follow_cursor()  # the selected pod may be there already (a replay's rebuilt store)
@@ -375,7 +383,11 @@ class PodTable(ScrollView, can_focus=True):
     def toggle_wide(self) -> None:
         layout = self._current_layout()
         showing = any(c.wide for c, _, _ in layout.columns)
-        self.wide = not showing
+        # Back to "when they fit" once `w` asks for what that gives at this width: `w w`
+        # at 200 columns (no change to see) kept them forced on after a resize to 80.
+        fits = any(c.wide for c, _, _ in layout_columns(self._row_width(), self._content, namespace=self.show_namespace,
+                                                         wide=None).columns)
+        self.wide = None if fits != showing else not showing
         self.x_offset = 0
         self._relayout()
 
@@ -511,7 +523,7 @@ class PodTable(ScrollView, can_focus=True):
             self._uncount(hidden)
         for visible in shown:
             self._measure_static(visible)
-        self._fit_shown()  # the relayout below repaints anyway
+        self._fit_shown(at_once=True)  # other pods shown: the relayout below repaints anyway
         self._set_virtual_size()
         pos = self.index.position(uid) if uid is not None else None
         if pos is None:
@@ -597,7 +609,9 @@ class PodTable(ScrollView, can_focus=True):
 
     def _count_dynamic(self, uid: str, version: int, dynamic: tuple) -> None:
         texts = (dynamic[0], dynamic[1], dynamic[2], without_ago(dynamic[1]))
-        widths = tuple(len(text) if text.isascii() else cell_len(text) for text in texts)
+        # As wide as their times may grow ("9s" as "4m59s"): a column doesn't widen as a
+        # countdown or an age gains a digit, nor a row change its NEXT wording.
+        widths = tuple(planned_width(text) if text.isascii() else cell_len(text) for text in texts)
         # NEXT's short wording as wide as its time may grow: how narrow it may go unhurt.
         widths += (planned_width(compact(dynamic[2], NARROW)) if dynamic[2] else 0,)
         old = self._counted_dynamic.get(uid)
@@ -612,12 +626,14 @@ class PodTable(ScrollView, can_focus=True):
         """The pod is no longer shown: its values no longer size the columns."""
         old = self._counted.pop(uid, None)
         if old is not None:
-            self._count(_STATIC_COLUMNS, old, _NOT_COUNTED_STATIC)
+            self._count(_STATIC_COLUMNS, old, _NOT_COUNTED_STATIC, leaving=True)
         old_dynamic = self._counted_dynamic.pop(uid, None)
         if old_dynamic is not None:
-            self._count(_DYNAMIC_COLUMNS, old_dynamic[1], _NOT_COUNTED_DYNAMIC)
+            self._count(_DYNAMIC_COLUMNS, old_dynamic[1], _NOT_COUNTED_DYNAMIC, leaving=True)
 
-    def _count(self, keys: tuple[str, ...], old: tuple, new: tuple) -> None:
+    def _count(self, keys: tuple[str, ...], old: tuple, new: tuple, leaving: bool = False) -> None:
+        """leaving: the pod is no longer shown, and its columns may narrow at once; a
+        shown pod's narrower value narrows them after NARROW_AFTER (_fit_shown)."""
         content = self._content
         grew = False
         for key, was, now in zip(keys, old, new):
@@ -631,7 +647,10 @@ class PodTable(ScrollView, can_focus=True):
                 else:
                     del counts[was]
                     if was >= content.get(key, 0):
-                        self._narrower.add(key)
+                        if leaving:
+                            self._narrower.add(key)
+                        else:
+                            self._narrower_since.setdefault(key, self.clock.time())
             if now is not None:
                 counts[now] = counts.get(now, 0) + 1
                 if now > content.get(key, 0):
@@ -640,15 +659,28 @@ class PodTable(ScrollView, can_focus=True):
         if grew:
             self._schedule_relayout()
 
-    def _fit_shown(self) -> bool:
-        """Narrow the columns whose widest shown value got narrower. Returns whether the
-        layout changed (a value narrower than a column's title or minimum changes none)."""
+    def _fit_shown(self, at_once: bool = False) -> bool:
+        """Narrow the columns whose widest shown value got narrower: at once for the
+        pods that left (or at_once: a filter, a namespace), after NARROW_AFTER for a
+        value that changed. Returns whether the layout changed (a value narrower than a
+        column's title or minimum changes none)."""
+        held = self._narrower_since
+        if held:
+            now = self.clock.time()
+            for key, since in list(held.items()):
+                counts = self._counts[key]
+                if counts and max(counts) >= self._content.get(key, 0):
+                    del held[key]  # as wide again: nothing to narrow
+                elif at_once or now - since >= NARROW_AFTER:
+                    del held[key]
+                    self._narrower.add(key)
         if not self._narrower:
             return False
         content = self._content
         for key in self._narrower:
             counts = self._counts[key]
             content[key] = max(counts) if counts else 0
+            held.pop(key, None)
         self._narrower.clear()
         old = self._layout
         if old is None:
@@ -768,6 +800,14 @@ class PodTable(ScrollView, can_focus=True):
                 tail = part.crop(0, whole)
                 part = Strip.join([Strip([Segment(" " * seg.cell_length, seg.style) for seg in tail], tail.cell_length),
                                    part.crop(whole, view)])
+        # A column the right edge cuts is blank up to it, as a cut cell shows "…" and an
+        # IP cut by the edge read as a whole one ("10.244"); the header's "→" says more.
+        ends = [x - pinned - start + w for _, x, w in layout.columns if 0 <= x - pinned - start]
+        whole_end = max((end for end in ends if end <= view), default=view)
+        if whole_end < view and any(end > view for end in ends):
+            tail = part.crop(whole_end, view)
+            part = Strip.join([part.crop(0, whole_end),
+                               Strip([Segment(" " * seg.cell_length, seg.style) for seg in tail], tail.cell_length)])
         if header:
             style = self._get_styles()["header-sorted"]
             if start + room < layout.width:
@@ -839,6 +879,9 @@ class PodTable(ScrollView, can_focus=True):
             text = values[column.key]
             if column.key == "status":
                 style = status_style
+                # In the middle: the tail tells kubelet reasons apart ("CreateC…figError",
+                # not "CreateContainer…", which may be CreateContainerError).
+                text = cut_middle(text, w)
             elif column.key == "next":
                 style = next_style
                 if column.key in layout.compact or len(text) > w:

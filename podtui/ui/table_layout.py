@@ -51,47 +51,50 @@ COLUMNS: tuple[Column, ...] = (
 BY_KEY = {c.key: c for c in COLUMNS}
 
 # When the terminal is too narrow, columns give up width in rounds: first everything
-# down to a comfortable width (STATUS 26: CreateContainerConfigError); then NAMESPACE
-# down to its values (its title shortens), NAME (what people scan for, but its head
-# is what they read), NEXT (blank on most rows; pod_table.keep_count keeps its
-# countdown: "restart 46s") and only then STATUS, which kubectl and k9s users read
-# first and whose kubelet reasons cut are ambiguous ("CreateContainerC…": ...ConfigError
-# or ...Error): 21 Init:CrashLoopBackOff, 17 ContainerCreating, 16 CrashLoopBackOff;
-# finally everyone down to the minimum. Before NAME goes below 16, STATUS gives up the
-# last cells of the one reason longer than 22 ("CreateContainerConfig…" is still not
-# CreateContainerError), keeping ContainerStatusUnknown and Init:CrashLoopBackOff whole.
-# NEXT keeps 15 cells, or what its rows' short wordings need, before NAME goes below 14:
-# at 80 columns "held for 7m35s" and "readiness fails" whole, not "finali… 7m35s".
+# down to a comfortable width (STATUS 26: CreateContainerConfigError); then the columns
+# around NAME down to their compact widths, NAME, what people scan for, keeping all of
+# its width until they are there (a k9s user at 80x24 read "missin…secret" and
+# "web-2l…8-7xqq6" next to STATUS' 22 cells): NAMESPACE to its values (its title
+# shortens), RESTARTS to its title, STATUS to 16 (CrashLoopBackOff and ImagePullBackOff
+# whole; a longer kubelet reason cut in the middle, pod_table.cut_middle, keeps the tail
+# that tells it apart: "CreateC…figError", not "CreateContainer…", which may be
+# CreateContainerError) and NEXT to its rows' short wordings (next_text.compact, at
+# most next_text.NARROW, 15: "held for 3m50s", "liveness ~52s"). Then NAME gives way
+# to 14, a long namespace is cut (never by a cell or two: "sca…-00" saved one), NAME to
+# 13, NEXT to 14 and less, keeping its countdown (pod_table.keep_count), and finally
+# everyone down to the minimum.
 CONTENT = -1  # shrink to the widest value shown, not below
 # Shrink to the widest value in its compact wording, content["<key>:compact"]: RESTARTS
 # without kubectl's " ago" ("7 (4m14s)"), filler that NAME needs the cells of more;
 # NEXT in its 15-cell wordings ("held for 3m50s"), which every row then keeps whole.
 COMPACT = -2
-# RESTARTS down to its title, before NAME goes below 14 or NEXT below its compact
-# floor: its time to one unit ("2 (2m)" for "2 (2m15s)", pod_table.coarse_restarts),
-# counts and times up to "99 (59m)" whole, and sorted by it, "RESTART↓". Its compact
-# form grows with the clock ("(95s)" to "(2m15s)") and a restart count's digits, which
-# took a cell from NEXT ("finaliz… 4m30s") or NAME mid-session.
+# RESTARTS down to its title: its time to one unit ("2 (2m)" for "2 (2m15s)",
+# pod_table.coarse_restarts), counts and times up to "99 (59m)" whole, and sorted by
+# it, "RESTART↓". Its compact form grows with the clock ("(95s)" to "(2m15s)") and a
+# restart count's digits, which took a cell from NEXT or NAME mid-session.
 COARSE = -3
+# NAMESPACE cut to 7 ("kub…tem"), only when that saves 3 cells or more.
+NS_CUT = -4
+_STATUS_COMPACT = 16
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 26), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
-    (("namespace", CONTENT), ("age", 5), ("name", 24), ("namespace", 7), ("restarts", COMPACT),
-     ("name", 16), ("status", 22), ("next", 15), ("next", COMPACT), ("name", 14), ("restarts", COARSE),
-     ("namespace", 6), ("name", 13), ("next", 14), ("next", 12), ("next", 10), ("name", 12), ("next", 8),
-     ("status", 21), ("status", 17), ("status", 16), ("status", 12)),
+    (("namespace", CONTENT), ("age", 5), ("restarts", COMPACT), ("restarts", COARSE), ("status", 22),
+     ("next", 15), ("next", COMPACT), ("status", _STATUS_COMPACT), ("name", 16),
+     ("name", 14), ("namespace", NS_CUT), ("name", 13), ("next", 14), ("next", 12), ("next", 10), ("name", 12),
+     ("next", 8), ("status", 12)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
                            "age")),
 )
 # Whether the -o wide columns fit is judged with STATUS at 21, as before it kept
 # CreateContainerConfigError whole: IP and NODE are worth more than its last 5 cells.
 _WIDE_CHECK = tuple(("status", 21) if cut == ("status", 26) else cut for cut in _SHRINK_ROUNDS[0])
-# Rows that scroll sideways anyway: the second round short of its last cuts, so that
-# STATUS keeps CrashLoopBackOff and NEXT "restart in 4m59s" whole (not its 15-cell
-# wordings, "restart 4m59s": the row scrolls anyway).
-_SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], tuple(cut for cut in _SHRINK_ROUNDS[1]
-                                             if cut not in (("status", 12), ("next", 15), ("next", COMPACT),
-                                                            ("restarts", COARSE), ("next", 14), ("next", 12), ("next", 10), ("next", 8))))
+# Rows that scroll sideways anyway (`w` on a narrow terminal): nothing is cut that the
+# scrolling makes room for, NAME (kept on the left, up to half the row: pod_table
+# ._pinned), STATUS in its 22 cells ("CreateCont…ConfigError") and NEXT ("restart in
+# 4m59s") whole; RESTARTS in one compact form for every row.
+_SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], (("namespace", CONTENT), ("age", 5), ("restarts", COMPACT),
+                                        ("status", 22)))
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -141,6 +144,9 @@ def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
     # read as nonsense (AGE "10…", IP "1…"), so they keep a readable width and the
     # row runs past the right edge, for the table to scroll sideways.
     gap = gap_for(width)
+    ns = min(wanted["namespace"], max(BY_KEY["namespace"].minimum, content.get("namespace", 0))) if namespace else 0
+    pinned_room = width // 2 - ns - (gap if namespace else 0)
+    wanted["name"] = max(BY_KEY["name"].minimum, min(wanted["name"], pinned_room))
     readable = _fit(with_wide, wanted, content, width, gap, _SIDEWAYS_ROUNDS, sorted_by=sorted_by)
     total = sum(w for _, _, w in readable.columns) + gap * (len(readable.columns) - 1)
     if total <= width:
@@ -167,6 +173,8 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
                 comfortable = max(content.get(f"{key}:compact", content.get(key, 0)), title)
             elif comfortable == COARSE:
                 comfortable = BY_KEY[key].minimum
+            elif comfortable == NS_CUT:
+                comfortable = 7 if min(excess, widths[key] - 7) >= 3 else widths[key]
             floor = max(BY_KEY[key].minimum, comfortable)
             give = min(excess, widths[key] - floor)
             if give > 0:

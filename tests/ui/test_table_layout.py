@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from podtui.ui.pod_table import compact_restarts, fit, keep_count
+from podtui.ui.pod_table import compact_restarts, cut_middle, fit, keep_count
 from podtui.ui.table_layout import BY_KEY, COLUMNS, layout_columns
 
 CONTENT = {"namespace": 11, "name": 40, "ready": 3, "status": 22, "restarts": 12, "age": 5, "next": 20,
@@ -27,13 +27,13 @@ def test_kubectl_order_with_next_after_age_and_wide_columns_when_they_fit():
 
 
 @pytest.mark.parametrize("width", [79, 80])  # 79: an 80-column terminal less the scrollbar
-def test_at_80_columns_status_stays_whole_and_name_and_next_stay_readable(width):
+def test_at_80_columns_status_and_next_give_way_to_name_and_stay_readable(width):
     layout = layout_columns(width, CONTENT, namespace=True, wide=None)
     w = widths(layout)
     assert sum(w.values()) + layout.gap * (len(w) - 1) <= width
-    assert w["status"] == len("ContainerStatusUnknown")  # kubectl's STATUS is read first
+    assert w["status"] == len("CrashLoopBackOff")  # longer reasons cut in the middle ("Contain…sUnknown")
     assert w["next"] >= len("pull in 8s")  # a countdown in its shorter wording
-    assert w["name"] >= 13
+    assert w["name"] >= 13 and w["namespace"] == 11  # not cut for a cell or two
     assert w["namespace"] >= len("defau…")
     assert w["ready"] >= 5
 
@@ -42,18 +42,18 @@ def test_namespace_narrows_to_its_values_before_name_is_cut_and_then_reads_ns():
     content = dict(CONTENT, namespace=5, name=20)  # demo, shop, batch; deployment pod names
     layout = layout_columns(79, content, namespace=True, wide=None)
     w = widths(layout)
-    assert w["namespace"] == 5 and w["name"] >= 13 and w["status"] == 22
+    assert w["namespace"] == 5 and w["name"] >= 19 and w["status"] >= 16
     column = dict((c.key, c) for c, _, _ in layout.columns)["namespace"]
     assert column.header(w["namespace"]) == "NS" and column.header(w["namespace"], "↑") == "NS↑"
     assert column.header(10) == "NAMESPACE" and column.header(10, "↑") == "NAMESPACE↑"
     alone = widths(layout_columns(79, content, namespace=False, wide=None))
-    assert alone["name"] > w["name"] and alone["status"] == 22  # one namespace: NAME gets the room
+    assert alone["name"] == 20 and alone["status"] > w["status"]  # one namespace: the room goes to STATUS
 
 
 def test_init_crash_loop_back_off_whole_when_the_terminal_allows():
     content = dict(CONTENT, status=len("Init:CrashLoopBackOff"))
     assert widths(layout_columns(120, content, namespace=True, wide=None))["status"] == 21
-    assert widths(layout_columns(79, content, namespace=True, wide=None))["status"] == 21
+    assert widths(layout_columns(79, content, namespace=True, wide=None))["status"] == 16  # NAME 40 first
 
 
 @given(width=st.integers(40, 300), content=st.dictionaries(st.sampled_from(list(CONTENT)), st.integers(0, 200)),
@@ -98,7 +98,7 @@ def test_at_80_columns_restarts_gives_up_ago_before_name_is_cut_below_16():
                "age": 5, "next": 16}
     w = widths(layout_columns(79, content, namespace=True, wide=None, sorted_by="namespace"))
     assert w["restarts"] == len("RESTARTS")  # no arrow to make room for
-    assert w["name"] >= 14 and w["status"] == 21  # what RESTARTS gave up went to them
+    assert w["name"] >= 19 and w["status"] == 16  # what RESTARTS gave up went to NAME
     assert compact_restarts("6 (65s ago)", w["restarts"]) == "6 (65s)"
     by_restarts = widths(layout_columns(79, content, namespace=True, wide=None, sorted_by="restarts"))
     # Its sort arrow in its short title ("RESTART↓"), not a cell from NAME at 14.
@@ -107,13 +107,14 @@ def test_at_80_columns_restarts_gives_up_ago_before_name_is_cut_below_16():
     assert roomy["restarts"] == 11 and roomy["name"] == 26  # kubectl's words when there is room
 
 
-def test_at_80_columns_the_demos_names_of_14_stay_whole_with_next_at_15():
+def test_at_80_columns_the_demos_names_stay_whole_with_next_at_15():
     # The demo at 80x24 (no scrollbar): RESTARTS kept a cell for a sort arrow it did
-    # not carry, and NAME cut "missing-secret" to "missin…secret".
+    # not carry, and NAME cut "missing-secret" to "missin…secret"; then NAME 14 by
+    # STATUS 22 and NEXT 15 ("web-2l…8-7xqq6").
     content = {"namespace": 5, "name": 28, "ready": 3, "status": 22, "restarts": 11, "restarts:compact": 7,
                "age": 5, "next": 28, "next:compact": 15}
     w = widths(layout_columns(80, content, namespace=True, wide=None, sorted_by="namespace"))
-    assert (w["name"], w["restarts"], w["next"]) == (len("missing-secret"), len("RESTARTS"), 15)
+    assert (w["name"], w["restarts"], w["status"], w["next"]) == (20, len("RESTARTS"), 16, 15)
 
 
 # The demo's pods at 80 columns with all namespaces (80 less the scrollbar: 79).
@@ -122,24 +123,23 @@ DEMO = {"namespace": 5, "name": 26, "ready": 3, "restarts": 11, "restarts:compac
 
 @pytest.mark.parametrize("width", [79, 80])
 @pytest.mark.parametrize("status", ["CreateContainerConfigError", "ContainerStatusUnknown", "Init:CrashLoopBackOff"])
-def test_next_gives_way_before_status_cuts_a_long_kubelet_reason(width, status):
+def test_a_long_kubelet_reason_is_cut_unambiguously_when_name_needs_the_room(width, status):
     # Before: "CreateContainerC…" (…ConfigError or …Error?) and "Init:CrashLoopBa…", with
-    # NEXT keeping 16 cells blank on most rows.
+    # NEXT keeping 16 cells blank on most rows; then STATUS 22 with NAME cut to 14.
     layout = layout_columns(width, dict(DEMO, status=len(status)), namespace=True, wide=None)
     w = widths(layout)
     assert sum(w.values()) + layout.gap * (len(w) - 1) <= width
-    # Whole, or (the one reason over 22) "CreateContainerConfig…", not CreateContainerError.
-    assert w["status"] == min(len(status), 22)
-    assert w["next"] >= len("pull in 8s") and w["name"] >= 12
+    assert w["status"] == 16 and cut_middle(status, 16) in ("CreateC…figError", "Contain…sUnknown", "Init:Cr…pBackOff")
+    assert w["next"] >= len("pull in 8s") and w["name"] >= 20
 
 
 def test_status_gives_a_long_reasons_last_cells_before_name_is_cut_short():
     layout = layout_columns(80, dict(DEMO, status=len("CreateContainerConfigError")), namespace=True, wide=None)
     w = widths(layout)
-    # NAME 13 when STATUS kept all 26; 15 when NEXT had 14 cells and cut "finali… 7m35s"
-    assert w["status"] == 22 and w["name"] >= 14 and w["next"] >= len("finalizer 7m35s")
+    # NAME 13 when STATUS kept all 26; 14 when it kept 22
+    assert w["status"] == 16 and w["name"] >= 20 and w["next"] >= len("finalizer 7m35s")
     wider = widths(layout_columns(100, dict(DEMO, status=26), namespace=True, wide=None))
-    assert wider["status"] == 26  # whole where there is room
+    assert wider["name"] == 26 and wider["status"] >= 22  # NAME whole first; STATUS gets what is left
 
 
 def test_a_next_step_too_long_for_its_column_keeps_its_countdown():
@@ -181,7 +181,7 @@ def test_restarts_growing_or_sorted_costs_neither_next_nor_name_at_80_columns(wi
                "age": 5, "next": 30, "next:compact": 15}
     layout = layout_columns(width, content, namespace=True, wide=None, sorted_by=sorted_by)
     w = widths(layout)
-    assert w["next"] == 15 and w["name"] >= 14
+    assert w["next"] == 15 and w["name"] >= 19
     assert ("restarts:coarse" in layout.compact) == (w["restarts"] < len("2 (2m15s)"))  # then every row "2 (2m)"
     header = BY_KEY["restarts"].header(w["restarts"], "↓" if sorted_by else "")
     assert len(header) <= w["restarts"] and header in ("RESTARTS", "RESTARTS↓", "RESTART↓")

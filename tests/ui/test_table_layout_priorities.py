@@ -1,0 +1,90 @@
+"""At 80 columns NAME (and a short NAMESPACE) are the last to give up width: STATUS and
+NEXT go to their compact widths first, a cut STATUS stays unambiguous, a cut cell shows
+"…", and a namespace is not cut to save a cell or two. Found by a k9s user at 80x24:
+"missin…secret", "web-2l…8-7xqq6", "sca…-00", "CreateContainer…", IP "10.244"."""
+
+from __future__ import annotations
+
+import pytest
+
+from podtui.ui.pod_table import cut_middle
+from podtui.ui.table_layout import layout_columns
+
+
+def widths(layout):
+    return {c.key: w for c, _, w in layout.columns}
+
+
+def total(layout):
+    w = widths(layout)
+    return sum(w.values()) + layout.gap * (len(w) - 1)
+
+
+# The demo at 80x24 (all namespaces): web-<hash>-<id> names of 20, the batch Job's 27,
+# kubelet reasons up to CreateContainerConfigError, NEXT's short wordings up to 15.
+DEMO = {"namespace": 5, "name": 20, "ready": 3, "status": 26, "restarts": 13, "restarts:compact": 9,
+        "age": 5, "next": 17, "next:compact": 15}
+# --pods 5000 --namespaces 20: scale-00 .. scale-19, api-gx87dlft7s-2g462.
+SCALE = {"namespace": 8, "name": 20, "ready": 3, "status": 17, "restarts": 13, "restarts:compact": 9,
+         "age": 5, "next": 17, "next:compact": 14}
+
+
+@pytest.mark.parametrize("width", [79, 80])
+@pytest.mark.parametrize("content", [DEMO, SCALE], ids=["demo", "scale"])
+def test_name_gets_the_room_status_gave_up_at_80_columns(width, content):
+    # Before: NAME 14-18 ("web-2l…8-7xqq6", "api-gx87…t7s-2g462") while STATUS kept 22.
+    layout = layout_columns(width, content, namespace=True, wide=None, sorted_by="namespace")
+    w = widths(layout)
+    assert total(layout) <= width
+    # All that is left once STATUS and NEXT are at their compact widths (16, 15 or 14).
+    assert w["name"] == min(20, width - 6 - sum(v for k, v in w.items() if k != "name"))
+    assert w["status"] == 16 and w["next"] == content["next:compact"] and w["name"] >= 17
+    assert w["namespace"] == content["namespace"]  # "scale-00" whole, not "sca…-00"
+    assert w["status"] >= len("CrashLoopBackOff") and w["next"] >= len("restart 30s")
+
+
+def test_a_long_name_cut_anyway_does_not_squeeze_next_below_its_short_wordings():
+    # The Job's 27-character name is cut whatever NEXT gives: NEXT keeps its 15 cells.
+    layout = layout_columns(79, dict(DEMO, name=27), namespace=True, wide=None, sorted_by="namespace")
+    w = widths(layout)
+    assert total(layout) <= 79 and w["next"] == 15 and 19 <= w["name"] < 27
+
+
+def test_status_gives_way_to_its_compact_width_before_name_is_cut():
+    layout = layout_columns(79, dict(DEMO, name=22), namespace=True, wide=None)
+    w = widths(layout)
+    assert w["status"] == 16 and w["name"] >= 19
+
+
+@pytest.mark.parametrize("ns", [8, 9])
+def test_a_namespace_is_not_cut_to_save_one_or_two_cells(ns):
+    # Everything at its compact width and still too wide: NAME gives, not "sca…-00".
+    layout = layout_columns(70, dict(SCALE, namespace=ns), namespace=True, wide=None)
+    assert widths(layout)["namespace"] == ns
+
+
+def test_a_long_namespace_is_cut_when_it_saves_cells():
+    layout = layout_columns(70, dict(SCALE, namespace=19, name=40), namespace=True, wide=None)
+    w = widths(layout)
+    assert w["namespace"] <= 16 and total(layout) <= 70
+
+
+@pytest.mark.parametrize("status,width,want", [
+    ("CreateContainerConfigError", 16, "CreateC…figError"),
+    ("CreateContainerError", 16, "CreateC…nerError"),
+    ("Init:CrashLoopBackOff", 16, "Init:Cr…pBackOff"),
+    ("ContainerCreating", 16, "Contain…Creating"),
+    ("CrashLoopBackOff", 16, "CrashLoopBackOff"),
+    ("CreateContainerConfigError", 22, "CreateCont…ConfigError"),
+])
+def test_a_cut_status_keeps_its_distinguishing_tail(status, width, want):
+    # Before: "CreateContainer…" (ConfigError or Error?), "Init:CrashLoopB…".
+    assert cut_middle(status, width) == want and len(want) == min(width, len(status))
+
+
+def test_wide_columns_scrolled_sideways_keep_name_and_status_whole():
+    # `w` at 80: "web-2…-cx8dp", "CreateContainer…", while NEXT kept "restart in 30s".
+    content = dict(DEMO, name=20, status=22, ip=11, node=13, nominated_node=6, readiness_gates=6)
+    layout = layout_columns(79, content, namespace=True, wide=True, sorted_by="namespace")
+    w = widths(layout)
+    assert layout.width > 79 and w["name"] == 20 and w["status"] == 22 and w["ip"] == 11
