@@ -1,12 +1,15 @@
 """`podtui demo`: the built-in demo cluster, with the UI or served to other clients.
 
     podtui demo                                   the UI against an in-process demo cluster
+    podtui demo --write-kubeconfig demo.kubeconfig
+                                                  the same, kubectl pointed at it from another terminal
     podtui demo --serve --port 8080 --write-kubeconfig demo.kubeconfig
                                                   serve only, for kubectl, k9s, another podtui
     podtui demo --list-scenarios
 
 `--serve` prints the server URL and the kubeconfig path on stdout, one line each, and
-runs until Ctrl-C or SIGTERM.
+runs until Ctrl-C or SIGTERM. With the UI the kubeconfig (a temporary one unless
+--write-kubeconfig) is in the help (`?`), and named on exit.
 """
 
 from __future__ import annotations
@@ -80,7 +83,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--serve", action="store_true", help="serve the demo cluster only (no UI) until interrupted")
     serve.add_argument("--port", type=int, default=0, metavar="P", help="port to listen on (default: a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--write-kubeconfig", metavar="FILE", help="write a kubeconfig for the served cluster to FILE")
+    parser.add_argument("--write-kubeconfig", metavar="FILE",
+                        help="write a kubeconfig for the demo cluster to FILE, kept on exit, for kubectl or k9s "
+                        "(without it: a temporary one, named in the UI's help and on exit, then removed)")
     parser.add_argument(
         "--log",
         metavar="FILE",
@@ -104,8 +109,6 @@ def run(args: argparse.Namespace) -> int:
     scale = _scale_settings(scenario, args)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
-    if args.write_kubeconfig and not args.serve:
-        raise UsageError("--write-kubeconfig goes with --serve")
     if args.serve and (args.record or args.theme):
         raise UsageError("--record and --theme go with the UI, not --serve (use `podtui record` against the served cluster)")
 
@@ -228,16 +231,26 @@ def _serve_until_stopped(cluster, args, path: str) -> int:
 def run_with_ui(cluster, args) -> int:
     """`podtui demo` without --serve: the cluster in-process, the UI against it."""
     own_dir = tempfile.mkdtemp(prefix="podtui-demo-")
-    path = os.path.join(own_dir, "kubeconfig")
+    # --write-kubeconfig: the UI reads the file asked for, so that `c` and the help name it
+    path = os.path.abspath(args.write_kubeconfig) if args.write_kubeconfig else os.path.join(own_dir, "kubeconfig")
     errors = _ErrorLog(args.log or os.path.join(own_dir, ERROR_LOG))
+    written = False
     try:
         _start(cluster, args)
         _write_kubeconfig(cluster, path)
+        written = True
         return open_ui(cluster, path, args)
+    except UsageError:
+        written = False  # refused before the screen opened (no terminal): the error says it all
+        raise
     finally:
         cluster.stop()
         errors.close()
-        # The UI has given the terminal back: now the errors can be named.
+        # The UI has given the terminal back: now the kubeconfig and the errors can be named.
+        if written:
+            fate = "kept; the cluster it names has stopped" if args.write_kubeconfig else \
+                "removed; --write-kubeconfig FILE keeps one"
+            print(f"podtui demo: the demo's kubeconfig was {path} ({fate})", file=sys.stderr, flush=True)
         if errors.count:
             print(f"podtui demo: the demo cluster had {errors.count} internal error(s); tracebacks in {errors.path}",
                   file=sys.stderr, flush=True)

@@ -29,8 +29,6 @@ def test_bad_scenario_file_is_one_line(tmp_path, capsys):
 def test_usage_errors(capsys):
     assert main(["demo", "--pods", "10"]) == 2
     assert "apply to a scale scenario" in capsys.readouterr().err
-    assert main(["demo", "--write-kubeconfig", "x.yaml"]) == 2
-    assert "--write-kubeconfig goes with --serve" in capsys.readouterr().err
     for argv, message in (
         (["demo", "--speed", "-1"], "must be greater than 0"),
         (["demo", "--stop-after", "soon"], "expected seconds or a duration"),
@@ -112,7 +110,9 @@ def test_the_ui_demo_keeps_the_servers_tracebacks_and_names_the_file(monkeypatch
     err = capsys.readouterr().err
     log = os.path.join(seen["dir"], command.ERROR_LOG)
     try:
-        assert err == f"podtui demo: the demo cluster had 1 internal error(s); tracebacks in {log}\n"
+        assert err == (f"podtui demo: the demo's kubeconfig was {seen['dir']}/kubeconfig (removed; "
+                       "--write-kubeconfig FILE keeps one)\n"
+                       f"podtui demo: the demo cluster had 1 internal error(s); tracebacks in {log}\n")
         text = open(log).read()
         assert "internal error answering DELETE /api/v1/namespaces/" in text
         assert "Traceback" in text and "KeyError: 'the-missing-key'" in text
@@ -127,8 +127,39 @@ def test_a_clean_ui_demo_leaves_no_log(monkeypatch, capsys):
     seen = {}
     monkeypatch.setattr(command, "open_ui", lambda cluster, path, args: seen.setdefault("dir", os.path.dirname(path)) and 0)
     assert main(["demo", "--seed", "1", "--stop-after", "1"]) == 0
-    assert capsys.readouterr().err == ""
+    # Before: nothing said where kubectl could have been pointed, only the c pop-up did.
+    assert capsys.readouterr().err == (f"podtui demo: the demo's kubeconfig was {seen['dir']}/kubeconfig "
+                                       "(removed; --write-kubeconfig FILE keeps one)\n")
     assert not os.path.exists(seen["dir"])
+
+
+def test_the_ui_demo_writes_the_kubeconfig_asked_for_uses_it_and_keeps_it(tmp_path, monkeypatch, capsys):
+    # Before: "podtui: --write-kubeconfig goes with --serve".
+    from podtui.demo import command
+
+    target = tmp_path / "demo.kubeconfig"
+    seen = {}
+
+    def ui(cluster, path, args):
+        seen["path"] = path
+        seen["text"] = open(path).read()
+        seen["url"] = cluster.url
+        return 0
+
+    monkeypatch.setattr(command, "open_ui", ui)
+    assert main(["demo", "--seed", "1", "--stop-after", "1", "--write-kubeconfig", str(target)]) == 0
+    assert seen["path"] == str(target) and seen["url"] in seen["text"]  # the UI (and c, and ?) name this file
+    assert target.read_text() == seen["text"]  # kept
+    assert capsys.readouterr().err == (f"podtui demo: the demo's kubeconfig was {target} "
+                                       "(kept; the cluster it names has stopped)\n")
+
+
+def test_write_kubeconfig_is_in_the_demos_help_for_the_ui_too(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--write-kubeconfig FILE write a kubeconfig for the demo cluster to FILE, kept on exit" in text
+    assert "named in the UI's help and on exit" in text
 
 
 def test_log_file_for_the_demo_and_an_unwritable_one(tmp_path, monkeypatch, capsys):
