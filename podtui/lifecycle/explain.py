@@ -1023,6 +1023,52 @@ def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     return f"{what} in {about}{human_duration(math.ceil(due - now))}" if due > now else f"{what} due"
 
 
+def unready_explanation(record, now: float) -> str | None:
+    """What `x` says of a pod with no restart to explain that is not ready: the Phase
+    pane's line (how long, why, the probe's last message), then per cause what keeps it
+    so: a failing readiness probe's streak, a readiness gate's unmet condition. None
+    when the pod is ready, or deleted."""
+    # unready builds on this module's restart explanations: imported when asked
+    from podtui.lifecycle.probes import probe_states
+    from podtui.lifecycle.unready import CONTAINER, GATE, unready_line, unready_periods
+
+    if getattr(record, "deleted_at", None) is not None:
+        return None
+    head = unready_line(record, now)
+    if head is None:
+        return None
+    lines = [head]
+    ongoing = [p for p in unready_periods(record, now) if p.ongoing]
+    probing = {p.subject for p in ongoing if p.subject_kind == CONTAINER and p.probe_messages}
+    for state in probe_states(record, now):
+        s = state.settings
+        if s.type != "readiness" or s.container not in probing or not state.streak:
+            continue
+        text = (f"{s.container}'s readiness probe ({s.handler}, every {s.period}s): "
+                f"{'' if state.exact else '~'}{state.streak} failure{'s' if state.streak > 1 else ''} in a row "
+                f"(threshold {s.failure_threshold})")
+        if state.last_failure_at is not None:
+            text += f", the last {human_duration(max(0.0, now - state.last_failure_at))} ago"
+        lines.append(text)
+    for p in ongoing:
+        if p.subject_kind == GATE:
+            lines.append(f"readiness gate {p.subject}: {p.reason} for {human_duration(p.duration)} "
+                         "(a controller sets it, not the kubelet)")
+    return "\n".join(lines)
+
+
+def steady_line(record) -> str:
+    """What `x` says of a pod with nothing to explain: running and ready, when it is."""
+    pod = _d(getattr(record, "obj", None))
+    status = _d(pod.get("status"))
+    ready = next((_s(c.get("status")) for c in _l(status.get("conditions"))
+                  if isinstance(c, dict) and c.get("type") == "Ready"), "")
+    if getattr(record, "deleted_at", None) is None and not _d(pod.get("metadata")).get("deletionTimestamp") \
+            and status.get("phase") == "Running" and ready == "True":
+        return "running and ready; no restarts seen"
+    return "no restarts seen for this pod"
+
+
 def container_line(record, container: str, now: float) -> str | None:
     """One line for a container in the Containers pane: its last restart, else an
     ongoing failure to start it."""
