@@ -41,7 +41,14 @@ from podtui.lifecycle.changes import (
     SourceStatus,
 )
 from podtui.lifecycle.duration import human_duration
-from podtui.lifecycle.explain import KIND_DISRUPTION, KIND_RESTART, KIND_START_FAILURE, KIND_TERMINATION
+from podtui.lifecycle.explain import (
+    KIND_DISRUPTION,
+    KIND_RESTART,
+    KIND_START_FAILURE,
+    KIND_TERMINATION,
+    steady_line,
+    unready_explanation,
+)
 from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.messages import first_line
 from podtui.lifecycle.nextstep import next_step as model_next_step
@@ -54,6 +61,7 @@ from podtui.ui.namespace_screen import NamespaceScreen
 from podtui.ui.next_text import readable
 from podtui.ui.panes.base import Pane
 from podtui.ui.panes.containers import crashed_container, explained
+from podtui.ui.panes.phase import readiness_line
 from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
@@ -613,8 +621,17 @@ class PodtuiApp(App):
             unplaced = unscheduled_line(record, now)
             if unplaced is not None:
                 self.pod_notify(record.uid, unplaced, severity="warning", timeout=12, markup=False)
-            else:
-                self.pod_notify(record.uid, "no restarts seen for this pod", timeout=4)
+                return False
+            # Nor has an unready one (a readiness probe, a gate): why, as the Phase pane
+            # says it, with what keeps it unready.
+            unready = unready_explanation(record, now)
+            if unready is not None:
+                self.pod_notify(record.uid, unready, severity="warning", timeout=12, markup=False)
+                return False
+            flapping = readiness_line(record, now)
+            steady = steady_line(record)
+            self.pod_notify(record.uid, steady if flapping is None else f"{flapping[1]}\n{steady}",
+                            timeout=8 if flapping else 4, markup=False)
             return False
         if target.kind != KIND_RESTART:
             what = {KIND_START_FAILURE: f"{target.container} has not started",
@@ -631,7 +648,7 @@ class PodtuiApp(App):
         if record is None:
             return
         self.copy_to_clipboard(record.name)
-        command = ["kubectl", "logs", *self.kubectl_flags, "-n", record.namespace, record.name]
+        command = self.kubectl_command("logs", record)
         crashed = crashed_container(record.obj) if isinstance(record.obj, dict) else None
         if crashed is not None:  # what it said before it crashed, not the new instance's first lines
             command += ["-c", crashed, "--previous"]
@@ -643,6 +660,28 @@ class PodtuiApp(App):
             logs = "deleted: its logs are gone" + ("; kubectl logs on the name reads the new pod's"
                                                    if record.replaced_by else "")
         self.notify(f"copied {record.name}\n{logs}", timeout=6, markup=False)  # a context's "[" is text
+
+    def kubectl_command(self, verb: str, record: Any, *, options: Sequence[str] = (),
+                        after: Sequence[str] = ()) -> list[str]:
+        """`kubectl VERB [options] <flags for this cluster> -n NS NAME [after]`."""
+        return ["kubectl", verb, *options, *self.kubectl_flags, "-n", record.namespace, record.name, *after]
+
+    def k9s_key_hint(self, key: str, what: str, uid: str | None) -> None:
+        """A k9s key for what podtui does not do (see K9S_KEYS): what it does instead,
+        in one notice, said again in place of the last one."""
+        record = self.store.pods.get(uid) if uid is not None else None
+        if what == "logs":
+            instead = "podtui doesn't read logs; c copies the pod's name and shows its kubectl logs command"
+        elif what == "shell":
+            exec_ = (shlex.join(self.kubectl_command("exec", record, options=["-it"], after=["--", "sh"]))
+                     if record is not None and record.deleted_at is None and self.replay is None
+                     else "kubectl exec -it POD -- sh")  # a replay's pods are the recording's
+            instead = f"podtui opens no shell; from a terminal: {exec_}"
+        elif what == "edit":
+            instead = "podtui never writes to the cluster; y shows the pod's YAML"
+        else:
+            instead = "podtui never writes to the cluster"
+        self._notice("k9s", f"{self.get_key_display(Binding(key, ''))} (k9s: {what}): {instead}", timeout=6)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -906,7 +945,8 @@ class PodtuiApp(App):
             yield SystemCommand("Pod YAML", "The selected pod as YAML (y)", lambda: self.open_detail(uid, "yaml"))
             yield SystemCommand("Copy pod name", "The selected pod's name to the clipboard (c)",
                                 lambda: self.copy_pod_name(uid))
-            yield SystemCommand("Explain last restart", "Why the selected pod last restarted, with the evidence (x)",
+            yield SystemCommand("Explain last restart",
+                                "Why the selected pod last restarted, with the evidence; or why it is unready (x)",
                                 lambda: self.back_to_pods(lambda: self.explain_last_restart(uid)))
         if self.replay is not None:
             yield SystemCommand("Replay: play/pause", "space", self.action_replay_toggle)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -128,7 +129,10 @@ class HelpBody(Static):
 class HelpScroll(InstantKeyScroll, VerticalScroll):
     """The help text, scrolled with the keys it lists for the panes (j k g G ^f ^b too)."""
 
+    # The help is several screens long at 80x24: the footer says how to page it.
     BINDINGS = [
+        Binding("pagedown", "page_down", "Page down"),
+        Binding("pageup", "page_up", "Page up"),
         Binding("k", "scroll_up", show=False),
         Binding("j", "scroll_down", show=False),
         Binding("ctrl+b", "page_up", show=False),
@@ -146,6 +150,9 @@ class HelpScreen(ModalScreen):
     HelpScreen > HelpScroll {
         width: 90; max-width: 100%; height: 90%; border: round $accent; background: $surface;
         padding: 0 1; scrollbar-gutter: stable;  /* a width that does not hang on the wrapping */
+        /* the border's colour: the theme's scrollbar (dark teal on dark grey) read as no scrollbar */
+        scrollbar-color: $accent; scrollbar-color-hover: $accent; scrollbar-color-active: $accent;
+        scrollbar-background: $panel; scrollbar-background-hover: $panel; scrollbar-background-active: $panel;
     }
     """
 
@@ -159,9 +166,16 @@ class HelpScreen(ModalScreen):
         # One keys column for every section, as wide as the longest keys: on 80 columns
         # every description fits on its line.
         widest = max((len(", ".join(keys)) for _, rows in sections for keys in rows.values()), default=0)
+        flags = getattr(self.app, "kubectl_flags", ())
+        cluster = shlex.join(flags) if flags and getattr(self.app, "replay", None) is None else ""
 
         def lines(room: int) -> list[Content]:
             lines: list[Content] = []
+            if cluster:
+                # kubectl pointed at what podtui shows (the demo's own kubeconfig too)
+                lines.append(Content.styled("This cluster", "bold $text-primary"))
+                lines += two_columns([("for kubectl", cluster)], room, "$text-accent", widest)
+                lines.append(Content(""))
             for title, rows in sections:
                 lines += key_lines(title, rows, room, widest)
                 lines.append(Content(""))

@@ -132,6 +132,13 @@ COPY_NAME = Binding("c", "copy_name", "Copy name", show=False,
 # What acts on the pod under the cursor.
 _ON_A_POD = ("describe", "yaml", "explain", "copy_name")
 
+# k9s's keys for what podtui does not do (it never writes to the cluster, nor reads
+# logs): each says what to do instead, where it did nothing at all. Not in the footer;
+# one line in ? (the shared tooltip). l is also the table's sideways scroll: priority,
+# to be asked first (see action_k9s_key).
+K9S_KEYS = (("l", "logs"), ("s", "shell"), ("e", "edit"), ("ctrl+d", "delete"), ("ctrl+k", "kill"))
+_K9S_TOOLTIP = "k9s's logs/shell/edit/delete/kill: what podtui offers"
+
 
 class PodsScreen(Screen):
     BINDINGS = [
@@ -147,10 +154,13 @@ class PodsScreen(Screen):
         # priority, as enter: keys typed right after these reach the detail screen
         Binding("d", "describe", "Details", show=False, priority=True),  # one line with enter in ?
         Binding("y", "yaml", "YAML", priority=True),
-        Binding("x", "explain", "Explain", priority=True, tooltip="Explain the last restart, with its evidence"),
+        Binding("x", "explain", "Explain", priority=True,
+                tooltip="Explain the last restart, with its evidence, or why unready"),
         Binding("w", "toggle_wide", "Wide"),
         COPY_NAME,
         *(Binding(key, f"sort('{column}')", text, show=False) for key, column, text in SORT_KEYS),
+        *(Binding(key, f"k9s_key('{key}', '{what}')", "k9s keys", show=False, priority=key == "l",
+                  tooltip=_K9S_TOOLTIP) for key, what in K9S_KEYS),
     ]
 
     DEFAULT_CSS = """
@@ -278,10 +288,12 @@ class PodsScreen(Screen):
         verb, args = words[0].lower(), words[1:]
         if verb in ("q", "q!", "quit", "exit") and not args:
             self.app.call_next(self.podtui.action_quit)  # stops the feed, as q does
-        elif verb in ("ns", "namespace", "namespaces", "po", "pod", "pods") and len(args) <= 1:
+        elif verb in _NS_VERBS and len(args) <= 1:
             if not args:
                 if verb.startswith("n"):
                     self.podtui.action_pick_namespace()
+                else:  # k9s's view of pods: the one podtui has, and is on
+                    self.notify("pods: this list (podtui shows pods only)", timeout=3)
             elif args[0] in ("all", "-A", "*"):
                 self.podtui.switch_namespace(None)
             else:
@@ -316,9 +328,9 @@ class PodsScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.focused, Input):
-            # In the filter or the command line, enter ends it and /, n, d, y, x are
-            # text: not offered, and passed on to the input.
-            return action not in _ON_A_POD + ("filter", "pick_namespace")
+            # In the filter or the command line, enter ends it and /, n, d, y, x (and
+            # the k9s keys: l, s, e) are text: not offered, and passed on to the input.
+            return action not in _ON_A_POD + ("filter", "pick_namespace", "k9s_key")
         if action in _ON_A_POD and self.table.cursor_uid is None:
             return None  # no pod to act on: dimmed, not hidden, so the footer stays put
         return True
@@ -341,6 +353,16 @@ class PodsScreen(Screen):
 
     def action_copy_name(self) -> None:
         self.podtui.copy_pod_name(self.table.cursor_uid)
+
+    def action_k9s_key(self, key: str, what: str) -> None:
+        if key == "l":
+            # The table's l first: a row wider than the screen scrolls sideways. Only
+            # one that has nowhere to go is taken for k9s's logs.
+            before = self.table.x_offset
+            self.table.action_scroll_columns(1)
+            if self.table.x_offset != before or before:
+                return
+        self.podtui.k9s_key_hint(key, what, self.table.cursor_uid)
 
     def action_pick_namespace(self) -> None:
         self.podtui.action_pick_namespace()

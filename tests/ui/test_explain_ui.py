@@ -301,7 +301,8 @@ async def test_x_on_a_pod_that_never_restarted_says_so_and_stays():
         app.table.select_uid(uid_of(app, "with-sidecar"))
         await pilot.press("x")
         await pilot.pause()
-        assert notices(app) == ["no restarts seen for this pod"] and app.screen is app.pods_screen
+        # Before: "no restarts seen for this pod", of a pod with nothing wrong.
+        assert notices(app) == ["running and ready; no restarts seen"] and app.screen is app.pods_screen
         app.table.select_uid(uid_of(app, "missing-secret"))
         await pilot.press("x")  # no restart, but a container that can't start: that is shown
         await pilot.pause()
@@ -424,3 +425,47 @@ async def test_x_on_an_unplaced_pod_seen_late_counts_from_the_condition_and_name
             await pilot.pause()
     assert notices(app) == ["scheduling gated for 11m: Scheduling is blocked due to non-empty scheduling gates",
                        "not scheduled for 11m: 0/3 nodes are available: 3 Insufficient memory."]
+
+
+def recording_until(seconds: float):
+    """The demo recording's first `seconds`, the clock at its last item."""
+    from podtui.clock import ManualClock
+    from podtui.lifecycle.changes import item_time
+
+    items, _, scope = items_from_recording(RECORDING)
+    start = item_time(items[0])
+    kept = [i for i in items if item_time(i) is None or item_time(i) <= start + seconds]
+    return kept, ManualClock(max(item_time(i) for i in kept if item_time(i) is not None)), scope
+
+
+@pytest.mark.parametrize(("seconds", "pod", "expected"), [
+    (40.5, "readiness-flap", "unready for 5s: readiness probe failed (HTTP probe failed with statuscode: 503)\n"
+                             "api's readiness probe (http GET :8080/ready, every 5s): 3 failures in a row "
+                             "(threshold 2), the last 0s ago"),
+    (20, "gated", "unready for 19s: containers not ready (web: starting); then readiness gate "
+                  "example.com/lb-registered not True\nreadiness gate example.com/lb-registered: condition not set "
+                  "yet for 16s (a controller sets it, not the kubelet)"),
+], ids=["readiness-probe", "readiness-gate"])
+async def test_x_on_an_unready_pod_that_never_restarted_says_why_it_is_unready(seconds, pod, expected):
+    # Before: "no restarts seen for this pod", where the Phase pane said why it was unready.
+    app = demo_app(*recording_until(seconds))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, pod))
+        await pilot.press("x")
+        await pilot.pause()
+        assert notices(app) == [expected] and app.screen is app.pods_screen
+        await pilot.press("enter", "x")  # the same from the pod's detail
+        await pilot.pause()
+        assert notices(app)[-1] == expected and isinstance(app.screen, DetailScreen)
+
+
+async def test_x_on_a_ready_pod_that_flaps_says_so():
+    app = demo_app()  # readiness-flap, ready at the end of the recording after 22 unready spells
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.table.select_uid(uid_of(app, "readiness-flap"))
+        await pilot.press("x")
+        await pilot.pause()
+        [notice] = notices(app)
+        assert notice.startswith("ready now; 22 unready spells in the last hour") and notice.endswith("\nrunning and ready; no restarts seen")

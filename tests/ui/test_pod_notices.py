@@ -42,7 +42,7 @@ async def test_a_notice_from_the_list_is_taken_back_when_another_pod_opens():
         app.table.select_uid(uid_of(app, "with-sidecar"))
         await pilot.press("x")
         await pilot.pause()
-        assert notices(app) == ["no restarts seen for this pod"]
+        assert notices(app) == ["running and ready; no restarts seen"]
         app.table.select_uid(uid_of(app, "stuck-finalizer"))
         await pilot.press("enter")
         await pilot.pause()
