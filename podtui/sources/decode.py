@@ -15,6 +15,10 @@ The model sees plain JSON dicts as the API serves them, less what it never reads
 `metadata.managedFields` (kubectl hides them too) and status fields this podtui does
 not know. Nothing downstream may mutate them: they are shared.
 
+Compiled, the decoder also takes what it decoded out of the cyclic garbage collector's
+view (`untrack`): a store of pods is most of the process's containers, and the
+collector kept walking them to find cycles that JSON can't make.
+
 Anything that doesn't fit the expected shape (a status that is not an object, an
 ERROR event) is decoded generically instead, so malformed objects reach the model
 as they are and are reported there.
@@ -35,6 +39,13 @@ from msgspec import Raw
 from podtui.lifecycle.read import controller_ref
 
 DecodeError = msgspec.DecodeError  # also raised for malformed JSON
+
+try:
+    import cython
+
+    _COMPILED = cython.compiled
+except ImportError:  # Cython is only needed to build: a pure install runs without it
+    _COMPILED = False
 
 
 class _Meta(TypedDict, total=False):
@@ -135,6 +146,7 @@ class PodDecoder:
             if event.get("type") == "ERROR":
                 return decode_any(data)  # a Status, not a pod
             self._share(obj)
+            untrack(event)
         return event
 
     def object(self, data: bytes) -> Any:
@@ -286,6 +298,17 @@ def _share_equal(new: Any, old: Any, depth: int, encoded: dict) -> None:
 
 
 _encode = msgspec.json.encode
+
+
+def untrack(value: Any) -> None:
+    """Take a decoded JSON tree out of the cyclic collector's view (compiled only).
+
+    JSON can't make a cycle, and nothing mutates decoded objects (see above), so the
+    collector has nothing to find in them, yet walked them all again and again.
+    The walk (untrack_tree, in decode.pxd) stops at what was untracked before.
+    """
+    if _COMPILED:
+        untrack_tree(value)  # noqa: F821 - decode.pxd
 
 
 def _same_json(a: Any, b: Any, encoded: dict) -> bool:

@@ -4,6 +4,7 @@ unchanged pieces shared between versions, and the same model on top."""
 from __future__ import annotations
 
 import copy
+import gc
 import gzip
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import DELETED, PODS, Change
 from podtui.lifecycle.store import Store
+from podtui.sources import decode as decode_module
 from podtui.sources.decode import DecodeError, PodDecoder, decode_list, valid_utf8, wrap_item
 from tests.lifecycle.model_fixtures import Run, check, fixture_paths, load
 
@@ -263,3 +265,30 @@ def test_valid_utf8_reads_bad_bytes_as_go_json_does(wire, read):
     assert msgspec.json.decode(fixed) == read
     if wire.isascii():
         assert fixed is wire
+
+
+def containers(value: object):
+    """Every dict and list in a decoded tree."""
+    if type(value) is dict:
+        yield value
+        for item in value.values():
+            yield from containers(item)
+    elif type(value) is list:
+        yield value
+        for item in value:
+            yield from containers(item)
+
+
+@pytest.mark.skipif(not decode_module._COMPILED, reason="only the compiled decoder can untrack (PODTUI_PURE, or no compiler)")
+def test_the_compiled_decoder_keeps_decoded_pods_out_of_the_cycle_collector():
+    dec = PodDecoder()
+    first = dec.line(line(pod(rv="1")))
+    # A changed status and a changed spec are decoded again; the rest is shared.
+    second = dec.line(line(pod(rv="2", ready=False, node="node-b")))
+    for event in (first, second):
+        found = list(containers(event))
+        assert len(found) > 10
+        assert [c for c in found if gc.is_tracked(c)] == []
+    # What isn't a pod is left as the generic decoder made it.
+    error = dec.line(line({"kind": "Status", "code": 410, "details": {"causes": [{"reason": "Expired"}]}}, "ERROR"))
+    assert gc.is_tracked(error)

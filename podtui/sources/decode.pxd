@@ -1,0 +1,34 @@
+# Cython's view of decode.py, read when hatch_build.py compiles it: the C helper that
+# takes decoded pods out of the cyclic garbage collector's view (see untrack in
+# decode.py). Python code can't untrack an object; a pure install goes without.
+from cpython.object cimport PyObject
+from cpython.dict cimport PyDict_CheckExact, PyDict_Next
+from cpython.list cimport PyList_CheckExact, PyList_GET_ITEM, PyList_GET_SIZE
+
+cdef extern from "Python.h":
+    bint PyObject_GC_IsTracked(object op)
+    void PyObject_GC_UnTrack(object op)
+
+
+cdef inline void untrack_tree(object value):
+    # Depth-first over dicts and lists. One already untracked heads a tree untracked
+    # before (a piece shared with the previous version): nothing below it to do.
+    # msgspec's recursion limit bounds the depth.
+    cdef Py_ssize_t pos = 0, i
+    cdef PyObject *key
+    cdef PyObject *item
+    if PyDict_CheckExact(value):
+        if not PyObject_GC_IsTracked(value):
+            return
+        PyObject_GC_UnTrack(value)
+        while PyDict_Next(value, &pos, &key, &item):
+            if PyDict_CheckExact(<object>item) or PyList_CheckExact(<object>item):
+                untrack_tree(<object>item)
+    elif PyList_CheckExact(value):
+        if not PyObject_GC_IsTracked(value):
+            return
+        PyObject_GC_UnTrack(value)
+        for i in range(PyList_GET_SIZE(value)):
+            item = PyList_GET_ITEM(value, i)
+            if PyDict_CheckExact(<object>item) or PyList_CheckExact(<object>item):
+                untrack_tree(<object>item)
