@@ -249,7 +249,8 @@ class _Emitter:
     Hot paths append Transition(...) to `out` themselves (one call less per entry);
     `seen` is every entry's observed flag (False when reconstructing at first sight)."""
 
-    __slots__ = ("out", "observed", "first_sight", "seen", "touched", "ip_at", "phase_at")
+    __slots__ = ("out", "observed", "first_sight", "seen", "touched", "ip_at", "phase_at", "ready_by", "last_ready",
+                 "pod")
 
     def __init__(self, observed: float, first_sight: bool) -> None:
         self.out: list[Transition] = []
@@ -259,6 +260,11 @@ class _Emitter:
         self.touched = False  # some piece kubectl's row reads differed (even with no transition)
         self.ip_at: float | None = None  # at first sight: when the sandbox's network came up
         self.phase_at = observed  # the phase's date: at first sight of a finished pod, about when it finished
+        # At first sight: the pod (for its probes), and since when all its containers were
+        # ready (ContainersReady's, else Ready's, lastTransitionTime while True): see _flag_time.
+        self.ready_by: float | None = None
+        self.last_ready = ""  # the container whose readiness made them all ready then
+        self.pod: dict = _EMPTY
 
     def add(self, kind: str, subject: str, old: str | None, new: str | None, at: float | None = None,
             detail: str = "", container_kind: str = "", data: dict | None = None) -> None:
@@ -436,9 +442,66 @@ def _flags(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
         oready = ("true" if oready else "false") if type(oready) is bool else None
         nready = ("true" if nready else "false") if type(nready) is bool else None
         if nready != oready and (o is not None or nready == "true"):
-            em.out.append(Transition(em.observed, READY, name, oready, nready, "", em.seen, False, kind, None))
+            at = _flag_time(em, name, n, "readinessProbe") if o is None and em.first_sight else em.observed
+            em.out.append(Transition(at, READY, name, oready, nready, "", em.seen, False, kind, None))
     if (o.get("started") if o is not None else None) is not n.get("started"):
         _started(em, name, kind, o, n)
+
+
+def _flag_time(em: _Emitter, name: str, n: dict, probe: str) -> float:
+    """When a container met already started or ready (`probe`: "startupProbe" or
+    "readinessProbe") most likely got there, rather than when podtui first saw it: the
+    running instance's startedAt plus the probe's initialDelaySeconds (the earliest its
+    first success could come; at once without a probe), and for readiness not before
+    it started. No later than the pod's containers were all ready (ready_by: a container
+    is ready before the conditions it makes true), nor than first sight."""
+    observed = em.observed
+    started = _running_since(n)
+    if started is None:
+        return observed
+    at = started + _initial_delay(em.pod, name, probe)
+    if probe == "readinessProbe":
+        at = _ready_earliest(em.pod, name, started)
+        if name == em.last_ready and em.ready_by is not None and em.ready_by >= at:
+            at = em.ready_by  # the last to get ready made the pod's containers all ready
+    if em.ready_by is not None and started <= em.ready_by < at:
+        at = em.ready_by
+    return min(at, observed)
+
+
+def _running_since(n: dict) -> float | None:
+    running = _d(n.get("state")).get("running")
+    return parse_ts(running.get("startedAt")) if type(running) is dict else None
+
+
+def _ready_earliest(pod: dict, name: str, started: float) -> float:
+    """The earliest a container started then can have got ready: its readiness probe's
+    initial delay, and (readiness waits for it) its startup probe's."""
+    return started + max(_initial_delay(pod, name, "readinessProbe"), _initial_delay(pod, name, "startupProbe"))
+
+
+def _last_ready(pod: dict, status: dict) -> str:
+    """Among the containers ready at first sight, the one that could get ready last."""
+    best, best_at = "", -math.inf
+    for key in ("initContainerStatuses", "containerStatuses"):
+        for n in _l(status.get(key)):
+            if type(n) is dict and n.get("ready") is True and type(n.get("name")) is str:
+                started = _running_since(n)
+                if started is not None:
+                    at = _ready_earliest(pod, n["name"], started)
+                    if at > best_at:
+                        best, best_at = n["name"], at
+    return best
+
+
+def _initial_delay(pod: dict, name: str, probe: str) -> float:
+    spec = _d(pod.get("spec"))
+    for key in ("containers", "initContainers"):
+        for c in _l(spec.get(key)):
+            if type(c) is dict and c.get("name") == name:
+                delay = _i(_d(c.get(probe)).get("initialDelaySeconds")) if type(c.get(probe)) is dict else None
+                return float(delay) if delay is not None and delay > 0 else 0.0
+    return 0.0
 
 
 def _started(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
@@ -446,7 +509,8 @@ def _started(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> Non
     ostarted = ("true" if ostarted else "false") if type(ostarted) is bool else None
     nstarted = ("true" if nstarted else "false") if type(nstarted) is bool else None
     if nstarted != ostarted and (o is not None or nstarted == "true"):
-        em.out.append(Transition(em.observed, STARTED, name, ostarted, nstarted, "", em.seen, False, kind, None))
+        at = _flag_time(em, name, n, "startupProbe") if o is None and em.first_sight else em.observed
+        em.out.append(Transition(at, STARTED, name, ostarted, nstarted, "", em.seen, False, kind, None))
 
 
 def _containers(em: _Emitter, pod: dict, old_status: dict, new_status: dict) -> None:
@@ -798,10 +862,31 @@ def reconstruct(pod: dict, observed: float) -> list[Transition]:
     _spec_and_meta(em, _EMPTY, pod, status)
     if status:
         em.ip_at = _condition_time(status, "PodReadyToStartContainers")
+        em.ready_by = _condition_time(status, "ContainersReady") or _condition_time(status, "Ready")
+        em.pod = pod
+        if em.ready_by is not None:
+            em.last_ready = _last_ready(pod, status)
         ended = _ended_at(pod)
         if ended is not None:
             em.phase_at = ended
         _status(em, _EMPTY, status)
         _containers(em, pod, _EMPTY, status)
-    em.out.sort(key=_AT)
+    em.out.sort(key=_causal)
     return not_before(em.out, observed, None)
+
+
+# Entries met at first sight share a second often (the API's times have no fraction):
+# within one, what causes comes first. Init and sidecar containers, then Initialized,
+# then the main containers (started, then ready), then the conditions they make true.
+_CONTAINER_STEP = {CONTAINER_STATE: 0.0, RESTART: 0.0, STARTED: 0.1, READY: 0.2}
+_CONDITION_STEP = {"Initialized": 1.0, "ContainersReady": 3.0, "Ready": 3.0}
+
+
+def _causal(t: Transition) -> tuple[float, float]:
+    kind = t.kind
+    if kind == CONDITION:
+        return t.at, _CONDITION_STEP.get(t.subject, 0.0)
+    step = _CONTAINER_STEP.get(kind)
+    if step is None:
+        return t.at, 0.0
+    return t.at, step + (0.0 if t.container_kind in ("init", "sidecar") else 2.0)
