@@ -945,12 +945,16 @@ _OTHER_COMPRESSIONS = ((b"\xfd7zXZ\x00", "xz-compressed", "xz -d"), (b"BZh", "bz
                        (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -d"), (b"PK\x03\x04", "a zip archive", "unzip"))
 
 
-def _parse_header(name: str, line: bytes, gunzipped: bool = False) -> Header:
+def _parse_header(name: str, line: bytes, gunzipped: bool = False, complete: bool = True) -> Header:
     line = line.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark from an editor
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
         data = None
+        if not complete and _header_begun(line):
+            # The recorder stopped while writing its first line.
+            raise RecordingError(f"{name} is cut short in line 1, its header: it holds nothing to replay",
+                                 "record again, or check it is the right file")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         for magic, kind, undo in _OTHER_COMPRESSIONS:
             if line.startswith(magic):
@@ -984,6 +988,18 @@ def _parse_header(name: str, line: bytes, gunzipped: bool = False) -> Header:
                   server=str(data.get("server", "")), scope=data.get("scope") if isinstance(data.get("scope"), dict) else {},
                   started=float(started),
                   redacted=bool(data.get("redacted", True)))
+
+
+_HEADER_START = b'{"format":"' + FORMAT.encode() + b'"'
+
+
+def _header_begun(line: bytes) -> bool:
+    """Whether `line`, unfinished, is the start of a recording's header (it names the
+    format, or is cut before it could)."""
+    if FORMAT.encode() in line:
+        return True
+    compact = b"".join(line.split())
+    return len(compact) > 1 and _HEADER_START.startswith(compact)
 
 
 def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
@@ -1063,7 +1079,7 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
                              "nothing in it can be replayed; check it is the right file")
     if first is None or not first[1]:
         raise RecordingError(f"{name} is empty: not a podtui recording")
-    header = _parse_header(name, first[1], bool(gunzipped and gunzipped[0]))
+    header = _parse_header(name, first[1], bool(gunzipped and gunzipped[0]), first[2])
 
     def items() -> Iterator[T]:
         pending_error: str | None = None

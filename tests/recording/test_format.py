@@ -228,6 +228,26 @@ def test_gzip_broken_before_the_header_says_so(tmp_path, cut):
         read_recording(path)
 
 
+@pytest.mark.parametrize("cut", [3, 20, 60])
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_header_line_cut_off_says_the_recording_is_cut_short(tmp_path, cut, gz):
+    # It read "is not a podtui recording (line 1 has no podtui-recording header)".
+    head = _good_lines()[0][:cut]
+    path = tmp_path / ("cut.jsonl.gz" if gz else "cut.jsonl")
+    path.write_bytes(gzip.compress(head) if gz else head)
+    with pytest.raises(RecordingError) as err:
+        read_recording(path)
+    assert str(err.value) == (f"{path} is cut short in line 1, its header: it holds nothing to replay "
+                              "(record again, or check it is the right file)")
+
+
+def test_a_line_cut_off_that_was_no_header_is_not_a_recording(tmp_path):
+    path = tmp_path / "notes.jsonl"
+    path.write_bytes(b'{"kind": "PodList", "items": [')
+    with pytest.raises(RecordingError, match="line 1 has no podtui-recording header"):
+        read_recording(path)
+
+
 def test_newer_format_version_names_both_versions(tmp_path):
     path = tmp_path / "future.jsonl"
     path.write_bytes(b'{"format": "podtui-recording", "version": 9, "podtui": "7.0"}\n')
