@@ -25,7 +25,7 @@ from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import as_dict, as_list, controller_ref
 from podtui.lifecycle.records import DELETION, EventRecord, Transition
-from podtui.lifecycle.termination import deletion_request, termination
+from podtui.lifecycle.termination import deletion_request, removal_window, termination
 from podtui.lifecycle.times import go_duration
 from podtui.lifecycle.unready import flaps, unready_periods
 
@@ -240,6 +240,7 @@ def _termination(record, now: float) -> dict | None:
         "held_by_finalizers_from": rfc3339(held_from),
         **timed("held_by_finalizers", held_to - held_from if held_from is not None else None),
         "removed": rfc3339(info.removed_at),
+        **{k.replace("deleted", "removed"): v for k, v in _removed_window(record).items()},
         "disruption": info.disruption_reason or None,
         "disruption_message": info.disruption_message or None,
         "status_reason": info.status_reason or None,
@@ -299,6 +300,7 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
         "created": rfc3339(row.created),
         "first_seen": rfc3339(record.first_seen),
         "deleted": rfc3339(record.deleted_at),
+        **_removed_window(record),
         "replaces": record.replaces,
         "replaced_by": record.replaced_by,
         "restarts_and_failures": [_explanation(ex, origin, record.first_seen)
@@ -314,6 +316,25 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
         "older_transitions_dropped": record.history.dropped or None,
         "owner": _owner(obj),
     })
+
+
+def _removed_window(record) -> dict:
+    """For a pod found missing from a relist, `deleted` is when the relist found it:
+    it went some time after `deleted_after` (when the watch last read anything, if
+    known), which `deleted_on_relist` says is the case."""
+    window = removal_window(record)
+    if window is None or window[0] == window[1]:
+        return {}
+    return _clean({"deleted_after": rfc3339(window[0]), "deleted_on_relist": True})
+
+
+def _removed_text(data: dict, key: str = "deleted") -> str:
+    """`2024-...Z`, or for a pod found gone on relist `between A and B (found on relist)`."""
+    at = data.get(key) or "?"
+    if not data.get(f"{key}_on_relist"):
+        return at
+    after = data.get(f"{key}_after")
+    return f"between {after} and {at} (found on relist)" if after else f"by {at} (found on relist)"
 
 
 def _owner(obj: dict) -> str | None:
@@ -491,7 +512,8 @@ def _heading(pod: dict) -> str:
 
 
 def _summary(pods: list[dict]) -> list[str]:
-    rows = [[_heading(p), p.get("status"), p.get("restarts"), p.get("created") or "?", p.get("deleted") or "",
+    rows = [[_heading(p), p.get("status"), p.get("restarts"), p.get("created") or "?",
+             _removed_text(p) if p.get("deleted") else "",
              _what_happened(p)] for p in pods]
     return ["", "## Summary", "", f"{len(pods)} pods; offsets count from each pod's creation.", ""] + \
         _table(["pod", "status", "restarts", "created", "removed", "what happened"], rows)
@@ -508,7 +530,7 @@ def _relatives(pod: dict, by_uid: dict[str, dict]) -> list[str]:
         if other is None or not other.get("incarnation"):
             out.append(f"{words} pod `{uid}`")
             continue
-        when = f"created {other.get('created')}" if key == "replaced_by" else f"removed {other.get('deleted') or '?'}"
+        when = f"created {other.get('created')}" if key == "replaced_by" else f"removed {_removed_text(other)}"
         out.append(f"{words} pod {other['incarnation']} of {other['incarnations']} (uid `{uid}`, {when})")
     return out
 
@@ -541,7 +563,7 @@ def _termination_lines(term: dict) -> list[str]:
             line += ", and still do" if not term.get("removed") else ""
         out.append(line)
     if term.get("removed"):
-        out.append(f"- removed {term['removed']}")
+        out.append(f"- removed {_removed_text(term, 'removed')}")
     if term.get("disruption"):
         out.append(f"- disruption {term['disruption']}" +
                    (f": {_inline(term['disruption_message'])}" if term.get("disruption_message") else ""))
@@ -593,7 +615,7 @@ def render_markdown(data: dict) -> str:
         if pod.get("created") and pod.get("first_seen", "")[:19] > pod["created"][:19]:  # a later second
             times.append(f"first seen by podtui {pod['first_seen']} (earlier entries are reconstructed)")
         if pod.get("deleted"):
-            times.append(f"removed {pod['deleted']}")
+            times.append(f"removed {_removed_text(pod)}")
         times += _relatives(pod, by_uid)
         out.append(", ".join(times) + ".")
 

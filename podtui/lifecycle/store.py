@@ -39,11 +39,14 @@ from podtui.lifecycle.history import History, diff_versions, reconstruct
 from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
 from podtui.lifecycle.read import as_dict
 from podtui.lifecycle.read import as_str as _s
+from podtui.lifecycle.termination import removal_window
+from podtui.lifecycle.times import format_ts
 from podtui.lifecycle.records import DELETION, FINALIZER, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
 EARLIER_LIMIT = 8  # (count, last) observations kept per repeating probe failure Event
 REPLACED_WITHIN = 10.0  # seconds: Store.replacement
+RELIST_NOTE = "podtui/current-as-of"  # a synthetic deletion's note: synthetic_current_as_of
 
 
 @dataclass(slots=True)
@@ -390,12 +393,22 @@ class Store:
             self._update_pod(rec, obj, observed)
         if not synthetic:
             _finalizers_released(rec, meta, observed)
-        detail = "not in a relist: deleted while the watch was down" if synthetic else ""
-        self._tombstone(rec, observed, detail)
+            self._tombstone(rec, observed, "")
+            return
+        # Not in a relist: deleted at some time the watch did not show, after it last
+        # read anything (the pod was there then) and before the relist found it gone.
+        after = synthetic_current_as_of(obj)
+        if after is not None and after > observed:
+            after = None  # a clock stepped back between the two: no bound
+        # The interval first: a timeline row cuts a long detail short.
+        detail = (f"found gone on relist at {_hms(observed)}" if after is None
+                  else f"between {_hms(after)} and {_hms(observed)} (found on relist)")
+        self._tombstone(rec, observed, detail, {"gone_after": after, "found_at": observed})
 
-    def _tombstone(self, rec: PodRecord, observed: float, detail: str) -> None:
+    def _tombstone(self, rec: PodRecord, observed: float, detail: str, data: dict | None = None) -> None:
         rec.deleted_at = observed
-        rec.history.add(Transition(at=_after(rec.history, observed), kind=REMOVED, detail=detail, exact=False))
+        rec.history.add(Transition(at=_after(rec.history, observed), kind=REMOVED, detail=detail, exact=False,
+                                   data=data))
         self._tombstones[rec.uid] = observed
         key = (rec.namespace, rec.name)
         if self._live.get(key) == rec.uid:
@@ -556,7 +569,11 @@ class Store:
         start = (float(math.floor(ended)),)
         key = rec.family_key
         found = rec.family.after(key if start <= key else start)
-        if found is None or (found[0] > ended + REPLACED_WITHIN and rec.family.kind != "Job"):
+        limit = ended + REPLACED_WITHIN
+        window = removal_window(rec) if ended != rec.deleted_at else None
+        if window is not None and window[0] is not None and window[0] < window[1]:
+            limit = max(limit, window[1] + REPLACED_WITHIN)  # made any time while the watch was down
+        if found is None or (found[0] > limit and rec.family.kind != "Job"):
             return None
         return found[2]
 
@@ -613,6 +630,24 @@ class Store:
         counters["problems"] = counters.get("problems", 0) + 1
 
 
+def synthetic_current_as_of(obj: object) -> float | None:
+    """The time a synthetic deletion (a pod missing from a relist) says the watch last
+    read anything, the pod still there (SourceStatus.current_as_of): the live source
+    notes it on the object it makes up, as the annotation RELIST_NOTE (the decoder
+    keeps a pod's annotations, and recordings the line), in epoch seconds. None when
+    absent (recordings made before it was)."""
+    meta = obj.get("metadata") if type(obj) is dict else None
+    notes = meta.get("annotations") if type(meta) is dict else None
+    text = notes.get(RELIST_NOTE) if type(notes) is dict else None
+    if type(text) is not str:
+        return None
+    try:
+        at = float(text)
+    except ValueError:
+        return None
+    return at if math.isfinite(at) else None
+
+
 def ended_at(rec: PodRecord) -> float | None:
     """When its controller had to replace the pod: its deletion requested, its phase
     Failed, or (neither seen) its removal; None while it runs. Not Succeeded: a Job's
@@ -627,8 +662,15 @@ def ended_at(rec: PodRecord) -> float | None:
     for t in rec.history:
         kind = t.kind
         if (kind == DELETION and t.old is None) or (kind == PHASE and t.new == "Failed") or kind == REMOVED:
-            if ended is None or t.at < ended:
-                ended = t.at
+            at = t.at
+            if kind == REMOVED and type(t.data) is dict:
+                # Found gone on relist: it went after the watch's last read, maybe long
+                # before the relist, and its replacement was made while the watch was down.
+                after = t.data.get("gone_after")
+                if type(after) is float and after < at:
+                    at = after
+            if ended is None or at < ended:
+                ended = at
             break  # history is in time order: the first is the earliest
     return ended
 
@@ -650,6 +692,11 @@ def _finalizers_released(rec: PodRecord, meta: dict, observed: float) -> None:
         if type(name) is str:
             rec.history.add(Transition(at=at, kind=FINALIZER, subject=name, old="present", new="removed",
                                        detail="with the pod", exact=False))
+
+
+def _hms(at: float) -> str:
+    """10:42:13, UTC: the time of day as the panes show it (ui.panes.fmt.clock_time)."""
+    return format_ts(at)[11:19]
 
 
 def _after(history: History, observed: float) -> float:

@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 from weakref import ref
 
-from podtui.lifecycle.records import DELETION, TerminationInfo
+from podtui.lifecycle.records import DELETION, REMOVED, TerminationInfo
 from podtui.lifecycle.times import parse_ts
 from podtui.lifecycle.read import as_dict as _d, as_int as _int, containers_stopped
 
@@ -42,6 +42,25 @@ def _shortened(record) -> tuple[float, int] | None:
             grace = (t.data or {}).get("grace") if t.old is not None else None
             return (t.at, grace) if isinstance(grace, int) else None
     return None
+
+
+def removal_window(record) -> tuple[float | None, float] | None:
+    """(after, at): when a tombstone went from the API. A DELETED read off the watch:
+    at `at` (after == at). Missing from a relist (store._delete_pod): some time after
+    `after`, when the watch last read anything, and by `at`, when the relist found it
+    gone; `after` None when unknown. None while the pod exists. O(entries after its
+    removal): it is among the newest."""
+    at = getattr(record, "deleted_at", None)
+    if at is None:
+        return None
+    history = getattr(record, "history", None)
+    for t in reversed(getattr(history, "entries", ())):
+        if t.kind == REMOVED:
+            data = t.data
+            if isinstance(data, dict) and "found_at" in data:
+                return data.get("gone_after"), at
+            break
+    return at, at
 
 
 def active_deadline(pod: dict) -> float | None:

@@ -62,6 +62,7 @@ from podtui.lifecycle.changes import (
     Relist,
     SourceStatus,
 )
+from podtui.lifecycle.store import RELIST_NOTE
 from podtui.sources.base import ItemQueue, Scope
 from podtui.sources.decode import (
     DecodeError,
@@ -915,6 +916,9 @@ class Reflector:
         meta = {"name": name, "uid": known[0], "resourceVersion": known[1]}
         if namespace:
             meta["namespace"] = namespace
+        if self.last_read is not None:
+            # It was there when the watch last read anything: deleted between then and now.
+            meta["annotations"] = {RELIST_NOTE: repr(self.last_read)}
         line = orjson.dumps({"object": {"kind": self.kind, "apiVersion": "v1", "metadata": meta}})
         return Change(self.resource, DELETED, None, now, synthetic=True, raw=line, decode=self.decode_gone)
 

@@ -14,6 +14,9 @@ in `.gz`:
     {"t": 1714557602.5, "relist": "end", "resource": "pods", "resource_version": "1234", "deleted": 2}
     {"t": 1714557610.0, "status": "stopped", "detail": ""}
 
+A synthetic DELETED (a pod missing from a relist) names the pod only; the live source
+notes on it when the watch last read anything, the pod still there, as the annotation
+"podtui/current-as-of" (epoch seconds): it was deleted between then and `t`.
 `t` is when the source observed the item (epoch seconds); the last line says when the
 recording stopped (older recordings end at their last item). Folding the change lines into
 a Store in order reproduces the model podtui had. Never contains credentials; by

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from podtui.lifecycle.changes import Change, Relist, item_time
+from podtui.lifecycle.store import RELIST_NOTE
 from podtui.sources.history_command import history_text
 from podtui.sources.recording import read_recording, write_recording
 
@@ -17,7 +18,7 @@ DEFAULT = Path(__file__).resolve().parent.parent / "recordings" / "demo-default.
 START = 1714557600.0  # 2024-05-01T10:00:00Z
 
 
-def _removed_in_relist(path: Path, last_seen: float, removed: float) -> Path:
+def _removed_in_relist(path: Path, last_seen: float, removed: float, last_read: float | None = None) -> Path:
     """DEFAULT with crashloop's versions after `last_seen` (seconds from START) cut, and
     a relist at `removed` that no longer lists it: the synthetic DELETED its diff makes."""
     rec = read_recording(DEFAULT)
@@ -29,8 +30,11 @@ def _removed_in_relist(path: Path, last_seen: float, removed: float) -> Path:
             last = item
         items.append(item)
     at = START + removed
+    gone = json.loads(json.dumps(last.obj))
+    if last_read is not None:  # the live source's note: the watch last read anything then
+        gone["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(START + last_read)
     relist = [Relist(resource="pods", at=at, phase="start"),
-              Change(resource="pods", type="DELETED", obj=json.loads(json.dumps(last.obj)), observed=at,
+              Change(resource="pods", type="DELETED", obj=gone, observed=at,
                      synthetic=True),
               Relist(resource="pods", at=at, phase="end", deleted=1)]
     cut = next(i for i, item in enumerate(items) if item_time(item) > at)
@@ -60,7 +64,7 @@ def test_a_pod_removed_in_its_back_off_did_not_run_again(tmp_path):
 def test_the_summary_says_removed_in_back_off_not_in_back_off_at_the_end(tmp_path):
     path = _removed_in_relist(tmp_path / "removed.jsonl", 172.5, 200.5)
     row = next(line for line in history_text(path).splitlines() if line.startswith("| demo/crashloop |"))
-    assert row.endswith("| 2024-05-01T10:03:20.500Z | exit ×5, removed in back-off |")
+    assert row.endswith("| by 2024-05-01T10:03:20.500Z (found on relist) | exit ×5, removed in back-off |")
     # Pods still there at the end keep the old words.
     assert "| demo/bad-image |" in history_text(path) and "image, in back-off at the end |" in history_text(path)
 
@@ -74,3 +78,17 @@ def test_a_removal_seen_after_the_back_off_was_due_does_not_claim_it_came_first(
     assert line.endswith("; was to run again after a 10s back-off (kubelet message); not seen running again "
                          "before the pod was removed at 2024-05-01T10:01:00Z (+1m0s)")
     assert "ran again after" not in line and " first" not in line
+
+
+def test_a_pod_found_gone_on_relist_is_reported_removed_between_the_last_read_and_the_relist(tmp_path):
+    path = _removed_in_relist(tmp_path / "removed.jsonl", 172.5, 200.5, last_read=175.25)
+    text = history_text(path, ["demo/crashloop"])
+    between = "between 2024-05-01T10:02:55.250Z and 2024-05-01T10:03:20.500Z (found on relist)"
+    assert f"removed {between}." in text
+    assert "| 2024-05-01T10:03:20.500Z | +3m20s | removed ≈ | between 10:02:55 and 10:03:20 (found on relist) |" \
+        in text
+    pod = yaml.safe_load(history_text(path, ["demo/crashloop"], fmt="yaml"))["pods"][0]
+    assert (pod["deleted_after"], pod["deleted"]) == ("2024-05-01T10:02:55.250Z", "2024-05-01T10:03:20.500Z")
+    # Without the note (a recording made before it), when it was found, and that it was.
+    old = history_text(_removed_in_relist(tmp_path / "old.jsonl", 172.5, 200.5), ["demo/crashloop"])
+    assert "removed by 2024-05-01T10:03:20.500Z (found on relist)." in old

@@ -308,3 +308,42 @@ def test_unscheduled_since_reads_the_last_podscheduled_transition_else_the_condi
     placed = seen + [Transition(at=T0 + 60, kind=CONDITION, subject="PodScheduled", old="False", new="True")]
     assert unscheduled_since(placed, pending) is None  # scheduled since, whatever the object lags
     assert unscheduled_since([], {"status": None}) is None
+
+
+def relist_gone(uid="u1", name="web-0", current_as_of=None):
+    """What the live source sends for a pod missing from a relist (live._vanished_change)."""
+    obj = {"kind": "Pod", "apiVersion": "v1",
+           "metadata": {"uid": uid, "name": name, "namespace": "shop", "resourceVersion": "1"}}
+    if current_as_of is not None:
+        obj["metadata"]["annotations"] = {"podtui/current-as-of": repr(current_as_of)}
+    return obj
+
+
+def test_a_pod_missing_from_a_relist_is_removed_between_the_last_read_and_the_relist():
+    store = new_store()
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    store.apply(Change(PODS, DELETED, relist_gone(current_as_of=T0 + 47), T0 + 82, synthetic=True))
+    rec = store.pods["u1"]
+    removed = list(rec.history)[-1]
+    assert removed.kind == "removed" and removed.at == T0 + 82 and not removed.exact
+    assert removed.data == {"gone_after": T0 + 47, "found_at": T0 + 82}
+    assert removed.detail == "between 10:00:47 and 10:01:22 (found on relist)"
+    # The tombstone keeps its place (and its time to live) by when it was found.
+    assert rec.deleted_at == T0 + 82
+    assert store.expire(T0 + 82 + 299) == [] and store.expire(T0 + 82 + 300) == ["u1"]
+
+
+def test_a_relist_removal_without_the_last_read_says_only_when_it_was_found():
+    store = new_store()  # a recording made before the source said when it last read anything
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    store.apply(Change(PODS, DELETED, relist_gone(), T0 + 82, synthetic=True))
+    removed = list(store.pods["u1"].history)[-1]
+    assert removed.data == {"gone_after": None, "found_at": T0 + 82}
+    assert removed.detail == "found gone on relist at 10:01:22"
+
+
+def test_a_last_read_after_the_relist_is_not_a_bound():
+    store = new_store()  # a clock stepped back between the two: nothing to trust
+    store.apply(Change(PODS, ADDED, make_pod(), T0))
+    store.apply(Change(PODS, DELETED, relist_gone(current_as_of=T0 + 90), T0 + 82, synthetic=True))
+    assert list(store.pods["u1"].history)[-1].data["gone_after"] is None

@@ -217,3 +217,17 @@ def test_a_large_controller_is_kept_in_bounded_chunks():
     family = store.pods["uid-web-7d9f-00000"].family
     assert len(family) == 5000 and max(map(len, family._chunks)) <= 2 * Family.CHUNK
     assert store.siblings("uid-web-7d9f-02500") == ("uid-web-7d9f-02499", "uid-web-7d9f-02501")
+
+
+def test_a_pod_found_gone_on_relist_is_replaced_by_one_made_while_the_watch_was_down():
+    # The watch last read at T0+5; the relist at T0+40 lists the replacement (created
+    # T0+30) and finds the old pod gone. It went some time after T0+5, not at T0+40.
+    store = new_store()
+    added(store, owned("web-7d9f-a", T0 - 100), T0 - 100)
+    added(store, owned("web-7d9f-b", T0 + 30), T0 + 40)
+    gone = {"kind": "Pod", "apiVersion": "v1",
+            "metadata": {"uid": "uid-web-7d9f-a", "name": "web-7d9f-a", "namespace": "shop",
+                         "annotations": {"podtui/current-as-of": repr(T0 + 5)}}}
+    store.apply(Change(PODS, DELETED, gone, T0 + 40, synthetic=True))
+    assert store.replacement("uid-web-7d9f-a") == "uid-web-7d9f-b"
+    assert store.replaced("uid-web-7d9f-b") == "uid-web-7d9f-a"

@@ -260,7 +260,7 @@ def test_restart_with_compacted_history_relists_and_synthesises_deletions(h):
     gone = h.store.pods[gone_uid]
     assert gone.is_tombstone
     removed = [t for t in gone.history if t.kind == REMOVED]
-    assert removed and "deleted while the watch was down" in removed[-1].detail
+    assert removed and "(found on relist)" in removed[-1].detail and removed[-1].data["gone_after"] is not None
 
 
 def test_stall_longer_than_the_read_timeout(h):

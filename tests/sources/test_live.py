@@ -12,7 +12,7 @@ from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, 
 from podtui.clock import ManualClock
 from podtui.errors import ConnectError
 from podtui.lifecycle.changes import Change, Relist, SourceStatus
-from podtui.lifecycle.store import Store
+from podtui.lifecycle.store import Store, synthetic_current_as_of
 from podtui.sources.base import ITEM_OVERHEAD
 from podtui.sources.decode import PodDecoder
 from podtui.sources.kubeconfig import ConnectionOptions, resolve_connection
@@ -701,3 +701,21 @@ def test_a_watch_that_ended_cleanly_counts_as_read_up_to_its_end(harness):
     items = collect(source, lambda it: "relisting" in [s for s, _ in statuses(it)])
     relisting = next(i for i in items if isinstance(i, SourceStatus) and i.state == "relisting")
     assert relisting.current_as_of == 560.0
+
+
+def test_a_pod_missing_from_a_relist_carries_when_the_watch_last_read_anything(harness):
+    # Deleted some time between the watch's last read (510) and the relist (600): the
+    # synthetic deletion says both, not only when the relist found it gone.
+    read = threading.Event()
+    gone = json_answer({"kind": "Status", "code": 410, "reason": "Gone", "message": "gone"}, 410)
+    watches = [Answer(body=[lambda: clock.set(510.0), watch_line("MODIFIED", pod("a", 11)), read.wait, 3.0]), gone]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10), pod_list([], 50)], watches), read_timeout=0.5)
+    clock = source.clock
+    source.start()
+    collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    clock.set(600.0)
+    read.set()
+    items = collect(source, lambda it: any(isinstance(i, Change) and i.synthetic for i in it))
+    deletion = next(i for i in items if isinstance(i, Change) and i.synthetic)
+    assert deletion.observed == 600.0
+    assert synthetic_current_as_of(deletion.obj) == 510.0

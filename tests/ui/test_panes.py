@@ -126,6 +126,23 @@ def test_a_pod_gone_before_its_deadline_has_no_sigkill_countdown(cluster):
     assert "█" not in t and "removed     gone from the API 2s ago" in t
 
 
+def test_a_pod_found_gone_on_relist_is_dated_between_the_last_read_and_the_relist(cluster):
+    from podtui.lifecycle.changes import DELETED, MODIFIED, PODS, Change
+    from podtui.lifecycle.store import RELIST_NOTE
+
+    store, now = cluster
+    rec = store.pods["uid-web-7d9f8c6b5-x2x7q"]
+    own = Store(store.clock)
+    own.apply(Change(PODS, MODIFIED, rec.obj, now - 60))
+    meta = {k: rec.obj["metadata"][k] for k in ("uid", "name", "namespace")}
+    gone = {"kind": "Pod", "apiVersion": "v1", "metadata": {**meta, "annotations": {RELIST_NOTE: repr(now - 61)}}}
+    own.apply(Change(PODS, DELETED, gone, now - 26, synthetic=True))
+    t = termination.render(own.pods[rec.uid], now, PaneContext(records=own.pods)).plain
+    assert "removed     gone from the API between 09:58:59 and 09:59:34 (found on relist 26s ago)" in t
+    assert "≈09:59:34   26s ago │ removed from the API · between 09:58:59 and 09:59:34" in \
+        text(timeline, (own, now), rec.uid)
+
+
 def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):
     t = text(timeline, cluster, "uid-crashy-5c6b9d-kq8zt")
     lines = t.splitlines()

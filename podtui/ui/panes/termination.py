@@ -69,10 +69,17 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             lines.append(kv("preStop", ("none", "$text-muted")))
     else:
         lines.append(kv("deletion", ("not requested", "$text-muted")))
-    if info.removed_at is not None:
-        lines.append(kv("removed", line(("gone from the API", "bold $status-terminating"),
-                                        f" {elapsed(now - info.removed_at)} ago at {clock_time(info.removed_at)}"),
-                        wrap=wrap))
+    window = model.removal_window(record) if info.removed_at is not None else None
+    if window is not None:
+        after, at = window
+        ago = elapsed(now - at)
+        if after == at:
+            when = f" {ago} ago at {clock_time(at)}"
+        elif after is None:  # a recording older than the note of the watch's last read
+            when = f" by {clock_time(at)} (found on relist {ago} ago)"
+        else:  # not in a relist: deleted some time while the watch was down
+            when = f" between {clock_time(after)} and {clock_time(at)} (found on relist {ago} ago)"
+        lines.append(kv("removed", line(("gone from the API", "bold $status-terminating"), when), wrap=wrap))
     if info.finalizers:
         text = ", ".join(info.finalizers)
         if info.waiting_on_finalizers:
