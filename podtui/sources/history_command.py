@@ -156,9 +156,26 @@ def close_matches(name: str, keys: list[str], n: int = 5) -> list[str]:
     return out[:n]
 
 
+def _no_pods(folded: Folded) -> PodtuiError:
+    """A recording without a pod has no history to tell: an error (exit 1, as for an
+    empty file), not a report of a title and a time span that a script takes for one."""
+    scope = folded.header.scope
+    namespace, labels = scope.get("namespace"), scope.get("label_selector")
+    where = f"in namespace {namespace}" if isinstance(namespace, str) and namespace else "in any namespace"
+    if isinstance(labels, str) and labels:
+        where += f" with selector {labels}"
+    for w in folded.warnings:
+        say(f"podtui: warning: {w}")
+    return PodtuiError(f"{recording_name(folded.path)} has no pods: nothing to report",
+                       f"the recorder saw none {where}; record where there are pods, or check --namespace "
+                       "and --selector")
+
+
 def history_text(path: str | Path, wanted: list[str] | None = None, *, fmt: str = "markdown",
                  skip_bad_lines: bool = False) -> str:
     folded = Folded(path, skip_bad_lines=skip_bad_lines)
+    if not folded.store.pods:
+        raise _no_pods(folded)
     records = select(folded.records(), list(wanted or []), folded.path)
     now = folded.end
     pods = [pod_report(r, now, folded.events_of(r)) for r in records]

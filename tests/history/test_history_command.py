@@ -170,6 +170,19 @@ def test_not_a_recording(capsys, tmp_path):
     assert run(capsys, tmp_path / "missing.gz")[2].startswith("podtui: cannot open recording")
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "yaml"])
+def test_a_recording_without_pods_says_so_in_one_line(capsys, tmp_path, fmt):
+    # It printed a title and a time span, and exited 0, as if that were the report.
+    path = tmp_path / "header-only.jsonl"
+    path.write_bytes(b'{"format":"podtui-recording","version":1,"started":1714557600.0,'
+                     b'"scope":{"namespace":"shop"}}\n')
+    assert run(capsys, path, "--format", fmt) == (
+        1, "", f"podtui: {path} has no pods: nothing to report (the recorder saw none in namespace shop; "
+               "record where there are pods, or check --namespace and --selector)\n")
+    # Asked for one by name, the same: "run without names to see them all" showed nothing.
+    assert run(capsys, path, "shop/web")[0] == 1
+
+
 def test_without_events_the_causes_fall_back_to_the_status(capsys, tmp_path):
     rec = read_recording(DEFAULT)
     stripped = tmp_path / "no-events.jsonl"
