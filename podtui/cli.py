@@ -30,9 +30,41 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line: not the whole usage block above them."""
 
     def error(self, message: str):  # type: ignore[override]
+        value = invalid_value(message)
+        if value is not None:
+            self.exit(2, f"podtui: {value}\n")
         if not message.startswith("argument "):  # unknown or missing arguments: where to look
             message += f" (see `{self.prog} --help`)"
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+_ARGUMENT = re.compile(r"argument (?:\S+/)?(?P<option>--?\S+): (?P<why>.+)", re.S)
+# How argparse and the commands' type functions say a value is wrong: (pattern, hint).
+_INVALID = (
+    (re.compile(r"invalid choice: (?P<value>.+) \(choose from (?P<hint>.+)\)", re.S), "choose from {hint}"),
+    (re.compile(r"invalid int value: (?P<value>.+)", re.S), "expected a whole number"),
+    (re.compile(r"invalid float value: (?P<value>.+)", re.S), "expected a number"),
+    (re.compile(r"invalid [\w ]+? (?P<value>'.*'): (?P<hint>.+)", re.S), "{hint}"),
+    (re.compile(r"(?P<hint>.+), got (?P<value>.+)", re.S), "{hint}"),
+)
+
+
+def invalid_value(message: str) -> str | None:
+    """An argparse error about an option's value, in the one form every command's
+    bad values take, as a check after parsing words them (UsageError): `invalid
+    --duration '10x': use seconds or a duration like 90s, 10m or 1h`. None for
+    another error (a missing value, an unknown option, a positional)."""
+    found = _ARGUMENT.fullmatch(message)
+    if found is None:
+        return None
+    for pattern, hint in _INVALID:
+        bad = pattern.fullmatch(found["why"])
+        if bad is not None:
+            value = bad["value"]
+            if not value.startswith(("'", '"')):
+                value = repr(value)  # `got inf`: quoted, as the others are
+            return f"invalid {found['option']} {value}: {hint.format(**bad.groupdict())}"
+    return None
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:

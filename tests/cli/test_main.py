@@ -76,6 +76,28 @@ def test_usage_errors_are_one_line(argv, line, capsys):
     assert capsys.readouterr().err == line + "\n"
 
 
+@pytest.mark.parametrize(("argv", "line"), [
+    # One form for a bad option value, whichever command and whoever checks it: it read
+    # "podtui record: error: argument --duration: invalid duration '10x': ..." beside
+    # "podtui: invalid --request-timeout 'abc': ...".
+    (["--request-timeout", "abc"], "podtui: invalid --request-timeout 'abc': use a duration like 30s, 1m or 0 for none"),
+    (["record", "x.jsonl", "--duration", "10x"],
+     "podtui: invalid --duration '10x': use seconds or a duration like 90s, 10m or 1h"),
+    (["replay", "x.jsonl", "--speed", "fast"], "podtui: invalid --speed 'fast': expected a number"),
+    (["demo", "--seed", "x"], "podtui: invalid --seed 'x': expected a whole number"),
+    (["history", "x.jsonl", "--format", "html"], "podtui: invalid --format 'html': choose from 'markdown', 'yaml'"),
+    (["demo", "--stop-after", "soon"],
+     "podtui: invalid --stop-after 'soon': expected seconds or a duration such as 90s or 5m"),
+    (["demo", "--scenario", "scale", "--churn", "-1"], "podtui: invalid --churn '-1': must not be negative"),
+])
+def test_an_invalid_option_value_reads_the_same_in_every_command(argv, line, capsys):
+    try:
+        code = cli.main(argv)
+    except SystemExit as exited:
+        code = exited.code
+    assert (code, capsys.readouterr().err) == (2, line + "\n")
+
+
 RECORDING = "tests/recordings/demo-default.jsonl.gz"
 
 

@@ -148,7 +148,7 @@ def test_a_duration_that_is_no_duration_is_one_line_naming_the_forms(capsys):
     with pytest.raises(SystemExit) as ended:
         main(["record", "x.jsonl", "--kubeconfig", "/nonexistent", "--duration", "10x"])
     assert ended.value.code == 2
-    assert capsys.readouterr().err == ("podtui record: error: argument --duration: invalid duration '10x': "
+    assert capsys.readouterr().err == ("podtui: invalid --duration '10x': "
                                        "use seconds or a duration like 90s, 10m or 1h\n")
 
 
