@@ -434,7 +434,7 @@ def flaps(periods: list[UnreadyPeriod], now: float, subject: str = POD, window: 
 
 
 def unready_line(record, now: float, subject: str = POD) -> str | None:
-    """`unready for 2m13s: readiness probe failed (HTTP probe failed with statuscode: 503); 4 flaps in the last hour`
+    """`unready for 2m13s: readiness probe failed (HTTP probe failed with statuscode: 503); 4 unready spells in the last hour`
     while the pod (or a container, by name) is not ready; None when it is."""
     periods = unready_periods(record, now)
     current = next((p for p in reversed(periods) if p.subject == subject and p.ongoing), None)
@@ -448,5 +448,5 @@ def unready_line(record, now: float, subject: str = POD) -> str | None:
     text += f": {why}"
     n = flaps(periods, now, subject)
     if n > 1:
-        text += f"; {n} flaps in the last hour"
+        text += f"; {n} unready spells in the last hour"  # as the Phase pane words them
     return text

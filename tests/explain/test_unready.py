@@ -54,7 +54,7 @@ def test_unready_line_while_it_lasts():
     assert now == EPOCH + 159.5  # the last change seen by then
     line = unready_line(pod(store, "readiness-flap"), now)
     assert line == "unready for 4s: readiness probe failed (HTTP probe failed with statuscode: 503); " \
-                   "4 flaps in the last hour"
+                   "4 unready spells in the last hour"
     store, now = fold(DEFAULT, until=50)
     assert unready_line(pod(store, "readiness-flap"), now) is None  # ready again
 
@@ -81,7 +81,7 @@ def test_a_liveness_kill_is_named_with_what_the_probe_said(default):
     assert len(web) == 6 and all(p.reason == LIVENESS_KILL for p in web)
     store, now = fold(DEFAULT, until=210)  # backing off 40s after the kill at 191s
     assert unready_line(pod(store, "liveness-fail"), now) == \
-        f"unready for {now - EPOCH - 191:.0f}s: containers not ready (web: {LIVENESS_KILL}); 3 flaps in the last hour"
+        f"unready for {now - EPOCH - 191:.0f}s: containers not ready (web: {LIVENESS_KILL}); 3 unready spells in the last hour"
 
 
 def test_without_the_killing_event_a_stop_is_said_as_its_state():

@@ -193,7 +193,7 @@ def test_an_open_unready_period_grows_with_the_clock_from_the_cached_explanation
 def test_phase_pane_says_why_the_pod_is_unready_or_that_it_flaps(demo):
     text = flat(render(phase, demo, "crashloop", width=70))
     assert ("Unready unready for 4m14s: containers not ready (app: container stopped (terminated:Error)); "
-            "7 flaps in the last hour") in text
+            "7 unready spells in the last hour") in text
     flapping = flat(render(phase, demo, "readiness-flap"))
     assert "Flapping ready now; 22 unready spells in the last hour, the last 10s long" in flapping
     steady = render(phase, demo, "with-sidecar")
