@@ -969,14 +969,18 @@ class Reflector:
                                  "not a Kubernetes watch stream?")
                 if lines:
                     received = True
-                    self.last_read = source.clock.time()
+                    read_at = source.clock.time()
                 # Healthy once it stood long enough (a quiet cluster's watch may only
                 # ever carry bookmarks), checked before applying the read, as an ERROR
                 # in it ends the watch; or once it delivered a change.
                 if not progressed and time.monotonic() - established > self.healthy_after:
                     progressed = self._healthy()
-                if lines and self._apply(lines, decoder.raw) and not progressed:
-                    progressed = self._healthy()
+                if lines:
+                    if self._apply(lines, decoder.raw) and not progressed:
+                        progressed = self._healthy()
+                    # Current as of this read only once it applied: an ERROR line (410
+                    # after a server restart) says the watch missed what came between.
+                    self.last_read = read_at
         except _TRANSPORT_ERRORS:
             if source.stopping:
                 raise _Stopped from None

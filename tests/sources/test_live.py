@@ -719,3 +719,20 @@ def test_a_pod_missing_from_a_relist_carries_when_the_watch_last_read_anything(h
     deletion = next(i for i in items if isinstance(i, Change) and i.synthetic)
     assert deletion.observed == 600.0
     assert synthetic_current_as_of(deletion.obj) == 510.0
+
+
+def test_a_watch_error_is_no_read_of_current_data(harness):
+    # The demo server restarted: the re-watch's first line was "410 Expired", read at
+    # 560, and the relist dated the pods it found gone "between 560 and 560", as if the
+    # watch had been current up to then; it was last at 510.
+    expired = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410, "reason": "Expired",
+               "message": "too old resource version: 11 (40)"}
+    watches = [Answer(body=[lambda: clock.set(510.0), watch_line("MODIFIED", pod("a", 11))]),
+               Answer(body=[lambda: clock.set(560.0), watch_line("ERROR", expired)])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10), pod_list([], 40)], watches), healthy_after=0.0)
+    clock = source.clock
+    source.start()
+    items = collect(source, lambda it: any(isinstance(i, Change) and i.synthetic for i in it))
+    relisting = next(i for i in items if isinstance(i, SourceStatus) and i.state == "relisting")
+    deletion = next(i for i in items if isinstance(i, Change) and i.synthetic)
+    assert (relisting.current_as_of, synthetic_current_as_of(deletion.obj)) == (510.0, 510.0)
