@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from podtui.lifecycle.backoff import crash_message_delay, restart_waits, restarts_over, will_restart
 from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.hooks import post_start_hook
 from podtui.lifecycle.probes import probe_type_of, uncombined
 from podtui.lifecycle.records import (
     CONTAINER_STATE,
@@ -1008,8 +1009,12 @@ def last_restart_line(record, now: float, container: str | None = None) -> str |
 
 def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
-    pane and NEXT count down to."""
+    pane and NEXT count down to. Once the kubelet has started it, its postStart hook as
+    NEXT says it: the status shows the served back-off until the hook returns."""
     what = f"restart #{ex.number}" if ex.number is not None else "restart"
+    hook = post_start_hook(record, ex.container)
+    if hook is not None and hook.restart:
+        return f"{what} started, {hook.text(now)}"
     waits, crashed = restart_waits(record, now)
     b = next((b for b in waits + crashed
               if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)
@@ -1070,11 +1075,14 @@ def steady_line(record) -> str:
 
 
 def container_line(record, container: str, now: float) -> str | None:
-    """One line for a container in the Containers pane: its last restart, else an
-    ongoing failure to start it."""
+    """One line for a container in the Containers pane: its last restart, else its
+    first start's postStart hook under way, else an ongoing failure to start it."""
     line = last_restart_line(record, now, container)
     if line is not None:
         return line
+    hook = post_start_hook(record, container)
+    if hook is not None:  # its first start: ContainerCreating until the hook returns
+        return hook.text(now)
     for ex in reversed(restart_explanations(record, now)):
         if ex.kind == KIND_START_FAILURE and ex.container == container and ex.end is None:
             start = not_started_since(record, container)

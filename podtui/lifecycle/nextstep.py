@@ -18,11 +18,11 @@ from podtui.lifecycle import explain
 from podtui.lifecycle.backoff import restart_waits, restarts_over
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.history import exit_text
+from podtui.lifecycle.hooks import post_start_hook
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
 from podtui.lifecycle.termination import active_deadline, termination
-from podtui.lifecycle.read import as_dict as _d, as_int as _i, as_list as _l, container_statuses
-from podtui.lifecycle.times import parse_ts
+from podtui.lifecycle.read import as_dict as _d
 
 INFO, WARNING, ERROR = "info", "warning", "error"
 _DEADLINE_SOON = 300.0  # an activeDeadlineSeconds countdown under 5 minutes is a warning
@@ -49,51 +49,6 @@ def _ready_containers(status: dict) -> dict[str, bool]:
             if isinstance(cs, dict) and isinstance(cs.get("name"), str):
                 out[cs["name"]] = cs.get("ready") is True
     return out
-
-
-def _hooked(pod: dict) -> list[str]:
-    """The containers with a lifecycle.postStart hook (sidecars may have one too)."""
-    spec = _d(pod.get("spec"))
-    return [c["name"] for key in ("initContainers", "containers") for c in _l(spec.get(key))
-            if isinstance(c, dict) and isinstance(c.get("name"), str) and _d(c.get("lifecycle")).get("postStart")]
-
-
-def post_start_hook(record, now: float) -> NextStep | None:
-    """A postStart hook the kubelet is running, or has just seen fail, which the status
-    does not show: startContainer (kuberuntime_container.go) records Started, then runs
-    the hook inside the pod's sync, and the status written at that sync's start still
-    shows the old state (ContainerCreating, CrashLoopBackOff, the exit) until the hook
-    returns. So a Started Event newer than the container's last end, while its status
-    says it isn't running, is a start under way; a FailedPostStartHook after it, a kill
-    under way. Event times have whole seconds: a restart in the second its last instance
-    ended goes unseen, a back-off's restart (10s at least) never."""
-    events = getattr(record, "events", ())
-    if not events:
-        return None
-    pod = record.obj if isinstance(getattr(record, "obj", None), dict) else {}
-    hooked = _hooked(pod)
-    if not hooked:
-        return None
-    statuses = container_statuses(pod)
-    for name in hooked:
-        cs = statuses.get(name)
-        state = _d(cs.get("state")) if cs is not None else {}
-        if cs is None or isinstance(state.get("running"), dict):
-            continue
-        ends = [parse_ts(_d(s.get("terminated")).get("finishedAt")) for s in (state, _d(cs.get("lastState")))]
-        ended = max((e for e in ends if e is not None), default=None)
-        if ended is None and (_i(cs.get("restartCount")) or 0) > 0:
-            continue  # it ran before, and no status says when it ended: a Started Event may be old
-        mine = [ev for ev in events if ev.container == name and ev.last is not None
-                and (ended is None or ev.last > ended)]
-        started = max((ev.last for ev in mine if ev.reason == "Started"), default=None)
-        if started is None:
-            continue
-        if any(ev.reason == "FailedPostStartHook" and ev.last >= started for ev in mine):
-            return NextStep("postStart hook failed", severity=ERROR)
-        return NextStep(f"postStart hook running for {human_duration(max(0.0, now - started))}",
-                        severity=WARNING if ended is not None else INFO)
-    return None
 
 
 # Why a Failed pod ended, by explain's cause: a few words; the `x` command has the rest.
@@ -176,9 +131,9 @@ def next_step(record, now: float) -> NextStep | None:
 
     # The pod's worker waits for the hook: nothing else of the pod starts meanwhile, and
     # the back-off the status still shows has been served ("restart due" for seconds).
-    hook = post_start_hook(record, now)
+    hook = post_start_hook(record)
     if hook is not None:
-        return hook
+        return NextStep(hook.text(now), severity=hook.severity)
 
     # Asked once for back-offs, the just crashed and the probes alike, with the deadline above.
     over = restarts_over(record, now, deadline_at)

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from podtui.clock import ManualClock
+from podtui.lifecycle.hooks import PostStartHook, post_start_hook
 from podtui.lifecycle.nextstep import next_step
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.store import Store
@@ -82,6 +83,14 @@ def test_a_failure_before_the_start_is_an_earlier_instances():
     assert text(pod(BACKING_OFF), events) == ("postStart hook running for 3s", "warning")
 
 
+def test_the_one_check_names_the_container_when_it_started_and_failed():
+    """What NEXT, the Containers line and the Back-off pane all word the hook from."""
+    rec = SimpleNamespace(obj=pod(BACKING_OFF), events=[event("Started", -3, count=3),
+                                                       event("FailedPostStartHook", -1, count=3)])
+    assert post_start_hook(rec) == post_start_hook(rec, "app") == PostStartHook("app", T0 - 3, T0 - 1, restart=True)
+    assert post_start_hook(rec, "sidecar") is None
+
+
 SCENARIO = """
 pods:
   - name: poststart-fail
@@ -98,22 +107,28 @@ pods:
 """
 
 
-def test_the_demo_poststart_fail_pod_reads_its_hook_not_restart_due():
-    """The demo kubelet's 2s hook, watched with a quarter second's lag: "restart due" only
-    until the Started Event arrives (was: until the hook's failure reached the status)."""
-    step = 0.25
-    changes = record_scenario(SCENARIO, 70, step=step, start=T0)
+def replay_poststart_fail(seconds: float = 70, step: float = 0.25):
+    """The demo's poststart-fail pod (a 2s hook, failing), watched with a quarter
+    second's lag: (now, its record) at every step."""
+    changes = record_scenario(SCENARIO, seconds, step=step, start=T0)
     clock = ManualClock(T0)
     store = Store(clock)
-    shown: list[tuple[float, str | None]] = []
     i, t = 0, T0
-    while t < T0 + 70:
+    while t < T0 + seconds:
         t += step
         clock.set(t)
         while i < len(changes) and changes[i].observed <= t:
             store.apply(changes[i])
             i += 1
-        rec = store.by_name("demo", "poststart-fail")
+        yield t, store.by_name("demo", "poststart-fail")
+
+
+def test_the_demo_poststart_fail_pod_reads_its_hook_not_restart_due():
+    """The demo kubelet's 2s hook: "restart due" only until the Started Event arrives
+    (was: until the hook's failure reached the status)."""
+    step = 0.25
+    shown: list[tuple[float, str | None]] = []
+    for t, rec in replay_poststart_fail(step=step):
         got = next_step(rec, t) if rec is not None else None
         shown.append((t - T0, got.text if got is not None else None))
     runs: list[tuple[str | None, float]] = []  # (text, how long it showed)

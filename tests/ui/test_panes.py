@@ -333,3 +333,22 @@ def test_a_pod_its_finalizers_held_says_for_how_long_once_it_is_gone():
     t = termination.render(store.pods["uid-held"], t0 + 895, PaneContext(records=store.pods)).plain
     assert "finalizers  example.com/protect  held the pod 4m30s until its removal" in t
     assert "waiting on finalizers" not in t
+
+
+def test_the_backoff_pane_says_the_hook_next_says_not_restart_due():
+    # The status keeps CrashLoopBackOff while the hook of the restart it asked for runs.
+    from podtui.lifecycle.nextstep import next_step
+    from tests.lifecycle.test_next_post_start import replay_poststart_fail
+
+    seen = set()
+    for t, rec in replay_poststart_fail():
+        step = next_step(rec, t) if rec is not None else None
+        if step is None or not step.text.startswith("postStart hook"):
+            continue
+        t_ = backoff.render(rec, t, PaneContext(records={rec.uid: rec})).plain
+        if "crash loop back-off" not in t_:
+            continue  # the first start: no back-off to contradict
+        when = next(row for row in t_.splitlines() if row.startswith("when"))
+        assert step.text in when and "due" not in when, (t, step.text, t_)
+        seen.add(step.text)
+    assert {"postStart hook running for 1s", "postStart hook failed"} <= seen, seen

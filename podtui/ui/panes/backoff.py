@@ -8,6 +8,7 @@ from typing import Any
 from textual.content import Content
 
 from podtui.lifecycle import backoff as model
+from podtui.lifecycle.hooks import post_start_hook
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
@@ -50,6 +51,16 @@ def next_try(info: Any, now: float) -> Content:
         return line((f"{what} in {countdown(left)}", "bold $next-warning"),
                     f" at {clock_time(info.next_at)}  ", basis)
     return line((f"{what} due now", "bold $next-error"), f" (overdue {elapsed(-left)})  ", basis)
+
+
+def hook_line(hook: Any, now: float) -> Content:
+    """The restart the back-off asked for, under way: the status shows the served
+    back-off until its postStart hook returns (NEXT's words, from the same check)."""
+    if hook.failed_at is not None:
+        ran = f", ran {elapsed(hook.failed_at - hook.started)}" if hook.failed_at > hook.started else ""
+        return line((hook.text(now), "bold $next-error"),
+                    (f"  restarted {clock_time(hook.started)}{ran}; the kubelet kills it", "$text-muted"))
+    return line((hook.text(now), "bold $next-warning"), (f"  restarted {clock_time(hook.started)}", "$text-muted"))
 
 
 def reset_text(info: Any, now: float) -> Any:
@@ -98,7 +109,11 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         if over is not None:
             lines.append(kv("when", ("never: the back-off is moot", "$text-muted")))
         else:
-            lines.append(kv("when", next_try(info, now)))
+            hook = post_start_hook(record, info.container) if info.kind == "crash" else None
+            if hook is not None and hook.restart:
+                lines.append(kv("when", hook_line(hook, now), wrap=ctx.width if ctx is not None else None))
+            else:
+                lines.append(kv("when", next_try(info, now)))
             lines.append(kv("reset", reset_text(info, now)))
         if info.message:
             lines.append(kv("kubelet", (info.message, "$text-muted"), wrap=ctx.width if ctx is not None else None))
