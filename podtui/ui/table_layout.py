@@ -4,12 +4,11 @@ kubectl sizes columns to their content; so does podtui, to the pods shown now (a
 k9s does): a column narrows when its widest pod goes or is filtered out, on the next
 tick or keypress, never as a countdown loses a digit (widths that jump around repaint
 every row). When the terminal is too narrow, columns give up space in an order that
-keeps what people read first: NAMESPACE narrows to its values (headed "NS"), then NAME
-is cut, with an ellipsis, then NEXT (its countdown kept: "restart 46s"), and only then
-STATUS, which keeps the kubelet's long reasons whole (CreateContainerConfigError) while
-anything else can give way. The -o wide columns appear when there is room for them (or
-on `w`; on a narrow terminal the row is then wider than the screen and the table
-scrolls sideways, NAMESPACE and NAME staying on the left).
+keeps what people read first (_SHRINK_ROUNDS): STATUS and NEXT go to their compact
+widths before NAME is cut, with an ellipsis. The -o wide columns appear when there is
+room for them, or on `w`; on a narrow terminal they then follow the other columns, which
+keep the widths they have without `w`, past the right edge, and the table scrolls
+sideways to them, NAMESPACE and NAME staying on the left.
 """
 
 from __future__ import annotations
@@ -89,12 +88,16 @@ _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
 # Whether the -o wide columns fit is judged with STATUS at 21, as before it kept
 # CreateContainerConfigError whole: IP and NODE are worth more than its last 5 cells.
 _WIDE_CHECK = tuple(("status", 21) if cut == ("status", 26) else cut for cut in _SHRINK_ROUNDS[0])
-# Rows that scroll sideways anyway (`w` on a narrow terminal): nothing is cut that the
-# scrolling makes room for, NAME (kept on the left, up to half the row: pod_table
-# ._pinned), STATUS in its 22 cells ("CreateCont…ConfigError") and NEXT ("restart in
-# 4m59s") whole; RESTARTS in one compact form for every row.
-_SIDEWAYS_ROUNDS = (_SHRINK_ROUNDS[0], (("namespace", CONTENT), ("age", 5), ("restarts", COMPACT),
-                                        ("status", 22)))
+# `w` on a terminal too narrow for the -o wide columns as well: the other columns
+# keep the widths they have without `w` (STATUS and NEXT compact at 80 columns, NEXT
+# on screen: before, STATUS kept 22 cells and NEXT went past the right edge) and the
+# wide columns follow, at readable widths (the first round's), for the table to scroll
+# sideways to. Before scrolling, STATUS, NEXT, RESTARTS, AGE and NAMESPACE's title may
+# give the wide columns their cells down to their compact widths, as they would to
+# NAME (with two-space gaps, as when they fit); NAME keeps its width.
+_W_ROUNDS = tuple(tuple(cut for cut in shrink_round if cut[0] != "name")
+                  for shrink_round in (_SHRINK_ROUNDS[0], _SHRINK_ROUNDS[1][:_SHRINK_ROUNDS[1].index(("name", 16))]))
+_READABLE = dict(_SHRINK_ROUNDS[0])  # a wide column's width in rows that scroll: node 16, nominated node 14
 SORTABLE = frozenset(SORT_COLUMNS)  # the columns whose header may carry a sort arrow
 
 
@@ -140,18 +143,32 @@ def layout_columns(width: int, content: dict[str, int], *, namespace: bool,
             if _fit(with_wide, wanted, content, width, gap, (_WIDE_CHECK,), check=True) is not None:
                 return _fit(with_wide, wanted, content, width, gap, _SHRINK_ROUNDS, sorted_by=sorted_by)
         return _fit(base, wanted, content, width, gap_for(width), _SHRINK_ROUNDS, sorted_by=sorted_by)
-    # Asked for (`w`) on a terminal too narrow for them: columns cut to their minimums
-    # read as nonsense (AGE "10…", IP "1…"), so they keep a readable width and the
-    # row runs past the right edge, for the table to scroll sideways.
+    # Asked for (`w`): columns cut to their minimums read as nonsense (AGE "10…", IP
+    # "1…"), so the wide columns keep a readable width, and if the others cannot give
+    # them that (_W_ROUNDS), the row runs past the right edge, for the table to scroll
+    # sideways.
     gap = gap_for(width)
-    ns = min(wanted["namespace"], max(BY_KEY["namespace"].minimum, content.get("namespace", 0))) if namespace else 0
-    pinned_room = width // 2 - ns - (gap if namespace else 0)
-    wanted["name"] = max(BY_KEY["name"].minimum, min(wanted["name"], pinned_room))
-    readable = _fit(with_wide, wanted, content, width, gap, _SIDEWAYS_ROUNDS, sorted_by=sorted_by)
-    total = sum(w for _, _, w in readable.columns) + gap * (len(readable.columns) - 1)
-    if total <= width:
-        return readable
-    return Layout(readable.columns, gap, total, readable.compact)  # one form per column, as on screen
+    normal = _fit(base, wanted, content, width, gap, _SHRINK_ROUNDS, sorted_by=sorted_by)
+    kept = {c.key: w for c, _, w in normal.columns}
+    for tight in sorted({gap, min(2, gap)}, reverse=True):
+        fits = _fit(with_wide, wanted | {"name": kept["name"]}, content, width, tight, _W_ROUNDS, check=True,
+                    sorted_by=sorted_by)
+        if fits is not None:
+            return fits
+    # NAMESPACE and NAME stay on the left as the rest scrolls, if they take at most half
+    # the row (pod_table._pinned): a longer NAME is cut to that, not scrolled away.
+    placed = []
+    x = 0
+    for column, _, w in normal.columns:
+        if column.key == "name" and x + w > width // 2:
+            w = max(column.minimum, min(w, width // 2 - x))
+        placed.append((column, x, w))
+        x += w + gap
+    for column in with_wide[len(base):]:
+        w = max(column.minimum, min(wanted[column.key], _READABLE.get(column.key, wanted[column.key])))
+        placed.append((column, x, w))
+        x += w + gap
+    return Layout(tuple(placed), gap, max(width, x - gap), normal.compact)  # one form per column, as without `w`
 
 
 def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], width: int, gap: int,
@@ -183,7 +200,7 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
     if check and excess > 0:
         return None
     last = chosen[-1].key
-    if 0 < excess <= widths[last] and last == "next" and rounds is not _SIDEWAYS_ROUNDS:
+    if 0 < excess <= widths[last] and last == "next":
         # Every column at its minimum and still too wide (a 50-column terminal): NEXT
         # takes what is left, for its words to give way, not the screen's edge to cut
         # its countdown ("pull 6" of "pull 62s").

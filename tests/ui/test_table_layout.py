@@ -161,15 +161,35 @@ def test_a_160_column_terminal_keeps_the_wide_columns_and_a_long_kubelet_reason_
     assert widths(layout)["status"] == 26 and widths(layout)["name"] == 20
 
 
-def test_wide_columns_scrolled_to_sideways_keep_next_whole_and_one_restarts_form():
-    # w at 80 columns: the row scrolls anyway, so NEXT keeps "restart in 4m59s" (it was
-    # cut to its 15-cell wordings, "restart 4m59s"), and RESTARTS stays compact for
-    # every row (the sideways layout lost Layout.compact: rows flipped form one by one).
+def test_wide_columns_scrolled_to_sideways_follow_the_columns_as_without_w():
+    # w at 80 columns: the columns on screen keep the widths they have without `w`,
+    # NEXT in its compact wordings on screen (it was kept whole, "restart in 4m59s",
+    # STATUS in 22 cells, and went past the right edge), RESTARTS in one form for every
+    # row; the wide columns follow, for the table to scroll sideways to.
     content = {"namespace": 5, "name": 22, "ready": 3, "status": 22, "restarts": 11, "restarts:compact": 7,
                "age": 5, "next": 30, "next:compact": 15, "ip": 11, "node": 6}
+    without = layout_columns(79, content, namespace=True, wide=False, sorted_by="namespace")
     layout = layout_columns(79, content, namespace=True, wide=True, sorted_by="namespace")
-    assert layout.width > 79 and widths(layout)["next"] == len("restart in 4m59s")
-    assert "restarts" in layout.compact and widths(layout)["restarts"] < content["restarts"]
+    assert layout.width > 79 and layout.columns[:len(without.columns)] == without.columns
+    assert keys(layout)[len(without.columns):] == ["ip", "node", "nominated_node", "readiness_gates"]
+    assert widths(layout)["next"] == 15 and layout.columns[len(without.columns)][1] >= 79
+    assert layout.compact == without.compact and "restarts" in layout.compact
+
+
+def test_w_on_a_terminal_nearly_wide_enough_compacts_status_and_next_not_name():
+    # Room for the wide columns once STATUS and NEXT are compact: no sideways scrolling,
+    # NAMESPACE and NAME as without `w`.
+    content = {"namespace": 5, "name": 22, "ready": 3, "status": 26, "restarts": 11, "restarts:compact": 7,
+               "age": 5, "next": 30, "next:compact": 15, "ip": 11, "node": 13, "nominated_node": 6,
+               "readiness_gates": 6}
+    without = widths(layout_columns(150, content, namespace=True, wide=False))
+    assert without["status"] == 26 and without["next"] == 30
+    layout = layout_columns(150, content, namespace=True, wide=True)
+    w = widths(layout)
+    assert layout.width == 150 and "ip" in w and "readiness_gates" in w
+    assert w["name"] == without["name"] == 22 and w["namespace"] == 5  # headed "NS"
+    assert 16 <= w["status"] < 26 and 15 <= w["next"] < 30 and w["node"] == 13
+    assert layout_columns(140, content, namespace=True, wide=True).width > 140  # too narrow even so: scrolls
 
 
 @pytest.mark.parametrize("sorted_by", [None, "restarts"])

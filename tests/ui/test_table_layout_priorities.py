@@ -82,9 +82,27 @@ def test_a_cut_status_keeps_its_distinguishing_tail(status, width, want):
     assert cut_middle(status, width) == want and len(want) == min(width, len(status))
 
 
-def test_wide_columns_scrolled_sideways_keep_name_and_status_whole():
-    # `w` at 80: "web-2…-cx8dp", "CreateContainer…", while NEXT kept "restart in 30s".
+def test_wide_columns_scrolled_sideways_keep_the_widths_without_w():
+    # `w` at 80: "web-2…-cx8dp", "CreateContainer…", while NEXT kept "restart in 30s";
+    # then STATUS kept 22 cells and NEXT went past the right edge. NAME whole, STATUS
+    # and NEXT compact, as without `w`; IP after them, whole.
     content = dict(DEMO, name=20, status=22, ip=11, node=13, nominated_node=6, readiness_gates=6)
+    without = widths(layout_columns(79, content, namespace=True, wide=False, sorted_by="namespace"))
     layout = layout_columns(79, content, namespace=True, wide=True, sorted_by="namespace")
     w = widths(layout)
-    assert layout.width > 79 and w["name"] == 20 and w["status"] == 22 and w["ip"] == 11
+    assert layout.width > 79 and w["status"] == 16 and w["next"] == 15 and w["ip"] == 11
+    assert {k: w[k] for k in without} == without and without["name"] >= 19
+
+
+def test_a_name_too_long_to_stay_on_the_left_is_cut_to_half_the_row_when_it_scrolls():
+    # pod_table._pinned keeps NAMESPACE and NAME on the left if they take at most half
+    # the row: a longer NAME would scroll away, and no row would say whose it is.
+    content = dict(DEMO, name=40, status=7, next=8, restarts=8, age=3, ip=11, node=13, nominated_node=6,
+                   readiness_gates=6)
+    without = widths(layout_columns(79, content, namespace=True, wide=False))
+    assert without["namespace"] + 1 + without["name"] > 79 // 2
+    layout = layout_columns(79, content, namespace=True, wide=True)
+    name = next((x, w) for c, x, w in layout.columns if c.key == "name")
+    assert layout.width > 79 and sum(name) == 79 // 2
+    assert {k: w for k, w in widths(layout).items() if k in without and k != "name"} == \
+        {k: w for k, w in without.items() if k != "name"}
