@@ -38,7 +38,7 @@ from podtui.lifecycle.records import (
     EventRecord,
     Transition,
 )
-from podtui.lifecycle.termination import active_deadline
+from podtui.lifecycle.termination import active_deadline, found_on_relist, removal_window, removal_words
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import CRASH_SIGNALS, container_kinds, ended_text, exit_signal, exit_text, signal_name
 from podtui.lifecycle.messages import SUMMARY_MESSAGE as _SUMMARY_MESSAGE, first_line as _first_line, headline as _headline
@@ -122,6 +122,9 @@ class RestartExplanation:
     cut_short_by: str = ""
     cut_short_at: float | None = None
     cut_short_first: bool = False  # before the restart was due (else it may have come, unseen)
+    # Removed while the watch was down (found gone on relist): removal_window's (after,
+    # at), cut_short_at being `at`, the latest it can have gone; None otherwise.
+    cut_short_window: tuple[float | None, float] | None = None
     exact: bool = True  # `at` comes from the object, not from when podtui saw it
 
 
@@ -812,9 +815,9 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     waits = [t for t in entries if t.kind == CONTAINER_STATE and (t.new or "").startswith("waiting:")]
     # Without a `now` a passed activeDeadlineSeconds can't be told; the kubelet's Failed phase follows it.
     terminal = restarts_over(record, now if now is not None else -math.inf) is not None
-    removed_at = getattr(record, "deleted_at", None)
-    if removed_at is None:
-        removed_at = next((t.at for t in entries if t.kind == REMOVED), None)
+    window = removal_window(record)
+    removed_at = window[1] if window is not None else next((t.at for t in entries if t.kind == REMOVED), None)
+    window = window if found_on_relist(window) else None
 
     out: list[RestartExplanation] = []
     by_container: dict[str, list[_Instance]] = {}
@@ -855,7 +858,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
                     ex.evidence.append(f"{what} at {_ts(ex.restarted_at)}")
             _backoff(ex, inst, waits, later.finished if later is not None else None)
             if ex.kind != KIND_RESTART and ex.backoff_after is not None:
-                _cut_short(ex, inst, disruption, removed_at)
+                _cut_short(ex, inst, disruption, removed_at, window)
             if ex.pending:
                 waiting_delay = _current_backoff(cs)
                 if waiting_delay is not None:
@@ -883,27 +886,30 @@ _ENDED_BY = {
 
 
 def _cut_short(ex: RestartExplanation, inst: _Instance, disruption: _Disruption | None,
-               removed_at: float | None) -> None:
+               removed_at: float | None, window: tuple[float | None, float] | None = None) -> None:
     """An instance that ended in a back-off and never ran again: the pod ended first
     (deleted, evicted, or gone in a relist while crashlooping). Without this its
-    back-off read as one it "ran again after"."""
+    back-off read as one it "ran again after". `window`: the removal's, when a relist
+    found it (removed_at is then only the latest it can have been)."""
     ends = []
     if disruption is not None and disruption.at is not None and disruption.cause in _ENDED_BY \
             and (inst.finished is None or disruption.at >= inst.finished - _SLACK):
-        ends.append((disruption.at, _ENDED_BY[disruption.cause]))
+        ends.append((disruption.at, _ENDED_BY[disruption.cause], None))
     if removed_at is not None:
-        ends.append((removed_at, "the pod was removed"))
+        ends.append((removed_at, "the pod was removed", window))
     if not ends:
         return
-    ex.cut_short_at, ex.cut_short_by = min(ends, key=lambda e: e[0])
+    ex.cut_short_at, ex.cut_short_by, ex.cut_short_window = min(ends, key=lambda e: e[0])
+    when = removal_words(ex.cut_short_window, _ts) if ex.cut_short_window else f"at {_ts(ex.cut_short_at)}"
     due = inst.finished + ex.backoff_after if inst.finished is not None and ex.backoff_after is not None else None
+    # By the window's end: a removal found on relist before the restart was due came first.
     ex.cut_short_first = due is not None and ex.cut_short_at < due + _SLACK
     if ex.cut_short_first:
-        ex.evidence.append(f"{ex.cut_short_by} at {_ts(ex.cut_short_at)}, in the back-off before the restart "
+        ex.evidence.append(f"{ex.cut_short_by} {when}, in the back-off before the restart "
                            f"due {_ts(due)}: it never ran again")
     else:
         # A relist sees a removal late: the restart may have come, unseen, while the watch was down.
-        ex.evidence.append(f"{ex.cut_short_by} at {_ts(ex.cut_short_at)}: not seen running again before that")
+        ex.evidence.append(f"{ex.cut_short_by} {when}: not seen running again before that")
 
 
 def _current_backoff(cs: dict) -> float | None:

@@ -25,7 +25,7 @@ from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import as_dict, as_list, controller_ref
 from podtui.lifecycle.records import DELETION, EventRecord, Transition
-from podtui.lifecycle.termination import deletion_request, removal_window, termination
+from podtui.lifecycle.termination import deletion_request, found_on_relist, removal_window, termination
 from podtui.lifecycle.times import go_duration
 from podtui.lifecycle.unready import flaps, unready_periods
 
@@ -126,6 +126,9 @@ def _explanation(ex: RestartExplanation, origin: float | None, first_seen: float
         "cut_short_at": rfc3339(ex.cut_short_at),
         "cut_short_offset": offset(ex.cut_short_at, origin),
         "cut_short_before_restart_due": ex.cut_short_first if ex.cut_short_at is not None else None,
+        # Found gone on relist: removed after cut_short_after (if known), by cut_short_at.
+        "cut_short_after": rfc3339(ex.cut_short_window[0]) if ex.cut_short_window else None,
+        "cut_short_on_relist": True if ex.cut_short_window else None,
         "evidence": list(ex.evidence),
     })
 
@@ -239,6 +242,9 @@ def _termination(record, now: float) -> dict | None:
         "waiting_on_finalizers": True if info.waiting_on_finalizers else None,
         "held_by_finalizers_from": rfc3339(held_from),
         **timed("held_by_finalizers", held_to - held_from if held_from is not None else None),
+        # Up to a removal found on relist: it went by then, maybe well before.
+        "held_by_finalizers_at_most": True if held_from is not None and info.removed_at is not None
+        and found_on_relist(removal_window(record)) else None,
         "removed": rfc3339(info.removed_at),
         **{k.replace("deleted", "removed"): v for k, v in _removed_window(record).items()},
         "disruption": info.disruption_reason or None,
@@ -323,18 +329,20 @@ def _removed_window(record) -> dict:
     it went some time after `deleted_after` (when the watch last read anything, if
     known), which `deleted_on_relist` says is the case."""
     window = removal_window(record)
-    if window is None or window[0] == window[1]:
+    if not found_on_relist(window):
         return {}
     return _clean({"deleted_after": rfc3339(window[0]), "deleted_on_relist": True})
 
 
-def _removed_text(data: dict, key: str = "deleted") -> str:
-    """`2024-...Z`, or for a pod found gone on relist `between A and B (found on relist)`."""
-    at = data.get(key) or "?"
-    if not data.get(f"{key}_on_relist"):
-        return at
-    after = data.get(f"{key}_after")
-    return f"between {after} and {at} (found on relist)" if after else f"by {at} (found on relist)"
+def _removed_text(data: dict, key: str = "deleted", prefix: str = "", offset: str = "") -> str:
+    """`2024-...Z`, or for a pod found gone on relist `between A and B (found on relist)`
+    (`{prefix}_on_relist`, `{prefix}_after`; prefix: the key's). With an offset, `at
+    2024-...Z (+3m20s)` or `between A and B (+3m20s, found on relist)`."""
+    at, prefix = data.get(key) or "?", prefix or key
+    if not data.get(f"{prefix}_on_relist"):
+        return f"at {at} ({offset})" if offset else at
+    after, found = data.get(f"{prefix}_after"), f"{offset}, found on relist" if offset else "found on relist"
+    return f"between {after} and {at} ({found})" if after else f"by {at} ({found})"
 
 
 def _owner(obj: dict) -> str | None:
@@ -460,7 +468,7 @@ def _explanation_line(ex: dict) -> str:
         # It never ran again: an ended instance's back-off is the restart that did not come.
         line += f"; was to run again after a {backoff} back-off ({ex.get('backoff_from')})"
         if ex.get("cut_short_by"):
-            end = f"{ex['cut_short_by']} at {ex.get('cut_short_at', '?')} ({ex.get('cut_short_offset', '?')})"
+            end = f"{ex['cut_short_by']} " + _removed_text(ex, "cut_short_at", "cut_short", ex.get("cut_short_offset", "?"))
             line += f", but {end} first" if ex.get("cut_short_before_restart_due") \
                 else f"; not seen running again before {end}"
         else:
@@ -501,7 +509,8 @@ def _what_happened(pod: dict) -> str:
                      else "back-off cut short" if ended else "in back-off at the end")
     term = pod.get("termination") or {}
     if term.get("held_by_finalizers"):
-        parts.append(f"held by finalizers {term['held_by_finalizers']}")
+        most = "≤" if term.get("held_by_finalizers_at_most") else ""
+        parts.append(f"held by finalizers {most}{term['held_by_finalizers']}")
     return ", ".join(parts)
 
 
@@ -559,7 +568,8 @@ def _termination_lines(term: dict) -> list[str]:
     if term.get("finalizers"):
         line = f"- finalizers: {', '.join(f'`{f}`' for f in term['finalizers'])}"
         if term.get("held_by_finalizers"):
-            line += f"; they alone held the pod {term['held_by_finalizers']} from {term['held_by_finalizers_from']}"
+            most = "at most " if term.get("held_by_finalizers_at_most") else ""
+            line += f"; they alone held the pod {most}{term['held_by_finalizers']} from {term['held_by_finalizers_from']}"
             line += ", and still do" if not term.get("removed") else ""
         out.append(line)
     if term.get("removed"):

@@ -63,6 +63,22 @@ def removal_window(record) -> tuple[float | None, float] | None:
     return at, at
 
 
+def found_on_relist(window: tuple[float | None, float] | None) -> bool:
+    """The removal_window is a relist's finding, not a DELETED the watch read: `at` is
+    only the latest it can have gone (an elapsed time from it is a lower bound)."""
+    return window is not None and window[0] != window[1]
+
+
+def removal_words(window: tuple[float | None, float], fmt, ago: str = "") -> str:
+    """When a tombstone went, for a sentence: `at T`, or found on relist `between A and
+    B (found on relist[ ago])` / `by B (...)` (A unknown). `fmt` formats a time."""
+    after, at = window
+    if after == at:
+        return f"at {fmt(at)}"
+    found = f"found on relist {ago} ago" if ago else "found on relist"
+    return f"by {fmt(at)} ({found})" if after is None else f"between {fmt(after)} and {fmt(at)} ({found})"
+
+
 def active_deadline(pod: dict) -> float | None:
     """status.startTime + spec.activeDeadlineSeconds, when both are set."""
     if not isinstance(pod, dict):

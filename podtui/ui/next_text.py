@@ -87,6 +87,9 @@ _SHORTER = (
     (re.compile(r" in (?=\S+$)"), " "),  # "restart 3m55s"
     (re.compile(r"^deleted (?=\S+ ago$)"), "gone "),
     (re.compile(r"^gone (?=\S+ ago$)"), ""),  # "2m19s ago": STATUS says Deleted
+    # Found gone on relist, "deleted ≥13s ago" (at least: it went while the watch was
+    # down): the bound goes last, when even "≥2m19s ago" is too wide.
+    (re.compile(r"^≥(?=\S+ ago$)"), ""),
 )
 _DURATION = re.compile(r"\b\d+[smhdy][0-9smhdy]*\b")  # 9s, 3m55s, 7h59m, 2d1h
 _DURATION_CELLS = 5  # what a duration may grow to before its unit changes: 4m59s, 7h59m

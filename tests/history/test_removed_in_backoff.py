@@ -49,8 +49,9 @@ def test_a_pod_removed_in_its_back_off_did_not_run_again(tmp_path):
     text = history_text(path, ["demo/crashloop"])
     line = next(line for line in text.splitlines() if line.startswith("- **app** ended"))
     assert "ran again" not in line
+    # Found gone by a relist (no note of the watch's last read): by then, not at.
     assert line.endswith("; was to run again after a 2m40s back-off (kubelet message), but the pod was removed "
-                         "at 2024-05-01T10:03:20.500Z (+3m20s) first")
+                         "by 2024-05-01T10:03:20.500Z (+3m20s, found on relist) first")
     assert "| app | restart | 2m40s | kubelet message | 2024-05-01T10:05:31Z (never made: the pod was removed first) |" \
         in text
     assert "### Back-off when the pod was removed" in text
@@ -76,7 +77,7 @@ def test_a_removal_seen_after_the_back_off_was_due_does_not_claim_it_came_first(
     text = history_text(path, ["demo/crashloop"])
     line = next(line for line in text.splitlines() if line.startswith("- **app** ended"))
     assert line.endswith("; was to run again after a 10s back-off (kubelet message); not seen running again "
-                         "before the pod was removed at 2024-05-01T10:01:00Z (+1m0s)")
+                         "before the pod was removed by 2024-05-01T10:01:00Z (+1m0s, found on relist)")
     assert "ran again after" not in line and " first" not in line
 
 
@@ -92,3 +93,17 @@ def test_a_pod_found_gone_on_relist_is_reported_removed_between_the_last_read_an
     # Without the note (a recording made before it), when it was found, and that it was.
     old = history_text(_removed_in_relist(tmp_path / "old.jsonl", 172.5, 200.5), ["demo/crashloop"])
     assert "removed by 2024-05-01T10:03:20.500Z (found on relist)." in old
+
+
+def test_a_back_off_cut_short_by_a_relists_removal_says_the_window_not_the_relist(tmp_path):
+    # Crashed 10:02:51, due again 10:05:31; the watch last read at 10:02:55.25 and the
+    # relist at 10:03:20.5 found the pod gone: removed in between, before the restart.
+    path = _removed_in_relist(tmp_path / "removed.jsonl", 172.5, 200.5, last_read=175.25)
+    text = history_text(path, ["demo/crashloop"])
+    line = next(line for line in text.splitlines() if line.startswith("- **app** ended"))
+    # Before: "but the pod was removed at 2024-05-01T10:03:20.500Z (+3m20s) first".
+    assert line.endswith(", but the pod was removed between 2024-05-01T10:02:55.250Z and "
+                         "2024-05-01T10:03:20.500Z (+3m20s, found on relist) first")
+    ended = yaml.safe_load(history_text(path, ["demo/crashloop"], fmt="yaml"))["pods"][0]["restarts_and_failures"][-1]
+    assert (ended["cut_short_after"], ended["cut_short_at"], ended["cut_short_on_relist"]) == (
+        "2024-05-01T10:02:55.250Z", "2024-05-01T10:03:20.500Z", True)

@@ -360,3 +360,30 @@ def test_a_multi_line_termination_message_reads_as_written_under_its_restart(tmp
     # The restart's line itself keeps to one line: a traceback's last, which says what was thrown.
     assert restart.splitlines()[0].endswith("exit 1, reason Error: Boom: \\x1b[31m\\*red\\*; "
                                             "ran again at once 2024-05-01T10:00:06Z")
+
+
+def test_a_finalizer_hold_up_to_a_relists_removal_is_told_as_at_most(tmp_path):
+    from podtui.lifecycle.store import RELIST_NOTE
+
+    # stuck-finalizer's DELETED at 10:10:00 made a relist's: the watch last read at 10:05:00.
+    rec = read_recording(DEFAULT)
+    items = []
+    for item in rec.items:
+        if isinstance(item, Change) and item.type == "DELETED" and "stuck-finalizer" in json.dumps(item.obj):
+            obj = json.loads(json.dumps(item.obj))
+            obj["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(1714557600.0 + 300)
+            item = Change(resource="pods", type="DELETED", obj=obj, observed=item.observed, synthetic=True)
+        items.append(item)
+    path = tmp_path / "relisted.jsonl"
+    write_recording(path, rec.header, items)
+    text = history_text(path, ["demo/stuck-finalizer"])
+    # Before: "they alone held the pod 9m27s", to the relist as if it saw the removal.
+    assert "- finalizers: `example.com/backup-protection`; they alone held the pod at most 9m27s from " \
+        "2024-05-01T10:00:33Z" in text
+    assert "| deleted, held by finalizers ≤9m27s |" in history_text(path)
+    term = yaml.safe_load(history_text(path, ["demo/stuck-finalizer"], fmt="yaml"))["pods"][0]["termination"]
+    assert (term["held_by_finalizers"], term["held_by_finalizers_at_most"]) == ("9m27s", True)
+    # Read off the watch, the hold is what it was: no bound.
+    assert "held_by_finalizers_at_most" not in yaml.safe_load(
+        history_text(DEFAULT, ["demo/stuck-finalizer"], fmt="yaml"))["pods"][0]["termination"]
+    assert "| deleted, held by finalizers 9m27s |" in history_text(DEFAULT)

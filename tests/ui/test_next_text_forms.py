@@ -24,6 +24,9 @@ from podtui.ui.pod_table import keep_count
     ("postStart hook running for 3s", "hook for 3s"),
     ("postStart hook running for 4m59s", "hook for 4m59s"),
     ("postStart hook failed", "hook failed"),
+    # A tombstone found on relist: at least that long ago, still an elapsed time.
+    ("deleted ≥2m19s ago", "gone ≥2m19s ago"),
+    ("deleted ≥9s ago", "gone ≥9s ago"),
 ])
 def test_the_narrow_forms_fit_and_say_what_matters(text, short):
     shown = compact(text, NARROW)
@@ -39,3 +42,12 @@ def test_the_narrow_forms_fit_and_say_what_matters(text, short):
 ])
 def test_wider_columns_keep_more_words(text, width, shown):
     assert compact(text, width) == shown
+
+
+def test_a_relists_deleted_keeps_its_ago_and_its_bound_while_they_fit():
+    for width in range(8, 19):
+        for text in ("deleted ≥2m19s ago", "deleted ≥45s ago"):
+            shown = keep_count(compact(text, width), width)
+            assert len(shown) <= width and (shown == "…" or shown.endswith(" ago")), (width, shown)
+            # The bound goes only where nothing but the time and its "ago" fits.
+            assert shown.startswith(("deleted ≥", "gone ≥", "≥")) or len(shown) <= 9, (width, shown)

@@ -125,6 +125,17 @@ def test_a_pod_gone_before_its_deadline_has_no_sigkill_countdown(cluster):
     assert "SIGKILL     not needed: gone 20s before the deadline at 10:00:18" in t
     assert "█" not in t and "removed     gone from the API 2s ago" in t
 
+    # Found gone on relist at the same time, the watch having last read at now-5: it went
+    # some time before, so at least 20s before the deadline (before: "gone 20s before").
+    from podtui.lifecycle.store import RELIST_NOTE
+    relisted = Store(store.clock)
+    relisted.apply(Change(PODS, MODIFIED, rec.obj, now - 5))
+    gone = json.loads(json.dumps(rec.obj))
+    gone["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(now - 5)
+    relisted.apply(Change(PODS, DELETED, gone, now - 2, synthetic=True))
+    t = termination.render(relisted.pods[rec.uid], now, PaneContext(records=relisted.pods)).plain
+    assert "SIGKILL     not needed: gone at least 20s before the deadline at 10:00:18" in t
+
 
 def test_a_pod_found_gone_on_relist_is_dated_between_the_last_read_and_the_relist(cluster):
     from podtui.lifecycle.changes import DELETED, MODIFIED, PODS, Change
@@ -141,6 +152,44 @@ def test_a_pod_found_gone_on_relist_is_dated_between_the_last_read_and_the_relis
     assert "removed     gone from the API between 09:58:59 and 09:59:34 (found on relist 26s ago)" in t
     assert "≈09:59:34   26s ago │ removed from the API · between 09:58:59 and 09:59:34" in \
         text(timeline, (own, now), rec.uid)
+
+
+def _gone(cluster, synthetic: bool):
+    """web-x2x7q in a store of its own, seen at now-60 and gone at now-26: read off the
+    watch as DELETED, or found missing from a relist whose watch last read at now-61;
+    with a replacement made at now-40 that names it."""
+    from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
+    from podtui.lifecycle.store import RELIST_NOTE
+
+    store, now = cluster
+    rec = store.pods["uid-web-7d9f8c6b5-x2x7q"]
+    own = Store(store.clock)
+    own.apply(Change(PODS, MODIFIED, rec.obj, now - 60))
+    gone = json.loads(json.dumps(rec.obj))
+    if synthetic:
+        meta = {k: rec.obj["metadata"][k] for k in ("uid", "name", "namespace")}
+        gone = {"kind": "Pod", "apiVersion": "v1", "metadata": {**meta, "annotations": {RELIST_NOTE: repr(now - 61)}}}
+    own.apply(Change(PODS, DELETED, gone, now - 26, synthetic=synthetic))
+    new = json.loads(json.dumps(rec.obj))
+    new["metadata"].update(uid="uid-web-new", name="web-7d9f8c6b5-n3w00")
+    own.apply(Change(PODS, ADDED, new, now - 20))
+    own.pods["uid-web-new"].replaces = rec.uid  # as Store.replacement finds it
+    return own, now, rec.uid
+
+
+@pytest.mark.parametrize("synthetic, gone, replaces", [
+    # A DELETED the watch read: when it went, as before.
+    (False, "Gone        removed from the API 26s ago\n",
+     "Replaces    shop/web-7d9f8c6b5-x2x7q (uid uid-web-), deleted 26s ago\n"),
+    # Found on relist: it went while the watch was down, by the relist (before: "26s ago").
+    (True, "Gone        removed from the API between 09:58:59 and 09:59:34 (found on relist 26s ago)\n",
+     "Replaces    shop/web-7d9f8c6b5-x2x7q (uid uid-web-), deleted ≥26s ago\n"),
+])
+def test_the_phase_pane_dates_a_relists_removal_as_a_window(cluster, synthetic, gone, replaces):
+    own, now, uid = _gone(cluster, synthetic)
+    ctx = PaneContext(records=own.pods, width=200)
+    assert gone in phase.render(own.pods[uid], now, ctx).plain + "\n"
+    assert replaces in phase.render(own.pods["uid-web-new"], now, ctx).plain + "\n"
 
 
 def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):
@@ -316,10 +365,15 @@ def test_a_multi_line_termination_message_is_one_telling_line_in_the_containers_
     assert state_lines("State", single, 0.0)[-1].plain.strip() == "cannot open /data: permission denied"
 
 
-def test_a_pod_its_finalizers_held_says_for_how_long_once_it_is_gone():
+def _held_then_removed(last_read: float | None = None) -> str:
+    """The Termination pane of finalizers_released's held pod: deleted at 10:10:00, its
+    finalizer still listed when it went at 10:15:00, read 5s later. The removal is a
+    DELETED read off the watch, or with `last_read` (seconds after 10:00:10) one a relist
+    made, its watch having last read then."""
     import json as _json
     from podtui.clock import ManualClock
     from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
+    from podtui.lifecycle.store import RELIST_NOTE
     fixture = _json.loads((Path(__file__).resolve().parents[1] / "lifecycle" / "fixtures" / "model"
                            / "finalizers_released.json").read_text())
     pod = fixture["pods"]["held"]
@@ -329,10 +383,24 @@ def test_a_pod_its_finalizers_held_says_for_how_long_once_it_is_gone():
     deleting = _json.loads(_json.dumps(pod))
     deleting["metadata"].update(deletionTimestamp="2024-05-01T10:10:30Z", deletionGracePeriodSeconds=30)
     store.apply(Change(PODS, MODIFIED, deleting, t0 + 591))
-    store.apply(Change(PODS, DELETED, deleting, t0 + 890))  # 10:15:00, the finalizer still listed
-    t = termination.render(store.pods["uid-held"], t0 + 895, PaneContext(records=store.pods)).plain
+    gone = _json.loads(_json.dumps(deleting))
+    if last_read is not None:
+        gone["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(t0 + last_read)
+    store.apply(Change(PODS, DELETED, gone, t0 + 890, synthetic=last_read is not None))
+    return termination.render(store.pods["uid-held"], t0 + 895, PaneContext(records=store.pods)).plain
+
+
+def test_a_pod_its_finalizers_held_says_for_how_long_once_it_is_gone():
+    t = _held_then_removed()
     assert "finalizers  example.com/protect  held the pod 4m30s until its removal" in t
     assert "waiting on finalizers" not in t
+
+
+def test_a_finalizer_hold_up_to_a_relists_removal_is_an_upper_bound():
+    t = _held_then_removed(last_read=710)  # the watch last read at 10:12:00
+    # Before: "held the pod 4m30s until its removal", to the relist, as if seen then.
+    assert "finalizers  example.com/protect  held the pod at most 4m30s until its removal" in t
+    assert "removed     gone from the API between 10:12:00 and 10:15:00 (found on relist 5s ago)" in t
 
 
 def test_the_backoff_pane_says_the_hook_next_says_not_restart_due():

@@ -73,3 +73,24 @@ async def test_the_detail_view_keeps_a_deleted_pods_last_status():
         assert "default/b-gone  Deleted  was Running" in title
         phase = app.screen.panes["phase"].text
         assert "Running  (kubectl's last)" in phase and "removed from the API 5s ago" in phase
+
+
+async def test_a_pod_found_gone_on_relist_reads_deleted_at_least_that_long_ago():
+    from podtui.lifecycle.store import RELIST_NOTE
+
+    items = [Change("pods", "ADDED", named(0, "a-watched"), T0), Change("pods", "ADDED", named(1, "b-relisted"), T0)]
+    watched = copy.deepcopy(named(0, "a-watched"))
+    watched["metadata"]["resourceVersion"] = "2"
+    items.append(Change("pods", "DELETED", watched, T0 + 5))
+    # The watch last read at T0+2; the relist at T0+5 found b-relisted gone.
+    relisted = copy.deepcopy(named(1, "b-relisted"))
+    relisted["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(T0 + 2)
+    items.append(Change("pods", "DELETED", relisted, T0 + 5, synthetic=True))
+    app = make_app(items, ManualClock(T0 + 10))
+    async with app.run_test(size=(120, 12)) as pilot:
+        await settle(pilot)
+        shown = {row.split()[1]: row for row in rows(app.table)}
+        # A DELETED the watch read: when it went, as before.
+        assert "deleted 5s ago" in shown["a-watched"] and "≥" not in shown["a-watched"]
+        # Before: "deleted 5s ago", as if it went when the relist found it.
+        assert "deleted ≥5s ago" in shown["b-relisted"]

@@ -8,10 +8,11 @@ from textual.content import Content
 
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.read import controller_ref
+from podtui.lifecycle.termination import found_on_relist, removal_window, removal_words
 from podtui.lifecycle.unready import POD, flaps, unready_line, unready_periods
 from podtui.ui.lifecycle_colours import status_colour
 from podtui.ui.panes.base import Pane, PaneContext
-from podtui.ui.panes.fmt import d, join_lines, kv, lst, relative, s, ts_of, when
+from podtui.ui.panes.fmt import clock_time, d, elapsed, join_lines, kv, lst, relative, s, ts_of, when
 
 
 def _owner(meta: dict) -> str:
@@ -42,7 +43,8 @@ def _pod_ref(uid: str | None, ctx: PaneContext, now: float) -> str:
         return f"uid {uid} (no longer held)"
     text = f"{other.namespace}/{other.name} (uid {uid[:8]})"
     if other.deleted_at is not None:
-        text += f", deleted {relative(other.deleted_at, now)}"
+        # Found gone on relist: deleted by then, maybe well before.
+        text += f", deleted {'≥' if found_on_relist(removal_window(other)) else ''}{relative(other.deleted_at, now)}"
     return text
 
 
@@ -112,8 +114,11 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         lines.append(kv("Replaces", _pod_ref(record.replaces, ctx, now)))
     if record.replaced_by:
         lines.append(kv("Replaced by", _pod_ref(record.replaced_by, ctx, now)))
-    if deleted:
-        lines.append(kv("Gone", (f"removed from the API {relative(record.deleted_at, now)}", "$status-deleted")))
+    window = removal_window(record)
+    if window is not None:
+        gone = (removal_words(window, clock_time, elapsed(now - window[1])) if found_on_relist(window)
+                else relative(record.deleted_at, now))
+        lines.append(kv("Gone", (f"removed from the API {gone}", "$status-deleted"), wrap=wrap))
     lines.append(kv("First seen", when(record.first_seen, now)))
     return join_lines(lines)
 

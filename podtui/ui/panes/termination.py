@@ -27,6 +27,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     info = model.termination(record, now)
     wrap = ctx.width if ctx is not None else None
     lines: list[Content] = []
+    window = model.removal_window(record) if info.removed_at is not None else None
+    # Found gone on relist: removed by removed_at, maybe well before, so spans to it are bounds.
+    relist = model.found_on_relist(window)
     if info.deletion_requested:
         req = model.deletion_request(record)
         grace, kill_at = info.grace, info.kill_at
@@ -44,7 +47,8 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         if kill_at is not None and info.removed_at is not None and info.removed_at < kill_at:
             # Gone before the deadline: no countdown to a SIGKILL that won't come.
             lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
-                                            f": gone {elapsed(kill_at - info.removed_at)} before the "
+                                            f": gone {'at least ' if relist else ''}"
+                                            f"{elapsed(kill_at - info.removed_at)} before the "
                                             f"deadline at {clock_time(kill_at)}"), wrap=wrap))
         elif kill_at is not None and stopped is not None and stopped < kill_at - 1 and not req.killed:
             lines.append(kv("SIGKILL", line(("not needed", "bold $text-muted"),
@@ -69,16 +73,11 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             lines.append(kv("preStop", ("none", "$text-muted")))
     else:
         lines.append(kv("deletion", ("not requested", "$text-muted")))
-    window = model.removal_window(record) if info.removed_at is not None else None
     if window is not None:
-        after, at = window
-        ago = elapsed(now - at)
-        if after == at:
-            when = f" {ago} ago at {clock_time(at)}"
-        elif after is None:  # a recording older than the note of the watch's last read
-            when = f" by {clock_time(at)} (found on relist {ago} ago)"
-        else:  # not in a relist: deleted some time while the watch was down
-            when = f" between {clock_time(after)} and {clock_time(at)} (found on relist {ago} ago)"
+        ago = elapsed(now - window[1])
+        # Missing from a relist: deleted some time while the watch was down, not when found.
+        when = (f" {model.removal_words(window, clock_time, ago)}" if relist
+                else f" {ago} ago at {clock_time(window[1])}")
         lines.append(kv("removed", line(("gone from the API", "bold $status-terminating"), when), wrap=wrap))
     if info.finalizers:
         text = ", ".join(info.finalizers)
@@ -90,7 +89,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
                                  "$text-muted"), wrap=wrap))
         elif info.held_since is not None and info.removed_at is not None and info.removed_at >= info.held_since:
             # Gone now, but they held it: the same figure as the history report's.
-            lines.append(kv("finalizers", line(text, (f"  held the pod {elapsed(info.removed_at - info.held_since)}"
+            bound = "at most " if relist else ""
+            lines.append(kv("finalizers", line(text, (f"  held the pod {bound}"
+                                                      f"{elapsed(info.removed_at - info.held_since)}"
                                                       f" until its removal", "$text-muted")), wrap=wrap))
         else:
             lines.append(kv("finalizers", text, wrap=wrap))
