@@ -454,10 +454,15 @@ def _flag_time(em: _Emitter, name: str, n: dict, probe: str) -> float:
     running instance's startedAt plus the probe's initialDelaySeconds (the earliest its
     first success could come; at once without a probe), and for readiness not before
     it started. No later than the pod's containers were all ready (ready_by: a container
-    is ready before the conditions it makes true), nor than first sight."""
+    is ready before the conditions it makes true), nor than first sight. An init
+    container the kubelet calls ready having exited 0 got ready as it finished."""
     observed = em.observed
     started = _running_since(n)
     if started is None:
+        if probe == "readinessProbe":
+            finished = _finished_at(n)
+            if finished is not None:
+                return min(finished, observed)
         return observed
     at = started + _initial_delay(em.pod, name, probe)
     if probe == "readinessProbe":
@@ -472,6 +477,11 @@ def _flag_time(em: _Emitter, name: str, n: dict, probe: str) -> float:
 def _running_since(n: dict) -> float | None:
     running = _d(n.get("state")).get("running")
     return parse_ts(running.get("startedAt")) if type(running) is dict else None
+
+
+def _finished_at(n: dict) -> float | None:
+    terminated = _d(n.get("state")).get("terminated")
+    return parse_ts(terminated.get("finishedAt")) if type(terminated) is dict else None
 
 
 def _ready_earliest(pod: dict, name: str, started: float) -> float:

@@ -86,3 +86,21 @@ def test_ready_is_never_dated_after_the_pod_turned_ready_nor_after_first_sight()
     pod["status"]["conditions"] = [c for c in pod["status"]["conditions"] if c["type"] not in ("Ready", "ContainersReady")]
     entries = reconstruct(pod, T0 + 9.5)  # ready already, as first seen
     assert next(t.at for t in entries if t.kind == READY and t.subject == "app") == T0 + 9.5
+
+
+@pytest.mark.parametrize("seen", [8.9, 60.0])
+def test_a_completed_init_container_is_ready_when_it_finished(seen):
+    # The kubelet sets ready on an init container that exited 0: it got ready as it
+    # completed (before Initialized), not when podtui first saw it.
+    pod = with_sidecar()
+    pod["spec"]["initContainers"].append({"name": "init"})
+    pod["status"]["initContainerStatuses"].append(
+        {"name": "init", "ready": True, "started": False, "restartCount": 0,
+         "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": _ts(3), "finishedAt": _ts(4)}}})
+    entries = reconstruct(pod, T0 + seen)
+    at = {f"{t.kind} {t.subject}": t for t in entries}
+    flag = at[f"{READY} init"]
+    assert flag.at == T0 + 4 and not flag.observed and not flag.exact
+    order = _order(entries)
+    assert order.index(f"{CONTAINER_STATE} init") < order.index(f"{READY} init") < order.index(f"{CONDITION} Initialized")
+    assert [t.at for t in entries] == sorted(t.at for t in entries)
