@@ -442,30 +442,30 @@ def _flags(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
         oready = ("true" if oready else "false") if type(oready) is bool else None
         nready = ("true" if nready else "false") if type(nready) is bool else None
         if nready != oready and (o is not None or nready == "true"):
-            at = _flag_time(em, name, n, "readinessProbe") if o is None and em.first_sight else em.observed
+            at = _flag_time(em, name, n, "readiness") if o is None and em.first_sight else em.observed
             em.out.append(Transition(at, READY, name, oready, nready, "", em.seen, False, kind, None))
     if (o.get("started") if o is not None else None) is not n.get("started"):
         _started(em, name, kind, o, n)
 
 
 def _flag_time(em: _Emitter, name: str, n: dict, probe: str) -> float:
-    """When a container met already started or ready (`probe`: "startupProbe" or
-    "readinessProbe") most likely got there, rather than when podtui first saw it: the
-    running instance's startedAt plus the probe's initialDelaySeconds (the earliest its
-    first success could come; at once without a probe), and for readiness not before
-    it started. No later than the pod's containers were all ready (ready_by: a container
-    is ready before the conditions it makes true), nor than first sight. An init
-    container the kubelet calls ready having exited 0 got ready as it finished."""
+    """When a container met already started or ready (`probe`: "startup" or "readiness")
+    most likely got there, rather than when podtui first saw it: the running instance's
+    startedAt plus the probe's initialDelaySeconds (the earliest its first success could
+    come; at once without a probe), and for readiness not before it started. No later
+    than the pod's containers were all ready (ready_by: a container is ready before the
+    conditions it makes true), nor than first sight. An init container the kubelet calls
+    ready having exited 0 got ready as it finished."""
     observed = em.observed
     started = _running_since(n)
     if started is None:
-        if probe == "readinessProbe":
+        if probe == "readiness":
             finished = _finished_at(n)
             if finished is not None:
                 return min(finished, observed)
         return observed
     at = started + _initial_delay(em.pod, name, probe)
-    if probe == "readinessProbe":
+    if probe == "readiness":
         at = _ready_earliest(em.pod, name, started)
         if name == em.last_ready and em.ready_by is not None and em.ready_by >= at:
             at = em.ready_by  # the last to get ready made the pod's containers all ready
@@ -487,7 +487,7 @@ def _finished_at(n: dict) -> float | None:
 def _ready_earliest(pod: dict, name: str, started: float) -> float:
     """The earliest a container started then can have got ready: its readiness probe's
     initial delay, and (readiness waits for it) its startup probe's."""
-    return started + max(_initial_delay(pod, name, "readinessProbe"), _initial_delay(pod, name, "startupProbe"))
+    return started + max(_initial_delay(pod, name, "readiness"), _initial_delay(pod, name, "startup"))
 
 
 def _last_ready(pod: dict, status: dict) -> str:
@@ -505,12 +505,11 @@ def _last_ready(pod: dict, status: dict) -> str:
 
 
 def _initial_delay(pod: dict, name: str, probe: str) -> float:
-    spec = _d(pod.get("spec"))
-    for key in ("containers", "initContainers"):
-        for c in _l(spec.get(key)):
-            if type(c) is dict and c.get("name") == name:
-                delay = _i(_d(c.get(probe)).get("initialDelaySeconds")) if type(c.get(probe)) is dict else None
-                return float(delay) if delay is not None and delay > 0 else 0.0
+    # Imported on use: probes imports backoff, which imports this module.
+    from podtui.lifecycle.probes import effective_probes
+    for settings in effective_probes(pod):
+        if settings.container == name and settings.type == probe:
+            return float(settings.initial_delay)
     return 0.0
 
 
@@ -519,7 +518,7 @@ def _started(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> Non
     ostarted = ("true" if ostarted else "false") if type(ostarted) is bool else None
     nstarted = ("true" if nstarted else "false") if type(nstarted) is bool else None
     if nstarted != ostarted and (o is not None or nstarted == "true"):
-        at = _flag_time(em, name, n, "startupProbe") if o is None and em.first_sight else em.observed
+        at = _flag_time(em, name, n, "startup") if o is None and em.first_sight else em.observed
         em.out.append(Transition(at, STARTED, name, ostarted, nstarted, "", em.seen, False, kind, None))
 
 
