@@ -384,7 +384,13 @@ class Store:
 
     def _delete_pod(self, uid: str, meta: dict, obj: dict, observed: float, synthetic: bool) -> None:
         rec = self.pods.get(uid)
+        # Not in a relist: deleted at some time the watch did not show, after it last
+        # read anything (the pod was there then) and before the relist found it gone.
+        after = synthetic_current_as_of(obj) if synthetic else None
         if rec is None:
+            if synthetic:
+                obj = _without_note(obj)  # podtui's note, not the API's: not in the YAML
+                meta = obj["metadata"]
             rec = self._new_pod(uid, meta, obj, observed, alive=False)  # deleted before podtui saw it alive
         elif rec.deleted_at is not None:
             return  # a repeated deletion (relist after a watch already said so)
@@ -395,9 +401,6 @@ class Store:
             _finalizers_released(rec, meta, observed)
             self._tombstone(rec, observed, "")
             return
-        # Not in a relist: deleted at some time the watch did not show, after it last
-        # read anything (the pod was there then) and before the relist found it gone.
-        after = synthetic_current_as_of(obj)
         if after is not None and after > observed:
             after = None  # a clock stepped back between the two: no bound
         # The interval first: a timeline row cuts a long detail short.
@@ -646,6 +649,20 @@ def synthetic_current_as_of(obj: object) -> float | None:
     except ValueError:
         return None
     return at if math.isfinite(at) else None
+
+
+def _without_note(obj: dict) -> dict:
+    """A synthetic deletion's object without RELIST_NOTE, copied if it had it: decoded
+    objects are shared and never changed in place."""
+    meta = obj["metadata"]
+    notes = meta.get("annotations")
+    if type(notes) is not dict or RELIST_NOTE not in notes:
+        return obj
+    notes = {k: v for k, v in notes.items() if k != RELIST_NOTE}
+    meta = {k: v for k, v in meta.items() if k != "annotations"}
+    if notes:
+        meta["annotations"] = notes
+    return {**obj, "metadata": meta}
 
 
 def ended_at(rec: PodRecord) -> float | None:

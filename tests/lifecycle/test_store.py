@@ -347,3 +347,19 @@ def test_a_last_read_after_the_relist_is_not_a_bound():
     store.apply(Change(PODS, ADDED, make_pod(), T0))
     store.apply(Change(PODS, DELETED, relist_gone(current_as_of=T0 + 90), T0 + 82, synthetic=True))
     assert list(store.pods["u1"].history)[-1].data["gone_after"] is None
+
+
+def test_a_relist_removal_of_a_pod_never_seen_keeps_no_made_up_note():
+    # The note is podtui's, not the API's: the YAML view must not show it as the pod's.
+    from podtui.lifecycle.termination import removal_window
+
+    store = new_store()
+    gone = relist_gone(current_as_of=T0 + 50)
+    gone["metadata"]["annotations"]["team"] = "shop"
+    store.apply(Change(PODS, DELETED, gone, T0 + 82, synthetic=True))
+    store.apply(Change(PODS, DELETED, relist_gone("u2", "web-1", current_as_of=T0 + 50), T0 + 82, synthetic=True))
+    rec, only = store.pods["u1"], store.pods["u2"]
+    assert rec.obj["metadata"]["annotations"] == {"team": "shop"} and "annotations" not in only.obj["metadata"]
+    assert removal_window(rec) == removal_window(only) == (T0 + 50, T0 + 82)
+    # Decoded objects are shared: the change's own object keeps its note.
+    assert gone["metadata"]["annotations"] == {"team": "shop", "podtui/current-as-of": repr(T0 + 50)}
