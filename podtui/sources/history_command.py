@@ -16,7 +16,7 @@ from pathlib import Path
 
 from podtui.clock import ManualClock
 from podtui.errors import PodtuiError, UsageError, say
-from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, Change, item_time
+from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, PODS, STOPPED, Change, Relist, SourceStatus, item_time
 from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
@@ -77,6 +77,8 @@ class Folded:
         self.store = Store(clock, tombstone_ttl=float("inf"), history_limit=1_000_000,
                            events_per_pod=1_000_000, pending_events_limit=1_000_000)
         self.event_versions: dict[str, list[EventRecord]] = {}  # involved uid (or ns/name) -> versions
+        self.listed = False  # a list of the pods completed: "no pods" means none were there
+        self.last_status: SourceStatus | None = None
         start = end = None
         for item in items:
             at = item_time(item)
@@ -88,6 +90,10 @@ class Folded:
                 self.store.apply(item)
                 if item.resource == EVENTS and item.type in (ADDED, MODIFIED):
                     self._keep_event(item.obj)
+            elif isinstance(item, Relist):
+                self.listed = self.listed or (item.resource == PODS and item.phase == "end")
+            elif isinstance(item, SourceStatus) and item.resource in (PODS, None) and item.state != STOPPED:
+                self.last_status = item  # "stopped" ends every recording: not a why
         self.start = start if start is not None else header.started
         self.end = end if end is not None else header.started
 
@@ -166,6 +172,11 @@ def _no_pods(folded: Folded) -> PodtuiError:
         where += f" with selector {labels}"
     for w in folded.warnings:
         say(f"podtui: warning: {w}")
+    if not folded.listed:  # it never got to look: "saw none" blamed the namespace
+        last = folded.last_status
+        why = "it recorded no status" if last is None else \
+            f"its last status: {last.state}: {last.detail}" if last.detail else f"its last status: {last.state}"
+        return PodtuiError(f"{recording_name(folded.path)} has no pods: the recorder never listed them", why)
     return PodtuiError(f"{recording_name(folded.path)} has no pods: nothing to report",
                        f"the recorder saw none {where}; record where there are pods, or check --namespace "
                        "and --selector")

@@ -173,14 +173,32 @@ def test_not_a_recording(capsys, tmp_path):
 @pytest.mark.parametrize("fmt", ["markdown", "yaml"])
 def test_a_recording_without_pods_says_so_in_one_line(capsys, tmp_path, fmt):
     # It printed a title and a time span, and exited 0, as if that were the report.
-    path = tmp_path / "header-only.jsonl"
-    path.write_bytes(b'{"format":"podtui-recording","version":1,"started":1714557600.0,'
-                     b'"scope":{"namespace":"shop"}}\n')
+    path = tmp_path / "listed-none.jsonl"
+    path.write_bytes(HEADER + b'{"t":1714557600.0,"relist":"start","resource":"pods","resource_version":""}\n'
+                     b'{"t":1714557600.1,"relist":"end","resource":"pods","resource_version":"7","deleted":0}\n')
     assert run(capsys, path, "--format", fmt) == (
         1, "", f"podtui: {path} has no pods: nothing to report (the recorder saw none in namespace shop; "
                "record where there are pods, or check --namespace and --selector)\n")
     # Asked for one by name, the same: "run without names to see them all" showed nothing.
     assert run(capsys, path, "shop/web")[0] == 1
+
+
+HEADER = b'{"format":"podtui-recording","version":1,"started":1714557600.0,"scope":{"namespace":"shop"}}\n'
+
+
+def test_a_recording_that_never_listed_says_so_not_that_there_were_none(capsys, tmp_path):
+    # It said "the recorder saw none in namespace shop": it never got to look.
+    path = tmp_path / "refused.jsonl"
+    path.write_bytes(HEADER + b'{"t":1714557600.0,"status":"connecting","detail":"","resource":"pods"}\n'
+                     b'{"t":1714557601.0,"status":"reconnecting","detail":"connection refused","resource":"pods"}\n'
+                     b'{"t":1714557609.0,"status":"stopped","detail":""}\n')
+    assert run(capsys, path) == (1, "", f"podtui: {path} has no pods: the recorder never listed them "
+                                        "(its last status: reconnecting: connection refused)\n")
+    # A list started but cut off is not a list either.
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(HEADER + b'{"t":1714557600.0,"relist":"start","resource":"pods","resource_version":""}\n')
+    assert run(capsys, cut) == (1, "", f"podtui: {cut} has no pods: the recorder never listed them "
+                                       "(it recorded no status)\n")
 
 
 def test_without_events_the_causes_fall_back_to_the_status(capsys, tmp_path):
