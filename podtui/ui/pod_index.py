@@ -65,30 +65,35 @@ def _ready_fraction(ready: str) -> float:
         return 0.0
 
 
-_TOP = 0x10FFFE  # a character's mirror: chr(_TOP - ord(c)); the end marker sorts above all
-_END = chr(_TOP + 1)
-_MIRROR = {i: _TOP - i for i in range(128)} | {_TOP - i: i for i in range(128)}
+# A text's mirror: its UTF-8 bytes (in code point order) each b -> 0xFE - b, ended by
+# 0xFF, never in UTF-8, so a prefix sorts after what extends it. Bytes, not characters
+# mirrored one by one: reversing a sort turns every shown pod's key, 0.17 s at 40,000.
+_MIRROR = bytes(range(0xFE, -1, -1)) + b"\xff"
 
 
-def _mirrored(text: str) -> str:
-    """The text in reverse order of strings, its own inverse (an end marker added or
-    taken off): "ab" > "abc" mirrored as a prefix sorts after what extends it."""
-    if text.endswith(_END):
-        body, end = text[:-1], ""
-    else:
-        body, end = text, _END
-    turned = body.translate(_MIRROR)
-    if not turned.isascii() and any(ord(c) < _TOP - 127 for c in turned):  # beyond ASCII: by code point
-        turned = "".join(chr(_TOP - ord(c)) for c in body)
-    return turned + end
+def _mirrored(text: str | bytes) -> str | bytes:
+    """The text in reverse order of strings, and back: "ab" > "abc" mirrored."""
+    if isinstance(text, bytes):
+        return text[:-1].translate(_MIRROR).decode("utf-8", "surrogatepass")
+    return text.encode("utf-8", "surrogatepass").translate(_MIRROR) + b"\xff"
 
 
 def _turned(key: tuple) -> tuple:
     """A sort key with its tie-breaking tail in the other order (and back again), so
     that read from the other end, as a descending sort is, ties still run A→Z and a
-    live pod before its deleted namesake."""
+    live pod before its deleted namesake. The uid, for pods alike in all else, stays."""
     value, ns, name, deleted, uid = key
     return (value, _mirrored(ns), _mirrored(name), not deleted, uid)
+
+
+def _reverse_runs(keys: list[tuple], same: Callable[[tuple, tuple], bool]) -> None:
+    """Reverse in place each run of neighbours that are `same`."""
+    start, n = 0, len(keys)
+    for i in range(1, n + 1):
+        if i == n or not same(keys[i - 1], keys[i]):
+            if i - start > 1:
+                keys[start:i] = keys[i - 1:start - 1 if start else None:-1]
+            start = i
 
 
 def _ip_key(ip: str) -> tuple:
@@ -169,8 +174,14 @@ class PodIndex:
         if flipped and not other:
             # Ties keep name order A→Z either way: the keys' tails turn round, their
             # sort values (a model call each for NEXT) stay.
-            self._keys = {uid: _turned(key) for uid, key in self._keys.items()}
-            self._order = sorted(self._keys.values())
+            # The keys were in order: turned, each run of one sort value is in reverse
+            # order, but for pods alike in all but the uid (_turned keeps it). Two passes
+            # over neighbours, no key ordered against another (a sort compared tails).
+            order = [_turned(key) for key in self._order]
+            _reverse_runs(order, lambda a, b: a[0] == b[0])
+            _reverse_runs(order, lambda a, b: a[2] == b[2] and a[1] == b[1] and a[3] == b[3])
+            self._order = order
+            self._keys = {key[-1]: key for key in order}
         return other
 
     def set_filter(self, text: str) -> PodFilter:
