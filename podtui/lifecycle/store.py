@@ -40,7 +40,7 @@ from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attemp
 from podtui.lifecycle.read import as_dict
 from podtui.lifecycle.read import as_str as _s
 from podtui.lifecycle.termination import removal_window
-from podtui.lifecycle.times import format_ts
+from podtui.lifecycle.times import clock_time
 from podtui.lifecycle.records import DELETION, FINALIZER, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
@@ -404,8 +404,8 @@ class Store:
         if after is not None and after > observed:
             after = None  # a clock stepped back between the two: no bound
         # The interval first: a timeline row cuts a long detail short.
-        detail = (f"found gone on relist at {_hms(observed)}" if after is None
-                  else f"between {_hms(after)} and {_hms(observed)} (found on relist)")
+        detail = (f"found gone on relist at {clock_time(observed)}" if after is None
+                  else f"between {clock_time(after)} and {clock_time(observed)} (found on relist)")
         self._tombstone(rec, observed, detail, {"gone_after": after, "found_at": observed})
 
     def _tombstone(self, rec: PodRecord, observed: float, detail: str, data: dict | None = None) -> None:
@@ -680,12 +680,12 @@ def ended_at(rec: PodRecord) -> float | None:
         kind = t.kind
         if (kind == DELETION and t.old is None) or (kind == PHASE and t.new == "Failed") or kind == REMOVED:
             at = t.at
-            if kind == REMOVED and type(t.data) is dict:
+            if kind == REMOVED:
                 # Found gone on relist: it went after the watch's last read, maybe long
                 # before the relist, and its replacement was made while the watch was down.
-                after = t.data.get("gone_after")
-                if type(after) is float and after < at:
-                    at = after
+                window = removal_window(rec)
+                if window is not None and window[0] is not None and window[0] < at:
+                    at = window[0]
             if ended is None or at < ended:
                 ended = at
             break  # history is in time order: the first is the earliest
@@ -709,11 +709,6 @@ def _finalizers_released(rec: PodRecord, meta: dict, observed: float) -> None:
         if type(name) is str:
             rec.history.add(Transition(at=at, kind=FINALIZER, subject=name, old="present", new="removed",
                                        detail="with the pod", exact=False))
-
-
-def _hms(at: float) -> str:
-    """10:42:13, UTC: the time of day as the panes show it (ui.panes.fmt.clock_time)."""
-    return format_ts(at)[11:19]
 
 
 def _after(history: History, observed: float) -> float:

@@ -52,6 +52,13 @@ def format_ts(ts: float, micro: bool = False) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def clock_time(ts: float | None) -> str:
+    """10:42:13, UTC: the time of day, short enough for a column; "-" for none."""
+    if ts is None:
+        return "-"
+    return format_ts(ts)[11:19]
+
+
 def go_duration(seconds: float) -> str:
     """Go's time.Duration.String() for whole seconds: 40s, 1m20s, 5m0s, 1h0m0s."""
     s = int(round(seconds))

@@ -9,7 +9,7 @@ from textual.content import Content
 
 from podtui.lifecycle.duration import format_age, human_duration
 from podtui.lifecycle.nextstep import countdown as _countdown
-from podtui.lifecycle.times import format_ts, parse_ts
+from podtui.lifecycle.times import clock_time, format_ts, parse_ts  # clock_time: the panes import it from here
 
 Part = str | tuple[str, str] | Content
 
@@ -29,13 +29,6 @@ def s(value: object) -> str:
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text
-
-
-def clock_time(ts: float | None) -> str:
-    """10:42:13, UTC: short enough for a column."""
-    if ts is None:
-        return "-"
-    return format_ts(ts)[11:19]
 
 
 def when(ts: float | None, now: float) -> str:
