@@ -721,6 +721,15 @@ def test_a_pod_missing_from_a_relist_carries_when_the_watch_last_read_anything(h
     assert synthetic_current_as_of(deletion.obj) == 510.0
 
 
+def _relisted_as_of(source) -> tuple:
+    """When the relist after a 410 says the data was current: its status, and the note
+    on its synthetic deletion of the pod it found gone."""
+    items = collect(source, lambda it: any(isinstance(i, Change) and i.synthetic for i in it))
+    relisting = next(i for i in items if isinstance(i, SourceStatus) and i.state == "relisting")
+    deletion = next(i for i in items if isinstance(i, Change) and i.synthetic)
+    return relisting.current_as_of, synthetic_current_as_of(deletion.obj)
+
+
 def test_a_watch_error_is_no_read_of_current_data(harness):
     # The demo server restarted: the re-watch's first line was "410 Expired", read at
     # 560, and the relist dated the pods it found gone "between 560 and 560", as if the
@@ -732,7 +741,25 @@ def test_a_watch_error_is_no_read_of_current_data(harness):
     source, server = harness(Script([pod_list([pod("a", 5)], 10), pod_list([], 40)], watches), healthy_after=0.0)
     clock = source.clock
     source.start()
-    items = collect(source, lambda it: any(isinstance(i, Change) and i.synthetic for i in it))
-    relisting = next(i for i in items if isinstance(i, SourceStatus) and i.state == "relisting")
-    deletion = next(i for i in items if isinstance(i, Change) and i.synthetic)
-    assert (relisting.current_as_of, synthetic_current_as_of(deletion.obj)) == (510.0, 510.0)
+    assert _relisted_as_of(source) == (510.0, 510.0)
+
+
+def test_a_bookmark_is_a_read_of_current_data_an_error_after_it_is_not(harness):
+    # A quiet watch's bookmark at 530 says nothing changed up to then; the 410 Expired
+    # read at 560 says the watch missed what came after: current as of 530.
+    expired = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410, "reason": "Expired",
+               "message": "too old resource version: 12 (40)"}
+    bookmark = {"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": "12"}}
+    read, bookmarked = threading.Event(), threading.Event()
+    watches = [Answer(body=[lambda: clock.set(510.0), watch_line("MODIFIED", pod("a", 11)), read.wait,
+                            watch_line("BOOKMARK", bookmark), bookmarked.wait, watch_line("ERROR", expired)])]
+    source, server = harness(Script([pod_list([pod("a", 5)], 10), pod_list([], 40)], watches), healthy_after=0.0)
+    clock = source.clock
+    source.start()
+    collect(source, lambda it: ("MODIFIED", "a", "11", False) in changes(it))
+    clock.set(530.0)
+    read.set()
+    assert _until(lambda: source.reflectors[0].last_read == 530.0)
+    clock.set(560.0)
+    bookmarked.set()
+    assert _relisted_as_of(source) == (530.0, 530.0)
