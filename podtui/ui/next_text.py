@@ -17,6 +17,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from rich.cells import cell_len
+
 _STREAK = re.compile(r"^(liveness|readiness|startup) (~?)(\d+)/(\d+)$")
 
 
@@ -99,8 +101,8 @@ def planned_width(text: str) -> int:
     """The text's length with each duration at its widest: whether a wording fits is
     decided once per wording, not per second ("restart in 9s" fits 14 cells, "restart in
     1m40s" does not: both read "restart ..." then, and a row doesn't flip between
-    forms as its countdown crosses 2m)."""
-    return len(text) + sum(max(0, _DURATION_CELLS - len(m.group())) for m in _DURATION.finditer(text))
+    forms as its countdown crosses 2m). Any text: "deleted ≥9s ago" grows to "≥4m59s"."""
+    return (len(text) if text.isascii() else cell_len(text)) + sum(max(0, _DURATION_CELLS - len(m.group())) for m in _DURATION.finditer(text))
 
 
 def compact(text: str, width: int) -> str:

@@ -625,7 +625,7 @@ class PodTable(ScrollView, can_focus=True):
         texts = (dynamic[0], dynamic[1], dynamic[2], without_ago(dynamic[1]))
         # As wide as their times may grow ("9s" as "4m59s"): a column doesn't widen as a
         # countdown or an age gains a digit, nor a row change its NEXT wording.
-        widths = tuple(planned_width(text) if text.isascii() else cell_len(text) for text in texts)
+        widths = tuple(planned_width(text) for text in texts)
         # NEXT's short wording as wide as its time may grow: how narrow it may go unhurt.
         widths += (planned_width(compact(dynamic[2], NARROW)) if dynamic[2] else 0,)
         old = self._counted_dynamic.get(uid)

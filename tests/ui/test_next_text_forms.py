@@ -51,3 +51,8 @@ def test_a_relists_deleted_keeps_its_ago_and_its_bound_while_they_fit():
             assert len(shown) <= width and (shown == "…" or shown.endswith(" ago")), (width, shown)
             # The bound goes only where nothing but the time and its "ago" fits.
             assert shown.startswith(("deleted ≥", "gone ≥", "≥")) or len(shown) <= 9, (width, shown)
+
+
+def test_any_text_is_planned_in_cells_with_its_durations_at_their_widest():
+    assert planned_width("deleted ≥9s ago") == planned_width("deleted ≥4m59s ago") == 18
+    assert planned_width("削除 9s") == 7 + 3  # two 2-cell characters, a space, 9s as 4m59s

@@ -94,3 +94,25 @@ async def test_a_pod_found_gone_on_relist_reads_deleted_at_least_that_long_ago()
         assert "deleted 5s ago" in shown["a-watched"] and "≥" not in shown["a-watched"]
         # Before: "deleted 5s ago", as if it went when the relist found it.
         assert "deleted ≥5s ago" in shown["b-relisted"]
+
+
+async def test_a_relisted_tombstones_next_is_planned_as_wide_as_its_age_grows():
+    # "≥" is not ASCII: its text was measured as it was ("deleted ≥9s ago", 15 cells),
+    # not at its widest, so NEXT widened as the age gained a digit ("≥10s").
+    from podtui.lifecycle.store import RELIST_NOTE
+    from tests.ui.test_table_widths import widths
+
+    relisted = copy.deepcopy(named(1, "b-relisted"))
+    relisted["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(T0 + 2)
+    items = [Change("pods", "ADDED", named(1, "b-relisted"), T0),
+             Change("pods", "DELETED", relisted, T0 + 5, synthetic=True)]
+    clock = ManualClock(T0 + 14)
+    app = make_app(items, clock)
+    async with app.run_test(size=(120, 12)) as pilot:
+        await settle(pilot)
+        assert "deleted ≥9s ago" in rows(app.table)[0]
+        before = widths(app.table)["next"]
+        assert before == len("deleted ≥4m59s ago")
+        clock.advance(1)
+        await settle(pilot)
+        assert "deleted ≥10s ago" in rows(app.table)[0] and widths(app.table)["next"] == before
