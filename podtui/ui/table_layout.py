@@ -54,8 +54,9 @@ BY_KEY = {c.key: c for c in COLUMNS}
 # around NAME down to their compact widths, NAME, what people scan for, keeping all of
 # its width until they are there (a k9s user at 80x24 read "missin…secret" and
 # "web-2l…8-7xqq6" next to STATUS' 22 cells): NAMESPACE to its values (its title
-# shortens), RESTARTS to its title, STATUS to 16 (CrashLoopBackOff and ImagePullBackOff
-# whole; a longer kubelet reason cut in the middle, pod_table.cut_middle, keeps the tail
+# shortens), RESTARTS to its title, STATUS to 17 (ContainerCreating whole) and to 16
+# only for NAME (IF_NAME_WHOLE: CrashLoopBackOff and ImagePullBackOff still whole; a
+# longer kubelet reason cut in the middle, pod_table.cut_middle, keeps the tail
 # that tells it apart: "CreateC…figError", not "CreateContainer…", which may be
 # CreateContainerError) and NEXT to its rows' short wordings (next_text.compact, at
 # most next_text.NARROW, 15: "held for 3m50s", "liveness ~52s"). Then NAME gives way
@@ -74,12 +75,22 @@ COMPACT = -2
 COARSE = -3
 # NAMESPACE cut to 7 ("kub…tem"), only when that saves 3 cells or more.
 NS_CUT = -4
-_STATUS_COMPACT = 16
+# Down to _CUT_TO[key] only when that makes the row fit (NAME whole), or its widest
+# value is cut anyway.
+IF_NAME_WHOLE = -5
+# STATUS keeps the common kubelet reasons whole (ContainerCreating 17; CrashLoopBackOff,
+# ImagePullBackOff 16; PodInitializing 15) unless its 17th cell is all NAME lacks, or a
+# longer reason is cut anyway ("CreateC…figError" reads as well as "CreateCo…igError"):
+# at 80 columns the scale demo read "Contain…Creating" to give NAME one of the three
+# cells it lacked. The cost: NAME a cell shorter where it is cut anyway.
+_STATUS_COMPACT = 17
+_CUT_TO = {"status": 16}
 _SHRINK_ROUNDS: tuple[tuple[tuple[str, int], ...], ...] = (
     (("ready", 5), ("age", 6), ("restarts", 11), ("status", 26), ("next", 16), ("node", 16), ("nominated_node", 14),
      ("namespace", 12), ("name", 30)),
     (("namespace", CONTENT), ("age", 5), ("restarts", COMPACT), ("restarts", COARSE), ("status", 22),
-     ("next", 15), ("next", COMPACT), ("status", _STATUS_COMPACT), ("name", 16),
+     ("next", 15), ("next", COMPACT), ("status", _STATUS_COMPACT), ("status", IF_NAME_WHOLE),
+     ("name", 16),
      ("name", 14), ("namespace", NS_CUT), ("name", 13), ("next", 14), ("next", 12), ("next", 10), ("name", 12),
      ("next", 8), ("status", 12)),
     tuple((c, 0) for c in ("name", "namespace", "status", "restarts", "node", "nominated_node", "ip", "next",
@@ -192,6 +203,9 @@ def _fit(chosen: list[Column], wanted: dict[str, int], content: dict[str, int], 
                 comfortable = BY_KEY[key].minimum
             elif comfortable == NS_CUT:
                 comfortable = 7 if min(excess, widths[key] - 7) >= 3 else widths[key]
+            elif comfortable == IF_NAME_WHOLE:
+                cut = excess <= widths[key] - _CUT_TO[key] or content.get(key, 0) > widths[key]
+                comfortable = _CUT_TO[key] if cut else widths[key]
             floor = max(BY_KEY[key].minimum, comfortable)
             give = min(excess, widths[key] - floor)
             if give > 0:

@@ -38,7 +38,10 @@ def test_name_gets_the_room_status_gave_up_at_80_columns(width, content):
     assert total(layout) <= width
     # All that is left once STATUS and NEXT are at their compact widths (16, 15 or 14).
     assert w["name"] == min(20, width - 6 - sum(v for k, v in w.items() if k != "name"))
-    assert w["status"] == 16 and w["next"] == content["next:compact"] and w["name"] >= 17
+    # The scale demo's widest STATUS is ContainerCreating, kept whole (17) as its
+    # 17th cell would not make NAME whole.
+    assert w["status"] == (16 if content is DEMO else 17) and w["next"] == content["next:compact"]
+    assert w["name"] >= 16
     assert w["namespace"] == content["namespace"]  # "scale-00" whole, not "sca…-00"
     assert w["status"] >= len("CrashLoopBackOff") and w["next"] >= len("restart 30s")
 
@@ -106,3 +109,20 @@ def test_a_name_too_long_to_stay_on_the_left_is_cut_to_half_the_row_when_it_scro
     assert layout.width > 79 and sum(name) == 79 // 2
     assert {k: w for k, w in widths(layout).items() if k in without and k != "name"} == \
         {k: w for k, w in without.items() if k != "name"}
+
+
+@pytest.mark.parametrize("width", [79, 80, 81, 90])
+def test_status_keeps_container_creating_whole_unless_its_last_cell_makes_name_whole(width):
+    # Before: "Contain…Creating" at 80 columns in the scale demo, to give NAME a cell of
+    # the three it lacked (20-character names cut to 18, not 17).
+    layout = layout_columns(width, SCALE, namespace=True, wide=None, sorted_by="namespace")
+    w = widths(layout)
+    assert total(layout) <= width
+    rest = width - 6 - sum(v for k, v in w.items() if k not in ("name", "status"))
+    if rest - 16 >= SCALE["name"]:  # STATUS's 17th cell is what NAME lacks: NAME whole
+        assert w["name"] == SCALE["name"] and w["status"] >= 16
+    else:
+        assert w["status"] == len("ContainerCreating") and w["name"] == rest - 17
+    # The UI demo at 80: a 26-cell reason cut to 16 leaves NAME its 20 cells.
+    d = widths(layout_columns(80, DEMO, namespace=True, wide=None, sorted_by="namespace"))
+    assert (d["status"], d["name"]) == (16, 20)
