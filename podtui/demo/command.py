@@ -114,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.record:
         refuse_to_overwrite(args.record, args.force)  # before the cluster starts, as `podtui --record` does
+    if args.write_kubeconfig:
+        from podtui.apiserver.kubeconfig import refuse_to_replace
+
+        refuse_to_replace(args.write_kubeconfig)  # also before it starts; write_kubeconfig looks again
     if args.log:
         try:
             open(args.log, "a").close()  # now, not at the first error, where it could only be lost

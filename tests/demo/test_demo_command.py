@@ -205,3 +205,41 @@ def test_demo_with_no_terminal_to_draw_on_says_so_and_ends():
                          stdin=subprocess.DEVNULL)
     assert out.returncode == 2
     assert out.stderr == f"podtui: no terminal to draw on: standard error is not a terminal ({NO_TERMINAL_HINT})\n"
+
+
+def _no_ui(monkeypatch):
+    from podtui.demo import command
+
+    opened = []
+    monkeypatch.setattr(command, "open_ui", lambda cluster, path, args: opened.append(cluster.url) or 0)
+    return opened
+
+
+def test_running_the_demo_again_replaces_its_own_kubeconfig(tmp_path, monkeypatch, capsys):
+    opened = _no_ui(monkeypatch)
+    target = tmp_path / "demo.kubeconfig"
+    for _ in range(2):
+        assert main(["demo", "--seed", "1", "--stop-after", "1", "--write-kubeconfig", str(target)]) == 0
+    assert len(opened) == 2 and opened[1] in target.read_text()  # the second run's server
+
+
+@pytest.mark.parametrize("serve", [False, True])
+@pytest.mark.parametrize("text", [
+    "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: 'https://10.0.0.1:6443'}\n"
+    "contexts:\n- name: prod\n  context: {cluster: prod, user: prod}\ncurrent-context: prod\n"
+    "users:\n- name: prod\n  user: {token: secret}\n",
+    # the demo's context beside a real one: still the user's file
+    "apiVersion: v1\nkind: Config\nclusters:\n- name: podtui-demo\n- name: prod\n"
+    "contexts:\n- name: podtui-demo\n- name: prod\ncurrent-context: prod\nusers: []\n",
+    "not a kubeconfig at all\n",
+])
+def test_a_kubeconfig_podtui_did_not_write_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys, serve, text):
+    # `podtui demo --write-kubeconfig ~/.kube/config` replaced the user's real one without a word.
+    opened = _no_ui(monkeypatch)
+    target = tmp_path / ".kube" / "config"
+    target.parent.mkdir()
+    target.write_text(text)
+    assert main(["demo", *(["--serve"] if serve else []), "--write-kubeconfig", str(target)]) == 2
+    assert capsys.readouterr() == ("", f"podtui: {target} exists and is not a demo kubeconfig: "
+                                       "choose another file, or remove it first\n")
+    assert target.read_text() == text and os.listdir(target.parent) == ["config"] and not opened
