@@ -37,6 +37,18 @@ class _Parser(argparse.ArgumentParser):
             message += f" (see `{self.prog} --help`)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def _get_value(self, action, arg_string):
+        # A type function's plain ValueError: argparse drops its words ("invalid parse_x
+        # value: 'q'"); they are what the function's author says is accepted.
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as exc:
+            cause = exc.__context__
+            if type(cause) is not ValueError or action.type in (int, float):  # those have their hints
+                raise
+            accepted = str(cause) or f"see `{self.prog} --help`"
+            raise argparse.ArgumentError(action, f"invalid value {arg_string!r}: {accepted}") from None
+
 
 _ARGUMENT = re.compile(r"argument (?:\S+/)?(?P<option>--?\S+): (?P<why>.+)", re.S)
 # How argparse and the commands' type functions say a value is wrong: (pattern, hint).
@@ -49,10 +61,19 @@ _INVALID = (
 )
 
 
+def invalid_option(option: str, value: str, accepted: str) -> UsageError:
+    """The one form of every command's bad option value, from argparse (invalid_value)
+    or a check after parsing: `invalid --duration '10x': use seconds or a duration like
+    90s, 10m or 1h`. `value` as the user typed it (a float: f"{x:g}")."""
+    return UsageError(_invalid(option, repr(value), accepted))
+
+
+def _invalid(option: str, quoted: str, accepted: str) -> str:
+    return f"invalid {option} {quoted}: {accepted}"
+
+
 def invalid_value(message: str) -> str | None:
-    """An argparse error about an option's value, in the one form every command's
-    bad values take, as a check after parsing words them (UsageError): `invalid
-    --duration '10x': use seconds or a duration like 90s, 10m or 1h`. None for
+    """An argparse error about an option's value, in invalid_option's form. None for
     another error (a missing value, an unknown option, a positional)."""
     found = _ARGUMENT.fullmatch(message)
     if found is None:
@@ -63,7 +84,7 @@ def invalid_value(message: str) -> str | None:
             value = bad["value"]
             if not value.startswith(("'", '"')):
                 value = repr(value)  # `got inf`: quoted, as the others are
-            return f"invalid {found['option']} {value}: {hint.format(**bad.groupdict())}"
+            return _invalid(found["option"], value, hint.format(**bad.groupdict()))
     return None
 
 

@@ -6,6 +6,7 @@ import argparse
 import math
 from typing import Any
 
+from podtui.cli import invalid_option
 from podtui.clock import ManualClock
 from podtui.errors import UsageError, say
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
@@ -39,12 +40,12 @@ def start_time(text: str, start: float, end: float) -> float:
     else:
         t = parse_ts(text)
     if t is None:
-        raise UsageError(f"--at {text!r}: use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start "
-                         "such as 90s or 5m, or from the end such as -5m")
+        raise invalid_option("--at", text, "use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start "
+                             "such as 90s or 5m, or from the end such as -5m")
     if not start <= t <= end:
         span = go_duration(math.floor(end - start))
-        raise UsageError(f"--at {text}: the recording runs from {format_ts(start)} to {format_ts(end)}",
-                         f"give a time in between, or an offset up to {span} from the start or -{span} from the end")
+        raise invalid_option("--at", text, f"the recording runs from {format_ts(start)} to {format_ts(end)}: "
+                             f"give a time in between, or an offset up to {span} from the start or -{span} from the end")
     return t
 
 
@@ -68,11 +69,10 @@ def run(args: argparse.Namespace) -> int:
     from podtui.sources.replay import MAX_SPEED, MIN_SPEED
     from podtui.ui.themes import resolve_theme
 
-    if not math.isfinite(args.speed) or args.speed <= 0:
-        raise UsageError(f"--speed must be a positive number, not {args.speed:g}")
-    if not MIN_SPEED <= args.speed <= MAX_SPEED:
+    if not MIN_SPEED <= args.speed <= MAX_SPEED:  # nan, inf and 0 too
         # The screen would show ×1000 while its own + stops at the limit.
-        raise UsageError(f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (what - and + reach), not {args.speed:g}")
+        raise invalid_option("--speed", f"{args.speed:g}", f"use a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
+                             "(what - and + reach)")
     if args.file == STDIN:
         raise UsageError("replay needs a FILE, not standard input: the screen reads its keys from there",
                          "save the recording to a file first, or print it with `podtui history -`")

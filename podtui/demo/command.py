@@ -24,6 +24,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from podtui.cli import invalid_option
 from podtui.errors import PodtuiError, UsageError
 from podtui.lifecycle.times import parse_go_duration
 from podtui.sources.recording import record_beside_the_screen, refuse_to_overwrite
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     scale = _scale_settings(scenario, args)
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+        raise invalid_option("--port", str(args.port), "use 0 to 65535 (0: a free one)")
     if args.serve and (args.record or args.theme):
         raise UsageError("--record and --theme go with the UI, not --serve (use `podtui record` against the served cluster)")
 

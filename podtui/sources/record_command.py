@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 
+from podtui.cli import invalid_option
 from podtui.clock import SystemClock
 from podtui.errors import ConnectError, UsageError, say, tell
 from podtui.lifecycle.changes import FAILED, LIVE, PODS, RECONNECTING, SourceStatus
@@ -43,7 +44,8 @@ def _duration(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     if args.duration is not None and not args.duration > 0:  # nan too: it recorded forever
-        raise UsageError(f"--duration must be a positive number of seconds or a duration like 10m, not {args.duration:g}")
+        raise invalid_option("--duration", f"{args.duration:g}",
+                             "use a positive number of seconds or a duration like 90s, 10m or 1h")
     refuse_to_overwrite(args.file, args.force)  # before connecting, which may take a while
     out_fd = take_stdout() if args.file == STDIO else None
     where = "standard output" if out_fd is not None else args.file

@@ -29,5 +29,5 @@ def test_an_option_is_joined_to_a_value_that_starts_with_a_dash_and_a_digit(argv
 
 def test_replay_at_reads_a_negative_offset_and_other_commands_are_left_as_they_were(capsys):
     assert cli.main(["replay", str(RECORDING), "--at", "-3h"]) == 2
-    assert capsys.readouterr().err.startswith("podtui: --at -3h: the recording runs from ")
+    assert capsys.readouterr().err.startswith("podtui: invalid --at '-3h': the recording runs from ")
     assert cli.build_parser(None).get_default("_dash_values") is None  # the live command: argparse as is

@@ -89,6 +89,17 @@ def test_usage_errors_are_one_line(argv, line, capsys):
     (["demo", "--stop-after", "soon"],
      "podtui: invalid --stop-after 'soon': expected seconds or a duration such as 90s or 5m"),
     (["demo", "--scenario", "scale", "--churn", "-1"], "podtui: invalid --churn '-1': must not be negative"),
+    # Checked after parsing: these read "podtui: --speed must be a positive number, not inf".
+    (["replay", "x.jsonl", "--speed", "inf"], "podtui: invalid --speed 'inf': use a number from 0.125 to 64 "
+                                              "(what - and + reach)"),
+    (["replay", "x.jsonl", "--speed", "0"], "podtui: invalid --speed '0': use a number from 0.125 to 64 "
+                                            "(what - and + reach)"),
+    (["replay", "tests/recordings/demo-default.jsonl.gz", "--at", "5x"],
+     "podtui: invalid --at '5x': use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start such as 90s or 5m, "
+     "or from the end such as -5m"),
+    (["record", "x.jsonl", "--duration", "0"],
+     "podtui: invalid --duration '0': use a positive number of seconds or a duration like 90s, 10m or 1h"),
+    (["demo", "--port", "70000"], "podtui: invalid --port '70000': use 0 to 65535 (0: a free one)"),
 ])
 def test_an_invalid_option_value_reads_the_same_in_every_command(argv, line, capsys):
     try:
@@ -151,3 +162,21 @@ def test_with_stderr_closed_what_belongs_on_it_goes_nowhere_not_to_stdout(tmp_pa
     failed = _podtui_without_stderr("record", str(tmp_path / "next.jsonl"), "--kubeconfig", str(tmp_path / "none"),
                                     cwd=tmp_path)
     assert (failed.returncode, failed.stdout) == (1, b"")
+
+
+def test_a_type_function_raising_a_plain_value_error_reads_the_same(capsys):
+    # argparse said "argument --x: invalid parse_x value: 'q'", matching none of the forms.
+    def parse_x(text):
+        raise ValueError("use a or b")
+
+    def parse_y(text):
+        raise ValueError
+
+    parser = cli._Parser(prog="podtui x")
+    parser.add_argument("--x", type=parse_x)
+    parser.add_argument("--y", type=parse_y)
+    for argv, line in ((["--x", "q"], "podtui: invalid --x 'q': use a or b"),
+                       (["--y", "q"], "podtui: invalid --y 'q': see `podtui x --help`")):
+        with pytest.raises(SystemExit) as exited:
+            parser.parse_args(argv)
+        assert (exited.value.code, capsys.readouterr().err) == (2, line + "\n")

@@ -16,8 +16,8 @@ def test_a_speed_beyond_what_plus_and_minus_reach_is_a_usage_error(speed, capsys
     # ×1000 was accepted and shown, while + in the replay stops at ×64.
     monkeypatch.setattr("podtui.replay_command.read_recording", _not_reached)
     assert cli.main(["replay", RECORDING, "--speed", f"{speed:g}"]) == 2
-    assert capsys.readouterr().err == (f"podtui: --speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} "
-                                       f"(what - and + reach), not {speed:g}\n")
+    assert capsys.readouterr().err == (f"podtui: invalid --speed '{speed:g}': use a number from {MIN_SPEED:g} "
+                                       f"to {MAX_SPEED:g} (what - and + reach)\n")
 
 
 @pytest.mark.parametrize("speed", [MIN_SPEED, 10, MAX_SPEED])

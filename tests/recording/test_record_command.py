@@ -131,7 +131,8 @@ def test_a_duration_that_is_no_positive_number_is_refused_before_connecting(dura
     from podtui.cli import main
 
     assert main(["record", "x.jsonl", "--kubeconfig", "/nonexistent", "--duration", duration]) == 2
-    assert "--duration must be a positive number of seconds" in capsys.readouterr().err
+    assert capsys.readouterr().err == (f"podtui: invalid --duration '{duration}': use a positive number of seconds "
+                                       "or a duration like 90s, 10m or 1h\n")
 
 
 @pytest.mark.parametrize("given, seconds", [("10m", 600.0), ("1h30m", 5400.0), ("90s", 90.0)])  # plain seconds: the tests above
