@@ -37,18 +37,6 @@ class _Parser(argparse.ArgumentParser):
             message += f" (see `{self.prog} --help`)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
-    def _get_value(self, action, arg_string):
-        # A type function's plain ValueError: argparse drops its words ("invalid parse_x
-        # value: 'q'"); they are what the function's author says is accepted.
-        try:
-            return super()._get_value(action, arg_string)
-        except argparse.ArgumentError as exc:
-            cause = exc.__context__
-            if type(cause) is not ValueError or action.type in (int, float):  # those have their hints
-                raise
-            accepted = str(cause) or f"see `{self.prog} --help`"
-            raise argparse.ArgumentError(action, f"invalid value {arg_string!r}: {accepted}") from None
-
 
 _ARGUMENT = re.compile(r"argument (?:\S+/)?(?P<option>--?\S+): (?P<why>.+)", re.S)
 # How argparse and the commands' type functions say a value is wrong: (pattern, hint).

@@ -162,21 +162,3 @@ def test_with_stderr_closed_what_belongs_on_it_goes_nowhere_not_to_stdout(tmp_pa
     failed = _podtui_without_stderr("record", str(tmp_path / "next.jsonl"), "--kubeconfig", str(tmp_path / "none"),
                                     cwd=tmp_path)
     assert (failed.returncode, failed.stdout) == (1, b"")
-
-
-def test_a_type_function_raising_a_plain_value_error_reads_the_same(capsys):
-    # argparse said "argument --x: invalid parse_x value: 'q'", matching none of the forms.
-    def parse_x(text):
-        raise ValueError("use a or b")
-
-    def parse_y(text):
-        raise ValueError
-
-    parser = cli._Parser(prog="podtui x")
-    parser.add_argument("--x", type=parse_x)
-    parser.add_argument("--y", type=parse_y)
-    for argv, line in ((["--x", "q"], "podtui: invalid --x 'q': use a or b"),
-                       (["--y", "q"], "podtui: invalid --y 'q': see `podtui x --help`")):
-        with pytest.raises(SystemExit) as exited:
-            parser.parse_args(argv)
-        assert (exited.value.code, capsys.readouterr().err) == (2, line + "\n")
