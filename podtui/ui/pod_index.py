@@ -169,8 +169,9 @@ class PodIndex:
             raise ValueError(f"unknown sort column {column!r}")
         other = column != self.sort_column
         self.sort_column = column
-        flipped = (SORT_COLUMNS[column] if descending is None else descending) != self.descending
-        self.descending = not self.descending if flipped else self.descending
+        wanted = SORT_COLUMNS[column] if descending is None else descending
+        flipped = wanted != self.descending
+        self.descending = wanted
         if flipped and not other:
             # Ties keep name order A→Z either way: the keys' tails turn round, their
             # sort values (a model call each for NEXT) stay.
