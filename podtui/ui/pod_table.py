@@ -137,6 +137,11 @@ def _clean(value: object) -> str:
     return text
 
 
+def _blank(strip: Strip) -> Strip:
+    """The strip's cells as spaces, each keeping its style (its background)."""
+    return Strip([Segment(" " * seg.cell_length, seg.style) for seg in strip], strip.cell_length)
+
+
 _OWN_BACKGROUND = {"header", "header-sorted", "cursor"}
 
 
@@ -814,16 +819,14 @@ class PodTable(ScrollView, can_focus=True):
             whole = min((x - pinned - start for _, x, _ in layout.columns if x - pinned >= start), default=view)
             if whole > 0:
                 tail = part.crop(0, whole)
-                part = Strip.join([Strip([Segment(" " * seg.cell_length, seg.style) for seg in tail], tail.cell_length),
-                                   part.crop(whole, view)])
+                part = Strip.join([_blank(tail), part.crop(whole, view)])
         # A column the right edge cuts is blank up to it, as a cut cell shows "…" and an
         # IP cut by the edge read as a whole one ("10.244"); the header's "→" says more.
         ends = [x - pinned - start + w for _, x, w in layout.columns if 0 <= x - pinned - start]
         whole_end = max((end for end in ends if end <= view), default=view)
         if whole_end < view and any(end > view for end in ends):
             tail = part.crop(whole_end, view)
-            part = Strip.join([part.crop(0, whole_end),
-                               Strip([Segment(" " * seg.cell_length, seg.style) for seg in tail], tail.cell_length)])
+            part = Strip.join([part.crop(0, whole_end), _blank(tail)])
         if header:
             style = self._get_styles()["header-sorted"]
             if start + room < layout.width:
