@@ -51,6 +51,7 @@ from podtui.lifecycle.explain import (
 )
 from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.messages import first_line
+from podtui.lifecycle.nextstep import next_due as model_next_due
 from podtui.lifecycle.nextstep import next_step as model_next_step
 from podtui.lifecycle.store import Store
 from podtui.sources.base import Feed
@@ -201,7 +202,7 @@ class PodtuiApp(App):
         self._notices: dict[str, Notification] = {}  # a replay's notices by kind, while shown
         self._pod_notices: list[tuple[str, Notification]] = []  # (uid, notice) about one pod
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
-        self.table = PodTable(clock, self.next_step, tombstone_ttl=tombstone_ttl, id="pods")
+        self.table = PodTable(clock, self.next_step, self.next_due, tombstone_ttl=tombstone_ttl, id="pods")
         self.pods_screen = PodsScreen(self.table)
 
     # ------------------------------------------------------------------ setup
@@ -473,6 +474,14 @@ class PodtuiApp(App):
         try:
             return readable(model_next_step(record, now))
         except Exception:  # a model bug must not take the UI down; NEXT stays empty
+            return None
+
+    def next_due(self, record: Any, now: float) -> float | None:
+        """The due time of a pod's next step (its rewording, readable, keeps it): a NEXT
+        sort's key, without wording each pod."""
+        try:
+            return model_next_due(record, now)
+        except Exception:  # a model bug must not take the UI down; the pod sorts as never due
             return None
 
     # ------------------------------------------------------------------ status bar

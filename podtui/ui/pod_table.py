@@ -27,7 +27,6 @@ from textual.strip import Strip
 
 from podtui.clock import Clock
 from podtui.lifecycle.columns import format_age, format_restarts
-from podtui.lifecycle.nextstep import next_due
 from podtui.lifecycle.termination import found_on_relist, removal_window
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.next_text import NARROW, compact, planned_width
@@ -39,13 +38,6 @@ from podtui.ui.themes import LIFECYCLE_FALLBACKS
 NextStepFn = Callable[[Any, float], Any]  # (record, now) -> NextStep | None; must not raise
 NextDueFn = Callable[[Any, float], "float | None"]  # (record, now) -> that step's due_at; must not raise
 
-
-def model_next_due(record: Any, now: float) -> float | None:
-    """The model's due time of a pod's next step (the step's rewording, readable, keeps it)."""
-    try:
-        return next_due(record, now)
-    except Exception:  # a model bug must not take the UI down; the pod sorts as never due
-        return None
 _STATIC_COLUMNS = ("namespace", "name", "ready", "status", "ip", "node", "nominated_node", "readiness_gates")
 _DYNAMIC_COLUMNS = ("age", "restarts", "next", "restarts:compact", "next:compact")  # see table_layout.COMPACT
 _NOT_COUNTED_STATIC = (None,) * len(_STATIC_COLUMNS)
@@ -220,8 +212,7 @@ class PodTable(ScrollView, can_focus=True):
             self.column = column
             self.descending = descending
 
-    def __init__(self, clock: Clock, next_step: NextStepFn, *, next_due: NextDueFn = model_next_due,
-                 tombstone_ttl: float = 300.0,
+    def __init__(self, clock: Clock, next_step: NextStepFn, next_due: NextDueFn, *, tombstone_ttl: float = 300.0,
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
