@@ -250,7 +250,7 @@ class _Emitter:
     `seen` is every entry's observed flag (False when reconstructing at first sight)."""
 
     __slots__ = ("out", "observed", "first_sight", "seen", "touched", "ip_at", "phase_at", "ready_by", "last_ready",
-                 "pod")
+                 "delays")
 
     def __init__(self, observed: float, first_sight: bool) -> None:
         self.out: list[Transition] = []
@@ -260,11 +260,12 @@ class _Emitter:
         self.touched = False  # some piece kubectl's row reads differed (even with no transition)
         self.ip_at: float | None = None  # at first sight: when the sandbox's network came up
         self.phase_at = observed  # the phase's date: at first sight of a finished pod, about when it finished
-        # At first sight: the pod (for its probes), and since when all its containers were
-        # ready (ContainersReady's, else Ready's, lastTransitionTime while True): see _flag_time.
+        # At first sight: the pod's probes' initial delays by (container, probe type), and since
+        # when all its containers were ready (ContainersReady's, else Ready's,
+        # lastTransitionTime while True): see _flag_time.
         self.ready_by: float | None = None
         self.last_ready = ""  # the container whose readiness made them all ready then
-        self.pod: dict = _EMPTY
+        self.delays: dict[tuple[str, str], float] = {}
 
     def add(self, kind: str, subject: str, old: str | None, new: str | None, at: float | None = None,
             detail: str = "", container_kind: str = "", data: dict | None = None) -> None:
@@ -464,11 +465,12 @@ def _flag_time(em: _Emitter, name: str, n: dict, probe: str) -> float:
             if finished is not None:
                 return min(finished, observed)
         return observed
-    at = started + _initial_delay(em.pod, name, probe)
     if probe == "readiness":
-        at = _ready_earliest(em.pod, name, started)
+        at = _ready_earliest(em.delays, name, started)
         if name == em.last_ready and em.ready_by is not None and em.ready_by >= at:
             at = em.ready_by  # the last to get ready made the pod's containers all ready
+    else:
+        at = started + _initial_delay(em.delays, name, probe)
     if em.ready_by is not None and started <= em.ready_by < at:
         at = em.ready_by
     return min(at, observed)
@@ -484,13 +486,13 @@ def _finished_at(n: dict) -> float | None:
     return parse_ts(terminated.get("finishedAt")) if type(terminated) is dict else None
 
 
-def _ready_earliest(pod: dict, name: str, started: float) -> float:
+def _ready_earliest(delays: dict, name: str, started: float) -> float:
     """The earliest a container started then can have got ready: its readiness probe's
     initial delay, and (readiness waits for it) its startup probe's."""
-    return started + max(_initial_delay(pod, name, "readiness"), _initial_delay(pod, name, "startup"))
+    return started + max(_initial_delay(delays, name, "readiness"), _initial_delay(delays, name, "startup"))
 
 
-def _last_ready(pod: dict, status: dict) -> str:
+def _last_ready(delays: dict, status: dict) -> str:
     """Among the containers ready at first sight, the one that could get ready last."""
     best, best_at = "", -math.inf
     for key in ("initContainerStatuses", "containerStatuses"):
@@ -498,19 +500,22 @@ def _last_ready(pod: dict, status: dict) -> str:
             if type(n) is dict and n.get("ready") is True and type(n.get("name")) is str:
                 started = _running_since(n)
                 if started is not None:
-                    at = _ready_earliest(pod, n["name"], started)
+                    at = _ready_earliest(delays, n["name"], started)
                     if at > best_at:
                         best, best_at = n["name"], at
     return best
 
 
-def _initial_delay(pod: dict, name: str, probe: str) -> float:
+def _initial_delay(delays: dict, name: str, probe: str) -> float:
+    return delays.get((name, probe), 0.0)
+
+
+def _probe_delays(pod: dict) -> dict[tuple[str, str], float]:
+    """Each probe's initialDelaySeconds by (container, probe type), read once per pod."""
     # Imported on use: probes imports backoff, which imports this module.
     from podtui.lifecycle.probes import effective_probes
-    for settings in effective_probes(pod):
-        if settings.container == name and settings.type == probe:
-            return float(settings.initial_delay)
-    return 0.0
+    # Reversed: a name given twice (an invalid pod) keeps its first probe, as a search would.
+    return {(s.container, s.type): float(s.initial_delay) for s in reversed(effective_probes(pod))}
 
 
 def _started(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> None:
@@ -872,9 +877,9 @@ def reconstruct(pod: dict, observed: float) -> list[Transition]:
     if status:
         em.ip_at = _condition_time(status, "PodReadyToStartContainers")
         em.ready_by = _condition_time(status, "ContainersReady") or _condition_time(status, "Ready")
-        em.pod = pod
+        em.delays = _probe_delays(pod)
         if em.ready_by is not None:
-            em.last_ready = _last_ready(pod, status)
+            em.last_ready = _last_ready(em.delays, status)
         ended = _ended_at(pod)
         if ended is not None:
             em.phase_at = ended

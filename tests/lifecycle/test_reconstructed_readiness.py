@@ -104,3 +104,16 @@ def test_a_completed_init_container_is_ready_when_it_finished(seen):
     order = _order(entries)
     assert order.index(f"{CONTAINER_STATE} init") < order.index(f"{READY} init") < order.index(f"{CONDITION} Initialized")
     assert [t.at for t in entries] == sorted(t.at for t in entries)
+
+
+def test_a_pod_s_probes_are_read_once_per_reconstruct(monkeypatch):
+    # Each ready or started flag dated at first sight looks up its probes' initial delays;
+    # they come from one reading of the pod's probes, not one per lookup.
+    from podtui.lifecycle import probes
+    calls = []
+    real = probes.effective_probes
+    monkeypatch.setattr(probes, "effective_probes", lambda pod: calls.append(pod) or real(pod))
+    pod = with_sidecar(app_started=4, ready_at=9, readiness_delay=3, sidecar_started=9)
+    at = {f"{t.kind} {t.subject}": t.at for t in reconstruct(pod, T0 + 30)}
+    assert at[f"{READY} app"] == T0 + 7
+    assert calls == [pod]
