@@ -25,7 +25,7 @@ from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import as_dict, as_list, controller_ref
 from podtui.lifecycle.records import DELETION, EventRecord, Transition
-from podtui.lifecycle.termination import deletion_request, found_on_relist, removal_window, termination
+from podtui.lifecycle.termination import deletion_request, found_on_relist, removal_window, removal_words, termination
 from podtui.lifecycle.times import go_duration
 from podtui.lifecycle.unready import flaps, unready_periods
 
@@ -341,8 +341,7 @@ def _removed_text(data: dict, key: str = "deleted", prefix: str = "", offset: st
     at, prefix = data.get(key) or "?", prefix or key
     if not data.get(f"{prefix}_on_relist"):
         return f"at {at} ({offset})" if offset else at
-    after, found = data.get(f"{prefix}_after"), f"{offset}, found on relist" if offset else "found on relist"
-    return f"between {after} and {at} ({found})" if after else f"by {at} ({found})"
+    return removal_words((data.get(f"{prefix}_after") or None, at), str, offset=offset)
 
 
 def _owner(obj: dict) -> str | None:

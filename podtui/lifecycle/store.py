@@ -39,7 +39,7 @@ from podtui.lifecycle.history import History, diff_versions, reconstruct
 from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
 from podtui.lifecycle.read import as_dict
 from podtui.lifecycle.read import as_str as _s
-from podtui.lifecycle.termination import removal_window
+from podtui.lifecycle.termination import removal_window, removal_words
 from podtui.lifecycle.times import clock_time
 from podtui.lifecycle.records import DELETION, FINALIZER, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -404,8 +404,7 @@ class Store:
         if after is not None and after > observed:
             after = None  # a clock stepped back between the two: no bound
         # The interval first: a timeline row cuts a long detail short.
-        detail = (f"found gone on relist at {clock_time(observed)}" if after is None
-                  else f"between {clock_time(after)} and {clock_time(observed)} (found on relist)")
+        detail = removal_words((after, observed), clock_time, alone=True)
         self._tombstone(rec, observed, detail, {"gone_after": after, "found_at": observed})
 
     def _tombstone(self, rec: PodRecord, observed: float, detail: str, data: dict | None = None) -> None:

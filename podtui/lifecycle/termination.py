@@ -69,13 +69,18 @@ def found_on_relist(window: tuple[float | None, float] | None) -> bool:
     return window is not None and window[0] != window[1]
 
 
-def removal_words(window: tuple[float | None, float], fmt, ago: str = "") -> str:
-    """When a tombstone went, for a sentence: `at T`, or found on relist `between A and
-    B (found on relist[ ago])` / `by B (...)` (A unknown). `fmt` formats a time."""
+def removal_words(window: tuple, fmt, ago: str = "", offset: str = "", alone: bool = False) -> str:
+    """When a pod found missing from a relist went (a found_on_relist window):
+    `between A and B (found on relist)`, or with A unknown `by B (found on relist)`;
+    `alone` (a detail with no verb before it) then reads `found gone on relist at B`.
+    `ago` gives `(found on relist 26s ago)`, `offset` `(+3m20s, found on relist)`.
+    `fmt` formats a window's time."""
     after, at = window
-    if after == at:
-        return f"at {fmt(at)}"
+    if after is None and alone:
+        return f"found gone on relist at {fmt(at)}"
     found = f"found on relist {ago} ago" if ago else "found on relist"
+    if offset:
+        found = f"{offset}, {found}"
     return f"by {fmt(at)} ({found})" if after is None else f"between {fmt(after)} and {fmt(at)} ({found})"
 
 
