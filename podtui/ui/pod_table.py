@@ -253,7 +253,7 @@ class PodTable(ScrollView, can_focus=True):
         self._layout_gen = 0
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._static_cells: dict[str, tuple[int, tuple]] = {}  # uid -> (version, cells)
-        self._shown_dynamic: dict[str, tuple] = {}  # uid -> clock-driven cells last drawn
+        self._shown_dynamic: dict[str, tuple] = {}  # uid -> clock-driven cells last counted (drawn, or by tick)
         self._styles: dict[str, Style] | None = None
         self._relayout_pending = False
         self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
@@ -331,6 +331,9 @@ class PodTable(ScrollView, can_focus=True):
                 continue
             dynamic = self._dynamic_cells(record, now)
             if dynamic != self._shown_dynamic.get(uid):
+                # Counted here, render_line need not count it again: the line it draws is
+                # keyed by these cells, so it can't draw an older row under them.
+                self._shown_dynamic[uid] = dynamic
                 self._count_dynamic(uid, record.version, dynamic)
                 lines.append(top + offset + 1)
         # Narrowing waits for the tick: once a second at most, and only when a column's

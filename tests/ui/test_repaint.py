@@ -97,6 +97,27 @@ async def test_the_clock_tick_repaints_only_rows_whose_time_text_changed():
         assert "SIGKILL in 19s" in app.table.render_line(52).text and "31s" in app.table.render_line(51).text
 
 
+async def test_the_tick_counts_a_changed_rows_time_cells_once_not_again_as_it_draws_them():
+    clock = ManualClock(T0)
+    items = [Change("pods", "ADDED", pod(0), T0), Change("pods", "ADDED", pod(1, created=T0 - 30), T0)]
+    app = make_app(items, clock)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        counted: list[str] = []
+        count = app.table._count_dynamic
+
+        def counting(uid, version, dynamic):
+            counted.append(uid)
+            return count(uid, version, dynamic)
+
+        app.table._count_dynamic = counting
+        clock.advance(1)
+        app.tick()
+        await pilot.pause()
+        assert "31s" in app.table.render_line(2).text  # the young pod's AGE moved and is drawn
+        assert counted == ["uid-1"]  # by the tick; was twice (the tick, then render_line)
+
+
 async def test_detail_countdown_ticks_without_rebuilding_other_panes():
     clock = ManualClock(T0)
     # Seen an hour ago, so "ago" texts in other panes read in minutes and stay put.
