@@ -237,7 +237,7 @@ def pod_row(pod: dict) -> Row:
                 has_running = True
                 ready += 1
         if reason == "Completed" and has_running:
-            reason = "Running" if _pod_ready(conditions) else "NotReady"
+            reason = "Running" if pod_ready(conditions) else "NotReady"
 
     if meta.get("deletionTimestamp"):
         if status_reason == _NODE_LOST:
@@ -276,8 +276,8 @@ def _initialized(conditions) -> bool:
     return False
 
 
-def _pod_ready(conditions) -> bool:
-    # hasPodReadyCondition: any Ready=True condition.
+def pod_ready(conditions) -> bool:
+    """The pod is ready (kubectl's hasPodReadyCondition): any Ready=True condition."""
     for condition in conditions:
         if type(condition) is dict and condition.get("type") == "Ready" and condition.get("status") == "True":
             return True

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from podtui.lifecycle.backoff import crash_message_delay, restart_waits, restarts_over, will_restart
+from podtui.lifecycle.columns import pod_ready
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.hooks import post_start_hook
 from podtui.lifecycle.probes import probe_type_of, uncombined
@@ -1072,10 +1073,8 @@ def steady_line(record) -> str:
     """What `x` says of a pod with nothing to explain: running and ready, when it is."""
     pod = _d(getattr(record, "obj", None))
     status = _d(pod.get("status"))
-    ready = next((_s(c.get("status")) for c in _l(status.get("conditions"))
-                  if isinstance(c, dict) and c.get("type") == "Ready"), "")
     if getattr(record, "deleted_at", None) is None and not _d(pod.get("metadata")).get("deletionTimestamp") \
-            and status.get("phase") == "Running" and ready == "True":
+            and status.get("phase") == "Running" and pod_ready(_l(status.get("conditions"))):
         return "running and ready; no restarts seen"
     return "no restarts seen for this pod"
 

@@ -39,3 +39,20 @@ def test_a_ready_pod_has_nothing_unready_and_says_running_and_ready():
         assert steady_line(rec) == "running and ready; no restarts seen"
     gone = next(r for r in fold(DEFAULT)[0].pods.values() if r.deleted_at is not None)
     assert unready_explanation(gone, now) is None and steady_line(gone) == "no restarts seen for this pod"
+
+
+def test_ready_is_read_by_kubectl_s_rule_any_ready_condition_true():
+    # kubectl's STATUS (hasPodReadyCondition) calls a pod ready when any Ready condition
+    # is True; `x` said "running and ready" only when the first one was.
+    from types import SimpleNamespace
+
+    conditions = [{"type": "Ready", "status": "False"}, {"type": "Ready", "status": "True"}]
+    obj = {"metadata": {"name": "p", "namespace": "n", "uid": "u"},
+           "spec": {"containers": [{"name": "app"}]},
+           "status": {"phase": "Running", "conditions": conditions,
+                      "containerStatuses": [{"name": "app", "ready": True, "restartCount": 0,
+                                             "state": {"running": {"startedAt": "2024-05-01T10:00:00Z"}}}]}}
+    rec = SimpleNamespace(obj=obj, deleted_at=None)
+    assert steady_line(rec) == "running and ready; no restarts seen"
+    obj["status"]["conditions"] = conditions[:1]
+    assert steady_line(rec) == "no restarts seen for this pod"
