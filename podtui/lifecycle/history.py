@@ -482,7 +482,12 @@ def _running_since(n: dict) -> float | None:
 
 
 def _finished_at(n: dict) -> float | None:
-    terminated = _d(n.get("state")).get("terminated")
+    return finished_at(_d(n.get("state")))
+
+
+def finished_at(state: dict) -> float | None:
+    """When the instance a container state (a status's state or lastState) names ended."""
+    terminated = state.get("terminated")
     return parse_ts(terminated.get("finishedAt")) if type(terminated) is dict else None
 
 
@@ -650,8 +655,7 @@ def _ended_at(pod: dict) -> float | None:
             at = parse_ts(c.get("lastTransitionTime"))
             if at is not None:
                 return at
-    ends = (parse_ts(_d(_d(cs.get("state")).get("terminated")).get("finishedAt"))
-            for cs in container_statuses(pod).values())
+    ends = (_finished_at(cs) for cs in container_statuses(pod).values())
     return max((at for at in ends if at is not None), default=None)
 
 

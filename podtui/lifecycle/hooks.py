@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.history import finished_at
 from podtui.lifecycle.read import as_dict as _d, as_int as _i, as_list as _l, container_statuses
-from podtui.lifecycle.times import parse_ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def post_start_hook(record, container: str | None = None) -> PostStartHook | Non
         state = _d(cs.get("state")) if cs is not None else {}
         if cs is None or isinstance(state.get("running"), dict):
             continue
-        ends = [parse_ts(_d(s.get("terminated")).get("finishedAt")) for s in (state, _d(cs.get("lastState")))]
+        ends = [finished_at(s) for s in (state, _d(cs.get("lastState")))]
         ended = max((e for e in ends if e is not None), default=None)
         if ended is None and (_i(cs.get("restartCount")) or 0) > 0:
             continue  # it ran before, and no status says when it ended: a Started Event may be old
