@@ -246,7 +246,7 @@ def _termination(record, now: float) -> dict | None:
         "held_by_finalizers_at_most": True if held_from is not None and info.removed_at is not None
         and found_on_relist(removal_window(record)) else None,
         "removed": rfc3339(info.removed_at),
-        **{k.replace("deleted", "removed"): v for k, v in _removed_window(record).items()},
+        **_removed_window(record, "removed"),
         "disruption": info.disruption_reason or None,
         "disruption_message": info.disruption_message or None,
         "status_reason": info.status_reason or None,
@@ -324,14 +324,14 @@ def pod_report(record, now: float, events: Iterable[EventRecord] | None = None) 
     })
 
 
-def _removed_window(record) -> dict:
-    """For a pod found missing from a relist, `deleted` is when the relist found it:
-    it went some time after `deleted_after` (when the watch last read anything, if
-    known), which `deleted_on_relist` says is the case."""
+def _removed_window(record, prefix: str = "deleted") -> dict:
+    """For a pod found missing from a relist, `{prefix}` is when the relist found it:
+    it went some time after `{prefix}_after` (when the watch last read anything, if
+    known), which `{prefix}_on_relist` says is the case (prefix: the time's key)."""
     window = removal_window(record)
     if not found_on_relist(window):
         return {}
-    return _clean({"deleted_after": rfc3339(window[0]), "deleted_on_relist": True})
+    return _clean({f"{prefix}_after": rfc3339(window[0]), f"{prefix}_on_relist": True})
 
 
 def _removed_text(data: dict, key: str = "deleted", prefix: str = "", offset: str = "") -> str:
