@@ -39,7 +39,7 @@ from podtui.lifecycle.history import History, diff_versions, reconstruct
 from podtui.lifecycle.probes import counts_as_failure, is_combined, probe_attempt
 from podtui.lifecycle.read import as_dict
 from podtui.lifecycle.read import as_str as _s
-from podtui.lifecycle.termination import removal_window, removal_words
+from podtui.lifecycle.termination import gone_after, removal_words
 from podtui.lifecycle.times import clock_time
 from podtui.lifecycle.records import DELETION, FINALIZER, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
@@ -405,7 +405,7 @@ class Store:
             after = None  # a clock stepped back between the two: no bound
         # The interval first: a timeline row cuts a long detail short.
         detail = removal_words((after, observed), clock_time, alone=True)
-        self._tombstone(rec, observed, detail, {"gone_after": after, "found_at": observed})
+        self._tombstone(rec, observed, detail, {"gone_after": after, "relist": True})
 
     def _tombstone(self, rec: PodRecord, observed: float, detail: str, data: dict | None = None) -> None:
         rec.deleted_at = observed
@@ -572,9 +572,8 @@ class Store:
         key = rec.family_key
         found = rec.family.after(key if start <= key else start)
         limit = ended + REPLACED_WITHIN
-        window = removal_window(rec) if ended != rec.deleted_at else None
-        if window is not None and window[0] is not None and window[0] < window[1]:
-            limit = max(limit, window[1] + REPLACED_WITHIN)  # made any time while the watch was down
+        if ended != rec.deleted_at and gone_after(rec) is not None:
+            limit = max(limit, rec.deleted_at + REPLACED_WITHIN)  # made any time while the watch was down
         if found is None or (found[0] > limit and rec.family.kind != "Job"):
             return None
         return found[2]
@@ -682,9 +681,9 @@ def ended_at(rec: PodRecord) -> float | None:
             if kind == REMOVED:
                 # Found gone on relist: it went after the watch's last read, maybe long
                 # before the relist, and its replacement was made while the watch was down.
-                window = removal_window(rec)
-                if window is not None and window[0] is not None and window[0] < at:
-                    at = window[0]
+                after = gone_after(rec)
+                if after is not None and after < at:
+                    at = after
             if ended is None or at < ended:
                 ended = at
             break  # history is in time order: the first is the earliest

@@ -57,7 +57,7 @@ def removal_window(record) -> tuple[float | None, float] | None:
     for t in reversed(getattr(history, "entries", ())):
         if t.kind == REMOVED:
             data = t.data
-            if isinstance(data, dict) and "found_at" in data:
+            if isinstance(data, dict) and data.get("relist"):
                 return data.get("gone_after"), at
             break
     return at, at
@@ -67,6 +67,18 @@ def found_on_relist(window: tuple[float | None, float] | None) -> bool:
     """The removal_window is a relist's finding, not a DELETED the watch read: `at` is
     only the latest it can have gone (an elapsed time from it is a lower bound)."""
     return window is not None and window[0] != window[1]
+
+
+def removed_on_relist(record) -> bool:
+    """Its removal was found on relist (found_on_relist): how long ago it went is a lower bound."""
+    return found_on_relist(removal_window(record))
+
+
+def gone_after(record) -> float | None:
+    """For a removal found on relist, the earliest it can have gone (the watch's last
+    read) when known; else None."""
+    window = removal_window(record)
+    return window[0] if found_on_relist(window) else None
 
 
 def removal_words(window: tuple, fmt, ago: str = "", offset: str = "", alone: bool = False) -> str:

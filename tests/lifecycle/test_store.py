@@ -326,7 +326,7 @@ def test_a_pod_missing_from_a_relist_is_removed_between_the_last_read_and_the_re
     rec = store.pods["u1"]
     removed = list(rec.history)[-1]
     assert removed.kind == "removed" and removed.at == T0 + 82 and not removed.exact
-    assert removed.data == {"gone_after": T0 + 47, "found_at": T0 + 82}
+    assert removed.data == {"gone_after": T0 + 47, "relist": True}
     assert removed.detail == "between 10:00:47 and 10:01:22 (found on relist)"
     # The tombstone keeps its place (and its time to live) by when it was found.
     assert rec.deleted_at == T0 + 82
@@ -338,7 +338,7 @@ def test_a_relist_removal_without_the_last_read_says_only_when_it_was_found():
     store.apply(Change(PODS, ADDED, make_pod(), T0))
     store.apply(Change(PODS, DELETED, relist_gone(), T0 + 82, synthetic=True))
     removed = list(store.pods["u1"].history)[-1]
-    assert removed.data == {"gone_after": None, "found_at": T0 + 82}
+    assert removed.data == {"gone_after": None, "relist": True}
     assert removed.detail == "found gone on relist at 10:01:22"
 
 
@@ -347,6 +347,20 @@ def test_a_last_read_after_the_relist_is_not_a_bound():
     store.apply(Change(PODS, ADDED, make_pod(), T0))
     store.apply(Change(PODS, DELETED, relist_gone(current_as_of=T0 + 90), T0 + 82, synthetic=True))
     assert list(store.pods["u1"].history)[-1].data["gone_after"] is None
+
+
+def test_the_relist_bound_is_read_from_the_removal_only():
+    from podtui.lifecycle.termination import gone_after, removed_on_relist
+
+    store = new_store()
+    for uid, name in (("u1", "web-0"), ("u2", "web-1"), ("u3", "web-2")):
+        store.apply(Change(PODS, ADDED, make_pod(uid, name), T0))
+    store.apply(Change(PODS, DELETED, make_pod("u1", "web-0"), T0 + 82))  # read off the watch
+    store.apply(Change(PODS, DELETED, relist_gone("u2", "web-1", current_as_of=T0 + 47), T0 + 82, synthetic=True))
+    store.apply(Change(PODS, DELETED, relist_gone("u3", "web-2"), T0 + 82, synthetic=True))
+    watch, bounded, unbounded = (store.pods[u] for u in ("u1", "u2", "u3"))
+    assert [removed_on_relist(r) for r in (watch, bounded, unbounded)] == [False, True, True]
+    assert [gone_after(r) for r in (watch, bounded, unbounded)] == [None, T0 + 47, None]
 
 
 def test_a_relist_removal_of_a_pod_never_seen_keeps_no_made_up_note():
