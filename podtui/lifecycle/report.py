@@ -224,6 +224,7 @@ def _termination(record, now: float) -> dict | None:
     held_from, held_to = _finalizer_hold(info, now)
     stopped = req.stopped_at if req is not None else None
     early = kill_at - stopped if stopped is not None and kill_at is not None and kill_at - stopped > 1 else None
+    removed = _removed_window(record, "removed")  # empty but for a removal found on relist
     return _clean({
         "deletion_requested": True if info.deletion_requested else None,
         "requested_at": rfc3339(req.at) if req is not None else None,
@@ -243,10 +244,9 @@ def _termination(record, now: float) -> dict | None:
         "held_by_finalizers_from": rfc3339(held_from),
         **timed("held_by_finalizers", held_to - held_from if held_from is not None else None),
         # Up to a removal found on relist: it went by then, maybe well before.
-        "held_by_finalizers_at_most": True if held_from is not None and info.removed_at is not None
-        and found_on_relist(removal_window(record)) else None,
+        "held_by_finalizers_at_most": True if held_from is not None and removed else None,
         "removed": rfc3339(info.removed_at),
-        **_removed_window(record, "removed"),
+        **removed,
         "disruption": info.disruption_reason or None,
         "disruption_message": info.disruption_message or None,
         "status_reason": info.status_reason or None,

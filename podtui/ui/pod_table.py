@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from podtui.clock import Clock
 from podtui.lifecycle.columns import format_age, format_restarts
-from podtui.lifecycle.termination import found_on_relist, removal_window
+from podtui.lifecycle.termination import removed_on_relist
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.next_text import NARROW, compact, planned_width
 from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex, table_status
@@ -786,7 +786,7 @@ class PodTable(ScrollView, can_focus=True):
             since = max(0.0, now - deleted_at)
             fade = 2 if since >= self.tombstone_ttl / 2 else 1
             # Found gone on relist: deleted by then, maybe well before, so at least that long ago.
-            least = "≥" if found_on_relist(removal_window(record)) else ""
+            least = "≥" if removed_on_relist(record) else ""
             return (age, restarts, f"deleted {least}{format_age(deleted_at, now)} ago", "status-deleted", fade)
         step = self._next_step(record, now)
         if step is None:

@@ -8,7 +8,7 @@ from textual.content import Content
 
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.read import controller_ref
-from podtui.lifecycle.termination import found_on_relist, removal_window, removal_words
+from podtui.lifecycle.termination import found_on_relist, removal_window, removal_words, removed_on_relist
 from podtui.lifecycle.unready import POD, flaps, unready_line, unready_periods
 from podtui.ui.lifecycle_colours import status_colour
 from podtui.ui.panes.base import Pane, PaneContext
@@ -44,7 +44,7 @@ def _pod_ref(uid: str | None, ctx: PaneContext, now: float) -> str:
     text = f"{other.namespace}/{other.name} (uid {uid[:8]})"
     if other.deleted_at is not None:
         # Found gone on relist: deleted by then, maybe well before.
-        text += f", deleted {'≥' if found_on_relist(removal_window(other)) else ''}{relative(other.deleted_at, now)}"
+        text += f", deleted {'≥' if removed_on_relist(other) else ''}{relative(other.deleted_at, now)}"
     return text
 
 
