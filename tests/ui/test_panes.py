@@ -420,3 +420,29 @@ def test_the_backoff_pane_says_the_hook_next_says_not_restart_due():
         assert step.text in when and "due" not in when, (t, step.text, t_)
         seen.add(step.text)
     assert {"postStart hook running for 1s", "postStart hook failed"} <= seen, seen
+
+
+def test_the_backoff_pane_shows_the_restart_next_estimates_before_crashloopbackoff():
+    # A container just exited (Error), before the kubelet's sync says CrashLoopBackOff: NEXT
+    # said "restart in ~10s" while the pane said no container was in back-off.
+    from podtui.lifecycle.backoff import Ladder
+    from podtui.lifecycle.nextstep import next_step
+    from tests.lifecycle.test_timers import T0, _crashed_pod, record
+
+    rec = record(_crashed_pod(1), ladders={"app": Ladder()})
+    now = T0 + 1
+    assert next_step(rec, now).text == "restart in ~9s"
+    t = backoff.render(rec, now, PaneContext(records={})).plain
+    assert "No container is in restart" not in t
+    assert "[10s] 20s 40s" in t
+    when = next(row for row in t.splitlines() if row.startswith("when"))
+    assert "next restart in 9s" in when and "estimated" in when, t
+
+
+def test_a_container_that_exited_after_10m_restarts_without_a_back_off_in_the_pane():
+    from podtui.lifecycle.backoff import Ladder
+    from tests.lifecycle.test_timers import T0, _crashed_pod, record
+
+    rec = record(_crashed_pod(1, ran=700.0), ladders={"app": Ladder()})
+    t = backoff.render(rec, T0 + 1, PaneContext(records={})).plain
+    assert "restarted without back-off" in t and "ladder" not in t, t

@@ -14,6 +14,8 @@ from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
 from podtui.ui.panes.fmt import clock_time, countdown, elapsed, join_lines, kv, line
 
+_JUST_EXITED = "exited; crash loop back-off comes next (CrashLoopBackOff)"
+_EXITED_AFTER_RESET = "exited after running 10m: restarted without back-off"
 _KIND_TEXT = {"crash": "crash loop back-off (CrashLoopBackOff)", "image": "image pull back-off (ImagePullBackOff)"}
 
 
@@ -90,8 +92,14 @@ def instead(record: Any, now: float) -> str:
 
 def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     over = model.restarts_over(record, now)
-    infos = model.backoffs(record, now) if over is None else \
-        [b for b in model.backoffs_left(record, now) if b.reset_at is None]
+    crashed: list[Any] = []
+    if over is None:
+        # NEXT's own call: a container that just exited (Error, before the kubelet's sync
+        # says CrashLoopBackOff) has its restart estimated there, so it is shown here too.
+        infos, crashed = model.restart_waits(record, now, over)
+        infos = infos + crashed
+    else:
+        infos = [b for b in model.backoffs_left(record, now) if b.reset_at is None]
     if not infos:
         return Content.styled("No container is in restart or image-pull back-off.", "$text-muted")
     blocks = []
@@ -101,11 +109,16 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         blocks.append(line(("No restart or pull retry comes: ", "bold $next-error"),
                            over.why + (f"; {then}" if then else "")))
     for info in infos:
-        lines = [line((info.container, "bold"), "  ", (_KIND_TEXT.get(info.kind, info.kind), "$status-backoff"))]
-        lines.append(kv("delay", line((go_duration(info.delay), "bold"),
-                                      f"  (step {int(info.step) + 1}; curve {go_duration(info.initial)}"
-                                      f" doubling to {go_duration(info.cap)})")))
-        lines.append(kv("ladder", ladder_line(info)))
+        kind = _KIND_TEXT.get(info.kind, info.kind)
+        if info in crashed:
+            # delay 0: the instance ran RESET_AFTER, so the ladder starts over with no wait.
+            kind = _JUST_EXITED if info.delay else _EXITED_AFTER_RESET
+        lines = [line((info.container, "bold"), "  ", (kind, "$status-backoff"))]
+        if info.delay or info not in crashed:
+            lines.append(kv("delay", line((go_duration(info.delay), "bold"),
+                                          f"  (step {int(info.step) + 1}; curve {go_duration(info.initial)}"
+                                          f" doubling to {go_duration(info.cap)})")))
+            lines.append(kv("ladder", ladder_line(info)))
         if over is not None:
             lines.append(kv("when", ("never: the back-off is moot", "$text-muted")))
         else:
