@@ -70,7 +70,8 @@ class Folded:
         self.warnings: list[str] = []
         # Lazy: each pod decoded as the live source decodes it, sharing what its versions
         # (and its replicas' specs) have in common, so the store keeps one copy of them.
-        header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings, lazy=True)
+        header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings, lazy=True,
+                                       doing="reading")
         self.header = header
         clock = ManualClock(header.started)
         # Nothing expires and nothing is trimmed: a report wants the whole story.

@@ -1005,8 +1005,8 @@ def _header_begun(line: bytes) -> bool:
     return len(compact) > 1 and _HEADER_START.startswith(compact)
 
 
-def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
-                   warnings: list[str] | None = None, lazy: bool = False) -> tuple[Header, Iterator[Item]]:
+def iter_recording(path: str | Path, *, skip_bad_lines: bool = False, warnings: list[str] | None = None,
+                   lazy: bool = False, doing: str = "replaying") -> tuple[Header, Iterator[Item]]:
     """The header, and an iterator over the items, read lazily; path "-" reads
     standard input.
 
@@ -1017,9 +1017,11 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
     With `lazy`, a change's object is decoded when first read, as the live source's
     are (pods through one PodDecoder: for a consumer that reads them in order); each
     line is still checked on the way, so a corrupt one is reported here.
+
+    `doing`: the caller's verb in a truncation warning ("reading up to line 7").
     """
     if not lazy:
-        return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)))
+        return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)), doing=doing)
     pods = PodDecoder()
 
     def parse(line: bytes) -> Item:
@@ -1033,7 +1035,7 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False,
             return Change(resource, kind, None, t, synthetic, raw=line, decode=decode)
         return item
 
-    return _scan(path, skip_bad_lines, warnings, parse)
+    return _scan(path, skip_bad_lines, warnings, parse, doing=doing)
 
 
 def _read_line(line: bytes) -> Item:
@@ -1066,10 +1068,12 @@ def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
 
 
 def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
-          parse: Callable[[bytes], T], skipped: list[int] | None = None) -> tuple[Header, Iterator[T]]:
+          parse: Callable[[bytes], T], skipped: list[int] | None = None,
+          doing: str = "replaying") -> tuple[Header, Iterator[T]]:
     """iter_recording's reading, each line after the header through `parse` (which
     raises ValueError or TypeError for a line that is not an item). `skipped` gets the
-    number of each bad line gone past (with skip_bad_lines)."""
+    number of each bad line gone past (with skip_bad_lines). `doing`: the caller's verb
+    for what it makes of a cut file ("replaying", "reading")."""
     path = Path(path)
     name = recording_name(path)
     warnings = warnings if warnings is not None else []
@@ -1099,16 +1103,16 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
             if not line.strip():
                 if not complete and damage:
                     warnings.append(f"{name} is damaged after line {number - 1} ({damage[0]}): "
-                                    "replaying what is there, which may be wrong too")
+                                    f"{doing} what is there, which may be wrong too")
                 elif not complete:
                     warnings.append(f"{name} is cut short after line {number - 1} "
-                                    "(compressed data ends mid-stream): replaying what is there")
+                                    f"(compressed data ends mid-stream): {doing} what is there")
                 continue
             try:
                 item = parse(line)
             except (orjson.JSONDecodeError, ValueError, TypeError, RecursionError) as exc:  # nested past any pod
                 if not complete:
-                    warnings.append(f"{name} is cut short in line {number}: replaying up to line {number - 1}")
+                    warnings.append(f"{name} is cut short in line {number}: {doing} up to line {number - 1}")
                     return
                 pending_error = _bad_line(name, number, line, exc)
                 if skipped is not None:

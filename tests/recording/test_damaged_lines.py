@@ -67,7 +67,19 @@ def test_history_prints_the_short_truncation_warning(tmp_path, capsys):
     assert cli.main(["history", str(cut)]) == 0
     (warning,) = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     number = int(warning.split("after line ")[1].split()[0])
+    # history reads the file, it replays nothing: the reader's own verb.
     assert warning == (f"podtui: warning: {cut} is cut short after line {number} (compressed data ends "
-                       "mid-stream): replaying what is there")
+                       "mid-stream): reading what is there")
     # Without the file name it takes three lines of a toast at 80 columns, at most.
     assert len(warning.removeprefix(f"podtui: warning: {cut}")) <= 3 * 36
+
+
+def test_history_says_reading_up_to_the_line_before_a_cut_one(tmp_path, capsys):
+    cut = tmp_path / "cut.jsonl"
+    with gzip.open(RECORDING, "rb") as f:
+        lines = f.read().splitlines(keepends=True)[:8]
+    lines[-1] = lines[-1][:20]  # killed mid-write: no newline
+    cut.write_bytes(b"".join(lines))
+    assert cli.main(["history", str(cut)]) == 0
+    (warning,) = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warning == f"podtui: warning: {cut} is cut short in line 8: reading up to line 7"
