@@ -66,7 +66,7 @@ from podtui.ui.panes.phase import readiness_line
 from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
-from podtui.ui.status_bar import BarState, stale_text
+from podtui.ui.status_bar import BarState, stale_text, whole_second
 from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]
@@ -177,6 +177,7 @@ class PodtuiApp(App):
         self._unseen_namespace: str | None = None  # :ns to a namespace known_namespaces() lacked
         self.events_per_s = 0.0
         self._changes_since_tick = 0
+        self._clock_second: int | None = None  # the clock's whole second the clock-driven cells show
         # In a replay: the recorded times of the changes applied lately, for events/s in
         # recorded time (wall time counts a seek's thousands of changes as one second's).
         self._replayed: deque[float] = deque()
@@ -304,6 +305,8 @@ class PodtuiApp(App):
             self._propagate(dirty)
             self._update_bar_after_changes()
             settle_heap()
+        if self.replay is not None and self._rebuilding is None:
+            self._follow_replay_clock()
         self._backlog = more
         if more and self.timers and not self._pump_pending:
             self._pump_pending = True
@@ -424,12 +427,27 @@ class PodtuiApp(App):
         # Sampled once a second: a producer released by a drain is held again within
         # milliseconds, so held_back alone would flicker while the backlog is worked off.
         self._behind = bool(getattr(self.feed, "held_back", False)) or (self._behind and self._backlog)
+        self._tick_clocks()
+        self._say_recording_stopped()
+        self.update_status_bar()
+
+    def _tick_clocks(self) -> None:
+        """The clock-driven cells on screen (the table's visible rows, an open detail) worked
+        out again at the clock's now, which the bar is about to say."""
+        self._clock_second = whole_second(self.clock.time())
         self.table.tick()
         screen = self.screen
         if isinstance(screen, DetailScreen):
             screen.on_tick()
-        self._say_recording_stopped()
-        self.update_status_bar()
+
+    def _follow_replay_clock(self) -> None:
+        """A replay's clock runs at its speed, not the wall's: at ×8 a once-a-second tick left
+        the rows' AGE and NEXT up to 8 s behind the bar (which a change repaints at once), and
+        only a changed row fresh. So the clocks and the bar move together whenever the whole
+        second they show changes: at most once a pump, and only the rows on screen."""
+        if whole_second(self.clock.time()) != self._clock_second:
+            self._tick_clocks()
+            self.update_status_bar()
 
     def _say_recording_stopped(self) -> None:
         """Once: a --record's recorder ended (a full disk). The screen goes on; the why,

@@ -101,6 +101,13 @@ def elapsed(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
+def whole_second(t: float) -> int:
+    """The whole second a time is shown as: floored after rounding to microseconds, as
+    AGE (format_age) and the clock (format_ts) round. Floored alone, a position of
+    43.9999998 (eight 0.35 s steps at ×8) said 0:43 beside rows aged to 44 s."""
+    return math.floor(round(t, 6))
+
+
 def replay_text(replay: Any, now: float, *, word: bool = True) -> tuple[str, str]:
     """Where in the recording, as a video player says it: the recorded time (the bar's
     clock), the position out of the length, the speed, and that the end is reached.
@@ -110,14 +117,14 @@ def replay_text(replay: Any, now: float, *, word: bool = True) -> tuple[str, str
     at = getattr(replay, "position", now)
     # Whole seconds of the clock from the start's: the clock shown is then the start's
     # plus the offset shown (apart, they were rounded differently and drifted a second).
-    start = math.floor(getattr(replay, "start_time", at))
-    at_s = math.floor(at)
-    length = elapsed(math.floor(getattr(replay, "end_time", at)) - start)
+    start = whole_second(getattr(replay, "start_time", at))
+    at_s = whole_second(at)
+    length = elapsed(whole_second(getattr(replay, "end_time", at)) - start)
     end = getattr(replay, "at_end", False)
     mark = "■" if end else "▶" if playing else "⏸"
     speed_text = f" ×{speed:g}" if speed != 1 else ""
     where = f"{elapsed(at_s - start)}/{length}" + (" end" if end else "")
-    return (f"{mark}{' replay' if word else ''} {clock_time(at)} {where}{speed_text}", "bold $text-accent")
+    return (f"{mark}{' replay' if word else ''} {clock_time(at_s)} {where}{speed_text}", "bold $text-accent")
 
 
 def scrubber(replay: Any, cells: int) -> Content:

@@ -462,3 +462,32 @@ def test_a_seek_within_the_last_second_lands_on_the_end():
     feed.seek(feed.end_time - 1)  # the second before: a whole second as ever
     feed.poll()
     assert feed.position == 1714557726.0 and replay_text(feed, feed.position)[0] == "⏸ replay 10:02:06 1:59/2:00"
+
+
+async def test_above_1x_every_visible_rows_age_is_the_bars_moment():
+    from podtui.lifecycle.columns import format_age
+    from podtui.ui.status_bar import whole_second
+
+    app, feed, wall = replay_app()
+    feed.set_speed(8)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 30)
+        await settle(pilot)
+        feed.resume()
+        table, bar = app.table, app.pods_screen.status_bar
+        checked = 0
+        for _ in range(12):  # 0.35 s of wall time a pump: ~2.8 recorded seconds, a tick's worth of none
+            wall.t += 0.35
+            app.pump()
+            await pilot.pause()
+            second = whole_second(feed.position)
+            # Before: the bar was said at a change only, the rows' AGE at the once-a-second tick.
+            assert f"▶ replay {clock_time(second)} " in bar.text
+            strips = app.screen._compositor.render_strips()
+            top = int(table.scroll_y)
+            for y, uid in enumerate(table.index.uids(top, top + table._visible_rows()), start=1):
+                record = table.records[uid]
+                cells = strips[table.region.y + y].text.split()
+                assert format_age(record.row.created, second) in cells, (record.name, cells)
+                checked += 1
+        assert checked > 100
