@@ -310,6 +310,9 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     return sep.join(_parts(state, now, cuts)[0]), cuts.scope
 
 
+SCOPE_REGROW = 10.0  # seconds the room for "all namespaces" stays free before a kept -A gives it back
+
+
 class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -322,6 +325,11 @@ class StatusBar(Static):
         # ((width, scope), "-A"): all namespaces read -A at this width once; a count a
         # digit longer or shorter flipped it back and forth at every change.
         self._scope_cut: tuple[tuple[int | None, str], str] | None = None
+        # Since when (the clock's now) the whole scope has fitted beside a kept -A: held
+        # SCOPE_REGROW seconds, it comes back (kept for good, -A stayed after a seek back
+        # to 20 pods with the room free).
+        self._fits_since: float | None = None
+        self._last_now: float | None = None
 
     def on_resize(self) -> None:
         if self._last is not None:
@@ -332,6 +340,16 @@ class StatusBar(Static):
         width = self.content_size.width or None
         key = (width, state.scope)
         cut = self._scope_cut[1] if self._scope_cut is not None and self._scope_cut[0] == key else None
+        back = self._last_now is not None and now < self._last_now  # a replay's seek back: decided again
+        self._last_now = now
+        if cut is not None and not back:
+            if fit_status_line(state, now, width, None)[1] != (state.scope or "all namespaces"):
+                self._fits_since = None
+            elif self._fits_since is None or now < self._fits_since:
+                self._fits_since = now
+            back = now - self._fits_since >= SCOPE_REGROW if self._fits_since is not None else False
+        if back:
+            cut, self._fits_since = None, None
         content, scope = fit_status_line(state, now, width, cut)
         # Kept at -A, not shorter: a scope cut further or left out (a long reconnect
         # reason) comes back when there is room again.

@@ -46,3 +46,32 @@ async def test_once_cut_to_minus_a_the_scope_stays_so_at_that_width():
         await pilot.pause()
         bar.show(state(999), T0)
         assert "all namespaces" in bar.text  # a new width: decided again
+
+
+async def test_a_kept_minus_a_grows_back_once_the_room_has_stayed_free():
+    app = BarApp()
+    async with app.run_test(size=(50, 3)) as pilot:  # 48 cells: "all namespaces" fits 999 pods, not 1000
+        bar = app.query_one(StatusBar)
+        await pilot.pause()
+        bar.show(state(1000), T0)
+        assert "-A" in bar.text
+        for t in range(1, 31):  # the count at the edge: still no flipping
+            bar.show(state(999 if t % 3 else 1000), T0 + t)
+            assert bar.text.split(" │ ")[1] == "-A", t
+        for t in range(31, 40):
+            bar.show(state(999), T0 + t)
+            assert "-A" in bar.text
+        # Before: -A for good, whatever room there was later.
+        bar.show(state(999), T0 + 41)
+        assert "all namespaces" in bar.text
+
+
+async def test_a_kept_minus_a_grows_back_at_once_when_the_clock_goes_back():
+    app = BarApp()
+    async with app.run_test(size=(50, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        await pilot.pause()
+        bar.show(state(1000), T0 + 60)
+        assert "-A" in bar.text
+        bar.show(state(20), T0 + 3)  # a replay sought back to 0:03: 20 pods
+        assert "all namespaces" in bar.text
