@@ -10,7 +10,7 @@ from podtui.cli import invalid_option
 from podtui.clock import ManualClock
 from podtui.errors import UsageError, say
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
-from podtui.sources.recording import STDIN, Recording, file_argument, read_recording
+from podtui.sources.recording import STDIN, Recording, file_argument, read_recording, recording_length
 from podtui.sources.replay import ReplayFeed
 
 
@@ -35,15 +35,20 @@ def start_time(text: str, start: float, end: float) -> float:
     from_end = text.startswith("-")
     number = text[1:] if from_end else text
     offset = parse_go_duration(number)  # a bare 0 too: the start (or the end)
-    if offset is not None:
-        t = end - offset if from_end else start + offset
+    length = recording_length(start, end)
+    if offset is not None and offset <= length:
+        # Any offset up to the length the bar shows (whole seconds of the clock, so up
+        # to a second past end - start): the last lands on the end, as the bar's does.
+        t = max(end - offset, start) if from_end else min(start + offset, end)
+    elif offset is not None:
+        t = math.inf  # past the length: refused below, with the bounds
     else:
         t = parse_ts(text)
     if t is None:
         raise invalid_option("--at", text, "use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start "
                              "such as 90s or 5m, or from the end such as -5m")
     if not start <= t <= end:
-        span = go_duration(math.floor(end - start))
+        span = go_duration(length)
         raise invalid_option("--at", text, f"the recording runs from {format_ts(start)} to {format_ts(end)}: "
                              f"give a time in between, or an offset up to {span} from the start or -{span} from the end")
     return t

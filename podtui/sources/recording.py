@@ -31,6 +31,7 @@ import bisect
 import gzip
 import io
 import json
+import math
 import os
 import stat
 import struct
@@ -603,6 +604,21 @@ class RecordingFeed:
         return getattr(self.feed, name)
 
 
+def whole_second(t: float) -> int:
+    """The whole second a time is shown as: floored after rounding to microseconds, as
+    AGE (format_age) and the clock (format_ts) round. (podtui.ui.status_bar has the same
+    rule for the replay bar's clock and offsets.)"""
+    return math.floor(round(t, 6))
+
+
+def recording_length(start: float, end: float) -> int:
+    """A recording's length as the replay bar shows it, in whole seconds of the clock:
+    10:00:00.7 to 10:01:03.3 is 1:03, the offset the bar reads at the end. The summary
+    and replay's --at bound count the same (62.6 s truncated said 62 s, and refused the
+    bar's own 1m3s)."""
+    return max(0, whole_second(end) - whole_second(start))
+
+
 def recording_summary(writer: RecordingWriter, trouble: str = "") -> str:
     """The line said when a recording ends (`podtui record`, or quitting a --record):
     what went where, "podtui: recorded 1,234 pod and 56 event changes to FILE (2.1 MB)
@@ -620,7 +636,8 @@ def recording_summary(writer: RecordingWriter, trouble: str = "") -> str:
         except OSError:
             pass
     counts = writer.changes_written
-    took = f" in {human_duration(writer.ended - writer.header.started)}" if writer.ended is not None else ""
+    took = f" in {human_duration(recording_length(writer.header.started, writer.ended))}" \
+        if writer.ended is not None else ""
     return (f"podtui: recorded {counts.get(PODS, 0):,} pod and {counts.get(EVENTS, 0):,} event changes "
             f"to {writer.path}{size}{took}{trouble}")
 

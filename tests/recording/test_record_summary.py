@@ -143,3 +143,26 @@ def test_how_long_is_the_recording_s_own_start_to_stop_for_both_commands(tmp_pat
         f"podtui: recorded 1 pod and 0 event changes to {path} ({path.stat().st_size} B) in 3m10s; trouble"
     replay_length = read_recording(path).items[-1].at - read_recording(path).header.started
     assert replay_length == 190  # what the summary says is what a replay runs for
+
+
+def test_the_summary_says_the_length_the_replay_bar_shows(tmp_path):
+    # Recorded from 10:00:00.7 to 10:01:03.3: the summary said "in 62s" (62.6 s, truncated)
+    # where the replay bar said 1:03/1:03, counting whole seconds of the clock.
+    from types import SimpleNamespace
+
+    from podtui.sources.recording import recording_summary, start_recording
+    from podtui.ui.status_bar import replay_text
+
+    path = tmp_path / "rec.jsonl"
+    clock = ManualClock(T0 + 0.7)
+    feed = start_recording(StaticFeed([_pod(1)], Scope()), path, clock)
+    feed.start()
+    feed.poll()
+    clock.advance(62.6)
+    feed.stop()
+    recording = read_recording(path)
+    end = recording.items[-1].at
+    bar = replay_text(SimpleNamespace(start_time=recording.header.started, end_time=end, position=end,
+                                      at_end=True, playing=False, speed=1.0), end)
+    assert "1:03/1:03" in " ".join(bar), bar
+    assert recording_summary(feed.writer).endswith(" in 63s"), recording_summary(feed.writer)

@@ -209,3 +209,15 @@ async def test_a_replay_opens_with_its_load_warnings_as_notifications(truncated)
         await pilot.pause()
         shown = notices_with_severity(app)
     assert shown == [(warning, "warning")]
+
+
+def test_at_takes_every_offset_the_bar_shows_up_to_its_length():
+    # 10:00:00.7 to 10:01:03.3: the bar counts whole seconds of the clock, 0:00 to 1:03;
+    # --at 1m3s was refused ("up to 1m2s") though the bar showed 1:03/1:03 at the end.
+    start, end = 1714557600.7, 1714557663.3
+    assert start_time("1m3s", start, end) == end
+    assert start_time("-1m3s", start, end) == start
+    assert start_time("1m2s", start, end) == start + 62
+    with pytest.raises(UsageError) as err:
+        start_time("1m4s", start, end)
+    assert "an offset up to 1m3s from the start or -1m3s from the end" in str(err.value)
