@@ -70,6 +70,7 @@ def open_feed(recording: Recording, clock: ManualClock, *, speed: float = 1.0, a
 
 def run(args: argparse.Namespace) -> int:
     from podtui.heap import relax_gc
+    from podtui.sources.history_command import never_listed
     from podtui.ui.app import run as run_ui
     from podtui.sources.replay import MAX_SPEED, MIN_SPEED
     from podtui.ui.themes import resolve_theme
@@ -84,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
     resolve_theme(args.theme)
     recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
     try:
+        unlisted = never_listed(recording)
+        if unlisted is not None:  # before the screen: it showed an empty cluster, "No resources found"
+            raise unlisted
         relax_gc()
         clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
         feed = open_feed(recording, clock, speed=args.speed, at=args.at, paused=args.paused)

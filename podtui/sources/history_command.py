@@ -16,12 +16,12 @@ from pathlib import Path
 
 from podtui.clock import ManualClock
 from podtui.errors import PodtuiError, UsageError, say
-from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, PODS, STOPPED, Change, Relist, SourceStatus, item_time
+from podtui.lifecycle.changes import ADDED, EVENTS, MODIFIED, PODS, STOPPED, Change, Item, Relist, SourceStatus, item_time
 from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
 from podtui.lifecycle.store import PodRecord, Store
-from podtui.sources.recording import STDIN, file_argument, iter_recording, recording_name
+from podtui.sources.recording import STDIN, Recording, file_argument, iter_recording, recording_name
 
 FORMATS = ("markdown", "yaml")
 
@@ -62,6 +62,43 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class Listing:
+    """Whether a recording's pods list ever completed, noted item by item: without one,
+    "no pods" says nothing of the cluster (the recorder never got to look), and the
+    last status before "stopped" says why."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.last_status: SourceStatus | None = None
+
+    def note(self, item: Item) -> None:
+        if isinstance(item, Relist):
+            self.done = self.done or (item.resource == PODS and item.phase == "end")
+        elif isinstance(item, SourceStatus) and item.resource in (PODS, None) and item.state != STOPPED:
+            self.last_status = item  # "stopped" ends every recording: not a why
+
+    def never_listed(self, path: str | Path) -> PodtuiError | None:
+        """The error for a recording without pods that never listed them; None if it did."""
+        if self.done:
+            return None
+        last = self.last_status
+        why = "it recorded no status" if last is None else \
+            f"its last status: {last.state}: {last.detail}" if last.detail else f"its last status: {last.state}"
+        return PodtuiError(f"{recording_name(path)} has no pods: the recorder never listed them", why)
+
+
+def never_listed(recording: Recording) -> PodtuiError | None:
+    """For a replay: the error history gives a recording that never listed its pods
+    (replayed, it read as an empty cluster, "No resources found"); None if it has pods
+    or listed none."""
+    if recording.log.last_of(PODS, len(recording.log)) is not None:
+        return None
+    listing = Listing()
+    for item in recording.log.decoded():  # no pods: the items are statuses, events, marks
+        listing.note(item)
+    return listing.never_listed(recording.path if recording.path is not None else STDIN)
+
+
 class Folded:
     """A recording folded into a Store, with every Event version and the time span."""
 
@@ -78,8 +115,7 @@ class Folded:
         self.store = Store(clock, tombstone_ttl=float("inf"), history_limit=1_000_000,
                            events_per_pod=1_000_000, pending_events_limit=1_000_000)
         self.event_versions: dict[str, list[EventRecord]] = {}  # involved uid (or ns/name) -> versions
-        self.listed = False  # a list of the pods completed: "no pods" means none were there
-        self.last_status: SourceStatus | None = None
+        self.listing = Listing()
         start = end = None
         for item in items:
             at = item_time(item)
@@ -91,10 +127,8 @@ class Folded:
                 self.store.apply(item)
                 if item.resource == EVENTS and item.type in (ADDED, MODIFIED):
                     self._keep_event(item.obj)
-            elif isinstance(item, Relist):
-                self.listed = self.listed or (item.resource == PODS and item.phase == "end")
-            elif isinstance(item, SourceStatus) and item.resource in (PODS, None) and item.state != STOPPED:
-                self.last_status = item  # "stopped" ends every recording: not a why
+            else:
+                self.listing.note(item)
         self.start = start if start is not None else header.started
         self.end = end if end is not None else header.started
 
@@ -173,11 +207,9 @@ def _no_pods(folded: Folded) -> PodtuiError:
         where += f" with selector {labels}"
     for w in folded.warnings:
         say(f"podtui: warning: {w}")
-    if not folded.listed:  # it never got to look: "saw none" blamed the namespace
-        last = folded.last_status
-        why = "it recorded no status" if last is None else \
-            f"its last status: {last.state}: {last.detail}" if last.detail else f"its last status: {last.state}"
-        return PodtuiError(f"{recording_name(folded.path)} has no pods: the recorder never listed them", why)
+    unlisted = folded.listing.never_listed(folded.path)
+    if unlisted is not None:  # it never got to look: "saw none" blamed the namespace
+        return unlisted
     return PodtuiError(f"{recording_name(folded.path)} has no pods: nothing to report",
                        f"the recorder saw none {where}; record where there are pods, or check --namespace "
                        "and --selector")

@@ -221,3 +221,29 @@ def test_at_takes_every_offset_the_bar_shows_up_to_its_length():
     with pytest.raises(UsageError) as err:
         start_time("1m4s", start, end)
     assert "an offset up to 1m3s from the start or -1m3s from the end" in str(err.value)
+
+
+def test_a_recording_cut_before_its_first_list_ended_is_an_error_not_an_empty_cluster(tmp_path, monkeypatch, capsys):
+    import gzip
+
+    from podtui import cli
+
+    # As `gunzip -c rec.jsonl.gz | head -c 3000` left a `podtui demo --record`: up to
+    # "listing" and the list's start, then the first pod's line cut off.
+    lines = gzip.decompress(RECORDING.read_bytes()).split(b"\n")
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(b"\n".join([lines[0], b'{"t":1714557600.0,"status":"connecting","detail":"","resource":"pods"}',
+                                 b'{"t":1714557600.0,"status":"listing","detail":"","resource":"pods"}',
+                                 b'{"t":1714557600.0,"relist":"start","resource":"pods","resource_version":""}',
+                                 lines[4][:500]]))
+    opened = []
+    monkeypatch.setattr("podtui.ui.app.run", lambda *a, **k: opened.append(1) or 0)
+    # Before: the screen opened on "0 pods" and "No resources found", kubectl's words for
+    # an empty cluster; `podtui history` said the recorder never listed the pods.
+    assert cli.main(["replay", str(path)]) == 1
+    assert not opened
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == f"podtui: {path} has no pods: the recorder never listed them (its last status: listing)"
+    assert [line for line in err if "has no pods" in line] == err[-1:]
+    # A whole recording opens as before.
+    assert cli.main(["replay", str(RECORDING), "--paused"]) == 0 and opened == [1]
