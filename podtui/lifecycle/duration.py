@@ -9,6 +9,8 @@ on integer nanoseconds like Go's time.Duration, so the boundaries (119s -> 2m,
 
 from __future__ import annotations
 
+import math
+
 _NS_PER_S = 1_000_000_000
 _NS_PER_MIN = 60 * _NS_PER_S
 _NS_PER_HOUR = 60 * _NS_PER_MIN
@@ -91,3 +93,11 @@ def _human_ns(ns: int) -> str:
         years = hours // 24 // 365
         return f"{years}y" if dy == 0 else f"{years}y{dy}d"
     return f"{hours // 24 // 365}y"
+
+
+def whole_second(t: float) -> int:
+    """The whole second a time is shown as: floored after rounding to microseconds, as
+    AGE (format_age, which counts microseconds) and the clock round. Floored alone, a
+    replay position of 43.9999998 (eight 0.35 s steps at x8) said 0:43 beside rows aged
+    to 44 s. The replay bar and a recording's length both count by it."""
+    return math.floor(round(t, 6))

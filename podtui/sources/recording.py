@@ -31,7 +31,6 @@ import bisect
 import gzip
 import io
 import json
-import math
 import os
 import stat
 import struct
@@ -66,7 +65,7 @@ from podtui.lifecycle.changes import (
     SourceStatus,
     item_time,
 )
-from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.duration import human_duration, whole_second
 from podtui.lifecycle.times import format_ts
 from podtui.sources.base import Feed, Scope, item_size, queued_size
 from podtui.sources.decode import PodDecoder, decode_any, object_of
@@ -602,13 +601,6 @@ class RecordingFeed:
     def __getattr__(self, name: str):
         # Status the inner feed exposes (state, controls) stays reachable.
         return getattr(self.feed, name)
-
-
-def whole_second(t: float) -> int:
-    """The whole second a time is shown as: floored after rounding to microseconds, as
-    AGE (format_age) and the clock (format_ts) round. (podtui.ui.status_bar has the same
-    rule for the replay bar's clock and offsets.)"""
-    return math.floor(round(t, 6))
 
 
 def recording_length(start: float, end: float) -> int:

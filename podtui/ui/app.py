@@ -40,7 +40,7 @@ from podtui.lifecycle.changes import (
     Change,
     SourceStatus,
 )
-from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.duration import human_duration, whole_second
 from podtui.lifecycle.explain import (
     KIND_DISRUPTION,
     KIND_RESTART,
@@ -66,7 +66,7 @@ from podtui.ui.panes.phase import readiness_line
 from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
-from podtui.ui.status_bar import BarState, stale_text, whole_second
+from podtui.ui.status_bar import BarState, stale_text
 from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]

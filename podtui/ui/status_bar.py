@@ -10,7 +10,6 @@ a reconnect countdown), so it costs one short line on the wire.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from podtui.lifecycle import changes as ch
-from podtui.lifecycle.duration import human_duration
+from podtui.lifecycle.duration import human_duration, whole_second
 from podtui.ui.panes.fmt import clock_time, countdown
 from podtui.ui.pod_table import cut_middle, fit
 
@@ -99,13 +98,6 @@ def elapsed(seconds: float) -> str:
     total = max(0, int(seconds))
     h, rest = divmod(total, 3600)
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
-
-
-def whole_second(t: float) -> int:
-    """The whole second a time is shown as: floored after rounding to microseconds, as
-    AGE (format_age) and the clock (format_ts) round. Floored alone, a position of
-    43.9999998 (eight 0.35 s steps at ×8) said 0:43 beside rows aged to 44 s."""
-    return math.floor(round(t, 6))
 
 
 def replay_text(replay: Any, now: float, *, word: bool = True) -> tuple[str, str]:

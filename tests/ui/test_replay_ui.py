@@ -466,7 +466,7 @@ def test_a_seek_within_the_last_second_lands_on_the_end():
 
 async def test_above_1x_every_visible_rows_age_is_the_bars_moment():
     from podtui.lifecycle.columns import format_age
-    from podtui.ui.status_bar import whole_second
+    from podtui.lifecycle.duration import whole_second
 
     app, feed, wall = replay_app()
     feed.set_speed(8)
