@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import time
 from array import array
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from collections.abc import Callable
 from podtui.clock import ManualClock
 from podtui.lifecycle import snapshot
 from podtui.lifecycle.changes import BOOKMARK, PODS, Change, Item, Relist
+from podtui.lifecycle.duration import whole_second
 from podtui.lifecycle.store import Store
 from podtui.sources.decode import PodDecoder
 from podtui.sources.recording import Recording, scope_from_header
@@ -359,8 +359,8 @@ class ReplayFeed:
         if whole and self.start_time < t < self.end_time:
             # On the recorded clock's whole second, as the bar says it: `}` from 0:00 and
             # `{` from the end both at 1:00 landed a fraction apart, on two states.
-            t = max(float(math.floor(t)), self.start_time)
-            if t >= math.floor(self.end_time):
+            t = max(float(whole_second(t)), self.start_time)
+            if t >= whole_second(self.end_time):
                 # The end's whole second: the bar said "0:40/0:40" paused short of it, not ■ end.
                 t = self.end_time
         t = min(max(t, self.start_time), self.end_time)

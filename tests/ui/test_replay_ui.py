@@ -449,6 +449,15 @@ def test_a_seek_lands_on_a_whole_second_so_one_position_is_one_state():
     assert feed.position == feed.start_time
 
 
+
+def test_a_seek_counts_seconds_as_the_bar_does():
+    # A position a hair under a second (steps of 0.35 s at x8) is that second on the bar
+    # (whole_second): a seek from it must land there too, not on the second before.
+    recording, t0 = _fractional_recording()
+    feed = ReplayFeed(recording, ManualClock(t0), wall=lambda: 0.0, autoplay=False)
+    feed.seek(1714557667.0 - 2e-7)
+    assert feed.position == 1714557667.0
+
 def test_a_seek_within_the_last_second_lands_on_the_end():
     from podtui.ui.status_bar import replay_text
 
