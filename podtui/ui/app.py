@@ -427,7 +427,8 @@ class PodtuiApp(App):
         # Sampled once a second: a producer released by a drain is held again within
         # milliseconds, so held_back alone would flicker while the backlog is worked off.
         self._behind = bool(getattr(self.feed, "held_back", False)) or (self._behind and self._backlog)
-        self._tick_clocks()
+        if self.replay is None or whole_second(self.clock.time()) != self._clock_second:
+            self._tick_clocks()  # a replay's clock moves with the pump, which ticked it already
         self._say_recording_stopped()
         self.update_status_bar()
 

@@ -500,3 +500,19 @@ async def test_above_1x_every_visible_rows_age_is_the_bars_moment():
                 assert format_age(record.row.created, second) in cells, (record.name, cells)
                 checked += 1
         assert checked > 100
+
+
+async def test_in_a_replay_the_once_a_second_tick_leaves_clocks_the_pump_already_moved():
+    # The pump ticks the rows as the replay's second changes; the wall's once-a-second tick
+    # worked out every visible row's NEXT again at the same second.
+    app, feed, wall = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        ticked = []
+        real_tick = app.table.tick
+        app.table.tick = lambda: (ticked.append(feed.position), real_tick())[1]
+        app.tick()  # paused: the recorded clock has not moved
+        assert ticked == []
+        feed.seek(feed.start_time + 5)
+        app.tick()
+        assert ticked == [feed.position]
