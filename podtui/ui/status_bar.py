@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from podtui.lifecycle import changes as ch
 from podtui.lifecycle.duration import human_duration, whole_second
+from podtui.sources.recording import recording_length
 from podtui.ui.panes.fmt import clock_time, countdown
 from podtui.ui.pod_table import cut_middle, fit
 
@@ -111,7 +112,7 @@ def replay_text(replay: Any, now: float, *, word: bool = True) -> tuple[str, str
     # plus the offset shown (apart, they were rounded differently and drifted a second).
     start = whole_second(getattr(replay, "start_time", at))
     at_s = whole_second(at)
-    length = elapsed(whole_second(getattr(replay, "end_time", at)) - start)
+    length = elapsed(recording_length(getattr(replay, "start_time", at), getattr(replay, "end_time", at)))
     end = getattr(replay, "at_end", False)
     mark = "■" if end else "▶" if playing else "⏸"
     speed_text = f" ×{speed:g}" if speed != 1 else ""
