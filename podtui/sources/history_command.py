@@ -94,7 +94,7 @@ def never_listed(recording: Recording) -> PodtuiError | None:
     if recording.log.last_of(PODS, len(recording.log)) is not None:
         return None
     listing = Listing()
-    for item in recording.log.decoded():  # no pods: the items are statuses, events, marks
+    for item in recording.log.loose():  # statuses and relist marks: the Events stay undecoded
         listing.note(item)
     return listing.never_listed(recording.path if recording.path is not None else STDIN)
 

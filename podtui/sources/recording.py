@@ -840,6 +840,11 @@ class PackedItems:
             out.append(Change(resource, kind, None, times[i], synthetic, raw=line, decode=decode))
         return out
 
+    def loose(self) -> Iterable[Item]:
+        """The items kept as they are, not as lines (statuses, relist marks, bookmarks),
+        in item order (the dict's insertion order): what is read without decoding."""
+        return self._loose.values()
+
     def decoded(self) -> Iterator[Item]:
         """Every item, a change's object decoded in full as the file has it."""
         for i, line in self._lines(0, len(self)):

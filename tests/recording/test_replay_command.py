@@ -247,3 +247,23 @@ def test_a_recording_cut_before_its_first_list_ended_is_an_error_not_an_empty_cl
     assert [line for line in err if "has no pods" in line] == err[-1:]
     # A whole recording opens as before.
     assert cli.main(["replay", str(RECORDING), "--paused"]) == 0 and opened == [1]
+
+
+def test_never_listed_reads_the_statuses_not_every_event(tmp_path, monkeypatch):
+    import gzip
+
+    from podtui.sources.history_command import never_listed
+    from podtui.sources.recording import read_recording
+
+    header = gzip.decompress(RECORDING.read_bytes()).split(b"\n")[0]
+    path = tmp_path / "no-pods.jsonl"
+    path.write_bytes(b"\n".join([header, b'{"t":1714557600.0,"status":"listing","detail":"","resource":"pods"}', b""]))
+    recording = read_recording(path)
+    # Without pods the rest are Events: decoding them all (orjson and decode_item each) was
+    # the cost of a large recording of a namespace gone quiet; statuses are kept decoded.
+    def decoded(self):
+        raise AssertionError("every item decoded")
+
+    monkeypatch.setattr(type(recording.log), "decoded", decoded)
+    error = never_listed(recording)
+    assert error is not None and "never listed them" in str(error)
