@@ -335,15 +335,19 @@ class StatusBar(Static):
         cut = self._scope_cut[1] if self._scope_cut is not None and self._scope_cut[0] == key else None
         back = self._last_now is not None and now < self._last_now  # a replay's seek back: decided again
         self._last_now = now
-        if cut is not None and not back:
-            if fit_status_line(state, now, width, None)[1] != (state.scope or "all namespaces"):
+        uncut = None
+        if cut is None:
+            self._fits_since = None  # nothing kept (or kept at another width): no room to time
+        elif not back:
+            uncut = fit_status_line(state, now, width, None)
+            if uncut[1] != (state.scope or "all namespaces"):
                 self._fits_since = None
-            elif self._fits_since is None or now < self._fits_since:
+            elif self._fits_since is None:
                 self._fits_since = now
-            back = now - self._fits_since >= SCOPE_REGROW if self._fits_since is not None else False
+            back = self._fits_since is not None and now - self._fits_since >= SCOPE_REGROW
         if back:
             cut, self._fits_since = None, None
-        content, scope = fit_status_line(state, now, width, cut)
+        content, scope = uncut if back and uncut is not None else fit_status_line(state, now, width, cut)
         # Kept at -A, not shorter: a scope cut further or left out (a long reconnect
         # reason) comes back when there is room again.
         whole = state.scope or "all namespaces"

@@ -75,3 +75,20 @@ async def test_a_kept_minus_a_grows_back_at_once_when_the_clock_goes_back():
         assert "-A" in bar.text
         bar.show(state(20), T0 + 3)  # a replay sought back to 0:03: 20 pods
         assert "all namespaces" in bar.text
+
+
+async def test_the_room_is_timed_afresh_for_a_minus_a_kept_again_after_another_scope():
+    app = BarApp()
+    async with app.run_test(size=(50, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        await pilot.pause()
+        bar.show(state(1000), T0)
+        bar.show(state(999), T0 + 1)  # kept -A, the room free since T0+1
+        bar.show(state(999, "shop"), T0 + 2)  # another scope a while: nothing kept to time
+        bar.show(state(1000), T0 + 8)  # -A again
+        bar.show(state(999), T0 + 9)  # the room free since T0+9
+        bar.show(state(999), T0 + 12)
+        # Before: timed from T0+1, the first -A's, it grew back at T0+11.
+        assert bar.text.split(" │ ")[1] == "-A"
+        bar.show(state(999), T0 + 19)
+        assert "all namespaces" in bar.text
