@@ -299,14 +299,16 @@ class PodtuiApp(App):
             self._pending_dirty |= self.store.take_dirty()
         # Repaint at most PAINT_INTERVAL apart while a burst is being worked off: a
         # row that changes 25 times a second is redrawn 10 times, not 25.
+        painted = False
         if self._pending_dirty and (not more or started - self._last_paint >= PAINT_INTERVAL):
             self._last_paint = started
             dirty, self._pending_dirty = self._pending_dirty, set()
             self._propagate(dirty)
-            self._update_bar_after_changes()
+            self._update_bar_after_changes()  # in a replay, always: it says the position
+            painted = self.replay is not None
             settle_heap()
         if self.replay is not None and self._rebuilding is None:
-            self._follow_replay_clock()
+            self._follow_replay_clock(bar=not painted)
         self._backlog = more
         if more and self.timers and not self._pump_pending:
             self._pump_pending = True
@@ -441,14 +443,15 @@ class PodtuiApp(App):
         if isinstance(screen, DetailScreen):
             screen.on_tick()
 
-    def _follow_replay_clock(self) -> None:
+    def _follow_replay_clock(self, bar: bool = True) -> None:
         """A replay's clock runs at its speed, not the wall's: at ×8 a once-a-second tick left
         the rows' AGE and NEXT up to 8 s behind the bar (which a change repaints at once), and
         only a changed row fresh. So the clocks and the bar move together whenever the whole
         second they show changes: at most once a pump, and only the rows on screen."""
         if whole_second(self.clock.time()) != self._clock_second:
             self._tick_clocks()
-            self.update_status_bar()
+            if bar:  # else said already in this pump, after its changes
+                self.update_status_bar()
 
     def _say_recording_stopped(self) -> None:
         """Once: a --record's recorder ended (a full disk). The screen goes on; the why,

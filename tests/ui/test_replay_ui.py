@@ -516,3 +516,21 @@ async def test_in_a_replay_the_once_a_second_tick_leaves_clocks_the_pump_already
         feed.seek(feed.start_time + 5)
         app.tick()
         assert ticked == [feed.position]
+
+
+async def test_a_pump_with_changes_and_a_new_second_says_the_bar_once():
+    app, feed, wall = replay_app()
+    feed.set_speed(8)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.seek(feed.start_time + 30)
+        await settle(pilot)
+        feed.resume()
+        said = []
+        real = app.update_status_bar
+        app.update_status_bar = lambda state=None: (said.append(1), real(state))[1]
+        wall.t += 2.0  # 16 recorded seconds: changes applied and the second moved
+        app.pump()
+        await pilot.pause()
+        # Before: after the changes, and again as the clock's second moved.
+        assert said == [1]
+        assert "▶ replay" in app.pods_screen.status_bar.text
