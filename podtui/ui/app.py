@@ -295,7 +295,11 @@ class PodtuiApp(App):
             if since is not None:  # the rebuild may have started from a checkpoint after them
                 self._replayed = deque(since(self.clock.time() - self._rate_window()))
             self.tick()  # the ticks skipped meanwhile: events/s, the clocks, the bar
-        elif applied and self._rebuilding is None:
+        elif self._rebuilding is None and (applied or self.replay is not None):
+            if self.replay is not None:
+                # Tombstones go at the replay's clock, which moves with the pump: on the
+                # wall's once-a-second tick they stayed up to `speed` seconds too long.
+                self._expire(self.store)
             self._pending_dirty |= self.store.take_dirty()
         # Repaint at most PAINT_INTERVAL apart while a burst is being worked off: a
         # row that changes 25 times a second is redrawn 10 times, not 25.

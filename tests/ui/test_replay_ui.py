@@ -534,3 +534,37 @@ async def test_a_pump_with_changes_and_a_new_second_says_the_bar_once():
         # Before: after the changes, and again as the clock's second moved.
         assert said == [1]
         assert "▶ replay" in app.pods_screen.status_bar.text
+
+
+async def test_at_high_speed_a_tombstone_goes_at_its_replay_time_not_at_the_next_tick():
+    # Pods deleted 10 s apart, then nothing recorded for minutes: only the once-a-second
+    # tick expired them, at ×8 up to 8 replayed seconds late, then several at once.
+    import copy
+
+    from podtui.sources.recording import Header, Recording
+    from tests.ui.test_repaint import T0, pod
+
+    items = [Change("pods", "ADDED", pod(i), T0) for i in range(4)]
+    for i in range(1, 4):
+        gone = copy.deepcopy(pod(i))
+        gone["metadata"]["resourceVersion"] = "2"
+        items.append(Change("pods", "DELETED", gone, T0 + 10 * i))
+    items.append(Change("pods", "MODIFIED", pod(0), T0 + 600))
+    clock, wall = ManualClock(T0), Wall()
+    feed = ReplayFeed(Recording(None, Header(started=T0), items), clock, wall=wall, autoplay=False)
+    app = PodtuiApp(feed, clock, theme="podtui-dark", timers=False, environ=TEST_ENV, replay=feed)
+    async with app.run_test(size=(100, 12)) as pilot:
+        feed.seek(T0 + 305)
+        await settle(pilot)
+        feed.set_speed(8)
+        feed.resume()
+        ttl = app.store.tombstone_ttl
+        while feed.position < T0 + 340:
+            wall.t += 0.1  # a pump's interval: 0.8 replayed seconds
+            app.pump()
+            await pilot.pause()
+            overdue = [r.name for r in app.store.pods.values()
+                       if r.deleted_at is not None and r.deleted_at + ttl <= feed.position]
+            assert not overdue, (feed.position - T0, overdue)
+            assert f"│ {len(app.store.pods)} pod" in app.pods_screen.status_bar.text  # the count with it
+        assert len(app.store.pods) == 1
