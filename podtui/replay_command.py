@@ -9,6 +9,7 @@ from typing import Any
 from podtui.cli import invalid_option
 from podtui.clock import ManualClock
 from podtui.errors import UsageError, say
+from podtui.lifecycle.duration import whole_second
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
 from podtui.sources.recording import STDIN, Recording, file_argument, read_recording, recording_length
 from podtui.sources.replay import ReplayFeed
@@ -44,6 +45,8 @@ def start_time(text: str, start: float, end: float) -> float:
         t = math.inf  # past the length: refused below, with the bounds
     else:
         t = parse_ts(text)
+        if t is not None and start > t >= whole_second(start):
+            t = start  # the start's second, as the bar shows it (the recording began 0.4 s into it)
     if t is None:
         raise invalid_option("--at", text, "use RFC 3339 (2024-05-01T10:00:00Z), an offset from the start "
                              "such as 90s or 5m, or from the end such as -5m")

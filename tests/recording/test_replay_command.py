@@ -267,3 +267,14 @@ def test_never_listed_reads_the_statuses_not_every_event(tmp_path, monkeypatch):
     monkeypatch.setattr(type(recording.log), "decoded", decoded)
     error = never_listed(recording)
     assert error is not None and "never listed them" in str(error)
+
+
+def test_an_at_of_the_first_second_the_bar_shows_is_the_start():
+    # Recorded from 10:00:00.4: the bar says 10:00:00 there, and `--at 10:00:00Z` was
+    # refused as before the start ("runs from 2024-05-01T10:00:00Z ...").
+    start, end = 1714557600.4, 1714558200.0
+    assert start_time("2024-05-01T10:00:00Z", start, end) == start
+    assert start_time("2024-05-01T10:00:00.2Z", start, end) == start
+    assert start_time("2024-05-01T10:00:01Z", start, end) == 1714557601.0
+    with pytest.raises(UsageError, match="runs from"):
+        start_time("2024-05-01T09:59:59Z", start, end)
