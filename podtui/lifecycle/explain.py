@@ -39,7 +39,7 @@ from podtui.lifecycle.records import (
     EventRecord,
     Transition,
 )
-from podtui.lifecycle.termination import active_deadline, found_on_relist, removal_window, removal_words
+from podtui.lifecycle.termination import active_deadline, removal_window, removal_words, removed_on_relist
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import CRASH_SIGNALS, container_kinds, ended_text, exit_signal, exit_text, signal_name
 from podtui.lifecycle.messages import SUMMARY_MESSAGE as _SUMMARY_MESSAGE, first_line as _first_line, headline as _headline
@@ -818,7 +818,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     terminal = restarts_over(record, now if now is not None else -math.inf) is not None
     window = removal_window(record)
     removed_at = window[1] if window is not None else next((t.at for t in entries if t.kind == REMOVED), None)
-    window = window if found_on_relist(window) else None
+    window = window if removed_on_relist(record) else None
 
     out: list[RestartExplanation] = []
     by_container: dict[str, list[_Instance]] = {}

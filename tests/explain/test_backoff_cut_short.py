@@ -58,10 +58,10 @@ def test_the_explain_view_does_not_call_it_the_back_off_before_a_restart(tmp_pat
     assert "before the restart: 2m40s" not in text
 
 
-def _removed_in_back_off(tmp_path, synthetic: bool):
+def _removed_in_back_off(tmp_path, synthetic: bool, last_read: float = 175.25):
     """DEFAULT with crashloop cut after 10:02:52.5 (crashed 10:02:51, "back-off 2m40s":
     due 10:05:31) and removed at 10:03:20.5: a DELETED the watch read, or one a relist
-    made whose watch last read at 10:02:55.25."""
+    made whose watch last read `last_read` seconds after EPOCH (10:02:55.25)."""
     from podtui.lifecycle.store import RELIST_NOTE
 
     rec = read_recording(DEFAULT)
@@ -74,7 +74,7 @@ def _removed_in_back_off(tmp_path, synthetic: bool):
         items.append(item)
     obj = json.loads(json.dumps(last.obj))
     if synthetic:
-        obj["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(EPOCH + 175.25)
+        obj["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(EPOCH + last_read)
     items.append(Change(resource="pods", type="DELETED", obj=obj, observed=EPOCH + 200.5, synthetic=synthetic))
     path = tmp_path / "removed.jsonl"
     write_recording(path, rec.header, items)
@@ -98,3 +98,12 @@ def test_the_removal_that_cut_a_back_off_short_is_dated_as_it_was_seen(tmp_path)
     assert relisted.evidence[-1] == (
         "the pod was removed between 2024-05-01T10:02:55Z and 2024-05-01T10:03:20Z (found on relist), "
         "in the back-off before the restart due 2024-05-01T10:05:31Z: it never ran again")
+
+
+def test_a_relist_at_the_instant_of_the_watchs_last_read_still_says_found_on_relist(tmp_path):
+    # The watch last read at 10:03:20.5, when the relist found the pod gone (before: "the
+    # pod was removed at 10:03:20Z", as if the watch had read the DELETED).
+    relisted = _removed_in_back_off(tmp_path, True, last_read=200.5)
+    assert relisted.cut_short_window == (EPOCH + 200.5, EPOCH + 200.5)
+    assert relisted.evidence[-1].startswith(
+        "the pod was removed between 2024-05-01T10:03:20Z and 2024-05-01T10:03:20Z (found on relist), ")

@@ -127,14 +127,24 @@ def test_a_pod_gone_before_its_deadline_has_no_sigkill_countdown(cluster):
 
     # Found gone on relist at the same time, the watch having last read at now-5: it went
     # some time before, so at least 20s before the deadline (before: "gone 20s before").
+    t = _checkout_found_on_relist(cluster, last_read=5)
+    assert "SIGKILL     not needed: gone at least 20s before the deadline at 10:00:18" in t
+
+
+def _checkout_found_on_relist(cluster, last_read: float) -> str:
+    """The Termination pane of checkout (SIGKILL due at 10:00:18), seen at now-5 and
+    found missing from a relist at now-2 whose watch last read at now-`last_read`."""
+    from podtui.lifecycle.changes import DELETED, MODIFIED, PODS, Change
     from podtui.lifecycle.store import RELIST_NOTE
+
+    store, now = cluster
+    rec = store.pods["uid-checkout-6c8d-2xv8r"]
     relisted = Store(store.clock)
     relisted.apply(Change(PODS, MODIFIED, rec.obj, now - 5))
     gone = json.loads(json.dumps(rec.obj))
-    gone["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(now - 5)
+    gone["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(now - last_read)
     relisted.apply(Change(PODS, DELETED, gone, now - 2, synthetic=True))
-    t = termination.render(relisted.pods[rec.uid], now, PaneContext(records=relisted.pods)).plain
-    assert "SIGKILL     not needed: gone at least 20s before the deadline at 10:00:18" in t
+    return termination.render(relisted.pods[rec.uid], now, PaneContext(records=relisted.pods)).plain
 
 
 def test_a_pod_found_gone_on_relist_is_dated_between_the_last_read_and_the_relist(cluster):
@@ -154,10 +164,10 @@ def test_a_pod_found_gone_on_relist_is_dated_between_the_last_read_and_the_relis
         text(timeline, (own, now), rec.uid)
 
 
-def _gone(cluster, synthetic: bool):
+def _gone(cluster, synthetic: bool, last_read: float = 61):
     """web-x2x7q in a store of its own, seen at now-60 and gone at now-26: read off the
-    watch as DELETED, or found missing from a relist whose watch last read at now-61;
-    with a replacement made at now-40 that names it."""
+    watch as DELETED, or found missing from a relist whose watch last read at
+    now-`last_read`; with a replacement made at now-40 that names it."""
     from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
     from podtui.lifecycle.store import RELIST_NOTE
 
@@ -168,7 +178,8 @@ def _gone(cluster, synthetic: bool):
     gone = json.loads(json.dumps(rec.obj))
     if synthetic:
         meta = {k: rec.obj["metadata"][k] for k in ("uid", "name", "namespace")}
-        gone = {"kind": "Pod", "apiVersion": "v1", "metadata": {**meta, "annotations": {RELIST_NOTE: repr(now - 61)}}}
+        note = {RELIST_NOTE: repr(now - last_read)}
+        gone = {"kind": "Pod", "apiVersion": "v1", "metadata": {**meta, "annotations": note}}
     own.apply(Change(PODS, DELETED, gone, now - 26, synthetic=synthetic))
     new = json.loads(json.dumps(rec.obj))
     new["metadata"].update(uid="uid-web-new", name="web-7d9f8c6b5-n3w00")
@@ -190,6 +201,23 @@ def test_the_phase_pane_dates_a_relists_removal_as_a_window(cluster, synthetic, 
     ctx = PaneContext(records=own.pods, width=200)
     assert gone in phase.render(own.pods[uid], now, ctx).plain + "\n"
     assert replaces in phase.render(own.pods["uid-web-new"], now, ctx).plain + "\n"
+
+
+def test_a_relist_at_the_instant_of_the_watchs_last_read_is_still_dated_as_found_on_relist(cluster):
+    # The watch last read at now-26, the very time the relist found the pod gone: the
+    # REMOVED entry is still a relist's (before: "removed from the API 26s ago", exact).
+    own, now, uid = _gone(cluster, True, last_read=26)
+    ctx = PaneContext(records=own.pods, width=200)
+    found = "between 09:59:34 and 09:59:34 (found on relist 26s ago)"
+    assert f"Gone        removed from the API {found}\n" in phase.render(own.pods[uid], now, ctx).plain + "\n"
+    assert "deleted ≥26s ago" in phase.render(own.pods["uid-web-new"], now, ctx).plain
+    assert f"removed     gone from the API {found}" in termination.render(own.pods[uid], now, ctx).plain
+
+
+def test_a_same_instant_relist_before_the_deadline_bounds_the_sigkill_it_spared(cluster):
+    # The watch last read at now-2, when the relist found it gone (before: "gone 20s before").
+    t = _checkout_found_on_relist(cluster, last_read=2)
+    assert "SIGKILL     not needed: gone at least 20s before the deadline at 10:00:18" in t
 
 
 def test_timeline_marks_reconstructed_entries_and_filters_by_container(cluster):

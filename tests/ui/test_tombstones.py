@@ -96,6 +96,21 @@ async def test_a_pod_found_gone_on_relist_reads_deleted_at_least_that_long_ago()
         assert "deleted ≥5s ago" in shown["b-relisted"]
 
 
+async def test_a_relist_at_the_instant_of_the_watchs_last_read_still_reads_at_least():
+    from podtui.lifecycle.store import RELIST_NOTE
+
+    # The watch last read at T0+5, the relist's own time (a manual clock, a replay): still
+    # a relist's finding, not a DELETED the watch read (before: "deleted 5s ago").
+    relisted = copy.deepcopy(named(1, "b-relisted"))
+    relisted["metadata"].setdefault("annotations", {})[RELIST_NOTE] = repr(T0 + 5)
+    items = [Change("pods", "ADDED", named(1, "b-relisted"), T0),
+             Change("pods", "DELETED", relisted, T0 + 5, synthetic=True)]
+    app = make_app(items, ManualClock(T0 + 10))
+    async with app.run_test(size=(120, 12)) as pilot:
+        await settle(pilot)
+        assert "deleted ≥5s ago" in rows(app.table)[0]
+
+
 async def test_a_relisted_tombstones_next_is_planned_as_wide_as_its_age_grows():
     # "≥" is not ASCII: its text was measured as it was ("deleted ≥9s ago", 15 cells),
     # not at its widest, so NEXT widened as the age gained a digit ("≥10s").

@@ -8,7 +8,7 @@ from textual.content import Content
 
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.read import controller_ref
-from podtui.lifecycle.termination import found_on_relist, removal_window, removal_words, removed_on_relist
+from podtui.lifecycle.termination import removal_window, removal_words, removed_on_relist
 from podtui.lifecycle.unready import POD, flaps, unready_line, unready_periods
 from podtui.ui.lifecycle_colours import status_colour
 from podtui.ui.panes.base import Pane, PaneContext
@@ -116,7 +116,7 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         lines.append(kv("Replaced by", _pod_ref(record.replaced_by, ctx, now)))
     window = removal_window(record)
     if window is not None:
-        gone = (removal_words(window, clock_time, elapsed(now - window[1])) if found_on_relist(window)
+        gone = (removal_words(window, clock_time, elapsed(now - window[1])) if removed_on_relist(record)
                 else relative(record.deleted_at, now))
         lines.append(kv("Gone", (f"removed from the API {gone}", "$status-deleted"), wrap=wrap))
     lines.append(kv("First seen", when(record.first_seen, now)))

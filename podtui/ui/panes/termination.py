@@ -29,7 +29,7 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     lines: list[Content] = []
     window = model.removal_window(record) if info.removed_at is not None else None
     # Found gone on relist: removed by removed_at, maybe well before, so spans to it are bounds.
-    relist = model.found_on_relist(window)
+    relist = model.removed_on_relist(record)
     if info.deletion_requested:
         req = model.deletion_request(record)
         grace, kill_at = info.grace, info.kill_at
