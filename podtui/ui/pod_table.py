@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from podtui.clock import Clock
 from podtui.lifecycle.columns import format_age, format_restarts
+from podtui.lifecycle.duration import whole_second
 from podtui.lifecycle.termination import removed_on_relist
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.next_text import NARROW, compact, planned_width
@@ -254,6 +255,9 @@ class PodTable(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._static_cells: dict[str, tuple[int, tuple]] = {}  # uid -> (version, cells)
         self._shown_dynamic: dict[str, tuple] = {}  # uid -> clock-driven cells last counted (drawn, or by tick)
+        # uid -> (version, second, cells): a row the tick repaints, drawn from what the
+        # tick worked out for it (NEXT asks the model: not twice a tick for one row).
+        self._ticked: dict[str, tuple[int, int, tuple]] = {}
         self._styles: dict[str, Style] | None = None
         self._relayout_pending = False
         self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
@@ -280,6 +284,7 @@ class PodTable(ScrollView, can_focus=True):
             counts.clear()
         self._counted.clear()
         self._counted_dynamic.clear()
+        self._ticked.clear()
         self._narrower.clear()
         self._narrower_since.clear()
         self.index.rebuild(records)
@@ -322,9 +327,11 @@ class PodTable(ScrollView, can_focus=True):
         Returns how many lines were refreshed.
         """
         now = self.clock.time()
+        second = whole_second(now)
         refreshed = 0
         top = int(self.scroll_y)
         lines = []
+        self._ticked = ticked = {}
         for offset, uid in enumerate(self.index.uids(top, top + self._visible_rows())):
             record = self.records.get(uid)
             if record is None:
@@ -335,6 +342,7 @@ class PodTable(ScrollView, can_focus=True):
                 # keyed by these cells, so it can't draw an older row under them.
                 self._shown_dynamic[uid] = dynamic
                 self._count_dynamic(uid, record.version, dynamic)
+                ticked[uid] = (record.version, second, dynamic)
                 lines.append(top + offset + 1)
         # Narrowing waits for the tick: once a second at most, and only when a column's
         # widest shown value went (a pod deleted, expired, filtered out or changed).
@@ -842,7 +850,11 @@ class PodTable(ScrollView, can_focus=True):
                 return Strip([Segment(fit(" " + self.empty_text, width, False), styles["none"])], width)
             return Strip.blank(width, styles["base"])
         now = self.clock.time()
-        dynamic = self._dynamic_cells(record, now)
+        ticked = self._ticked.pop(uid, None)
+        if ticked is not None and ticked[0] == record.version and ticked[1] == whole_second(now):
+            dynamic = ticked[2]  # as fresh as the tick's: the pod and the second it was worked out for
+        else:
+            dynamic = self._dynamic_cells(record, now)
         if self._shown_dynamic.get(uid) != dynamic:  # counted already when drawn the same (or by tick)
             self._shown_dynamic[uid] = dynamic
             self._count_dynamic(uid, record.version, dynamic)

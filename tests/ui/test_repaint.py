@@ -118,6 +118,55 @@ async def test_the_tick_counts_a_changed_rows_time_cells_once_not_again_as_it_dr
         assert counted == ["uid-1"]  # by the tick; was twice (the tick, then render_line)
 
 
+def counting_next_steps(table) -> list[str]:
+    """The uids PodTable asks NEXT of, in order (its next_step wrapped)."""
+    asked: list[str] = []
+    step = table._next_step
+
+    def counting(record, now):
+        asked.append(record.uid)
+        return step(record, now)
+
+    table._next_step = counting
+    return asked
+
+
+async def test_the_tick_works_out_a_changed_rows_next_once_not_again_as_it_draws_it():
+    clock = ManualClock(T0)
+    items = [Change("pods", "ADDED", pod(0), T0), Change("pods", "ADDED", pod(1, deleting_at=T0 + 20), T0)]
+    app = make_app(items, clock)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        asked = counting_next_steps(app.table)
+        clock.advance(1)
+        app.tick()
+        await pilot.pause()  # draws the changed row
+        # Once per visible row, by the tick; the changed row was asked again as drawn.
+        assert sorted(asked) == ["uid-0", "uid-1"]
+        assert "SIGKILL in 19s" in app.table.render_line(2).text
+
+
+async def test_a_row_drawn_after_its_pod_changed_or_the_clock_moved_on_is_worked_out_afresh():
+    """What the tick worked out is drawn only for the pod version and the second it was
+    worked out for: NEXT never shows an older pod, nor an older second than a fresh draw."""
+    clock = ManualClock(T0)
+    items = [Change("pods", "ADDED", pod(0), T0), Change("pods", "ADDED", pod(1, deleting_at=T0 + 20), T0)]
+    app = make_app(items, clock)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        clock.advance(1)
+        app.tick()  # SIGKILL in 19s worked out, not drawn yet
+        clock.advance(1)
+        assert "SIGKILL in 18s" in app.table.render_line(2).text
+        clock.advance(1)
+        app.tick()  # in 17s
+        changed = pod(1, deleting_at=T0 + 40)
+        changed["metadata"]["resourceVersion"] = "2"
+        app.feed._queue.put(Change("pods", "MODIFIED", changed, T0 + 3))
+        app.drain()
+        assert "SIGKILL in 37s" in app.table.render_line(2).text
+
+
 async def test_detail_countdown_ticks_without_rebuilding_other_panes():
     clock = ManualClock(T0)
     # Seen an hour ago, so "ago" texts in other panes read in minutes and stay put.
