@@ -39,7 +39,7 @@ from podtui.lifecycle.records import (
     EventRecord,
     Transition,
 )
-from podtui.lifecycle.termination import active_deadline, removal_window, removal_words, removed_on_relist
+from podtui.lifecycle.termination import active_deadline, removal, removal_words
 from podtui.lifecycle.times import format_ts, go_duration, parse_ts
 from podtui.lifecycle.history import CRASH_SIGNALS, container_kinds, ended_text, exit_signal, exit_text, signal_name
 from podtui.lifecycle.messages import SUMMARY_MESSAGE as _SUMMARY_MESSAGE, first_line as _first_line, headline as _headline
@@ -123,8 +123,8 @@ class RestartExplanation:
     cut_short_by: str = ""
     cut_short_at: float | None = None
     cut_short_first: bool = False  # before the restart was due (else it may have come, unseen)
-    # Removed while the watch was down (found gone on relist): removal_window's (after,
-    # at), cut_short_at being `at`, the latest it can have gone; None otherwise.
+    # Removed while the watch was down (found gone on relist): its Removal's window,
+    # (after, at), cut_short_at being `at`, the latest it can have gone; None otherwise.
     cut_short_window: tuple[float | None, float] | None = None
     exact: bool = True  # `at` comes from the object, not from when podtui saw it
 
@@ -816,9 +816,9 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
     waits = [t for t in entries if t.kind == CONTAINER_STATE and (t.new or "").startswith("waiting:")]
     # Without a `now` a passed activeDeadlineSeconds can't be told; the kubelet's Failed phase follows it.
     terminal = restarts_over(record, now if now is not None else -math.inf) is not None
-    window = removal_window(record)
-    removed_at = window[1] if window is not None else next((t.at for t in entries if t.kind == REMOVED), None)
-    window = window if removed_on_relist(record) else None
+    gone = removal(record)
+    removed_at = gone.at if gone is not None else next((t.at for t in entries if t.kind == REMOVED), None)
+    window = gone.window if gone is not None and gone.on_relist else None
 
     out: list[RestartExplanation] = []
     by_container: dict[str, list[_Instance]] = {}

@@ -25,7 +25,7 @@ from podtui.lifecycle.history import unscheduled_since
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.read import as_dict, as_list, controller_ref
 from podtui.lifecycle.records import DELETION, EventRecord, Transition
-from podtui.lifecycle.termination import deletion_request, removal_window, removal_words, removed_on_relist, termination
+from podtui.lifecycle.termination import deletion_request, removal, removal_words, termination
 from podtui.lifecycle.times import go_duration
 from podtui.lifecycle.unready import flaps, unready_periods
 
@@ -328,10 +328,10 @@ def _removed_window(record, prefix: str = "deleted") -> dict:
     """For a pod found missing from a relist, `{prefix}` is when the relist found it:
     it went some time after `{prefix}_after` (when the watch last read anything, if
     known), which `{prefix}_on_relist` says is the case (prefix: the time's key)."""
-    if not removed_on_relist(record):
+    gone = removal(record)
+    if gone is None or not gone.on_relist:
         return {}
-    window = removal_window(record)
-    return _clean({f"{prefix}_after": rfc3339(window[0]), f"{prefix}_on_relist": True})
+    return _clean({f"{prefix}_after": rfc3339(gone.after), f"{prefix}_on_relist": True})
 
 
 def _removed_text(data: dict, key: str = "deleted", prefix: str = "", offset: str = "") -> str:

@@ -44,49 +44,52 @@ def _shortened(record) -> tuple[float, int] | None:
     return None
 
 
-def _relist_data(record) -> dict | None:
-    """The data of a tombstone's REMOVED entry if a relist found it gone
-    (store._delete_pod sets `relist`), else None: a DELETED the watch read, or a live
-    pod. Its flag decides, not the window's width: a relist can read at the very time
-    the watch last did (a manual clock, a replay). O(entries after its removal): it is
-    among the newest."""
-    if getattr(record, "deleted_at", None) is None:
+@dataclass(slots=True, frozen=True)
+class Removal:
+    """When a tombstone went from the API, and how podtui learnt it (removal())."""
+
+    at: float  # read off the watch: when it went; found on relist: when, the latest it can have gone
+    on_relist: bool = False  # a relist found it missing: `at` is a bound (an elapsed time from it too)
+    after: float | None = None  # found on relist: the watch's last read, the earliest it can have gone
+
+    @property
+    def window(self) -> tuple[float | None, float]:
+        """(after, at), as removal_words takes a window found on relist."""
+        return self.after, self.at
+
+
+def removal(record) -> Removal | None:
+    """When and how a tombstone went; None while the pod exists. Its REMOVED entry's
+    `relist` flag (store._delete_pod) says it was found on relist, not the window's
+    width: a relist can read at the very time the watch last did (a manual clock, a
+    replay). O(entries after its removal): it is among the newest."""
+    at = getattr(record, "deleted_at", None)
+    if at is None:
         return None
     history = getattr(record, "history", None)
     for t in reversed(getattr(history, "entries", ())):
         if t.kind == REMOVED:
             data = t.data
-            return data if isinstance(data, dict) and data.get("relist") else None
-    return None
+            if isinstance(data, dict) and data.get("relist"):
+                return Removal(at, True, data.get("gone_after"))
+            break
+    return Removal(at)
 
 
-def removal_window(record) -> tuple[float | None, float] | None:
-    """(after, at): when a tombstone went from the API. A DELETED read off the watch:
-    at `at` (after == at). Missing from a relist (store._delete_pod): some time after
-    `after`, when the watch last read anything, and by `at`, when the relist found it
-    gone; `after` None when unknown. None while the pod exists."""
-    at = getattr(record, "deleted_at", None)
-    if at is None:
-        return None
-    data = _relist_data(record)
-    return (data.get("gone_after"), at) if data is not None else (at, at)
-
-
+# removal() read for one fact, for the modules that ask only that (pod_table's ≥ in
+# NEXT, store.py's replacement window).
 def removed_on_relist(record) -> bool:
-    """Its removal was found on relist, not a DELETED the watch read: `at` is only the
-    latest it can have gone (an elapsed time from it is a lower bound)."""
-    return _relist_data(record) is not None
+    gone = removal(record)
+    return gone is not None and gone.on_relist
 
 
 def gone_after(record) -> float | None:
-    """For a removal found on relist, the earliest it can have gone (the watch's last
-    read) when known; else None."""
-    data = _relist_data(record)
-    return data.get("gone_after") if data is not None else None
+    gone = removal(record)
+    return gone.after if gone is not None else None
 
 
 def removal_words(window: tuple, fmt, ago: str = "", offset: str = "", alone: bool = False) -> str:
-    """When a pod found missing from a relist went (a removed_on_relist window):
+    """When a pod found missing from a relist went (a Removal's window, on_relist):
     `between A and B (found on relist)`, or with A unknown `by B (found on relist)`;
     `alone` (a detail with no verb before it) then reads `found gone on relist at B`.
     `ago` gives `(found on relist 26s ago)`, `offset` `(+3m20s, found on relist)`.

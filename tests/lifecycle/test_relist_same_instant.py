@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
 from podtui.lifecycle.report import pod_report, render_markdown, report
-from podtui.lifecycle.termination import gone_after, removed_on_relist
+from podtui.lifecycle.termination import gone_after, removal, removed_on_relist
 
 from tests.lifecycle.test_store import T0, make_pod, new_store, relist_gone
 
@@ -30,6 +30,8 @@ def test_a_relist_at_the_instant_of_the_watchs_last_read_is_still_found_on_relis
     _, rec = _store(T0 + 82)
     # Before: (after == at) read as a DELETED the watch saw, exact.
     assert removed_on_relist(rec) and gone_after(rec) == T0 + 82
+    gone = removal(rec)
+    assert (gone.at, gone.after, gone.on_relist) == (T0 + 82, T0 + 82, True)
 
 
 def test_a_deleted_the_watch_read_is_not_found_on_relist():
@@ -38,6 +40,10 @@ def test_a_deleted_the_watch_read_is_not_found_on_relist():
     store.apply(Change(PODS, DELETED, make_pod(rv="2"), T0 + 82))
     rec = store.pods["u1"]
     assert not removed_on_relist(rec) and gone_after(rec) is None
+    gone = removal(rec)
+    assert (gone.at, gone.after, gone.on_relist) == (T0 + 82, None, False)
+    store.apply(Change(PODS, ADDED, make_pod("u2", "web-1"), T0))
+    assert removal(store.pods["u2"]) is None  # still there
 
 
 def test_the_report_of_a_same_instant_relist_says_found_on_relist():

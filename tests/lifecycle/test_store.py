@@ -365,7 +365,7 @@ def test_the_relist_bound_is_read_from_the_removal_only():
 
 def test_a_relist_removal_of_a_pod_never_seen_keeps_no_made_up_note():
     # The note is podtui's, not the API's: the YAML view must not show it as the pod's.
-    from podtui.lifecycle.termination import removal_window
+    from podtui.lifecycle.termination import Removal, removal
 
     store = new_store()
     gone = relist_gone(current_as_of=T0 + 50)
@@ -374,6 +374,6 @@ def test_a_relist_removal_of_a_pod_never_seen_keeps_no_made_up_note():
     store.apply(Change(PODS, DELETED, relist_gone("u2", "web-1", current_as_of=T0 + 50), T0 + 82, synthetic=True))
     rec, only = store.pods["u1"], store.pods["u2"]
     assert rec.obj["metadata"]["annotations"] == {"team": "shop"} and "annotations" not in only.obj["metadata"]
-    assert removal_window(rec) == removal_window(only) == (T0 + 50, T0 + 82)
+    assert removal(rec) == removal(only) == Removal(T0 + 82, on_relist=True, after=T0 + 50)
     # Decoded objects are shared: the change's own object keeps its note.
     assert gone["metadata"]["annotations"] == {"team": "shop", "podtui/current-as-of": repr(T0 + 50)}

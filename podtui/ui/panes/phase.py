@@ -8,7 +8,7 @@ from textual.content import Content
 
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.read import controller_ref
-from podtui.lifecycle.termination import removal_window, removal_words, removed_on_relist
+from podtui.lifecycle.termination import removal, removal_words
 from podtui.lifecycle.unready import POD, flaps, unready_line, unready_periods
 from podtui.ui.lifecycle_colours import status_colour
 from podtui.ui.panes.base import Pane, PaneContext
@@ -42,9 +42,10 @@ def _pod_ref(uid: str | None, ctx: PaneContext, now: float) -> str:
     if other is None:
         return f"uid {uid} (no longer held)"
     text = f"{other.namespace}/{other.name} (uid {uid[:8]})"
-    if other.deleted_at is not None:
+    gone = removal(other)
+    if gone is not None:
         # Found gone on relist: deleted by then, maybe well before.
-        text += f", deleted {'≥' if removed_on_relist(other) else ''}{relative(other.deleted_at, now)}"
+        text += f", deleted {'≥' if gone.on_relist else ''}{relative(gone.at, now)}"
     return text
 
 
@@ -114,11 +115,11 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
         lines.append(kv("Replaces", _pod_ref(record.replaces, ctx, now)))
     if record.replaced_by:
         lines.append(kv("Replaced by", _pod_ref(record.replaced_by, ctx, now)))
-    window = removal_window(record)
-    if window is not None:
-        gone = (removal_words(window, clock_time, elapsed(now - window[1])) if removed_on_relist(record)
-                else relative(record.deleted_at, now))
-        lines.append(kv("Gone", (f"removed from the API {gone}", "$status-deleted"), wrap=wrap))
+    gone = removal(record)
+    if gone is not None:
+        words = (removal_words(gone.window, clock_time, elapsed(now - gone.at)) if gone.on_relist
+                 else relative(gone.at, now))
+        lines.append(kv("Gone", (f"removed from the API {words}", "$status-deleted"), wrap=wrap))
     lines.append(kv("First seen", when(record.first_seen, now)))
     return join_lines(lines)
 

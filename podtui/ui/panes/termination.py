@@ -27,9 +27,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
     info = model.termination(record, now)
     wrap = ctx.width if ctx is not None else None
     lines: list[Content] = []
-    window = model.removal_window(record) if info.removed_at is not None else None
+    gone = model.removal(record)
     # Found gone on relist: removed by removed_at, maybe well before, so spans to it are bounds.
-    relist = model.removed_on_relist(record)
+    relist = gone is not None and gone.on_relist
     if info.deletion_requested:
         req = model.deletion_request(record)
         grace, kill_at = info.grace, info.kill_at
@@ -73,11 +73,11 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             lines.append(kv("preStop", ("none", "$text-muted")))
     else:
         lines.append(kv("deletion", ("not requested", "$text-muted")))
-    if window is not None:
-        ago = elapsed(now - window[1])
+    if gone is not None:
+        ago = elapsed(now - gone.at)
         # Missing from a relist: deleted some time while the watch was down, not when found.
-        when = (f" {model.removal_words(window, clock_time, ago)}" if relist
-                else f" {ago} ago at {clock_time(window[1])}")
+        when = (f" {model.removal_words(gone.window, clock_time, ago)}" if relist
+                else f" {ago} ago at {clock_time(gone.at)}")
         lines.append(kv("removed", line(("gone from the API", "bold $status-terminating"), when), wrap=wrap))
     if info.finalizers:
         text = ", ".join(info.finalizers)
