@@ -8,7 +8,7 @@ from typing import Any
 
 from podtui.cli import invalid_option
 from podtui.clock import ManualClock
-from podtui.errors import UsageError, say
+from podtui.errors import UsageError
 from podtui.lifecycle.duration import whole_second
 from podtui.lifecycle.times import format_ts, go_duration, parse_go_duration, parse_ts
 from podtui.sources.recording import STDIN, Recording, file_argument, read_recording, recording_length
@@ -73,7 +73,7 @@ def open_feed(recording: Recording, clock: ManualClock, *, speed: float = 1.0, a
 
 def run(args: argparse.Namespace) -> int:
     from podtui.heap import relax_gc
-    from podtui.sources.history_command import never_listed
+    from podtui.sources.history_command import never_listed, say_warnings
     from podtui.ui.app import run as run_ui
     from podtui.sources.replay import MAX_SPEED, MIN_SPEED
     from podtui.ui.themes import resolve_theme
@@ -87,10 +87,11 @@ def run(args: argparse.Namespace) -> int:
                          "save the recording to a file first, or print it with `podtui history -`")
     resolve_theme(args.theme)
     recording = read_recording(args.file, skip_bad_lines=args.skip_bad_lines)
+    unlisted = never_listed(recording)
+    if unlisted is not None:  # before the screen: it showed an empty cluster, "No resources found"
+        say_warnings(recording.warnings, recording.cut)
+        raise unlisted
     try:
-        unlisted = never_listed(recording)
-        if unlisted is not None:  # before the screen: it showed an empty cluster, "No resources found"
-            raise unlisted
         relax_gc()
         clock = ManualClock(recording.header.started)  # ReplayFeed moves it to the first item
         feed = open_feed(recording, clock, speed=args.speed, at=args.at, paused=args.paused)
@@ -98,5 +99,4 @@ def run(args: argparse.Namespace) -> int:
         # then read twice on the way out.
         return run_ui(feed, clock, theme=args.theme, replay=feed, warnings=recording.warnings)
     finally:
-        for warning in recording.warnings:  # once, where the terminal keeps it
-            say(f"podtui: warning: {warning}")
+        say_warnings(recording.warnings)  # once, where the terminal keeps it

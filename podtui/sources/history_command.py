@@ -77,14 +77,26 @@ class Listing:
         elif isinstance(item, SourceStatus) and item.resource in (PODS, None) and item.state != STOPPED:
             self.last_status = item  # "stopped" ends every recording: not a why
 
-    def never_listed(self, path: str | Path) -> PodtuiError | None:
-        """The error for a recording without pods that never listed them; None if it did."""
+    def never_listed(self, path: str | Path, cut: str | None = None) -> PodtuiError | None:
+        """The error for a recording without pods that never listed them; None if it did.
+        `cut`: where the file ends early (Recording.cut), which is then the why: said in
+        this one line, not in a load warning above it."""
         if self.done:
             return None
         last = self.last_status
         why = "it recorded no status" if last is None else \
             f"its last status: {last.state}: {last.detail}" if last.detail else f"its last status: {last.state}"
+        if cut is not None:
+            return PodtuiError(f"{recording_name(path)} has no pods: it {cut}, before the recorder's first list ended",
+                               f"{why}; check the file was copied whole, or record again")
         return PodtuiError(f"{recording_name(path)} has no pods: the recorder never listed them", why)
+
+
+def say_warnings(warnings: list[str], cut: str | None = None) -> None:
+    """The recording's warnings on stderr; with `cut`, not the last, which says where the
+    file was cut: an error that says so too (never_listed) is then the only line about it."""
+    for warning in warnings[:-1] if cut is not None else warnings:
+        say(f"podtui: warning: {warning}")
 
 
 def never_listed(recording: Recording) -> PodtuiError | None:
@@ -96,7 +108,7 @@ def never_listed(recording: Recording) -> PodtuiError | None:
     listing = Listing()
     for item in recording.log.loose():  # statuses and relist marks: the Events stay undecoded
         listing.note(item)
-    return listing.never_listed(recording.path if recording.path is not None else STDIN)
+    return listing.never_listed(recording.path if recording.path is not None else STDIN, recording.cut)
 
 
 class Folded:
@@ -105,10 +117,11 @@ class Folded:
     def __init__(self, path: str | Path, *, skip_bad_lines: bool = False) -> None:
         self.path = Path(path)
         self.warnings: list[str] = []
+        cut: list[str] = []
         # Lazy: each pod decoded as the live source decodes it, sharing what its versions
         # (and its replicas' specs) have in common, so the store keeps one copy of them.
         header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings, lazy=True,
-                                       doing="reading")
+                                       doing="reading", cut=cut)
         self.header = header
         clock = ManualClock(header.started)
         # Nothing expires and nothing is trimmed: a report wants the whole story.
@@ -129,6 +142,7 @@ class Folded:
                     self._keep_event(item.obj)
             else:
                 self.listing.note(item)
+        self.cut = cut[0] if cut else None
         self.start = start if start is not None else header.started
         self.end = end if end is not None else header.started
 
@@ -205,9 +219,8 @@ def _no_pods(folded: Folded) -> PodtuiError:
     where = f"in namespace {namespace}" if isinstance(namespace, str) and namespace else "in any namespace"
     if isinstance(labels, str) and labels:
         where += f" with selector {labels}"
-    for w in folded.warnings:
-        say(f"podtui: warning: {w}")
-    unlisted = folded.listing.never_listed(folded.path)
+    unlisted = folded.listing.never_listed(folded.path, folded.cut)
+    say_warnings(folded.warnings, folded.cut if unlisted is not None else None)
     if unlisted is not None:  # it never got to look: "saw none" blamed the namespace
         return unlisted
     return PodtuiError(f"{recording_name(folded.path)} has no pods: nothing to report",
@@ -225,6 +238,5 @@ def history_text(path: str | Path, wanted: list[str] | None = None, *, fmt: str 
     pods = [pod_report(r, now, folded.events_of(r)) for r in records]
     data = report(pods, source=recording_name(path), context=folded.header.context, server=folded.header.server,
                   start=folded.start, end=folded.end, warnings=folded.warnings)
-    for w in folded.warnings:
-        say(f"podtui: warning: {w}")
+    say_warnings(folded.warnings)
     return render_yaml(data) if fmt == "yaml" else render_markdown(data)

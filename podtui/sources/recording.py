@@ -657,15 +657,17 @@ class Recording:
     """A recording read back: its header, its items (held packed, see PackedItems), and
     what was wrong with the file."""
 
-    __slots__ = ("path", "header", "log", "warnings", "skipped")
+    __slots__ = ("path", "header", "log", "warnings", "skipped", "cut")
 
     def __init__(self, path: Path | None, header: Header, items: Iterable[Item] = (),
-                 warnings: list[str] | None = None, skipped: int = 0, *, log: PackedItems | None = None) -> None:
+                 warnings: list[str] | None = None, skipped: int = 0, *, log: PackedItems | None = None,
+                 cut: str | None = None) -> None:
         self.path = path
         self.header = header
         self.log = log if log is not None else PackedItems.of(items)
         self.warnings = warnings if warnings is not None else []
         self.skipped = skipped
+        self.cut = cut  # where the file ends early ("is cut short in line 7"), as its warning says
 
     @property
     def items(self) -> list[Item]:
@@ -1020,7 +1022,8 @@ def _header_begun(line: bytes) -> bool:
 
 
 def iter_recording(path: str | Path, *, skip_bad_lines: bool = False, warnings: list[str] | None = None,
-                   lazy: bool = False, doing: str = "replaying") -> tuple[Header, Iterator[Item]]:
+                   lazy: bool = False, doing: str = "replaying",
+                   cut: list[str] | None = None) -> tuple[Header, Iterator[Item]]:
     """The header, and an iterator over the items, read lazily; path "-" reads
     standard input.
 
@@ -1032,10 +1035,12 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False, warnings: 
     are (pods through one PodDecoder: for a consumer that reads them in order); each
     line is still checked on the way, so a corrupt one is reported here.
 
-    `doing`: the caller's verb in a truncation warning ("reading up to line 7").
+    `doing`: the caller's verb in a truncation warning ("reading up to line 7"); `cut`
+    gets where the file ends early, without it ("is cut short in line 7").
     """
     if not lazy:
-        return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)), doing=doing)
+        return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)), doing=doing,
+                     cut=cut)
     pods = PodDecoder()
 
     def parse(line: bytes) -> Item:
@@ -1049,7 +1054,7 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False, warnings: 
             return Change(resource, kind, None, t, synthetic, raw=line, decode=decode)
         return item
 
-    return _scan(path, skip_bad_lines, warnings, parse, doing=doing)
+    return _scan(path, skip_bad_lines, warnings, parse, doing=doing, cut=cut)
 
 
 def _read_line(line: bytes) -> Item:
@@ -1083,11 +1088,11 @@ def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
 
 def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
           parse: Callable[[bytes], T], skipped: list[int] | None = None,
-          doing: str = "replaying") -> tuple[Header, Iterator[T]]:
+          doing: str = "replaying", cut: list[str] | None = None) -> tuple[Header, Iterator[T]]:
     """iter_recording's reading, each line after the header through `parse` (which
     raises ValueError or TypeError for a line that is not an item). `skipped` gets the
     number of each bad line gone past (with skip_bad_lines). `doing`: the caller's verb
-    for what it makes of a cut file ("replaying", "reading")."""
+    for what it makes of a cut file ("replaying", "reading"); `cut` gets where it is cut."""
     path = Path(path)
     name = recording_name(path)
     warnings = warnings if warnings is not None else []
@@ -1101,6 +1106,11 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
     if first is None or not first[1]:
         raise RecordingError(f"{name} is empty: not a podtui recording")
     header = _parse_header(name, first[1], bool(gunzipped and gunzipped[0]), first[2])
+
+    def ends_early(where: str, then: str) -> None:
+        warnings.append(f"{name} {where}: {then}")
+        if cut is not None:
+            cut.append(where)
 
     def items() -> Iterator[T]:
         pending_error: str | None = None
@@ -1116,17 +1126,17 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
             # stopped": a file `--record` is still writing reads the same.
             if not line.strip():
                 if not complete and damage:
-                    warnings.append(f"{name} is damaged after line {number - 1} ({damage[0]}): "
-                                    f"{doing} what is there, which may be wrong too")
+                    ends_early(f"is damaged after line {number - 1} ({damage[0]})",
+                               f"{doing} what is there, which may be wrong too")
                 elif not complete:
-                    warnings.append(f"{name} is cut short after line {number - 1} "
-                                    f"(compressed data ends mid-stream): {doing} what is there")
+                    ends_early(f"is cut short after line {number - 1} (compressed data ends mid-stream)",
+                               f"{doing} what is there")
                 continue
             try:
                 item = parse(line)
             except (orjson.JSONDecodeError, ValueError, TypeError, RecursionError) as exc:  # nested past any pod
                 if not complete:
-                    warnings.append(f"{name} is cut short in line {number}: {doing} up to line {number - 1}")
+                    ends_early(f"is cut short in line {number}", f"{doing} up to line {number - 1}")
                     return
                 pending_error = _bad_line(name, number, line, exc)
                 if skipped is not None:
@@ -1174,7 +1184,8 @@ def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recordi
     """The whole recording, its changes packed (PackedItems), each line checked."""
     warnings: list[str] = []
     skipped: list[int] = []
-    header, heads = _scan(path, skip_bad_lines, warnings, lambda line: (_peek(line), line), skipped)
+    cut: list[str] = []
+    header, heads = _scan(path, skip_bad_lines, warnings, lambda line: (_peek(line), line), skipped, cut=cut)
     log = PackedItems()
     for head, line in heads:
         if isinstance(head, tuple):
@@ -1182,7 +1193,8 @@ def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recordi
         else:
             log.add_item(head)
     log.seal()
-    return Recording(Path(path), header, warnings=warnings, skipped=len(skipped), log=log)
+    return Recording(Path(path), header, warnings=warnings, skipped=len(skipped), log=log,
+                     cut=cut[0] if cut else None)
 
 
 def write_recording(path: str | Path, header: Header, items: Iterable[Item]) -> None:

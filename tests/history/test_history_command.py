@@ -201,6 +201,33 @@ def test_a_recording_that_never_listed_says_so_not_that_there_were_none(capsys, 
                                        "(it recorded no status)\n")
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_recording_cut_before_its_first_list_ended_says_so_in_its_one_line(capsys, tmp_path, gz):
+    import gzip
+
+    # It printed "warning: ... cut short in line 3: reading up to line 2" above the error.
+    body = HEADER + b'{"t":1714557600.0,"relist":"start","resource":"pods","resource_version":""}\n{"t":17145'
+    path = tmp_path / ("cut.jsonl.gz" if gz else "cut.jsonl")
+    path.write_bytes(gzip.compress(body + b'57600.1,"resource":"pods"}\n')[:-30] if gz else body)
+    where = "is cut short after line 1 (compressed data ends mid-stream)" if gz else "is cut short in line 3"
+    assert run(capsys, path) == (1, "", f"podtui: {path} has no pods: it {where}, before the recorder's first "
+                                        "list ended (it recorded no status; check the file was copied whole, "
+                                        "or record again)\n")
+
+
+def test_a_cut_recordings_other_warnings_are_still_said(capsys, tmp_path):
+    # Only the cut's warning goes into the error: a corrupt line skipped may be the lost list's end.
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(HEADER + b'{"t":1714557600.0,"relist":"start","resource":"pods","resource_version":""}\n'
+                     b'{"t":1714557600.1,"relist":"end"\n{"t":17145')
+    code, out, err = run(capsys, path, "--skip-bad-lines")
+    said = err.splitlines()
+    assert code == 1 and said[0].startswith(f"podtui: warning: {path}: line 3 is not JSON")
+    assert said[1:] == [
+        f"podtui: {path} has no pods: it is cut short in line 4, before the recorder's first list ended (it recorded "
+        "no status; check the file was copied whole, or record again)"]
+
+
 def test_without_events_the_causes_fall_back_to_the_status(capsys, tmp_path):
     rec = read_recording(DEFAULT)
     stripped = tmp_path / "no-events.jsonl"
