@@ -58,6 +58,7 @@ from kubernetes.config.kube_config import (
 )
 from kubernetes.utils.keepalive import tcp_keepalive_socket_options
 
+from podtui.cli import invalid_option
 from podtui.errors import ConfigError, ConnectError, UsageError
 from podtui.lifecycle.changes import PODS
 from podtui.lifecycle.times import parse_go_duration
@@ -151,7 +152,7 @@ def parse_request_timeout(text: str | None) -> float | None:
     text = text.strip()
     seconds = parse_seconds(text)
     if seconds is None or not 0 <= seconds <= MAX_REQUEST_TIMEOUT:  # not 0 <= nan either
-        raise UsageError(f"invalid --request-timeout {text!r}: use a duration like 30s, 1m or 0 for none")
+        raise invalid_option("--request-timeout", text, "use a duration like 30s, 1m or 0 for none")
     return seconds or None
 
 
