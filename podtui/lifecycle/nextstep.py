@@ -4,9 +4,10 @@ The most pressing fact wins, in this order: a tombstone; a deletion (held by
 finalizers, or the SIGKILL countdown); a finished pod (a Failed one says why it ended,
 a Succeeded one nothing); the scheduler's verdict; a passed activeDeadlineSeconds (the
 kubelet fails the pod and restarts nothing); a postStart hook the kubelet is running; a
-restart or image-pull back-off; a probe streak (and the kill a liveness or startup one
-leads to); the activeDeadlineSeconds countdown; a readiness gate. Countdowns round up,
-so "in 0s" never shows before the moment is due.
+restart or image-pull back-off (or a postStart hook's failure, until the kubelet's next
+sync restarts the container or backs off); a probe streak (and the kill a liveness or
+startup one leads to); the activeDeadlineSeconds countdown; a readiness gate. Countdowns
+round up, so "in 0s" never shows before the moment is due.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from podtui.lifecycle import explain
 from podtui.lifecycle.backoff import restart_waits, restarts_over
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.history import exit_text
-from podtui.lifecycle.hooks import post_start_hook
+from podtui.lifecycle.hooks import post_start_failed, post_start_hook
 from podtui.lifecycle.probes import counts_as_failure, probe_states, streak_fraction
 from podtui.lifecycle.records import NextStep
 from podtui.lifecycle.termination import active_deadline, termination
@@ -159,6 +160,9 @@ def next_step(record, now: float, *, due_only: bool = False) -> NextStep | None:
             about = "~" if b in crashed else ""
             return NextStep(f"{what} in {about}{countdown(b.next_at, now)}", due_at=b.next_at, severity=ERROR)
         return NextStep(f"{what} due", due_at=b.next_at, severity=ERROR)
+    # Killed for its hook, until the kubelet's next sync restarts it or says CrashLoopBackOff.
+    if post_start_failed(record):
+        return NextStep("postStart hook failed", severity=ERROR)
 
     # A streak is made of failed-probe Events only: without one, no probe is failing.
     failing = [p for p in probe_states(record, now, over) if p.streak > 0] \

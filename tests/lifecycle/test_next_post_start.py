@@ -10,16 +10,18 @@ says it isn't running is what a client can see of it: NEXT says the hook runs, n
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from podtui.clock import ManualClock
+from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.hooks import PostStartHook, post_start_hook
 from podtui.lifecycle.nextstep import next_step
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.store import Store
-from podtui.lifecycle.times import format_ts
+from podtui.lifecycle.times import format_ts, parse_ts
 from tests.explain.timer_accuracy import record_scenario
 
 T0 = 1_714_557_600.0
@@ -54,7 +56,8 @@ CREATING = {"waiting": {"reason": "ContainerCreating"}}
 
 
 def text(obj: dict, events=(), now: float = T0):
-    step = next_step(SimpleNamespace(obj=obj, events=list(events), deleted_at=None, ladders={}, uid=None), now)
+    step = next_step(SimpleNamespace(obj=obj, row=pod_row(obj), events=list(events), deleted_at=None, ladders={},
+                                     uid=None), now)
     return (step.text, step.severity) if step is not None else None
 
 
@@ -74,6 +77,36 @@ def text(obj: dict, events=(), now: float = T0):
     (pod({"running": {"startedAt": ts(-3)}}), [event("Started", -3, count=3)], None),
 ])
 def test_a_hook_under_way_is_said_not_the_restart_it_follows(obj, events, want):
+    assert text(obj, events) == want
+
+
+HOOK_ERROR = {"waiting": {"reason": "PostStartHookError", "message": "Exec lifecycle hook ... exited with 1"}}
+
+
+def ran(obj: dict, seconds: float) -> dict:
+    """The instance in lastState as having run `seconds` before it ended."""
+    term = obj["status"]["containerStatuses"][0]["lastState"]["terminated"]
+    term["startedAt"] = format_ts(parse_ts(term["finishedAt"]) - seconds)
+    return obj
+
+
+@pytest.mark.parametrize("obj, events, want", [
+    # The first crash is restarted at once (no back-off yet), in the second the killed
+    # instance ended: the new instance's hook runs while the status shows the old one's error.
+    (ran(pod(HOOK_ERROR, last_finished=-2, restarts=0), 3),
+     [event("FailedPostStartHook", -3), event("Started", -2, count=2)], ("postStart hook running for 2s", "warning")),
+    (ran(pod(HOOK_ERROR, last_finished=-2, restarts=0), 3),
+     [event("Started", -2, count=2), event("FailedPostStartHook", -1, count=2)], ("postStart hook failed", "error")),
+    # No newer start: the hook failed and the kubelet killed the container; it restarts it.
+    (ran(pod(HOOK_ERROR, last_finished=-2, restarts=0), 3), [event("Started", -5), event("FailedPostStartHook", -3)],
+     ("postStart hook failed", "error")),
+    # An instance that ran under 2s: the Started Event of its second may be its own.
+    (ran(pod(HOOK_ERROR, last_finished=-2, restarts=0), 1), [event("Started", -2)], ("postStart hook failed", "error")),
+    # In back-off the restart comes 10s after the end at least: a Started Event in the
+    # second of the end is the ended instance's own.
+    (ran(pod(BACKING_OFF, last_finished=-2), 0), [event("Started", -2, count=3)], ("restart in 18s", "error")),
+])
+def test_a_restart_in_the_second_its_last_instance_ended_is_seen(obj, events, want):
     assert text(obj, events) == want
 
 
@@ -140,3 +173,23 @@ def test_the_demo_poststart_fail_pod_reads_its_hook_not_restart_due():
     assert sum(1 for said, _ in runs if said == "postStart hook failed") >= 3, runs  # the first start and two restarts
     assert any(said == "postStart hook running for 2s" for said, _ in runs), runs
     assert max(long for said, long in runs if said == "restart due") <= 2 * step, runs
+
+
+def test_the_demo_poststart_fail_pod_always_has_a_next_once_its_hook_first_ran():
+    """From the first Started Event on, NEXT always says something: the first crash's
+    restart comes at once, its hook running while the status still shows the first
+    instance's PostStartHookError (was blank ~4 s), and each PostStartHookError before
+    the kubelet's next sync says CrashLoopBackOff (was blank ~1 s). A hook's running
+    time never goes backwards but across a failure."""
+    said: list[tuple[float, str | None]] = []
+    for t, rec in replay_poststart_fail():
+        got = next_step(rec, t) if rec is not None else None
+        if said or got is not None:
+            said.append((t - T0, got.text if got is not None else None))
+    assert said and all(words is not None for _, words in said), [s for s in said if s[1] is None]
+    running = re.compile(r"postStart hook running for (\d+)s$")
+    for (_, a), (t, b) in zip(said, said[1:]):
+        ma, mb = running.match(a), running.match(b)
+        assert not (ma and mb) or int(mb.group(1)) >= int(ma.group(1)), (t, a, b)
+    assert sum(1 for (_, a), (_, b) in zip(said, said[1:])
+               if b == "postStart hook running for 0s" and a != b) >= 3, said  # first start, at once, the back-off's
