@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from podtui.clock import ManualClock
+from podtui.lifecycle import explain
 from podtui.lifecycle.columns import pod_row
 from podtui.lifecycle.hooks import PostStartHook, post_start_hook
 from podtui.lifecycle.nextstep import next_step
@@ -140,10 +141,12 @@ pods:
 """
 
 
-def replay_poststart_fail(seconds: float = 70, step: float = 0.25):
+def replay_poststart_fail(seconds: float = 70, step: float = 0.25, spam_burst: int | None = None):
     """The demo's poststart-fail pod (a 2s hook, failing), watched with a quarter
-    second's lag: (now, its record) at every step."""
-    changes = record_scenario(SCENARIO, seconds, step=step, start=T0)
+    second's lag: (now, its record) at every step. spam_burst: the kubelet's Event spam
+    filter lets that many Events of a reason through, then one per 5 minutes."""
+    scenario = SCENARIO if spam_burst is None else SCENARIO + f"events: {{spam_burst: {spam_burst}}}\n"
+    changes = record_scenario(scenario, seconds, step=step, start=T0)
     clock = ManualClock(T0)
     store = Store(clock)
     i, t = 0, T0
@@ -193,3 +196,30 @@ def test_the_demo_poststart_fail_pod_always_has_a_next_once_its_hook_first_ran()
         assert not (ma and mb) or int(mb.group(1)) >= int(ma.group(1)), (t, a, b)
     assert sum(1 for (_, a), (_, b) in zip(said, said[1:])
                if b == "postStart hook running for 0s" and a != b) >= 3, said  # first start, at once, the back-off's
+
+
+def test_a_crash_loop_whose_events_the_spam_filter_stopped_claims_no_hook_for_longer_than_it_ran():
+    """Once the spam filter lets no more Started or FailedPostStartHook Events through
+    (here after the first of each), the check has only old Events: NEXT and the
+    Containers pane's line must not word an earlier hook as one running or failing
+    now, for the whole back-off. The demo's hook runs 2s and the kill 1s, and the first
+    crash's restart comes at once: a hook wording lasts two of those (6s) at most."""
+    step = 0.25
+    runs: dict[str, list[list]] = {"NEXT": [], "pane": []}  # [hook wording or None, first seen, last seen]
+    for t, rec in replay_poststart_fail(seconds=240, step=step, spam_burst=1):
+        if rec is None:
+            continue
+        got = next_step(rec, t)
+        for source, words in (("NEXT", got.text if got is not None else ""),
+                              ("pane", explain.last_restart_line(rec, t) or "")):
+            # The pane's line ends in the crash's cause ("...: postStart hook failed (...)"): only its head says now.
+            words = words.split(": ")[0]
+            hook = "hook running" if "hook running" in words else "hook failed" if "hook failed" in words else None
+            seen = runs[source]
+            if seen and seen[-1][0] == hook:
+                seen[-1][2] = t
+            else:
+                seen.append([hook, t, t])
+    hooks = {source: [round(last - first + step, 2) for hook, first, last in seen if hook] for source, seen in runs.items()}
+    assert hooks["NEXT"] and max(hooks["NEXT"] + hooks["pane"]) <= 6.0, hooks
+    assert sum(1 for hook, _, _ in runs["NEXT"] if hook is None) >= 4, runs  # the loop went on: back-offs of 10..80s
