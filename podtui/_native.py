@@ -25,18 +25,30 @@ def _source(name: str, package: Path = _PACKAGE) -> Path:
     return package.joinpath(*name.split(".")[1:]).with_suffix(".py")
 
 
+def source_digest(source: Path) -> str:
+    """sha256 of a module's .py, and of the .pxd beside it if there is one (Cython's
+    types for it: a changed .pxd changes the extension as much as a changed .py).
+    hatch_build.py records it per module; OSError if the .py can't be read."""
+    data = source.read_bytes()
+    try:
+        data += b"\0pxd\0" + source.with_suffix(".pxd").read_bytes()
+    except FileNotFoundError:
+        pass
+    return hashlib.sha256(data).hexdigest()
+
+
 def sources_to_prefer(manifest: dict, pure: bool, package: Path = _PACKAGE) -> dict[str, Path]:
-    """The modules of `manifest` (name -> sha256 of the source built) to load from
-    their .py: all with `pure`, else those whose source changed."""
+    """The modules of `manifest` (name -> source_digest of the source built) to load
+    from their .py: all with `pure`, else those whose source changed."""
     chosen = {}
     for name, digest in manifest.items():
         source = _source(name, package)
         try:
-            data = source.read_bytes()
+            changed = pure or source_digest(source) != digest
         except OSError:
             chosen[name] = source  # the module is gone from the source: so is it (ImportError)
             continue
-        if pure or hashlib.sha256(data).hexdigest() != digest:
+        if changed:
             chosen[name] = source
     return chosen
 

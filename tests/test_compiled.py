@@ -80,6 +80,20 @@ def test_a_source_edited_after_the_build_runs_as_its_py(tmp_path):
     assert out.split() == ["True", "True", "False"]
 
 
+@pytest.mark.skipif(PURE, reason="PODTUI_PURE=1: nothing is compiled")
+def test_a_pxd_edited_after_the_build_runs_its_module_as_its_py(tmp_path):
+    # A .pxd gives the compiled module its C types: the extension built from the old
+    # one no longer matches the source either.
+    manifest()
+    copy = tmp_path / "podtui"
+    shutil.copytree(ROOT / "podtui", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    pxd = copy / "sources" / "decode.pxd"
+    pxd.write_text(pxd.read_text() + "\n# edited\n")
+    out = run("import podtui.sources.decode as d, podtui.lifecycle.columns as c; "
+              "print(d.__file__.endswith('.py'), c.__file__.endswith('.py'))", pure=False, path=tmp_path)
+    assert out.split() == ["True", "False"]
+
+
 def test_the_guard_prefers_changed_sources_only(tmp_path):
     (tmp_path / "lifecycle").mkdir()
     same, edited = tmp_path / "lifecycle" / "a.py", tmp_path / "lifecycle" / "b.py"

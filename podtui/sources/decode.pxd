@@ -1,8 +1,8 @@
 # Cython's view of decode.py, read when hatch_build.py compiles it: the C helper that
 # takes decoded pods out of the cyclic garbage collector's view (see untrack in
 # decode.py). Python code can't untrack an object; a pure install goes without.
-# podtui/_native.py's stale-extension guard hashes decode.py only: reinstall after
-# editing this file.
+# podtui/_native.py's stale-extension guard hashes it with decode.py: edited, the
+# module runs as its .py until reinstalled.
 from cpython.object cimport PyObject
 from cpython.dict cimport PyDict_CheckExact, PyDict_Next
 from cpython.list cimport PyList_CheckExact, PyList_GET_ITEM, PyList_GET_SIZE
