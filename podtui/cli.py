@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -29,13 +30,42 @@ LIVE = ("podtui.live_command", "watch the pods of the current kubeconfig context
 class _Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line: not the whole usage block above them."""
 
+    _words: Sequence[str] = ()  # what parse_known_args was given, for error()
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self._words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):  # type: ignore[override]
         value = invalid_value(message)
         if value is not None:
             self.exit(2, f"podtui: {value}\n")
         if not message.startswith("argument "):  # unknown or missing arguments: where to look
-            message += f" (see `{self.prog} --help`)"
+            message += f" ({_dash_file_hint(self.prog, message, self._words) or f'see `{self.prog} --help`'})"
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+_REQUIRED = "the following arguments are required: "
+_RECORDING_NAMES = (".jsonl", ".json", ".gz")
+
+
+def _dash_file_hint(prog: str, message: str, words: Sequence[str]) -> str | None:
+    """How to give a FILE whose name starts with '-' (`podtui replay -5m.jsonl`), when
+    FILE is missing and one of the words is such a file: argparse took it for an option.
+    As rm says it: ./NAME, or after --. kubectl refuses such a word too ("unknown
+    shorthand flag"), and reading it as FILE would guess what a mistyped option meant."""
+    if not message.startswith(_REQUIRED) or "FILE" not in message[len(_REQUIRED):].split(", "):
+        return None
+    import shlex
+
+    words = words[:words.index("--")] if "--" in words else words
+    for word in words:
+        # A file there, or to be (record): not an option word such as -n or -lapp.kubernetes.io/name=web.
+        if word.startswith("-") and not word.startswith("--") and len(word) > 1 and (
+                word.endswith(_RECORDING_NAMES) or os.path.exists(word)):
+            return (f"{word!r} reads as an option: give a FILE whose name starts with '-' as "
+                    f"{shlex.quote('./' + word)}, or after --, as in `{prog} -- {shlex.quote(word)}`")
+    return None
 
 
 _ARGUMENT = re.compile(r"argument (?:\S+/)?(?P<option>--?\S+): (?P<why>.+)", re.S)

@@ -31,3 +31,36 @@ def test_replay_at_reads_a_negative_offset_and_other_commands_are_left_as_they_w
     assert cli.main(["replay", str(RECORDING), "--at", "-3h"]) == 2
     assert capsys.readouterr().err.startswith("podtui: invalid --at '-3h': the recording runs from ")
     assert cli.build_parser(None).get_default("_dash_values") is None  # the live command: argparse as is
+
+
+@pytest.mark.parametrize("command", ["replay", "history", "record"])
+def test_a_file_whose_name_starts_with_a_dash_is_told_how_to_give_it(command, capsys, tmp_path, monkeypatch):
+    # `podtui replay -5m.jsonl` said only "the following arguments are required: FILE":
+    # argparse took the name for an option. As GNU rm does, say how: ./-5m.jsonl, or --.
+    monkeypatch.chdir(tmp_path)
+    if command != "record":  # record makes the file; the others read it
+        (tmp_path / "-5m.jsonl").write_bytes(RECORDING.read_bytes())
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, "-5m.jsonl"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        f"podtui {command}: error: the following arguments are required: FILE ('-5m.jsonl' reads as an option: "
+        f"give a FILE whose name starts with '-' as ./-5m.jsonl, or after --, as in `podtui {command} -- -5m.jsonl`)\n")
+
+
+def test_a_missing_file_with_only_options_keeps_the_plain_error(capsys):
+    for argv in (["replay", "--paused"], ["record", "-n", "shop", "-lapp.kubernetes.io/name=web"]):
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+        assert capsys.readouterr().err.endswith(
+            f"the following arguments are required: FILE (see `podtui {argv[0]} --help`)\n")
+
+
+def test_what_the_hint_says_works(capsys, tmp_path, monkeypatch):
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-5m.jsonl").write_bytes(RECORDING.read_bytes())
+    for argv in (["history", "--format", "yaml", "--", "-5m.jsonl"], ["history", "./-5m.jsonl", "--format", "yaml"]):
+        assert cli.main(argv) == 0
+        assert yaml.safe_load(capsys.readouterr().out)["pods"]
