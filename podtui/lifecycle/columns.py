@@ -65,6 +65,11 @@ _NODE_LOST = "NodeLost"  # pkg/util/node NodeUnreachablePodReason
 _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
+def _mapping(value: object) -> dict:
+    """`value` if it is a JSON object, else an empty one (shared: never written to)."""
+    return value if type(value) is dict else _EMPTY
+
+
 def _str(value: object) -> str:
     return value if type(value) is str else ""
 
@@ -110,17 +115,8 @@ def pod_row(pod: dict) -> Row:
     # The store calls this on most watch events: small helpers are inlined where a
     # field is read per container or per condition (tests/lifecycle/test_columns.py
     # holds it to upstream's printPod cases).
-    if type(pod) is not dict:
-        pod = _EMPTY
-    meta = pod.get("metadata")
-    if type(meta) is not dict:
-        meta = _EMPTY
-    spec = pod.get("spec")
-    if type(spec) is not dict:
-        spec = _EMPTY
-    status = pod.get("status")
-    if type(status) is not dict:
-        status = _EMPTY
+    obj = _mapping(pod)
+    meta, spec, status = _mapping(obj.get("metadata")), _mapping(obj.get("spec")), _mapping(obj.get("status"))
     conditions = status.get("conditions")
     if type(conditions) is not list:
         conditions = ()
@@ -166,9 +162,8 @@ def pod_row(pod: dict) -> Row:
     init_statuses = status.get("initContainerStatuses")
     if type(init_statuses) is not list:
         init_statuses = ()
-    for index, cs in enumerate(init_statuses):
-        if type(cs) is not dict:
-            cs = _EMPTY
+    for index, item in enumerate(init_statuses):
+        cs = _mapping(item)
         count = cs.get("restartCount")
         if type(count) is not int:
             count = _int(count)
@@ -181,9 +176,7 @@ def pod_row(pod: dict) -> Row:
             sidecar_restarts += count
             if finished is not None and (sidecar_last_restart is None or finished > sidecar_last_restart):
                 sidecar_last_restart = finished
-        state = cs.get("state")
-        if type(state) is not dict:
-            state = _EMPTY
+        state = _mapping(cs.get("state"))
         terminated = state.get("terminated")
         if type(terminated) is not dict:
             terminated = None
@@ -214,18 +207,17 @@ def pod_row(pod: dict) -> Row:
         if type(statuses) is not list:
             statuses = ()
         # Walked in reverse so that the first listed container's reason wins.
-        for cs in reversed(statuses):
-            if type(cs) is not dict:
-                cs = _EMPTY
+        for item in reversed(statuses):
+            cs = _mapping(item)
             count = cs.get("restartCount")
             restarts += count if type(count) is int else _int(count)
             if cs.get("lastState"):  # {} and absent: no finishedAt to read
                 finished = _finished_at(cs)
                 if finished is not None and (last_restart is None or finished > last_restart):
                     last_restart = finished
-            state = cs.get("state")
-            if type(state) is not dict:
-                continue  # reads as an empty state: neither a reason nor ready
+            state = _mapping(cs.get("state"))
+            if not state:
+                continue  # an empty state: neither a reason nor ready
             waiting = state.get("waiting")
             if type(waiting) is dict and _str(waiting.get("reason")):
                 reason = waiting["reason"]
