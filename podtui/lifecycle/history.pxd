@@ -16,6 +16,7 @@ cdef class _Emitter:
     cdef public object last_ready
     cdef public object delays
 
+cdef inline dict _mapping(object value)
 cdef str _clip(str text)
 cdef _termination_message(str text)
 cdef tuple _exit_facts(dict terminated)
@@ -29,6 +30,7 @@ cdef _flags(_Emitter em, name, kind, dict o, dict n)
 cdef _started(_Emitter em, name, kind, dict o, dict n)
 cdef _containers(_Emitter em, pod, dict old_status, dict new_status)
 cdef _status_list(_Emitter em, pod, default_kind, olist, nlist)
+@cython.locals(c=dict)
 cdef _conditions(_Emitter em, old_list, new_list)
 cdef _condition(_Emitter em, ctype, dict o, dict c)
 cdef _deletion(_Emitter em, dict old_meta, dict new_meta, new_status)
@@ -37,3 +39,6 @@ cdef _spec_and_meta(_Emitter em, old, new, new_status)
 cdef _finalizers(_Emitter em, old, new)
 cdef _status(_Emitter em, dict old_status, dict new_status)
 cdef _pod_fields(_Emitter em, dict old_status, dict new_status)
+
+@cython.locals(em=_Emitter, ometa=dict, nmeta=dict, old_status=dict, new_status=dict, out=list)
+cpdef tuple diff_versions(old, new, observed, floor=*)

@@ -65,6 +65,12 @@ _TERMINATION_MESSAGES: dict[str, str] = {}  # one copy of each: a crash loop rep
 _TERMINATION_MESSAGES_LIMIT = 4096
 
 
+def _mapping(value: object) -> dict:
+    """`value` if it is a JSON object, else _EMPTY. (columns.py has its twin: compiled,
+    each is inlined where it is read; one imported would be a Python call each time.)"""
+    return value if type(value) is dict else _EMPTY
+
+
 def _clip(text: str) -> str:
     """`text` whole, or cut to the limit with an ellipsis: cut silently, it read as whole."""
     return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT - 1] + "\u2026"
@@ -581,12 +587,13 @@ def _conditions(em: _Emitter, old_list: object, new_list: object) -> None:
     old_list, new_list = _l(old_list), _l(new_list)
     olds: dict | None = None
     aligned = len(old_list) == len(new_list)  # same types at the same positions: nothing removed
-    for o, c in zip_longest(old_list, new_list):
-        if o is c or o == c:
+    for o, item in zip_longest(old_list, new_list):
+        if o is item or o == item:
             continue
         em.touched = True
-        if type(c) is not dict:
+        if type(item) is not dict:
             continue
+        c = item
         ctype = c.get("type")
         if type(ctype) is not str:
             continue
@@ -604,7 +611,7 @@ def _conditions(em: _Emitter, old_list: object, new_list: object) -> None:
     if not aligned:
         em.touched = True
     if not em.first_sight and not aligned and old_list:
-        present = {c["type"] for c in new_list if type(c) is dict and type(c.get("type")) is str}
+        present = {x["type"] for x in new_list if type(x) is dict and type(x.get("type")) is str}
         for o in old_list:
             if type(o) is dict and type(o.get("type")) is str and o["type"] not in present:
                 em.add(CONDITION, o["type"], _s(o.get("status")), None, detail="condition removed")
@@ -781,14 +788,9 @@ def diff_versions(old: dict, new: dict, observed: float, floor: float | None = N
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [], old is not new
     em = _Emitter(observed, False)
-    ospec, nspec, ometa, nmeta = old.get("spec"), new.get("spec"), old.get("metadata"), new.get("metadata")
-    if type(ometa) is not dict:
-        ometa = _EMPTY
-    if type(nmeta) is not dict:
-        nmeta = _EMPTY
-    old_status, new_status = old.get("status"), new.get("status")
-    if type(new_status) is not dict:
-        new_status = {}
+    ospec, nspec = old.get("spec"), new.get("spec")
+    ometa, nmeta = _mapping(old.get("metadata")), _mapping(new.get("metadata"))
+    old_status, new_status = _mapping(old.get("status")), _mapping(new.get("status"))
     if ((ospec.get("nodeName") if type(ospec) is dict else None) != (nspec.get("nodeName") if type(nspec) is dict
                                                                      else None)
             or ometa.get("deletionTimestamp") != nmeta.get("deletionTimestamp")):
@@ -808,8 +810,6 @@ def diff_versions(old: dict, new: dict, observed: float, floor: float | None = N
     ofin, nfin = ometa.get("finalizers"), nmeta.get("finalizers")
     if ofin is not nfin and ofin != nfin:  # the decoder shares an unchanged list: identity settles it
         _finalizers(em, ofin, nfin)
-    if type(old_status) is not dict:
-        old_status = {}
     # One C-level comparison settles a status that didn't change (a metadata-only
     # update): every piece of it would compare equal and add nothing. Otherwise it
     # stops at the first difference.
