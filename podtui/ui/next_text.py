@@ -13,11 +13,14 @@ terminal; the Probes pane shows the streak in full.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from typing import Any
 
 from rich.cells import cell_len
+
+from podtui.lifecycle.duration import human_duration
 
 _STREAK = re.compile(r"^(liveness|readiness|startup) (~?)(\d+)/(\d+)$")
 
@@ -94,26 +97,51 @@ _SHORTER = (
     (re.compile(r"^≥(?=\S+ ago$)"), ""),
 )
 _DURATION = re.compile(r"\b\d+[smhdy][0-9smhdy]*\b")  # 9s, 3m55s, 7h59m, 2d1h
-_DURATION_CELLS = 5  # what a duration may grow to before its unit changes: 4m59s, 7h59m
+DURATION_CELLS = 5  # what a duration may grow to before its unit changes: 4m59s, 7h59m
 
 
-def planned_width(text: str) -> int:
-    """The text's length with each duration at its widest: whether a wording fits is
-    decided once per wording, not per second ("restart in 9s" fits 14 cells, "restart in
-    1m40s" does not: both read "restart ..." then, and a row doesn't flip between
-    forms as its countdown crosses 2m). Any text: "deleted ≥9s ago" grows to "≥4m59s"."""
-    return (len(text) if text.isascii() else cell_len(text)) + sum(max(0, _DURATION_CELLS - len(m.group())) for m in _DURATION.finditer(text))
+def planned_width(text: str, cells: int = DURATION_CELLS) -> int:
+    """The text's length with each duration as wide as `cells`, by default its widest:
+    whether a wording fits is decided once per wording, not per second ("restart in 9s"
+    fits 14 cells, "restart in 1m40s" does not: both read "restart ..." then, and a row
+    doesn't flip between forms as its countdown crosses 2m). Any text: "deleted ≥9s ago"
+    grows to "≥4m59s". A countdown narrows on its way (countdown_cells): pod_table plans
+    it as wide as it reads from its first sight in the pod's version on."""
+    return (len(text) if text.isascii() else cell_len(text)) + sum(max(0, cells - len(m.group())) for m in _DURATION.finditer(text))
 
 
-def compact(text: str, width: int) -> str:
+def countdown_cells(seconds: float) -> int:
+    """The cells of the widest time a countdown now `seconds` from its moment reads on
+    its way there, as kubectl words times (HumanDuration): "99s" then 3, but "2m" then
+    4 ("119s" follows) and from 2m10s on DURATION_CELLS ("9m59s" follows "10m")."""
+    s = max(0, math.ceil(seconds))
+    if s >= 130:
+        return DURATION_CELLS
+    return max(len(human_duration(min(s, bound))) for bound in (9, 99, 119, 129))
+
+
+def compact(text: str, width: int, cells: int = DURATION_CELLS) -> str:
     """`text` as is when its wording fits in `width` cells, else its shorter wording
-    (which may still need cutting: pod_table.keep_count)."""
-    if planned_width(text) <= width:
+    (which may still need cutting: pod_table.keep_count). cells: as planned_width."""
+    if planned_width(text, cells) <= width:
         return text
     for long, short in _SHORTER:
         shorter = long.sub(short, text, count=1)
         if shorter != text:
             text = shorter
-            if planned_width(text) <= width:
+            if planned_width(text, cells) <= width:
                 break
     return text
+
+
+def short_wording(text: str, width: int, cells: int = DURATION_CELLS) -> str:
+    """NEXT in a column of `width` cells: the wording `text` has in NARROW cells or more
+    (compact, its times at their widest: one wording per step, whatever its countdown
+    reads) when that fits with its times planned at `cells` (a countdown: as wide as it
+    reads from its first sight in the pod's version on, pod_table), else a shorter one.
+    "liveness ~52s" fits 14 cells; "restart in 46s" still reads "restart 46s", as
+    "restart 3m55s" beside it."""
+    wording = compact(text, max(width, NARROW))
+    if planned_width(wording, cells) <= width:
+        return wording
+    return compact(text, width, cells)

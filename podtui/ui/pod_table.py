@@ -30,7 +30,7 @@ from podtui.lifecycle.columns import format_age, format_restarts
 from podtui.lifecycle.duration import whole_second
 from podtui.lifecycle.termination import removed_on_relist
 from podtui.ui.lifecycle_colours import next_colour, status_colour
-from podtui.ui.next_text import NARROW, compact, planned_width
+from podtui.ui.next_text import DURATION_CELLS, NARROW, compact, countdown_cells, planned_width, short_wording
 from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex, table_status
 from podtui.ui.scrollbar import thumb_cells, use_whole_cell_scrollbars
 from podtui.ui.table_layout import Layout, layout_columns
@@ -258,6 +258,7 @@ class PodTable(ScrollView, can_focus=True):
         # uid -> (version, second, cells): a row the tick repaints, drawn from what the
         # tick worked out for it (NEXT asks the model: not twice a tick for one row).
         self._ticked: dict[str, tuple[int, int, tuple]] = {}
+        self._countdowns: dict[str, tuple[int, int]] = {}  # uid -> (version, cells planned for its NEXT countdown)
         self._styles: dict[str, Style] | None = None
         self._relayout_pending = False
         self.lines_rendered = 0  # for tests and benchmarks: render_line calls that built a strip
@@ -285,6 +286,7 @@ class PodTable(ScrollView, can_focus=True):
         self._counted.clear()
         self._counted_dynamic.clear()
         self._ticked.clear()
+        self._countdowns.clear()
         self._narrower.clear()
         self._narrower_since.clear()
         self.index.rebuild(records)
@@ -300,6 +302,7 @@ class PodTable(ScrollView, can_focus=True):
             if uid not in self.records:  # deleted or expired: forget what was cached for it
                 self._static_cells.pop(uid, None)
                 self._shown_dynamic.pop(uid, None)
+                self._countdowns.pop(uid, None)
             if not self.index.shows(uid):
                 self._uncount(uid)
         for uid in update.changed:
@@ -633,8 +636,10 @@ class PodTable(ScrollView, can_focus=True):
         # As wide as their times may grow ("9s" as "4m59s"): a column doesn't widen as a
         # countdown or an age gains a digit, nor a row change its NEXT wording.
         widths = tuple(planned_width(text) for text in texts)
-        # NEXT's short wording as wide as its time may grow: how narrow it may go unhurt.
-        widths += (planned_width(compact(dynamic[2], NARROW)) if dynamic[2] else 0,)
+        # NEXT's short wording as wide as its time may grow (a countdown: as it may read
+        # from its first sight in this version on, _countdown_cells): how narrow it may
+        # go unhurt (next_text.short_wording).
+        widths += (planned_width(compact(dynamic[2], NARROW), dynamic[5]) if dynamic[2] else 0,)
         old = self._counted_dynamic.get(uid)
         if old is not None and old[0] == version:
             widths = tuple(max(a, b) for a, b in zip(old[1], widths))
@@ -782,7 +787,8 @@ class PodTable(ScrollView, can_focus=True):
         return cells
 
     def _dynamic_cells(self, record: Any, now: float) -> tuple:
-        """(age, restarts, next text, next colour, fade level): what moves with the clock."""
+        """(age, restarts, next text, next colour, fade level, cells NEXT's time is planned
+        at in its short wordings): what moves with the clock."""
         row = record.row
         try:
             age = format_age(row.created, now)
@@ -795,11 +801,30 @@ class PodTable(ScrollView, can_focus=True):
             fade = 2 if since >= self.tombstone_ttl / 2 else 1
             # Found gone on relist: deleted by then, maybe well before, so at least that long ago.
             least = "≥" if removed_on_relist(record) else ""
-            return (age, restarts, f"deleted {least}{format_age(deleted_at, now)} ago", "status-deleted", fade)
+            return (age, restarts, f"deleted {least}{format_age(deleted_at, now)} ago", "status-deleted", fade,
+                    DURATION_CELLS)
         step = self._next_step(record, now)
         if step is None:
-            return (age, restarts, "", "next-info", 0)
-        return (age, restarts, _clean(step.text), next_colour(step.severity), 0)
+            return (age, restarts, "", "next-info", 0, DURATION_CELLS)
+        text = _clean(step.text)
+        return (age, restarts, text, next_colour(step.severity), 0, self._countdown_cells(record, step, now))
+
+    def _countdown_cells(self, record: Any, step: Any, now: float) -> int:
+        """The cells NEXT's time is planned at in its short wordings (next_text.short_wording):
+        a countdown (its step due later) as wide as it may read from the first sight of
+        it in the pod's version on ("liveness ~52s" was planned as "liveness ~4m59s", 15
+        cells, and NAME lost one at 80 columns); any other time at its widest. Held per
+        version, not worked out per second: a row's wording and width stay while its
+        countdown runs, and change with the pod."""
+        due = getattr(step, "due_at", None)
+        if due is None or due <= now:
+            return DURATION_CELLS
+        cells = countdown_cells(due - now)
+        held = self._countdowns.get(record.uid)
+        if held is not None and held[0] == record.version and held[1] >= cells:
+            return held[1]
+        self._countdowns[record.uid] = (record.version, cells)
+        return cells
 
     def render_line(self, y: int) -> Strip:
         layout = self._current_layout()
@@ -910,7 +935,7 @@ class PodTable(ScrollView, can_focus=True):
             elif column.key == "next":
                 style = next_style
                 if column.key in layout.compact or len(text) > w:
-                    text = keep_count(compact(text, w), w)
+                    text = keep_count(short_wording(text, w, dynamic[5]), w)
             elif column.key == "restarts":
                 # One form for the whole column: kubectl's "5 (2m ago)" above "7 (4m14s)" read
                 # as a countdown, and a row flipped between the two as its time grew a digit.
