@@ -115,9 +115,9 @@ def countdown_cells(seconds: float) -> int:
     its way there, as kubectl words times (HumanDuration): "99s" then 3, but "2m" then
     4 ("119s" follows) and from 2m10s on DURATION_CELLS ("9m59s" follows "10m")."""
     s = max(0, math.ceil(seconds))
-    if s >= 130:
-        return DURATION_CELLS
-    return max(len(human_duration(min(s, bound))) for bound in (9, 99, 119, 129))
+    # Under 2m a time reads in seconds, as wide as the most there are to go; up to 2m9s
+    # ("2m", "2m9s") no wider than the "119s" that follows.
+    return DURATION_CELLS if s >= 130 else len(human_duration(min(s, 119)))
 
 
 def compact(text: str, width: int, cells: int = DURATION_CELLS) -> str:
