@@ -34,3 +34,20 @@ cdef inline void untrack_tree(object value):
             item = PyList_GET_ITEM(value, i)
             if PyDict_CheckExact(<object>item) or PyList_CheckExact(<object>item):
                 untrack_tree(<object>item)
+
+
+# The decoder's state and its per-line work in C: _share reads the line's pieces as
+# exact dicts and lists (msgspec's typed decode makes them so) and its slots by C index.
+cimport cython
+
+cdef class PodDecoder:
+    cdef public dict _seen
+    cdef public dict _templates
+    cdef public dict _users
+    cdef _release(self, owner)
+    @cython.locals(meta=dict, seen=list, status=dict, i=Py_ssize_t, j=Py_ssize_t, n=Py_ssize_t, old_parts=list,
+                   old_items=list, kept=list, items=list)
+    cdef _share(self, dict obj)
+
+@cython.locals(i=Py_ssize_t)
+cdef _share_whole(dict mapping, tuple pieces, list seen)
