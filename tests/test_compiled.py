@@ -67,16 +67,22 @@ def test_pure_loads_every_module_from_its_source():
     assert out.split() == ["[]", str(ROOT / "podtui" / "lifecycle" / "store.py")]
 
 
-@pytest.mark.skipif(PURE, reason="PODTUI_PURE=1: nothing is compiled")
-def test_a_source_edited_after_the_build_runs_as_its_py(tmp_path):
+def run_edited(tmp_path: Path, file: str, addition: str, code: str) -> str:
+    """`code` run against a copy of the installed package whose `file` (below podtui/)
+    got `addition` after the build."""
     manifest()
     copy = tmp_path / "podtui"
     shutil.copytree(ROOT / "podtui", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    columns = copy / "lifecycle" / "columns.py"
-    columns.write_text(columns.read_text() + "\nEDITED = True\n")
-    out = run("import podtui.lifecycle.columns as c, podtui.lifecycle.history as h; "
-              "print(getattr(c, 'EDITED', False), c.__file__.endswith('.py'), h.__file__.endswith('.py'))",
-              pure=False, path=tmp_path)
+    edited = copy / file
+    edited.write_text(edited.read_text() + addition)
+    return run(code, pure=False, path=tmp_path)
+
+
+@pytest.mark.skipif(PURE, reason="PODTUI_PURE=1: nothing is compiled")
+def test_a_source_edited_after_the_build_runs_as_its_py(tmp_path):
+    out = run_edited(tmp_path, "lifecycle/columns.py", "\nEDITED = True\n",
+                     "import podtui.lifecycle.columns as c, podtui.lifecycle.history as h; "
+                     "print(getattr(c, 'EDITED', False), c.__file__.endswith('.py'), h.__file__.endswith('.py'))")
     assert out.split() == ["True", "True", "False"]
 
 
@@ -84,13 +90,9 @@ def test_a_source_edited_after_the_build_runs_as_its_py(tmp_path):
 def test_a_pxd_edited_after_the_build_runs_its_module_as_its_py(tmp_path):
     # A .pxd gives the compiled module its C types: the extension built from the old
     # one no longer matches the source either.
-    manifest()
-    copy = tmp_path / "podtui"
-    shutil.copytree(ROOT / "podtui", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    pxd = copy / "sources" / "decode.pxd"
-    pxd.write_text(pxd.read_text() + "\n# edited\n")
-    out = run("import podtui.sources.decode as d, podtui.lifecycle.columns as c; "
-              "print(d.__file__.endswith('.py'), c.__file__.endswith('.py'))", pure=False, path=tmp_path)
+    out = run_edited(tmp_path, "sources/decode.pxd", "\n# edited\n",
+                     "import podtui.sources.decode as d, podtui.lifecycle.columns as c; "
+                     "print(d.__file__.endswith('.py'), c.__file__.endswith('.py'))")
     assert out.split() == ["True", "False"]
 
 
