@@ -90,17 +90,22 @@ def gone_after(record) -> float | None:
 
 def removal_words(window: tuple, fmt, ago: str = "", offset: str = "", alone: bool = False) -> str:
     """When a pod found missing from a relist went (a Removal's window, on_relist):
-    `between A and B (found on relist)`, or with A unknown `by B (found on relist)`;
-    `alone` (a detail with no verb before it) then reads `found gone on relist at B`.
-    `ago` gives `(found on relist 26s ago)`, `offset` `(+3m20s, found on relist)`.
-    `fmt` formats a window's time."""
+    `between A and B (found on relist)`, `at B (found on relist)` when A and B read the
+    same, or with A unknown `by B (found on relist)`; `alone` (a detail with no verb
+    before it) then reads `found gone on relist at B`. `ago` gives `(found on relist
+    26s ago)`, `offset` `(+3m20s, found on relist)`. `fmt` formats a window's time."""
     after, at = window
     if after is None and alone:
         return f"found gone on relist at {fmt(at)}"
     found = f"found on relist {ago} ago" if ago else "found on relist"
     if offset:
         found = f"{offset}, {found}"
-    return f"by {fmt(at)} ({found})" if after is None else f"between {fmt(after)} and {fmt(at)} ({found})"
+    if after is None:
+        return f"by {fmt(at)} ({found})"
+    start, end = fmt(after), fmt(at)
+    # The watch's last read and the relist in one instant (a manual clock, a replay),
+    # or one second as shown: no window to speak of.
+    return f"at {end} ({found})" if start == end else f"between {start} and {end} ({found})"
 
 
 def active_deadline(pod: dict) -> float | None:

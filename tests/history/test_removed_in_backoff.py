@@ -70,6 +70,17 @@ def test_the_summary_says_removed_in_back_off_not_in_back_off_at_the_end(tmp_pat
     assert "| demo/bad-image |" in history_text(path) and "image, in back-off at the end |" in history_text(path)
 
 
+def test_a_relist_at_the_instant_of_the_watchs_last_read_says_at_not_between(tmp_path):
+    # The watch last read at 10:03:20.5, the relist's own instant (a replay): no window.
+    path = _removed_in_relist(tmp_path / "same.jsonl", 172.5, 200.5, last_read=200.5)
+    text = history_text(path, ["demo/crashloop"])
+    line = next(line for line in text.splitlines() if line.startswith("- **app** ended"))
+    assert line.endswith("but the pod was removed at 2024-05-01T10:03:20.500Z (+3m20s, found on relist) first")
+    assert "between" not in text
+    row = next(line for line in history_text(path).splitlines() if line.startswith("| demo/crashloop |"))
+    assert "| at 2024-05-01T10:03:20.500Z (found on relist) |" in row
+
+
 def test_a_removal_seen_after_the_back_off_was_due_does_not_claim_it_came_first(tmp_path):
     # "back-off 10s" from 10:00:09, but the relist noticed the pod gone only at 10:01:00:
     # it may have run again (and crashed) unseen while the watch was down.

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from podtui.lifecycle.changes import ADDED, DELETED, MODIFIED, PODS, Change
 from podtui.lifecycle.report import pod_report, render_markdown, report
-from podtui.lifecycle.termination import gone_after, removal, removed_on_relist
+from podtui.lifecycle.termination import gone_after, removal, removal_words, removed_on_relist
+from podtui.lifecycle.times import clock_time
 
 from tests.lifecycle.test_store import T0, make_pod, new_store, relist_gone
 
@@ -53,5 +54,27 @@ def test_the_report_of_a_same_instant_relist_says_found_on_relist():
     term = pod["termination"]
     assert (term["removed_after"], term["removed_on_relist"]) == ("2024-05-01T10:01:22Z", True)
     text = render_markdown(report([pod], source="test"))
-    between = "between 2024-05-01T10:01:22Z and 2024-05-01T10:01:22Z (found on relist)"
-    assert f"removed {between}." in text and f"- removed {between}" in text
+    # Was "between 2024-05-01T10:01:22Z and 2024-05-01T10:01:22Z (found on relist)".
+    at = "at 2024-05-01T10:01:22Z (found on relist)"
+    assert f"removed {at}." in text and f"- removed {at}" in text
+    assert "between" not in text
+
+
+def test_the_history_entry_of_a_same_instant_relist_says_at_not_between():
+    _, rec = _store(T0 + 82)
+    removed = list(rec.history)[-1]
+    assert removed.kind == "removed" and removed.detail == "at 10:01:22 (found on relist)"
+
+
+def test_removal_words_say_at_when_both_ends_read_the_same():
+    at = T0 + 82.7
+    for after in (at, T0 + 82.2):  # the same instant, and the same second as shown
+        window = (after, at)
+        assert removal_words(window, clock_time) == "at 10:01:22 (found on relist)"
+        assert removal_words(window, clock_time, alone=True) == "at 10:01:22 (found on relist)"
+        assert removal_words(window, clock_time, "8s") == "at 10:01:22 (found on relist 8s ago)"
+        assert removal_words(window, clock_time, offset="+1m22s") == "at 10:01:22 (+1m22s, found on relist)"
+    # A window that shows its width keeps it; an unknown start is still "by".
+    assert removal_words((T0 + 81.9, at), clock_time) == "between 10:01:21 and 10:01:22 (found on relist)"
+    assert removal_words((None, at), clock_time) == "by 10:01:22 (found on relist)"
+    assert removal_words((None, at), clock_time, alone=True) == "found gone on relist at 10:01:22"
