@@ -352,6 +352,12 @@ class Kubelet:
             c.epoch += 1
             self._retry_later(pod, c, now + ERROR_RESYNC)
             return
+        hook = (c.spec.get("lifecycle") or {}).get("postStart")
+        if hook:
+            # SyncPod wrote the status before it started this instance, and the hook
+            # runs inside that sync: until it returns the status is the one before,
+            # the ended instance with its own restartCount and containerID.
+            c.shown = c.status()
         if c.state == TERMINATED:
             c.last = c.term
         if c.created:
@@ -362,8 +368,7 @@ class Kubelet:
         c.run_started = now
         self._event(pod, NORMAL, "Created", f"Created container: {c.name}", c)
         self._event(pod, NORMAL, "Started", f"Started container {c.name}", c)
-        if (c.spec.get("lifecycle") or {}).get("postStart"):
-            # The status still shows the old state until the hook returns.
+        if hook:
             c.busy = "poststart"
             pod.worker_busy = c
             self.engine.after(c.behavior.post_start, self._post_start_done, pod, c, c.epoch)
@@ -374,6 +379,7 @@ class Kubelet:
         if c.epoch != epoch:
             return
         c.busy = None
+        c.shown = None
         pod.worker_busy = None
         if pod.removed or pod.terminal:
             return

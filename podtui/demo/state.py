@@ -105,6 +105,7 @@ class ContainerSim:
         "pull_updated",
         "pulls",
         "hook_error",
+        "shown",
         "probes",
         "awaiting_turn",
     )
@@ -141,6 +142,7 @@ class ContainerSim:
         self.pull_updated = 0.0
         self.pulls = 0
         self.hook_error: str | None = None
+        self.shown: dict | None = None  # the status written before a postStart hook, shown until it returns
         self.probes: dict[str, ProbeWorker] = {}
         self.awaiting_turn = False
 
@@ -152,6 +154,8 @@ class ContainerSim:
         return f"{kind}Probe" in self.spec
 
     def status(self) -> dict:
+        if self.shown is not None:
+            return self.shown
         if self.state == RUNNING:
             state: dict = {"running": {"startedAt": ts(self.started_at)}}
         elif self.state == TERMINATED:

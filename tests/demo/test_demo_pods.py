@@ -193,23 +193,24 @@ def test_sidecar_starts_before_the_app_and_counts_in_ready():
     assert pod["status"]["phase"] == "Running"
 
 
+HOOK_FAILS = """
+pods:
+  - name: hook
+    namespace: demo
+    spec:
+      containers:
+        - name: app
+          image: app:3
+          lifecycle:
+            postStart:
+              exec: {command: [/bin/sh, -c, /app/warmup.sh]}
+    behavior:
+      app: {pull: 1s, post_start: 2s, post_start_error: "cache unreachable"}
+"""
+
+
 def test_post_start_hook_failure():
-    cluster = cluster_from(
-        """
-        pods:
-          - name: hook
-            namespace: demo
-            spec:
-              containers:
-                - name: app
-                  image: app:3
-                  lifecycle:
-                    postStart:
-                      exec: {command: [/bin/sh, -c, /app/warmup.sh]}
-            behavior:
-              app: {pull: 1s, post_start: 2s, post_start_error: "cache unreachable"}
-        """
-    )
+    cluster = cluster_from(HOOK_FAILS)
     cluster.advance(90)
     pod = cluster.storage.get("pods", "demo", "hook")
     uid = pod["metadata"]["uid"]
@@ -227,6 +228,39 @@ def test_post_start_hook_failure():
         "failed - error: command '/bin/sh -c /app/warmup.sh' exited with 1: cache unreachable, message: \"cache unreachable\""
     )
     assert container_status(pod, "app")["restartCount"] >= 2
+
+
+def test_a_failed_post_start_hook_shows_the_ended_instance_with_its_own_count():
+    """SyncPod writes the status (instance ended, its count) before it starts the next
+    instance, whose hook then runs with the worker busy: restartCount goes up with the
+    instance that ends next, never beside the lastState of the one before (was: 1 from
+    the first end on, "1 (3s)" then "1 (0s)")."""
+    cluster = cluster_from(HOOK_FAILS)
+    cluster.advance(50)
+    seen: list[tuple] = []  # (state, restartCount, lastState's finishedAt) as it changed
+    ids: list[str] = []  # container instances in the order they were created
+    for t, _, pod in timeline(cluster, "demo", "hook"):
+        status = container_status(pod, "app")
+        last = status["lastState"].get("terminated")
+        for cid in (last or {}).get("containerID"), status.get("containerID"):
+            if cid and cid not in ids:
+                ids.append(cid)
+        if last is None:
+            continue
+        # The count is the attempt of the instance the status names, and a container
+        # that is not running names the instance that ended.
+        assert status["restartCount"] == ids.index(status["containerID"]), (t, status)
+        if "running" not in status["state"]:
+            assert status["containerID"] == last["containerID"], (t, status)
+        label = (next(iter(status["state"])), status["restartCount"], rel(last["finishedAt"]))
+        if not seen or seen[-1] != label:
+            seen.append(label)
+    assert seen[:4] == [
+        ("waiting", 0, 5),  # the first instance ended: count still 0, the restart's hook runs
+        ("waiting", 1, 8),  # restart #1 ended in its hook
+        ("waiting", 2, 21),  # restart #2, 10s of back-off after 8 and its 3s in the hook
+        ("waiting", 3, 44),
+    ]
 
 
 def test_missing_secret_is_a_create_container_config_error():
