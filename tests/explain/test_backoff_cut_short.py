@@ -106,4 +106,4 @@ def test_a_relist_at_the_instant_of_the_watchs_last_read_still_says_found_on_rel
     relisted = _removed_in_back_off(tmp_path, True, last_read=200.5)
     assert relisted.cut_short_window == (EPOCH + 200.5, EPOCH + 200.5)
     assert relisted.evidence[-1].startswith(
-        "the pod was removed between 2024-05-01T10:03:20Z and 2024-05-01T10:03:20Z (found on relist), ")
+        "the pod was removed at 2024-05-01T10:03:20Z (found on relist), ")

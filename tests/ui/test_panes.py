@@ -208,7 +208,7 @@ def test_a_relist_at_the_instant_of_the_watchs_last_read_is_still_dated_as_found
     # REMOVED entry is still a relist's (before: "removed from the API 26s ago", exact).
     own, now, uid = _gone(cluster, True, last_read=26)
     ctx = PaneContext(records=own.pods, width=200)
-    found = "between 09:59:34 and 09:59:34 (found on relist 26s ago)"
+    found = "at 09:59:34 (found on relist 26s ago)"
     assert f"Gone        removed from the API {found}\n" in phase.render(own.pods[uid], now, ctx).plain + "\n"
     assert "deleted ≥26s ago" in phase.render(own.pods["uid-web-new"], now, ctx).plain
     assert f"removed     gone from the API {found}" in termination.render(own.pods[uid], now, ctx).plain
