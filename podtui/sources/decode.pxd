@@ -44,6 +44,7 @@ cdef class PodDecoder:
     cdef public dict _seen
     cdef public dict _templates
     cdef public dict _users
+    cpdef line(self, data)
     cdef _release(self, owner)
     @cython.locals(meta=dict, seen=list, status=dict, i=Py_ssize_t, j=Py_ssize_t, n=Py_ssize_t, old_parts=list,
                    old_items=list, kept=list, items=list)
@@ -51,3 +52,5 @@ cdef class PodDecoder:
 
 @cython.locals(i=Py_ssize_t)
 cdef _share_whole(dict mapping, tuple pieces, list seen)
+
+cdef inline untrack(object value)
