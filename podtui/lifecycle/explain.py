@@ -24,7 +24,15 @@ from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from podtui.lifecycle.backoff import crash_message_delay, restart_waits, restarts_over, will_restart
+from podtui.lifecycle.backoff import (
+    RESET_AFTER,
+    crash_delay,
+    crash_message_delay,
+    infer_curve,
+    restart_waits,
+    restarts_over,
+    will_restart,
+)
 from podtui.lifecycle.columns import pod_ready
 from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.hooks import post_start_hook
@@ -115,6 +123,9 @@ class RestartExplanation:
     events: list[EventRecord] = field(default_factory=list)  # the Events among the evidence
     restarted_at: float | None = None  # when the next instance started
     pending: bool = False  # the kubelet will restart it (back-off) but has not yet
+    # A pending restart the kubelet has started (its Started Event's time): the status
+    # shows the ended instance until the new one's postStart hook returns.
+    hook_started: float | None = None
     backoff_after: float | None = None  # the back-off that followed, seconds
     backoff_measured: bool = False  # read from the kubelet's message (else the observed gap)
     end: float | None = None  # start failures: when the container left that waiting state
@@ -854,7 +865,7 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
             if ex.kind == KIND_RESTART:
                 what = f"restart #{number}" if number is not None else "restarted"
                 if ex.pending:
-                    ex.evidence.append(f"{what} pending: the kubelet restarts it after the back-off")
+                    ex.evidence.append(_pending_line(record, ex, inst, cs))
                 elif ex.restarted_at is not None:
                     ex.evidence.append(f"{what} at {_ts(ex.restarted_at)}")
             _backoff(ex, inst, waits, later.finished if later is not None else None)
@@ -911,6 +922,38 @@ def _cut_short(ex: RestartExplanation, inst: _Instance, disruption: _Disruption 
     else:
         # A relist sees a removal late: the restart may have come, unseen, while the watch was down.
         ex.evidence.append(f"{ex.cut_short_by} {when}: not seen running again before that")
+
+
+def _pending_line(record, ex: RestartExplanation, inst: _Instance, cs: dict) -> str:
+    """What the evidence says of a restart the status does not show yet, from the check
+    the headline words a postStart hook from: started, its hook under way; else when
+    the kubelet makes it (the first crash's comes at once, with no back-off)."""
+    what = f"restart #{ex.number}" if ex.number is not None else "restart"
+    hook = post_start_hook(record, inst.container)
+    if hook is not None and hook.restart:
+        ex.hook_started = hook.started
+        gap = hook.started - inst.finished if inst.finished is not None else None
+        # Event times and finishedAt have whole seconds.
+        when = "" if gap is None else ", at once" if gap < 1 else f", {go_duration(round(gap))} after the crash"
+        head = f"{what} started {_ts(hook.started)}{when} (Event Started): "
+        if hook.failed_at is None:
+            return head + "its postStart hook runs, and until it returns the status shows the instance that ended"
+        return head + (f"its postStart hook failed {_ts(hook.failed_at)} (Event FailedPostStartHook) and the "
+                       "kubelet kills it; until then the status shows the instance that ended")
+    if ex.number is not None and _current_backoff(cs) is None and _restarts_at_once(record, inst, ex.number - 1):
+        return f"{what} pending: the kubelet restarts it at once (no back-off after a first crash)"
+    return f"{what} pending: the kubelet restarts it after the back-off"
+
+
+def _restarts_at_once(record, inst: _Instance, own: int) -> bool:
+    """Whether the kubelet restarts `inst` (its restartCount `own`) with no back-off: the
+    first crash of a chain, as backoff.crash_delay counts it, or after a run that starts
+    the ladder over."""
+    if inst.started is not None and inst.finished is not None and inst.finished - inst.started >= RESET_AFTER:
+        return True
+    ladder = (getattr(record, "ladders", None) or {}).get(inst.container)
+    initial, cap, _ = infer_curve(ladder)
+    return crash_delay(ladder, own, initial, cap) == 0
 
 
 def _current_backoff(cs: dict) -> float | None:
@@ -1164,8 +1207,9 @@ def timeline_entries(record, now: float) -> list[TimelineEntry]:
         if ex.kind == KIND_RESTART:
             what = f"{ex.container} restart #{ex.number}" if ex.number is not None else f"{ex.container} restarted"
             if ex.pending:
-                what = f"{ex.container} crashed, restart #{ex.number} pending" if ex.number is not None \
-                    else f"{ex.container} crashed, restart pending"
+                # Started, its postStart hook under way: the status shows it once the hook returns.
+                step = "started" if ex.hook_started is not None else "pending"
+                what = f"{ex.container} crashed, restart{f' #{ex.number}' if ex.number is not None else ''} {step}"
             text = f"{what}: {ex.summary}"
             if ex.backoff_after is not None:
                 # as the kubelet states it ("1m20s"), the same as the Back-off pane and reports
