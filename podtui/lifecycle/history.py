@@ -343,11 +343,6 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
     nkey, ncur = _state(n, nstate)
     out, observed = em.out, em.observed
 
-    # Whether podtui saw `okey` published. Once a state filled in from lastState takes
-    # its place, the step from it was not seen happening either: the kubelet publishes
-    # PostStartHookError or CrashLoopBackOff beside the ended instance, not its end.
-    from_seen = em.seen
-
     # 1. An instance that moved into lastState since `o`: fill in what was missed.
     nlast = n.get("lastState")
     nlast = nlast.get("terminated") if type(nlast) is dict else None
@@ -368,7 +363,6 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
             if started is not None:
                 out.append(Transition(started, CONTAINER_STATE, name, okey, "running", "", False, True, kind, None))
                 okey = "running"
-                from_seen = False
         if not (seen and ocur[0] == "terminated"):  # type: ignore[index]
             last_key = "terminated:" + _terminated_reason(nlast, "")
             detail, data = _terminated(nlast, rc_new)
@@ -376,7 +370,6 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
             out.append(Transition(observed if finished is None else finished, CONTAINER_STATE, name, okey, last_key,
                                   detail, False, finished is not None, kind, data))
             okey = last_key
-            from_seen = False
 
     # 2. The current state.
     if ncur is not None:
@@ -386,7 +379,7 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
             if not same or okey != "running":
                 at = parse_ts(body.get("startedAt"))
                 out.append(Transition(observed if at is None else at, CONTAINER_STATE, name, okey, "running", "",
-                                      from_seen, at is not None, kind, None))
+                                      em.seen, at is not None, kind, None))
         else:
             if not same and okey != "running":
                 started = parse_ts(body.get("startedAt"))
@@ -394,17 +387,16 @@ def _container(em: _Emitter, name: str, kind: str, o: dict | None, n: dict) -> N
                     out.append(Transition(started, CONTAINER_STATE, name, okey, "running", "", False, True, kind,
                                           None))
                     okey = "running"
-                    from_seen = False
             if okey != nkey or not same:
                 detail, data = _terminated(body, rc_new)
                 at = parse_ts(body.get("finishedAt"))
                 out.append(Transition(observed if at is None else at, CONTAINER_STATE, name, okey, nkey, detail,
-                                      from_seen, at is not None, kind, data))
+                                      em.seen, at is not None, kind, data))
     elif okey != nkey:
         waiting = nstate.get("waiting")
         message = waiting.get("message") if type(waiting) is dict else None
         message = _clip(message) if type(message) is str else ""
-        out.append(Transition(observed, CONTAINER_STATE, name, okey, nkey, message, from_seen, False, kind,
+        out.append(Transition(observed, CONTAINER_STATE, name, okey, nkey, message, em.seen, False, kind,
                               {"message": message, "restartCount": rc_new} if type(waiting) is dict and waiting
                               else None))
 
