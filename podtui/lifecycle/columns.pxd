@@ -11,7 +11,7 @@ cdef inline str _str(object value)
 cdef object _int(object value)
 cdef object _ts(object value)
 cdef object _finished_at(dict status)
-cpdef str terminated_reason(dict terminated, str prefix=*)
+cpdef str terminated_reason(terminated, prefix=*)
 
 @cython.locals(obj=dict, meta=dict, spec=dict, status=dict, cs=dict, state=dict, sidecar_by_name=dict)
 cpdef pod_row(pod)

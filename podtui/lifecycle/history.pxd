@@ -1,7 +1,9 @@
 # Cython's view of history.py (read when hatch_build.py compiles it): the diff's
 # private helpers become C functions with exact-dict arguments, so a call between
 # them and each .get on a status costs a C call, not a Python one. Every argument
-# typed dict here is an exact dict (or None) at every call site in history.py.
+# typed dict here is an exact dict (or None) at every call site in history.py; what
+# an isinstance reader (read.as_dict, as_str) may hand over stays untyped, or the
+# compiled model would refuse a subclass the pure one takes (tests/test_compiled.py).
 cimport cython
 
 cdef class _Emitter:
@@ -17,10 +19,10 @@ cdef class _Emitter:
     cdef public object delays
 
 cdef inline dict _mapping(object value)
-cdef str _clip(str text)
+cdef _clip(text)
 cdef _termination_message(str text)
-cdef tuple _exit_facts(dict terminated)
-cdef tuple _terminated(dict t, restart_count)
+cdef tuple _exit_facts(terminated)
+cdef tuple _terminated(t, restart_count)
 cdef bint _same_instance(dict a, a_id, dict b, b_id) except -1
 cdef tuple _state(dict status, dict state)
 cdef _container(_Emitter em, name, kind, dict o, dict n)
