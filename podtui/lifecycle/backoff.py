@@ -191,6 +191,16 @@ def crash_delay(ladder: Ladder | None, restart_count: int, initial: float, cap: 
     return min(cap, delay)
 
 
+def crash_wait(ladder: Ladder | None, restart_count: int, started: float | None, finished: float | None,
+               initial: float, cap: float) -> tuple[float, bool]:
+    """(delay, ran_long): the estimated wait before the kubelet restarts the instance
+    numbered `restart_count` that ran from `started` to `finished`. ran_long: it ran
+    RESET_AFTER, which starts the ladder over, so it is restarted at once."""
+    if started is not None and finished is not None and finished - started >= RESET_AFTER:
+        return 0.0, True
+    return crash_delay(ladder, restart_count, initial, cap), False
+
+
 def _pull_failure_events(record, container: str, newest: float | None) -> tuple[int, float | None]:
     """(failed pulls, time of the last) from the pod's Events for `container`, counting only
     the kubelet's current back-off: an Event quiet for PULL_RESET_AFTER before the next
@@ -392,9 +402,7 @@ def _just_crashed(record, now: float, over, pod: dict, statuses: dict[str, dict]
         rc = rc if isinstance(rc, int) and not isinstance(rc, bool) and rc >= 0 else 0
         ladder = ladders.get(cs["name"])
         initial, cap, _ = infer_curve(ladder)
-        # An instance that ran RESET_AFTER starts the ladder over: restarted at once.
-        long_run = started is not None and finished - started >= RESET_AFTER
-        delay = 0.0 if long_run else crash_delay(ladder, rc, initial, cap)
+        delay, _ = crash_wait(ladder, rc, started, finished, initial, cap)
         out.append(BackoffInfo(container=cs["name"], kind="crash", delay=delay, next_at=finished + delay,
                                measured=False, initial=initial, cap=cap, step=_step(delay, initial) if delay else 0))
     return out

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field, replace
 
 from podtui.lifecycle.backoff import (
     RESET_AFTER,
-    crash_delay,
     crash_message_delay,
+    crash_wait,
     infer_curve,
     restart_waits,
     restarts_over,
@@ -863,10 +863,10 @@ def _explain(record, now: float | None, events: list[EventRecord]) -> list[Resta
             elif inst.exit_code == 0 and inst.reason in ("", "Completed") and ex.cause == EXIT:
                 continue  # a normal completion: nothing to explain
             if ex.kind == KIND_RESTART:
-                what = f"restart #{number}" if number is not None else "restarted"
                 if ex.pending:
                     ex.evidence.append(_pending_line(record, ex, inst, cs))
                 elif ex.restarted_at is not None:
+                    what = f"restart #{number}" if number is not None else "restarted"
                     ex.evidence.append(f"{what} at {_ts(ex.restarted_at)}")
             _backoff(ex, inst, waits, later.finished if later is not None else None)
             if ex.kind != KIND_RESTART and ex.backoff_after is not None:
@@ -928,7 +928,7 @@ def _pending_line(record, ex: RestartExplanation, inst: _Instance, cs: dict) -> 
     """What the evidence says of a restart the status does not show yet, from the check
     the headline words a postStart hook from: started, its hook under way; else when
     the kubelet makes it (the first crash's comes at once, with no back-off)."""
-    what = f"restart #{ex.number}" if ex.number is not None else "restart"
+    what = _restart_name(ex)
     hook = post_start_hook(record, inst.container)
     if hook is not None and hook.restart:
         ex.hook_started = hook.started
@@ -940,20 +940,17 @@ def _pending_line(record, ex: RestartExplanation, inst: _Instance, cs: dict) -> 
             return head + "its postStart hook runs, and until it returns the status shows the instance that ended"
         return head + (f"its postStart hook failed {_ts(hook.failed_at)} (Event FailedPostStartHook) and the "
                        "kubelet kills it; until then the status shows the instance that ended")
-    if ex.number is not None and _current_backoff(cs) is None and _restarts_at_once(record, inst, ex.number - 1):
-        return f"{what} pending: the kubelet restarts it at once (no back-off after a first crash)"
+    if ex.number is not None and _current_backoff(cs) is None:
+        ladder = (getattr(record, "ladders", None) or {}).get(inst.container)
+        delay, ran_long = crash_wait(ladder, ex.number - 1, inst.started, inst.finished, *infer_curve(ladder)[:2])
+        if delay == 0:
+            why = f": it ran {human_duration(RESET_AFTER)} or more" if ran_long else " after a first crash"
+            return f"{what} pending: the kubelet restarts it at once (no back-off{why})"
     return f"{what} pending: the kubelet restarts it after the back-off"
 
 
-def _restarts_at_once(record, inst: _Instance, own: int) -> bool:
-    """Whether the kubelet restarts `inst` (its restartCount `own`) with no back-off: the
-    first crash of a chain, as backoff.crash_delay counts it, or after a run that starts
-    the ladder over."""
-    if inst.started is not None and inst.finished is not None and inst.finished - inst.started >= RESET_AFTER:
-        return True
-    ladder = (getattr(record, "ladders", None) or {}).get(inst.container)
-    initial, cap, _ = infer_curve(ladder)
-    return crash_delay(ladder, own, initial, cap) == 0
+def _restart_name(ex: RestartExplanation) -> str:
+    return f"restart #{ex.number}" if ex.number is not None else "restart"
 
 
 def _current_backoff(cs: dict) -> float | None:
@@ -1061,7 +1058,7 @@ def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
     pane and NEXT count down to. Once the kubelet has started it, its postStart hook as
     NEXT says it: the status shows the served back-off until the hook returns."""
-    what = f"restart #{ex.number}" if ex.number is not None else "restart"
+    what = _restart_name(ex)
     hook = post_start_hook(record, ex.container)
     if hook is not None and hook.restart:
         return f"{what} started, {hook.text(now)}"

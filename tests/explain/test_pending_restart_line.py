@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from explain_helpers import DEFAULT, fold, pod
+from explain_helpers import DEFAULT, EPOCH, fold, play, pod
 from podtui.lifecycle.backoff import backoffs
-from podtui.lifecycle.explain import container_line, last_restart_line
+from podtui.lifecycle.explain import container_line, last_restart, last_restart_line
 
 
 @pytest.mark.parametrize("until, name, container, line", [
@@ -33,3 +33,37 @@ def _countdown(seconds: float) -> str:
     from podtui.lifecycle.nextstep import countdown
 
     return countdown(seconds, 0.0)
+
+
+def _ended(restarts: int, ran: float) -> dict:
+    """A pod met running at restartCount `restarts` that ends after running `ran` seconds,
+    its restart not made yet (no CrashLoopBackOff, no Started Event)."""
+    from podtui.lifecycle.times import format_ts
+
+    start, end = EPOCH + 5, EPOCH + 5 + ran
+    status = {"name": "app", "ready": True, "started": True, "restartCount": restarts,
+              "state": {"running": {"startedAt": format_ts(start)}}}
+    ended = {**status, "ready": False, "started": False, "state": {"terminated": {
+        "exitCode": 1, "reason": "Error", "startedAt": format_ts(start), "finishedAt": format_ts(end)}}}
+    return {
+        # A uid of its own: explain caches by uid and version.
+        "pod": {"metadata": {"name": "worker", "namespace": "demo", "uid": f"u-w-{restarts}-{ran}",
+                             "creationTimestamp": "2024-05-01T10:00:00Z"},
+                "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "app:1"}]},
+                "status": {"phase": "Running", "containerStatuses": [status]}},
+        "t0": 6, "steps": [{"t": ran + 6, "status": {"phase": "Running", "containerStatuses": [ended]}}],
+        "now": ran + 7,
+    }
+
+
+@pytest.mark.parametrize("restarts, ran, why", [
+    (6, 900, "at once (no back-off: it ran 10m or more)"),  # was "(no back-off after a first crash)"
+    (0, 900, "at once (no back-off: it ran 10m or more)"),  # a first crash too: the run says it, as backoff does
+    (0, 30, "at once (no back-off after a first crash)"),
+    (6, 599, "after the back-off"),
+])
+def test_a_pending_restart_says_why_it_comes_at_once(restarts, ran, why):
+    rec, now = play(_ended(restarts, ran))
+    ex = last_restart(rec, "app", now)
+    assert ex is not None and ex.pending and ex.number == restarts + 1
+    assert f"restart #{restarts + 1} pending: the kubelet restarts it {why}" in ex.evidence, ex.evidence
