@@ -1046,22 +1046,28 @@ def last_restart_line(record, now: float, container: str | None = None) -> str |
     if ex is None:
         return None
     when = f"{human_duration(max(0.0, now - ex.at))} ago" if ex.at is not None else "at an unknown time"
-    # A pending restart has not happened: the crash it follows has.
-    head = f"crashed {when}, {_coming_restart(record, ex, now)}" if ex.pending else f"last restart {when}"
+    head, started = f"last restart {when}", ""
+    if ex.pending:  # it has not happened: the crash it follows has
+        hook = post_start_hook(record, ex.container)
+        if hook is not None and hook.restart:
+            # The kubelet has started it (the status shows the served back-off until its
+            # postStart hook returns): the hook as NEXT says it, after the crash's cause,
+            # which read as the hook's put after it ("hook failed: postStart hook failed (...)").
+            again = hook.failed_at is not None and ex.cause == POST_START_HOOK
+            head = f"crashed {when}"
+            started = f"; {_restart_name(ex)} started, {'its hook failed again' if again else hook.text(now)}"
+        else:
+            head = f"crashed {when}, {_coming_restart(record, ex, now)}"
     if container is None and len({e.container for e in restart_explanations(record, now)
                                   if e.kind == KIND_RESTART}) > 1:
         head += f" ({ex.container})"
-    return f"{head}: {ex.summary}"
+    return f"{head}: {ex.summary}{started}"
 
 
 def _coming_restart(record, ex: RestartExplanation, now: float) -> str:
     """`restart #5 in 13s` when the back-off says when; the same due time the Back-off
-    pane and NEXT count down to. Once the kubelet has started it, its postStart hook as
-    NEXT says it: the status shows the served back-off until the hook returns."""
+    pane and NEXT count down to."""
     what = _restart_name(ex)
-    hook = post_start_hook(record, ex.container)
-    if hook is not None and hook.restart:
-        return f"{what} started, {hook.text(now)}"
     waits, crashed = restart_waits(record, now)
     b = next((b for b in waits + crashed
               if b.container == ex.container and b.kind == "crash" and b.next_at is not None), None)

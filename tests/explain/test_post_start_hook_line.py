@@ -4,6 +4,8 @@ the hook's whole length while the status still shows the back-off it has served.
 
 from __future__ import annotations
 
+import re
+
 from podtui.lifecycle.explain import container_line
 from podtui.lifecycle.nextstep import next_step
 from tests.lifecycle.test_next_post_start import replay_poststart_fail
@@ -23,3 +25,19 @@ def test_the_containers_line_says_the_hook_next_says():
     # A restart's hook follows the crash it restarts from; the first start's has none.
     assert any(said.startswith("crashed ") and ", restart #" in said for _, _, said in agreed), agreed
     assert any(said.startswith("postStart hook running for ") for _, _, said in agreed), agreed
+
+
+def test_the_containers_line_says_the_crash_its_cause_then_the_restarts_hook_once_each():
+    # Was "crashed 22s ago, restart #3 started, postStart hook failed: postStart hook failed
+    # (warmup: ...)": the restart's hook, then the crash's cause read as the hook's.
+    line = re.compile(r"crashed \d+s ago: postStart hook failed \(warmup: [^()]+\), exit 143 \(SIGTERM\); "
+                      r"restart #\d+ started, (?P<hook>postStart hook running for \d+s|its hook failed again)")
+    hooks = set()
+    for t, rec in replay_poststart_fail():
+        said = container_line(rec, "app", t) if rec is not None else None
+        if said is None or " started, " not in said:
+            continue
+        found = line.fullmatch(said)
+        assert found is not None and said.count("postStart hook failed") == 1, (t, said)
+        hooks.add(found["hook"].rstrip("0123456789s"))
+    assert hooks == {"postStart hook running for ", "its hook failed again"}, hooks

@@ -38,7 +38,7 @@ def test_a_started_restart_is_said_started_in_the_evidence_and_the_timeline():
     started: dict[int, str] = {}
     for t, number, head, line, entry in _said():
         where = (t, head, line, entry)
-        if f"restart #{number} started, postStart hook " in head:
+        if f"; restart #{number} started, " in head:
             assert line.startswith(f"restart #{number} started "), where
             assert f"restart #{number} started" in entry and "pending" not in entry, where
             started.setdefault(number, line)

@@ -212,8 +212,9 @@ def test_a_crash_loop_whose_events_the_spam_filter_stopped_claims_no_hook_for_lo
         got = next_step(rec, t)
         for source, words in (("NEXT", got.text if got is not None else ""),
                               ("pane", explain.last_restart_line(rec, t) or "")):
-            # The pane's line ends in the crash's cause ("...: postStart hook failed (...)"): only its head says now.
-            words = words.split(": ")[0]
+            # The pane's line says the crash's cause ("...: postStart hook failed (...)") before a started
+            # restart's hook ("; restart #2 started, postStart hook running for 1s"), else after its head.
+            words = words.split(" started, ", 1)[1] if " started, " in words else words.split(": ")[0]
             hook = "hook running" if "hook running" in words else "hook failed" if "hook failed" in words else None
             seen = runs[source]
             if seen and seen[-1][0] == hook:
