@@ -31,34 +31,47 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line: not the whole usage block above them."""
 
     _words: Sequence[str] = ()  # what parse_known_args was given, for error()
+    _left: Sequence[str] = ()  # what no argument took
+    _takes_file = False  # a FILE positional: only then may a left-over word be meant as one
+
+    def add_argument(self, *args, **kwargs):  # type: ignore[override]
+        action = super().add_argument(*args, **kwargs)
+        self._takes_file = self._takes_file or (action.metavar == "FILE" and not action.option_strings)
+        return action
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-        self._words = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
+        self._words, self._left = list(sys.argv[1:] if args is None else args), ()
+        namespace, self._left = super().parse_known_args(args, namespace)
+        return namespace, self._left
 
     def error(self, message: str):  # type: ignore[override]
         value = invalid_value(message)
         if value is not None:
             self.exit(2, f"podtui: {value}\n")
         if not message.startswith("argument "):  # unknown or missing arguments: where to look
-            message += f" ({_dash_file_hint(self.prog, message, self._words) or f'see `{self.prog} --help`'})"
+            hint = _dash_file_hint(self.prog, message, self._words, self._left) if self._takes_file else None
+            message += f" ({hint or f'see `{self.prog} --help`'})"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 _REQUIRED = "the following arguments are required: "
+_UNRECOGNIZED = "unrecognized arguments: "  # parse_args's words, and main's
 _RECORDING_NAMES = (".jsonl", ".json", ".gz")
 
 
-def _dash_file_hint(prog: str, message: str, words: Sequence[str]) -> str | None:
+def _dash_file_hint(prog: str, message: str, words: Sequence[str], left: Sequence[str]) -> str | None:
     """How to give a FILE whose name starts with '-' (`podtui replay -5m.jsonl`), when
-    FILE is missing and one of the words is such a file: argparse took it for an option.
-    As rm says it: ./NAME, or after --. kubectl refuses such a word too ("unknown
+    FILE is missing, or a word is left over (FILE took another: `podtui history
+    -5m.jsonl.gz demo/`), and one of those words is such a file: argparse took it for an
+    option. As rm says it: ./NAME, or after --. kubectl refuses such a word too ("unknown
     shorthand flag"), and reading it as FILE would guess what a mistyped option meant."""
-    if not message.startswith(_REQUIRED) or "FILE" not in message[len(_REQUIRED):].split(", "):
-        return None
     import shlex
 
     words = words[:words.index("--")] if "--" in words else words
+    if message.startswith(_UNRECOGNIZED):
+        words = [word for word in left if word in words]
+    elif not message.startswith(_REQUIRED) or "FILE" not in message[len(_REQUIRED):].split(", "):
+        return None
     for word in words:
         # A file there, or to be (record): not an option word such as -n or -lapp.kubernetes.io/name=web.
         if word.startswith("-") and not word.startswith("--") and len(word) > 1 and (
@@ -166,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             late = next((word for word in extra if word in SUBCOMMANDS), None) if command is None else None
             if late is not None:
                 raise UsageError(f"the command goes first, its options after it: `{_command_first(argv, extra, late)}`")
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")  # what parse_args says
+            parser.error(f"{_UNRECOGNIZED}{' '.join(extra)}")  # what parse_args says
         return int(args._run(args) or 0)
     except PodtuiError as exc:
         say(f"podtui: {exc}")

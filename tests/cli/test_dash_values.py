@@ -64,3 +64,32 @@ def test_what_the_hint_says_works(capsys, tmp_path, monkeypatch):
     for argv in (["history", "--format", "yaml", "--", "-5m.jsonl"], ["history", "./-5m.jsonl", "--format", "yaml"]):
         assert cli.main(argv) == 0
         assert yaml.safe_load(capsys.readouterr().out)["pods"]
+
+
+@pytest.mark.parametrize(("argv", "word"), [
+    (["history", "-5m.jsonl.gz", "demo/"], "-5m.jsonl.gz"),  # FILE took demo/: the name was left over
+    (["replay", "rec.jsonl", "-x.json"], "-x.json"),
+    (["history", "rec.jsonl", "-kept"], "-kept"),  # no recording's name, but there in the folder
+])
+def test_a_left_over_word_that_names_a_recording_is_told_how_to_give_it(argv, word, capsys, tmp_path, monkeypatch):
+    # Was "unrecognized arguments: -5m.jsonl.gz (see `podtui history --help`)": the hint came
+    # only when FILE was missing.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-kept").write_bytes(b"")
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        f"podtui {argv[0]}: error: unrecognized arguments: {word} ('{word}' reads as an option: give a FILE whose "
+        f"name starts with '-' as ./{word}, or after --, as in `podtui {argv[0]} -- {word}`)\n")
+
+
+@pytest.mark.parametrize(("argv", "prog", "word"), [
+    (["history", "rec.jsonl", "-x"], "podtui history", "-x"),
+    (["replay", "rec.jsonl", "--", "-x.jsonl"], "podtui replay", "-x.jsonl"),  # given after -- already
+    (["-5m.jsonl"], "podtui", "-5m.jsonl"),  # the live command takes no FILE
+])
+def test_a_left_over_word_that_names_no_file_it_takes_keeps_the_plain_error(argv, prog, word, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(argv)
+    assert capsys.readouterr().err == f"{prog}: error: unrecognized arguments: {word} (see `{prog} --help`)\n"
