@@ -21,7 +21,7 @@ from podtui.lifecycle.events import normalize_event
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.report import pod_report, render_markdown, render_yaml, report
 from podtui.lifecycle.store import PodRecord, Store
-from podtui.sources.recording import STDIN, Recording, file_argument, iter_recording, recording_name
+from podtui.sources.recording import STDIN, Cut, Recording, file_argument, iter_recording, recording_name
 
 FORMATS = ("markdown", "yaml")
 
@@ -77,7 +77,7 @@ class Listing:
         elif isinstance(item, SourceStatus) and item.resource in (PODS, None) and item.state != STOPPED:
             self.last_status = item  # "stopped" ends every recording: not a why
 
-    def never_listed(self, path: str | Path, cut: str | None = None) -> PodtuiError | None:
+    def never_listed(self, path: str | Path, cut: Cut | None = None) -> PodtuiError | None:
         """The error for a recording without pods that never listed them; None if it did.
         `cut`: where the file ends early (Recording.cut), which is then the why: said in
         this one line, not in a load warning above it."""
@@ -87,16 +87,18 @@ class Listing:
         why = "it recorded no status" if last is None else \
             f"its last status: {last.state}: {last.detail}" if last.detail else f"its last status: {last.state}"
         if cut is not None:
-            return PodtuiError(f"{recording_name(path)} has no pods: it {cut}, before the recorder's first list ended",
+            return PodtuiError(f"{recording_name(path)} has no pods: it {cut.where}, "
+                               "before the recorder's first list ended",
                                f"{why}; check the file was copied whole, or record again")
         return PodtuiError(f"{recording_name(path)} has no pods: the recorder never listed them", why)
 
 
-def say_warnings(warnings: list[str], cut: str | None = None) -> None:
-    """The recording's warnings on stderr; with `cut`, not the last, which says where the
-    file was cut: an error that says so too (never_listed) is then the only line about it."""
-    for warning in warnings[:-1] if cut is not None else warnings:
-        say(f"podtui: warning: {warning}")
+def say_warnings(warnings: list[str], cut: Cut | None = None) -> None:
+    """The recording's warnings on stderr; with `cut`, not its warning, which says where
+    the file was cut: an error that says so too (never_listed) is then the only line about it."""
+    for warning in warnings:
+        if cut is None or warning != cut.warning:
+            say(f"podtui: warning: {warning}")
 
 
 def never_listed(recording: Recording) -> PodtuiError | None:
@@ -117,7 +119,7 @@ class Folded:
     def __init__(self, path: str | Path, *, skip_bad_lines: bool = False) -> None:
         self.path = Path(path)
         self.warnings: list[str] = []
-        cut: list[str] = []
+        cut: list[Cut] = []
         # Lazy: each pod decoded as the live source decodes it, sharing what its versions
         # (and its replicas' specs) have in common, so the store keeps one copy of them.
         header, items = iter_recording(self.path, skip_bad_lines=skip_bad_lines, warnings=self.warnings, lazy=True,

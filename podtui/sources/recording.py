@@ -653,6 +653,15 @@ def start_recording(feed: Feed, path: str | Path, clock: Clock, *, redacted: boo
 # ---------------------------------------------------------------------------- reading
 
 
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Where a recording ends early, and the load warning that says so: an error that
+    says it too (history_command.never_listed) leaves that warning out."""
+
+    where: str  # "is cut short in line 7"
+    warning: str  # "rec.jsonl is cut short in line 7: replaying up to line 6", one of the warnings
+
+
 class Recording:
     """A recording read back: its header, its items (held packed, see PackedItems), and
     what was wrong with the file."""
@@ -661,13 +670,13 @@ class Recording:
 
     def __init__(self, path: Path | None, header: Header, items: Iterable[Item] = (),
                  warnings: list[str] | None = None, skipped: int = 0, *, log: PackedItems | None = None,
-                 cut: str | None = None) -> None:
+                 cut: Cut | None = None) -> None:
         self.path = path
         self.header = header
         self.log = log if log is not None else PackedItems.of(items)
         self.warnings = warnings if warnings is not None else []
         self.skipped = skipped
-        self.cut = cut  # where the file ends early ("is cut short in line 7"), as its warning says
+        self.cut = cut  # where the file ends early
 
     @property
     def items(self) -> list[Item]:
@@ -1023,7 +1032,7 @@ def _header_begun(line: bytes) -> bool:
 
 def iter_recording(path: str | Path, *, skip_bad_lines: bool = False, warnings: list[str] | None = None,
                    lazy: bool = False, doing: str = "replaying",
-                   cut: list[str] | None = None) -> tuple[Header, Iterator[Item]]:
+                   cut: list[Cut] | None = None) -> tuple[Header, Iterator[Item]]:
     """The header, and an iterator over the items, read lazily; path "-" reads
     standard input.
 
@@ -1036,7 +1045,7 @@ def iter_recording(path: str | Path, *, skip_bad_lines: bool = False, warnings: 
     line is still checked on the way, so a corrupt one is reported here.
 
     `doing`: the caller's verb in a truncation warning ("reading up to line 7"); `cut`
-    gets where the file ends early, without it ("is cut short in line 7").
+    gets where the file ends early (a Cut).
     """
     if not lazy:
         return _scan(path, skip_bad_lines, warnings, lambda line: decode_item(orjson.loads(line)), doing=doing,
@@ -1088,7 +1097,7 @@ def _peek(line: bytes) -> tuple[float, str, str, bool, object] | Item:
 
 def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
           parse: Callable[[bytes], T], skipped: list[int] | None = None,
-          doing: str = "replaying", cut: list[str] | None = None) -> tuple[Header, Iterator[T]]:
+          doing: str = "replaying", cut: list[Cut] | None = None) -> tuple[Header, Iterator[T]]:
     """iter_recording's reading, each line after the header through `parse` (which
     raises ValueError or TypeError for a line that is not an item). `skipped` gets the
     number of each bad line gone past (with skip_bad_lines). `doing`: the caller's verb
@@ -1110,7 +1119,7 @@ def _scan(path: str | Path, skip_bad_lines: bool, warnings: list[str] | None,
     def ends_early(where: str, then: str) -> None:
         warnings.append(f"{name} {where}: {then}")
         if cut is not None:
-            cut.append(where)
+            cut.append(Cut(where, warnings[-1]))
 
     def items() -> Iterator[T]:
         pending_error: str | None = None
@@ -1184,7 +1193,7 @@ def read_recording(path: str | Path, *, skip_bad_lines: bool = False) -> Recordi
     """The whole recording, its changes packed (PackedItems), each line checked."""
     warnings: list[str] = []
     skipped: list[int] = []
-    cut: list[str] = []
+    cut: list[Cut] = []
     header, heads = _scan(path, skip_bad_lines, warnings, lambda line: (_peek(line), line), skipped, cut=cut)
     log = PackedItems()
     for head, line in heads:

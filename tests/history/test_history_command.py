@@ -228,6 +228,19 @@ def test_a_cut_recordings_other_warnings_are_still_said(capsys, tmp_path):
         "no status; check the file was copied whole, or record again)"]
 
 
+def test_only_the_cut_warning_is_left_out_wherever_it_stands(capsys, tmp_path):
+    from podtui.sources.history_command import say_warnings
+
+    # say_warnings dropped the last warning, taking it for the cut's: one said after it was lost.
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(HEADER + b'{"t":1714557600.0,"relist":"start","resource":"pods","resource_version":""}\n'
+                     b'{"t":17145')
+    rec = read_recording(path)
+    assert rec.cut is not None and len(rec.warnings) == 1
+    say_warnings(["before", *rec.warnings, "after"], rec.cut)
+    assert capsys.readouterr().err == "podtui: warning: before\npodtui: warning: after\n"
+
+
 def test_without_events_the_causes_fall_back_to_the_status(capsys, tmp_path):
     rec = read_recording(DEFAULT)
     stripped = tmp_path / "no-events.jsonl"
