@@ -718,6 +718,13 @@ class PodtuiApp(App):
             instead = "podtui never writes to the cluster"
         self._notice("k9s", f"{self.get_key_display(Binding(key, ''))} (k9s: {what}): {instead}", timeout=6)
 
+    def say_selection_held(self, record: Any | None) -> None:
+        """The list's selected pod is not shown (PodTable.held): why no row is the
+        cursor, and what the keys act on; None takes that back."""
+        self._notice("held", None if record is None else
+                     f"{record.namespace}/{record.name} is not shown now: still selected, the keys act on it "
+                     "and the cursor goes back to it when it is shown (j/k: a pod shown)", timeout=6)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return

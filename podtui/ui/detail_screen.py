@@ -135,6 +135,7 @@ class DetailScreen(Screen):
         self.gone = False
         self.not_yet = False  # a replay sought back to before the pod was first seen
         self._title = Static("", id="detail-title", markup=False)
+        self._title_content: Content | None = None
         self._bar = PaneBar(id="pane-bar")
         self._grid = False
         # In a replay, the list's bar too: where in the recording, playing or paused,
@@ -175,6 +176,16 @@ class DetailScreen(Screen):
         self._apply_layout(self.size.width, self.size.height)
         self.refresh_panes()
 
+    def refresh(self, *regions: Any, **kwargs: Any) -> DetailScreen:
+        # Textual (8.2, App._background_screens) counts the pod list below as showing
+        # through even this opaque screen, and repaints here each region that changed
+        # there (Screen._compositor_refresh, Textual's only refresh of a screen by
+        # region): its ticking rows and clock each second, the whole screen as it lays
+        # out. None of it is visible; our own widgets repaint themselves, not by region.
+        if regions and self.styles.background.a == 1:
+            return self
+        return super().refresh(*regions, **kwargs)
+
     def on_unmount(self) -> None:
         self.podtui.drop_pod_notices()  # "this pod" would read as the next screen's
 
@@ -213,14 +224,14 @@ class DetailScreen(Screen):
     def refresh_panes(self) -> None:
         record = self.record
         if record is None:
-            self._title.update(Content.styled(f"pod {self.uid} is not in the store", "$text-error"))
+            self._set_title(Content.styled(f"pod {self.uid} is not in the store", "$text-error"))
             return
         now = self.podtui.clock.time()
         if self.not_yet:
-            self._title.update(Content.assemble(
+            self._set_title(Content.assemble(
                 (f"{record.namespace}/{record.name}", "bold"),
                 (f"  not seen yet: first seen at {clock_time(record.first_seen)}, > goes there",
-                 "$text-muted")), layout=False)
+                 "$text-muted")))
             return
         ctx = PaneContext(records=self.podtui.store.pods)
         self._update_title(record, now)
@@ -272,7 +283,13 @@ class DetailScreen(Screen):
             if len(counts) <= room:
                 parts.append(Content(counts))
                 break
-        self._title.update(Content("").join(parts), layout=False)
+        self._set_title(Content("").join(parts))
+
+    def _set_title(self, content: Content) -> None:
+        """Repaint the title only when its text or look changed: it is worked out every tick."""
+        if self._title_content is None or not content.is_same(self._title_content):
+            self._title_content = content
+            self._title.update(content, layout=False)
 
     # ------------------------------------------------------------------ actions
     def _activate(self, key: str) -> None:
@@ -304,6 +321,9 @@ class DetailScreen(Screen):
         self._activate(PANE_KEYS[(i - 1) % len(PANE_KEYS)])
 
     def action_back(self) -> None:
+        # Back on this pod's row (p may have moved on to another pod), or held as the
+        # list's selection while its row is not shown: not the row that took its place.
+        self.podtui.table.select_pod(self.uid)
         self.dismiss()
 
     def action_command(self) -> None:

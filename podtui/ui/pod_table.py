@@ -203,9 +203,12 @@ class PodTable(ScrollView, can_focus=True):
             self.uid = uid
 
     class CursorMoved(Message):
-        def __init__(self, uid: str | None) -> None:
+        """The selected pod changed, or it was hidden or shown again (`held`)."""
+
+        def __init__(self, uid: str | None, held: bool = False) -> None:
             super().__init__()
             self.uid = uid
+            self.held = held
 
     class SortChanged(Message):
         def __init__(self, column: str, descending: bool) -> None:
@@ -226,6 +229,12 @@ class PodTable(ScrollView, can_focus=True):
         self.index = PodIndex(next_due=self._next_due)
         self.cursor = 0
         self.cursor_uid: str | None = None
+        # The selected pod (cursor_uid) is in the store but not shown: a change of it
+        # put it out of the filter (a crash-looping pod Running for a few seconds of
+        # each restart, under /!Running). It stays selected, no row is drawn as the
+        # cursor, and it is selected again when it is shown; the keys act on it, not
+        # on the pod that took its row. `cursor` is then where its row was.
+        self.held = False
         # Until the user moves, the cursor stays on the top row (as pods stream in
         # during the initial list); after that it stays on the pod they chose.
         self.user_moved = False
@@ -453,18 +462,37 @@ class PodTable(ScrollView, can_focus=True):
         self.move_cursor(pos)
         return True
 
-    def _set_cursor(self, position: int, uid: str | None) -> None:
-        changed = uid != self.cursor_uid
+    def select_pod(self, uid: str) -> None:
+        """The pod the user was looking at (a detail's, on Esc): its row if shown, else
+        held as the selection until it is (see `held`)."""
+        if self.select_uid(uid) or uid not in self.records:
+            return
+        self.user_moved = True
+        self._wanted_uid = None
+        self._set_cursor(min(self.cursor, len(self.index)), uid, held=True)
+
+    def _set_cursor(self, position: int, uid: str | None, held: bool = False) -> None:
+        changed = uid != self.cursor_uid or held != self.held
+        if held != self.held:  # the cursor's row is drawn, or no longer
+            self.refresh_line(self.cursor + 1)
+            self.refresh_line(position + 1)
         self.cursor = position
         self.cursor_uid = uid
+        self.held = held
         if changed:
-            self.post_message(self.CursorMoved(uid))
+            self.post_message(self.CursorMoved(uid, held))
+
+    def _hold(self, uid: str | None) -> bool:
+        """Whether the selected pod, not shown, stays selected: it is still in the
+        store (a pod gone from it gives way to the row in its place, as shown)."""
+        return uid is not None and self.user_moved and uid in self.records and not self.index.shows(uid)
 
     def action_cursor_up(self) -> None:
         self.move_cursor(self.cursor - 1)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor + 1)
+        # Held: `cursor` is the row after where the held pod's was
+        self.move_cursor(self.cursor if self.held else self.cursor + 1)
 
     def action_page_up(self) -> None:
         self.move_cursor(self.cursor - max(1, self._visible_rows() - 1))
@@ -550,14 +578,24 @@ class PodTable(ScrollView, can_focus=True):
         self._fit_shown(at_once=True)  # other pods shown: the relayout below repaints anyway
         self._set_virtual_size()
         pos = self.index.position(uid) if uid is not None else None
-        if pos is None:
-            pos = min(self.cursor, max(0, len(self.index) - 1)) if keep_cursor and not else_top else 0
-        self._set_cursor(pos, self.index.uid_at(pos))
+        if pos is None and keep_cursor and not else_top and self._hold(uid):
+            pos = min(self.cursor, len(self.index))  # re-sorted while hidden: still held
+            self._set_cursor(pos, uid, held=True)
+        else:
+            if pos is None:
+                pos = min(self.cursor, max(0, len(self.index) - 1)) if keep_cursor and not else_top else 0
+            self._set_cursor(pos, self.index.uid_at(pos))
         self._relayout()
+        self._into_view(pos)
+
+    def _into_view(self, pos: int) -> bool:
+        """Scroll row `pos` to the middle if it is out of view; whether it scrolled."""
         rows = self._visible_rows()
         top = int(self.scroll_y)
-        if not top <= pos < top + rows:
-            self.scroll_to(y=max(0, pos - rows // 2), animate=False, immediate=True)
+        if top <= pos < top + rows:
+            return False
+        self.scroll_to(y=max(0, pos - rows // 2), animate=False, immediate=True)
+        return True
 
     def _follow_cursor(self) -> bool:
         """Keep the selected pod selected, at the same screen row if it moved."""
@@ -571,17 +609,18 @@ class PodTable(ScrollView, can_focus=True):
             self._wanted_uid = None
             self.user_moved = True
             self._set_cursor(pos, wanted)
-            rows = self._visible_rows()
-            top = int(self.scroll_y)
-            if not top <= pos < top + rows:
-                self.scroll_to(y=max(0, pos - rows // 2), animate=False, immediate=True)
-                return True
-            return False
+            return self._into_view(pos)
         pos = self.index.position(self.cursor_uid) if self.cursor_uid is not None else None
         if pos is None:
+            if self._hold(self.cursor_uid):
+                self._set_cursor(min(self.cursor, n), self.cursor_uid, held=True)
+                return False
             pos = min(self.cursor, max(0, n - 1))
             self._set_cursor(pos, self.index.uid_at(pos))
             return False
+        if self.held:  # shown again: the cursor goes back to it, where it now is
+            self._set_cursor(pos, self.cursor_uid)
+            return self._into_view(pos)
         if pos == self.cursor:
             return False
         screen_row = self.cursor - int(self.scroll_y)
@@ -883,7 +922,7 @@ class PodTable(ScrollView, can_focus=True):
         if self._shown_dynamic.get(uid) != dynamic:  # counted already when drawn the same (or by tick)
             self._shown_dynamic[uid] = dynamic
             self._count_dynamic(uid, record.version, dynamic)
-        is_cursor = position == self.cursor
+        is_cursor = position == self.cursor and not self.held
         key = (uid, record.version, self._layout_gen, dynamic, is_cursor, self.has_focus, width, self.stale)
         strip = self._lines.get(key)
         if strip is None:

@@ -339,6 +339,18 @@ class PodsScreen(Screen):
         if (message.uid is None) != self._no_pod_offered:
             self._no_pod_offered = message.uid is None
             self.refresh_bindings()  # only when the table empties or fills: it redraws the footer
+        self._say_held()
+
+    def on_screen_resume(self) -> None:
+        self._say_held()  # back from a detail whose pod the list does not show now
+
+    def _say_held(self) -> None:
+        """Why no row is drawn as the cursor while the selected pod is not shown (see
+        PodTable.held); taken back when it is, or another pod is selected."""
+        table = self.table
+        record = table.records.get(table.cursor_uid) if table.held and table.cursor_uid is not None else None
+        if record is None or self.app.screen is self:
+            self.podtui.say_selection_held(record)
 
     def action_describe(self) -> None:
         if self.table.cursor_uid is not None:
