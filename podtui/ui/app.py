@@ -67,7 +67,7 @@ from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
 from podtui.ui.status_bar import BarState, stale_text
-from podtui.ui.themes import load_themes, resolve_theme, with_lifecycle_colours
+from podtui.ui.themes import load_themes, no_color, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]
 _SCHEDULER_MESSAGE = 300  # characters of the scheduler's reason, which names every node's
@@ -144,7 +144,11 @@ class PodtuiApp(App):
                  replay: ReplayControls | None = None,
                  timers: bool = True, environ: Mapping[str, str] | None = None,
                  kubectl_flags: Sequence[str] = (), warnings: Sequence[str] = ()) -> None:
-        super().__init__()
+        # NO_COLOR: the terminal's own colours, so Textual's NO_COLOR filter strips every
+        # colour (it greyed them to 256-colour greys on a forced dark background
+        # otherwise). The process's environment, which is what Textual reads.
+        super().__init__(ansi_color=True if no_color(os.environ) else None)
+        env = os.environ if environ is None else environ
         self.feed = feed
         self.clock = clock
         self.store_options = dict(store_options or {})
@@ -156,7 +160,6 @@ class PodtuiApp(App):
         self.kubectl_flags = tuple(kubectl_flags)
         self.warnings = tuple(warnings)  # said when the screen opens (a replay's load warnings)
         self.crash: BaseException | None = None
-        env = os.environ if environ is None else environ
         loaded = load_themes(env)  # read once: resolve_theme checks --theme against it
         themes, self.theme_problems = loaded
         for t in themes.values():

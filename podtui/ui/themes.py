@@ -177,9 +177,15 @@ def terminal_colours(environ: Mapping[str, str]) -> str:
     return "16"
 
 
+def no_color(environ: Mapping[str, str]) -> bool:
+    """NO_COLOR is set (no-color.org: present and not empty): the terminal's own
+    foreground and background, no colour at all."""
+    return bool(environ.get("NO_COLOR"))
+
+
 def default_theme(environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
-    return DEFAULT_THEME if terminal_colours(env) != "16" else ANSI_THEME
+    return DEFAULT_THEME if terminal_colours(env) != "16" and not no_color(env) else ANSI_THEME
 
 
 def with_lifecycle_colours(variables: dict[str, str]) -> dict[str, str]:

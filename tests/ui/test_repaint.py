@@ -203,6 +203,9 @@ async def test_no_color_is_respected(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app([Change("pods", "ADDED", pod(1), T0)], ManualClock(T0))
     assert app.no_color
+    # The terminal's own colours, which Textual's NO_COLOR filter then strips (with
+    # truecolor themes it greyed them instead: 256-colour greys on a dark background).
+    assert app.native_ansi_color
     async with app.run_test(size=(80, 10)) as pilot:
         await settle(pilot)
         assert app.table.visible_count == 1
