@@ -314,8 +314,8 @@ class PodtuiApp(App):
             self._update_bar_after_changes()  # in a replay, always: it says the position
             painted = self.replay is not None
             settle_heap()
-        if self.replay is not None and self._rebuilding is None:
-            self._follow_replay_clock(bar=not painted)
+        if self._rebuilding is None:
+            self._follow_clock(bar=not painted)
         self._backlog = more
         if more and self.timers and not self._pump_pending:
             self._pump_pending = True
@@ -437,7 +437,10 @@ class PodtuiApp(App):
         # milliseconds, so held_back alone would flicker while the backlog is worked off.
         self._behind = bool(getattr(self.feed, "held_back", False)) or (self._behind and self._backlog)
         if self.replay is None or whole_second(self.clock.time()) != self._clock_second:
-            self._tick_clocks()  # a replay's clock moves with the pump, which ticked it already
+            # A replay's clock moves with the pump, which ticked it already. Live, the pump
+            # ticks them as the second turns; the tick still does, for an open detail's
+            # title (it asks after the pod's family once a tick).
+            self._tick_clocks()
         self._say_recording_stopped()
         self.update_status_bar()
 
@@ -450,11 +453,13 @@ class PodtuiApp(App):
         if isinstance(screen, DetailScreen):
             screen.on_tick()
 
-    def _follow_replay_clock(self, bar: bool = True) -> None:
-        """A replay's clock runs at its speed, not the wall's: at ×8 a once-a-second tick left
-        the rows' AGE and NEXT up to 8 s behind the bar (which a change repaints at once), and
-        only a changed row fresh. So the clocks and the bar move together whenever the whole
-        second they show changes: at most once a pump, and only the rows on screen."""
+    def _follow_clock(self, bar: bool = True) -> None:
+        """The clocks and the bar move together whenever the whole second they show
+        changes: at most once a pump, and only the rows on screen. A replay's clock runs at
+        its speed, not the wall's: at ×8 a once-a-second tick left the rows' AGE and NEXT
+        up to 8 s behind the bar (which a change repaints at once). Live, the tick's own
+        phase left a row a change repainted a second ahead of the rest until it came
+        (pods made in the same second read 118s and 119s in one frame)."""
         if whole_second(self.clock.time()) != self._clock_second:
             self._tick_clocks()
             if bar:  # else said already in this pump, after its changes
