@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.widgets import Static
 
 from podtui.ui.scrollbar import InstantKeyScroll, use_whole_cell_scrollbars
@@ -26,6 +27,59 @@ class PaneContext:
 
     records: Mapping[str, Any] = field(default_factory=dict)  # the store's pods, by uid
     width: int | None = None  # cells a line may take; None: don't wrap (the widget will, from column 0)
+
+
+def changed_cells(old: Content, new: Content) -> tuple[int, int]:
+    """The cells [start, end) of a line that differ from `old` in `new`: past the common
+    start, and before a common end when the two are as long (else the end has moved)."""
+    a, b = old.plain, new.plain
+    start, limit = 0, min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end = 0
+    if old.cell_length == new.cell_length:
+        while end < limit - start and a[-1 - end] == b[-1 - end]:
+            end += 1
+    if not (old[:start].is_same(new[:start]) and old[len(a) - end:].is_same(new[len(b) - end:])):
+        return 0, max(old.cell_length, new.cell_length)  # a look changed, not only the text
+    return new[:start].cell_length, max(old[:len(a) - end].cell_length, new[:len(b) - end].cell_length, start + 1)
+
+
+class PaneBody(Static):
+    """The pane's text. A new text as tall as the last, none of whose lines the widget
+    wraps, repaints only the cells that differ and lays nothing out: a countdown writes
+    its own digits to the terminal, not the pane (a slow link pays for each byte)."""
+
+    def __init__(self) -> None:
+        super().__init__("", markup=False)
+        self._text = Content("")
+
+    def render(self) -> Content:
+        return self._text
+
+    def show_text(self, content: Content) -> None:
+        old, self._text = self._text, content
+        changed = self._changed_regions(old, content)
+        if changed is None:
+            self.update(content)  # a new height, or wrapped here: lay out again
+            return
+        for region in changed:
+            self.refresh(region)
+
+    def _changed_regions(self, old: Content, new: Content) -> list[Region] | None:
+        """What differs, when each line is one row both before and after; else None."""
+        if not self.is_mounted or not self.size.width:
+            return None
+        old_lines, new_lines = old.split("\n"), new.split("\n")
+        width = self.content_size.width
+        if len(old_lines) != len(new_lines) or any(line.cell_length > width for line in old_lines + new_lines):
+            return None
+        regions = []
+        for y, (was, now) in enumerate(zip(old_lines, new_lines)):
+            if not was.is_same(now):
+                x1, x2 = changed_cells(was, now)
+                regions.append(Region(x1, y, min(x2, width) - x1, 1))
+        return regions
 
 
 class Pane(InstantKeyScroll, VerticalScroll, can_focus=True, inherit_bindings=False):
@@ -55,7 +109,7 @@ class Pane(InstantKeyScroll, VerticalScroll, can_focus=True, inherit_bindings=Fa
     def __init__(self) -> None:
         super().__init__(id=f"pane-{self.KEY}", classes="pane")
         self.border_title = self.TITLE
-        self._body = Static("", markup=False)
+        self._body = PaneBody()
         self._built_for: tuple | None = None
         self._content: Content | None = None
         self.builds = 0  # how often the text was rebuilt (tests: panes don't rebuild needlessly)
@@ -107,7 +161,7 @@ class Pane(InstantKeyScroll, VerticalScroll, can_focus=True, inherit_bindings=Fa
         self.builds += 1
         if self._content is None or not content.is_same(self._content):
             self._content = content
-            self._body.update(content)
+            self._body.show_text(content)
             self.paints += 1
         if self.anchor is not None:
             line, self.anchor = self.anchor, None
