@@ -178,9 +178,10 @@ def terminal_colours(environ: Mapping[str, str]) -> str:
 
 
 def no_color(environ: Mapping[str, str]) -> bool:
-    """NO_COLOR is set (no-color.org: present and not empty): the terminal's own
-    foreground and background, no colour at all."""
-    return bool(environ.get("NO_COLOR"))
+    """NO_COLOR is set: the terminal's own foreground and background, no colour at all.
+    Present counts, empty too: Textual strips (or greys) colour then, whatever
+    no-color.org says of an empty value."""
+    return "NO_COLOR" in environ
 
 
 def default_theme(environ: Mapping[str, str] | None = None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change
 from podtui.lifecycle.times import format_ts
@@ -199,8 +201,9 @@ async def test_a_burst_is_applied_in_slices_and_all_of_it_arrives():
         assert app.table.visible_count == 3000
 
 
-async def test_no_color_is_respected(monkeypatch):
-    monkeypatch.setenv("NO_COLOR", "1")
+@pytest.mark.parametrize("value", ["1", ""])
+async def test_no_color_is_respected(monkeypatch, value):
+    monkeypatch.setenv("NO_COLOR", value)
     app = make_app([Change("pods", "ADDED", pod(1), T0)], ManualClock(T0))
     assert app.no_color
     # The terminal's own colours, which Textual's NO_COLOR filter then strips (with

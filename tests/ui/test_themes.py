@@ -66,7 +66,7 @@ def test_builtin_textual_themes_are_accepted():
     ({"TERM": "linux"}, "16", "podtui-ansi"),
     ({}, "16", "podtui-ansi"),
     ({"COLORTERM": "truecolor", "NO_COLOR": "1"}, "truecolor", "podtui-ansi"),
-    ({"TERM": "xterm-256color", "NO_COLOR": ""}, "256", "podtui-dark"),  # empty: not set (no-color.org)
+    ({"TERM": "xterm-256color", "NO_COLOR": ""}, "256", "podtui-ansi"),  # empty: Textual filters colour too
 ])
 def test_limited_terminals_get_the_ansi_theme(environ, colours, theme):
     assert terminal_colours(environ) == colours
