@@ -555,7 +555,9 @@ class PodTable(ScrollView, can_focus=True):
             return
         position = int(self.scroll_y) + y - 1
         if 0 <= position < len(self.index):
-            again = position == self.cursor
+            # A held pod's row is not drawn as the cursor: a click on the row in its
+            # place chooses that pod, it does not open it.
+            again = position == self.cursor and not self.held
             self.move_cursor(position)
             if again or event.chain >= 2:
                 self.action_open()

@@ -101,6 +101,20 @@ async def test_a_pod_hidden_while_the_list_is_shown_comes_back_selected_and_j_k_
         assert selected(app) == "init-fail"
 
 
+async def test_one_click_on_the_row_in_a_held_pods_place_chooses_it_and_does_not_open_it():
+    app, feed = crashing_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.start()
+        await settle(pilot)
+        await pilot.press("slash", *"!Running", "enter", "j")
+        await phase(pilot, feed, "crashloop", "Running", 1)  # held; init-fail takes its row
+        assert selected(app) == "crashloop" and app.table.held
+        await pilot.click(app.table, offset=(2, 1 + app.table.cursor))
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailScreen)  # before: the first click opened init-fail
+        assert selected(app) == "init-fail" and highlighted(app) == ["init-fail"]
+
+
 async def test_esc_from_a_detail_returns_to_its_pod_row():
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
