@@ -438,8 +438,9 @@ class PodtuiApp(App):
         self._behind = bool(getattr(self.feed, "held_back", False)) or (self._behind and self._backlog)
         if self.replay is None or whole_second(self.clock.time()) != self._clock_second:
             # A replay's clock moves with the pump, which ticked it already. Live, the pump
-            # ticks them as the second turns; the tick still does, for an open detail's
-            # title (it asks after the pod's family once a tick).
+            # ticks them as the second turns, and the tick again: the table's columns
+            # narrow and an open detail's title asks after the pod's family on a tick,
+            # which tests drive without the pump (a second pass over the visible rows).
             self._tick_clocks()
         self._say_recording_stopped()
         self.update_status_bar()
