@@ -34,3 +34,18 @@ async def test_a_notice_taken_back_leaves_the_app_and_its_toasts():
         await pilot.pause()
         assert notices(app) == ["kept"]
         assert len(app.screen.query("Toast")) == 1  # off the screen too, not only out of the list
+
+
+async def test_the_list_below_an_opaque_detail_still_counts_as_showing_through():
+    # DetailScreen.refresh drops region refreshes while it is opaque because Textual
+    # (8.2, App._background_screens) repaints on the top screen every region the screen
+    # below refreshes, opaque or not. When this fails, Textual stopped counting it: the
+    # override can go (or must change, if the property is gone).
+    app = fixture_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        below = app.screen
+        app.open_detail(app.table.cursor_uid)
+        await pilot.pause()
+        assert app.screen is not below and app.screen.styles.background.a == 1
+        assert below in app._background_screens, "Textual no longer shows the list through the detail: see DetailScreen.refresh"
