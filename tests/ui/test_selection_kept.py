@@ -48,14 +48,19 @@ def highlighted(app) -> list[str]:
     return rows
 
 
+async def filtered(pilot, feed, *moves: str) -> None:
+    """The five pods listed, filtered with /!Running, the cursor moved by `moves`."""
+    feed.start()
+    await settle(pilot)
+    await pilot.press("slash", *"!Running", "enter", *moves)
+
+
 async def test_the_users_sequence_esc_and_c_stay_on_the_pod_chosen():
     # Before: Esc found the cursor on the pod that took crashloop's row (init-fail),
     # and c copied that pod's name and logs command.
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.start()
-        await settle(pilot)
-        await pilot.press("slash", *"!Running", "enter", "j")
+        await filtered(pilot, feed, "j")
         assert selected(app) == "crashloop"
         await pilot.press("enter")
         assert isinstance(app.screen, DetailScreen)
@@ -78,9 +83,7 @@ async def test_the_users_sequence_esc_and_c_stay_on_the_pod_chosen():
 async def test_a_pod_hidden_while_the_list_is_shown_comes_back_selected_and_j_k_leave_it():
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.start()
-        await settle(pilot)
-        await pilot.press("slash", *"!Running", "enter", "j", "j")
+        await filtered(pilot, feed, "j", "j")
         assert selected(app) == "init-fail"
         await phase(pilot, feed, "init-fail", "Running", 1)
         assert selected(app) == "init-fail" and highlighted(app) == []
@@ -104,9 +107,7 @@ async def test_a_pod_hidden_while_the_list_is_shown_comes_back_selected_and_j_k_
 async def test_one_click_on_the_row_in_a_held_pods_place_chooses_it_and_does_not_open_it():
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.start()
-        await settle(pilot)
-        await pilot.press("slash", *"!Running", "enter", "j")
+        await filtered(pilot, feed, "j")
         await phase(pilot, feed, "crashloop", "Running", 1)  # held; init-fail takes its row
         assert selected(app) == "crashloop" and app.table.held
         await pilot.click(app.table, offset=(2, 1 + app.table.cursor))
