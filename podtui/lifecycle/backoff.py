@@ -195,8 +195,8 @@ def crash_wait(ladder: Ladder | None, restart_count: int, started: float | None,
                initial: float, cap: float) -> tuple[float, bool]:
     """(delay, ran_long): the estimated wait before the kubelet restarts the instance
     numbered `restart_count` that ran from `started` to `finished`. ran_long: it ran
-    RESET_AFTER, which starts the ladder over, so it is restarted at once."""
-    if started is not None and finished is not None and finished - started >= RESET_AFTER:
+    longer than RESET_AFTER, which starts the ladder over, so it is restarted at once."""
+    if started is not None and finished is not None and finished - started > RESET_AFTER:
         return 0.0, True
     return crash_delay(ladder, restart_count, initial, cap), False
 
@@ -360,7 +360,7 @@ def _backoffs(record, now: float, running: bool, pod: dict, statuses: dict[str, 
             out.append(_image_backoff(record, name, waiting, ladder, now))
         elif running and isinstance(state.get("running"), dict) and rc > 0 and last:
             started = parse_ts(state["running"].get("startedAt"))
-            if started is None or now - started >= RESET_AFTER:
+            if started is None or now - started > RESET_AFTER:
                 continue
             initial, cap, _ = infer_curve(ladder)
             delay = crash_delay(ladder, rc, initial, cap)

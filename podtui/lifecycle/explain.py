@@ -944,7 +944,7 @@ def _pending_line(record, ex: RestartExplanation, inst: _Instance, cs: dict) -> 
         ladder = (getattr(record, "ladders", None) or {}).get(inst.container)
         delay, ran_long = crash_wait(ladder, ex.number - 1, inst.started, inst.finished, *infer_curve(ladder)[:2])
         if delay == 0:
-            why = f": it ran {human_duration(RESET_AFTER)} or more" if ran_long else " after a first crash"
+            why = f": it ran over {human_duration(RESET_AFTER)}" if ran_long else " after a first crash"
             return f"{what} pending: the kubelet restarts it at once (no back-off{why})"
     return f"{what} pending: the kubelet restarts it after the back-off"
 

@@ -57,8 +57,8 @@ def _ended(restarts: int, ran: float) -> dict:
 
 
 @pytest.mark.parametrize("restarts, ran, why", [
-    (6, 900, "at once (no back-off: it ran 10m or more)"),  # was "(no back-off after a first crash)"
-    (0, 900, "at once (no back-off: it ran 10m or more)"),  # a first crash too: the run says it, as backoff does
+    (6, 900, "at once (no back-off: it ran over 10m)"),  # was "(no back-off after a first crash)"
+    (0, 900, "at once (no back-off: it ran over 10m)"),  # a first crash too: the run says it, as backoff does
     (0, 30, "at once (no back-off after a first crash)"),
     (6, 599, "after the back-off"),
 ])
