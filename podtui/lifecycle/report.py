@@ -101,7 +101,10 @@ def _explanation(ex: RestartExplanation, origin: float | None, first_seen: float
         "container": ex.container or None,
         "container_kind": ex.container_kind or None,
         "restart": ex.number,
-        "pending": True if ex.pending else None,
+        # Started, its postStart hook running: the status shows the ended instance until
+        # the hook returns, but the kubelet has restarted it (its Started Event).
+        "pending": True if ex.pending and ex.hook_started is None else None,
+        "post_start_hook_running": True if ex.pending and ex.hook_started is not None else None,
         "cause": ex.cause,
         "summary": ex.summary,
         "at": rfc3339(ex.at),
@@ -117,7 +120,7 @@ def _explanation(ex: RestartExplanation, origin: float | None, first_seen: float
         "message": ex.message or None,
         "memory_limit": ex.memory_limit or None,
         "missing": ex.missing or None,
-        "restarted_at": rfc3339(ex.restarted_at),
+        "restarted_at": rfc3339(ex.restarted_at if ex.restarted_at is not None else ex.hook_started),
         **timed("backoff_after", ex.backoff_after),
         "backoff_from": ("kubelet message" if ex.backoff_measured else "observed gap")
         if ex.backoff_after is not None else None,
@@ -476,6 +479,10 @@ def _explanation_line(ex: dict) -> str:
         line += f"; ran again at once{again}"
     elif backoff:
         line += f"; ran again{again} after a {backoff} back-off ({ex.get('backoff_from')})"
+    elif again:
+        line += f"; ran again{again}"
+    if ex.get("post_start_hook_running"):
+        line += ", its postStart hook still running"
     return line
 
 
