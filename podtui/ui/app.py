@@ -24,7 +24,7 @@ from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 
 from podtui.clock import Clock
-from podtui.errors import PodtuiError, UsageError
+from podtui.errors import PodtuiError
 from podtui.heap import settle_heap
 from podtui.lifecycle.changes import (
     CONNECTING,
@@ -67,6 +67,7 @@ from podtui.ui.pod_table import PodTable
 from podtui.ui.pods_screen import SORT_KEYS, PodsScreen
 from podtui.ui.replay_controls import MAX_SPEED, MIN_SPEED, REPLAY_BINDINGS, ReplayControls
 from podtui.ui.status_bar import BarState, stale_text
+from podtui.ui.terminal import NO_TERMINAL_HINT, NoTerminal, check_terminal  # noqa: F401 - the commands' names for them
 from podtui.ui.themes import load_themes, no_color, resolve_theme, with_lifecycle_colours
 
 NamespaceSwitch = Callable[[str | None], Feed]
@@ -1025,14 +1026,6 @@ class PodtuiApp(App):
         self.exit(0)
 
 
-NO_TERMINAL_HINT = ("leave stderr on the terminal; with no screen, `podtui record FILE` keeps what the cluster "
-                    "does and `podtui history FILE` prints a recording as text")
-
-
-class NoTerminal(UsageError):
-    """Refused up front: nowhere to draw the screen."""
-
-
 def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         store_options: Mapping[str, Any] | None = None,
         namespaces_switch: NamespaceSwitch | None = None,
@@ -1053,10 +1046,7 @@ def run(feed: Feed, clock: Clock, *, theme: str | None = None,
         app = PodtuiApp(feed, clock, theme=theme, store_options=store_options,
                         namespaces_switch=namespaces_switch, replay=replay, kubectl_flags=kubectl_flags,
                         warnings=warnings)
-        if not (sys.__stderr__ and sys.__stderr__.isatty()):
-            # Textual draws on stderr: redirected, the screen went into the file as escape
-            # codes and waited there for keys forever. (stdout may be piped: nothing uses it.)
-            raise NoTerminal("no terminal to draw on: standard error is not a terminal", NO_TERMINAL_HINT)
+        app.warnings += tuple(check_terminal(os.environ, sys.__stderr__))
         app.run()
     finally:
         feed.stop()

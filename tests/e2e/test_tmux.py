@@ -99,6 +99,15 @@ def test_a_broken_kubeconfig_is_one_line_and_no_screen(terminal, tmp_path):
     assert "Traceback" not in screen
 
 
+def test_a_dumb_terminal_gets_one_line_and_no_screen(terminal):
+    # Textual drew its full screen under TERM=dumb (inside tmux it even showed); on
+    # Emacs's M-x shell it was escape codes waiting for keys.
+    t = terminal(f"TERM=dumb {PODTUI} demo", width=250)
+    screen = t.wait_for("EXIT=2")
+    assert "podtui: TERM=dumb cannot show podtui's screen: it has no cursor addressing (" in screen
+    assert "NAME" not in screen and "Traceback" not in screen
+
+
 def test_a_token_expiring_mid_session_says_log_in_again_and_recovers_after_login(terminal, tmp_path):
     # The live path end to end at 80x24: podtui's API server in this process, podtui in
     # a terminal, the token rotated under it (it expired), then the user logs in again.
