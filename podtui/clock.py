@@ -85,3 +85,8 @@ class ScaledClock:
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None
+
+    @property
+    def stopped_after(self) -> float | None:
+        """How far past its start the clock stands still; None while it runs."""
+        return None if self._frozen_at is None else self._frozen_at - self._origin

@@ -548,6 +548,7 @@ class PodtuiApp(App):
             stale_noticed=self.stale_noticed,
             recording=writer is not None,
             recording_stopped=writer is not None and writer.stopped,
+            stopped_after=getattr(self.clock, "stopped_after", None),  # the demo's --stop-after
         )
 
     def _update_bar_after_changes(self) -> None:

@@ -51,6 +51,9 @@ class BarState:
     stale_noticed: float | None = None
     recording: bool = False  # everything seen also goes to a file (--record)
     recording_stopped: bool = False  # ... and no longer does (the recorder ended: a full disk)
+    # The clock stands still this long after its start (`podtui demo --stop-after`): the
+    # cluster has stopped changing, and the timers hold with it.
+    stopped_after: float | None = None
 
 
 def stale_text(stale_since: float | None, now: float, noticed: float | None = None) -> str:
@@ -180,6 +183,8 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
                 parts.append(Content.styled(stale, "bold $text-warning"))
     else:
         text, style = connection_text(state.source, now, cuts.reason)
+        if state.stopped_after is not None and text == "● live":  # a connection in trouble is still the news
+            text, style = f"■ stopped after {human_duration(state.stopped_after)}", "bold $text-accent"
         part = Content.styled(text, style)
         if state.behind:  # next to the state it qualifies
             # "listing…" reads "listing, catching up"; a reason fit() cut keeps its "…".
