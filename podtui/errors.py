@@ -35,10 +35,25 @@ class RecordingError(PodtuiError):
     """Corrupt or unsupported recording."""
 
 
+class StillWaiting(str):
+    """A notice that is the last one's wait counted further ("(4s so far)" after "(3s so
+    far)"): tell() rewrites that line on a terminal, and says it nowhere else."""
+
+
+_last_line: list[str] = []  # what say() wrote last, for a StillWaiting to rewrite
+
+
 def tell(message: str) -> None:
     """A one-line notice on stderr before the screen opens (or with no screen), in the
     same voice as the CLI's errors."""
-    say(f"podtui: {message}")
+    line = f"podtui: {message}"
+    if not isinstance(message, StillWaiting) or not _last_line:
+        say(line)
+    elif _can_move_up(sys.stderr):
+        # Up over the rows the last line took (it may have wrapped), to erase it.
+        rows = max(1, -(-len(_last_line[0]) // _columns(sys.stderr)))
+        sys.stderr.write(f"\x1b[{rows}A\r\x1b[J")
+        say(line)
 
 
 def say(line: str) -> None:
@@ -46,3 +61,20 @@ def say(line: str) -> None:
     sys.stderr writes to stdout, where a recording or a pipe's data may be."""
     if sys.stderr is not None:
         print(line, file=sys.stderr, flush=True)
+        _last_line[:] = [line]
+
+
+def _can_move_up(stream) -> bool:
+    import os
+
+    return stream is not None and stream.isatty() and os.environ.get("TERM", "dumb") != "dumb"
+
+
+def _columns(stream) -> int:
+    import os
+    import shutil
+
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (OSError, ValueError):  # not a real file (a test's): $COLUMNS, else 80
+        return shutil.get_terminal_size().columns or 80

@@ -41,7 +41,7 @@ import orjson
 import urllib3
 
 from podtui.clock import Clock
-from podtui.errors import ConfigError, ConnectError
+from podtui.errors import ConfigError, ConnectError, StillWaiting
 from podtui.lifecycle.changes import (
     ADDED,
     BOOKMARK,
@@ -62,6 +62,7 @@ from podtui.lifecycle.changes import (
     Relist,
     SourceStatus,
 )
+from podtui.lifecycle.duration import human_duration
 from podtui.lifecycle.store import RELIST_NOTE
 from podtui.sources.base import ItemQueue, Scope
 from podtui.sources.decode import (
@@ -456,7 +457,7 @@ class LiveSource:
     # startup check -------------------------------------------------------------------
 
     def preflight(self, waiting: Callable[[str], None] | None = None,
-                  notice_after: float = STARTUP_NOTICE_AFTER) -> None:
+                  notice_after: float = STARTUP_NOTICE_AFTER, notice_every: float = 1.0) -> None:
         """Fail now, with one line, if we cannot list and watch pods in scope.
 
         One LIST limit=1 surfaces unreachable servers, TLS and 401/403 on list; opening
@@ -464,12 +465,12 @@ class LiveSource:
         permission, the usual surprise at the cluster scope. Events are optional: if
         they're forbidden the events reflector is dropped and the status bar says so.
         `waiting` is told of each wait for a Retry-After, which may last up to 15 s, and
-        of a request still unanswered after `notice_after`.
+        of a request still unanswered after `notice_after`, then every `notice_every`.
         """
         pods = self.reflectors[0]
         try:
-            rv = self._patiently(pods.probe_list, waiting, notice_after)
-            with self._noticed_if_slow(waiting, notice_after):
+            rv = self._patiently(pods.probe_list, waiting, notice_after, notice_every)
+            with self._noticed_if_slow(waiting, notice_after, notice_every):
                 pods.probe_watch(rv)
         except HttpFailure as failure:
             raise describe_http_error(failure.status, failure.body, verb=failure.verb or "list", resource=PODS,
@@ -480,7 +481,7 @@ class LiveSource:
                                            flag_set=bool(self.connection.request_timeout)) from None
         for reflector in self.reflectors[1:]:
             try:
-                self._patiently(reflector.probe_list, waiting, notice_after)
+                self._patiently(reflector.probe_list, waiting, notice_after, notice_every)
             except HttpFailure as failure:
                 if failure.status not in (401, 403):
                     continue
@@ -510,13 +511,13 @@ class LiveSource:
         return sorted(n for n in names if type(n) is str and n)
 
     def _patiently(self, call: Callable[[], str], waiting: Callable[[str], None] | None = None,
-                   notice_after: float = STARTUP_NOTICE_AFTER) -> str:
+                   notice_after: float = STARTUP_NOTICE_AFTER, notice_every: float = 1.0) -> str:
         """call(), again after each 429 or 5xx with a Retry-After (client-go's checkWait),
         for up to STARTUP_PATIENCE seconds in all."""
         waited = 0.0
         while True:
             try:
-                with self._noticed_if_slow(waiting, notice_after):
+                with self._noticed_if_slow(waiting, notice_after, notice_every):
                     return call()
             except HttpFailure as failure:
                 if not (failure.status == 429 or 500 <= failure.status < 600) or failure.retry_after is None:
@@ -531,21 +532,37 @@ class LiveSource:
                 self.sleep(delay)
 
     @contextlib.contextmanager
-    def _noticed_if_slow(self, waiting: Callable[[str], None] | None, after: float) -> Iterator[None]:
-        """Tell `waiting` once if the request inside takes over `after`: a server that
-        accepts the connection but never answers left the terminal blank and silent."""
+    def _noticed_if_slow(self, waiting: Callable[[str], None] | None, after: float,
+                         every: float = 1.0) -> Iterator[None]:
+        """Tell `waiting` if the request inside takes over `after`, and then how long so
+        far, on the clock, every `every` seconds (each a StillWaiting): a server that
+        accepts the connection but never answers left the terminal blank and silent, and
+        then "3s so far" stood still for the rest of the wait."""
         if waiting is None:
             yield
             return
-        timer = threading.Timer(after, waiting, (f"waiting for the API server at {self.connection.server} "
-                                                 f"({after:g}s so far; --request-timeout sets the limit)",))
-        timer.daemon = True
-        timer.start()
+        started = self.clock.time()
+        done = threading.Event()
+
+        def count() -> None:
+            said = ""
+            wait = after
+            while not done.wait(wait):
+                so_far = human_duration(max(0.0, self.clock.time() - started))
+                text = (f"waiting for the API server at {self.connection.server} "
+                        f"({so_far} so far; --request-timeout sets the limit)")
+                if text != said:  # a clock standing still (the demo's --stop-after) says nothing new
+                    waiting(StillWaiting(text) if said else text)
+                    said = text
+                wait = every
+
+        counter = threading.Thread(target=count, name="podtui-waiting", daemon=True)
+        counter.start()
         try:
             yield
         finally:
-            timer.cancel()
-            timer.join()  # a notice being said goes out before whatever follows it
+            done.set()
+            counter.join()  # a notice being said goes out before whatever follows it
 
 
 class Reflector:

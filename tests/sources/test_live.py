@@ -10,7 +10,7 @@ import urllib3
 from scripted_server import Answer, ScriptedServer, json_answer, pod, pod_list, watch_line, write_kubeconfig
 
 from podtui.clock import ManualClock
-from podtui.errors import ConnectError
+from podtui.errors import ConnectError, StillWaiting
 from podtui.lifecycle.changes import Change, Relist, SourceStatus
 from podtui.lifecycle.store import Store, synthetic_current_as_of
 from podtui.sources.base import ITEM_OVERHEAD
@@ -651,7 +651,37 @@ def test_a_server_that_never_answers_is_said_at_start_up_while_it_is_waited_for(
     source, server = harness(script)
     heard: list[str] = []
     source.preflight(lambda text: (heard.append(text), script.release.set()), notice_after=0.01)
-    assert heard[0] == f"waiting for the API server at {server.url} (0.01s so far; --request-timeout sets the limit)"
+    assert heard[0] == f"waiting for the API server at {server.url} (0s so far; --request-timeout sets the limit)"
+
+
+class SlowToAnswer(Silent):
+    """Silent, on a clock that has moved 3 s when the request arrives."""
+
+    clock: ManualClock
+
+    def __call__(self, request):
+        self.clock.advance(3.0)
+        return super().__call__(request)
+
+
+def test_the_wait_for_a_server_that_never_answers_counts_up_on_the_clock(harness):
+    # "(3s so far)" stood still until the list gave up 27 s later: it read as hung.
+    script = SlowToAnswer([], [])
+    source, server = harness(script)
+    script.clock = source.clock
+    heard: list[str] = []
+
+    def waiting(text: str) -> None:
+        heard.append(text)
+        if len(heard) == 3:
+            script.release.set()  # and the clock stands: a later look says nothing new
+        else:
+            source.clock.advance(1.0 if len(heard) == 1 else 60.0)
+
+    source.preflight(waiting, notice_after=0.01, notice_every=0.01)
+    said = f"waiting for the API server at {server.url} (%s so far; --request-timeout sets the limit)"
+    assert heard == [said % "3s", said % "4s", said % "64s"]
+    assert [type(text) for text in heard] == [str, StillWaiting, StillWaiting]  # the same wait, counted further
 
 
 def test_a_server_that_never_answers_fails_start_up_naming_the_list_timeout(harness):
