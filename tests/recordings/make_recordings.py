@@ -97,21 +97,25 @@ def record(cluster: DemoCluster, seconds: float) -> list:
     return items
 
 
-def make(name: str, cluster: DemoCluster, seconds: float) -> Path:
+def make(name: str, cluster: DemoCluster, seconds: float, where: Path = HERE) -> Path:
     items = record(cluster, seconds)
-    path = HERE / f"{name}.jsonl.gz"
+    path = where / f"{name}.jsonl.gz"
     header = Header(context="podtui-demo", server="demo", scope={"namespace": None},
                     started=EPOCH, redacted=True)
     write_recording(path, header, items)
     return path
 
 
-def main() -> None:
+def make_all(where: Path = HERE) -> list[Path]:
     default = DemoCluster(load_scenario("default"), clock=ManualClock(EPOCH), seed=SEED)
-    print(make("demo-default", default, DEFAULT_SECONDS))
     extra = DemoCluster(parse_scenario(EXTRA_SCENARIO, source="make_recordings.py"),
                         clock=ManualClock(EPOCH), seed=SEED)
-    print(make("demo-extra", extra, EXTRA_SECONDS))
+    return [make("demo-default", default, DEFAULT_SECONDS, where), make("demo-extra", extra, EXTRA_SECONDS, where)]
+
+
+def main() -> None:
+    for path in make_all():
+        print(path)
 
 
 if __name__ == "__main__":
