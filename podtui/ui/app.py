@@ -992,10 +992,13 @@ class PodtuiApp(App):
         for key, column, text in SORT_KEYS:
             yield SystemCommand(text, f"Sort the pod list; again to reverse ({key})",
                                 lambda c=column: self.table.sort_by(c))
-        if self.table.cursor_uid is not None:
-            uid = self.table.cursor_uid
-            yield SystemCommand("Pod details", "Open the selected pod (enter)", lambda: self.open_detail(uid))
-            yield SystemCommand("Pod YAML", "The selected pod as YAML (y)", lambda: self.open_detail(uid, "yaml"))
+        # On a detail, its pod (p may have moved on from the list's): what Esc would select.
+        uid = screen.uid if isinstance(screen, DetailScreen) else self.table.cursor_uid
+        if uid is not None:
+            yield SystemCommand("Pod details", "Open the selected pod (enter)",
+                                lambda: self.back_to_pods(lambda: self.open_detail(uid)))
+            yield SystemCommand("Pod YAML", "The selected pod as YAML (y)",
+                                lambda: self.back_to_pods(lambda: self.open_detail(uid, "yaml")))
             yield SystemCommand("Copy pod name", "The selected pod's name to the clipboard (c)",
                                 lambda: self.copy_pod_name(uid))
             yield SystemCommand("Explain last restart",
@@ -1007,7 +1010,12 @@ class PodtuiApp(App):
             yield SystemCommand("Replay: next change of this pod", ">", self.action_replay_next_change)
 
     def back_to_pods(self, action: Callable[[], None]) -> None:
+        """Leave the detail and help screens for the pod list, then action(). Each detail
+        left selects its pod, as its Esc does (DetailScreen.action_back): the last, the
+        one opened from the list, is the list's selection."""
         while isinstance(self.screen, (DetailScreen, HelpScreen)):
+            if isinstance(self.screen, DetailScreen):
+                self.table.select_pod(self.screen.uid)
             self.pop_screen()
         action()
 
