@@ -28,7 +28,7 @@ fails when a class gains one, so that a new field is not silently shared between
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from operator import attrgetter
@@ -40,7 +40,7 @@ from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.store import Family, PodRecord, Store
 
 STORE_FIELDS = frozenset({
-    "clock", "tombstone_ttl", "history_limit", "events_per_pod", "pending_events_limit", "pods", "problems",
+    "clock", "tombstone_ttl", "tombstone_limit", "tombstones_dropped", "history_limit", "events_per_pod", "pending_events_limit", "pods", "problems",
     "resource_versions", "stats", "_dirty", "_live", "_last_tombstone", "_tombstones", "_pending",
     "_pending_count", "_families",
 })
@@ -82,7 +82,7 @@ class Checkpoint:
     """A store's state, immutable: thaw() it into as many stores as wanted."""
 
     __slots__ = ("options", "pods", "problems", "resource_versions", "stats", "live", "last_tombstone",
-                 "tombstones", "pending", "pending_count", "families", "records_copied")
+                 "tombstones", "tombstones_dropped", "pending", "pending_count", "families", "records_copied")
 
     def __init__(self, **values) -> None:
         for name, value in values.items():
@@ -121,7 +121,8 @@ def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] |
                     pods[uid] = _freeze_record(store_pods[uid], sources)
                     copied += 1
     return Checkpoint(
-        options=(store.tombstone_ttl, store.history_limit, store.events_per_pod, store.pending_events_limit),
+        options=(store.tombstone_ttl, store.tombstone_limit, store.history_limit, store.events_per_pod,
+                 store.pending_events_limit),
         pods=pods,
         problems=(store.problems.maxlen, tuple(store.problems)),
         resource_versions=dict(store.resource_versions),
@@ -129,6 +130,7 @@ def freeze(store: Store, previous: Checkpoint | None = None, changed: set[str] |
         live=dict(store._live),
         last_tombstone=dict(store._last_tombstone),
         tombstones=dict(store._tombstones),
+        tombstones_dropped=store.tombstones_dropped,
         pending={key: tuple(map(_event_values, bucket.values())) for key, bucket in store._pending.items()},
         pending_count=store._pending_count,
         families=tuple(_freeze_family(f) for f in store._families.values()),
@@ -142,9 +144,9 @@ def thaw(checkpoint: Checkpoint, clock: Clock,
     is marked dirty: whoever takes a new store shows all of it (and a checkpoint-taker
     shares the copies of every pod not written since). `load` makes the released objects
     again: given their sources, it returns the objects by source."""
-    ttl, history_limit, events_per_pod, pending_limit = checkpoint.options
-    store = Store(clock, tombstone_ttl=ttl, history_limit=history_limit, events_per_pod=events_per_pod,
-                  pending_events_limit=pending_limit)
+    ttl, tombstone_limit, history_limit, events_per_pod, pending_limit = checkpoint.options
+    store = Store(clock, tombstone_ttl=ttl, tombstone_limit=tombstone_limit, history_limit=history_limit,
+                  events_per_pod=events_per_pod, pending_events_limit=pending_limit)
     families = {}
     for key, kind, name, version, chunks in checkpoint.families:
         family = families[key] = Family(key, kind, name)
@@ -163,7 +165,8 @@ def thaw(checkpoint: Checkpoint, clock: Clock,
     store.stats = {resource: dict(counters) for resource, counters in checkpoint.stats.items()}
     store._live = dict(checkpoint.live)
     store._last_tombstone = dict(checkpoint.last_tombstone)
-    store._tombstones = dict(checkpoint.tombstones)
+    store._tombstones = OrderedDict(checkpoint.tombstones)
+    store.tombstones_dropped = checkpoint.tombstones_dropped
     store._pending = {key: {values[0]: EventRecord(*values) for values in bucket}
                       for key, bucket in checkpoint.pending.items()}
     store._pending_count = checkpoint.pending_count

@@ -15,7 +15,12 @@ Identity is the pod UID: a pod recreated under the same name is a new record tha
 remembers the one it replaced. Pods of one controller (a Deployment's successive
 ReplicaSets, a Job, a StatefulSet) are also kept in creation order, so that a pod
 whose replacement got a new name can still be followed to it (siblings, replacement).
-A deleted pod stays as a tombstone with its final state until expire() drops it.
+A deleted pod stays as a tombstone with its final state until expire() drops it, or
+until more than tombstone_limit pods are tombstones: then the oldest goes at once
+(counted in tombstones_dropped). A tombstone costs what its pod did (15 KB in the scale
+demo) and a churning cluster deletes faster than a ttl lets them go: the scale demo's
+177 deletions a second kept 53,000 for 5 minutes, 5 for every live pod, and the
+process grew to 2.4 GB.
 Events may arrive before their pod (Scheduled precedes the first status): they wait
 in a bounded pending area keyed by namespace/name.
 
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,6 +49,9 @@ from podtui.lifecycle.times import clock_time
 from podtui.lifecycle.records import DELETION, FINALIZER, PHASE, REMOVED, REPLACED, EventRecord, Row, Transition
 
 PROBLEMS_LIMIT = 1000
+# Tombstones kept at most (Store.tombstone_limit): about 150 MB of them; the last minute
+# of deletions at the scale demo's churn, all of the ttl's below 33 deletions a second.
+TOMBSTONE_LIMIT = 10_000
 EARLIER_LIMIT = 8  # (count, last) observations kept per repeating probe failure Event
 REPLACED_WITHIN = 10.0  # seconds: Store.replacement
 RELIST_NOTE = "podtui/current-as-of"  # a synthetic deletion's note: synthetic_current_as_of
@@ -229,10 +237,12 @@ def _unknown_row() -> Row:
 
 
 class Store:
-    def __init__(self, clock: Clock, *, tombstone_ttl: float = 300.0, history_limit: int = 500,
-                 events_per_pod: int = 200, pending_events_limit: int = 10_000) -> None:
+    def __init__(self, clock: Clock, *, tombstone_ttl: float = 300.0, tombstone_limit: int | None = TOMBSTONE_LIMIT,
+                 history_limit: int = 500, events_per_pod: int = 200, pending_events_limit: int = 10_000) -> None:
         self.clock = clock
         self.tombstone_ttl = tombstone_ttl
+        self.tombstone_limit = None if tombstone_limit is None else max(1, tombstone_limit)  # None: no limit
+        self.tombstones_dropped = 0  # dropped before their ttl, to stay within tombstone_limit
         self.history_limit = history_limit
         self.events_per_pod = max(1, events_per_pod)
         self.pending_events_limit = max(0, pending_events_limit)
@@ -244,7 +254,9 @@ class Store:
         self._dirty: set[str] = set()
         self._live: dict[tuple[str, str], str] = {}  # (namespace, name) -> uid of the pod that exists
         self._last_tombstone: dict[tuple[str, str], str] = {}
-        self._tombstones: dict[str, float] = {}  # uid -> deleted_at, in deletion order
+        # uid -> deleted_at, in deletion order; ordered so that dropping the oldest is O(1)
+        # (a dict's first key is found past the holes its earlier deletions left)
+        self._tombstones: OrderedDict[str, float] = OrderedDict()
         self._pending: dict[tuple[str, str], dict[str, EventRecord]] = {}
         self._pending_count = 0
         self._families: dict[tuple, Family] = {}
@@ -411,13 +423,19 @@ class Store:
         rec.deleted_at = observed
         rec.history.add(Transition(at=_after(rec.history, observed), kind=REMOVED, detail=detail, exact=False,
                                    data=data))
-        self._tombstones[rec.uid] = observed
+        tombstones = self._tombstones
+        tombstones[rec.uid] = observed
         key = (rec.namespace, rec.name)
         if self._live.get(key) == rec.uid:
             del self._live[key]
         if key not in self._live:
             self._last_tombstone[key] = rec.uid
         self._touch(rec)
+        limit = self.tombstone_limit
+        if limit is not None and len(tombstones) > limit:
+            # Here, not in expire(): what is kept must not depend on when expire() runs.
+            self._drop_tombstone(next(iter(tombstones)))  # the oldest: never rec, the newest
+            self.tombstones_dropped += 1
 
     def _revive(self, rec: PodRecord) -> None:
         # A relist can show a pod the store had given up on (a synthetic delete that
@@ -609,19 +627,22 @@ class Store:
                 break
             gone.append(uid)
         for uid in gone:
-            del self._tombstones[uid]
-            rec = self.pods.pop(uid, None)
-            if rec is not None:
-                key = (rec.namespace, rec.name)
-                if self._last_tombstone.get(key) == uid:
-                    del self._last_tombstone[key]
-                family = rec.family
-                if family is not None:
-                    family.discard(rec.family_key)
-                    if not family:
-                        del self._families[family.key]
-            self._dirty.add(uid)
+            self._drop_tombstone(uid)
         return gone
+
+    def _drop_tombstone(self, uid: str) -> None:
+        del self._tombstones[uid]
+        rec = self.pods.pop(uid, None)
+        if rec is not None:
+            key = (rec.namespace, rec.name)
+            if self._last_tombstone.get(key) == uid:
+                del self._last_tombstone[key]
+            family = rec.family
+            if family is not None:
+                family.discard(rec.family_key)
+                if not family:
+                    del self._families[family.key]
+        self._dirty.add(uid)
 
     def _problem(self, resource: str, text: str) -> None:
         self.problems.append(Problem(at=self.clock.time(), resource=resource, text=text))

@@ -127,7 +127,7 @@ class Folded:
         self.header = header
         clock = ManualClock(header.started)
         # Nothing expires and nothing is trimmed: a report wants the whole story.
-        self.store = Store(clock, tombstone_ttl=float("inf"), history_limit=1_000_000,
+        self.store = Store(clock, tombstone_ttl=float("inf"), tombstone_limit=None, history_limit=1_000_000,
                            events_per_pod=1_000_000, pending_events_limit=1_000_000)
         self.event_versions: dict[str, list[EventRecord]] = {}  # involved uid (or ns/name) -> versions
         self.listing = Listing()

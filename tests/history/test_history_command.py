@@ -378,3 +378,21 @@ def test_a_line_nested_past_the_parsers_depth_is_a_bad_line_not_a_crash(capsys, 
     assert code == 1 and out == "" and err.startswith(f"podtui: {bad}: line 21 is ") and "Traceback" not in err
     code, out, err = run(capsys, bad, "--skip-bad-lines", "--format", "yaml")
     assert code == 0 and "line 21 is " in err
+
+
+def test_every_deleted_pod_is_reported_past_the_live_tombstone_limit(tmp_path):
+    # The UI keeps at most TOMBSTONE_LIMIT deleted pods; a report wants each one.
+    from podtui.lifecycle.store import TOMBSTONE_LIMIT
+    from podtui.sources.history_command import Folded
+
+    lines = [HEADER]
+    for i in range(TOMBSTONE_LIMIT + 1):
+        pod = (b'{"metadata":{"uid":"u%d","name":"job-%d","namespace":"shop","creationTimestamp":'
+               b'"2024-05-01T10:00:00Z"},"status":{"phase":"Succeeded"}}' % (i, i))
+        t = 1714557600 + i / 100
+        lines.append(b'{"t":%.2f,"resource":"pods","type":"ADDED","object":%s}\n' % (t, pod))
+        lines.append(b'{"t":%.2f,"resource":"pods","type":"DELETED","object":%s}\n' % (t + 0.005, pod))
+    path = tmp_path / "jobs.jsonl"
+    path.write_bytes(b"".join(lines))
+    store = Folded(path).store
+    assert len(store.pods) == TOMBSTONE_LIMIT + 1 and store.tombstones_dropped == 0

@@ -19,7 +19,8 @@ from podtui.lifecycle.store import Family, PodRecord, Store
 
 T0 = 1_714_557_600.0
 # Small bounds, so that a few hundred changes reach every one of them.
-OPTIONS = {"tombstone_ttl": 45.0, "history_limit": 8, "events_per_pod": 4, "pending_events_limit": 5}
+OPTIONS = {"tombstone_ttl": 45.0, "tombstone_limit": 20, "history_limit": 8, "events_per_pod": 4,
+           "pending_events_limit": 5}
 
 
 # -- what a store holds, as plain values to compare
@@ -43,7 +44,9 @@ def store_state(store: Store) -> dict:
         "pending": {key: [_event(e) for e in bucket.values()] for key, bucket in store._pending.items()},
         "pending_count": store._pending_count,
         "families": families,
-        "options": (store.tombstone_ttl, store.history_limit, store.events_per_pod, store.pending_events_limit),
+        "tombstones_dropped": store.tombstones_dropped,
+        "options": (store.tombstone_ttl, store.tombstone_limit, store.history_limit, store.events_per_pod,
+                    store.pending_events_limit),
     }
 
 
@@ -214,12 +217,15 @@ def test_snapshot_knows_every_field_of_what_it_copies():
 
 
 def test_a_thawed_store_holds_what_was_frozen():
+    dropped = 0
     for seed in range(6):
         clock = ManualClock(T0)
         store = fed(random_items(seed), clock)
         copy = snapshot.thaw(snapshot.freeze(store), clock)
         assert store_state(copy) == store_state(store)
         assert copy.take_dirty() == set()
+        dropped += store.tombstones_dropped
+    assert dropped  # the tombstone limit was reached, and its count carried over
 
 
 def test_a_checkpoint_does_not_change_whatever_its_store_or_its_copies_do_next():

@@ -8,7 +8,7 @@ import math
 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import ADDED, BOOKMARK, DELETED, EVENTS, MODIFIED, PODS, Change, Relist, SourceStatus
-from podtui.lifecycle.store import Store
+from podtui.lifecycle.store import TOMBSTONE_LIMIT, Store
 
 T0 = 1_714_557_600.0
 
@@ -114,6 +114,42 @@ def test_expire_drops_only_old_tombstones_and_reports_them_dirty():
     assert store.take_dirty() == {"u0"}
     assert store.expire(T0 + 1000) == ["u1", "u2"]
     assert set(store.pods) == {"live"} and store.by_name("shop", "web-1") is None
+
+
+def test_tombstones_past_the_limit_go_oldest_first_at_once_and_are_counted():
+    """A churning cluster deletes faster than tombstone_ttl lets them go: past the limit
+    the oldest goes at the deletion that crosses it (so a replay's position is one
+    state), counted apart from those that lived out their ttl."""
+    store = new_store(tombstone_ttl=60, tombstone_limit=2)
+    for i in range(4):
+        pod = make_pod(f"u{i}", f"web-{i}")
+        pod["metadata"]["ownerReferences"] = [{"kind": "StatefulSet", "name": "web", "uid": "ss", "controller": True}]
+        store.apply(Change(PODS, ADDED, pod, T0))
+    store.take_dirty()
+    for i in range(3):
+        store.apply(Change(PODS, DELETED, make_pod(f"u{i}", f"web-{i}"), T0 + 1 + i))
+    assert set(store.pods) == {"u1", "u2", "u3"} and store.tombstones_dropped == 1
+    assert "u0" in store.take_dirty() and store.by_name("shop", "web-0") is None
+    assert store.siblings("u1") == (None, "u2")  # gone from its controller's pods too
+    # A tombstone seen again is no tombstone: it neither counts nor makes room twice.
+    store.apply(Change(PODS, MODIFIED, make_pod("u1", "web-1", ready=False), T0 + 4))
+    store.apply(Change(PODS, DELETED, make_pod("u3", "web-3"), T0 + 5))
+    assert set(store.pods) == {"u1", "u2", "u3"} and store.tombstones_dropped == 1
+    assert store.expire(T0 + 1000) == ["u2", "u3"] and store.tombstones_dropped == 1
+
+
+def test_no_tombstone_limit_keeps_every_tombstone():
+    store = new_store(tombstone_limit=None)
+    for i in range(50):
+        store.apply(Change(PODS, ADDED, make_pod(f"u{i}", f"web-{i}"), T0))
+        store.apply(Change(PODS, DELETED, make_pod(f"u{i}", f"web-{i}"), T0 + 1))
+    assert len(store.pods) == 50 and store.tombstones_dropped == 0
+
+
+def test_the_default_tombstone_limit_bounds_a_churning_cluster():
+    # 177 deletions a second (the scale demo's churn) for a ttl of 5 minutes kept 53,000
+    # tombstones, 15 KB each: at most TOMBSTONE_LIMIT stay.
+    assert Store(ManualClock(T0)).tombstone_limit == TOMBSTONE_LIMIT == 10_000
 
 
 def test_a_tombstone_seen_again_comes_back():
