@@ -5,7 +5,7 @@ hung screen."""
 
 from __future__ import annotations
 
-from podtui.clock import ScaledClock
+from podtui.clock import ManualClock, ScaledClock
 from podtui.lifecycle.changes import Change, SourceStatus
 from podtui.sources.base import Scope, StaticFeed
 from podtui.ui.app import PodtuiApp
@@ -43,14 +43,21 @@ def test_a_scaled_clock_says_after_how_long_it_stood_still():
     assert clock.stopped_after == 90 and clock.time() == T0 + 90
 
 
+class StoppingClock(ManualClock):
+    """A ScaledClock's say, on a clock that moves only when told (no wall time in the test)."""
+
+    stopped_after: float | None = None
+
+
 async def test_a_demo_stopped_by_stop_after_says_so_on_the_bar_and_its_timers_hold():
-    clock = ScaledClock(start=T0)
+    clock = StoppingClock(T0)
     app = PodtuiApp(StaticFeed(ITEMS, Scope(context="podtui-demo")), clock, theme="podtui-dark", timers=False,
                     environ=TEST_ENV)
     async with app.run_test(size=(100, 10)) as pilot:
         await settle(pilot)
         assert "│ ● live │ 20 pods" in app.pods_screen.status_bar.text
-        clock.freeze(T0 + 30)
+        clock.set(T0 + 30)
+        clock.stopped_after = 30.0
         await settle(pilot)
         bar = app.pods_screen.status_bar.text
         assert bar.startswith("podtui-demo │ all namespaces │ ■ stopped after 30s │ 20 pods"), bar
