@@ -83,7 +83,8 @@ PAINT_INTERVAL = 0.1
 
 
 def _bar_kind(state: BarState) -> tuple:
-    return (state.source, state.shown == 0, state.total == 0, bool(state.problems), state.events_unavailable)
+    return (state.source, state.shown == 0, state.total == 0, bool(state.problems), state.events_unavailable,
+            state.held)
 
 
 # How badly each state needs the operator's eye: the bar shows the worst stream's.
@@ -549,7 +550,13 @@ class PodtuiApp(App):
             recording=writer is not None,
             recording_stopped=writer is not None and writer.stopped,
             stopped_after=getattr(self.clock, "stopped_after", None),  # the demo's --stop-after
+            held=self._held_name(),
         )
+
+    def _held_name(self) -> str:
+        """namespace/name of the list's selected pod while it is not shown (PodTable.held)."""
+        record = self.store.pods.get(self.table.cursor_uid) if self.table.held and self.table.cursor_uid else None
+        return f"{record.namespace}/{record.name}" if record is not None else ""
 
     def _update_bar_after_changes(self) -> None:
         """The bar after the feed was applied: at once when what it says changed in
@@ -735,6 +742,7 @@ class PodtuiApp(App):
         self._notice("held", None if record is None else
                      f"{record.namespace}/{record.name} is not shown now: still selected, the keys act on it "
                      "and the cursor goes back to it when it is shown (j/k: a pod shown)", timeout=6)
+        self.update_status_bar()  # which says it for as long as it lasts
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -54,6 +54,9 @@ class BarState:
     # The clock stands still this long after its start (`podtui demo --stop-after`): the
     # cluster has stopped changing, and the timers hold with it.
     stopped_after: float | None = None
+    # "namespace/name" of the selected pod while the list does not show it (PodTable.held):
+    # the keys act on it, and no row is drawn as the cursor.
+    held: str = ""
 
 
 def stale_text(stale_since: float | None, now: float, noticed: float | None = None) -> str:
@@ -150,6 +153,7 @@ class _Cuts:
     filter: bool = True
     problems: bool = True
     no_events: bool = True
+    held: bool = True
     replay_word: bool = True
     reason: int | None = None  # cells of the connection's reason; None: whole
     deleted: bool = True
@@ -214,6 +218,8 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
         parts.append(Content.styled("no events", "$text-warning"))
     if state.filter_text and cuts.filter:
         parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
+    if state.held and cuts.held:  # next to the filter that hides it
+        parts.append(Content.styled(f"selected: {state.held}, not shown", "$text-warning"))
     if state.problems and not state.seeking and cuts.problems:
         parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
     if state.replay is None and cuts.clock:  # a replay's clock is its position, said already
@@ -235,9 +241,9 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     replay's position) and the pod count with its deleted ones: a fatal reason is also
     said whole as a notification, and the scope is what the user typed. So, in turn:
     the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events"; then
-    "all namespaces" reads -A, a replay's word "replay" goes, the scope is cut, a long
-    context's middle (a failure's reason here, as a notification says it whole), a
-    reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
+    "all namespaces" reads -A, a replay's word "replay" goes, the selection not shown (a
+    notice said it too), the scope is cut, a long context's middle (a failure's reason
+    here, as a notification says it whole), a reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
     then the rest of the reason; last "● rec", how old the data is, then the "(N
     deleted)"; the edge cuts only what is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
@@ -293,7 +299,8 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     # here, and says what to do ("401 Unauthorized: log in again"): it outlasts the scope
     # and the context (the user knows which cluster they are watching).
     failed = state.source is not None and state.source.state == ch.FAILED
-    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: scope_to(16), lambda: context_to(20)]
+    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: drop("held", False),
+              lambda: scope_to(16), lambda: context_to(20)]
     if failed:
         steps.append(lambda: reason_to(0))
     steps += [lambda: context_to(12), lambda: scope_to(4), lambda: reason_to(_REASON_KEPT),

@@ -1,12 +1,14 @@
 """The selection kept as Esc keeps it (see test_selection_kept): leaving a detail by the
-command palette selects its pod too, and the palette's pod commands from a detail act
-on that pod."""
+command palette selects its pod too, the palette's pod commands from a detail act on
+that pod, and the bar says which pod is selected while the list does not show it."""
 
 from __future__ import annotations
 
+from podtui.lifecycle.changes import SourceStatus
 from podtui.ui.detail_screen import DetailScreen
+from podtui.ui.status_bar import BarState, status_line
 from tests.ui.harness import settle
-from tests.ui.test_selection_kept import crashing_app, filtered, highlighted, phase, selected
+from tests.ui.test_selection_kept import T0, crashing_app, filtered, highlighted, phase, selected
 
 
 async def _palette(pilot, command: str) -> None:
@@ -54,3 +56,23 @@ async def test_the_palettes_pod_commands_on_a_detail_act_on_its_pod():
         await pilot.pause()
         await _palette(pilot, "Copy pod name")
         assert app.clipboard == "oom"  # was: bad-image, the list's row
+
+
+def test_the_bar_says_which_pod_is_selected_while_not_shown():
+    state = BarState(context="podtui-demo", scope="all namespaces", total=20, shown=4, filter_text="!Running",
+                     source=SourceStatus("live", T0, "", "pods"), events_per_s=3, held="demo/crashloop")
+    assert status_line(state, T0).plain == ("podtui-demo │ all namespaces │ ● live │ 4/20 pods │ 3 ev/s │ /!Running"
+                                            " │ selected: demo/crashloop, not shown │ 10:00:00 UTC")
+    assert status_line(state, T0, 80).plain == \
+        "podtui-demo │ -A │ ● live │ 4/20 pods │ selected: demo/crashloop, not shown"
+
+
+async def test_the_bar_shows_a_held_selection_until_the_pod_is_shown_again():
+    app, feed = crashing_app()
+    async with app.run_test(size=(120, 24)) as pilot:
+        await filtered(pilot, feed, "j")
+        assert "not shown" not in app.pods_screen.status_bar.text
+        await phase(pilot, feed, "crashloop", "Running", 1)
+        assert "│ selected: default/crashloop, not shown │" in app.pods_screen.status_bar.text
+        await phase(pilot, feed, "crashloop", "Pending", 4)
+        assert "not shown" not in app.pods_screen.status_bar.text
