@@ -7,6 +7,7 @@ from __future__ import annotations
 from podtui.lifecycle.changes import SourceStatus
 from podtui.ui.detail_screen import DetailScreen
 from podtui.ui.status_bar import BarState, status_line
+from tests.ui.conftest import notices
 from tests.ui.harness import settle
 from tests.ui.test_selection_kept import T0, crashing_app, filtered, highlighted, phase, selected
 
@@ -76,3 +77,20 @@ async def test_the_bar_shows_a_held_selection_until_the_pod_is_shown_again():
         assert "│ selected: default/crashloop, not shown │" in app.pods_screen.status_bar.text
         await phase(pilot, feed, "crashloop", "Pending", 4)
         assert "not shown" not in app.pods_screen.status_bar.text
+
+
+async def test_esc_to_a_held_pod_says_so_in_one_notice():
+    # The table's CursorMoved and the screen's resume both said it in one frame: the
+    # second took back the first before it was shown, which did nothing, and two stood.
+    app, feed = crashing_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await filtered(pilot, feed)
+        app.open_detail("uid-default-crashloop")  # not the list's selection: Esc moves it
+        await pilot.pause()
+        await phase(pilot, feed, "crashloop", "Running", 1)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert [m for m in notices(app) if "not shown" in m] == [
+            "default/crashloop is not shown now: still selected, the keys act on it and the cursor goes back to "
+            "it when it is shown (j/k: a pod shown)"]
