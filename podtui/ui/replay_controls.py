@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Footer
 
 from podtui.sources.replay import MAX_SPEED, MIN_SPEED
+from podtui.ui.key_footer import KeyFooter
 
 
 class ReplayControls(Protocol):
@@ -63,4 +64,4 @@ REPLAY_BINDINGS = [
 def key_footer(replaying: bool) -> Footer:
     """The screens' key footer: compact, so that every key fits on 80 columns. In a
     replay, its Play/Pause takes the place of the command palette's hint (? lists ctrl+p)."""
-    return Footer(compact=True, show_command_palette=not replaying)
+    return KeyFooter(compact=True, show_command_palette=not replaying)
