@@ -516,7 +516,8 @@ def _what_happened(pod: dict) -> str:
     term = pod.get("termination") or {}
     if term.get("held_by_finalizers"):
         most = "≤" if term.get("held_by_finalizers_at_most") else ""
-        parts.append(f"held by finalizers {most}{term['held_by_finalizers']}")
+        # Not removed yet: the hold goes on past the report's now, as its section says.
+        parts.append(f"held by finalizers {most}{term['held_by_finalizers']}" + ("" if term.get("removed") else " so far"))
     return ", ".join(parts)
 
 

@@ -387,3 +387,17 @@ def test_a_finalizer_hold_up_to_a_relists_removal_is_told_as_at_most(tmp_path):
     assert "held_by_finalizers_at_most" not in yaml.safe_load(
         history_text(DEFAULT, ["demo/stuck-finalizer"], fmt="yaml"))["pods"][0]["termination"]
     assert "| deleted, held by finalizers 9m27s |" in history_text(DEFAULT)
+
+
+def test_a_pod_still_held_by_its_finalizers_at_the_end_is_held_so_far(tmp_path):
+    """A recording that ends while finalizers hold the pod: the summary's hold is a
+    lower bound ("so far"), as the pod's own section says "and still do"."""
+    from podtui.lifecycle.changes import item_time
+
+    rec = read_recording(DEFAULT)
+    path = tmp_path / "cut.jsonl"
+    write_recording(path, rec.header, [item for item in rec.items if item_time(item) <= DEFAULT_START + 300])
+    assert "| deleted, held by finalizers 4m26s so far |" in history_text(path)
+    assert "they alone held the pod 4m26s from 2024-05-01T10:00:33Z, and still do" in \
+        history_text(path, ["demo/stuck-finalizer"])
+    assert "| deleted, held by finalizers 9m27s |" in history_text(DEFAULT)  # removed: the whole hold
