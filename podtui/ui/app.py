@@ -541,6 +541,7 @@ class PodtuiApp(App):
             replay=self.replay,
             seeking=self._rebuilding is not None,
             filter_text=self.table.index.filter.text.strip(),
+            filter_error=self.table.index.filter.error,
             problems=len(self.store.problems),
             events_unavailable=self.events_unavailable,
             behind=self._behind,

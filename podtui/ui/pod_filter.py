@@ -10,7 +10,7 @@
 
 Matching is case-insensitive except label selectors, which are Kubernetes' own
 (podtui.lifecycle.labels, as the demo API server parses them): a selector kubectl
-rejects is rejected here with kubectl's message.
+rejects is rejected here with kubectl's message, and left out: the words still apply.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ class PodFilter:
     words: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()  # !words: what contains any of them is hidden
     selector: tuple[Requirement, ...] = ()
-    error: str = ""  # a selector labels.Parse rejects: shown, and nothing is hidden
+    # A selector labels.Parse rejects: not applied (the rest of the filter is), and
+    # said in the bar while the filter holds it.
+    error: str = ""
 
     @property
     def active(self) -> bool:
@@ -60,35 +62,35 @@ def parse_filter(text: str) -> PodFilter:
     words: list[str] = []
     hidden: list[str] = []
     selector: list[Requirement] = []
+    error = ""
     i, n = 0, len(text)
-    try:
-        while True:
-            i = _skip_space(text, i)
+    while True:
+        i = _skip_space(text, i)
+        if i >= n:
+            break
+        if text.startswith("-l", i):  # also "-lapp=web", as kubectl takes it
+            i = _skip_space(text, i + 2)
             if i >= n:
+                error = error or "-l not applied: no selector after it"
                 break
-            if text.startswith("-l", i):  # also "-lapp=web", as kubectl takes it
-                i = _skip_space(text, i + 2)
-                if i >= n:
-                    raise SelectorError("empty label selector")
-                end = _selector_end(text, i)
-                try:
-                    selector.extend(parse_selector(text[i:end]))  # several -l: all must hold
-                except SelectorError as exc:
-                    raise SelectorError(f"label selector {text[i:end]!r}: {exc}") from None
-                i = end
-                continue
-            end = i
-            while end < n and not text[end].isspace():
-                end += 1
-            word, i = text[i:end].lower(), end
-            if word.startswith("!"):
-                if len(word) > 1:  # a lone "!" is a !word still being typed: it hides nothing yet
-                    hidden.append(word[1:])
-            else:
-                words.append(word)
-    except SelectorError as exc:
-        return PodFilter(text=text, error=str(exc))
-    return PodFilter(text=text, words=tuple(words), hidden=tuple(hidden), selector=tuple(selector))
+            end = _selector_end(text, i)
+            try:
+                selector.extend(parse_selector(text[i:end]))  # several -l: all must hold
+            except SelectorError as exc:
+                # Left out, the rest applied: the first such is said (PodFilter.error).
+                error = error or f"-l {text[i:end]!r} not applied: {exc}"
+            i = end
+            continue
+        end = i
+        while end < n and not text[end].isspace():
+            end += 1
+        word, i = text[i:end].lower(), end
+        if word.startswith("!"):
+            if len(word) > 1:  # a lone "!" is a !word still being typed: it hides nothing yet
+                hidden.append(word[1:])
+        else:
+            words.append(word)
+    return PodFilter(text=text, words=tuple(words), hidden=tuple(hidden), selector=tuple(selector), error=error)
 
 
 # Spaces then a set operator: the selector goes on ("app in (a,b)", "app notin(a)").

@@ -37,6 +37,8 @@ class BarState:
     replay: Any = None  # ReplayControls, when replaying
     seeking: bool = False  # a replay's new position is being built; the pods shown are the old one's
     filter_text: str = ""
+    # What of the filter is not applied and why (PodFilter.error), said while it holds it.
+    filter_error: str = ""
     problems: int = 0
     events_unavailable: bool = False
     # The screen is behind the source (its bounded queue is full, a watch thread waits):
@@ -151,6 +153,7 @@ class _Cuts:
     clock: int = 2  # 2: "10:00:00 UTC", 1: "10:00:00", 0: none
     rate: bool = True
     filter: bool = True
+    filter_error: int | None = None  # cells of it; None: whole
     problems: bool = True
     no_events: bool = True
     held: bool = True
@@ -218,6 +221,11 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
         parts.append(Content.styled("no events", "$text-warning"))
     if state.filter_text and cuts.filter:
         parts.append(Content.styled(f"/{state.filter_text}", "$text-accent"))
+    if state.filter_error:  # outlasts the echo: the list is not all the line asks
+        error = state.filter_error
+        if cuts.filter_error is not None and cell_len(error) > cuts.filter_error:
+            error = fit(error, cuts.filter_error)
+        parts.append(Content.styled(error, "bold $text-warning"))
     if state.held and cuts.held:  # next to the filter that hides it
         parts.append(Content.styled(f"selected: {state.held}, not shown", "$text-warning"))
     if state.problems and not state.seeking and cuts.problems:
@@ -241,6 +249,7 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     replay's position) and the pod count with its deleted ones: a fatal reason is also
     said whole as a notification, and the scope is what the user typed. So, in turn:
     the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events"; then
+    why the filter's -l is not applied (that it is not stays); then
     "all namespaces" reads -A, a replay's word "replay" goes, the selection not shown (a
     notice said it too), the scope is cut, a long context's middle (a failure's reason
     here, as a notification says it whole), a reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
@@ -273,7 +282,8 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     if not live:  # nothing arrives while not live
         steps.append(lambda: drop("rate", False))
     steps += [lambda: drop("clock", 1), lambda: drop("clock", 0), lambda: drop("rate", False),
-              lambda: drop("filter", False), lambda: drop("problems", False), lambda: drop("no_events", False)]
+              lambda: drop("filter", False), lambda: drop("problems", False), lambda: drop("no_events", False),
+              lambda: filter_error_to(head)]
 
     def scope_to(floor: int) -> None:
         if cuts.scope.startswith("all namespaces"):  # kubectl's own word for it
@@ -288,6 +298,13 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
         if source is None or not source.detail or (state.replay is not None and source.state not in _REPLAY_TROUBLE):
             return
         cuts.reason = max(floor, cell_len(source.detail) - over())
+
+    # What is not applied ("-l 'app in (web' not applied") stays; why, the edge may cut.
+    head = state.filter_error.find(" not applied") + len(" not applied")
+
+    def filter_error_to(floor: int) -> None:
+        if state.filter_error:
+            cuts.filter_error = max(floor, cell_len(state.filter_error) - over())
 
     def context_to(floor: int) -> None:
         if cuts.context:  # from the whole name: cut_middle leaves one with an ellipsis as it is

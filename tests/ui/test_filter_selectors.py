@@ -1,5 +1,5 @@
 """`/`'s `-l`: one kubectl selector among the filter's words, parsed as kubectl
-parses it, and a selector it cannot parse said, not matched against nothing."""
+parses it, and a selector it cannot parse said and left out, its words applied."""
 
 from __future__ import annotations
 
@@ -48,27 +48,42 @@ def test_a_selector_is_one_token_among_words(text, want):
 
 
 @pytest.mark.parametrize("text, error", [
-    ("shop -l", "empty label selector"),
+    ("shop -l", "-l not applied: no selector after it"),
     # The rest is labels.Parse's message, as kubectl would print it, after the part
     # of the line taken for the selector.
-    ("-l app=web, shop", "label selector 'app=web,': found '', expected: identifier after ','"),
-    ("-l app in (web", "label selector 'app in (web': unable to parse requirement: found '', expected: ',' or ')'"),
+    ("-l app=web, shop", "-l 'app=web,' not applied: found '', expected: identifier after ','"),
+    ("-l app in (web", "-l 'app in (web' not applied: unable to parse requirement: found '', expected: ',' or ')'"),
     ("-l app in (web !deleted", "found '!', expected: ',' or ')'"),  # an unclosed ( takes the rest
-    ("-l app in web", "label selector 'app in web': unable to parse requirement: found 'web' expected: '('"),
-    ("-l app=we(b", "label selector 'app=we(b': found '(', expected: ',' or 'end of string'"),
+    ("-l app in web", "-l 'app in web' not applied: unable to parse requirement: found 'web' expected: '('"),
+    ("-l app=we(b", "-l 'app=we(b' not applied: found '(', expected: ',' or 'end of string'"),
     ("-l a/b/c=x", "unable to parse requirement: <nil>: Invalid value: \"a/b/c\": a qualified name must consist of"),
     ("-l app=-web", "unable to parse requirement: values[0][app]: Invalid value: \"-web\": a valid label must be"),
-    ("-l app=web=x", "label selector 'app=web=x': found '=', expected: ',' or 'end of string'"),
+    ("-l app=web=x", "-l 'app=web=x' not applied: found '=', expected: ',' or 'end of string'"),
     ("-l replicas>many", "values[0]: Invalid value: \"many\": for 'Gt', 'Lt' operators, the value must be an integer"),
-    ("shop -l =x", "label selector '=x': found '=', expected: !, identifier, or 'end of string'"),
+    ("shop -l =x", "-l '=x' not applied: found '=', expected: !, identifier, or 'end of string'"),
     # Before: the filter took "-1", a number but no label value: kubectl gets a 400.
     ("-l replicas>-1", "values[0][replicas]: Invalid value: \"-1\": a valid label must be"),
-    ("-l !app=web", "label selector '!app=web': found '=', expected: ',' or 'end of string'"),
+    ("-l !app=web", "-l '!app=web' not applied: found '=', expected: ',' or 'end of string'"),
 ])
-def test_a_selector_that_cannot_be_parsed_is_said_and_hides_nothing(text, error):
+def test_a_selector_that_cannot_be_parsed_is_said_and_not_applied(text, error):
     f = parse_filter(text)
     assert error in f.error
-    assert "\n" not in f.error and not f.active
+    assert "\n" not in f.error and not f.selector
+
+
+@pytest.mark.parametrize("text, want", [
+    # Before: a selector it could not parse dropped the words too, and every pod showed.
+    ("shop -l app in (web", ["web-1", "web-2"]),
+    ("-l app=web=x !shop", ["bare", "crashloop-0", "db-0", "web-3"]),
+    ("-l app=web -l =x", ["web-1", "web-2", "web-3"]),  # the selector it could read holds
+    ("shop -l", ["web-1", "web-2"]),
+    ("-l app in (web", sorted(PODS)),  # no word to apply: each pod, and the error said
+])
+def test_the_words_around_a_selector_that_cannot_be_parsed_still_apply(text, want):
+    f = parse_filter(text)
+    assert f.error and f.text == text
+    assert sorted(name for name, (labels, status, ns) in PODS.items()
+                  if f.matches(haystack(name, ns, status, "node-1", labels), labels)) == want
 
 
 @pytest.mark.parametrize("text, want", [
