@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"unknown command {argv[0]!r}{_did_you_mean(argv[0])}",
                              f"commands: {', '.join(SUBCOMMANDS)}; see `podtui --help`")
         parser = build_parser(command)
-        args, extra = parser.parse_known_args(join_dash_values(rest, parser.get_default("_dash_values") or ()))
+        args, extra = parser.parse_known_args(join_dash_values(rest, value_options(parser)))
         if extra:
             late = next((word for word in extra if word in SUBCOMMANDS), None) if command is None else None
             if late is not None:
@@ -193,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _DASH_DIGIT = re.compile(r"-\d")
+
+
+def value_options(parser: argparse.ArgumentParser) -> list[str]:
+    """The parser's long options that take a value (for join_dash_values: no podtui
+    option is a dash and a digit, so `--duration -5s` can only mean a value)."""
+    return [option for action in parser._actions if action.nargs != 0
+            for option in action.option_strings if option.startswith("--")]
 
 
 def join_dash_values(argv: list[str], options: Sequence[str]) -> list[str]:

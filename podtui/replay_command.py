@@ -25,9 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paused", action="store_true", help="start paused (space plays), right after the initial list unless --at says where")
     parser.add_argument("--skip-bad-lines", action="store_true", help="skip corrupt lines instead of stopping at the first")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
-    # argparse takes "-5m" for an option and refused `--at -5m`: podtui.cli joins these
-    # options to a value that starts with a dash and a digit (`--at=-5m`) before parsing.
-    parser.set_defaults(_dash_values=("--speed", "--at", "--theme"))
+    # argparse takes "-5m" for an option and refused `--at -5m`: podtui.cli joins an
+    # option to a value that starts with a dash and a digit (`--at=-5m`) before parsing.
 
 
 def start_time(text: str, start: float, end: float) -> float:

@@ -27,10 +27,33 @@ def test_an_option_is_joined_to_a_value_that_starts_with_a_dash_and_a_digit(argv
     assert cli.join_dash_values(argv, OPTIONS) == joined
 
 
-def test_replay_at_reads_a_negative_offset_and_other_commands_are_left_as_they_were(capsys):
+def test_replay_at_reads_a_negative_offset(capsys):
     assert cli.main(["replay", str(RECORDING), "--at", "-3h"]) == 2
     assert capsys.readouterr().err.startswith("podtui: invalid --at '-3h': the recording runs from ")
-    assert cli.build_parser(None).get_default("_dash_values") is None  # the live command: argparse as is
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["record", "--duration", "-5s", "x.jsonl"], "--duration"),
+    (["demo", "--stop-after", "-5s"], "--stop-after"),
+    (["--request-timeout", "-5s"], "--request-timeout"),
+])
+def test_a_negative_value_of_any_command_is_said_invalid_not_missing(argv, option, capsys, tmp_path, monkeypatch):
+    # Was "argument --duration: expected one argument": argparse took -5s for an option.
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exited:  # argparse's type check exits; a check after parsing returns
+        code = exited.code
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"podtui: invalid {option} '-5s': ")
+
+
+@pytest.mark.parametrize("command", [None, *cli.SUBCOMMANDS])
+def test_no_option_is_a_dash_and_a_digit(command):
+    """What join_dash_values relies on: a word that starts with a dash and a digit after
+    an option that takes a value can only be that value."""
+    parser = cli.build_parser(command)
+    assert not [o for a in parser._actions for o in a.option_strings if o[1:2].isdigit()]
 
 
 @pytest.mark.parametrize("command", ["replay", "history", "record"])
