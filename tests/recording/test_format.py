@@ -382,3 +382,15 @@ def test_one_advice_for_each_cause_said_for_writing_or_reading(exc, writing, adv
 
     verb = "write" if writing else "open"
     assert str(_cannot_open(exc, Path("/r/x.gz"), writing=writing)) == f"cannot {verb} recording /r/x.gz: {exc.strerror} ({advice})"
+
+
+def test_a_directory_that_takes_no_new_files_is_not_said_missing():
+    # /proc exists: "create /proc first" was advice no one could follow.
+    from pathlib import Path
+
+    from podtui.sources.recording import _open_for_recording
+
+    with pytest.raises(RecordingError) as err:
+        _open_for_recording(Path("/proc/x.jsonl"), False)
+    assert str(err.value) == ("cannot write recording /proc/x.jsonl: No such file or directory "
+                              "(/proc takes no new files: choose another directory)")
