@@ -559,17 +559,30 @@ class Store:
         uid = self._live.get(key) or self._last_tombstone.get(key)
         return self.pods.get(uid) if uid else None
 
-    def siblings(self, uid: str) -> tuple[str | None, str | None]:
+    def family_of(self, rec: PodRecord) -> Family | None:
+        """rec's controller's pods as the store holds them now: its own family, or for
+        a record the store no longer holds (a detail view keeps an expired pod's last
+        one) that controller's under the same key (a family goes with its last pod, and
+        a replay's seek makes new ones)."""
+        family = rec.family
+        return None if family is None else self._families.get(family.key)
+
+    def _with_family(self, uid: str, held: PodRecord | None) -> tuple[PodRecord | None, Family | None]:
+        rec = self.pods.get(uid) or held
+        return rec, (None if rec is None else self.family_of(rec))
+
+    def siblings(self, uid: str, held: PodRecord | None = None) -> tuple[str | None, str | None]:
         """The pods of its controller created just before and just after it (creation
-        time, then first sighting, then uid), or None; O(log pods of the controller)."""
-        rec = self.pods.get(uid)
-        if rec is None or rec.family is None:
+        time, then first sighting, then uid), or None; O(log pods of the controller).
+        held: its record, for a pod the store may have let go (replacement and replaced too)."""
+        rec, family = self._with_family(uid, held)
+        if family is None:
             return None, None
-        family, key = rec.family, rec.family_key
+        key = rec.family_key
         before, after = family.before(key), family.after(key)
         return (before[2] if before else None), (after[2] if after else None)
 
-    def replacement(self, uid: str) -> str | None:
+    def replacement(self, uid: str, held: PodRecord | None = None) -> str | None:
         """For a pod that ended (deletion asked, Failed, gone from the API):
         the first pod its controller created from that second on, the one a ReplicaSet
         or Job makes to take its place. None for a pod still running, or none yet.
@@ -579,8 +592,8 @@ class Store:
         for another reason (a rollout's last old pod is not replaced; a later eviction's
         replacement is not its). A Job waits its back-off (10s doubling to 6m) first,
         and runs its pods one after the other unless told otherwise: no limit."""
-        rec = self.pods.get(uid)
-        if rec is None or rec.family is None:
+        rec, family = self._with_family(uid, held)
+        if family is None:
             return None
         ended = ended_at(rec)
         if ended is None:
@@ -588,23 +601,23 @@ class Store:
         # creationTimestamp has whole seconds: a replacement made in the same second counts.
         start = (float(math.floor(ended)),)
         key = rec.family_key
-        found = rec.family.after(key if start <= key else start)
+        found = family.after(key if start <= key else start)
         limit = ended + REPLACED_WITHIN
         if ended != rec.deleted_at and gone_after(rec) is not None:
             limit = max(limit, rec.deleted_at + REPLACED_WITHIN)  # made any time while the watch was down
-        if found is None or (found[0] > limit and rec.family.kind != "Job"):
+        if found is None or (found[0] > limit and family.kind != "Job"):
             return None
         return found[2]
 
-    def replaced(self, uid: str) -> str | None:
+    def replaced(self, uid: str, held: PodRecord | None = None) -> str | None:
         """The pod this one was made to replace: the inverse of replacement(), the one
         that ended last among those whose replacement it is. O(pods of the controller
         created before it): for a title that caches it, not for every row."""
-        rec = self.pods.get(uid)
-        if rec is None or rec.family is None:
+        rec, family = self._with_family(uid, held)
+        if family is None:
             return None
         best, best_end = None, -math.inf
-        for key in rec.family.backwards(rec.family_key):
+        for key in family.backwards(rec.family_key):
             other = self.pods.get(key[2])
             if other is None:
                 continue

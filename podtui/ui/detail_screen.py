@@ -144,9 +144,10 @@ class DetailScreen(Screen):
         # (uid, version, its family and its version) -> (replacement, previous, next): the
         # title asks every tick, and a replacement reads the pod's history.
         self._family_memo: tuple = ((), (None, None, None, None))
-        # (to, from) of each p taken: P right after p goes back where p came from, even
-        # when p went to the next pod by creation (whose own "before" is another pod).
-        self._p_trail: list[tuple[str, str]] = []
+        # (to uid, from record) of each p taken: P right after p goes back where p came
+        # from, even when p went to the next pod by creation (whose own "before" is
+        # another pod), or from a pod the store has since let go (its record is kept).
+        self._p_trail: list[tuple[str, Any]] = []
 
     @property
     def podtui(self) -> PodtuiApp:
@@ -204,19 +205,22 @@ class DetailScreen(Screen):
         """Called by the app after each drain of the feed."""
         if self.uid not in dirty:
             return
-        record = self.podtui.store.pods.get(self.uid)
-        now = self.podtui.clock.time()
-        if record is None:
-            # Expired from the store: keep showing what we last had. Unless a replay went
-            # back to before it was seen: what we had is then the future.
-            self.not_yet = (self.podtui.replay is not None and self.record is not None
-                            and self.record.first_seen > now)
-            self.gone = not self.not_yet
+        record = self.podtui.store.pods.get(self.uid) or self.record
+        if record is not None:
+            self._hold(record)
         else:
-            self.record = record
-            self.gone = self.not_yet = False  # back in a new store (namespace switch, replay seek)
-        self.set_class(self.not_yet, "-not-yet")
+            self.gone = True
         self.refresh_panes()
+
+    def _hold(self, record: Any) -> None:
+        """Show `record`: the store's (back in a new store too: namespace switch, replay
+        seek), else the last one had, of a pod expired from the store. Unless a replay
+        went back to before it was seen: what we had is then the future."""
+        self.record = record
+        kept = self.podtui.store.pods.get(record.uid) is not record
+        self.not_yet = kept and self.podtui.replay is not None and record.first_seen > self.podtui.clock.time()
+        self.gone = kept and not self.not_yet
+        self.set_class(self.not_yet, "-not-yet")
 
     def on_tick(self) -> None:
         """The clock moved: the panes that show it rebuild (once a second, see Pane.build_key)."""
@@ -366,15 +370,17 @@ class DetailScreen(Screen):
     # ------------------------------------------------------------------ p and P
     def _family_targets(self, record: Any) -> tuple[str | None, str | None, str | None, str | None]:
         """(replacement, replaced, previous, next) among the pods of its controller,
-        read only when the pod or its family changed."""
-        family = getattr(record, "family", None)
+        read only when the pod or its family changed. Of a pod expired from the store
+        too, by the record this view kept: its name and controller are still known."""
         store = self.podtui.store
-        if family is None or store.pods.get(record.uid) is not record:
+        held = store.pods.get(record.uid)
+        family = store.family_of(record) if held is None or held is record else None
+        if family is None:  # none, or a replay's seek left `record` behind (on_store_changed follows)
             return None, None, None, None
         key = (record.uid, record.version, family, family.version)  # a replay's seek: a new family
         if self._family_memo[0] != key:
-            self._family_memo = (key, (store.replacement(record.uid), store.replaced(record.uid),
-                                       *store.siblings(record.uid)))
+            self._family_memo = (key, (store.replacement(record.uid, record), store.replaced(record.uid, record),
+                                       *store.siblings(record.uid, record)))
         return self._family_memo[1]
 
     def _follow(self, record: Any, direction: str) -> tuple[str, str, str] | None:
@@ -419,18 +425,20 @@ class DetailScreen(Screen):
             return
         found = self._follow(record, direction)
         trail = self._p_trail
-        if direction == "older" and trail and trail[-1][0] == record.uid and trail[-1][1] in self.podtui.store.pods:
-            found = (trail.pop()[1],)
-        elif direction == "newer" and found is not None:
-            trail.append((found[0], record.uid))
+        pods = self.podtui.store.pods
+        target = pods.get(found[0]) if found is not None else None
+        if direction == "older" and trail and trail[-1][0] == record.uid:
+            back = trail.pop()[1]
+            target = pods.get(back.uid) or back
+        elif direction == "newer" and target is not None:
+            trail.append((target.uid, record))
             del trail[:-100]
         else:
             trail.clear()
-        if found is not None:
-            self.podtui.drop_pod_notices(keep=found[0])
-            self.uid = found[0]
-            self.record = self.podtui.store.pods[found[0]]
-            self.gone = False
+        if target is not None:
+            self.podtui.drop_pod_notices(keep=target.uid)
+            self.uid = target.uid
+            self._hold(target)
             self.refresh_panes()  # a new uid: every pane's build key changes
             return
         family = getattr(record, "family", None)

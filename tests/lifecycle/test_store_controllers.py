@@ -177,6 +177,30 @@ def test_expiry_takes_a_pod_out_of_its_family():
     assert store._families == {}  # nothing kept for a controller with no pods left
 
 
+
+def test_an_expired_pods_kept_record_still_finds_its_family():
+    # The detail view keeps an expired pod's record: given it, the store answers for
+    # the pod it let go, from its controller's pods as they are now.
+    store = new_store(tombstone_ttl=300)
+    a, b = owned("web-7d9f-a", T0), owned("web-7d9f-b", T0 + 10)
+    for pod in (a, b):
+        added(store, pod, T0 + 20)
+    store.apply(Change(PODS, DELETED, b, T0 + 30))
+    added(store, owned("web-7d9f-c", T0 + 30), T0 + 31)
+    held = store.pods["uid-web-7d9f-b"]
+    store.expire(T0 + 400)
+    assert "uid-web-7d9f-b" not in store.pods and store.replacement("uid-web-7d9f-b") is None
+    assert store.replacement("uid-web-7d9f-b", held) == "uid-web-7d9f-c"
+    assert store.siblings("uid-web-7d9f-b", held) == ("uid-web-7d9f-a", "uid-web-7d9f-c")
+    assert store.replaced("uid-web-7d9f-b", held) is None
+    # Its controller's last pod gone, a pod made later is in a new family: found by its key.
+    for pod in ("web-7d9f-a", "web-7d9f-c"):
+        store.apply(Change(PODS, DELETED, owned(pod, T0), T0 + 500))
+    store.expire(T0 + 900)
+    added(store, owned("web-7d9f-d", T0 + 950), T0 + 950)
+    assert held.family is not store.family_of(held)
+    assert store.siblings("uid-web-7d9f-b", held) == (None, "uid-web-7d9f-d")
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 40), st.integers(0, 3)), max_size=120),
        st.integers(1, 4))

@@ -116,7 +116,7 @@ async def test_the_title_asks_the_store_only_when_the_pod_or_its_family_changed(
         store = app.store
         calls = []
         siblings = store.siblings
-        store.siblings = lambda uid: calls.append(uid) or siblings(uid)
+        store.siblings = lambda uid, held=None: calls.append(uid) or siblings(uid, held)
         for _ in range(3):
             app.clock.advance(1)
             app.tick()
@@ -194,3 +194,28 @@ async def test_P_right_after_p_goes_back_where_p_came_from():
         await pilot.pause()
         await pilot.press("P")
         assert app.screen.uid == "uid-web-7d9f-c"
+
+
+async def test_p_still_follows_once_the_open_pod_expired_from_the_store():
+    # c deleted at 100s, e made in its place. The detail view keeps c's last object once
+    # the store forgets it (the tombstone's 5 minutes): its name and owner say where p goes.
+    c = pod("web-7d9f-c", T0 + 45)
+    items = [SourceStatus("live", T0), Change("pods", "ADDED", pod("web-7d9f-a", T0), T0 + 1),
+             Change("pods", "ADDED", c, T0 + 45), Change("pods", "DELETED", evicted(c, T0 + 100, 0), T0 + 100),
+             Change("pods", "ADDED", pod("web-7d9f-e", T0 + 100), T0 + 100.5)]
+    app = make_app(items, ManualClock(T0 + 112), Scope(context="test"))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        app.open_detail("uid-web-7d9f-c")
+        await pilot.pause()
+        assert "(p: replaced by web-7d9f-e, same Deployment)" in title(app)
+        app.clock.advance(300)
+        await settle(pilot)
+        assert "uid-web-7d9f-c" not in app.store.pods
+        assert "(expired from podtui's memory)" in title(app)
+        assert "(p: replaced by web-7d9f-e, same Deployment)" in title(app)
+        await pilot.press("p")
+        assert app.screen.uid == "uid-web-7d9f-e"
+        # P undoes p: back to the record kept of c, though the store has let c go.
+        await pilot.press("P")
+        assert app.screen.uid == "uid-web-7d9f-c" and "(expired from podtui's memory)" in title(app)
