@@ -3,7 +3,8 @@
 Textual's Footer scrolls its keys sideways under the command palette's hint, so on a
 narrow terminal a key is cut mid-word (`? H▏^p palette`) or leaves a stray cell past
 the hint. This one leaves out, whole, the keys that don't fit, last first, but `? Help`
-(which lists them all), so what is shown can be read and what is missing is one key away.
+(which lists them all) and a replay's play/pause, so what is shown can be read and what
+is missing is one key away.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-HELP_ACTION = "help"  # kept to the last: it lists what was left out
+# Kept to the last: help lists what was left out; a replay's play/pause stands where
+# the palette's hint would.
+KEPT_ACTIONS = ("help", "replay_toggle")
 
 
 def _width(widget: Widget) -> int:
@@ -40,17 +43,17 @@ class KeyFooter(Footer):
         keys = [key for key in keys if not key.has_class("-command-palette")]
         # The last key's right margin may lie under the palette's hint.
         room += max((key.styles.margin.right for key in keys), default=0)
-        # Keep keys in order while they fit, the help key first of all.
-        helps = [key for key in keys if getattr(key, "action", None) == HELP_ACTION]
-        room -= sum(_width(key) for key in helps)
+        # Keep keys in order while they fit, the kept ones first of all.
+        kept = [key for key in keys if str(getattr(key, "action", "")).split("(")[0] in KEPT_ACTIONS]
+        room -= sum(_width(key) for key in kept)
         full = False
         for key in keys:
-            if key in helps:
+            if key in kept:
                 continue
             need = _width(key)
             full = full or need > room
             key.display = not full
             if not full:
                 room -= need
-        for key in helps:
+        for key in kept:
             key.display = room >= 0

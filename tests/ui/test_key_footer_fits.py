@@ -41,3 +41,18 @@ async def test_every_key_shown_is_whole_and_help_stays(width):
                 assert str(key.render()).strip() not in line, (width, line)
         used = sum(key.outer_size.width for key in shown)
         assert used <= width, (width, used, line)
+
+
+@pytest.mark.parametrize("width", [40, 60])
+async def test_a_replays_play_pause_is_kept_with_help(width):
+    """In a replay, play/pause stands where the palette's hint would: at 60 columns it
+    was the key left out (last in order)."""
+    from tests.ui.test_replay_ui import replay_app
+
+    app, _feed, _wall = replay_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause()
+        line = _footer_line(app)
+        assert "? Help" in line and ("space Pause" in line or "space Play" in line), line
+        assert line.startswith("⏎ Details"), line
