@@ -72,6 +72,9 @@ class PaneBar(Static):
         self.update(Content("").join(parts))
 
 
+_NEXT_STEP_MIN = 6  # cells of the next step worth showing cut ("liveno…" is not)
+
+
 class DetailScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "back", "Back"),
@@ -273,14 +276,18 @@ class DetailScreen(Screen):
         if hint:
             parts.append(Content.styled(hint[0], "$text-muted"))
         step = self.podtui.next_step(record, now)
-        if step is not None and not deleted:
-            parts.append(Content.styled(f"  next: {step.text}", f"bold ${next_colour(step.severity)}"))
+        step_at = len(parts) if step is not None and not deleted else None
+        step_style = f"bold ${next_colour(step.severity)}" if step is not None else ""
+        if step is not None and step_at is not None:
+            parts.append(Content.styled(f"  next: {step.text}", step_style))
         if hint:
             for shorter in hint[1:]:
                 if sum(part.cell_length for part in parts) <= self.size.width - 2:
                     break
                 # The hint's words before the edge cuts the next step ("next: deadline").
                 parts[at] = Content.styled(shorter, "$text-muted")
+        if step is not None and step_at is not None:
+            self._fit_next_step(parts, step_at, step.text, step_style)
         # The counts go whole or not at all: "0/1 ready, 3" reads as three ready.
         room = self.size.width - 2 - sum(part.cell_length for part in parts)
         restarts = f"  {row.ready} ready, {row.restarts} restart{'' if row.restarts == 1 else 's'}"
@@ -289,6 +296,25 @@ class DetailScreen(Screen):
                 parts.append(Content(counts))
                 break
         self._set_title(Content("").join(parts))
+
+    def _fit_next_step(self, parts: list[Content], at: int, text: str, style: str) -> None:
+        """The next step whole, or its first whole words with an ellipsis, or left out
+        when less than a few of its cells would show: the edge cut it to a bare "next:"."""
+        label = "  next: "
+        room = self.size.width - 2 - sum(part.cell_length for i, part in enumerate(parts) if i != at)
+        if parts[at].cell_length <= room:
+            return
+        keep = room - len(label) - 1  # the ellipsis
+        if keep < _NEXT_STEP_MIN:
+            del parts[at]
+            return
+        # Whole words: "restart in 3m…" would read as a countdown it is not.
+        cut = Content(text).truncate(keep + 1).plain
+        cut = cut[:-1] if cut[-1:] == " " else cut.rsplit(" ", 1)[0] if " " in cut else ""
+        if cut.rstrip():
+            parts[at] = Content.styled(f"{label}{cut.rstrip()}…", style)
+        else:
+            del parts[at]
 
     def _set_title(self, content: Content) -> None:
         """Repaint the title only when its text or look changed: it is worked out every tick."""
