@@ -219,6 +219,26 @@ def _pull_failure_events(record, container: str, newest: float | None) -> tuple[
     return count, pulls[0].last if pulls else None
 
 
+def _pull_started(record, container: str, failed: float | None) -> float | None:
+    """When the retry of `container`'s pull that is under way began: its Pulling Event,
+    if newer than the failure the back-off counts from and not older than the BackOff
+    Events the kubelet repeats while it waits (a sync writes one or the other). The
+    status says ImagePullBackOff until the pull fails. None: no pull runs that the
+    Events tell of."""
+    pulling = backing_off = None
+    for ev in getattr(record, "events", ()):
+        if ev.container != container or ev.last is None:
+            continue
+        if ev.reason == "Pulling":
+            pulling = ev.last if pulling is None else max(pulling, ev.last)
+        elif ev.reason == "BackOff" and ev.message.startswith("Back-off pulling image"):
+            backing_off = ev.last if backing_off is None else max(backing_off, ev.last)
+    if pulling is None or (failed is not None and pulling <= failed) or \
+            (backing_off is not None and pulling < backing_off):
+        return None
+    return pulling
+
+
 @dataclass(frozen=True, slots=True)
 class RestartsOver:
     """Why the kubelet restarts none of the pod's containers any more, and since when."""
@@ -431,4 +451,5 @@ def _image_backoff(record, name: str, waiting: dict, ladder: Ladder | None, now:
         container=name, kind="image", delay=delay,
         next_at=last + delay if last is not None else None,
         measured=False, step=_step(delay, DEFAULT_INITIAL), message=message,
+        pulling_since=_pull_started(record, name, last),
     )

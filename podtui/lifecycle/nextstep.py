@@ -98,6 +98,12 @@ def next_due(record, now: float) -> float | None:
     return step.due_at if step is not None else None
 
 
+def pull_running_text(b, now: float) -> str:
+    """An image back-off's retry under way (BackoffInfo.pulling_since): "pull retry
+    running for 2s", NEXT's words and the Back-off pane's."""
+    return f"pull retry running for {human_duration(max(0.0, now - b.pulling_since))}"
+
+
 def next_step(record, now: float, *, due_only: bool = False) -> NextStep | None:
     """due_only: only the step's due_at is read (next_due); the texts may be left out."""
     if getattr(record, "deleted_at", None) is not None:
@@ -153,6 +159,8 @@ def next_step(record, now: float, *, due_only: bool = False) -> NextStep | None:
     if pending:
         b = min(pending, key=lambda b: b.next_at if b.next_at is not None else math.inf)
         what = "restart" if b.kind == "crash" else "pull retry"
+        if b.pulling_since is not None:  # the retry runs; the status says ImagePullBackOff until it fails
+            return NextStep(pull_running_text(b, now), severity=WARNING)
         if b.next_at is None:
             return NextStep("crash loop" if b.kind == "crash" else "image pull back-off", severity=ERROR)
         if now < b.next_at:

@@ -123,6 +123,9 @@ class BackoffInfo:
     step: int = 0  # position on the ladder: 0 -> initial, 1 -> 2x initial, ...
     reset_at: float | None = None  # running since t: back-off resets at t + 600s
     message: str = ""
+    # An image back-off's retry under way: when its pull began (the kubelet's Pulling
+    # Event), while the status still says ImagePullBackOff. None: no pull runs.
+    pulling_since: float | None = None
 
 
 @dataclass(slots=True, frozen=True)

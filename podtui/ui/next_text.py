@@ -81,7 +81,10 @@ _SHORTER = (
     (re.compile(r"(?:exit|signal) \d+ \((SIG\w+)\)$"), r"\1"),
     (re.compile(r"^\S+ (?=(?:exit .+|signal .+|SIG\w+|OOMKilled|liveness kill|startup kill|postStart failed)$)"), ""),
     (re.compile(r"^evicted: ephemeral-storage$"), "evicted: disk"),
-    # A postStart hook under way: how long it has run, an elapsed time ("for").
+    # An image pull's retry, or a postStart hook, under way: how long it has run, an
+    # elapsed time ("for").
+    (re.compile(r"^pull retry running for "), "pulling for "),
+    (re.compile(r"^pulling for "), "pull for "),
     (re.compile(r"^postStart hook running for "), "postStart for "),
     (re.compile(r"^postStart for "), "hook for "),
     (re.compile(r"^postStart hook failed$"), "postStart failed"),

@@ -9,6 +9,7 @@ from textual.content import Content
 
 from podtui.lifecycle import backoff as model
 from podtui.lifecycle.hooks import post_start_hook
+from podtui.lifecycle.nextstep import pull_running_text
 from podtui.lifecycle.termination import termination
 from podtui.lifecycle.times import go_duration
 from podtui.ui.panes.base import Pane, PaneContext
@@ -43,6 +44,10 @@ def ladder_line(info: Any) -> Content:
 
 def next_try(info: Any, now: float) -> Content:
     what = "next restart" if info.kind == "crash" else "next pull"
+    if getattr(info, "pulling_since", None) is not None:  # NEXT's words, from the same check
+        return line((pull_running_text(info, now), "bold $next-warning"),
+                    (f"  since {clock_time(info.pulling_since)} (Event Pulling); the status says "
+                     "ImagePullBackOff until it fails", "$text-muted"))
     if info.next_at is None:
         if info.reset_at is not None:
             return line(("running; a crash now would wait ", "$text-muted"), go_duration(info.delay))
@@ -126,7 +131,9 @@ def render(record: Any, now: float, ctx: PaneContext | None = None) -> Content:
             if hook is not None and hook.restart:
                 lines.append(kv("when", hook_line(hook, now), wrap=ctx.width if ctx is not None else None))
             else:
-                lines.append(kv("when", next_try(info, now)))
+                # A running pull's line says why the status disagrees: long, wrapped as the hook's is.
+                running = getattr(info, "pulling_since", None) is not None and ctx is not None
+                lines.append(kv("when", next_try(info, now), wrap=ctx.width if running else None))
             lines.append(kv("reset", reset_text(info, now)))
         if info.message:
             lines.append(kv("kubelet", (info.message, "$text-muted"), wrap=ctx.width if ctx is not None else None))

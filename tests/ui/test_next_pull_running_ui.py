@@ -1,0 +1,28 @@
+"""A retry's image pull under way, as NEXT and the Back-off pane word it (the model's
+check: tests/lifecycle/test_next_pull_running.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from podtui.ui.next_text import NARROW, compact, short_wording
+from podtui.ui.panes.backoff import render
+from tests.lifecycle.test_next_pull_running import POD, T0, backoff, failed, pulling
+
+
+@pytest.mark.parametrize("width, want", [(30, "pull retry running for 2s"), (20, "pulling for 2s"),
+                                         (NARROW, "pull for 2s")])
+def test_next_words_a_running_pull_to_fit_and_keeps_its_for(width, want):
+    # An elapsed time keeps its "for": "pulling 2s" would read as a countdown.
+    assert compact("pull retry running for 2s", width) == want
+    assert short_wording("pull retry running for 4m59s", NARROW) == "pull for 4m59s"
+
+
+def test_the_backoff_pane_says_the_pull_runs_not_that_it_is_due():
+    record = SimpleNamespace(obj=POD, events=[failed(-12), backoff(-11), pulling(-2)], ladders={}, uid="u1")
+    text = render(record, T0).plain
+    assert "when        pull retry running for 2s  since 09:59:58 (Event Pulling); the status says " \
+           "ImagePullBackOff until it fails" in text, text
+    assert "due now" not in text
