@@ -43,6 +43,10 @@ PODS = "pods"
 EVENTS = "events"
 RESOURCES = (PODS, EVENTS)
 KINDS = {PODS: "Pod", EVENTS: "Event"}
+# Kept as JSON only, current versions too (Entry): a busy cluster holds an hour of
+# Events (--event-ttl), 350,000 at the scale demo's churn, each dict 2 KB beside its
+# 0.8 KB of JSON; read seldom (a list, a selector's watch), they are decoded then.
+BYTES_ONLY = frozenset({EVENTS})
 
 ADDED = "ADDED"
 MODIFIED = "MODIFIED"
@@ -50,12 +54,13 @@ DELETED = "DELETED"
 
 
 class Entry:
-    """One stored version of one object: its JSON bytes, and the dict while current.
+    """One stored version of one object: its JSON bytes, and the dict while current
+    (not for BYTES_ONLY resources).
 
     A superseded version lets go of its dict and keeps only the bytes: the history
     then holds no Python object graphs, so a window of 50,000 pod versions does not
     turn every full garbage collection into a second-long pause. Reading `obj` of a
-    superseded version decodes a fresh copy.
+    version without its dict decodes a fresh copy.
     """
 
     __slots__ = ("key", "namespace", "name", "_obj", "data", "rv", "views")
@@ -187,6 +192,8 @@ class Storage:
             rv = self._rv + 1
             meta["resourceVersion"] = str(rv)
             entry = Entry(key, namespace, name, obj, rv)
+            if resource in BYTES_ONLY:
+                entry.release()
             self._objects[resource][key] = entry
             bisect.insort(self._keys[resource], key)
             self._append(WatchEvent(rv, resource, ADDED, entry, None))
@@ -210,6 +217,8 @@ class Storage:
             rv = self._rv + 1
             meta["resourceVersion"] = str(rv)
             entry = Entry(key, namespace, name, obj, rv)
+            if resource in BYTES_ONLY:
+                entry.release()
             self._objects[resource][key] = entry
             prev.release()
             self._append(WatchEvent(rv, resource, MODIFIED, entry, prev))

@@ -36,12 +36,14 @@ LRU_SIZE = 4096  # client-go tools/record: maxLruCacheEntries
 
 @dataclass(slots=True)
 class _Stored:
+    """What the recorder knows of an Event it wrote; the Event itself is the API's
+    (a repeat patches it, Storage keeps it as JSON only)."""
+
     name: str
     namespace: str
     first: float
     last: float
     count: int
-    obj: dict
 
 
 class EventRecorder:
@@ -87,21 +89,16 @@ class EventRecorder:
         key = source + ref + (field_path, type_, reason, identity)
         stored = self._stored.get(key)
         if stored is None:
-            stored = self._stored[key] = _Stored("", ref[1] or "default", now, now, 0, {})
+            stored = self._stored[key] = _Stored("", ref[1] or "default", now, now, 0)
         stored.count += 1
         stored.last = now
         if not self._allow(similar, now):
             self.dropped += 1
             return
-        if stored.name and self.storage.get("events", stored.namespace, stored.name) is not None:
-            event = dict(stored.obj)
-            event["metadata"] = {**stored.obj["metadata"]}
-            event["count"] = stored.count
-            event["lastTimestamp"] = format_ts(now)
-            event["message"] = message
-            stored.obj = event
-            self.storage.update("events", event)
-            self.emitted += 1
+        current = self.storage.get("events", stored.namespace, stored.name) if stored.name else None
+        if current is not None:
+            # client-go PATCHes these three onto the Event as the API holds it.
+            self._patch(current, {"count": stored.count, "lastTimestamp": format_ts(now), "message": message})
             return
         involved = {"kind": ref[0], "namespace": ref[1], "name": ref[2], "uid": ref[3], "apiVersion": ref[4]}
         if field_path:
@@ -128,10 +125,14 @@ class EventRecorder:
             "reportingComponent": component,
             "reportingInstance": host,
         }
-        stored.obj = event
         self.storage.create("events", event)
         self.emitted += 1
         self._schedule_sweep()
+
+    def _patch(self, current: dict, fields: dict) -> None:
+        # Copied: Storage writes the resourceVersion into the metadata it is given.
+        self.storage.update("events", {**current, "metadata": {**current["metadata"]}, **fields})
+        self.emitted += 1
 
     def record_v1(self, obj: dict, type_: str, reason: str, message: str, *, action: str, controller: str, instance: str) -> None:
         """An event written through events.k8s.io/v1 (the scheduler's), seen as core/v1."""
@@ -139,19 +140,13 @@ class EventRecorder:
         ref = (obj["kind"], obj.get("namespace", ""), obj["name"], obj.get("uid", ""), obj.get("apiVersion", ""))
         key = ("v1", controller) + ref + (type_, reason, action, message)
         stored = self._stored.get(key)
-        if (
-            stored is not None
-            and now - stored.last <= SCHEDULER_SERIES_WINDOW
-            and self.storage.get("events", stored.namespace, stored.name) is not None
-        ):
+        current = None
+        if stored is not None and now - stored.last <= SCHEDULER_SERIES_WINDOW:
+            current = self.storage.get("events", stored.namespace, stored.name)
+        if current is not None:
             stored.count += 1
             stored.last = now
-            event = dict(stored.obj)
-            event["metadata"] = {**stored.obj["metadata"]}
-            event["series"] = {"count": stored.count, "lastObservedTime": format_ts(now, micro=True)}
-            stored.obj = event
-            self.storage.update("events", event)
-            self.emitted += 1
+            self._patch(current, {"series": {"count": stored.count, "lastObservedTime": format_ts(now, micro=True)}})
             return
         namespace = ref[1] or "default"
         name = self._name(ref[2], now)
@@ -171,7 +166,7 @@ class EventRecorder:
             "reportingComponent": controller,
             "reportingInstance": instance,
         }
-        self._stored[key] = _Stored(name, namespace, now, now, 1, event)
+        self._stored[key] = _Stored(name, namespace, now, now, 1)
         self.storage.create("events", event)
         self.emitted += 1
         self._schedule_sweep()

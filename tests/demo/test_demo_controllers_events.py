@@ -107,6 +107,21 @@ def test_repeats_update_count_and_last_timestamp():
     assert event["involvedObject"]["fieldPath"] == "spec.containers{app}"
 
 
+def test_a_repeat_patches_the_stored_event():
+    # client-go PATCHes a repeat's count, lastTimestamp and message onto the Event the
+    # API holds: another writer's change stays. The recorder keeps no copy of its own.
+    storage, engine, events = recorder()
+    message = "Back-off restarting failed container app in pod p_demo(u-1)"
+    events.record(POD, "Warning", "BackOff", message, host="n1", field_path="spec.containers{app}")
+    [stored] = storage.list("events")
+    storage.update("events", {**stored, "metadata": {**stored["metadata"], "labels": {"seen-by": "ops"}}})
+    engine.run_until(EPOCH + 10)
+    events.record(POD, "Warning", "BackOff", message, host="n1", field_path="spec.containers{app}")
+    [event] = storage.list("events")
+    assert event["count"] == 2 and rel(event["lastTimestamp"]) == 10
+    assert event["metadata"]["labels"] == {"seen-by": "ops"}
+
+
 def test_spam_filter_drops_writes_but_keeps_counting():
     storage, engine, events = recorder(EventSettings(spam_burst=5, spam_interval=300))
     for i in range(20):
