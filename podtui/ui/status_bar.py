@@ -168,6 +168,12 @@ _REPLAY_TROUBLE = (ch.RECONNECTING, ch.REFRESHING, ch.RELISTING, ch.FAILED, ch.S
 _REASON_KEPT = 32  # cells: "401 Unauthorized: log in again;…", whole advice
 
 
+def _filter_error_head(error: str) -> str:
+    """What a filter error says is left out ("-l 'app in (web' not applied"), without why."""
+    head, said, _ = error.partition(" not applied")
+    return head + said
+
+
 def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int]:
     """The bar's parts as cut, and the index of the connection's (or the replay's)."""
     parts: list[Content] = []
@@ -224,7 +230,9 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
     if state.filter_error:  # outlasts the echo: the list is not all the line asks
         error = state.filter_error
         if cuts.filter_error is not None and cell_len(error) > cuts.filter_error:
-            error = fit(error, cuts.filter_error)
+            head = _filter_error_head(error)
+            # Cut to what is left out, it reads whole: an ellipsis there would take its last letter.
+            error = head if cuts.filter_error <= cell_len(head) else fit(error, cuts.filter_error)
         parts.append(Content.styled(error, "bold $text-warning"))
     if state.held and cuts.held:  # next to the filter that hides it
         parts.append(Content.styled(f"selected: {state.held}, not shown", "$text-warning"))
@@ -300,7 +308,7 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
         cuts.reason = max(floor, cell_len(source.detail) - over())
 
     # What is not applied ("-l 'app in (web' not applied") stays; why, the edge may cut.
-    head = state.filter_error.find(" not applied") + len(" not applied")
+    head = cell_len(_filter_error_head(state.filter_error))
 
     def filter_error_to(floor: int) -> None:
         if state.filter_error:

@@ -4,7 +4,15 @@ said it, then went, and the list showed every pod under `/shop -l app in (web`).
 
 from __future__ import annotations
 
+import pytest
+from rich.cells import cell_len
+
+from podtui.lifecycle.changes import SourceStatus
+from podtui.ui.pod_filter import parse_filter
+from podtui.ui.status_bar import BarState, status_line
 from tests.ui.harness import fixture_app, settle
+
+T0 = 1714557600.0  # 10:00:00 UTC
 
 
 def shown_namespaces(app) -> set[str]:
@@ -43,3 +51,14 @@ async def test_a_bad_selector_is_said_in_the_bar_and_its_words_still_filter():
         await pilot.press("escape")
         await settle(pilot)
         assert "not applied" not in screen.status_bar.text and app.table.visible_count == total
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_a_narrow_bar_keeps_not_applied_whole_where_the_cut_reaches_its_floor(width):
+    # At these widths the reason is cut down to its floor: what is left out stays whole.
+    state = BarState(context="podtui-demo", scope="all namespaces", total=23, shown=6,
+                     source=SourceStatus("live", T0, "", "pods"), filter_text="shop -l app in (web",
+                     filter_error=parse_filter("shop -l app in (web").error)
+    text = status_line(state, T0, width).plain
+    assert cell_len(text) <= width
+    assert text.endswith("│ 6/23 pods │ -l 'app in (web' not applied"), text
