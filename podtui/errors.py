@@ -67,7 +67,10 @@ def say(line: str) -> None:
 def _can_move_up(stream) -> bool:
     import os
 
-    return stream is not None and stream.isatty() and os.environ.get("TERM", "dumb") != "dumb"
+    from podtui.ui.terminal import DUMB  # here: terminal.py imports this module
+
+    # An unset TERM (Windows) moves the cursor as terminal.py takes it: Textual draws there.
+    return stream is not None and stream.isatty() and os.environ.get("TERM", "") not in DUMB
 
 
 def _columns(stream) -> int:

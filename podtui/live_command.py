@@ -57,9 +57,11 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
     # The UI pulls in textual: import it only once we know we'll show something.
     from podtui.sources.recording import start_recording
     from podtui.ui.app import NoTerminal, run as run_ui
+    from podtui.ui.terminal import preflight
     from podtui.ui.themes import resolve_theme
 
     resolve_theme(theme)  # a typo in --theme should not cost a round trip first
+    preflight()  # nor a terminal that cannot show the screen
     relax_gc()
     source = connect(options, clock, waiting=tell)
     feed = source

@@ -47,6 +47,17 @@ def capabilities(term: str) -> Capabilities | None:
     return curses.tigetstr("cup") is not None, curses.tigetnum("colors")
 
 
+def preflight() -> None:
+    """Raise NoTerminal when this process's terminal cannot show the screen. The live
+    command asks before connecting: refused after it, a user waited for the connection
+    (up to its timeout) to hear it, and `--record FILE` had begun FILE, which a second
+    try then refused to overwrite. The screen asks again for its warnings (check_terminal)."""
+    import os
+    import sys
+
+    check_terminal(os.environ, sys.__stderr__)
+
+
 def check_terminal(environ: Mapping[str, str], stderr: IO[str] | None,
                    lookup: Callable[[str], Capabilities | None] | None = None) -> list[str]:
     """Raise NoTerminal when podtui's screen cannot be shown here; else the warnings to
@@ -59,12 +70,14 @@ def check_terminal(environ: Mapping[str, str], stderr: IO[str] | None,
     term = environ.get("TERM", "")
     if not term:
         return []
+    from podtui.ui.themes import no_color
+
     found = (lookup or capabilities)(term)
     way_out = "set TERM to your terminal's, e.g. TERM=xterm-256color"
     if term in DUMB or (found is not None and not found[0]):
         raise NoTerminal(f"TERM={term} cannot show podtui's screen: it has no cursor addressing",
                          f"run podtui in a terminal emulator, or {way_out}; {NO_SCREEN}")
-    if found is not None and found[1] < 8 and "NO_COLOR" not in environ:
+    if found is not None and found[1] < 8 and not no_color(environ):
         return [f"TERM={term} declares no colours: if podtui's do not show, {way_out} "
                 "(STATUS and NEXT say the same in words)"]
     return []

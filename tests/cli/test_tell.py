@@ -58,3 +58,13 @@ def test_elsewhere_a_wait_is_said_once(monkeypatch, term):
     tell("waiting (3s so far)")
     tell(StillWaiting("waiting (4s so far)"))
     assert err.getvalue() == "podtui: waiting (3s so far)\n"
+
+
+def test_an_unset_term_rewrites_the_count_as_the_screen_draws_there(monkeypatch):
+    """No TERM (Windows' terminals): podtui's screen draws there (terminal.check_terminal
+    leaves it to Textual), so the count moves the cursor too; it was said once, as on TERM=dumb."""
+    terminal = _terminal(monkeypatch)
+    monkeypatch.delenv("TERM")
+    tell("waiting (3s so far)")
+    tell(StillWaiting("waiting (4s so far)"))
+    assert terminal.getvalue() == "podtui: waiting (3s so far)\n\x1b[1A\r\x1b[Jpodtui: waiting (4s so far)\n"

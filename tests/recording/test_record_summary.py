@@ -166,3 +166,20 @@ def test_the_summary_says_the_length_the_replay_bar_shows(tmp_path):
                                       at_end=True, playing=False, speed=1.0), end)
     assert "1:03/1:03" in " ".join(bar), bar
     assert recording_summary(feed.writer).endswith(" in 63s"), recording_summary(feed.writer)
+
+
+def test_no_terminal_is_refused_before_connecting_or_recording(tmp_path):
+    """`podtui demo --record FILE 2>log` (or TERM=dumb): refused before the connect, so
+    FILE is not begun (a second try with a terminal then refused to overwrite it) and a
+    slow cluster is not waited for to say so."""
+    import subprocess
+    import sys
+
+    from podtui.ui.terminal import NO_TERMINAL_HINT
+
+    path = tmp_path / "r.jsonl"
+    out = subprocess.run([sys.executable, "-m", "podtui", "demo", "--record", str(path)], capture_output=True,
+                         text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert (out.returncode, out.stderr) == (
+        2, f"podtui: no terminal to draw on: standard error is not a terminal ({NO_TERMINAL_HINT})\n")
+    assert not path.exists()
