@@ -347,8 +347,13 @@ def _open_for_recording(path: Path, overwrite: bool) -> int:
 
 def _cannot_open(exc: OSError, path: Path, *, writing: bool) -> RecordingError:
     advice = next((w if writing else r) for cause, w, r in _OPEN_ADVICE if isinstance(exc, cause))
-    if writing and isinstance(exc, FileNotFoundError) and path.parent.is_dir():
-        advice = "{parent} takes no new files: choose another directory"  # /proc, /sys: not "create it"
+    if writing and isinstance(exc, FileNotFoundError):
+        if path.is_symlink():  # dangling: where it points is what is missing
+            target = Path(path.parent, os.readlink(path))
+            advice = f"it links to {target}: create {target.parent} first, or check the link"
+            advice = advice.replace("{", "{{").replace("}", "}}")  # formatted below
+        elif path.parent.is_dir():
+            advice = "{parent} takes no new files: choose another directory"  # /proc, /sys: not "create it"
     return RecordingError(f"cannot {'write' if writing else 'open'} recording {path}: {exc.strerror or exc}",
                           advice.format(example=path / "podtui.jsonl.gz", parent=path.parent))
 

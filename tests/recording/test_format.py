@@ -394,3 +394,21 @@ def test_a_directory_that_takes_no_new_files_is_not_said_missing():
         _open_for_recording(Path("/proc/x.jsonl"), False)
     assert str(err.value) == ("cannot write recording /proc/x.jsonl: No such file or directory "
                               "(/proc takes no new files: choose another directory)")
+
+
+def test_a_link_to_a_missing_directory_names_where_it_points(tmp_path):
+    from pathlib import Path
+
+    from podtui.sources.recording import _open_for_recording
+
+    link = tmp_path / "link.jsonl"
+    link.symlink_to("/missing/x.jsonl")
+    with pytest.raises(RecordingError) as err:
+        _open_for_recording(Path(link), False)
+    # Was "(/tmp/... takes no new files: choose another directory)".
+    assert str(err.value) == (f"cannot write recording {link}: No such file or directory "
+                              "(it links to /missing/x.jsonl: create /missing first, or check the link)")
+    braces = tmp_path / "braces.jsonl"
+    braces.symlink_to("/missing{x}/x.jsonl")  # a name with braces is text, not a format field
+    with pytest.raises(RecordingError, match=r"create /missing\{x\} first"):
+        _open_for_recording(Path(braces), False)
