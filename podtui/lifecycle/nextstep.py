@@ -160,7 +160,9 @@ def next_step(record, now: float, *, due_only: bool = False) -> NextStep | None:
         b = min(pending, key=lambda b: b.next_at if b.next_at is not None else math.inf)
         what = "restart" if b.kind == "crash" else "pull retry"
         if b.pulling_since is not None:  # the retry runs; the status says ImagePullBackOff until it fails
-            return NextStep(pull_running_text(b, now), severity=WARNING)
+            # Still the back-off's step: its due time and colour, or a NEXT sort moved the
+            # pod to the bottom and back, and its colour to a warning, at every retry.
+            return NextStep(pull_running_text(b, now), due_at=b.next_at, severity=ERROR)
         if b.next_at is None:
             return NextStep("crash loop" if b.kind == "crash" else "image pull back-off", severity=ERROR)
         if now < b.next_at:

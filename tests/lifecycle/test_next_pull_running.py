@@ -17,7 +17,7 @@ import pytest
 from podtui.clock import ManualClock
 from podtui.lifecycle.backoff import backoffs
 from podtui.lifecycle.columns import pod_row
-from podtui.lifecycle.nextstep import next_step
+from podtui.lifecycle.nextstep import next_due, next_step
 from podtui.lifecycle.records import EventRecord
 from podtui.lifecycle.store import Store
 from tests.explain.timer_accuracy import record_scenario
@@ -52,17 +52,21 @@ POD = {"metadata": {"name": "p", "namespace": "demo", "uid": "u1"},
             "state": {"waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{IMAGE}"'}}}]}}
 
 
+def record_of(events) -> SimpleNamespace:
+    return SimpleNamespace(obj=POD, row=pod_row(POD), events=list(events), deleted_at=None, ladders={}, uid="u1",
+                           namespace="demo", name="p", version=1)
+
+
 def text(events, now: float = T0):
-    record = SimpleNamespace(obj=POD, row=pod_row(POD), events=list(events), deleted_at=None, ladders={}, uid="u1")
-    step = next_step(record, now)
+    step = next_step(record_of(events), now)
     return (step.text, step.severity) if step is not None else None
 
 
 @pytest.mark.parametrize("events, want", [
     # The first pull failed at -12: the retry was due at -2; its Pulling Event came at -1.
-    ([pulling(-14, 1), failed(-12), backoff(-11), pulling(-1)], ("pull retry running for 1s", "warning")),
+    ([pulling(-14, 1), failed(-12), backoff(-11), pulling(-1)], ("pull retry running for 1s", "error")),
     # ... and after the BackOff the kubelet repeats while it waits (-3): the retry's Pulling is newer.
-    ([failed(-12), backoff(-3, 2), pulling(-1)], ("pull retry running for 1s", "warning")),
+    ([failed(-12), backoff(-3, 2), pulling(-1)], ("pull retry running for 1s", "error")),
     # The controls: the Pulling of the pull that failed, one older than a BackOff, another container's.
     ([pulling(-14, 1), failed(-12), backoff(-11)], ("pull retry due", "error")),
     ([failed(-12), pulling(-5), backoff(-3, 2)], ("pull retry due", "error")),
@@ -71,6 +75,15 @@ def text(events, now: float = T0):
 ])
 def test_a_pull_under_way_is_said_not_the_retry_it_follows(events, want):
     assert text(events) == want
+
+
+def test_a_running_pull_keeps_the_back_offs_due_time_and_colour():
+    # Part of the back-off: NEXT keeps its place in a NEXT sort and its error colour
+    # through every retry (was: never due, a warning, for the pull's seconds).
+    before = record_of([failed(-12), backoff(-11)])
+    during = record_of([failed(-12), backoff(-11), pulling(-1)])
+    assert next_due(before, T0) == next_due(during, T0) == T0 - 2
+    assert next_step(before, T0).severity == next_step(during, T0).severity == "error"
 
 
 def test_the_back_off_says_when_the_running_pull_began():

@@ -45,7 +45,7 @@ def ladder_line(info: Any) -> Content:
 def next_try(info: Any, now: float) -> Content:
     what = "next restart" if info.kind == "crash" else "next pull"
     if getattr(info, "pulling_since", None) is not None:  # NEXT's words, from the same check
-        return line((pull_running_text(info, now), "bold $next-warning"),
+        return line((pull_running_text(info, now), "bold $next-error"),
                     (f"  since {clock_time(info.pulling_since)} (Event Pulling); the status says "
                      "ImagePullBackOff until it fails", "$text-muted"))
     if info.next_at is None:
