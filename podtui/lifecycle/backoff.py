@@ -36,7 +36,7 @@ DEFAULT_INITIAL = 10.0
 DEFAULT_CAP = 300.0
 REDUCED_INITIAL = 1.0  # ReduceDefaultCrashLoopBackOffDecay
 REDUCED_CAP = 60.0
-RESET_AFTER = 600.0  # an instance that ran this long resets the ladder
+RESET_AFTER = 600.0  # an instance that ran longer than this resets the ladder
 # flowcontrol.Backoff hasExpired: an image-pull entry left alone for twice its cap starts over
 PULL_RESET_AFTER = 2 * DEFAULT_CAP
 # Failed pulls are at least DEFAULT_INITIAL apart: an Event last written this long before

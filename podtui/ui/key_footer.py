@@ -43,7 +43,8 @@ class KeyFooter(Footer):
         keys = [key for key in keys if not key.has_class("-command-palette")]
         # The last key's right margin may lie under the palette's hint.
         room += max((key.styles.margin.right for key in keys), default=0)
-        # Keep keys in order while they fit, the kept ones first of all.
+        # Room for the kept keys first; the rest in order while they fit, none after
+        # the first that does not: the footer reads left to right as the bindings rank.
         kept = [key for key in keys if str(getattr(key, "action", "")).split("(")[0] in KEPT_ACTIONS]
         room -= sum(_width(key) for key in kept)
         full = False
