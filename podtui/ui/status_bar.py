@@ -156,7 +156,7 @@ class _Cuts:
     filter_error: int | None = None  # cells of it; None: whole
     problems: bool = True
     no_events: bool = True
-    held: bool = True
+    held: int = 2  # 2: "selected: NS/NAME, not shown", 1: "selection not shown", 0: none
     replay_word: bool = True
     reason: int | None = None  # cells of the connection's reason; None: whole
     deleted: bool = True
@@ -235,7 +235,8 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
             error = head if cuts.filter_error <= cell_len(head) else fit(error, cuts.filter_error)
         parts.append(Content.styled(error, "bold $text-warning"))
     if state.held and cuts.held:  # next to the filter that hides it
-        parts.append(Content.styled(f"selected: {state.held}, not shown", "$text-warning"))
+        parts.append(Content.styled(f"selected: {state.held}, not shown" if cuts.held == 2 else "selection not shown",
+                                    "$text-warning"))
     if state.problems and not state.seeking and cuts.problems:
         parts.append(Content.styled(f"{state.problems} problems", "$text-warning"))
     if state.replay is None and cuts.clock:  # a replay's clock is its position, said already
@@ -258,9 +259,10 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     said whole as a notification, and the scope is what the user typed. So, in turn:
     the clock's "UTC", the clock, ev/s, the filter's echo, problems, "no events"; then
     why the filter's -l is not applied (that it is not stays); then
-    "all namespaces" reads -A, a replay's word "replay" goes, the selection not shown (a
-    notice said it too), the scope is cut, a long context's middle (a failure's reason
-    here, as a notification says it whole), a reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
+    "all namespaces" reads -A, a replay's word "replay" goes, the name of the selection
+    not shown (a notice said it; "selection not shown" stays), the scope is cut, a long
+    context's middle, "selection not shown" (a failure's reason here, as a notification
+    says it whole), a reconnect's reason to _REASON_KEPT cells; then the scope goes, then the context,
     then the rest of the reason; last "● rec", how old the data is, then the "(N
     deleted)"; the edge cuts only what is left after that."""
     sep = Content.styled(" │ ", "$text-muted")
@@ -324,8 +326,10 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     # here, and says what to do ("401 Unauthorized: log in again"): it outlasts the scope
     # and the context (the user knows which cluster they are watching).
     failed = state.source is not None and state.source.state == ch.FAILED
-    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: drop("held", False),
-              lambda: scope_to(16), lambda: context_to(20)]
+    # A held selection's name goes before the scope is cut; that one is held (the keys act
+    # on a pod no row shows) only after the scope and the context are cut.
+    steps += [lambda: scope_to(16), lambda: drop("replay_word", False), lambda: drop("held", 1),
+              lambda: scope_to(16), lambda: context_to(20), lambda: drop("held", 0)]
     if failed:
         steps.append(lambda: reason_to(0))
     steps += [lambda: context_to(12), lambda: scope_to(4), lambda: reason_to(_REASON_KEPT),

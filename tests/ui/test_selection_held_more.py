@@ -68,6 +68,18 @@ def test_the_bar_says_which_pod_is_selected_while_not_shown():
         "podtui-demo │ -A │ ● live │ 4/20 pods │ selected: demo/crashloop, not shown"
 
 
+
+def test_a_bar_without_room_for_the_held_pods_name_still_says_one_is_selected():
+    # 80 columns, a real cluster's context and pod name: the whole note takes 38 cells,
+    # and the bar dropped it (was: "prod-eu-west-1 │ -A │ ● live │ 6/2300 pods (3 deleted)").
+    state = BarState(context="prod-eu-west-1", scope="all namespaces", total=2300, shown=6, deleted=3,
+                     filter_text="web", source=SourceStatus("live", T0, "", "pods"), events_per_s=12,
+                     held="shop/web-7d9f8c6b5-x2x7q")
+    assert status_line(state, T0, 80).plain == \
+        "prod-eu-west-1 │ -A │ ● live │ 6/2300 pods (3 deleted) │ selection not shown"
+    assert status_line(state, T0, 78).plain == status_line(state, T0, 80).plain  # the bar's cells at 80
+
+
 async def test_the_bar_shows_a_held_selection_until_the_pod_is_shown_again():
     app, feed = crashing_app()
     async with app.run_test(size=(120, 24)) as pilot:
