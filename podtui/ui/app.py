@@ -1006,7 +1006,9 @@ class PodtuiApp(App):
             yield SystemCommand(text, f"Sort the pod list; again to reverse ({key})",
                                 lambda c=column: self.table.sort_by(c))
         # On a detail, its pod (p may have moved on from the list's): what Esc would select.
-        uid = screen.uid if isinstance(screen, DetailScreen) else self.table.cursor_uid
+        # The topmost detail's, under Help too (the palette from there acted on the list's row).
+        detail = next((s for s in reversed(self.screen_stack) if isinstance(s, DetailScreen)), None)
+        uid = detail.uid if detail is not None else self.table.cursor_uid
         if uid is not None:
             yield SystemCommand("Pod details", "Open the selected pod (enter)",
                                 lambda: self.back_to_pods(lambda: self.open_detail(uid)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from podtui.lifecycle.changes import SourceStatus
 from podtui.ui.detail_screen import DetailScreen
+from podtui.ui.help_screen import HelpScreen
 from podtui.ui.status_bar import BarState, status_line
 from tests.ui.conftest import notices
 from tests.ui.harness import settle
@@ -57,6 +58,12 @@ async def test_the_palettes_pod_commands_on_a_detail_act_on_its_pod():
         await pilot.pause()
         await _palette(pilot, "Copy pod name")
         assert app.clipboard == "oom"  # was: bad-image, the list's row
+        await pilot.press("question_mark")  # the palette from Help over the detail: still its pod
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await _palette(pilot, "Pod YAML")
+        assert isinstance(app.screen, DetailScreen) and app.screen.uid == "uid-default-oom"  # was: bad-image's
+        assert [s.uid for s in app.screen_stack if isinstance(s, DetailScreen)] == ["uid-default-oom"]
 
 
 def test_the_bar_says_which_pod_is_selected_while_not_shown():
