@@ -150,7 +150,9 @@ def next_step(record, now: float, *, due_only: bool = False) -> NextStep | None:
     # the back-off the status still shows has been served ("restart due" for seconds).
     hook = post_start_hook(record)
     if hook is not None:
-        return NextStep(hook.text(now), severity=hook.severity)
+        # Due when it started (the restart it follows came then): a NEXT sort keeps the pod
+        # where its back-off had it, not at the bottom for the hook's seconds.
+        return NextStep(hook.text(now), due_at=hook.started, severity=hook.severity)
 
     # Asked once for back-offs, the just crashed and the probes alike, with the deadline above.
     over = restarts_over(record, now, deadline_at)
