@@ -43,6 +43,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 from podtui.clock import ManualClock  # noqa: E402
 from podtui.lifecycle.backoff import backoffs, just_crashed  # noqa: E402
 from podtui.lifecycle.changes import DELETED, EVENTS, PODS, Change  # noqa: E402
+from podtui.lifecycle.hooks import post_start_hook  # noqa: E402
 from podtui.lifecycle.nextstep import next_step  # noqa: E402
 from podtui.lifecycle.probes import probe_states  # noqa: E402
 from podtui.lifecycle.read import container_statuses  # noqa: E402
@@ -314,7 +315,10 @@ def _all_due(rec, now: float) -> set[float]:
     """Every due time the timer APIs give, whatever the harness makes of it."""
     out = {b.next_at for b in (*backoffs(rec, now), *just_crashed(rec, now))} | {p.acts_at for p in probe_states(rec, now)}
     term = termination(rec, now)
-    return out | {term.kill_at, term.deadline_at}
+    # Not a prediction: a running postStart hook is due when it started, the restart it
+    # follows, so a NEXT sort keeps the pod in its place (nothing here to check it against).
+    hook = post_start_hook(rec)
+    return out | {term.kill_at, term.deadline_at} | ({hook.started} if hook is not None else set())
 
 
 # Timers the recordings cover thinly or not at all: other probe periods and thresholds,
