@@ -2,15 +2,18 @@
 
 Textual's DataTable repaints everything on any change; this table renders only the
 lines on screen (render_line), caches each rendered line by pod uid and version (plus
-the clock-driven cells: AGE, RESTARTS' "ago", NEXT), and on a change refreshes only the
-lines that show a changed pod. A change that moves nothing on screen writes nothing to
-the terminal. Line 0 is the header and stays put while the rows scroll under it.
+the clock-driven cells: AGE, RESTARTS' "ago", NEXT), and on a change refreshes, of the
+lines that show a changed pod, only the cells that differ from what was drawn there
+(changed_spans): a countdown writes its digit, not its row. A change that moves nothing
+on screen writes nothing to the terminal. Line 0 is the header and stays put while the
+rows scroll under it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -19,7 +22,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -128,6 +131,42 @@ def _clean(value: object) -> str:
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text
+
+
+# Unchanged cells between two changed runs of a line up to which the two are written as
+# one: a second write costs a cursor move and the style again (20 to 40 bytes).
+_JOIN = 6
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None]] | None:
+    """Each cell's character and style; None if a character is not one cell wide."""
+    cells: list[tuple[str, Style | None]] = []
+    for text, style, control in strip:
+        if control or (not text.isascii() and any(cell_len(ch) != 1 for ch in text)):
+            return None
+        cells += zip(text, repeat(style))
+    return cells
+
+
+def changed_spans(old: Strip, new: Strip) -> list[tuple[int, int]] | None:
+    """The runs of cells [x1, x2) in which `new` differs from `old`, in text or in style
+    (runs fewer than _JOIN cells apart as one); None when the two can't be compared cell
+    by cell (other widths, a character not one cell wide): then the whole line."""
+    if old is new:
+        return []
+    if old.cell_length != new.cell_length:
+        return None
+    a, b = _cells(old), _cells(new)
+    if a is None or b is None or len(a) != len(b):
+        return None
+    spans: list[list[int]] = []
+    for x, (was, now) in enumerate(zip(a, b)):
+        if was != now:
+            if spans and x - spans[-1][1] <= _JOIN:
+                spans[-1][1] = x + 1
+            else:
+                spans.append([x, x + 1])
+    return [(x1, x2) for x1, x2 in spans]
 
 
 def _blank(strip: Strip) -> Strip:
@@ -264,9 +303,14 @@ class PodTable(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._static_cells: dict[str, tuple[int, tuple]] = {}  # uid -> (version, cells)
         self._shown_dynamic: dict[str, tuple] = {}  # uid -> clock-driven cells last counted (drawn, or by tick)
-        # uid -> (version, second, cells): a row the tick repaints, drawn from what the
-        # tick worked out for it (NEXT asks the model: not twice a tick for one row).
-        self._ticked: dict[str, tuple[int, int, tuple]] = {}
+        # uid -> (version, second, cells): the clock-driven cells worked out for a pod's
+        # version in a second (by the tick, or as drawn), drawn from again in that second:
+        # NEXT asks the model, not twice a second for one row. Emptied by each tick.
+        self._worked_out: dict[str, tuple[int, int, tuple]] = {}
+        # The widget's lines as the terminal shows them (the strip last drawn on each), and
+        # the strip a refresh of some of a line's cells expects to draw there (_repaint).
+        self._drawn: dict[int, Strip] = {}
+        self._expected: dict[int, Strip] = {}
         self._countdowns: dict[str, tuple[int, int]] = {}  # uid -> (version, cells planned for its NEXT countdown)
         self._styles: dict[str, Style] | None = None
         self._relayout_pending = False
@@ -294,7 +338,7 @@ class PodTable(ScrollView, can_focus=True):
             counts.clear()
         self._counted.clear()
         self._counted_dynamic.clear()
-        self._ticked.clear()
+        self._worked_out.clear()
         self._countdowns.clear()
         self._narrower.clear()
         self._narrower_since.clear()
@@ -304,9 +348,17 @@ class PodTable(ScrollView, can_focus=True):
 
     def apply_dirty(self, dirty: Iterable[str]) -> IndexUpdate:
         """Pods changed in the store: move what moved, repaint only what shows them."""
-        dirty = list(dirty)
+        update, lines = self._place(set(dirty))
+        if lines is not None:
+            self._repaint(lines)
+        return update
+
+    def _place(self, dirty: set[str]) -> tuple[IndexUpdate, list[int] | None]:
+        """Place the changed pods in the list. Returns the update and the widget's lines
+        that show what changed, to repaint; None if all of them are repainted anyway (a
+        relayout to come, or the table scrolled to keep the selected pod in its row)."""
         before = len(self.index)
-        update = self.index.update(self.records, dirty)
+        update = self.index.update(self.records, dirty) if dirty else IndexUpdate()
         for uid in dirty:
             if uid not in self.records:  # deleted or expired: forget what was cached for it
                 self._static_cells.pop(uid, None)
@@ -319,52 +371,59 @@ class PodTable(ScrollView, can_focus=True):
         count_changed = len(self.index) != before
         if count_changed:
             self._set_virtual_size()
-        scrolled = self._follow_cursor()
-        if self._relayout_pending:
-            return update
+        cursor, top = self.cursor, int(self.scroll_y)
+        self._follow_cursor()
+        if self._relayout_pending or int(self.scroll_y) != top:  # scrolled: see watch_scroll_y
+            return update, None
+        lines = self._lines_of(update.changed)
+        if self.cursor != cursor:  # the cursor's row before and after (the top row's, before the user moved)
+            lines += self._lines_at((cursor, self.cursor))
+        rows = self._visible_rows()
+        if update.moved and update.first_moved is not None and update.first_moved < top + rows:
+            lines += range(max(0, update.first_moved - top) + 1, rows + 1)  # the rows below moved
+        return update, lines
+
+    def _lines_of(self, uids: Iterable[str]) -> list[int]:
+        """The widget's lines that show these pods, if on screen."""
+        return self._lines_at(self.index.position(uid) for uid in uids)
+
+    def _lines_at(self, positions: Iterable[int | None]) -> list[int]:
+        """The widget's lines of these positions in the list, if on screen."""
         top = int(self.scroll_y)
-        bottom = top + self._visible_rows()
-        if scrolled or (update.moved and update.first_moved is not None and update.first_moved < bottom):
-            self.refresh()
-        else:
-            for uid in update.changed:
-                pos = self.index.position(uid)
-                if pos is not None and top <= pos < bottom:
-                    self.refresh_line(pos + 1)
-        return update
+        rows = self._visible_rows()
+        return [pos - top + 1 for pos in positions if pos is not None and top <= pos < top + rows]
 
     def tick(self) -> int:
         """The clock moved: repaint visible rows whose AGE / RESTARTS / NEXT text changed.
 
-        Returns how many lines were refreshed.
+        Returns how many rows' times changed.
         """
         now = self.clock.time()
         second = whole_second(now)
-        refreshed = 0
         top = int(self.scroll_y)
         lines = []
-        self._ticked = ticked = {}
+        # Every visible row's, changed or not: a row a change repaints in this second is
+        # drawn from it, not worked out again.
+        self._worked_out = worked_out = {}
         for offset, uid in enumerate(self.index.uids(top, top + self._visible_rows())):
             record = self.records.get(uid)
             if record is None:
                 continue
             dynamic = self._dynamic_cells(record, now)
+            worked_out[uid] = (record.version, second, dynamic)
             if dynamic != self._shown_dynamic.get(uid):
                 # Counted here, render_line need not count it again: the line it draws is
                 # keyed by these cells, so it can't draw an older row under them.
                 self._shown_dynamic[uid] = dynamic
                 self._count_dynamic(uid, record.version, dynamic)
-                ticked[uid] = (record.version, second, dynamic)
-                lines.append(top + offset + 1)
+                lines.append(offset + 1)
         # Narrowing waits for the tick: once a second at most, and only when a column's
         # widest shown value went (a pod deleted, expired, filtered out or changed).
         if self._fit_shown():
             self._relayout()
             return len(lines)
-        for y in lines:
-            self.refresh_line(y)
-            refreshed += 1
-        return refreshed
+        self._repaint(lines)
+        return len(lines)
 
     # ------------------------------------------------------------------ settings
     def sort_by(self, column: str, descending: bool | None = None) -> None:
@@ -868,6 +927,59 @@ class PodTable(ScrollView, can_focus=True):
         return cells
 
     def render_line(self, y: int) -> Strip:
+        """Textual's: line y of the widget, as it will be drawn."""
+        strip = self._line(y)
+        expected = self._expected.pop(y, None)
+        if expected is not None and expected is not strip and expected != strip:
+            # Changed again since _repaint chose the cells to write (the second turned in
+            # between): cells it left out may differ from what the terminal shows too.
+            self.call_after_refresh(self.refresh, Region(0, y, self.size.width, 1))
+        self._drawn[y] = strip
+        return strip
+
+    def refresh_line(self, y: int) -> None:
+        self._expected.pop(y - int(self.scroll_y), None)  # all of it is written: nothing to check
+        super().refresh_line(y)
+
+    def refresh(self, *regions: Region, **options: Any) -> PodTable:
+        if not regions and options.get("repaint", True):
+            self._expected.clear()  # every line is written whole: nothing to check
+        return super().refresh(*regions, **options)
+
+    def _repaint(self, lines: Iterable[int]) -> None:
+        """Refresh, on each of the widget's `lines`, only the cells that differ from what
+        was drawn there, as PodsScreen's compositor writes only the cells refreshed (see
+        podtui.ui.cell_writes): a countdown's digit, not its row (a row is 180 to 400
+        bytes, a slow link's 8 KB/s is 20 to 40 rows a second)."""
+        if self._relayout_pending:
+            return  # every line is repainted
+        regions = []
+        width = self.size.width
+        for y in sorted(set(lines)):
+            new = self._line(y)
+            old = self._drawn.get(y)
+            spans = None if old is None else changed_spans(old, new)
+            if spans == [] and y not in self._expected:
+                continue
+            self._expected[y] = new
+            if spans is None:
+                regions.append(Region(0, y, width, 1))
+            else:
+                regions += [Region(x1, y, x2 - x1, 1) for x1, x2 in spans]
+        if regions:
+            self.refresh(*regions)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if round(old_value) == round(new_value):
+            super().watch_scroll_y(old_value, new_value)
+            return
+        # ScrollView refreshes the whole widget; rows scrolled by keep some cells (the
+        # header all of its, a namespace, a status), which need not be written again.
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new_value
+        self._repaint(range(self.size.height))
+
+    def _line(self, y: int) -> Strip:
         layout = self._current_layout()
         room = self._row_width()
         if layout.width <= room:
@@ -916,11 +1028,13 @@ class PodTable(ScrollView, can_focus=True):
                 return Strip([Segment(fit(" " + self.empty_text, width, False), styles["none"])], width)
             return Strip.blank(width, styles["base"])
         now = self.clock.time()
-        ticked = self._ticked.pop(uid, None)
-        if ticked is not None and ticked[0] == record.version and ticked[1] == whole_second(now):
-            dynamic = ticked[2]  # as fresh as the tick's: the pod and the second it was worked out for
+        second = whole_second(now)
+        worked_out = self._worked_out.get(uid)
+        if worked_out is not None and worked_out[0] == record.version and worked_out[1] == second:
+            dynamic = worked_out[2]  # as fresh as then: the pod and the second it was worked out for
         else:
             dynamic = self._dynamic_cells(record, now)
+            self._worked_out[uid] = (record.version, second, dynamic)
         if self._shown_dynamic.get(uid) != dynamic:  # counted already when drawn the same (or by tick)
             self._shown_dynamic[uid] = dynamic
             self._count_dynamic(uid, record.version, dynamic)

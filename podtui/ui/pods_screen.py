@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from podtui.ui.cell_writes import CellCompositor
 from podtui.ui.pod_filter import parse_filter
 from podtui.ui.pod_table import PodTable
 from podtui.ui.replay_controls import key_footer
@@ -169,6 +170,9 @@ class PodsScreen(Screen):
 
     def __init__(self, table: PodTable) -> None:
         super().__init__()
+        # Writes only the cells a refresh covers: the table refreshes a countdown's digit,
+        # which Textual wrote with the row's cells up to it (see cell_writes).
+        self._compositor = CellCompositor()
         self.table = table
         self._no_pod_offered = True  # what the footer was last told about the cursor
         self.status_bar = StatusBar(id="status-bar")

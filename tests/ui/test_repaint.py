@@ -27,27 +27,28 @@ def pod(i: int, *, created: float = T0 - 7200, ready: bool = True, deleting_at: 
 
 
 class Spy:
-    """Records what the table asks Textual to repaint."""
+    """Records what the table asks Textual to repaint: the lines (as refresh_line counts
+    them, the header 0) of its region refreshes, and the regions (cells of a line)."""
 
     def __init__(self, table) -> None:
         self.lines: list[int] = []
+        self.regions: list = []
         self.full = 0
-        line, full = table.refresh_line, table.refresh
-
-        def refresh_line(y):
-            self.lines.append(y)
-            return line(y)
+        full = table.refresh
 
         def refresh(*args, **kwargs):
             if not args:
                 self.full += 1
+            else:  # refresh_line's too
+                self.lines += sorted({region.y + int(table.scroll_y) for region in args})
+                self.regions += args
             return full(*args, **kwargs)
 
-        table.refresh_line = refresh_line
         table.refresh = refresh
 
     def reset(self) -> None:
         self.lines.clear()
+        self.regions.clear()
         self.full = 0
 
 
@@ -95,6 +96,8 @@ async def test_the_clock_tick_repaints_only_rows_whose_time_text_changed():
         clock.advance(1)
         app.tick()
         assert sorted(spy.lines) == [51, 52] and spy.full == 0  # the young pod's AGE and the countdown
+        # "30s" -> "31s", "in 20s" -> "in 19s": their digits, not their rows
+        assert sorted(region.width for region in spy.regions) == [1, 2]
         await pilot.pause()
         assert "SIGKILL in 19s" in app.table.render_line(52).text and "31s" in app.table.render_line(51).text
 

@@ -49,3 +49,19 @@ async def test_the_list_below_an_opaque_detail_still_counts_as_showing_through()
         await pilot.pause()
         assert app.screen is not below and app.screen.styles.background.a == 1
         assert below in app._background_screens, "Textual no longer shows the list through the detail: see DetailScreen.refresh"
+
+
+def test_a_partial_update_is_still_written_from_each_widgets_left_edge():
+    # PodsScreen's CellCompositor writes a refreshed region's cells only, because Textual
+    # 8.2's ChopsUpdate writes each widget's part of a line from its left edge to the
+    # region's end ("TODO: crop to x extents"), and builds it as (chops, spans,
+    # chop_ends). When this fails, Textual crops itself: podtui.ui.cell_writes can go.
+    from rich.console import Console
+    from rich.segment import Segment
+    from textual._compositor import ChopsUpdate, Compositor
+    from textual.strip import Strip
+
+    assert "render_partial_update" in vars(Compositor), "Textual's Compositor changed: see cell_writes"
+    chops = [{0: Strip([Segment("x" * 80)])}]
+    data = ChopsUpdate(chops, [(0, 70, 72)], [[80]]).render_segments(Console(width=80, force_terminal=True))
+    assert data.endswith("x" * 72), "Textual writes the cells of a span only now: see podtui.ui.cell_writes"
