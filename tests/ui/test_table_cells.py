@@ -204,6 +204,34 @@ def shown(app) -> list[str]:
     return app.table.index.uids(0, len(app.table.index))
 
 
+async def test_a_changing_order_is_resorted_once_a_second_as_the_second_turns(by_restarts):
+    app = by_restarts
+    async with app.run_test(size=(120, 30)) as pilot:
+        await sorted_by_restarts(pilot, "g")  # the cursor on the top row, wherever the pods go
+        assert shown(app)[:2] == ["uid-19", "uid-18"]
+        term = Terminal(app)
+        orders = [shown(app)]
+        resorts = []  # (the clock's second before, after) of each pump that re-sorted
+        for step in range(40):  # four seconds: a pod jumps to the top each pump
+            term.reset()
+            second = int(app.clock.time())
+            await restarted(app, pilot, step % 20, 21 + step)
+            if shown(app) != orders[-1]:
+                orders.append(shown(app))
+                resorts.append((second, int(app.clock.time())))
+            if int(app.clock.time()) != second:
+                assert term.cells == term.shows()  # the rows and their order, as they are now
+            else:  # the list as it was: a snapshot a second, not a row at a time
+                assert not any(y in table_rows(app) for y, _ in term.written), step
+        # At most one re-sort per second of the clock, as it turns: was one per pump (40)
+        assert 3 <= len(resorts) <= 5, resorts
+        assert all(before != after for before, after in resorts[1:]), resorts
+        assert len({after for _, after in resorts}) == len(resorts)
+        await ticks(app, pilot)
+        assert shown(app) == sorted(shown(app), key=lambda u: -app.store.pods[u].row.restarts)
+        assert term.cells == term.shows()
+
+
 async def test_a_resort_writes_only_the_rows_whose_pod_changed_place(by_restarts):
     app = by_restarts
     async with app.run_test(size=(120, 30)) as pilot:
@@ -221,6 +249,40 @@ async def test_a_resort_writes_only_the_rows_whose_pod_changed_place(by_restarts
         top = app.table.region.y + 1
         rows = {y - top for y, _ in term.written if y >= top}
         assert rows <= places, rows
+
+
+async def test_the_selected_pod_stays_selected_across_resorts(by_restarts):
+    app = by_restarts
+    async with app.run_test(size=(120, 30)) as pilot:
+        await sorted_by_restarts(pilot, "g", "j", "j", "j")  # uid-16
+        assert app.table.cursor_uid == "uid-16"
+        places = set()
+        for step in range(30):
+            i = (0, 1, 2, 16)[step % 4]  # three pods overtake it, and it overtakes them
+            await restarted(app, pilot, i, 21 + step)
+            table = app.table
+            assert table.cursor_uid == "uid-16" and not table.held
+            assert table.index.uid_at(table.cursor) == "uid-16"  # its row is the one drawn as the cursor
+            places.add(table.cursor)
+        assert len(places) > 1  # it did move
+
+
+async def test_a_replay_moves_rows_at_once(by_restarts):
+    from tests.ui.test_replay_ui import replay_app
+
+    replay, _feed, _wall = replay_app()
+    async with replay.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert replay.table.moves_wait is False  # a step's change is what the user asked to see
+    app = by_restarts
+    async with app.run_test(size=(120, 30)) as pilot:
+        await sorted_by_restarts(pilot)
+        assert app.table.moves_wait is True  # live: rows wait for the second to turn
+        await ticks(app, pilot)
+        app.table.moves_wait = False  # as in a replay
+        for step, count in enumerate((30, 31, 32)):
+            await restarted(app, pilot, step, count)
+            assert shown(app)[0] == f"uid-{step}"  # at once, not as the second turns
 
 
 async def test_the_terminal_reads_the_list_after_scrolls_sideways_moves_and_a_detail():
