@@ -65,3 +65,13 @@ def test_a_partial_update_is_still_written_from_each_widgets_left_edge():
     chops = [{0: Strip([Segment("x" * 80)])}]
     data = ChopsUpdate(chops, [(0, 70, 72)], [[80]]).render_segments(Console(width=80, force_terminal=True))
     assert data.endswith("x" * 72), "Textual writes the cells of a span only now: see podtui.ui.cell_writes"
+
+
+def test_a_footer_key_still_says_its_action_and_renders_its_text():
+    # podtui.ui.key_footer reads textual.widgets._footer.FooterKey (no public name) for
+    # the width each key takes (render()) and which keys to keep (action).
+    from textual.widgets._footer import FooterKey
+
+    key = FooterKey("question_mark", "?", "Help", "help")
+    assert key.action == "help", "Textual's FooterKey changed: see podtui.ui.key_footer"
+    assert "render" in vars(FooterKey), "Textual's FooterKey changed: see podtui.ui.key_footer._width"
