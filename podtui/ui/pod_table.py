@@ -553,7 +553,8 @@ class PodTable(ScrollView, can_focus=True):
         self._wanted_uid = None
         n = len(self.index)
         if n == 0:
-            self._set_cursor(0, None)
+            if not self.held:  # a held pod stays held: nothing to move to instead
+                self._set_cursor(0, None)
             return
         position = max(0, min(n - 1, position))
         old = self.cursor

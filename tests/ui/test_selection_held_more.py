@@ -113,3 +113,20 @@ async def test_esc_to_a_held_pod_says_so_in_one_notice():
         assert [m for m in notices(app) if "not shown" in m] == [
             "default/crashloop is not shown now: still selected, the keys act on it and the cursor goes back to "
             "it when it is shown (j/k: a pod shown)"]
+
+
+async def test_j_and_k_on_an_empty_list_keep_the_held_pod():
+    # Before: the empty list's j dropped the selection (cursor_uid None, held False), and
+    # crashloop, shown again at its next restart, came back unselected.
+    app, feed = crashing_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.start()
+        await settle(pilot)
+        await pilot.press("slash", *"crashloop !Running", "enter", "j")
+        assert selected(app) == "crashloop" and not app.table.held
+        await phase(pilot, feed, "crashloop", "Running", 1)  # the list is empty
+        assert app.table.visible_count == 0 and selected(app) == "crashloop" and app.table.held
+        await pilot.press("j", "k")
+        assert selected(app) == "crashloop" and app.table.held
+        await phase(pilot, feed, "crashloop", "Pending", 2)  # shown again: selected
+        assert selected(app) == "crashloop" and not app.table.held and highlighted(app) == ["crashloop"]
