@@ -5,16 +5,27 @@ from the widget's left edge on a screen line to the end of the region refreshed 
 (its "TODO: crop to x extents"): the pod list's countdown digit at column 70 rewrote the
 70 cells before it, and a line with two changed cells was written twice from column 0.
 Over a slow SSH link (8 KB/s) every cell is latency. CellUpdate writes each span's cells
-and no more; CellCompositor makes its partial updates so (PodsScreen uses it).
+and no more; CellCompositor makes its partial updates so (PodsScreen and DetailScreen
+use it). A widget must still refresh only the cells that changed: CellStatic is a
+one-line Static that does (the status bar, the detail's title).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from rich.console import Console
 from rich.control import Control
+from rich.style import Style
 from textual._compositor import ChopsUpdate, Compositor
+from textual.content import Content
+from textual.geometry import Region
 from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widgets import Static
+
+from podtui.ui.pod_table import changed_spans
 
 
 def _one_cell_each(strip: Strip) -> bool:
@@ -50,3 +61,62 @@ class CellCompositor(Compositor):
         if update is None:
             return None
         return CellUpdate(update.chops, update.spans, update.chop_ends)
+
+
+# A Static's line is as long as its text; the screen pads it to the widget's width.
+# Compared padded with a style of their own, a cell of text and one of padding differ.
+_PAD = Style(meta={"podtui": "padding"})
+
+
+def _padded(strip: Strip, width: int) -> Strip:
+    return strip.extend_cell_length(width, _PAD)
+
+
+class CellStatic(Static):
+    """A one-line Static whose show_cells(content) refreshes only the cells that differ
+    from the line last drawn: the clock's digit, not the line."""
+
+    def __init__(self, content: Content | str = "", **kwargs: Any) -> None:
+        super().__init__(content, markup=False, **kwargs)
+        # The line as last drawn; the regions that update()'s refresh of the whole
+        # widget narrows to; the line those were chosen for.
+        self._drawn: Strip | None = None
+        self._cells: list[Region] | None = None
+        self._expected: Strip | None = None
+
+    def show_cells(self, content: Content) -> None:
+        """update(content) without a layout, refreshing the cells that changed."""
+        width = self.content_size.width
+        if self._drawn is not None and self._drawn.cell_length <= width:
+            # As Widget._render_content draws it
+            new = Visual.to_strips(self, visualize(self, content, markup=False), width, 1, self.visual_style)[0]
+            if new.cell_length <= width:
+                spans = changed_spans(_padded(self._drawn, width), _padded(new, width))
+                if spans is not None:
+                    self._cells = [Region(x1, 0, x2 - x1, 1) for x1, x2 in spans]
+                    self._expected = new
+        try:
+            self.update(content, layout=False)
+        finally:
+            self._cells = None
+
+    def refresh(self, *regions: Region, **options: Any) -> CellStatic:
+        cells = self._cells
+        if cells is not None and not regions and not options.get("layout") and not options.get("recompose"):
+            self._cells = None
+            if not cells:  # a new Content drawn as the old: nothing to write
+                return super().refresh(**{**options, "repaint": False})
+            # Any region marks the render stale, so the whole line is drawn afresh; the
+            # screen writes the regions' cells only.
+            return super().refresh(*cells, **options)
+        return super().refresh(*regions, **options)
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if y == 0:
+            expected, self._expected = self._expected, None
+            if expected is not None and strip != expected:
+                # Drawn otherwise than the cells were chosen for: the rest may differ too.
+                self.call_after_refresh(self.refresh)
+            self._drawn = strip
+        return strip

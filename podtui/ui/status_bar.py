@@ -16,18 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
-from rich.style import Style
 from textual.content import Content
-from textual.geometry import Region
-from textual.strip import Strip
-from textual.visual import Visual, visualize
-from textual.widgets import Static
 
 from podtui.lifecycle import changes as ch
 from podtui.lifecycle.duration import human_duration, whole_second
 from podtui.sources.recording import recording_length
+from podtui.ui.cell_writes import CellStatic
 from podtui.ui.panes.fmt import clock_time, countdown
-from podtui.ui.pod_table import changed_spans, cut_middle, fit
+from podtui.ui.pod_table import cut_middle, fit
 
 
 @dataclass
@@ -349,25 +345,16 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
     return sep.join(_parts(state, now, cuts)[0]), cuts.scope
 
 
-# The bar's line is as long as its text; the screen pads it to the bar's width. Compared
-# padded with a style of their own, a cell of text and a cell of padding always differ.
-_PAD = Style(meta={"podtui": "padding"})
-
-
-def _padded(strip: Strip, width: int) -> Strip:
-    return strip.extend_cell_length(width, _PAD)
-
-
 SCOPE_REGROW = 10.0  # seconds the room for "all namespaces" stays free before a kept -A gives it back
 
 
-class StatusBar(Static):
+class StatusBar(CellStatic):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__("", markup=False, **kwargs)
+        super().__init__(**kwargs)
         self._shown: Content | None = None
         self._last: tuple[BarState, float] | None = None
         # ((width, scope), "-A"): all namespaces read -A at this width once; a count a
@@ -378,11 +365,6 @@ class StatusBar(Static):
         # to 20 pods with the room free).
         self._fits_since: float | None = None
         self._last_now: float | None = None
-        # The line as last drawn, and the regions the next refresh of the whole bar (by
-        # Static.update) narrows to: the cells that differ from it.
-        self._drawn: Strip | None = None
-        self._cells: list[Region] | None = None
-        self._expected: Strip | None = None  # the line the cells were chosen for
 
     def on_resize(self) -> None:
         if self._last is not None:
@@ -416,46 +398,10 @@ class StatusBar(Static):
         if self._shown is not None and content.is_same(self._shown):
             return False
         self._shown = content
-        self._write(content)
-        return True
-
-    def _write(self, content: Content) -> None:
-        """Show `content`, refreshing only the cells that differ from the line drawn."""
-        width = self.content_size.width
-        if self._drawn is not None and self._drawn.cell_length <= width:
-            # As Widget._render_content draws it
-            new = Visual.to_strips(self, visualize(self, content, markup=False), width, 1, self.visual_style)[0]
-            spans = changed_spans(_padded(self._drawn, width), _padded(new, width)) if new.cell_length <= width else None
-            if spans is not None:
-                self._cells = [Region(x1, 0, x2 - x1, 1) for x1, x2 in spans]
-                self._expected = new
         # One line of fixed size: no relayout, which would also repaint the table's
         # scrollbar on every row, once a second, for nothing.
-        try:
-            self.update(content, layout=False)
-        finally:
-            self._cells = None
-
-    def refresh(self, *regions: Region, **options: Any) -> StatusBar:
-        cells = self._cells
-        if cells is not None and not regions and not options.get("layout") and not options.get("recompose"):
-            self._cells = None
-            if not cells:  # a new Content drawn as the old: nothing to write
-                return super().refresh(**{**options, "repaint": False})
-            # Any region marks the render stale, so the whole line is drawn afresh; the
-            # screen writes the regions' cells only.
-            return super().refresh(*cells, **options)
-        return super().refresh(*regions, **options)
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        if y == 0:
-            expected, self._expected = self._expected, None
-            if expected is not None and strip != expected:
-                # Drawn otherwise than the cells were chosen for: the rest may differ too.
-                self.call_after_refresh(self.refresh)
-            self._drawn = strip
-        return strip
+        self.show_cells(content)
+        return True
 
     @property
     def text(self) -> str:
