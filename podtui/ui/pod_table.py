@@ -298,6 +298,12 @@ class PodTable(ScrollView, can_focus=True):
         # Columns whose widest value changed to a narrower one, and since when: they
         # narrow after NARROW_AFTER, not at once (see there).
         self._narrower_since: dict[str, float] = {}
+        # Columns narrowed so (after NARROW_AFTER), and of those the ones that had to widen
+        # again: a pod cycling through its states (the demo's liveness-fail alone under
+        # /liveness, a restart every ~40 s) moved its row sideways each cycle. Those hold
+        # their width until the view changes (filter, sort, namespace: _fit_shown at_once).
+        self._narrowed: set[str] = set()
+        self._regrown: set[str] = set()
         self._layout: Layout | None = None
         self._layout_room = 0  # the row width _layout was made for (a sideways layout is wider)
         self._layout_gen = 0
@@ -352,6 +358,8 @@ class PodTable(ScrollView, can_focus=True):
         self._countdowns.clear()
         self._narrower.clear()
         self._narrower_since.clear()
+        self._narrowed.clear()
+        self._regrown.clear()
         self.index.rebuild(records)
         self._rebuild(shown=self.index.visible())  # widths start over: measure every pod
         self._follow_cursor()  # the selected pod may be there already (a replay's rebuilt store)
@@ -839,6 +847,8 @@ class PodTable(ScrollView, can_focus=True):
                 if now > content.get(key, 0):
                     content[key] = now
                     grew = True
+                    if key in self._narrowed:
+                        self._regrown.add(key)
         if grew:
             self._schedule_relayout()
 
@@ -848,6 +858,9 @@ class PodTable(ScrollView, can_focus=True):
         value that changed. Returns whether the layout changed (a value narrower than a
         column's title or minimum changes none)."""
         held = self._narrower_since
+        if at_once:
+            self._narrowed.clear()
+            self._regrown.clear()
         if held:
             now = self.clock.time()
             for key, since in list(held.items()):
@@ -856,7 +869,11 @@ class PodTable(ScrollView, can_focus=True):
                     del held[key]  # as wide again: nothing to narrow
                 elif at_once or now - since >= NARROW_AFTER:
                     del held[key]
+                    if key in self._regrown:
+                        continue  # narrowed before and had to widen again: it holds its width
                     self._narrower.add(key)
+                    if not at_once:
+                        self._narrowed.add(key)
         if not self._narrower:
             return False
         content = self._content

@@ -145,3 +145,32 @@ async def test_at_80_columns_a_long_kubelet_reason_shows_whole_and_next_keeps_it
         assert any(" ContainerStatusUnknown " in row or " Contain…sUnknown " in row for row in rows)
         assert any("CrashLoopBackOff" in row and row.rstrip().endswith(" restart 3m55s") for row in rows)
         assert any("Terminating" in row and row.rstrip().endswith(" SIGKILL 18s") for row in rows)
+
+
+async def test_a_pod_cycling_through_its_states_keeps_its_columns_in_place():
+    # The demo's liveness-fail alone under /liveness: its STATUS, RESTARTS and NEXT
+    # changed with each restart, and a column narrowed NARROW_AFTER into each quieter
+    # state and widened at the next restart: the row jumped sideways every cycle.
+    clock = ManualClock(T0)
+    calm = named(0, "liveness-fail")
+    app = make_app([Change("pods", "ADDED", calm, T0)], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.table
+        rv = 1
+        seen: list[dict[str, int]] = []
+        for cycle in range(4):
+            for state in ("stuck", "calm"):
+                rv += 1
+                p = modified(calm, rv)
+                if state == "stuck":
+                    p["status"]["containerStatuses"][0].update(
+                        ready=False, state={"waiting": {"reason": "CreateContainerConfigError"}})
+                app.feed._queue.put(Change("pods", "MODIFIED", p, clock.time()))
+                await settle(pilot)
+                for _ in range(int(NARROW_AFTER) + 10):  # each state outlasts NARROW_AFTER
+                    clock.advance(1)
+                    await settle(pilot)
+                    if cycle >= 1:  # the first cycle shows each column's widest value
+                        seen.append({c.key: x for c, x, _ in table._current_layout().columns})
+        assert all(xs == seen[0] for xs in seen), [xs for xs in seen if xs != seen[0]][:2]
