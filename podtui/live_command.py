@@ -61,10 +61,16 @@ def watch(options: ConnectionOptions, clock: Clock, *, theme: str | None = None,
     from podtui.ui.themes import resolve_theme
 
     resolve_theme(theme)  # a typo in --theme should not cost a round trip first
-    preflight()  # nor a terminal that cannot show the screen
     relax_gc()
     source = connect(options, clock, waiting=tell)
     feed = source
+    try:
+        # Before --record begins FILE (a second try refused to overwrite it), after the
+        # connect: a kubeconfig's or the cluster's error is still said first.
+        preflight()
+    except BaseException:
+        source.stop()
+        raise
     if record:
         try:
             feed = start_recording(source, record, clock, redacted=redact, overwrite=overwrite)

@@ -49,9 +49,8 @@ def capabilities(term: str) -> Capabilities | None:
 
 def preflight() -> None:
     """Raise NoTerminal when this process's terminal cannot show the screen. The live
-    command asks before connecting: refused after it, a user waited for the connection
-    (up to its timeout) to hear it, and `--record FILE` had begun FILE, which a second
-    try then refused to overwrite. The screen asks again for its warnings (check_terminal)."""
+    command asks before `--record FILE` begins FILE: refused after it, a second try
+    refused to overwrite it. The screen asks again for its warnings (check_terminal)."""
     import os
     import sys
 

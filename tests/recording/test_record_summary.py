@@ -168,10 +168,9 @@ def test_the_summary_says_the_length_the_replay_bar_shows(tmp_path):
     assert recording_summary(feed.writer).endswith(" in 63s"), recording_summary(feed.writer)
 
 
-def test_no_terminal_is_refused_before_connecting_or_recording(tmp_path):
-    """`podtui demo --record FILE 2>log` (or TERM=dumb): refused before the connect, so
-    FILE is not begun (a second try with a terminal then refused to overwrite it) and a
-    slow cluster is not waited for to say so."""
+def test_no_terminal_is_refused_before_recording(tmp_path):
+    """`podtui demo --record FILE 2>log` (or TERM=dumb): refused before FILE is begun (a
+    second try with a terminal then refused to overwrite it)."""
     import subprocess
     import sys
 
