@@ -154,6 +154,7 @@ class PodtuiApp(App):
         self.feed = feed
         self.clock = clock
         self.store_options = dict(store_options or {})
+        self._told_dropped: Store | None = None  # the store whose early-dropped tombstones were said
         self.namespaces_switch = namespaces_switch
         self.replay = replay
         self.timers = timers
@@ -306,6 +307,7 @@ class PodtuiApp(App):
                 # wall's once-a-second tick they stayed up to `speed` seconds too long.
                 self._expire(self.store)
             self._pending_dirty |= self.store.take_dirty()
+            self._say_tombstones_dropped()
         # Repaint at most PAINT_INTERVAL apart while a burst is being worked off: a
         # row that changes 25 times a second is redrawn 10 times, not 25.
         painted = False
@@ -323,6 +325,16 @@ class PodtuiApp(App):
             self._pump_pending = True
             self.set_timer(PUMP_PAUSE, self.pump)
         return applied
+
+    def _say_tombstones_dropped(self) -> None:
+        """Once a store: past Store.tombstone_limit deleted pods go before their time
+        (a churning cluster's would hold gigabytes); the greyed rows were kept silently."""
+        store = self.store
+        if store.tombstones_dropped and self._told_dropped is not store:
+            self._told_dropped = store
+            ttl = human_duration(store.tombstone_ttl)
+            self._notice("dropped", f"more than {store.tombstone_limit:,} pods were deleted within {ttl}: the oldest "
+                                    f"deleted pods leave the list before their {ttl} are up", timeout=10)
 
     def _epoch_store(self) -> Store:
         """The store a replay's current epoch starts from (a checkpoint's, else empty)."""
