@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from podtui.ui.cell_writes import CellCompositor, CellStatic
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.panes.backoff import BackoffPane
 from podtui.ui.panes.base import Pane, PaneContext
@@ -128,6 +129,9 @@ class DetailScreen(Screen):
 
     def __init__(self, uid: str, *, initial_pane: str = "phase", explain: bool = False) -> None:
         super().__init__()
+        # Writes only the cells a refresh covers: a pane's "(49m ago)" refreshes its
+        # digits, which Textual wrote with the pane's line up to them (see cell_writes).
+        self._compositor = CellCompositor()
         self.uid = uid
         self.active = initial_pane if initial_pane in PANE_KEYS else "phase"
         self.panes: dict[str, Pane] = {cls.KEY: cls() for cls in PANE_CLASSES}
@@ -137,7 +141,7 @@ class DetailScreen(Screen):
         self.record: Any = None
         self.gone = False
         self.not_yet = False  # a replay sought back to before the pod was first seen
-        self._title = Static("", id="detail-title", markup=False)
+        self._title = CellStatic(id="detail-title")
         self._title_content: Content | None = None
         self._bar = PaneBar(id="pane-bar")
         self._grid = False
@@ -320,7 +324,7 @@ class DetailScreen(Screen):
         """Repaint the title only when its text or look changed: it is worked out every tick."""
         if self._title_content is None or not content.is_same(self._title_content):
             self._title_content = content
-            self._title.update(content, layout=False)
+            self._title.show_cells(content)  # its countdown's digits
 
     # ------------------------------------------------------------------ actions
     def _activate(self, key: str) -> None:
