@@ -75,3 +75,28 @@ def test_a_footer_key_still_says_its_action_and_renders_its_text():
     key = FooterKey("question_mark", "?", "Help", "help")
     assert key.action == "help", "Textual's FooterKey changed: see podtui.ui.key_footer"
     assert "render" in vars(FooterKey), "Textual's FooterKey changed: see podtui.ui.key_footer._width"
+
+
+async def test_static_update_still_refreshes_the_whole_widget_through_refresh():
+    # podtui.ui.cell_writes.CellStatic narrows the refresh that Static.update asks for
+    # (refresh() with no region) to the cells that changed. When Textual updates another
+    # way, the bar and the detail's title would repaint nothing or everything.
+    from textual.app import App as _App
+    from textual.widgets import Static
+
+    calls = []
+
+    class Spy(Static):
+        def refresh(self, *regions, **options):
+            calls.append((regions, options.get("layout", False)))
+            return super().refresh(*regions, **options)
+
+    class One(_App):
+        def compose(self):
+            yield Spy("a")
+
+    async with One().run_test() as pilot:
+        spy = pilot.app.query_one(Spy)
+        calls.clear()
+        spy.update("b", layout=False)
+        assert calls and calls[0] == ((), False), f"Static.update now refreshes as {calls}: see CellStatic.refresh"
