@@ -154,7 +154,7 @@ class PodtuiApp(App):
         self.feed = feed
         self.clock = clock
         self.store_options = dict(store_options or {})
-        self._told_dropped: Store | None = None  # the store whose early-dropped tombstones were said
+        self._told_dropped = False  # early-dropped tombstones said (once: a replay's seek makes a new store)
         self.namespaces_switch = namespaces_switch
         self.replay = replay
         self.timers = timers
@@ -327,11 +327,12 @@ class PodtuiApp(App):
         return applied
 
     def _say_tombstones_dropped(self) -> None:
-        """Once a store: past Store.tombstone_limit deleted pods go before their time
-        (a churning cluster's would hold gigabytes); the greyed rows were kept silently."""
+        """Once: past Store.tombstone_limit deleted pods go before their time (a churning
+        cluster's would hold gigabytes); the greyed rows were kept silently. Not again
+        for the store a namespace switch or a replay's seek makes: nothing new to say."""
         store = self.store
-        if store.tombstones_dropped and self._told_dropped is not store:
-            self._told_dropped = store
+        if store.tombstones_dropped and not self._told_dropped:
+            self._told_dropped = True
             ttl = human_duration(store.tombstone_ttl)
             self._notice("dropped", f"more than {store.tombstone_limit:,} pods were deleted within {ttl}: the oldest "
                                     f"deleted pods leave the list before their {ttl} are up", timeout=10)

@@ -48,3 +48,20 @@ async def test_within_the_limit_nothing_is_said():
         await settle(pilot)
         await pilot.pause()
         assert app.store.tombstones_dropped == 0 and _said(app) == []
+
+
+async def test_a_new_store_does_not_say_it_again():
+    """A replay's seek (or a namespace switch) builds a new store: the toast came again
+    at every seek in a churning recording."""
+    app = make_app(_items(4), ManualClock(T0 + 10), store_options={"tombstone_limit": 2})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause()
+        assert len(_said(app)) == 1
+        app.take_back_notice(app._notices.pop("dropped"))
+        store = app._new_store()
+        store.apply_batch(_items(4))
+        app._reset_store(store)
+        app._say_tombstones_dropped()
+        await pilot.pause()
+        assert store.tombstones_dropped == 2 and _said(app) == []
