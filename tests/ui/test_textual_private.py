@@ -100,3 +100,15 @@ async def test_static_update_still_refreshes_the_whole_widget_through_refresh():
         calls.clear()
         spy.update("b", layout=False)
         assert calls and calls[0] == ((), False), f"Static.update now refreshes as {calls}: see CellStatic.refresh"
+
+
+def test_a_screen_still_paints_through_its_own_compositor_attribute():
+    # PodsScreen and DetailScreen put a CellCompositor in Screen._compositor: if Textual
+    # renamed it, or stopped painting through it, the override would do nothing and only
+    # byte counts would show it, without the cause.
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+
+    assert isinstance(Screen().__dict__.get("_compositor"), Compositor), "Screen._compositor changed: see cell_writes"
+    source = inspect.getsource(Screen._compositor_refresh)
+    assert "self._compositor.render_update(" in source, "Screen paints otherwise now: see cell_writes.CellCompositor"
