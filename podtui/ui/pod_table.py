@@ -298,11 +298,14 @@ class PodTable(ScrollView, can_focus=True):
         # Columns whose widest value changed to a narrower one, and since when: they
         # narrow after NARROW_AFTER, not at once (see there).
         self._narrower_since: dict[str, float] = {}
-        # Columns narrowed so (after NARROW_AFTER), and of those the ones that had to widen
-        # again: a pod cycling through its states (the demo's liveness-fail alone under
-        # /liveness, a restart every ~40 s) moved its row sideways each cycle. Those hold
-        # their width until the view changes (filter, sort, namespace: _fit_shown at_once).
-        self._narrowed: set[str] = set()
+        # Per column, the pods whose widest value went narrower (_shrunk: waiting out
+        # NARROW_AFTER; _narrowed: the column narrowed so), and the columns one of those
+        # pods had to widen again: a pod cycling through its states (the demo's
+        # liveness-fail alone under /liveness, a restart every ~40 s) moved its row
+        # sideways each cycle. Those hold their width until the view changes (filter,
+        # sort, namespace: _fit_shown at_once); another pod's one-off long value doesn't.
+        self._shrunk: dict[str, set[str]] = {}
+        self._narrowed: dict[str, set[str]] = {}
         self._regrown: set[str] = set()
         self._layout: Layout | None = None
         self._layout_room = 0  # the row width _layout was made for (a sideways layout is wider)
@@ -358,6 +361,7 @@ class PodTable(ScrollView, can_focus=True):
         self._countdowns.clear()
         self._narrower.clear()
         self._narrower_since.clear()
+        self._shrunk.clear()
         self._narrowed.clear()
         self._regrown.clear()
         self.index.rebuild(records)
@@ -794,7 +798,7 @@ class PodTable(ScrollView, can_focus=True):
         old = self._counted.get(uid)
         if old != widths:
             self._counted[uid] = widths
-            self._count(_STATIC_COLUMNS, old or _NOT_COUNTED_STATIC, widths)
+            self._count(uid, _STATIC_COLUMNS, old or _NOT_COUNTED_STATIC, widths)
 
     def _count_dynamic(self, uid: str, version: int, dynamic: tuple) -> None:
         texts = (dynamic[0], dynamic[1], dynamic[2], without_ago(dynamic[1]))
@@ -811,18 +815,21 @@ class PodTable(ScrollView, can_focus=True):
             if widths == old[1]:
                 return
         self._counted_dynamic[uid] = (version, widths)
-        self._count(_DYNAMIC_COLUMNS, old[1] if old is not None else _NOT_COUNTED_DYNAMIC, widths)
+        self._count(uid, _DYNAMIC_COLUMNS, old[1] if old is not None else _NOT_COUNTED_DYNAMIC, widths)
 
     def _uncount(self, uid: str) -> None:
         """The pod is no longer shown: its values no longer size the columns."""
         old = self._counted.pop(uid, None)
         if old is not None:
-            self._count(_STATIC_COLUMNS, old, _NOT_COUNTED_STATIC, leaving=True)
+            self._count(uid, _STATIC_COLUMNS, old, _NOT_COUNTED_STATIC, leaving=True)
         old_dynamic = self._counted_dynamic.pop(uid, None)
         if old_dynamic is not None:
-            self._count(_DYNAMIC_COLUMNS, old_dynamic[1], _NOT_COUNTED_DYNAMIC, leaving=True)
+            self._count(uid, _DYNAMIC_COLUMNS, old_dynamic[1], _NOT_COUNTED_DYNAMIC, leaving=True)
+        if self._shrunk or self._narrowed:  # gone: it regrows nothing (and the sets stay small)
+            for uids in (*self._shrunk.values(), *self._narrowed.values()):
+                uids.discard(uid)
 
-    def _count(self, keys: tuple[str, ...], old: tuple, new: tuple, leaving: bool = False) -> None:
+    def _count(self, uid: str, keys: tuple[str, ...], old: tuple, new: tuple, leaving: bool = False) -> None:
         """leaving: the pod is no longer shown, and its columns may narrow at once; a
         shown pod's narrower value narrows them after NARROW_AFTER (_fit_shown)."""
         content = self._content
@@ -837,17 +844,19 @@ class PodTable(ScrollView, can_focus=True):
                     counts[was] = left
                 else:
                     del counts[was]
-                    if was >= content.get(key, 0):
-                        if leaving:
-                            self._narrower.add(key)
-                        else:
-                            self._narrower_since.setdefault(key, self.clock.time())
+                if not leaving and now is not None and now < was >= content.get(key, 0):
+                    self._shrunk.setdefault(key, set()).add(uid)
+                if not left and was >= content.get(key, 0):
+                    if leaving:
+                        self._narrower.add(key)
+                    else:
+                        self._narrower_since.setdefault(key, self.clock.time())
             if now is not None:
                 counts[now] = counts.get(now, 0) + 1
                 if now > content.get(key, 0):
                     content[key] = now
                     grew = True
-                    if key in self._narrowed:
+                    if uid in self._narrowed.get(key, ()):
                         self._regrown.add(key)
         if grew:
             self._schedule_relayout()
@@ -859,6 +868,7 @@ class PodTable(ScrollView, can_focus=True):
         column's title or minimum changes none)."""
         held = self._narrower_since
         if at_once:
+            self._shrunk.clear()
             self._narrowed.clear()
             self._regrown.clear()
         if held:
@@ -867,13 +877,15 @@ class PodTable(ScrollView, can_focus=True):
                 counts = self._counts[key]
                 if counts and max(counts) >= self._content.get(key, 0):
                     del held[key]  # as wide again: nothing to narrow
+                    self._shrunk.pop(key, None)
                 elif at_once or now - since >= NARROW_AFTER:
                     del held[key]
+                    shrunk = self._shrunk.pop(key, set())
                     if key in self._regrown:
-                        continue  # narrowed before and had to widen again: it holds its width
+                        continue  # a pod it narrowed for had to widen it again: it holds its width
                     self._narrower.add(key)
                     if not at_once:
-                        self._narrowed.add(key)
+                        self._narrowed.setdefault(key, set()).update(shrunk)
         if not self._narrower:
             return False
         content = self._content

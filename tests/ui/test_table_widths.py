@@ -174,3 +174,32 @@ async def test_a_pod_cycling_through_its_states_keeps_its_columns_in_place():
                     if cycle >= 1:  # the first cycle shows each column's widest value
                         seen.append({c.key: x for c, x, _ in table._current_layout().columns})
         assert all(xs == seen[0] for xs in seen), [xs for xs in seen if xs != seen[0]][:2]
+
+
+async def test_another_pods_one_off_long_status_still_gives_its_cells_back():
+    # The hold above is the cycling pod's: another pod's one-off long STATUS, after the
+    # first pod's column narrowed once, still gives its cells back (NAME's, at 80
+    # columns) after NARROW_AFTER (review: it held until the view changed).
+    clock = ManualClock(T0)
+    a, b = named(0, "aaa"), named(1, "bbb")
+    app = make_app([Change("pods", "ADDED", a, T0), Change("pods", "ADDED", b, T0)], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.table
+        calm = widths(table)
+        rv = 1
+        for p in (a, b):  # each pod once: a long status, then calm for good
+            rv += 1
+            stuck = modified(p, rv)
+            stuck["status"]["containerStatuses"][0].update(
+                ready=False, state={"waiting": {"reason": "CreateContainerConfigError"}})
+            app.feed._queue.put(Change("pods", "MODIFIED", stuck, clock.time()))
+            await settle(pilot)
+            assert widths(table)["status"] > calm["status"]
+            rv += 1
+            app.feed._queue.put(Change("pods", "MODIFIED", modified(p, rv), clock.time()))
+            await settle(pilot)
+            for _ in range(int(NARROW_AFTER) + 10):
+                clock.advance(1)
+                await settle(pilot)
+            assert widths(table) == calm, p["metadata"]["name"]
