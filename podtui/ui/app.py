@@ -555,6 +555,7 @@ class PodtuiApp(App):
             seeking=self._rebuilding is not None,
             filter_text=self.table.index.filter.text.strip(),
             filter_error=self.table.index.filter.error,
+            filter_left_out=self.table.index.filter.left_out,
             problems=len(self.store.problems),
             events_unavailable=self.events_unavailable,
             behind=self._behind,

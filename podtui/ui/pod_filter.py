@@ -28,8 +28,9 @@ class PodFilter:
     hidden: tuple[str, ...] = ()  # !words: what contains any of them is hidden
     selector: tuple[Requirement, ...] = ()
     # A selector labels.Parse rejects: not applied (the rest of the filter is), and
-    # said in the bar while the filter holds it.
+    # said in the bar while the filter holds it: what is left out, then why.
     error: str = ""
+    left_out: str = ""  # error's first part ("-l 'app in (web' not applied"): the bar keeps it whole
 
     @property
     def active(self) -> bool:
@@ -62,7 +63,7 @@ def parse_filter(text: str) -> PodFilter:
     words: list[str] = []
     hidden: list[str] = []
     selector: list[Requirement] = []
-    error = ""
+    error = left_out = ""
     i, n = 0, len(text)
     while True:
         i = _skip_space(text, i)
@@ -71,14 +72,18 @@ def parse_filter(text: str) -> PodFilter:
         if text.startswith("-l", i):  # also "-lapp=web", as kubectl takes it
             i = _skip_space(text, i + 2)
             if i >= n:
-                error = error or "-l not applied: no selector after it"
+                if not error:
+                    left_out = "-l not applied"
+                    error = f"{left_out}: no selector after it"
                 break
             end = _selector_end(text, i)
             try:
                 selector.extend(parse_selector(text[i:end]))  # several -l: all must hold
             except SelectorError as exc:
                 # Left out, the rest applied: the first such is said (PodFilter.error).
-                error = error or f"-l {text[i:end]!r} not applied: {exc}"
+                if not error:
+                    left_out = f"-l {text[i:end]!r} not applied"
+                    error = f"{left_out}: {exc}"
             i = end
             continue
         end = i
@@ -90,7 +95,8 @@ def parse_filter(text: str) -> PodFilter:
                 hidden.append(word[1:])
         else:
             words.append(word)
-    return PodFilter(text=text, words=tuple(words), hidden=tuple(hidden), selector=tuple(selector), error=error)
+    return PodFilter(text=text, words=tuple(words), hidden=tuple(hidden), selector=tuple(selector), error=error,
+                     left_out=left_out)
 
 
 # Spaces then a set operator: the selector goes on ("app in (a,b)", "app notin(a)").

@@ -40,6 +40,7 @@ class BarState:
     filter_text: str = ""
     # What of the filter is not applied and why (PodFilter.error), said while it holds it.
     filter_error: str = ""
+    filter_left_out: str = ""  # its first part, kept whole when cut (PodFilter.left_out)
     problems: int = 0
     events_unavailable: bool = False
     # The screen is behind the source (its bounded queue is full, a watch thread waits):
@@ -169,10 +170,9 @@ _REPLAY_TROUBLE = (ch.RECONNECTING, ch.REFRESHING, ch.RELISTING, ch.FAILED, ch.S
 _REASON_KEPT = 32  # cells: "401 Unauthorized: log in again;…", whole advice
 
 
-def _filter_error_head(error: str) -> str:
+def _filter_error_head(state: BarState) -> str:
     """What a filter error says is left out ("-l 'app in (web' not applied"), without why."""
-    head, said, _ = error.partition(" not applied")
-    return head + said
+    return state.filter_left_out or state.filter_error
 
 
 def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int]:
@@ -231,7 +231,7 @@ def _parts(state: BarState, now: float, cuts: _Cuts) -> tuple[list[Content], int
     if state.filter_error:  # outlasts the echo: the list is not all the line asks
         error = state.filter_error
         if cuts.filter_error is not None and cell_len(error) > cuts.filter_error:
-            head = _filter_error_head(error)
+            head = _filter_error_head(state)
             # Cut to what is left out, it reads whole: an ellipsis there would take its last letter.
             error = head if cuts.filter_error <= cell_len(head) else fit(error, cuts.filter_error)
         parts.append(Content.styled(error, "bold $text-warning"))
@@ -311,7 +311,7 @@ def fit_status_line(state: BarState, now: float, width: int | None = None,
         cuts.reason = max(floor, cell_len(source.detail) - over())
 
     # What is not applied ("-l 'app in (web' not applied") stays; why, the edge may cut.
-    head = cell_len(_filter_error_head(state.filter_error))
+    head = cell_len(_filter_error_head(state))
 
     def filter_error_to(floor: int) -> None:
         if state.filter_error:
