@@ -12,6 +12,7 @@ one-line Static that does (the status bar, the detail's title).
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 from rich.cells import cell_len
@@ -25,14 +26,50 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widgets import Static
 
-from podtui.ui.pod_table import changed_spans
-
 
 def _one_cell_each(strip: Strip) -> bool:
     """Whether every character of the strip is one cell wide: a cut inside a two-cell
     character would write half of it, which a terminal draws as neither."""
     text = strip.text
     return text.isascii() or all(cell_len(ch) == 1 for ch in text)
+
+
+# Unchanged cells between two changed runs of a line up to which the two are written as
+# one: a second write costs a cursor move and the style again (20 to 40 bytes).
+_JOIN = 6
+
+
+def _cells(strip: Strip) -> list[tuple[str, Style | None]] | None:
+    """Each cell's character and style; None if a character is not one cell wide."""
+    if not _one_cell_each(strip):
+        return None
+    cells: list[tuple[str, Style | None]] = []
+    for text, style, control in strip:
+        if control:
+            return None
+        cells += zip(text, repeat(style))
+    return cells
+
+
+def changed_spans(old: Strip, new: Strip) -> list[tuple[int, int]] | None:
+    """The runs of cells [x1, x2) in which `new` differs from `old`, in text or in style
+    (runs fewer than _JOIN cells apart as one); None when the two can't be compared cell
+    by cell (other widths, a character not one cell wide): then the whole line."""
+    if old is new:
+        return []
+    if old.cell_length != new.cell_length:
+        return None
+    a, b = _cells(old), _cells(new)
+    if a is None or b is None or len(a) != len(b):
+        return None
+    spans: list[list[int]] = []
+    for x, (was, now) in enumerate(zip(a, b)):
+        if was != now:
+            if spans and x - spans[-1][1] <= _JOIN:
+                spans[-1][1] = x + 1
+            else:
+                spans.append([x, x + 1])
+    return [(x1, x2) for x1, x2 in spans]
 
 
 class CellUpdate(ChopsUpdate):

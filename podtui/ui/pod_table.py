@@ -4,7 +4,7 @@ Textual's DataTable repaints everything on any change; this table renders only t
 lines on screen (render_line), caches each rendered line by pod uid and version (plus
 the clock-driven cells: AGE, RESTARTS' "ago", NEXT), and on a change refreshes, of the
 lines that show a changed pod, only the cells that differ from what was drawn there
-(changed_spans): a countdown writes its digit, not its row. A change that moves nothing
+(cell_writes.changed_spans): a countdown writes its digit, not its row. A change that moves nothing
 on screen writes nothing to the terminal. Rows move at most once a second while pods
 keep changing place (see apply_dirty). Line 0 is the header and stays put while the
 rows scroll under it.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from itertools import repeat
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -33,6 +32,7 @@ from podtui.clock import Clock
 from podtui.lifecycle.columns import format_age, format_restarts
 from podtui.lifecycle.duration import whole_second
 from podtui.lifecycle.termination import removed_on_relist
+from podtui.ui.cell_writes import changed_spans
 from podtui.ui.lifecycle_colours import next_colour, status_colour
 from podtui.ui.next_text import DURATION_CELLS, NARROW, compact, countdown_cells, planned_width, short_wording
 from podtui.ui.pod_index import SORT_COLUMNS, IndexUpdate, PodIndex, table_status
@@ -132,42 +132,6 @@ def _clean(value: object) -> str:
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text
-
-
-# Unchanged cells between two changed runs of a line up to which the two are written as
-# one: a second write costs a cursor move and the style again (20 to 40 bytes).
-_JOIN = 6
-
-
-def _cells(strip: Strip) -> list[tuple[str, Style | None]] | None:
-    """Each cell's character and style; None if a character is not one cell wide."""
-    cells: list[tuple[str, Style | None]] = []
-    for text, style, control in strip:
-        if control or (not text.isascii() and any(cell_len(ch) != 1 for ch in text)):
-            return None
-        cells += zip(text, repeat(style))
-    return cells
-
-
-def changed_spans(old: Strip, new: Strip) -> list[tuple[int, int]] | None:
-    """The runs of cells [x1, x2) in which `new` differs from `old`, in text or in style
-    (runs fewer than _JOIN cells apart as one); None when the two can't be compared cell
-    by cell (other widths, a character not one cell wide): then the whole line."""
-    if old is new:
-        return []
-    if old.cell_length != new.cell_length:
-        return None
-    a, b = _cells(old), _cells(new)
-    if a is None or b is None or len(a) != len(b):
-        return None
-    spans: list[list[int]] = []
-    for x, (was, now) in enumerate(zip(a, b)):
-        if was != now:
-            if spans and x - spans[-1][1] <= _JOIN:
-                spans[-1][1] = x + 1
-            else:
-                spans.append([x, x + 1])
-    return [(x1, x2) for x1, x2 in spans]
 
 
 def _blank(strip: Strip) -> Strip:

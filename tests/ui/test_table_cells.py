@@ -14,7 +14,7 @@ from textual.strip import Strip
 
 from podtui.clock import ManualClock
 from podtui.lifecycle.changes import Change
-from podtui.ui.pod_table import changed_spans
+from podtui.ui.cell_writes import changed_spans
 from tests.ui.harness import fixture_app, make_app, settle
 from tests.ui.test_repaint import T0, pod
 
