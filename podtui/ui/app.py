@@ -455,7 +455,8 @@ class PodtuiApp(App):
             # A replay's clock moves with the pump, which ticked it already. Live, the pump
             # ticks them as the second turns, and the tick again: the table's columns
             # narrow and an open detail's title asks after the pod's family on a tick,
-            # which tests drive without the pump (a second pass over the visible rows).
+            # which tests drive without the pump. The rows' clocks the pump worked out in
+            # this second are not worked out again (PodTable.tick).
             self._tick_clocks()
         self._say_recording_stopped()
         self.update_status_bar()

@@ -279,7 +279,8 @@ class PodTable(ScrollView, can_focus=True):
         self._shown_dynamic: dict[str, tuple] = {}  # uid -> clock-driven cells last counted (drawn, or by tick)
         # uid -> (version, second, cells): the clock-driven cells worked out for a pod's
         # version in a second (by the tick, or as drawn), drawn from again in that second:
-        # NEXT asks the model, not twice a second for one row. Emptied by each tick.
+        # NEXT asks the model, not twice a second for one row. Each tick keeps the
+        # visible rows' only.
         self._worked_out: dict[str, tuple[int, int, tuple]] = {}
         # The widget's lines as the terminal shows them (the strip last drawn on each), and
         # the strip a refresh of some of a line's cells expects to draw there (_repaint).
@@ -430,13 +431,19 @@ class PodTable(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         lines = []
         # Every visible row's, changed or not: a row the re-sort or a change repaints in
-        # this second is drawn from it, not worked out again.
-        self._worked_out = worked_out = {}
+        # this second is drawn from it, not worked out again; nor is one the pump's tick
+        # worked out as this second turned (live, the interval's tick follows in it).
+        previous, self._worked_out = self._worked_out, {}
+        worked_out = self._worked_out
         for offset, uid in enumerate(self.index.uids(top, top + self._visible_rows())):
             record = self.records.get(uid)
             if record is None:
                 continue
-            dynamic = self._dynamic_cells(record, now)
+            done = previous.get(uid)
+            if done is not None and done[0] == record.version and done[1] == second:
+                dynamic = done[2]
+            else:
+                dynamic = self._dynamic_cells(record, now)
             worked_out[uid] = (record.version, second, dynamic)
             if dynamic != self._shown_dynamic.get(uid):
                 # Counted here, render_line need not count it again: the line it draws is
