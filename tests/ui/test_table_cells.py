@@ -106,6 +106,18 @@ async def ticks(app, pilot, seconds: int = 1) -> None:
         await pilot.pause()
 
 
+async def each_second(app, pilot, term: Terminal, seconds: int = 3):
+    """(the screen before, after) each of `seconds` ticks, what was written in between
+    in `term`; each time the terminal reads what a full repaint shows."""
+    for _ in range(seconds):
+        before = term.shows()
+        term.reset()
+        await ticks(app, pilot)
+        after = term.shows()
+        assert term.cells == after  # the terminal reads what a full repaint shows
+        yield before, after
+
+
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_each_second_the_list_writes_the_cells_that_changed_not_their_rows(size):
     app = fixture_app()
@@ -113,12 +125,7 @@ async def test_each_second_the_list_writes_the_cells_that_changed_not_their_rows
         await settle(pilot)
         await ticks(app, pilot)
         term = Terminal(app)
-        for _ in range(3):
-            before = term.shows()
-            term.reset()
-            await ticks(app, pilot)
-            after = term.shows()
-            assert term.cells == after  # the terminal reads what a full repaint shows
+        async for before, after in each_second(app, pilot, term):
             moved = 0
             for y in table_rows(app):
                 sent = {x for row, x in term.written if row == y}
