@@ -209,7 +209,8 @@ class PodtuiApp(App):
         self._notices: dict[str, Notification] = {}  # a replay's notices by kind, while shown
         self._pod_notices: list[tuple[str, Notification]] = []  # (uid, notice) about one pod
         tombstone_ttl = float(self.store_options.get("tombstone_ttl", 300.0))
-        self.table = PodTable(clock, self.next_step, self.next_due, tombstone_ttl=tombstone_ttl, id="pods")
+        self.table = PodTable(clock, self.next_step, self.next_due, tombstone_ttl=tombstone_ttl,
+                              moves_wait=replay is None, id="pods")
         self.pods_screen = PodsScreen(self.table)
 
     # ------------------------------------------------------------------ setup

@@ -221,7 +221,8 @@ class PodTable(ScrollView, can_focus=True):
             self.descending = descending
 
     def __init__(self, clock: Clock, next_step: NextStepFn, next_due: NextDueFn, *, tombstone_ttl: float = 300.0,
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+                 moves_wait: bool = True, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.clock = clock
         self._next_step = next_step
@@ -290,10 +291,10 @@ class PodTable(ScrollView, can_focus=True):
         # the pods changed since rows last moved, placed as the clock's second turns.
         self._unsorted: set[str] = set()
         self._moved_at: float | None = None  # the clock's time when rows last moved
-        # Whether moves may wait for the second to turn. Not in a replay (PodsScreen): a
+        # Whether moves may wait for the second to turn. Not in a replay (the app says): a
         # step's change is what the user asked to see, and a replay paused within a
         # second would keep the moves it held back (the table ticks as its clock turns).
-        self.moves_wait = True
+        self.moves_wait = moves_wait
         self._countdowns: dict[str, tuple[int, int]] = {}  # uid -> (version, cells planned for its NEXT countdown)
         self._styles: dict[str, Style] | None = None
         self._relayout_pending = False

@@ -199,9 +199,6 @@ class PodsScreen(Screen):
 
     def on_mount(self) -> None:
         self.table.focus()
-        # Rows wait for the second to turn while pods keep changing place, live only (see
-        # PodTable.moves_wait).
-        self.table.moves_wait = self.podtui.replay is None
 
     # ------------------------------------------------------------------ filter
     def action_filter(self) -> None:

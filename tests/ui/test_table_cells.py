@@ -278,6 +278,7 @@ async def test_a_replay_moves_rows_at_once(by_restarts):
     from tests.ui.test_replay_ui import replay_app
 
     replay, _feed, _wall = replay_app()
+    assert replay.table.moves_wait is False  # from the start, not from when its screen mounts
     async with replay.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert replay.table.moves_wait is False  # a step's change is what the user asked to see
