@@ -10,7 +10,8 @@ from podtui.ui.help_screen import HelpScreen
 from podtui.ui.status_bar import BarState, status_line
 from tests.ui.conftest import notices
 from tests.ui.harness import settle
-from tests.ui.test_selection_kept import T0, crashing_app, filtered, highlighted, phase, selected
+from tests.ui.test_selection_kept import (T0, crashing_app, filtered, highlighted, oom_opened_off_its_row, phase,
+                                          selected)
 
 
 async def _palette(pilot, command: str) -> None:
@@ -24,11 +25,7 @@ async def _palette(pilot, command: str) -> None:
 async def test_leaving_a_detail_by_the_palette_selects_its_pod_as_esc_does():
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.start()
-        await settle(pilot)
-        assert selected(app) == "bad-image"
-        app.open_detail("uid-default-oom")  # opened not from its row
-        await pilot.pause()
+        await oom_opened_off_its_row(app, pilot, feed)
         await _palette(pilot, "Filter pods")
         assert not isinstance(app.screen, DetailScreen)
         await pilot.press("escape")  # out of the filter prompt
@@ -52,10 +49,7 @@ async def test_leaving_a_hidden_pods_detail_by_the_palette_holds_it():
 async def test_the_palettes_pod_commands_on_a_detail_act_on_its_pod():
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.start()
-        await settle(pilot)
-        app.open_detail("uid-default-oom")
-        await pilot.pause()
+        await oom_opened_off_its_row(app, pilot, feed)
         await _palette(pilot, "Copy pod name")
         assert app.clipboard == "oom"  # was: bad-image, the list's row
         await pilot.press("question_mark")  # the palette from Help over the detail: still its pod

@@ -116,14 +116,20 @@ async def test_one_click_on_the_row_in_a_held_pods_place_chooses_it_and_does_not
         assert selected(app) == "init-fail" and highlighted(app) == ["init-fail"]
 
 
+async def oom_opened_off_its_row(app, pilot, feed) -> None:
+    """The crashing cluster shown, bad-image selected, and oom's detail opened not from
+    its row (as a palette command opens it)."""
+    feed.start()
+    await settle(pilot)
+    assert selected(app) == "bad-image"
+    app.open_detail("uid-default-oom")
+    await pilot.pause()
+
+
 async def test_esc_from_a_detail_returns_to_its_pod_row():
     app, feed = crashing_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        feed.start()
-        await settle(pilot)
-        assert selected(app) == "bad-image"
-        app.open_detail("uid-default-oom")  # opened not from its row (a palette command)
-        await pilot.pause()
+        await oom_opened_off_its_row(app, pilot, feed)
         await pilot.press("escape")
         await pilot.pause()
         assert selected(app) == "oom" and highlighted(app) == ["oom"]
