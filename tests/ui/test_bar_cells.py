@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.harness import fixture_app, settle
-from tests.ui.test_table_cells import Terminal, changed, each_second, hull, ticks
+from tests.ui.test_table_cells import Terminal, changed, each_second, hull, ticking, ticks
 
 
 def bar_row(app) -> int:
@@ -16,11 +16,7 @@ def bar_row(app) -> int:
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_each_second_the_bar_writes_the_cells_that_changed_not_its_line(size):
-    app = fixture_app()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await ticks(app, pilot)
-        term = Terminal(app)
+    async with ticking(size) as (app, pilot, term):
         y = bar_row(app)
         async for before, after in each_second(app, pilot, term):
             diff = changed(before, after, y)

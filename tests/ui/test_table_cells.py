@@ -4,6 +4,8 @@ repaint would show."""
 
 from __future__ import annotations
 
+import contextlib
+
 import re
 
 import pytest
@@ -106,6 +108,17 @@ async def ticks(app, pilot, seconds: int = 1) -> None:
         await pilot.pause()
 
 
+@contextlib.asynccontextmanager
+async def ticking(size: tuple[int, int]):
+    """The fixture's app at `size`, settled and a second on, and a Terminal reading
+    what it writes from then."""
+    app = fixture_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await ticks(app, pilot)
+        yield app, pilot, Terminal(app)
+
+
 async def each_second(app, pilot, term: Terminal, seconds: int = 3):
     """(the screen before, after) each of `seconds` ticks, what was written in between
     in `term`; each time the terminal reads what a full repaint shows."""
@@ -120,11 +133,7 @@ async def each_second(app, pilot, term: Terminal, seconds: int = 3):
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_each_second_the_list_writes_the_cells_that_changed_not_their_rows(size):
-    app = fixture_app()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await ticks(app, pilot)
-        term = Terminal(app)
+    async with ticking(size) as (app, pilot, term):
         async for before, after in each_second(app, pilot, term):
             moved = 0
             for y in table_rows(app):
