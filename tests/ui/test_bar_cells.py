@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.harness import fixture_app, settle
-from tests.ui.test_table_cells import Terminal, changed, each_second, hull, ticking, ticks
+from tests.ui.test_table_cells import Terminal, changed, each_second, hull, ticking
 
 
 def bar_row(app) -> int:
